@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+#
+# Style and static checks: clang-format, cppcheck, shellcheck, and a
+# warnings-as-errors build with both gcc and clang.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 1
+fail=0
+step() { printf 'checkpatch: %s\n' "$*"; }
+bad() { printf 'checkpatch: FAILED: %s\n' "$*" >&2; fail=1; }
+
+csrc=$(git ls-files -co --exclude-standard '*.c' '*.h' | grep -v '^build')
+step "clang-format ($(echo "$csrc" | wc -w) files)"
+# shellcheck disable=SC2086
+clang-format --dry-run -Werror $csrc || bad "clang-format: run clang-format -i on the files above"
+
+step "cppcheck"
+# shellcheck disable=SC2046
+cppcheck --enable=warning,style,performance,portability --error-exitcode=1 \
+	--inline-suppr --suppress=missingIncludeSystem -q \
+	-I lib/vftoken -D__linux__ $(echo "$csrc" | grep '\.c$') || bad "cppcheck"
+
+step "shellcheck"
+shsrc=$(git ls-files -co --exclude-standard '*.sh' .ci/run | grep -v '^build')
+# shellcheck disable=SC2086
+shellcheck -S warning $shsrc || bad "shellcheck"
+
+sdk=/var/cache/vftoken/sdk/current/include
+for c in gcc clang; do
+	step "build with $c (warnings are errors)"
+	d="$ROOT/build-checkpatch-$c"
+	if [ ! -f "$d/build.ninja" ]; then
+		CC=$c meson setup "$d" -Ddpdk_sdk="$sdk" -Dwerror=true >/dev/null ||
+			{ bad "meson setup with $c"; continue; }
+	fi
+	ninja -C "$d" >"$d.log" 2>&1 || { tail -30 "$d.log"; bad "build with $c"; }
+done
+
+[ "$fail" = 0 ] && step "clean"
+exit "$fail"

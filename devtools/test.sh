@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+#
+# Run every test vftoken has: set-up (installs and builds), style checks, the
+# unit suite, the docs build and the VM suite. Ends with one line
+# "N passed, N failed" over all of them and exits non-zero on any failure.
+#
+#   devtools/test.sh [--no-vm] [--suite NAME]...
+set -u
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${VFTOKEN_BUILD:-$ROOT/build}
+export VFTOKEN_BUILD="$BUILD"
+suites=""
+novm=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--no-vm) novm=1 ;;
+	--suite) shift; suites="$suites $1" ;;
+	-h|--help) sed -n '3,10p' "$0"; exit 0 ;;
+	*) echo "test.sh: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ -n "$suites" ] || suites="checkpatch unit docs vm"
+[ "$novm" = 1 ] && suites=$(echo "$suites" | sed 's/\bvm\b//')
+
+TALLY=$(mktemp)
+trap 'rm -f "$TALLY"' EXIT
+# tally NAME PASSED FAILED
+tally() { echo "$1 $2 $3" >>"$TALLY"; printf 'test.sh: %-12s %s passed, %s failed\n' "$1" "$2" "$3"; }
+
+echo "test.sh: set-up (devtools/setup.sh)"
+if ! "$ROOT/devtools/setup.sh"; then
+	tally setup 0 1
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+# Count the checks inside each meson test of a suite: cmocka's and our
+# scenarios' summary lines where present, else the test's own verdict.
+meson_suite() {
+	suite=$1
+	rm -f "$BUILD/meson-logs/testlog.json"
+	meson test -C "$BUILD" --suite "$suite" --print-errorlogs \
+		--num-processes 2 >"$BUILD/test-$suite.log" 2>&1
+	rc=$?
+	grep -E '^ *[0-9]+/[0-9]+ ' "$BUILD/test-$suite.log" || true
+	# shellcheck disable=SC2046
+	set -- $(python3 "$ROOT/devtools/count-tests.py" "$BUILD/meson-logs/testlog.json")
+	p=${1:-0}; f=${2:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		tail -40 "$BUILD/test-$suite.log"
+	fi
+	[ "$p" -eq 0 ] && [ "$f" -eq 0 ] && f=1 && echo "test.sh: suite $suite ran no test"
+	tally "$suite" "$p" "$f"
+}
+
+for s in $suites; do
+	case "$s" in
+	checkpatch)
+		if "$ROOT/devtools/checkpatch.sh"; then tally checkpatch 1 0
+		else tally checkpatch 0 1; fi ;;
+	docs)
+		if sphinx-build -W -q -b html "$ROOT/doc/guides" "$BUILD/doc/html"; then
+			tally docs 1 0
+		else tally docs 0 1; fi ;;
+	*) meson_suite "$s" ;;
+	esac
+done
+
+awk '{p += $2; f += $3} END {printf "%d passed, %d failed\n", p, f; exit (f > 0)}' "$TALLY"

@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * The explainer: turn a failed open (errno, the step that failed, whether a
+ * token was passed) plus what sysfs says about the function and its PF into
+ * one verdict with a reason and a fix.
+ *
+ * The token rules are the kernel's vfio_pci_validate_vf_token() ("vfio/pci:
+ * Introduce VF token", ARCHITECTURE.md section 4):
+ *   VF, PF not on vfio-pci:  no token ok, token -EINVAL
+ *   VF, PF on vfio-pci:      token missing or wrong -EACCES
+ *   PF with VF users:        token missing or wrong -EACCES
+ *   PF without VF users:     a token sets it
+ *   neither PF nor VF:       token -EINVAL
+ * and vfio_pci_match(): an unknown or duplicate option, or a malformed
+ * UUID, is -EINVAL. No text built here ever holds a token: the explainer
+ * is only told whether one was given.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vft_private.h"
+#include "vftoken.h"
+
+/* Group members named in a "not viable" reason. */
+#define VFT_EXPLAIN_GROUP_MAX 16
+
+/* What the explainer knows about the function, read once. */
+struct vft_explain_ctx {
+	const struct vft_sys *sys;
+	const char *root; /* sysfs root, for the commands in fixes */
+	char name[VFT_PCI_ADDR_LEN];
+	bool token;
+	int error;
+	enum vft_step step;
+	bool have_dev;
+	struct vft_pci_dev dev;
+	bool have_pf;
+	char pf_name[VFT_PCI_ADDR_LEN];
+	struct vft_pci_dev pf;
+};
+
+static const char *const vft_verdict_names[] = {
+	[VFT_V_OK] = "ok",
+	[VFT_V_NO_DEVICE] = "no-device",
+	[VFT_V_NOT_VFIO] = "not-vfio",
+	[VFT_V_GROUP_NOT_VIABLE] = "group-not-viable",
+	[VFT_V_BUSY] = "busy",
+	[VFT_V_VF_NEEDS_TOKEN] = "vf-needs-token",
+	[VFT_V_TOKEN_REJECTED] = "token-rejected",
+	[VFT_V_TOKEN_PF_NOT_VFIO] = "token-pf-not-vfio",
+	[VFT_V_TOKEN_NOT_SRIOV] = "token-not-sriov",
+	[VFT_V_PF_HAS_VF_USERS] = "pf-has-vf-users",
+	[VFT_V_BAD_OPTION] = "bad-option",
+	[VFT_V_NO_PERMISSION] = "no-permission",
+	[VFT_V_OTHER] = "other",
+};
+
+const char *
+vft_verdict_name(enum vft_verdict v)
+{
+	if ((unsigned int)v >=
+		    sizeof(vft_verdict_names) / sizeof(vft_verdict_names[0]) ||
+	    vft_verdict_names[v] == NULL)
+		return "unknown";
+	return vft_verdict_names[v];
+}
+
+static void
+vft_explain_set(struct vft_explanation *out, enum vft_verdict v)
+{
+	out->verdict = v;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+vft_explain_reason(struct vft_explanation *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out->reason, sizeof(out->reason), fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+vft_explain_fix(struct vft_explanation *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out->fix, sizeof(out->fix), fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+vft_explain_driver(const struct vft_pci_dev *dev)
+{
+	return dev->driver[0] ? dev->driver : "no driver";
+}
+
+static bool
+vft_explain_errno_is(int error, int e1, int e2)
+{
+	return error == -e1 || error == -e2;
+}
+
+/*
+ * A group is viable when every member is bound to a vfio driver, to a
+ * driver that does no DMA of its own (pci-stub, pcieport), or to none
+ * (the kernel's DMA ownership rule for VFIO groups).
+ */
+static bool
+vft_explain_driver_viable(const char *drv)
+{
+	return drv[0] == '\0' || strstr(drv, "vfio") != NULL ||
+	       strcmp(drv, "pci-stub") == 0 || strcmp(drv, "pcieport") == 0;
+}
+
+/*
+ * List the members of the device's group that keep it from being viable.
+ * @return how many, or -1 if the group could not be read.
+ */
+static int
+vft_explain_group_offenders(const struct vft_explain_ctx *c, char *buf,
+			    size_t len)
+{
+	struct vft_pci_addr members[VFT_EXPLAIN_GROUP_MAX];
+	struct vft_pci_dev m;
+	size_t used = 0;
+	int n, i, bad = 0, w;
+
+	buf[0] = '\0';
+	n = vft_iommu_group_devices(c->sys, c->dev.iommu_group, members,
+				    VFT_EXPLAIN_GROUP_MAX);
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n && i < VFT_EXPLAIN_GROUP_MAX; i++) {
+		char mname[VFT_PCI_ADDR_LEN];
+
+		if (vft_pci_dev_read(c->sys, &members[i], &m, NULL) < 0)
+			continue;
+		if (vft_explain_driver_viable(m.driver))
+			continue;
+		vft_pci_addr_format(&members[i], mname);
+		bad++;
+		if (used >= len)
+			continue;
+		w = snprintf(buf + used, len - used, "%s%s (bound to %s)",
+			     used ? ", " : "", mname, m.driver);
+		if (w > 0)
+			used += (size_t)w;
+	}
+	return bad;
+}
+
+static void
+vft_explain_no_device(const struct vft_explain_ctx *c,
+		      struct vft_explanation *out)
+{
+	vft_explain_set(out, VFT_V_NO_DEVICE);
+	vft_explain_reason(out,
+			   "there is no PCI function %s (%s/bus/pci/devices/%s "
+			   "does not exist)",
+			   c->name, c->root, c->name);
+	vft_explain_fix(
+		out, "check the address with `lspci -D` or `vftoken status`; "
+		     "VFs exist only while their PF has sriov_numvfs > 0 "
+		     "(`vftoken vfs create`)");
+}
+
+static void
+vft_explain_not_vfio(const struct vft_explain_ctx *c,
+		     struct vft_explanation *out)
+{
+	const char *d = c->name, *r = c->root;
+	char unbind[VFT_EXPLAIN_LEN / 2];
+
+	vft_explain_set(out, VFT_V_NOT_VFIO);
+	if (c->dev.driver[0])
+		vft_explain_reason(out,
+				   "%s is bound to %s, not vfio-pci: VFIO can "
+				   "only open functions bound to vfio-pci",
+				   d, c->dev.driver);
+	else
+		vft_explain_reason(
+			out,
+			"%s has no driver, it is not bound to "
+			"vfio-pci: VFIO can only open functions bound "
+			"to vfio-pci",
+			d);
+	if (c->dev.driver[0])
+		snprintf(unbind, sizeof(unbind),
+			 " echo %s > %s/bus/pci/devices/%s/driver/unbind;", d,
+			 r, d);
+	else
+		unbind[0] = '\0';
+	vft_explain_fix(
+		out,
+		"bind it to vfio-pci: `modprobe vfio-pci; echo vfio-pci "
+		"> %s/bus/pci/devices/%s/driver_override;%s echo %s > "
+		"%s/bus/pci/drivers_probe`%s",
+		r, d, unbind, d, r,
+		c->dev.is_vf ? "; or create the VFs with `vftoken vfs "
+			       "create`, which binds them to vfio-pci"
+			     : "");
+}
+
+static void
+vft_explain_not_viable(const struct vft_explain_ctx *c, const char *list,
+		       struct vft_explanation *out)
+{
+	vft_explain_set(out, VFT_V_GROUP_NOT_VIABLE);
+	vft_explain_reason(out,
+			   "IOMMU group %d of %s is not viable: %s%s; the "
+			   "kernel isolates whole groups, so every function "
+			   "in it must be bound to vfio-pci or to no driver",
+			   c->dev.iommu_group, c->name,
+			   list[0] ? "other functions in it are on host "
+				     "drivers: "
+				   : "a function in it is on a host driver",
+			   list);
+	vft_explain_fix(
+		out,
+		"bind each of those functions to vfio-pci (driver_override"
+		" + drivers_probe, as for %s) or unbind them; or move "
+		"the device to a slot with its own IOMMU group",
+		c->name);
+}
+
+static void
+vft_explain_no_permission(const struct vft_explain_ctx *c,
+			  struct vft_explanation *out)
+{
+	char node[32];
+
+	if (c->step == VFT_STEP_CONTAINER)
+		snprintf(node, sizeof(node), "/dev/vfio/vfio");
+	else if (c->have_dev && c->dev.iommu_group >= 0)
+		snprintf(node, sizeof(node), "/dev/vfio/%d",
+			 c->dev.iommu_group);
+	else
+		snprintf(node, sizeof(node), "/dev/vfio/<group>");
+	vft_explain_set(out, VFT_V_NO_PERMISSION);
+	vft_explain_reason(out,
+			   "opening %s for %s was refused (%s): this user may "
+			   "not use VFIO for it",
+			   node, c->name, strerror(-c->error));
+	vft_explain_fix(out,
+			"run as root, or give this user %s (e.g. a udev rule "
+			"setting its owner) and /dev/vfio/vfio, and a large "
+			"enough RLIMIT_MEMLOCK for DMA maps",
+			node);
+}
+
+static void
+vft_explain_busy(const struct vft_explain_ctx *c, struct vft_explanation *out)
+{
+	int g = c->have_dev ? c->dev.iommu_group : -1;
+
+	vft_explain_set(out, VFT_V_BUSY);
+	if (c->step == VFT_STEP_DEVICE_OPEN)
+		vft_explain_reason(out,
+				   "%s is already in use (%s): the kernel "
+				   "refused another open of the device",
+				   c->name, strerror(-c->error));
+	else
+		vft_explain_reason(
+			out,
+			"IOMMU group %d of %s is in use (%s): a VFIO "
+			"group can be held by one process at a time",
+			g, c->name, strerror(-c->error));
+	vft_explain_fix(out,
+			"stop the other user first; `fuser -v /dev/vfio/%d` "
+			"names it",
+			g);
+}
+
+static void
+vft_explain_vf(const struct vft_explain_ctx *c, struct vft_explanation *out)
+{
+	const char *pfdrv = c->have_pf ? vft_explain_driver(&c->pf) : "unknown";
+
+	if (c->token) {
+		vft_explain_set(out, VFT_V_TOKEN_REJECTED);
+		vft_explain_reason(out,
+				   "the kernel rejected the VF token given for "
+				   "VF %s: its PF %s is bound to %s, and the "
+				   "token does not match the one the PF's user "
+				   "set",
+				   c->name, c->pf_name, pfdrv);
+		vft_explain_fix(out,
+				"pass the PF user's current token (the PF's "
+				"token is random from its bind to vfio-pci "
+				"until its user sets one); compare "
+				"fingerprints with `vftoken token check`, "
+				"never print tokens");
+	} else {
+		vft_explain_set(out, VFT_V_VF_NEEDS_TOKEN);
+		vft_explain_reason(out,
+				   "the PF %s of VF %s is bound to %s, so the "
+				   "kernel requires the VF token its user set",
+				   c->pf_name, c->name, pfdrv);
+		vft_explain_fix(out,
+				"pass the token the PF's user set: "
+				"--vfio-vf-token=<uuid> or the device argument "
+				"vf_token_file=<file of mode 0600>");
+	}
+}
+
+static void
+vft_explain_pf_users(const struct vft_explain_ctx *c,
+		     struct vft_explanation *out)
+{
+	vft_explain_set(out, VFT_V_PF_HAS_VF_USERS);
+	if (c->token)
+		vft_explain_reason(out,
+				   "%s is an SR-IOV PF on vfio-pci with VFs in "
+				   "use (%u enabled), and the token given does "
+				   "not match its current VF token",
+				   c->name, c->dev.num_vfs);
+	else
+		vft_explain_reason(out,
+				   "%s is an SR-IOV PF on vfio-pci with VFs in "
+				   "use (%u enabled); the kernel then requires "
+				   "the current VF token to open the PF",
+				   c->name, c->dev.num_vfs);
+	vft_explain_fix(out,
+			"pass the token the VF users opened their VFs with "
+			"(--vfio-vf-token or vf_token_file=), or close the VF "
+			"users first: with no VF open, a token given here "
+			"sets it");
+}
+
+static void
+vft_explain_token_pf_not_vfio(const struct vft_explain_ctx *c,
+			      struct vft_explanation *out)
+{
+	vft_explain_set(out, VFT_V_TOKEN_PF_NOT_VFIO);
+	vft_explain_reason(out,
+			   "a VF token was given for VF %s, but its PF %s is "
+			   "bound to %s, not vfio-pci: the kernel refuses an "
+			   "unused token",
+			   c->name, c->pf_name,
+			   c->have_pf ? vft_explain_driver(&c->pf) : "unknown");
+	vft_explain_fix(out,
+			"open %s without a token, or bind the PF %s to "
+			"vfio-pci first if it is to be driven from userspace",
+			c->name, c->pf_name);
+}
+
+static void
+vft_explain_token_not_sriov(const struct vft_explain_ctx *c,
+			    struct vft_explanation *out)
+{
+	vft_explain_set(out, VFT_V_TOKEN_NOT_SRIOV);
+	vft_explain_reason(out,
+			   "a VF token was given for %s, which is neither an "
+			   "SR-IOV PF nor a VF: the kernel refuses an unused "
+			   "token",
+			   c->name);
+	vft_explain_fix(out, "open %s without a token", c->name);
+}
+
+static void
+vft_explain_bad_option(const struct vft_explain_ctx *c,
+		       struct vft_explanation *out)
+{
+	vft_explain_set(out, VFT_V_BAD_OPTION);
+	vft_explain_reason(out,
+			   "the kernel refused the device string for %s "
+			   "(%s): it takes \"NAME vf_token=<uuid>\", and "
+			   "an unknown or repeated option or a malformed UUID "
+			   "is invalid",
+			   c->name, strerror(-c->error));
+	vft_explain_fix(out,
+			"check the token is a 36-character UUID; this library "
+			"builds the string itself, so if it persists, report "
+			"it with the kernel version");
+}
+
+static const char *
+vft_explain_step_name(enum vft_step step)
+{
+	switch (step) {
+	case VFT_STEP_SYSFS:
+		return "reading sysfs";
+	case VFT_STEP_CONTAINER:
+		return "opening the VFIO container /dev/vfio/vfio";
+	case VFT_STEP_GROUP_OPEN:
+		return "opening the IOMMU group";
+	case VFT_STEP_GROUP_VIABLE:
+		return "checking the IOMMU group";
+	case VFT_STEP_GROUP_ATTACH:
+		return "attaching the group to the container";
+	case VFT_STEP_DEVICE_OPEN:
+		return "VFIO_GROUP_GET_DEVICE_FD";
+	case VFT_STEP_DEVICE_INFO:
+		return "reading the device's VFIO info";
+	default:
+		return "opening";
+	}
+}
+
+static void
+vft_explain_other(const struct vft_explain_ctx *c, struct vft_explanation *out)
+{
+	const char *fix = "see the kernel log (`dmesg`) for the VFIO message";
+
+	vft_explain_set(out, VFT_V_OTHER);
+	vft_explain_reason(out, "%s for %s failed: %s",
+			   vft_explain_step_name(c->step), c->name,
+			   strerror(-c->error));
+	if (c->step == VFT_STEP_CONTAINER && c->error == -ENOENT)
+		fix = "load VFIO: `modprobe vfio-pci` (/dev/vfio/vfio is "
+		      "missing)";
+	else if (c->step == VFT_STEP_CONTAINER && c->error == -ENOTSUP)
+		fix = "the kernel has no type1 IOMMU: enable the IOMMU "
+		      "(intel_iommu=on or amd_iommu=on) and load "
+		      "vfio_iommu_type1";
+	else if (c->step == VFT_STEP_GROUP_OPEN && c->error == -ENOENT)
+		fix = "the group's node is missing: is the IOMMU on and the "
+		      "function bound to vfio-pci?";
+	else if (c->step == VFT_STEP_DEVICE_OPEN && c->error == -ENODEV)
+		fix = "the kernel has no such device in that group: check the "
+		      "address and its iommu_group link in sysfs";
+	else if (c->step == VFT_STEP_SYSFS && c->have_dev &&
+		 c->dev.iommu_group < 0)
+		fix = "the function has no IOMMU group: enable the IOMMU "
+		      "(intel_iommu=on or amd_iommu=on)";
+	vft_explain_fix(out, "%s", fix);
+}
+
+/* Steps at which the kernel's token rules decide the errno. */
+static bool
+vft_explain_token_step(const struct vft_explain_ctx *c)
+{
+	return c->step == VFT_STEP_ANY || c->step == VFT_STEP_DEVICE_OPEN;
+}
+
+/* The function is one the token rules apply to (a VF or an SR-IOV PF). */
+static bool
+vft_explain_token_device(const struct vft_explain_ctx *c)
+{
+	return c->have_dev && (c->dev.is_vf || c->dev.sriov_capable);
+}
+
+/* Non-viable groups show up as -EPERM (ours), -EBUSY (DMA ownership, Linux
+ * 5.19+) or -EINVAL (GET_DEVICE_FD on older kernels). */
+static bool
+vft_explain_try_viable(const struct vft_explain_ctx *c,
+		       struct vft_explanation *out)
+{
+	char list[VFT_EXPLAIN_LEN / 2];
+	bool candidate;
+	int bad;
+
+	if (!c->have_dev || c->dev.iommu_group < 0)
+		return false;
+	candidate =
+		c->step == VFT_STEP_GROUP_VIABLE ||
+		((c->step == VFT_STEP_ANY || c->step == VFT_STEP_GROUP_ATTACH ||
+		  c->step == VFT_STEP_DEVICE_OPEN) &&
+		 (c->error == -EPERM || c->error == -EBUSY ||
+		  c->error == -EINVAL));
+	if (!candidate)
+		return false;
+	bad = vft_explain_group_offenders(c, list, sizeof(list));
+	if (bad <= 0 && c->step != VFT_STEP_GROUP_VIABLE)
+		return false;
+	vft_explain_not_viable(c, list, out);
+	return true;
+}
+
+static bool
+vft_explain_try_tokens(struct vft_explain_ctx *c, struct vft_explanation *out)
+{
+	if (!vft_explain_token_step(c) || !c->have_dev)
+		return false;
+	if (c->dev.is_vf) {
+		bool pf_on_vfio;
+
+		vft_pci_addr_format(&c->dev.pf, c->pf_name);
+		c->have_pf =
+			vft_pci_dev_read(c->sys, &c->dev.pf, &c->pf, NULL) == 0;
+		pf_on_vfio = c->have_pf && vft_pci_dev_on_vfio(&c->pf);
+		/* -EACCES from GET_DEVICE_FD on a VF is only the token rule */
+		if (c->error == -EACCES) {
+			vft_explain_vf(c, out);
+			return true;
+		}
+		if (c->error == -EINVAL && c->token && !pf_on_vfio) {
+			vft_explain_token_pf_not_vfio(c, out);
+			return true;
+		}
+		return false;
+	}
+	if (c->dev.sriov_capable) {
+		if (c->error == -EACCES) {
+			vft_explain_pf_users(c, out);
+			return true;
+		}
+		return false;
+	}
+	if (c->error == -EINVAL && c->token) {
+		vft_explain_token_not_sriov(c, out);
+		return true;
+	}
+	return false;
+}
+
+void
+vft_explain_step(const struct vft_sys *sys, const struct vft_pci_addr *addr,
+		 bool token_given, int error, enum vft_step step,
+		 struct vft_explanation *out)
+{
+	struct vft_explain_ctx ctx;
+	struct vft_explain_ctx *c = &ctx;
+	int ret;
+
+	if (out == NULL)
+		return;
+	memset(out, 0, sizeof(*out));
+	memset(&ctx, 0, sizeof(ctx));
+	c->sys = sys;
+	c->root = sys != NULL && sys->root[0] ? sys->root : "/sys";
+	c->token = token_given;
+	c->error = error > 0 ? -error : error;
+	c->step = step;
+	out->error = c->error;
+	if (addr == NULL) {
+		vft_explain_set(out, VFT_V_OTHER);
+		vft_explain_reason(out, "no PCI address given");
+		vft_explain_fix(out, "pass a PCI address \"DDDD:BB:DD.F\"");
+		return;
+	}
+	vft_pci_addr_format(addr, c->name);
+
+	if (c->error == 0) {
+		vft_explain_set(out, VFT_V_OK);
+		vft_explain_reason(out, "%s opened %s a VF token", c->name,
+				   token_given ? "with" : "without");
+		return;
+	}
+
+	ret = vft_pci_dev_read(sys, addr, &c->dev, NULL);
+	if (ret == -ENODEV || ret == -ENOENT) {
+		vft_explain_no_device(c, out);
+		return;
+	}
+	c->have_dev = ret == 0;
+	if (c->have_dev && !vft_pci_dev_on_vfio(&c->dev)) {
+		vft_explain_not_vfio(c, out);
+		return;
+	}
+	if (vft_explain_try_viable(c, out))
+		return;
+
+	/* -EACCES/-EPERM of open() on /dev/vfio/... is file permission. */
+	if ((c->step == VFT_STEP_CONTAINER || c->step == VFT_STEP_GROUP_OPEN) &&
+	    vft_explain_errno_is(c->error, EACCES, EPERM)) {
+		vft_explain_no_permission(c, out);
+		return;
+	}
+	if (c->step == VFT_STEP_ANY &&
+	    (c->error == -EPERM ||
+	     (c->error == -EACCES && !vft_explain_token_device(c)))) {
+		vft_explain_no_permission(c, out);
+		return;
+	}
+	if (c->error == -EBUSY) {
+		vft_explain_busy(c, out);
+		return;
+	}
+	if (vft_explain_try_tokens(c, out))
+		return;
+	if (c->error == -EINVAL && vft_explain_token_step(c)) {
+		vft_explain_bad_option(c, out);
+		return;
+	}
+	vft_explain_other(c, out);
+}
+
+void
+vft_explain(const struct vft_sys *sys, const struct vft_pci_addr *addr,
+	    bool token_given, int error, struct vft_explanation *out)
+{
+	vft_explain_step(sys, addr, token_given, error, VFT_STEP_ANY, out);
+}

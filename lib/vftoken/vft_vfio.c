@@ -1,0 +1,923 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * VFIO, group/container path: container, group, device, regions, config
+ * space, IRQs, DMA maps and VFIO_DEVICE_FEATURE PCI_VF_TOKEN.
+ *
+ * Every system call goes through vft_os (see vft_private.h) so the unit
+ * tests can run this file against a fake VFIO kernel. Each failure path
+ * closes or unmaps what that call had opened, and messages name the device,
+ * group and ioctl, never a token.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/vfio.h>
+
+#include "vft_private.h"
+#include "vftoken.h"
+
+#define VFT_VFIO_CONTAINER_PATH "/dev/vfio/vfio"
+#define VFT_VFIO_GROUP_FMT "/dev/vfio/%d"
+
+/* ------------------------------------------------------------------------ */
+/* Syscall table (test seam)                                                */
+/* ------------------------------------------------------------------------ */
+
+static int
+vft_os_real_open(const char *path, int flags)
+{
+	return open(path, flags);
+}
+
+static int
+vft_os_real_ioctl(int fd, unsigned long req, uintptr_t arg)
+{
+	return ioctl(fd, req, arg);
+}
+
+static const struct vft_os_ops vft_os_real = {
+	.open = vft_os_real_open,
+	.close = close,
+	.ioctl = vft_os_real_ioctl,
+	.mmap = mmap,
+	.munmap = munmap,
+	.pread = pread,
+	.pwrite = pwrite,
+};
+
+const struct vft_os_ops *vft_os = &vft_os_real;
+
+void
+vft_os_set(const struct vft_os_ops *ops)
+{
+	vft_os = ops != NULL ? ops : &vft_os_real;
+}
+
+/* errno of the last failed call as a negative value, never 0 */
+static int
+vft_vfio_errno(void)
+{
+	return errno > 0 ? -errno : -EIO;
+}
+
+static void
+vft_vfio_close_fd(int *fd)
+{
+	if (*fd >= 0)
+		vft_os->close(*fd);
+	*fd = -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Container                                                                */
+/* ------------------------------------------------------------------------ */
+
+static void
+vft_container_reset(struct vft_container *c)
+{
+	c->fd = -1;
+	c->n_groups = 0;
+	c->iommu_set = false;
+}
+
+int
+vft_container_open(struct vft_container *c, struct vft_err *err)
+{
+	int fd, ret;
+
+	if (c == NULL)
+		return vft_err_set(err, -EINVAL, "container: NULL argument");
+	vft_container_reset(c);
+
+	fd = vft_os->open(VFT_VFIO_CONTAINER_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		ret = vft_vfio_errno();
+		return vft_err_set(err, ret, "cannot open %s: %s",
+				   VFT_VFIO_CONTAINER_PATH, strerror(-ret));
+	}
+
+	/* The container API has been version 0 since Linux 3.6. */
+	ret = vft_os->ioctl(fd, VFIO_GET_API_VERSION, 0);
+	if (ret != VFIO_API_VERSION) {
+		if (ret < 0)
+			ret = vft_vfio_errno();
+		else
+			ret = -EPROTO;
+		vft_os->close(fd);
+		return vft_err_set(err, ret,
+				   "VFIO_GET_API_VERSION on %s: expected %d, "
+				   "got %s",
+				   VFT_VFIO_CONTAINER_PATH, VFIO_API_VERSION,
+				   ret == -EPROTO ? "another version"
+						  : strerror(-ret));
+	}
+
+	/* CHECK_EXTENSION returns 1 when the IOMMU type is supported. */
+	ret = vft_os->ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU);
+	if (ret <= 0) {
+		ret = ret < 0 ? vft_vfio_errno() : -ENOTSUP;
+		vft_os->close(fd);
+		return vft_err_set(err, ret,
+				   "VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU) "
+				   "on %s: %s",
+				   VFT_VFIO_CONTAINER_PATH,
+				   ret == -ENOTSUP ? "not supported by this "
+						     "kernel (no type1 IOMMU "
+						     "driver?)"
+						   : strerror(-ret));
+	}
+
+	c->fd = fd;
+	return 0;
+}
+
+void
+vft_container_close(struct vft_container *c)
+{
+	if (c == NULL)
+		return;
+	vft_vfio_close_fd(&c->fd);
+	vft_container_reset(c);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Group                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Most group members named in a "not viable" message. */
+#define VFT_GROUP_LIST_MAX 16
+
+/*
+ * Name the members of @p group_id and their drivers into @p buf. A group is
+ * viable only when every member is bound to a vfio driver, to a driver that
+ * does no DMA of its own (pci-stub, pcieport) or to none.
+ */
+static void
+vft_group_members(const struct vft_sys *sys, int group_id, char *buf,
+		  size_t len)
+{
+	struct vft_pci_addr members[VFT_GROUP_LIST_MAX];
+	struct vft_pci_dev dev;
+	size_t used = 0;
+	int n, i, w;
+
+	buf[0] = '\0';
+	n = vft_iommu_group_devices(sys, group_id, members, VFT_GROUP_LIST_MAX);
+	if (n <= 0) {
+		snprintf(buf, len, "(its members could not be listed: %s)",
+			 n < 0 ? strerror(-n) : "none in sysfs");
+		return;
+	}
+	for (i = 0; i < n && i < VFT_GROUP_LIST_MAX && used < len; i++) {
+		char name[VFT_PCI_ADDR_LEN];
+
+		vft_pci_addr_format(&members[i], name);
+		memset(&dev, 0, sizeof(dev));
+		if (vft_pci_dev_read(sys, &members[i], &dev, NULL) < 0)
+			w = snprintf(buf + used, len - used, "%s%s (unknown)",
+				     i ? ", " : "", name);
+		else
+			w = snprintf(buf + used, len - used, "%s%s (%s)",
+				     i ? ", " : "", name,
+				     dev.driver[0] ? dev.driver : "no driver");
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	if (n > VFT_GROUP_LIST_MAX && used < len)
+		snprintf(buf + used, len - used, " and %d more",
+			 n - VFT_GROUP_LIST_MAX);
+}
+
+static void
+vft_group_reset(struct vft_group *g)
+{
+	g->fd = -1;
+	g->id = -1;
+	g->container = NULL;
+}
+
+static void
+vft_step_set(enum vft_step *step, enum vft_step value)
+{
+	if (step != NULL)
+		*step = value;
+}
+
+int
+vft_group_open_step(struct vft_container *c, int group_id, struct vft_group *g,
+		    const struct vft_sys *sys, struct vft_err *err,
+		    enum vft_step *step)
+{
+	struct vfio_group_status status;
+	char path[64];
+	int fd, ret;
+
+	vft_step_set(step, VFT_STEP_GROUP_OPEN);
+	if (g == NULL)
+		return vft_err_set(err, -EINVAL, "group: NULL argument");
+	vft_group_reset(g);
+	if (c == NULL || c->fd < 0)
+		return vft_err_set(err, -EBADF,
+				   "group %d: the container is not open",
+				   group_id);
+	if (group_id < 0)
+		return vft_err_set(err, -EINVAL,
+				   "IOMMU group %d: expected a number >= 0",
+				   group_id);
+
+	snprintf(path, sizeof(path), VFT_VFIO_GROUP_FMT, group_id);
+	fd = vft_os->open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		ret = vft_vfio_errno();
+		return vft_err_set(err, ret,
+				   "cannot open %s (IOMMU group %d): %s", path,
+				   group_id, strerror(-ret));
+	}
+
+	vft_step_set(step, VFT_STEP_GROUP_ATTACH);
+	memset(&status, 0, sizeof(status));
+	status.argsz = sizeof(status);
+	if (vft_os->ioctl(fd, VFIO_GROUP_GET_STATUS, (uintptr_t)&status) < 0) {
+		ret = vft_vfio_errno();
+		vft_os->close(fd);
+		return vft_err_set(err, ret,
+				   "VFIO_GROUP_GET_STATUS on group %d: %s",
+				   group_id, strerror(-ret));
+	}
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		char list[384];
+
+		vft_os->close(fd);
+		vft_step_set(step, VFT_STEP_GROUP_VIABLE);
+		vft_group_members(sys, group_id, list, sizeof(list));
+		return vft_err_set(
+			err, -EPERM,
+			"IOMMU group %d is not viable: every function "
+			"in it must be bound to vfio-pci or to no "
+			"driver; members: %s",
+			group_id, list);
+	}
+
+	if (vft_os->ioctl(fd, VFIO_GROUP_SET_CONTAINER, (uintptr_t)&c->fd) <
+	    0) {
+		ret = vft_vfio_errno();
+		vft_os->close(fd);
+		return vft_err_set(err, ret,
+				   "VFIO_GROUP_SET_CONTAINER on group %d: %s",
+				   group_id, strerror(-ret));
+	}
+
+	/* The IOMMU model is chosen once a container holds its first group. */
+	if (!c->iommu_set) {
+		if (vft_os->ioctl(c->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) <
+		    0) {
+			ret = vft_vfio_errno();
+			vft_os->ioctl(fd, VFIO_GROUP_UNSET_CONTAINER, 0);
+			vft_os->close(fd);
+			return vft_err_set(err, ret,
+					   "VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU) "
+					   "with group %d: %s",
+					   group_id, strerror(-ret));
+		}
+		c->iommu_set = true;
+	}
+
+	c->n_groups++;
+	g->fd = fd;
+	g->id = group_id;
+	g->container = c;
+	return 0;
+}
+
+int
+vft_group_open(struct vft_container *c, int group_id, struct vft_group *g,
+	       const struct vft_sys *sys, struct vft_err *err)
+{
+	return vft_group_open_step(c, group_id, g, sys, err, NULL);
+}
+
+void
+vft_group_close(struct vft_group *g)
+{
+	struct vft_container *c;
+
+	if (g == NULL)
+		return;
+	c = g->container;
+	if (g->fd >= 0) {
+		vft_os->ioctl(g->fd, VFIO_GROUP_UNSET_CONTAINER, 0);
+		vft_vfio_close_fd(&g->fd);
+		/* The kernel drops the IOMMU model with the last group. */
+		if (c != NULL && c->n_groups > 0 && --c->n_groups == 0)
+			c->iommu_set = false;
+	}
+	vft_group_reset(g);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Device                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The kernel's VFIO_GROUP_GET_DEVICE_FD schema (vfio/pci: Introduce VF
+ * token): "$DEVICE_NAME $OPTION=$VALUE ...", the name first, one space,
+ * then vf_token=<36-character UUID>.
+ */
+int
+vft_device_name(const struct vft_pci_addr *addr, const struct vft_token *tok,
+		char *buf, size_t len)
+{
+	char name[VFT_PCI_ADDR_LEN];
+	int n;
+
+	if (addr == NULL || buf == NULL)
+		return -EINVAL;
+	vft_pci_addr_format(addr, name);
+	if (tok == NULL || !vft_token_present(tok)) {
+		n = snprintf(buf, len, "%s", name);
+	} else {
+		char uuid[VFT_UUID_STR_LEN + 1];
+
+		vft_uuid_format(&tok->uuid, uuid);
+		n = snprintf(buf, len, "%s vf_token=%s", name, uuid);
+		vft_wipe(uuid, sizeof(uuid));
+	}
+	if (n < 0 || (size_t)n >= len) {
+		if (len > 0)
+			vft_wipe(buf, len);
+		return -ENAMETOOLONG;
+	}
+	return n;
+}
+
+static void
+vft_device_reset(struct vft_device *d)
+{
+	uint32_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	d->irq_index = -1;
+	for (i = 0; i < VFT_MAX_REGIONS; i++)
+		d->regions[i].index = i;
+}
+
+static int
+vft_device_region_query(struct vft_device *d, uint32_t index,
+			struct vfio_region_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->index = index;
+	if (vft_os->ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, (uintptr_t)info) <
+	    0)
+		return vft_vfio_errno();
+	return 0;
+}
+
+static int
+vft_device_info_query(int fd, struct vfio_device_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	if (vft_os->ioctl(fd, VFIO_DEVICE_GET_INFO, (uintptr_t)info) < 0)
+		return vft_vfio_errno();
+	return 0;
+}
+
+/* Read the info of the regions this library handles into d->regions. */
+static int
+vft_device_regions_read(struct vft_device *d, const char *dname,
+			struct vft_err *err)
+{
+	struct vfio_region_info rinfo;
+	uint32_t i, n;
+
+	n = d->num_regions < VFT_MAX_REGIONS ? d->num_regions : VFT_MAX_REGIONS;
+	/* num_regions comes from the kernel through the ioctl, which cppcheck
+	 * cannot see into. */
+	/* cppcheck-suppress knownConditionTrueFalse */
+	for (i = 0; i < n; i++) {
+		int ret = vft_device_region_query(d, i, &rinfo);
+
+		/* vfio-pci refuses the VGA region of a non-VGA device. */
+		if (ret == -EINVAL && i == VFIO_PCI_VGA_REGION_INDEX)
+			continue;
+		if (ret < 0)
+			return vft_err_set(err, ret,
+					   "VFIO_DEVICE_GET_REGION_INFO(%u) on "
+					   "%s: %s",
+					   i, dname, strerror(-ret));
+		d->regions[i].flags = rinfo.flags;
+		d->regions[i].size = rinfo.size;
+		d->regions[i].offset = rinfo.offset;
+	}
+	return 0;
+}
+
+int
+vft_device_open_step(struct vft_group *g, const struct vft_pci_addr *addr,
+		     const struct vft_token *tok, struct vft_device *d,
+		     struct vft_err *err, enum vft_step *step)
+{
+	struct vfio_device_info info;
+	char dname[VFT_PCI_ADDR_LEN];
+	char arg[VFT_DEVICE_NAME_LEN];
+	const char *with;
+	int fd, ret;
+
+	vft_step_set(step, VFT_STEP_DEVICE_OPEN);
+	if (d == NULL || addr == NULL)
+		return vft_err_set(err, -EINVAL, "device: NULL argument");
+	vft_device_reset(d);
+	vft_pci_addr_format(addr, dname);
+	if (g == NULL || g->fd < 0)
+		return vft_err_set(err, -EBADF, "%s: its group is not open",
+				   dname);
+
+	with = tok != NULL && vft_token_present(tok) ? " with a vf_token"
+						     : " without a vf_token";
+	ret = vft_device_name(addr, tok, arg, sizeof(arg));
+	if (ret < 0)
+		return vft_err_set(err, ret, "%s: device name too long", dname);
+	fd = vft_os->ioctl(g->fd, VFIO_GROUP_GET_DEVICE_FD, (uintptr_t)arg);
+	ret = fd < 0 ? vft_vfio_errno() : 0;
+	/* The argument held the token: wipe it before anything else. */
+	vft_wipe(arg, sizeof(arg));
+	if (fd < 0)
+		return vft_err_set(err, ret,
+				   "VFIO_GROUP_GET_DEVICE_FD for %s%s on IOMMU "
+				   "group %d: %s",
+				   dname, with, g->id, strerror(-ret));
+
+	vft_step_set(step, VFT_STEP_DEVICE_INFO);
+	ret = vft_device_info_query(fd, &info);
+	if (ret < 0) {
+		vft_os->close(fd);
+		return vft_err_set(err, ret, "VFIO_DEVICE_GET_INFO on %s: %s",
+				   dname, strerror(-ret));
+	}
+
+	d->fd = fd;
+	d->group = g;
+	d->addr = *addr;
+	d->flags = info.flags;
+	d->num_regions = info.num_regions;
+	d->num_irqs = info.num_irqs;
+
+	ret = vft_device_regions_read(d, dname, err);
+	if (ret < 0) {
+		vft_os->close(fd);
+		vft_device_reset(d);
+		return ret;
+	}
+	return 0;
+}
+
+int
+vft_device_open(struct vft_group *g, const struct vft_pci_addr *addr,
+		const struct vft_token *tok, struct vft_device *d,
+		struct vft_err *err)
+{
+	return vft_device_open_step(g, addr, tok, d, err, NULL);
+}
+
+void
+vft_device_close(struct vft_device *d)
+{
+	uint32_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < VFT_MAX_REGIONS; i++)
+		vft_device_region_unmap(d, i);
+	if (d->fd >= 0 && d->irq_index >= 0)
+		vft_device_irq_disable(d, (uint32_t)d->irq_index);
+	vft_vfio_close_fd(&d->fd);
+	vft_device_reset(d);
+}
+
+static int
+vft_device_check(const struct vft_device *d, uint32_t index,
+		 struct vft_err *err)
+{
+	if (d == NULL || d->fd < 0)
+		return vft_err_set(err, -EBADF, "device is not open");
+	if (index >= VFT_MAX_REGIONS || index >= d->num_regions) {
+		char name[VFT_PCI_ADDR_LEN];
+
+		vft_pci_addr_format(&d->addr, name);
+		return vft_err_set(err, -EINVAL,
+				   "%s: region %u does not exist (the device "
+				   "has %u, this library handles %d)",
+				   name, index, d->num_regions,
+				   VFT_MAX_REGIONS);
+	}
+	return 0;
+}
+
+int
+vft_device_region_info(struct vft_device *d, uint32_t index,
+		       struct vft_err *err)
+{
+	struct vfio_region_info rinfo;
+	int ret;
+
+	ret = vft_device_check(d, index, err);
+	if (ret < 0)
+		return ret;
+	ret = vft_device_region_query(d, index, &rinfo);
+	if (ret < 0) {
+		char name[VFT_PCI_ADDR_LEN];
+
+		vft_pci_addr_format(&d->addr, name);
+		return vft_err_set(err, ret,
+				   "VFIO_DEVICE_GET_REGION_INFO(%u) on %s: %s",
+				   index, name, strerror(-ret));
+	}
+	d->regions[index].flags = rinfo.flags;
+	d->regions[index].size = rinfo.size;
+	d->regions[index].offset = rinfo.offset;
+	return 0;
+}
+
+int
+vft_device_region_map(struct vft_device *d, uint32_t index, void **addr,
+		      struct vft_err *err)
+{
+	struct vft_region *r;
+	char name[VFT_PCI_ADDR_LEN];
+	void *map;
+	int prot = 0, ret;
+
+	ret = vft_device_check(d, index, err);
+	if (ret < 0)
+		return ret;
+	r = &d->regions[index];
+	if (r->map != NULL) {
+		if (addr != NULL)
+			*addr = r->map;
+		return 0;
+	}
+	vft_pci_addr_format(&d->addr, name);
+	if (!(r->flags & VFIO_REGION_INFO_FLAG_MMAP) || r->size == 0)
+		return vft_err_set(
+			err, -EINVAL,
+			"%s: region %u cannot be mapped (flags 0x%x, "
+			"size %llu)",
+			name, index, r->flags, (unsigned long long)r->size);
+	if (r->size > SIZE_MAX)
+		return vft_err_set(err, -EOVERFLOW,
+				   "%s: region %u is larger than the address "
+				   "space",
+				   name, index);
+	if (r->flags & VFIO_REGION_INFO_FLAG_READ)
+		prot |= PROT_READ;
+	if (r->flags & VFIO_REGION_INFO_FLAG_WRITE)
+		prot |= PROT_WRITE;
+	map = vft_os->mmap(NULL, (size_t)r->size, prot, MAP_SHARED, d->fd,
+			   (off_t)r->offset);
+	if (map == MAP_FAILED) {
+		ret = vft_vfio_errno();
+		return vft_err_set(err, ret, "mmap of %s region %u: %s", name,
+				   index, strerror(-ret));
+	}
+	r->map = map;
+	r->map_len = (size_t)r->size;
+	if (addr != NULL)
+		*addr = map;
+	return 0;
+}
+
+void
+vft_device_region_unmap(struct vft_device *d, uint32_t index)
+{
+	struct vft_region *r;
+
+	if (d == NULL || index >= VFT_MAX_REGIONS)
+		return;
+	r = &d->regions[index];
+	if (r->map != NULL)
+		vft_os->munmap(r->map, r->map_len);
+	r->map = NULL;
+	r->map_len = 0;
+}
+
+/* Check [off, off + len) lies inside the config region. */
+static int
+vft_device_config_range(const struct vft_device *d, size_t len, off_t off)
+{
+	const struct vft_region *r;
+
+	if (d == NULL || d->fd < 0)
+		return -EBADF;
+	if (d->num_regions <= VFIO_PCI_CONFIG_REGION_INDEX)
+		return -ENODEV;
+	r = &d->regions[VFIO_PCI_CONFIG_REGION_INDEX];
+	if (off < 0 || (uint64_t)off > r->size || len > r->size - (uint64_t)off)
+		return -EINVAL;
+	return 0;
+}
+
+int
+vft_device_config_read(struct vft_device *d, void *buf, size_t len, off_t off)
+{
+	ssize_t n;
+	int ret;
+
+	if (buf == NULL)
+		return -EINVAL;
+	ret = vft_device_config_range(d, len, off);
+	if (ret < 0)
+		return ret;
+	n = vft_os->pread(
+		d->fd, buf, len,
+		(off_t)d->regions[VFIO_PCI_CONFIG_REGION_INDEX].offset + off);
+	if (n < 0)
+		return vft_vfio_errno();
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int
+vft_device_config_write(struct vft_device *d, const void *buf, size_t len,
+			off_t off)
+{
+	ssize_t n;
+	int ret;
+
+	if (buf == NULL)
+		return -EINVAL;
+	ret = vft_device_config_range(d, len, off);
+	if (ret < 0)
+		return ret;
+	n = vft_os->pwrite(
+		d->fd, buf, len,
+		(off_t)d->regions[VFIO_PCI_CONFIG_REGION_INDEX].offset + off);
+	if (n < 0)
+		return vft_vfio_errno();
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Interrupts                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* Most vectors routed in one VFIO_DEVICE_SET_IRQS (MSI-X allows 2048). */
+#define VFT_MAX_IRQ_FDS 2048
+
+int
+vft_device_irq_count(struct vft_device *d, uint32_t index, uint32_t *count,
+		     struct vft_err *err)
+{
+	struct vfio_irq_info info;
+	char name[VFT_PCI_ADDR_LEN];
+
+	if (d == NULL || d->fd < 0 || count == NULL)
+		return vft_err_set(err, -EBADF, "device is not open");
+	vft_pci_addr_format(&d->addr, name);
+	memset(&info, 0, sizeof(info));
+	info.argsz = sizeof(info);
+	info.index = index;
+	if (vft_os->ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, (uintptr_t)&info) <
+	    0) {
+		int ret = vft_vfio_errno();
+
+		return vft_err_set(err, ret,
+				   "VFIO_DEVICE_GET_IRQ_INFO(%u) on %s: %s",
+				   index, name, strerror(-ret));
+	}
+	*count = info.count;
+	return 0;
+}
+
+int
+vft_device_irq_enable(struct vft_device *d, uint32_t index, const int *fds,
+		      unsigned int n, struct vft_err *err)
+{
+	struct vfio_irq_set *set;
+	char name[VFT_PCI_ADDR_LEN];
+	size_t sz;
+	int ret;
+
+	if (d == NULL || d->fd < 0)
+		return vft_err_set(err, -EBADF, "device is not open");
+	vft_pci_addr_format(&d->addr, name);
+	if (fds == NULL || n == 0 || n > VFT_MAX_IRQ_FDS)
+		return vft_err_set(err, -EINVAL,
+				   "%s: IRQ %u: %u eventfds given, expected 1 "
+				   "to %d",
+				   name, index, fds == NULL ? 0 : n,
+				   VFT_MAX_IRQ_FDS);
+
+	/* struct vfio_irq_set is followed by one __s32 eventfd per vector. */
+	sz = sizeof(*set) + (size_t)n * sizeof(int32_t);
+	set = calloc(1, sz);
+	if (set == NULL)
+		return vft_err_set(err, -ENOMEM, "%s: IRQ %u: out of memory",
+				   name, index);
+	set->argsz = (uint32_t)sz;
+	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	set->index = index;
+	set->start = 0;
+	set->count = n;
+	memcpy(set->data, fds, (size_t)n * sizeof(int32_t));
+	ret = vft_os->ioctl(d->fd, VFIO_DEVICE_SET_IRQS, (uintptr_t)set);
+	ret = ret < 0 ? vft_vfio_errno() : 0;
+	free(set);
+	if (ret < 0)
+		return vft_err_set(
+			err, ret,
+			"VFIO_DEVICE_SET_IRQS(index %u, %u eventfds) "
+			"on %s: %s",
+			index, n, name, strerror(-ret));
+	d->irq_index = (int)index;
+	d->n_irq_fds = n;
+	return 0;
+}
+
+int
+vft_device_irq_disable(struct vft_device *d, uint32_t index)
+{
+	struct vfio_irq_set set;
+
+	if (d == NULL || d->fd < 0)
+		return -EBADF;
+	/* DATA_NONE with count 0 tears down every trigger of the index. */
+	memset(&set, 0, sizeof(set));
+	set.argsz = sizeof(set);
+	set.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+	set.index = index;
+	set.start = 0;
+	set.count = 0;
+	if (vft_os->ioctl(d->fd, VFIO_DEVICE_SET_IRQS, (uintptr_t)&set) < 0)
+		return vft_vfio_errno();
+	if (d->irq_index == (int)index) {
+		d->irq_index = -1;
+		d->n_irq_fds = 0;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* DMA                                                                      */
+/* ------------------------------------------------------------------------ */
+
+static int
+vft_dma_check(const struct vft_container *c, struct vft_err *err)
+{
+	if (c == NULL || c->fd < 0)
+		return vft_err_set(err, -EBADF,
+				   "DMA: the container is not "
+				   "open");
+	if (!c->iommu_set)
+		return vft_err_set(err, -EINVAL,
+				   "DMA: the container has no IOMMU model yet "
+				   "(open a group first)");
+	return 0;
+}
+
+int
+vft_dma_map(struct vft_container *c, uint64_t vaddr, uint64_t iova,
+	    uint64_t len, struct vft_err *err)
+{
+	struct vfio_iommu_type1_dma_map map;
+	int ret;
+
+	ret = vft_dma_check(c, err);
+	if (ret < 0)
+		return ret;
+	if (len == 0)
+		return vft_err_set(err, -EINVAL,
+				   "DMA map at iova 0x%llx: length 0",
+				   (unsigned long long)iova);
+	memset(&map, 0, sizeof(map));
+	map.argsz = sizeof(map);
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	map.vaddr = vaddr;
+	map.iova = iova;
+	map.size = len;
+	if (vft_os->ioctl(c->fd, VFIO_IOMMU_MAP_DMA, (uintptr_t)&map) < 0) {
+		ret = vft_vfio_errno();
+		return vft_err_set(err, ret,
+				   "VFIO_IOMMU_MAP_DMA of 0x%llx bytes at iova "
+				   "0x%llx (vaddr 0x%llx): %s",
+				   (unsigned long long)len,
+				   (unsigned long long)iova,
+				   (unsigned long long)vaddr, strerror(-ret));
+	}
+	return 0;
+}
+
+int
+vft_dma_unmap(struct vft_container *c, uint64_t iova, uint64_t len,
+	      struct vft_err *err)
+{
+	struct vfio_iommu_type1_dma_unmap unmap;
+	int ret;
+
+	ret = vft_dma_check(c, err);
+	if (ret < 0)
+		return ret;
+	memset(&unmap, 0, sizeof(unmap));
+	unmap.argsz = sizeof(unmap);
+	unmap.iova = iova;
+	unmap.size = len;
+	if (vft_os->ioctl(c->fd, VFIO_IOMMU_UNMAP_DMA, (uintptr_t)&unmap) < 0) {
+		ret = vft_vfio_errno();
+		return vft_err_set(err, ret,
+				   "VFIO_IOMMU_UNMAP_DMA of 0x%llx bytes at "
+				   "iova 0x%llx: %s",
+				   (unsigned long long)len,
+				   (unsigned long long)iova, strerror(-ret));
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* VFIO_DEVICE_FEATURE PCI_VF_TOKEN                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Bytes of a PCI_VF_TOKEN SET: the header, then the 16-byte UUID. */
+#define VFT_FEATURE_TOKEN_LEN \
+	(sizeof(struct vfio_device_feature) + VFT_UUID_LEN)
+
+int
+vft_device_vf_token_probe(struct vft_device *d, struct vft_err *err)
+{
+	struct vfio_device_feature probe;
+	char name[VFT_PCI_ADDR_LEN];
+
+	if (d == NULL || d->fd < 0)
+		return vft_err_set(err, -EBADF, "device is not open");
+	vft_pci_addr_format(&d->addr, name);
+	/*
+	 * PROBE with SET asks whether SET is supported: vfio-pci answers 0 on
+	 * an SR-IOV PF and -ENOTTY on anything else (VFIO_DEVICE_FEATURE RFC).
+	 */
+	memset(&probe, 0, sizeof(probe));
+	probe.argsz = sizeof(probe);
+	probe.flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET |
+		      VFIO_DEVICE_FEATURE_PCI_VF_TOKEN;
+	if (vft_os->ioctl(d->fd, VFIO_DEVICE_FEATURE, (uintptr_t)&probe) < 0) {
+		int ret = vft_vfio_errno();
+
+		if (ret == -ENOTTY)
+			return vft_err_set(err, ret,
+					   "%s does not take a VF token "
+					   "(VFIO_DEVICE_FEATURE PCI_VF_TOKEN "
+					   "probe: not an SR-IOV PF on "
+					   "vfio-pci, or a kernel before 5.7)",
+					   name);
+		return vft_err_set(err, ret,
+				   "VFIO_DEVICE_FEATURE PROBE PCI_VF_TOKEN on "
+				   "%s: %s",
+				   name, strerror(-ret));
+	}
+	return 0;
+}
+
+int
+vft_device_vf_token_set(struct vft_device *d, const struct vft_token *tok,
+			struct vft_err *err)
+{
+	uint32_t buf[VFT_FEATURE_TOKEN_LEN / sizeof(uint32_t)];
+	struct vfio_device_feature *ft = (struct vfio_device_feature *)buf;
+	char name[VFT_PCI_ADDR_LEN];
+	int ret;
+
+	if (d == NULL || d->fd < 0)
+		return vft_err_set(err, -EBADF, "device is not open");
+	vft_pci_addr_format(&d->addr, name);
+	if (tok == NULL || !vft_token_present(tok))
+		return vft_err_set(err, -EINVAL, "%s: no VF token given to set",
+				   name);
+
+	memset(buf, 0, sizeof(buf));
+	ft->argsz = sizeof(buf);
+	ft->flags = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_PCI_VF_TOKEN;
+	memcpy(ft->data, tok->uuid.b, VFT_UUID_LEN);
+	ret = vft_os->ioctl(d->fd, VFIO_DEVICE_FEATURE, (uintptr_t)buf);
+	ret = ret < 0 ? vft_vfio_errno() : 0;
+	/* The buffer held the token. */
+	vft_wipe(buf, sizeof(buf));
+	if (ret < 0)
+		return vft_err_set(err, ret,
+				   "VFIO_DEVICE_FEATURE SET PCI_VF_TOKEN on "
+				   "%s: %s%s",
+				   name, strerror(-ret),
+				   ret == -ENOTTY ? " (not an SR-IOV PF on "
+						    "vfio-pci)"
+						  : "");
+	return 0;
+}

@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+#ifndef VFTOKEN_H
+#define VFTOKEN_H
+
+/**
+ * @file
+ * libvftoken: VFIO, VF token and SR-IOV logic for userspace drivers.
+ *
+ * Plain C11 and Linux, no DPDK. Every function that can fail returns 0 (or a
+ * non-negative value where documented) on success and a negative errno on
+ * failure. Functions that take a struct vft_err fill it, when non-NULL, with
+ * a sentence naming the value at fault and what was expected. A token value
+ * never appears in any message this library produces.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/** Size of the message buffer in struct vft_err. */
+#define VFT_ERR_MSG_LEN 512
+
+/** Why an operation failed. */
+struct vft_err {
+	int code;		   /**< negative errno, 0 if no error */
+	char msg[VFT_ERR_MSG_LEN]; /**< human readable, never holds a token */
+};
+
+/** Clear an error record. */
+void vft_err_clear(struct vft_err *err);
+
+/* ------------------------------------------------------------------------ */
+/* UUIDs                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/** Bytes in a UUID. */
+#define VFT_UUID_LEN 16
+/** Characters in the canonical text form, without the NUL. */
+#define VFT_UUID_STR_LEN 36
+
+/** A UUID, in the byte order of its canonical text form. */
+struct vft_uuid {
+	uint8_t b[VFT_UUID_LEN];
+};
+
+/**
+ * Parse a UUID exactly as the kernel's uuid_parse() accepts it: 36
+ * characters, hex digits of either case, '-' at offsets 8, 13, 18 and 23,
+ * nothing before or after.
+ *
+ * @return 0, or -EINVAL for any other text (including NULL).
+ */
+int vft_uuid_parse(const char *s, struct vft_uuid *out);
+
+/** Format as 36 lower-case characters plus NUL into @p out. */
+void vft_uuid_format(const struct vft_uuid *u, char out[VFT_UUID_STR_LEN + 1]);
+
+/** Generate a random (version 4) UUID. @return 0 or -errno. */
+int vft_uuid_generate(struct vft_uuid *out);
+
+/** Compare in time independent of the contents. @return true if equal. */
+bool vft_uuid_equal(const struct vft_uuid *a, const struct vft_uuid *b);
+
+/** @return true if every byte is zero (never valid as a token). */
+bool vft_uuid_is_null(const struct vft_uuid *u);
+
+/** Overwrite @p len bytes at @p p with zeros in a way the compiler keeps. */
+void vft_wipe(void *p, size_t len);
+
+/* ------------------------------------------------------------------------ */
+/* Tokens                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/** Where a token came from. */
+enum vft_token_source {
+	VFT_TOKEN_NONE = 0, /**< no token */
+	VFT_TOKEN_LITERAL,  /**< given as text (command line, devargs) */
+	VFT_TOKEN_FILE,	    /**< read from a file */
+	VFT_TOKEN_ENV,	    /**< read from an environment variable */
+	VFT_TOKEN_GENERATED /**< generated here */
+};
+
+/** Length of a fingerprint string, including the NUL. */
+#define VFT_FINGERPRINT_LEN 16
+
+/** Length of struct vft_token's origin, including the NUL. */
+#define VFT_ORIGIN_LEN 256
+
+/** A VF token and where it came from. Wipe with vft_token_wipe(). */
+struct vft_token {
+	struct vft_uuid uuid;
+	enum vft_token_source source;
+	/** file path or variable name (never the value); "" for literals */
+	char origin[VFT_ORIGIN_LEN];
+};
+
+/** @return true if @p t holds a token. */
+bool vft_token_present(const struct vft_token *t);
+
+/**
+ * Take a token from text. Refuses malformed UUIDs and the all-zero UUID.
+ * The message never repeats the text.
+ */
+int vft_token_from_string(const char *s, struct vft_token *t,
+			  struct vft_err *err);
+
+/**
+ * Read a token from a file. The file must be a regular file (not a symlink),
+ * owned by the calling user, with no group or other permission bits, and hold
+ * one UUID with an optional trailing newline. Each refusal names the rule.
+ */
+int vft_token_from_file(const char *path, struct vft_token *t,
+			struct vft_err *err);
+
+/** Read a token from environment variable @p var. */
+int vft_token_from_env(const char *var, struct vft_token *t,
+		       struct vft_err *err);
+
+/** Generate a random token. */
+int vft_token_generate(struct vft_token *t, struct vft_err *err);
+
+/**
+ * Write @p t to a new file @p path created with mode 0600 (fails with -EEXIST
+ * if it exists). The file holds the UUID and a newline.
+ */
+int vft_token_write_file(const char *path, const struct vft_token *t,
+			 struct vft_err *err);
+
+/**
+ * A short, non-reversible fingerprint for logs, "fp:" followed by 8 hex
+ * digits of a keyed hash of the token. Equal tokens give equal fingerprints.
+ */
+void vft_token_fingerprint(const struct vft_token *t,
+			   char out[VFT_FINGERPRINT_LEN]);
+
+/** Wipe a token. */
+void vft_token_wipe(struct vft_token *t);
+
+/** Name of a source ("none", "literal", "file", "env", "generated"). */
+const char *vft_token_source_name(enum vft_token_source s);
+
+/* ------------------------------------------------------------------------ */
+/* PCI addresses and the SR-IOV model from sysfs                            */
+/* ------------------------------------------------------------------------ */
+
+/** Length of the longest address, "DDDDDDDD:BB:DD.F" (32-bit domains exist,
+ * e.g. Intel VMD's 10000 and up), plus NUL. */
+#define VFT_PCI_ADDR_LEN 17
+
+/** A PCI address. */
+struct vft_pci_addr {
+	uint32_t domain;
+	uint8_t bus;
+	uint8_t dev;
+	uint8_t fn;
+};
+
+/**
+ * Parse "DDDD:BB:DD.F" or "BB:DD.F" (domain 0). Hex, either case; device
+ * below 0x20, function below 8; nothing before or after.
+ */
+int vft_pci_addr_parse(const char *s, struct vft_pci_addr *a);
+
+/** Format as "dddd:bb:dd.f". */
+void vft_pci_addr_format(const struct vft_pci_addr *a,
+			 char out[VFT_PCI_ADDR_LEN]);
+
+/** @return true if equal. */
+bool vft_pci_addr_equal(const struct vft_pci_addr *a,
+			const struct vft_pci_addr *b);
+
+/**
+ * Where sysfs lives. NULL everywhere means the real one ("/sys"); tests pass
+ * a generated tree.
+ */
+struct vft_sys {
+	char root[256]; /**< e.g. "/sys" */
+};
+
+/** Initialise @p sys for @p root (NULL: "/sys"). */
+void vft_sys_init(struct vft_sys *sys, const char *root);
+
+/** Most VFs recorded per PF. */
+#define VFT_MAX_VFS 256
+/** Length of a driver name buffer. */
+#define VFT_DRIVER_LEN 64
+
+/** What sysfs says about one PCI function. */
+struct vft_pci_dev {
+	struct vft_pci_addr addr;
+	char name[VFT_PCI_ADDR_LEN]; /**< formatted address */
+	uint16_t vendor;
+	uint16_t device;
+	uint16_t subsys_vendor;
+	uint16_t subsys_device;
+	uint32_t class_code;		      /**< 24-bit class */
+	char driver[VFT_DRIVER_LEN];	      /**< "" when unbound */
+	char driver_override[VFT_DRIVER_LEN]; /**< "" when none */
+	int iommu_group;		      /**< -1 when none */
+	int numa_node;			      /**< -1 when unknown */
+	bool is_vf;			      /**< has a physfn link */
+	struct vft_pci_addr pf;		      /**< valid if is_vf */
+	bool sriov_capable;		      /**< has sriov_totalvfs */
+	unsigned int total_vfs;		      /**< sriov_totalvfs */
+	unsigned int num_vfs;		      /**< sriov_numvfs */
+	unsigned int n_vfs;		      /**< entries in vfs[] */
+	struct vft_pci_addr vfs[VFT_MAX_VFS]; /**< virtfn0..N-1, in order */
+};
+
+/** Read one function. -ENODEV with a message if it does not exist. */
+int vft_pci_dev_read(const struct vft_sys *sys, const struct vft_pci_addr *addr,
+		     struct vft_pci_dev *dev, struct vft_err *err);
+
+/** @return true if @p dev is bound to vfio-pci. */
+bool vft_pci_dev_on_vfio(const struct vft_pci_dev *dev);
+
+/** Called for each PCI function by vft_pci_scan(); non-zero stops. */
+typedef int (*vft_pci_scan_cb)(const struct vft_pci_dev *dev, void *arg);
+
+/** Walk every PCI function in address order. @return the callback's stop
+ * value, 0 at the end, or -errno. */
+int vft_pci_scan(const struct vft_sys *sys, vft_pci_scan_cb cb, void *arg);
+
+/**
+ * vfio-pci's enable_sriov module parameter.
+ * @return 1 (Y), 0 (N), or -ENOENT when vfio-pci is not loaded.
+ */
+int vft_vfio_pci_enable_sriov(const struct vft_sys *sys);
+
+/**
+ * List the functions of IOMMU group @p group into @p out (at most @p max).
+ * @return the number of functions (may exceed @p max) or -errno.
+ */
+int vft_iommu_group_devices(const struct vft_sys *sys, int group,
+			    struct vft_pci_addr *out, unsigned int max);
+
+/** Write driver_override ("" clears it). */
+int vft_pci_set_driver_override(const struct vft_sys *sys,
+				const struct vft_pci_addr *addr,
+				const char *driver, struct vft_err *err);
+
+/** Unbind from the current driver (no-op if unbound). */
+int vft_pci_unbind(const struct vft_sys *sys, const struct vft_pci_addr *addr,
+		   struct vft_err *err);
+
+/**
+ * Bind to vfio-pci via driver_override + drivers_probe. No-op if bound to
+ * vfio-pci already; unbinds another driver first.
+ */
+int vft_pci_bind_vfio(const struct vft_sys *sys,
+		      const struct vft_pci_addr *addr, struct vft_err *err);
+
+/**
+ * Set sriov_numvfs. Going from N>0 to M>0 writes 0 first, as the kernel
+ * requires. Errors are explained (enable_sriov off gives -ENOENT, more than
+ * total gives -ERANGE, not SR-IOV capable gives -ENOTSUP).
+ */
+int vft_pci_set_num_vfs(const struct vft_sys *sys,
+			const struct vft_pci_addr *pf, unsigned int n,
+			struct vft_err *err);
+
+/* ------------------------------------------------------------------------ */
+/* VFIO, group/container path                                               */
+/* ------------------------------------------------------------------------ */
+
+/** An open VFIO container. */
+struct vft_container {
+	int fd;	      /**< -1 when closed */
+	int n_groups; /**< groups attached */
+	bool iommu_set;
+};
+
+/** An open VFIO group. */
+struct vft_group {
+	int fd; /**< -1 when closed */
+	int id;
+	struct vft_container *container;
+};
+
+/** A region of an open device. */
+struct vft_region {
+	uint32_t index;
+	uint32_t flags; /**< VFIO_REGION_INFO_FLAG_* */
+	uint64_t size;
+	uint64_t offset; /**< file offset for pread/pwrite/mmap */
+	void *map;	 /**< mapping, NULL if not mapped */
+	size_t map_len;
+};
+
+/** Regions of a vfio-pci device: BAR0..5, ROM, config, VGA. */
+#define VFT_MAX_REGIONS 9
+
+/** An open VFIO device. */
+struct vft_device {
+	int fd; /**< -1 when closed */
+	struct vft_group *group;
+	struct vft_pci_addr addr;
+	uint32_t flags; /**< VFIO_DEVICE_FLAGS_* */
+	uint32_t num_regions;
+	uint32_t num_irqs;
+	struct vft_region regions[VFT_MAX_REGIONS];
+	int irq_index; /**< enabled IRQ index, -1 if none */
+	unsigned int n_irq_fds;
+};
+
+/** Open /dev/vfio/vfio, check the API version and type1v2 support. */
+int vft_container_open(struct vft_container *c, struct vft_err *err);
+
+/** Close (idempotent). */
+void vft_container_close(struct vft_container *c);
+
+/**
+ * Open /dev/vfio/@p group_id, check it is viable (naming the functions in
+ * the group otherwise), attach it to @p c, and set the type1v2 IOMMU on the
+ * first group. On failure nothing stays open. A group that is not viable
+ * gives -EPERM (the errno of open() and the ioctls otherwise).
+ */
+int vft_group_open(struct vft_container *c, int group_id, struct vft_group *g,
+		   const struct vft_sys *sys, struct vft_err *err);
+
+/** Detach and close (idempotent). */
+void vft_group_close(struct vft_group *g);
+
+/** Longest device name string passed to VFIO_GROUP_GET_DEVICE_FD. */
+#define VFT_DEVICE_NAME_LEN 96
+
+/**
+ * Build the VFIO_GROUP_GET_DEVICE_FD argument for @p addr and @p tok:
+ * "dddd:bb:dd.f" or "dddd:bb:dd.f vf_token=<uuid>". The buffer holds a
+ * secret when a token is given: wipe it after use.
+ * @return string length, or -ENAMETOOLONG if @p len is too small.
+ */
+int vft_device_name(const struct vft_pci_addr *addr,
+		    const struct vft_token *tok, char *buf, size_t len);
+
+/**
+ * Get a device fd from @p g with an optional token, then read device and
+ * region info. On failure the returned errno is the kernel's (e.g. -EACCES
+ * for a missing or wrong token) and @p err says so; use vft_explain() for
+ * the reason.
+ */
+int vft_device_open(struct vft_group *g, const struct vft_pci_addr *addr,
+		    const struct vft_token *tok, struct vft_device *d,
+		    struct vft_err *err);
+
+/** Unmap regions, disable IRQs and close (idempotent). */
+void vft_device_close(struct vft_device *d);
+
+/** Refresh region @p index info into d->regions[index]. */
+int vft_device_region_info(struct vft_device *d, uint32_t index,
+			   struct vft_err *err);
+
+/** mmap region @p index (must be mmap-able). Mapped once; later calls return
+ * the same mapping. */
+int vft_device_region_map(struct vft_device *d, uint32_t index, void **addr,
+			  struct vft_err *err);
+
+/** Unmap region @p index (no-op if not mapped). */
+void vft_device_region_unmap(struct vft_device *d, uint32_t index);
+
+/** Read or write config space through the config region. */
+int vft_device_config_read(struct vft_device *d, void *buf, size_t len,
+			   off_t off);
+int vft_device_config_write(struct vft_device *d, const void *buf, size_t len,
+			    off_t off);
+
+/** IRQ info for @p index: @p count gets the number of vectors. */
+int vft_device_irq_count(struct vft_device *d, uint32_t index, uint32_t *count,
+			 struct vft_err *err);
+
+/**
+ * Route vectors 0..n-1 of IRQ @p index (VFIO_PCI_MSIX_IRQ_INDEX, ...) to
+ * eventfds @p fds (the caller owns them; -1 leaves a vector unset).
+ */
+int vft_device_irq_enable(struct vft_device *d, uint32_t index, const int *fds,
+			  unsigned int n, struct vft_err *err);
+
+/** Disable IRQ @p index. */
+int vft_device_irq_disable(struct vft_device *d, uint32_t index);
+
+/** Map @p len bytes at @p vaddr to @p iova for DMA, read and write. */
+int vft_dma_map(struct vft_container *c, uint64_t vaddr, uint64_t iova,
+		uint64_t len, struct vft_err *err);
+
+/** Unmap a DMA range. */
+int vft_dma_unmap(struct vft_container *c, uint64_t iova, uint64_t len,
+		  struct vft_err *err);
+
+/**
+ * VFIO_DEVICE_FEATURE PROBE of PCI_VF_TOKEN with SET.
+ * @return 0 if the device takes a token (an SR-IOV PF on vfio-pci),
+ * -ENOTTY if it does not.
+ */
+int vft_device_vf_token_probe(struct vft_device *d, struct vft_err *err);
+
+/** VFIO_DEVICE_FEATURE SET of PCI_VF_TOKEN. */
+int vft_device_vf_token_set(struct vft_device *d, const struct vft_token *tok,
+			    struct vft_err *err);
+
+/* ------------------------------------------------------------------------ */
+/* Explainer                                                                */
+/* ------------------------------------------------------------------------ */
+
+/** Why an open failed (or did not). */
+enum vft_verdict {
+	VFT_V_OK = 0,		/**< the open succeeded */
+	VFT_V_NO_DEVICE,	/**< no such PCI function */
+	VFT_V_NOT_VFIO,		/**< not bound to vfio-pci */
+	VFT_V_GROUP_NOT_VIABLE, /**< another group member is on a host driver */
+	VFT_V_BUSY,		/**< group or device in use elsewhere */
+	VFT_V_VF_NEEDS_TOKEN,	/**< VF, PF on vfio-pci, no token given */
+	VFT_V_TOKEN_REJECTED,	/**< VF, PF on vfio-pci, wrong token */
+	VFT_V_TOKEN_PF_NOT_VFIO, /**< VF token given, PF is not on vfio-pci */
+	VFT_V_TOKEN_NOT_SRIOV,	 /**< token given for a non-PF non-VF */
+	VFT_V_PF_HAS_VF_USERS,	 /**< PF, VFs in use, token missing/wrong */
+	VFT_V_BAD_OPTION,	 /**< malformed option string */
+	VFT_V_NO_PERMISSION,	 /**< /dev/vfio not accessible to the caller */
+	VFT_V_OTHER		 /**< anything else: errno says */
+};
+
+/** Length of the reason and fix buffers. */
+#define VFT_EXPLAIN_LEN 512
+
+/** The explainer's verdict. */
+struct vft_explanation {
+	enum vft_verdict verdict;
+	int error;		      /**< the negative errno explained */
+	char reason[VFT_EXPLAIN_LEN]; /**< what happened and why */
+	char fix[VFT_EXPLAIN_LEN];    /**< what to do about it */
+};
+
+/**
+ * Explain a failed (or successful, @p error == 0) open of @p addr from the
+ * errno and the sysfs state. @p token_given says whether a vf_token was
+ * passed. Never includes the token. Same as vft_explain_step() with
+ * VFT_STEP_ANY: the step is inferred from the errno and sysfs.
+ */
+void vft_explain(const struct vft_sys *sys, const struct vft_pci_addr *addr,
+		 bool token_given, int error, struct vft_explanation *out);
+
+/**
+ * The step of an open that failed. The same errno means different things
+ * at different steps (-EACCES opening /dev/vfio/N is a file permission,
+ * from VFIO_GROUP_GET_DEVICE_FD it is the VF token rule).
+ */
+enum vft_step {
+	VFT_STEP_ANY = 0,      /**< unknown: infer from errno and sysfs */
+	VFT_STEP_SYSFS,	       /**< reading the function from sysfs */
+	VFT_STEP_CONTAINER,    /**< vft_container_open() */
+	VFT_STEP_GROUP_OPEN,   /**< open() of /dev/vfio/N */
+	VFT_STEP_GROUP_VIABLE, /**< VFIO_GROUP_GET_STATUS: not viable */
+	VFT_STEP_GROUP_ATTACH, /**< VFIO_GROUP_SET_CONTAINER/VFIO_SET_IOMMU */
+	VFT_STEP_DEVICE_OPEN,  /**< VFIO_GROUP_GET_DEVICE_FD */
+	VFT_STEP_DEVICE_INFO   /**< VFIO_DEVICE_GET_INFO/_GET_REGION_INFO */
+};
+
+/** vft_explain() for a failure known to come from @p step. */
+void vft_explain_step(const struct vft_sys *sys,
+		      const struct vft_pci_addr *addr, bool token_given,
+		      int error, enum vft_step step,
+		      struct vft_explanation *out);
+
+/** Stable short name of a verdict ("ok", "vf-needs-token", ...). */
+const char *vft_verdict_name(enum vft_verdict v);
+
+/* ------------------------------------------------------------------------ */
+/* One-call open                                                            */
+/* ------------------------------------------------------------------------ */
+
+/** Everything an open device needs. */
+struct vft_handle {
+	struct vft_container container;
+	struct vft_group group;
+	struct vft_device device;
+};
+
+/**
+ * Open @p addr: read sysfs, open a container and the device's group, get
+ * the device fd with @p tok (NULL for none). On failure nothing stays open
+ * and @p why (if non-NULL) holds the explainer's verdict. A function that
+ * is missing or not bound to vfio-pci gives -ENODEV without /dev/vfio being
+ * touched; otherwise the errno is that of the step that failed.
+ */
+int vft_open(const struct vft_sys *sys, const struct vft_pci_addr *addr,
+	     const struct vft_token *tok, struct vft_handle *h,
+	     struct vft_explanation *why);
+
+/** Close everything vft_open() opened (idempotent). */
+void vft_close(struct vft_handle *h);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VFTOKEN_H */

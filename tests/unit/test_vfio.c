@@ -1,0 +1,1287 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * Unit tests of the VFIO layer (vft_vfio.c) and of vft_open(), run against
+ * a FAKE VFIO KERNEL installed through the vft_os test seam, for unit tests
+ * of logic only. The fake models /dev/vfio/vfio and /dev/vfio/N fds, group
+ * viability, VFIO_GROUP_GET_DEVICE_FD with the kernel's "NAME vf_token=UUID"
+ * parsing and VF token rules (ARCHITECTURE.md section 4), regions, IRQs,
+ * VFIO_DEVICE_FEATURE PCI_VF_TOKEN and DMA maps. It counts open fds and
+ * live mappings so every failure path can be checked for leaks. The real
+ * kernel's behaviour is checked by the conformance suite in the VM.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include <cmocka.h>
+#include <linux/vfio.h>
+
+#include "fake_sysfs.h"
+#include "vft_private.h"
+#include "vftoken.h"
+
+/* ------------------------------------------------------------------------ */
+/* The fake VFIO kernel                                                     */
+/* ------------------------------------------------------------------------ */
+
+#define FK_FD_BASE 1000
+#define FK_MAX_FDS 32
+#define FK_MAX_DEVS 8
+#define FK_MAX_GROUPS 16
+#define FK_REGION_SHIFT 40
+#define FK_BAR0_SIZE 0x20000
+#define FK_CFG_SIZE 256
+
+enum fk_kind { FK_FREE = 0, FK_CONTAINER, FK_GROUP, FK_DEVICE };
+
+struct fk_fd {
+	enum fk_kind kind;
+	int group;	/* FK_GROUP: group number */
+	int container;	/* FK_GROUP: container fd slot, -1 when unset */
+	int dev;	/* FK_DEVICE: index in fk.devs */
+	int n_groups;	/* FK_CONTAINER */
+	bool iommu_set; /* FK_CONTAINER */
+};
+
+struct fk_dev {
+	const char *name;
+	int group;
+	bool is_vf;
+	int pf;	    /* FK index of the PF, for a VF */
+	bool is_pf; /* SR-IOV capable: has a VF token */
+	bool vfio;  /* bound to vfio-pci */
+	int users;  /* PF: open VFs */
+	struct vft_uuid token;
+	uint8_t cfg[FK_CFG_SIZE];
+};
+
+static struct {
+	struct fk_fd fds[FK_MAX_FDS];
+	struct fk_dev devs[FK_MAX_DEVS];
+	unsigned int n_devs;
+	bool viable[FK_MAX_GROUPS];
+	int n_open;  /* fds open now */
+	int n_opens; /* open() calls that succeeded, ever */
+	int n_maps;  /* live mappings */
+	int n_dma;   /* live DMA maps */
+	int api_version;
+	int type1v2;
+	/* failure injection */
+	unsigned long fail_req;
+	int fail_req_errno;
+	const char *fail_open_path;
+	int fail_open_errno;
+	int fail_mmap_errno;
+	/* what the fake saw */
+	char last_name[VFT_DEVICE_NAME_LEN + 8];
+	unsigned int irq_index, irq_count;
+	uint32_t last_feature_flags;
+	int bad_closes;
+} fk;
+
+static struct fk_fd *
+fk_get(int fd, enum fk_kind kind)
+{
+	int i = fd - FK_FD_BASE;
+
+	if (i < 0 || i >= FK_MAX_FDS || fk.fds[i].kind != kind)
+		return NULL;
+	return &fk.fds[i];
+}
+
+static int
+fk_alloc(enum fk_kind kind)
+{
+	int i;
+
+	for (i = 0; i < FK_MAX_FDS; i++) {
+		if (fk.fds[i].kind == FK_FREE) {
+			memset(&fk.fds[i], 0, sizeof(fk.fds[i]));
+			fk.fds[i].kind = kind;
+			fk.fds[i].container = -1;
+			fk.n_open++;
+			fk.n_opens++;
+			return FK_FD_BASE + i;
+		}
+	}
+	errno = EMFILE;
+	return -1;
+}
+
+static int
+fk_fail(int e)
+{
+	errno = e;
+	return -1;
+}
+
+static bool
+fk_group_exists(int group)
+{
+	unsigned int i;
+
+	for (i = 0; i < fk.n_devs; i++)
+		if (fk.devs[i].group == group && fk.devs[i].vfio)
+			return true;
+	return false;
+}
+
+static int
+fk_open(const char *path, int flags)
+{
+	int group, i;
+	char end;
+
+	(void)flags;
+	if (fk.fail_open_path != NULL && strcmp(path, fk.fail_open_path) == 0)
+		return fk_fail(fk.fail_open_errno);
+	if (strcmp(path, "/dev/vfio/vfio") == 0)
+		return fk_alloc(FK_CONTAINER);
+	if (sscanf(path, "/dev/vfio/%d%c", &group, &end) != 1 || group < 0 ||
+	    group >= FK_MAX_GROUPS || !fk_group_exists(group))
+		return fk_fail(ENOENT);
+	/* a group can be open once at a time */
+	for (i = 0; i < FK_MAX_FDS; i++)
+		if (fk.fds[i].kind == FK_GROUP && fk.fds[i].group == group)
+			return fk_fail(EBUSY);
+	i = fk_alloc(FK_GROUP);
+	if (i < 0)
+		return -1;
+	fk_get(i, FK_GROUP)->group = group;
+	return i;
+}
+
+static void
+fk_unset_container(struct fk_fd *g)
+{
+	struct fk_fd *c;
+
+	if (g->container < 0)
+		return;
+	c = &fk.fds[g->container];
+	g->container = -1;
+	if (--c->n_groups == 0)
+		c->iommu_set = false;
+}
+
+static void
+fk_device_release(struct fk_dev *d)
+{
+	if (d->is_vf && d->pf >= 0 && fk.devs[d->pf].vfio)
+		fk.devs[d->pf].users--;
+}
+
+static int
+fk_close(int fd)
+{
+	int i = fd - FK_FD_BASE;
+
+	if (i < 0 || i >= FK_MAX_FDS || fk.fds[i].kind == FK_FREE) {
+		fk.bad_closes++;
+		return fk_fail(EBADF);
+	}
+	if (fk.fds[i].kind == FK_GROUP)
+		fk_unset_container(&fk.fds[i]);
+	if (fk.fds[i].kind == FK_DEVICE)
+		fk_device_release(&fk.devs[fk.fds[i].dev]);
+	fk.fds[i].kind = FK_FREE;
+	fk.n_open--;
+	return 0;
+}
+
+/* The VF token rules of vfio_pci_validate_vf_token(), as a model. */
+static int
+fk_validate_token(struct fk_dev *d, bool given, const struct vft_uuid *u)
+{
+	if (d->is_vf) {
+		struct fk_dev *pf = &fk.devs[d->pf];
+
+		if (!pf->vfio)
+			return given ? -EINVAL : 0;
+		if (!given || !vft_uuid_equal(u, &pf->token))
+			return -EACCES;
+		return 0;
+	}
+	if (d->is_pf) {
+		if (d->users > 0) {
+			if (!given || !vft_uuid_equal(u, &d->token))
+				return -EACCES;
+		} else if (given) {
+			d->token = *u;
+		}
+		return 0;
+	}
+	return given ? -EINVAL : 0;
+}
+
+/* "NAME" or "NAME vf_token=UUID": 1 match, 0 no match, -errno. */
+static int
+fk_match(struct fk_dev *d, const char *buf)
+{
+	size_t n = strlen(d->name);
+	struct vft_uuid u;
+	bool given = false;
+	char text[VFT_UUID_STR_LEN + 1];
+	int ret;
+
+	if (strncmp(d->name, buf, n) != 0)
+		return 0;
+	buf += n;
+	if (*buf != '\0' && *buf != ' ')
+		return 0;
+	while (*buf != '\0') {
+		if (*buf == ' ') {
+			buf++;
+			continue;
+		}
+		if (given || strncmp(buf, "vf_token=", 9) != 0)
+			return -EINVAL;
+		buf += 9;
+		if (strlen(buf) < VFT_UUID_STR_LEN)
+			return -EINVAL;
+		memcpy(text, buf, VFT_UUID_STR_LEN);
+		text[VFT_UUID_STR_LEN] = '\0';
+		if (vft_uuid_parse(text, &u) != 0)
+			return -EINVAL;
+		given = true;
+		buf += VFT_UUID_STR_LEN;
+	}
+	ret = fk_validate_token(d, given, &u);
+	return ret < 0 ? ret : 1;
+}
+
+static int
+fk_get_device_fd(struct fk_fd *g, const char *name)
+{
+	unsigned int i;
+	int ret, fd;
+
+	snprintf(fk.last_name, sizeof(fk.last_name), "%s", name);
+	if (g->container < 0 || !fk.fds[g->container].iommu_set ||
+	    !fk.viable[g->group])
+		return fk_fail(EINVAL);
+	for (i = 0; i < fk.n_devs; i++) {
+		if (fk.devs[i].group != g->group)
+			continue;
+		ret = fk_match(&fk.devs[i], name);
+		if (ret < 0)
+			return fk_fail(-ret);
+		if (ret == 0)
+			continue;
+		fd = fk_alloc(FK_DEVICE);
+		if (fd < 0)
+			return -1;
+		fk_get(fd, FK_DEVICE)->dev = (int)i;
+		if (fk.devs[i].is_vf && fk.devs[fk.devs[i].pf].vfio)
+			fk.devs[fk.devs[i].pf].users++;
+		return fd;
+	}
+	return fk_fail(ENODEV);
+}
+
+static int
+fk_container_ioctl(struct fk_fd *c, unsigned long req, uintptr_t arg)
+{
+	struct vfio_iommu_type1_dma_map *map;
+	struct vfio_iommu_type1_dma_unmap *unmap;
+
+	switch (req) {
+	case VFIO_GET_API_VERSION:
+		return fk.api_version;
+	case VFIO_CHECK_EXTENSION:
+		return arg == VFIO_TYPE1v2_IOMMU ? fk.type1v2 : 0;
+	case VFIO_SET_IOMMU:
+		if (c->n_groups == 0 || c->iommu_set ||
+		    arg != VFIO_TYPE1v2_IOMMU)
+			return fk_fail(EINVAL);
+		c->iommu_set = true;
+		return 0;
+	case VFIO_IOMMU_MAP_DMA:
+		map = (struct vfio_iommu_type1_dma_map *)arg;
+		if (!c->iommu_set || map->argsz < sizeof(*map) ||
+		    map->flags != (VFIO_DMA_MAP_FLAG_READ |
+				   VFIO_DMA_MAP_FLAG_WRITE) ||
+		    map->size == 0)
+			return fk_fail(EINVAL);
+		fk.n_dma++;
+		return 0;
+	case VFIO_IOMMU_UNMAP_DMA:
+		unmap = (struct vfio_iommu_type1_dma_unmap *)arg;
+		if (!c->iommu_set || unmap->argsz < sizeof(*unmap))
+			return fk_fail(EINVAL);
+		if (fk.n_dma > 0)
+			fk.n_dma--;
+		return 0;
+	default:
+		return fk_fail(ENOTTY);
+	}
+}
+
+static int
+fk_group_ioctl(struct fk_fd *g, unsigned long req, uintptr_t arg)
+{
+	struct vfio_group_status *st;
+	struct fk_fd *c;
+
+	switch (req) {
+	case VFIO_GROUP_GET_STATUS:
+		st = (struct vfio_group_status *)arg;
+		if (st->argsz < sizeof(*st))
+			return fk_fail(EINVAL);
+		st->flags =
+			(fk.viable[g->group] ? VFIO_GROUP_FLAGS_VIABLE : 0) |
+			(g->container >= 0 ? VFIO_GROUP_FLAGS_CONTAINER_SET
+					   : 0);
+		return 0;
+	case VFIO_GROUP_SET_CONTAINER:
+		c = fk_get(*(const int *)arg, FK_CONTAINER);
+		if (c == NULL)
+			return fk_fail(EBADF);
+		if (g->container >= 0)
+			return fk_fail(EINVAL);
+		g->container = (int)(c - fk.fds);
+		c->n_groups++;
+		return 0;
+	case VFIO_GROUP_UNSET_CONTAINER:
+		if (g->container < 0)
+			return fk_fail(EINVAL);
+		fk_unset_container(g);
+		return 0;
+	case VFIO_GROUP_GET_DEVICE_FD:
+		return fk_get_device_fd(g, (const char *)arg);
+	default:
+		return fk_fail(ENOTTY);
+	}
+}
+
+static int
+fk_feature(struct fk_dev *d, struct vfio_device_feature *f)
+{
+	uint32_t known = VFIO_DEVICE_FEATURE_MASK | VFIO_DEVICE_FEATURE_GET |
+			 VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_PROBE;
+
+	fk.last_feature_flags = f->flags;
+	if (f->argsz < sizeof(*f) || (f->flags & ~known))
+		return fk_fail(EINVAL);
+	if ((f->flags & VFIO_DEVICE_FEATURE_MASK) !=
+	    VFIO_DEVICE_FEATURE_PCI_VF_TOKEN)
+		return fk_fail(ENOTTY);
+	if (!d->is_pf)
+		return fk_fail(ENOTTY);
+	if (f->flags & VFIO_DEVICE_FEATURE_GET)
+		return fk_fail(EINVAL);
+	if (f->flags & VFIO_DEVICE_FEATURE_PROBE)
+		return 0;
+	if (!(f->flags & VFIO_DEVICE_FEATURE_SET) ||
+	    f->argsz < sizeof(*f) + VFT_UUID_LEN)
+		return fk_fail(EINVAL);
+	memcpy(d->token.b, f->data, VFT_UUID_LEN);
+	return 0;
+}
+
+static int
+fk_device_ioctl(struct fk_fd *fd, unsigned long req, uintptr_t arg)
+{
+	struct fk_dev *d = &fk.devs[fd->dev];
+	struct vfio_device_info *info;
+	struct vfio_region_info *r;
+	struct vfio_irq_info *irq;
+	struct vfio_irq_set *set;
+
+	switch (req) {
+	case VFIO_DEVICE_GET_INFO:
+		info = (struct vfio_device_info *)arg;
+		info->flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+		info->num_regions = VFIO_PCI_NUM_REGIONS;
+		info->num_irqs = VFIO_PCI_NUM_IRQS;
+		return 0;
+	case VFIO_DEVICE_GET_REGION_INFO:
+		r = (struct vfio_region_info *)arg;
+		if (r->index >= VFIO_PCI_NUM_REGIONS ||
+		    r->index == VFIO_PCI_VGA_REGION_INDEX)
+			return fk_fail(EINVAL);
+		r->offset = (uint64_t)r->index << FK_REGION_SHIFT;
+		r->flags = 0;
+		r->size = 0;
+		if (r->index == VFIO_PCI_BAR0_REGION_INDEX) {
+			r->size = FK_BAR0_SIZE;
+			r->flags = VFIO_REGION_INFO_FLAG_READ |
+				   VFIO_REGION_INFO_FLAG_WRITE |
+				   VFIO_REGION_INFO_FLAG_MMAP;
+		} else if (r->index == VFIO_PCI_CONFIG_REGION_INDEX) {
+			r->size = FK_CFG_SIZE;
+			r->flags = VFIO_REGION_INFO_FLAG_READ |
+				   VFIO_REGION_INFO_FLAG_WRITE;
+		}
+		return 0;
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		irq = (struct vfio_irq_info *)arg;
+		if (irq->index >= VFIO_PCI_NUM_IRQS)
+			return fk_fail(EINVAL);
+		irq->count = irq->index == VFIO_PCI_MSIX_IRQ_INDEX ? 10 : 1;
+		return 0;
+	case VFIO_DEVICE_SET_IRQS:
+		set = (struct vfio_irq_set *)arg;
+		if (set->argsz < sizeof(*set) ||
+		    set->index >= VFIO_PCI_NUM_IRQS)
+			return fk_fail(EINVAL);
+		if ((set->flags & VFIO_IRQ_SET_DATA_EVENTFD) &&
+		    set->argsz < sizeof(*set) + set->count * sizeof(int32_t))
+			return fk_fail(EINVAL);
+		fk.irq_index = set->index;
+		fk.irq_count = set->count;
+		return 0;
+	case VFIO_DEVICE_FEATURE:
+		return fk_feature(d, (struct vfio_device_feature *)arg);
+	default:
+		return fk_fail(ENOTTY);
+	}
+}
+
+static int
+fk_ioctl(int fd, unsigned long req, uintptr_t arg)
+{
+	struct fk_fd *f;
+
+	if (fk.fail_req != 0 && req == fk.fail_req)
+		return fk_fail(fk.fail_req_errno);
+	f = fk_get(fd, FK_CONTAINER);
+	if (f != NULL)
+		return fk_container_ioctl(f, req, arg);
+	f = fk_get(fd, FK_GROUP);
+	if (f != NULL)
+		return fk_group_ioctl(f, req, arg);
+	f = fk_get(fd, FK_DEVICE);
+	if (f != NULL)
+		return fk_device_ioctl(f, req, arg);
+	return fk_fail(EBADF);
+}
+
+static void *
+fk_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	void *p;
+
+	(void)addr;
+	(void)prot;
+	(void)flags;
+	if (fk.fail_mmap_errno) {
+		errno = fk.fail_mmap_errno;
+		return MAP_FAILED;
+	}
+	if (fk_get(fd, FK_DEVICE) == NULL ||
+	    off != (off_t)VFIO_PCI_BAR0_REGION_INDEX << FK_REGION_SHIFT) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (p != MAP_FAILED)
+		fk.n_maps++;
+	return p;
+}
+
+static int
+fk_munmap(void *addr, size_t len)
+{
+	fk.n_maps--;
+	return munmap(addr, len);
+}
+
+static uint8_t *
+fk_cfg(int fd, size_t len, off_t off)
+{
+	struct fk_fd *f = fk_get(fd, FK_DEVICE);
+	off_t base = (off_t)VFIO_PCI_CONFIG_REGION_INDEX << FK_REGION_SHIFT;
+
+	if (f == NULL || off < base || off - base + (off_t)len > FK_CFG_SIZE)
+		return NULL;
+	return fk.devs[f->dev].cfg + (off - base);
+}
+
+static ssize_t
+fk_pread(int fd, void *buf, size_t len, off_t off)
+{
+	uint8_t *p = fk_cfg(fd, len, off);
+
+	if (p == NULL)
+		return fk_fail(EINVAL);
+	memcpy(buf, p, len);
+	return (ssize_t)len;
+}
+
+static ssize_t
+fk_pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	uint8_t *p = fk_cfg(fd, len, off);
+
+	if (p == NULL)
+		return fk_fail(EINVAL);
+	memcpy(p, buf, len);
+	return (ssize_t)len;
+}
+
+static const struct vft_os_ops fk_ops = {
+	.open = fk_open,
+	.close = fk_close,
+	.ioctl = fk_ioctl,
+	.mmap = fk_mmap,
+	.munmap = fk_munmap,
+	.pread = fk_pread,
+	.pwrite = fk_pwrite,
+};
+
+/* ------------------------------------------------------------------------ */
+/* Fixtures: the same machine in the fake kernel and in a fake sysfs tree  */
+/* ------------------------------------------------------------------------ */
+
+#define PF "0000:01:00.0"
+#define VF0 "0000:01:10.0"
+#define PLAIN "0000:02:00.0"
+#define NV_DEV "0000:03:00.0"
+#define NV_SND "0000:03:00.1"
+#define HOST "0000:04:00.0"
+
+#define G_PF 1
+#define G_VF0 2
+#define G_PLAIN 3
+#define G_NV 4
+#define G_HOST 5
+
+/* The PF user's token and another one; tests check neither leaks. */
+#define TOKEN "2ab74924-c335-45f4-9b16-8569e5b08258"
+#define TOKEN_UPPER "2AB74924-C335-45F4-9B16-8569E5B08258"
+#define OTHER_TOKEN "bd8d9d2b-5a5f-4f5a-a211-f591514ba1f3"
+
+enum { D_PF, D_VF0, D_PLAIN, D_NV, D_NV_SND, D_HOST };
+
+static struct fake_sysfs fs;
+static struct vft_sys sys;
+static struct vft_token tok, wrong_tok;
+
+static void
+fk_add(const char *name, int group, bool vfio, bool is_pf, int pf)
+{
+	struct fk_dev *d = &fk.devs[fk.n_devs++];
+
+	d->name = name;
+	d->group = group;
+	d->vfio = vfio;
+	d->is_pf = is_pf;
+	d->is_vf = pf >= 0;
+	d->pf = pf;
+	/* vendor 8086 in config space, little endian */
+	d->cfg[0] = 0x86;
+	d->cfg[1] = 0x80;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	memset(&fk, 0, sizeof(fk));
+	fk.api_version = VFIO_API_VERSION;
+	fk.type1v2 = 1;
+	fk_add(PF, G_PF, true, true, -1);
+	fk_add(VF0, G_VF0, true, false, D_PF);
+	fk_add(PLAIN, G_PLAIN, true, false, -1);
+	fk_add(NV_DEV, G_NV, true, false, -1);
+	fk_add(NV_SND, G_NV, false, false, -1);
+	fk_add(HOST, G_HOST, false, false, -1);
+	fk.viable[G_PF] = fk.viable[G_VF0] = fk.viable[G_PLAIN] = true;
+	fk.viable[G_NV] = false;
+	/* the PF's token starts random at bind: here, TOKEN set by its user */
+	assert_int_equal(vft_uuid_parse(TOKEN, &fk.devs[D_PF].token), 0);
+	vft_os_set(&fk_ops);
+
+	assert_int_equal(vft_token_from_string(TOKEN, &tok, NULL), 0);
+	assert_int_equal(vft_token_from_string(OTHER_TOKEN, &wrong_tok, NULL),
+			 0);
+
+	assert_int_equal(fake_sysfs_create(&fs), 0);
+	assert_int_equal(
+		fake_sysfs_add_pf(&fs, PF, 0x8086, 0x10c9, 8, "vfio-pci", G_PF),
+		0);
+	assert_int_equal(fake_sysfs_add_vf(&fs, PF, 0, VF0, 0x8086, 0x10ca,
+					   "vfio-pci", G_VF0),
+			 0);
+	assert_int_equal(fake_sysfs_add_dev(&fs, PLAIN, 0x8086, 0x10d3,
+					    0x020000, "vfio-pci", G_PLAIN),
+			 0);
+	assert_int_equal(fake_sysfs_add_dev(&fs, NV_DEV, 0x8086, 0x10d3,
+					    0x020000, "vfio-pci", G_NV),
+			 0);
+	assert_int_equal(fake_sysfs_add_dev(&fs, NV_SND, 0x8086, 0x293e,
+					    0x040300, "snd_hda_intel", G_NV),
+			 0);
+	assert_int_equal(fake_sysfs_add_dev(&fs, HOST, 0x8086, 0x10d3, 0x020000,
+					    "e1000e", G_HOST),
+			 0);
+	vft_sys_init(&sys, fs.root);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	vft_os_set(NULL);
+	fake_sysfs_destroy(&fs);
+	vft_token_wipe(&tok);
+	vft_token_wipe(&wrong_tok);
+	return 0;
+}
+
+static struct vft_pci_addr
+addr_of(const char *s)
+{
+	struct vft_pci_addr a;
+
+	assert_int_equal(vft_pci_addr_parse(s, &a), 0);
+	return a;
+}
+
+/* A message must hold neither token in any case, nor their first group. */
+static void
+assert_no_token(const char *msg)
+{
+	assert_null(strstr(msg, TOKEN));
+	assert_null(strstr(msg, TOKEN_UPPER));
+	assert_null(strstr(msg, "2ab74924"));
+	assert_null(strstr(msg, OTHER_TOKEN));
+	assert_null(strstr(msg, "bd8d9d2b"));
+}
+
+/* Open container and group @p group, asserting success. */
+static void
+open_cg(struct vft_container *c, struct vft_group *g, int group)
+{
+	struct vft_err err;
+
+	vft_err_clear(&err);
+	assert_int_equal(vft_container_open(c, &err), 0);
+	assert_int_equal(vft_group_open(c, group, g, &sys, &err), 0);
+	assert_true(c->iommu_set);
+	assert_int_equal(c->n_groups, 1);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tests                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static void
+test_seam_restore(void **state)
+{
+	(void)state;
+	assert_ptr_equal(vft_os, &fk_ops);
+	vft_os_set(NULL);
+	assert_ptr_not_equal(vft_os, &fk_ops);
+	assert_non_null(vft_os->ioctl);
+	vft_os_set(&fk_ops);
+}
+
+static void
+test_device_name(void **state)
+{
+	struct vft_pci_addr a = addr_of(VF0);
+	char buf[VFT_DEVICE_NAME_LEN];
+	struct vft_token none;
+	size_t i;
+	int n;
+
+	(void)state;
+	n = vft_device_name(&a, NULL, buf, sizeof(buf));
+	assert_int_equal(n, 12);
+	assert_string_equal(buf, VF0);
+
+	memset(&none, 0, sizeof(none));
+	n = vft_device_name(&a, &none, buf, sizeof(buf));
+	assert_int_equal(n, 12);
+	assert_string_equal(buf, VF0);
+
+	n = vft_device_name(&a, &tok, buf, sizeof(buf));
+	assert_int_equal(n, 12 + 10 + 36);
+	assert_string_equal(buf, VF0 " vf_token=" TOKEN);
+
+	/* exactly enough room, then one byte short */
+	n = vft_device_name(&a, &tok, buf, 12 + 10 + 36 + 1);
+	assert_int_equal(n, 58);
+	memset(buf, 'x', sizeof(buf));
+	n = vft_device_name(&a, &tok, buf, 58);
+	assert_int_equal(n, -ENAMETOOLONG);
+	/* the truncated text held part of the token: it is wiped */
+	for (i = 0; i < 58; i++)
+		assert_int_equal(buf[i], 0);
+	assert_int_equal(vft_device_name(&a, NULL, buf, 12), -ENAMETOOLONG);
+	assert_int_equal(vft_device_name(&a, NULL, buf, 13), 12);
+	assert_int_equal(vft_device_name(NULL, NULL, buf, 13), -EINVAL);
+}
+
+static void
+test_happy_path(void **state)
+{
+	struct vft_container c;
+	struct vft_group g;
+	struct vft_device d;
+	struct vft_pci_addr a = addr_of(VF0);
+	struct vft_err err;
+	uint32_t count = 0;
+	uint16_t vendor = 0;
+	uint8_t v = 0x5a, back = 0;
+	void *bar = NULL, *bar2 = NULL;
+	int fds[3] = { 7, 8, -1 };
+
+	(void)state;
+	open_cg(&c, &g, G_VF0);
+	assert_int_equal(fk.n_open, 2);
+	vft_err_clear(&err);
+	assert_int_equal(vft_device_open(&g, &a, &tok, &d, &err), 0);
+	assert_string_equal(fk.last_name, VF0 " vf_token=" TOKEN);
+	assert_int_equal(fk.n_open, 3);
+	assert_int_equal(fk.devs[D_PF].users, 1);
+	assert_int_equal(d.num_regions, VFIO_PCI_NUM_REGIONS);
+	assert_int_equal(d.num_irqs, VFIO_PCI_NUM_IRQS);
+	assert_true(d.flags & VFIO_DEVICE_FLAGS_PCI);
+	assert_int_equal(d.regions[0].size, FK_BAR0_SIZE);
+	assert_true(d.regions[0].flags & VFIO_REGION_INFO_FLAG_MMAP);
+	/* the fake refuses the VGA region: tolerated, left empty */
+	assert_int_equal(d.regions[VFIO_PCI_VGA_REGION_INDEX].size, 0);
+	assert_int_equal(d.regions[VFIO_PCI_CONFIG_REGION_INDEX].offset,
+			 (uint64_t)VFIO_PCI_CONFIG_REGION_INDEX
+				 << FK_REGION_SHIFT);
+
+	assert_int_equal(vft_device_region_map(&d, 0, &bar, &err), 0);
+	assert_non_null(bar);
+	assert_int_equal(fk.n_maps, 1);
+	assert_int_equal(vft_device_region_map(&d, 0, &bar2, &err), 0);
+	assert_ptr_equal(bar, bar2);
+	assert_int_equal(fk.n_maps, 1);
+	assert_int_equal(vft_device_region_info(&d, 0, &err), 0);
+	assert_int_equal(vft_device_region_info(&d, 9, &err), -EINVAL);
+
+	assert_int_equal(vft_device_config_read(&d, &vendor, 2, 0), 0);
+	assert_int_equal(vendor, 0x8086);
+	assert_int_equal(vft_device_config_write(&d, &v, 1, 0x40), 0);
+	assert_int_equal(vft_device_config_read(&d, &back, 1, 0x40), 0);
+	assert_int_equal(back, 0x5a);
+	assert_int_equal(vft_device_config_read(&d, &back, 1, FK_CFG_SIZE),
+			 -EINVAL);
+	assert_int_equal(vft_device_config_read(&d, &vendor, 2, 255), -EINVAL);
+	assert_int_equal(vft_device_config_read(&d, &back, 1, -1), -EINVAL);
+
+	assert_int_equal(
+		vft_device_irq_count(&d, VFIO_PCI_MSIX_IRQ_INDEX, &count, &err),
+		0);
+	assert_int_equal(count, 10);
+	assert_int_equal(vft_device_irq_enable(&d, VFIO_PCI_MSIX_IRQ_INDEX, fds,
+					       3, &err),
+			 0);
+	assert_int_equal(fk.irq_index, VFIO_PCI_MSIX_IRQ_INDEX);
+	assert_int_equal(fk.irq_count, 3);
+	assert_int_equal(d.irq_index, VFIO_PCI_MSIX_IRQ_INDEX);
+	assert_int_equal(vft_device_irq_enable(&d, VFIO_PCI_MSIX_IRQ_INDEX, fds,
+					       0, &err),
+			 -EINVAL);
+	assert_int_equal(vft_device_irq_disable(&d, VFIO_PCI_MSIX_IRQ_INDEX),
+			 0);
+	assert_int_equal(fk.irq_count, 0);
+	assert_int_equal(d.irq_index, -1);
+
+	assert_int_equal(
+		vft_dma_map(&c, 0x7f0000000000ULL, 0x100000, 4096, &err), 0);
+	assert_int_equal(fk.n_dma, 1);
+	assert_int_equal(vft_dma_map(&c, 0x7f0000000000ULL, 0x100000, 0, &err),
+			 -EINVAL);
+	assert_int_equal(vft_dma_unmap(&c, 0x100000, 4096, &err), 0);
+	assert_int_equal(fk.n_dma, 0);
+
+	/* leave a mapping and IRQs on: close must undo both */
+	assert_int_equal(vft_device_irq_enable(&d, VFIO_PCI_MSIX_IRQ_INDEX, fds,
+					       2, &err),
+			 0);
+	vft_device_close(&d);
+	assert_int_equal(fk.n_maps, 0);
+	assert_int_equal(fk.irq_count, 0);
+	assert_int_equal(d.fd, -1);
+	assert_int_equal(fk.devs[D_PF].users, 0);
+	vft_device_close(&d);
+	vft_group_close(&g);
+	assert_int_equal(c.n_groups, 0);
+	assert_false(c.iommu_set);
+	vft_group_close(&g);
+	vft_container_close(&c);
+	vft_container_close(&c);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+static void
+test_container_failures(void **state)
+{
+	struct vft_container c;
+	struct vft_err err;
+
+	(void)state;
+	fk.fail_open_path = "/dev/vfio/vfio";
+	fk.fail_open_errno = ENOENT;
+	assert_int_equal(vft_container_open(&c, &err), -ENOENT);
+	assert_int_equal(err.code, -ENOENT);
+	assert_non_null(strstr(err.msg, "/dev/vfio/vfio"));
+	assert_int_equal(c.fd, -1);
+	fk.fail_open_path = NULL;
+
+	fk.api_version = 1;
+	assert_int_equal(vft_container_open(&c, &err), -EPROTO);
+	assert_non_null(strstr(err.msg, "VFIO_GET_API_VERSION"));
+	assert_int_equal(fk.n_open, 0);
+	fk.api_version = VFIO_API_VERSION;
+
+	fk.type1v2 = 0;
+	assert_int_equal(vft_container_open(&c, &err), -ENOTSUP);
+	assert_non_null(strstr(err.msg, "VFIO_TYPE1v2_IOMMU"));
+	assert_int_equal(fk.n_open, 0);
+	fk.type1v2 = 1;
+
+	fk.fail_req = VFIO_GET_API_VERSION;
+	fk.fail_req_errno = ENOTTY;
+	assert_int_equal(vft_container_open(&c, &err), -ENOTTY);
+	assert_int_equal(fk.n_open, 0);
+	fk.fail_req = VFIO_CHECK_EXTENSION;
+	fk.fail_req_errno = EIO;
+	assert_int_equal(vft_container_open(&c, &err), -EIO);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(c.fd, -1);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+static void
+test_group_failures(void **state)
+{
+	struct vft_container c;
+	struct vft_group g, g2;
+	struct vft_err err;
+
+	(void)state;
+	assert_int_equal(vft_container_open(&c, &err), 0);
+
+	fk.fail_open_path = "/dev/vfio/2";
+	fk.fail_open_errno = EACCES;
+	assert_int_equal(vft_group_open(&c, G_VF0, &g, &sys, &err), -EACCES);
+	assert_non_null(strstr(err.msg, "/dev/vfio/2"));
+	assert_int_equal(g.fd, -1);
+	assert_int_equal(fk.n_open, 1);
+	fk.fail_open_path = NULL;
+
+	assert_int_equal(vft_group_open(&c, 9, &g, &sys, &err), -ENOENT);
+	assert_int_equal(vft_group_open(&c, -3, &g, &sys, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "-3"));
+	assert_int_equal(fk.n_open, 1);
+
+	/* not viable: -EPERM naming the members and their drivers */
+	assert_int_equal(vft_group_open(&c, G_NV, &g, &sys, &err), -EPERM);
+	assert_int_equal(err.code, -EPERM);
+	assert_non_null(strstr(err.msg, "group 4 is not viable"));
+	assert_non_null(strstr(err.msg, NV_SND " (snd_hda_intel)"));
+	assert_non_null(strstr(err.msg, NV_DEV " (vfio-pci)"));
+	assert_int_equal(fk.n_open, 1);
+
+	const unsigned long reqs[] = { VFIO_GROUP_GET_STATUS,
+				       VFIO_GROUP_SET_CONTAINER,
+				       VFIO_SET_IOMMU };
+	const char *names[] = { "VFIO_GROUP_GET_STATUS",
+				"VFIO_GROUP_SET_CONTAINER", "VFIO_SET_IOMMU" };
+	for (unsigned int i = 0; i < 3; i++) {
+		fk.fail_req = reqs[i];
+		fk.fail_req_errno = EBUSY;
+		assert_int_equal(vft_group_open(&c, G_VF0, &g, &sys, &err),
+				 -EBUSY);
+		assert_non_null(strstr(err.msg, names[i]));
+		assert_non_null(strstr(err.msg, "group 2"));
+		assert_int_equal(fk.n_open, 1);
+		assert_int_equal(g.fd, -1);
+		assert_int_equal(c.n_groups, 0);
+		assert_false(c.iommu_set);
+		/* the fake's container holds no group either */
+		assert_int_equal(fk.fds[c.fd - FK_FD_BASE].n_groups, 0);
+	}
+	fk.fail_req = 0;
+
+	/* a second group of the same container does not set the IOMMU again */
+	assert_int_equal(vft_group_open(&c, G_VF0, &g, &sys, &err), 0);
+	assert_int_equal(vft_group_open(&c, G_PF, &g2, &sys, &err), 0);
+	assert_int_equal(c.n_groups, 2);
+	/* the group is busy while open */
+	{
+		struct vft_group g3;
+
+		assert_int_equal(vft_group_open(&c, G_PF, &g3, &sys, &err),
+				 -EBUSY);
+	}
+	vft_group_close(&g);
+	assert_true(c.iommu_set);
+	vft_group_close(&g2);
+	assert_false(c.iommu_set);
+	vft_container_close(&c);
+	assert_int_equal(vft_group_open(&c, G_VF0, &g, &sys, &err), -EBADF);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+static void
+test_device_token_rules(void **state)
+{
+	struct vft_container c;
+	struct vft_group g;
+	struct vft_device d;
+	struct vft_pci_addr a = addr_of(VF0), plain = addr_of(PLAIN);
+	struct vft_err err;
+
+	(void)state;
+	open_cg(&c, &g, G_VF0);
+
+	/* VF, PF on vfio-pci, no token: -EACCES */
+	assert_int_equal(vft_device_open(&g, &a, NULL, &d, &err), -EACCES);
+	assert_string_equal(fk.last_name, VF0);
+	assert_non_null(strstr(err.msg, "VFIO_GROUP_GET_DEVICE_FD"));
+	assert_non_null(strstr(err.msg, VF0));
+	assert_non_null(strstr(err.msg, "without a vf_token"));
+	assert_non_null(strstr(err.msg, "group 2"));
+	assert_int_equal(d.fd, -1);
+	assert_int_equal(fk.n_open, 2);
+
+	/* wrong token: -EACCES, and the message never holds it */
+	assert_int_equal(vft_device_open(&g, &a, &wrong_tok, &d, &err),
+			 -EACCES);
+	assert_string_equal(fk.last_name, VF0 " vf_token=" OTHER_TOKEN);
+	assert_non_null(strstr(err.msg, "with a vf_token"));
+	assert_no_token(err.msg);
+	assert_int_equal(fk.n_open, 2);
+
+	/* PF not on vfio-pci: a token is -EINVAL, none is fine */
+	fk.devs[D_PF].vfio = false;
+	assert_int_equal(vft_device_open(&g, &a, &tok, &d, &err), -EINVAL);
+	assert_no_token(err.msg);
+	assert_int_equal(vft_device_open(&g, &a, NULL, &d, &err), 0);
+	vft_device_close(&d);
+	fk.devs[D_PF].vfio = true;
+
+	/* a device not in the group: -ENODEV */
+	assert_int_equal(vft_device_open(&g, &plain, NULL, &d, &err), -ENODEV);
+	vft_group_close(&g);
+
+	/* neither PF nor VF with a token: -EINVAL */
+	assert_int_equal(vft_group_open(&c, G_PLAIN, &g, &sys, &err), 0);
+	assert_int_equal(vft_device_open(&g, &plain, &tok, &d, &err), -EINVAL);
+	assert_no_token(err.msg);
+	assert_int_equal(vft_device_open(&g, &plain, NULL, &d, &err), 0);
+	vft_device_close(&d);
+	vft_group_close(&g);
+	vft_container_close(&c);
+	assert_int_equal(fk.n_open, 0);
+}
+
+static void
+test_device_info_failures(void **state)
+{
+	struct vft_container c;
+	struct vft_group g;
+	struct vft_device d;
+	struct vft_pci_addr a = addr_of(VF0);
+	struct vft_err err;
+
+	(void)state;
+	open_cg(&c, &g, G_VF0);
+	fk.fail_req = VFIO_DEVICE_GET_INFO;
+	fk.fail_req_errno = EIO;
+	assert_int_equal(vft_device_open(&g, &a, &tok, &d, &err), -EIO);
+	assert_non_null(strstr(err.msg, "VFIO_DEVICE_GET_INFO"));
+	assert_no_token(err.msg);
+	assert_int_equal(fk.n_open, 2);
+	assert_int_equal(fk.devs[D_PF].users, 0);
+	assert_int_equal(d.fd, -1);
+
+	fk.fail_req = VFIO_DEVICE_GET_REGION_INFO;
+	fk.fail_req_errno = EFAULT;
+	assert_int_equal(vft_device_open(&g, &a, &tok, &d, &err), -EFAULT);
+	assert_non_null(strstr(err.msg, "VFIO_DEVICE_GET_REGION_INFO(0)"));
+	assert_no_token(err.msg);
+	assert_int_equal(fk.n_open, 2);
+	assert_int_equal(d.fd, -1);
+
+	fk.fail_req = VFIO_GROUP_GET_DEVICE_FD;
+	fk.fail_req_errno = EBUSY;
+	assert_int_equal(vft_device_open(&g, &a, &tok, &d, &err), -EBUSY);
+	assert_no_token(err.msg);
+	assert_int_equal(fk.n_open, 2);
+	fk.fail_req = 0;
+
+	/* with no group open, nothing is attempted */
+	vft_group_close(&g);
+	assert_int_equal(vft_device_open(&g, &a, &tok, &d, &err), -EBADF);
+	vft_container_close(&c);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+static void
+test_map_and_irq_failures(void **state)
+{
+	struct vft_container c;
+	struct vft_group g;
+	struct vft_device d;
+	struct vft_pci_addr a = addr_of(VF0);
+	struct vft_err err;
+	void *p = NULL;
+	int fds[1] = { 5 };
+	uint32_t count;
+
+	(void)state;
+	open_cg(&c, &g, G_VF0);
+	assert_int_equal(vft_device_open(&g, &a, &tok, &d, &err), 0);
+
+	fk.fail_mmap_errno = ENOMEM;
+	assert_int_equal(vft_device_region_map(&d, 0, &p, &err), -ENOMEM);
+	assert_non_null(strstr(err.msg, "region 0"));
+	assert_null(d.regions[0].map);
+	assert_int_equal(fk.n_maps, 0);
+	fk.fail_mmap_errno = 0;
+
+	/* the config region is not mmap-able; region 12 does not exist */
+	assert_int_equal(vft_device_region_map(&d, VFIO_PCI_CONFIG_REGION_INDEX,
+					       &p, &err),
+			 -EINVAL);
+	assert_int_equal(vft_device_region_map(&d, 12, &p, &err), -EINVAL);
+	assert_int_equal(fk.n_maps, 0);
+
+	fk.fail_req = VFIO_DEVICE_SET_IRQS;
+	fk.fail_req_errno = EINVAL;
+	assert_int_equal(vft_device_irq_enable(&d, VFIO_PCI_MSIX_IRQ_INDEX, fds,
+					       1, &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "VFIO_DEVICE_SET_IRQS"));
+	assert_int_equal(d.irq_index, -1);
+	fk.fail_req = VFIO_DEVICE_GET_IRQ_INFO;
+	assert_int_equal(vft_device_irq_count(&d, 0, &count, &err), -EINVAL);
+	fk.fail_req = VFIO_IOMMU_MAP_DMA;
+	fk.fail_req_errno = ENOMEM;
+	assert_int_equal(vft_dma_map(&c, 0x1000, 0x1000, 0x1000, &err),
+			 -ENOMEM);
+	assert_non_null(strstr(err.msg, "VFIO_IOMMU_MAP_DMA"));
+	fk.fail_req = VFIO_IOMMU_UNMAP_DMA;
+	assert_int_equal(vft_dma_unmap(&c, 0x1000, 0x1000, &err), -ENOMEM);
+	fk.fail_req = 0;
+
+	vft_device_close(&d);
+	vft_group_close(&g);
+	/* no IOMMU model once the last group left */
+	assert_int_equal(vft_dma_map(&c, 0x1000, 0x1000, 0x1000, &err),
+			 -EINVAL);
+	vft_container_close(&c);
+	assert_int_equal(vft_dma_map(&c, 0x1000, 0x1000, 0x1000, &err), -EBADF);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.n_maps, 0);
+}
+
+static void
+test_feature_vf_token(void **state)
+{
+	struct vft_container c;
+	struct vft_group g, gv;
+	struct vft_device d, dv;
+	struct vft_pci_addr pf = addr_of(PF), vf = addr_of(VF0);
+	struct vft_token none;
+	struct vft_err err;
+
+	(void)state;
+	open_cg(&c, &g, G_PF);
+	assert_int_equal(vft_device_open(&g, &pf, NULL, &d, &err), 0);
+
+	assert_int_equal(vft_device_vf_token_probe(&d, &err), 0);
+	assert_int_equal(fk.last_feature_flags,
+			 VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET |
+				 VFIO_DEVICE_FEATURE_PCI_VF_TOKEN);
+
+	/* set the other token: the kernel's copy changes */
+	assert_int_equal(vft_device_vf_token_set(&d, &wrong_tok, &err), 0);
+	assert_int_equal(fk.last_feature_flags,
+			 VFIO_DEVICE_FEATURE_SET |
+				 VFIO_DEVICE_FEATURE_PCI_VF_TOKEN);
+	assert_true(vft_uuid_equal(&fk.devs[D_PF].token, &wrong_tok.uuid));
+
+	/* a VF now opens with that token only */
+	assert_int_equal(vft_group_open(&c, G_VF0, &gv, &sys, &err), 0);
+	assert_int_equal(vft_device_open(&gv, &vf, &tok, &dv, &err), -EACCES);
+	assert_int_equal(vft_device_open(&gv, &vf, &wrong_tok, &dv, &err), 0);
+
+	/* the VF takes no token feature */
+	assert_int_equal(vft_device_vf_token_probe(&dv, &err), -ENOTTY);
+	assert_non_null(strstr(err.msg, VF0));
+	assert_int_equal(vft_device_vf_token_set(&dv, &tok, &err), -ENOTTY);
+	assert_no_token(err.msg);
+
+	/* a failing SET says so without the token */
+	fk.fail_req = VFIO_DEVICE_FEATURE;
+	fk.fail_req_errno = EFAULT;
+	assert_int_equal(vft_device_vf_token_set(&d, &tok, &err), -EFAULT);
+	assert_non_null(strstr(err.msg, "PCI_VF_TOKEN"));
+	assert_no_token(err.msg);
+	assert_int_equal(vft_device_vf_token_probe(&d, &err), -EFAULT);
+	fk.fail_req = 0;
+
+	memset(&none, 0, sizeof(none));
+	assert_int_equal(vft_device_vf_token_set(&d, &none, &err), -EINVAL);
+	assert_int_equal(vft_device_vf_token_set(&d, NULL, &err), -EINVAL);
+
+	vft_device_close(&dv);
+	vft_device_close(&d);
+	assert_int_equal(vft_device_vf_token_probe(&d, &err), -EBADF);
+	vft_group_close(&gv);
+	vft_group_close(&g);
+	vft_container_close(&c);
+	assert_int_equal(fk.n_open, 0);
+}
+
+/* ---- vft_open() on the fake tree and the fake kernel ---- */
+
+static void
+test_open_ok(void **state)
+{
+	struct vft_pci_addr a = addr_of(VF0);
+	struct vft_explanation why;
+	struct vft_handle h;
+
+	(void)state;
+	assert_int_equal(vft_open(&sys, &a, &tok, &h, &why), 0);
+	assert_int_equal(why.verdict, VFT_V_OK);
+	assert_int_equal(why.error, 0);
+	assert_int_equal(fk.n_open, 3);
+	assert_int_equal(h.group.id, G_VF0);
+	assert_int_equal(h.device.num_regions, VFIO_PCI_NUM_REGIONS);
+	assert_no_token(why.reason);
+	vft_close(&h);
+	assert_int_equal(fk.n_open, 0);
+	vft_close(&h);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+static void
+test_open_refused(void **state)
+{
+	struct vft_pci_addr vf = addr_of(VF0), host = addr_of(HOST),
+			    nv = addr_of(NV_DEV),
+			    none = addr_of("0000:09:00.0");
+	struct vft_explanation why;
+	struct vft_handle h;
+
+	(void)state;
+	/* VF without token */
+	assert_int_equal(vft_open(&sys, &vf, NULL, &h, &why), -EACCES);
+	assert_int_equal(why.verdict, VFT_V_VF_NEEDS_TOKEN);
+	assert_int_equal(why.error, -EACCES);
+	assert_non_null(strstr(why.reason, PF));
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(h.container.fd, -1);
+	assert_int_equal(h.group.fd, -1);
+	assert_int_equal(h.device.fd, -1);
+
+	/* wrong token */
+	assert_int_equal(vft_open(&sys, &vf, &wrong_tok, &h, &why), -EACCES);
+	assert_int_equal(why.verdict, VFT_V_TOKEN_REJECTED);
+	assert_no_token(why.reason);
+	assert_no_token(why.fix);
+	assert_int_equal(fk.n_open, 0);
+
+	/* not on vfio-pci, or absent: /dev/vfio is never touched */
+	fk.n_opens = 0;
+	assert_true(vft_open(&sys, &host, NULL, &h, &why) < 0);
+	assert_int_equal(why.verdict, VFT_V_NOT_VFIO);
+	assert_non_null(strstr(why.reason, "e1000e"));
+	assert_true(vft_open(&sys, &none, NULL, &h, &why) < 0);
+	assert_int_equal(why.verdict, VFT_V_NO_DEVICE);
+	assert_int_equal(fk.n_opens, 0);
+
+	/* group not viable */
+	assert_int_equal(vft_open(&sys, &nv, NULL, &h, &why), -EPERM);
+	assert_int_equal(why.verdict, VFT_V_GROUP_NOT_VIABLE);
+	assert_non_null(strstr(why.reason, NV_SND));
+	assert_non_null(strstr(why.reason, "snd_hda_intel"));
+	assert_int_equal(fk.n_open, 0);
+
+	/* permission on the group node, and on the container */
+	fk.fail_open_path = "/dev/vfio/2";
+	fk.fail_open_errno = EACCES;
+	assert_int_equal(vft_open(&sys, &vf, &tok, &h, &why), -EACCES);
+	assert_int_equal(why.verdict, VFT_V_NO_PERMISSION);
+	assert_non_null(strstr(why.reason, "/dev/vfio/2"));
+	assert_int_equal(fk.n_open, 0);
+	fk.fail_open_path = "/dev/vfio/vfio";
+	assert_int_equal(vft_open(&sys, &vf, &tok, &h, &why), -EACCES);
+	assert_int_equal(why.verdict, VFT_V_NO_PERMISSION);
+	assert_non_null(strstr(why.reason, "/dev/vfio/vfio"));
+	fk.fail_open_path = NULL;
+
+	/* the group held elsewhere: the fake's open says EBUSY */
+	fk.fail_open_path = "/dev/vfio/2";
+	fk.fail_open_errno = EBUSY;
+	assert_int_equal(vft_open(&sys, &vf, &tok, &h, &why), -EBUSY);
+	assert_int_equal(why.verdict, VFT_V_BUSY);
+	fk.fail_open_path = NULL;
+
+	/* a failure after the device fd: everything closed again */
+	fk.fail_req = VFIO_DEVICE_GET_REGION_INFO;
+	fk.fail_req_errno = EIO;
+	assert_int_equal(vft_open(&sys, &vf, &tok, &h, &why), -EIO);
+	assert_int_equal(why.verdict, VFT_V_OTHER);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.devs[D_PF].users, 0);
+	fk.fail_req = 0;
+
+	assert_int_equal(vft_open(&sys, NULL, NULL, &h, &why), -EINVAL);
+	assert_int_equal(why.verdict, VFT_V_OTHER);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+int main(void);
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_seam_restore, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_device_name, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_happy_path, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_container_failures, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_group_failures, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_device_token_rules, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_device_info_failures,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_map_and_irq_failures,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feature_vf_token, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_open_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_refused, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests_name("vfio", tests, NULL, NULL);
+}
