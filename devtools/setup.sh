@@ -138,11 +138,13 @@ log "DPDK $dpdk_ver, SDK headers in $sdk/include"
 
 # --- 5. build ---------------------------------------------------------------
 if [ "${VFTOKEN_SKIP_BUILD:-0}" != 1 ]; then
+	blog="$CACHE/build-$(echo "$BUILD" | tr / _).log"
 	if [ ! -f "$BUILD/build.ninja" ]; then
-		meson setup "$BUILD" "$ROOT" -Ddpdk_sdk="$sdk/include" >/dev/null
+		meson setup "$BUILD" "$ROOT" -Ddpdk_sdk="$sdk/include" >"$blog" 2>&1
 	else
-		meson configure "$BUILD" -Ddpdk_sdk="$sdk/include" >/dev/null
-	fi
-	ninja -C "$BUILD" >/dev/null
+		meson configure "$BUILD" -Ddpdk_sdk="$sdk/include" >"$blog" 2>&1
+	fi || { tail -30 "$blog"; die "meson setup failed (log: $blog)"; }
+	ninja -C "$BUILD" >>"$blog" 2>&1 ||
+		{ tail -40 "$blog"; die "build failed (log: $blog)"; }
 	log "built into $BUILD"
 fi
