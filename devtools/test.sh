@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -n "$suites" ] || suites="checkpatch unit docs vm"
+[ -n "$suites" ] || suites="checkpatch unit sanitize fuzz docs vm"
 [ "$novm" = 1 ] && suites=$(echo "$suites" | sed 's/\bvm\b//')
 
 TALLY=$(mktemp)
@@ -58,11 +58,28 @@ meson_suite() {
 	tally "$suite" "$p" "$f"
 }
 
+# A suite run by a script that ends with "N passed, N failed".
+script_suite() {
+	name=$1
+	shift
+	"$@" >"$BUILD/test-$name.log" 2>&1
+	rc=$?
+	line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$BUILD/test-$name.log" | tail -1 | sed 's/^[A-Za-z]*: //')
+	p=$(echo "$line" | awk '{print $1+0}')
+	f=$(echo "$line" | awk '{print $3+0}')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	if [ "$f" -ne 0 ] || [ -z "$line" ]; then tail -30 "$BUILD/test-$name.log"; fi
+	[ -z "$line" ] && [ "$f" -eq 0 ] && f=1
+	tally "$name" "$p" "$f"
+}
+
 for s in $suites; do
 	case "$s" in
 	checkpatch)
 		if "$ROOT/devtools/checkpatch.sh"; then tally checkpatch 1 0
 		else tally checkpatch 0 1; fi ;;
+	sanitize) script_suite sanitize "$ROOT/devtools/sanitize.sh" ;;
+	fuzz) script_suite fuzz "$ROOT/devtools/fuzz.sh" 10 ;;
 	docs)
 		if sphinx-build -W -q -b html "$ROOT/doc/guides" "$BUILD/doc/html"; then
 			tally docs 1 0

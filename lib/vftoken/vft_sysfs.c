@@ -110,20 +110,49 @@ sys_write_attr(const char *path, const char *val)
 	return rc;
 }
 
+/*
+ * A number as the kernel writes attributes: "%u" (sriov_*) or "0x%04x"
+ * (vendor, device; class is "0x%06x"). Not strtoul(): it takes a sign
+ * ("-1" would wrap to ULONG_MAX), leading blanks and octal, and stops at a
+ * NUL. *@p val is only set on success. More than @p max, the field's
+ * range, is -ERANGE, never truncated.
+ */
 static int
-sys_read_ulong(const char *path, unsigned long *val)
+sys_read_ulong(const char *path, unsigned long max, unsigned long *val)
 {
-	char buf[64], *end;
+	char buf[64];
+	const char *p = buf;
+	unsigned long v = 0, base = 10;
 	int rc;
 
 	rc = sys_read_attr(path, buf, sizeof(buf));
 	if (rc < 0)
 		return rc;
-	if (rc == 0)
+	if (rc == 0 || strlen(buf) != (size_t)rc)
 		return -EINVAL;
-	errno = 0;
-	*val = strtoul(buf, &end, 0);
-	return errno != 0 || *end != '\0' ? -EINVAL : 0;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+		if (*p == '\0')
+			return -EINVAL;
+	}
+	for (; *p != '\0'; p++) {
+		unsigned long d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned long)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned long)(*p - 'a' + 10);
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = (unsigned long)(*p - 'A' + 10);
+		else
+			return -EINVAL;
+		if (v > (max - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
+	*val = v;
+	return 0;
 }
 
 /* Basename of the target of symlink @p path. -ENOENT if no link. */
@@ -148,12 +177,12 @@ sys_link_base(const char *path, char *out, size_t len)
 
 static int
 sys_dev_ulong(const struct vft_sys *sys, const char *name, const char *attr,
-	      unsigned long *val)
+	      unsigned long max, unsigned long *val)
 {
 	char path[PATH_MAX];
 	int rc = sys_dev_path(sys, name, attr, path, sizeof(path));
 
-	return rc != 0 ? rc : sys_read_ulong(path, val);
+	return rc != 0 ? rc : sys_read_ulong(path, max, val);
 }
 
 static int
@@ -175,11 +204,12 @@ dev_read_ids(const struct vft_sys *sys, struct vft_pci_dev *dev,
 	     struct vft_err *err)
 {
 	static const char *const attr[] = { "vendor", "device", "class" };
+	static const unsigned long max[] = { 0xffff, 0xffff, 0xffffff };
 	unsigned long v[3], sv = 0, sd = 0;
 	int i;
 
 	for (i = 0; i < 3; i++) {
-		int rc = sys_dev_ulong(sys, dev->name, attr[i], &v[i]);
+		int rc = sys_dev_ulong(sys, dev->name, attr[i], max[i], &v[i]);
 
 		if (rc != 0)
 			return vft_err_set(err, rc,
@@ -188,8 +218,8 @@ dev_read_ids(const struct vft_sys *sys, struct vft_pci_dev *dev,
 					   attr[i], dev->name, sys_root(sys),
 					   strerror(-rc));
 	}
-	sys_dev_ulong(sys, dev->name, "subsystem_vendor", &sv);
-	sys_dev_ulong(sys, dev->name, "subsystem_device", &sd);
+	sys_dev_ulong(sys, dev->name, "subsystem_vendor", 0xffff, &sv);
+	sys_dev_ulong(sys, dev->name, "subsystem_device", 0xffff, &sd);
 	dev->vendor = (uint16_t)v[0];
 	dev->device = (uint16_t)v[1];
 	dev->class_code = (uint32_t)(v[2] & 0xffffff);
@@ -266,9 +296,11 @@ dev_read_sriov(const struct vft_sys *sys, struct vft_pci_dev *dev,
 	char link[32], buf[VFT_PCI_ADDR_LEN + 8];
 	unsigned long total, num = 0;
 
-	if (sys_dev_ulong(sys, dev->name, "sriov_totalvfs", &total) != 0)
+	/* Both are u16 in the kernel (struct pci_sriov). */
+	if (sys_dev_ulong(sys, dev->name, "sriov_totalvfs", 0xffff, &total) !=
+	    0)
 		return 0;
-	sys_dev_ulong(sys, dev->name, "sriov_numvfs", &num);
+	sys_dev_ulong(sys, dev->name, "sriov_numvfs", 0xffff, &num);
 	dev->sriov_capable = true;
 	dev->total_vfs = (unsigned int)total;
 	dev->num_vfs = (unsigned int)num;
@@ -406,7 +438,10 @@ vft_pci_scan(const struct vft_sys *sys, vft_pci_scan_cb cb, void *arg)
 		rc = -ENOMEM;
 	for (i = 0; i < n && rc == 0; i++) {
 		rc = vft_pci_dev_read(sys, &v[i], dev, NULL);
-		if (rc == -ENODEV) /* removed since the listing */
+		/* Removed since the listing: before the stat (-ENODEV) or
+		 * between it and the attribute reads (-ENOENT), as when VFs
+		 * are being disabled during the scan. */
+		if (rc == -ENODEV || rc == -ENOENT)
 			rc = 0;
 		else if (rc == 0)
 			rc = cb(dev, arg);
