@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * test-vftoken-kernel --pf ADDR [--other ADDR] [--only NAME[,NAME...]]
+ *                     [--no-kernel-pf] [--list]
+ *
+ * Runs inside a (VM) guest as root. Prints one line per check:
+ * "PASS name" or "FAIL name: expected X, got Y", "NOTE name: ..." for
+ * observations, "SKIP name: why" for checks that could not run, then
+ * "N passed, N failed". Exit status 0 only when nothing failed.
+ */
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "tvk.h"
+
+static void
+tvk_usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"usage: %s --pf ADDR [--other ADDR] [--only NAME[,NAME...]] "
+		"[--no-kernel-pf] [--list]\n"
+		"  --pf ADDR       SR-IOV PF (e.g. 0000:01:00.0); the suite "
+		"binds it to vfio-pci\n"
+		"  --other ADDR    a NIC without SR-IOV (checks on it are "
+		"skipped without it)\n"
+		"  --only NAMES    run only these checks (comma separated, "
+		"repeatable)\n"
+		"  --no-kernel-pf  skip checks that move the PF to igb / "
+		"pci-pf-stub\n"
+		"  --list          list the checks and exit\n",
+		prog);
+}
+
+/* A PCI address of the form DDDD:BB:DD.F, all hex. */
+static int
+tvk_valid_addr(const char *a)
+{
+	static const char pat[] = "hhhh:hh:hh.h";
+	size_t i;
+
+	if (strlen(a) != sizeof(pat) - 1)
+		return 0;
+	for (i = 0; i < sizeof(pat) - 1; i++) {
+		if (pat[i] == 'h' ? !strchr("0123456789abcdef", a[i]) || !a[i]
+				  : a[i] != pat[i])
+			return 0;
+	}
+	return 1;
+}
+
+static int
+tvk_selected(const char *only, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = only;
+
+	if (only == NULL)
+		return 1;
+	while (p && *p) {
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+/* Every name in ONLY must be a known check. */
+static int
+tvk_only_valid(const char *only)
+{
+	const char *p = only;
+
+	while (p && *p) {
+		size_t i, len = strcspn(p, ",");
+
+		for (i = 0; i < tvk_num_checks; i++)
+			if (strlen(tvk_checks[i].name) == len &&
+			    strncmp(p, tvk_checks[i].name, len) == 0)
+				break;
+		if (i == tvk_num_checks) {
+			fprintf(stderr,
+				"--only: unknown check '%.*s' (see --list)\n",
+				(int)len, p);
+			return 0;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 1;
+}
+
+static int
+tvk_append_only(char **only, const char *arg)
+{
+	size_t old = *only ? strlen(*only) : 0;
+	char *n = realloc(*only, old + strlen(arg) + 2);
+
+	if (n == NULL)
+		return -1;
+	if (old)
+		n[old++] = ',';
+	strcpy(n + old, arg);
+	*only = n;
+	return 0;
+}
+
+static int
+tvk_run(struct tvk_ctx *ctx, const char *only)
+{
+	unsigned int passed = 0, failed = 0, skipped = 0;
+	struct tvk_res res;
+	size_t i;
+
+	for (i = 0; i < tvk_num_checks; i++) {
+		const struct tvk_check *c = &tvk_checks[i];
+
+		if (!tvk_selected(only, c->name))
+			continue;
+		if ((c->needs & TVK_NEED_OTHER) && ctx->other == NULL) {
+			printf("SKIP %s: needs --other\n", c->name);
+			skipped++;
+			continue;
+		}
+		if ((c->needs & TVK_NEED_KERNEL_PF) && !ctx->kernel_pf) {
+			printf("SKIP %s: --no-kernel-pf given\n", c->name);
+			skipped++;
+			continue;
+		}
+		res.msg[0] = '\0';
+		if (tvk_state_reset(ctx, &res)) {
+			printf("FAIL %s: set-up (state reset): %s\n", c->name,
+			       res.msg);
+			failed++;
+		} else if (c->fn(ctx, &res)) {
+			printf("FAIL %s: %s\n", c->name, res.msg);
+			failed++;
+		} else {
+			printf("PASS %s\n", c->name);
+			passed++;
+		}
+		fflush(stdout);
+	}
+	/* Leave the rig as the suite found it: PF on vfio-pci with VFs. */
+	res.msg[0] = '\0';
+	if (tvk_state_reset(ctx, &res))
+		printf("# final state reset failed: %s\n", res.msg);
+	if (skipped)
+		printf("%u skipped\n", skipped);
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed || passed == 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pf", required_argument, NULL, 'p' },
+		{ "other", required_argument, NULL, 'o' },
+		{ "only", required_argument, NULL, 'O' },
+		{ "no-kernel-pf", no_argument, NULL, 'K' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tvk_ctx ctx;
+	struct utsname u;
+	char *only = NULL;
+	int list = 0, c, ret;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.kernel_pf = true;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			ctx.pf = optarg;
+			break;
+		case 'o':
+			ctx.other = optarg;
+			break;
+		case 'O':
+			if (tvk_append_only(&only, optarg)) {
+				fprintf(stderr, "out of memory\n");
+				return EXIT_FAILURE;
+			}
+			break;
+		case 'K':
+			ctx.kernel_pf = false;
+			break;
+		case 'l':
+			list = 1;
+			break;
+		case 'h':
+			tvk_usage(stdout, argv[0]);
+			free(only);
+			return EXIT_SUCCESS;
+		default:
+			tvk_usage(stderr, argv[0]);
+			free(only);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
+		tvk_usage(stderr, argv[0]);
+		free(only);
+		return 2;
+	}
+	if (list) {
+		for (size_t i = 0; i < tvk_num_checks; i++)
+			printf("%-26s %s\n", tvk_checks[i].name,
+			       tvk_checks[i].rule);
+		free(only);
+		return EXIT_SUCCESS;
+	}
+	if (only && !tvk_only_valid(only)) {
+		free(only);
+		return 2;
+	}
+	if (ctx.pf == NULL || !tvk_valid_addr(ctx.pf)) {
+		fprintf(stderr,
+			"--pf '%s': expected a PCI address like 0000:01:00.0 "
+			"(lower-case hex)\n",
+			ctx.pf ? ctx.pf : "");
+		free(only);
+		return 2;
+	}
+	if (ctx.other && !tvk_valid_addr(ctx.other)) {
+		fprintf(stderr,
+			"--other '%s': expected a PCI address like "
+			"0000:02:00.0 (lower-case hex)\n",
+			ctx.other);
+		free(only);
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "must run as root (binds drivers, opens VFIO "
+				"groups)\n");
+		free(only);
+		return 2;
+	}
+	if (uname(&u) == 0)
+		snprintf(ctx.kernel, sizeof(ctx.kernel), "%s", u.release);
+	printf("# test-vftoken-kernel: kernel %s, PF %s, other %s\n",
+	       ctx.kernel, ctx.pf, ctx.other ? ctx.other : "(none)");
+	if (tvk_uuid_random(ctx.token)) {
+		fprintf(stderr, "getrandom failed\n");
+		free(only);
+		return EXIT_FAILURE;
+	}
+	tvk_uuid_format(ctx.token, ctx.token_str);
+	ret = tvk_run(&ctx, only);
+	tvk_wipe(ctx.token, sizeof(ctx.token));
+	tvk_wipe(ctx.token_str, sizeof(ctx.token_str));
+	free(only);
+	return ret;
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * test-vftoken-kernel: conformance suite for the kernel side of the VF token
+ * (vfio-pci "vf_token=" on VFIO_GROUP_GET_DEVICE_FD and
+ * VFIO_DEVICE_FEATURE_PCI_VF_TOKEN). It talks to the kernel with raw
+ * <linux/vfio.h> ioctls and sysfs writes on purpose: it tests the kernel, so
+ * it does not go through libvftoken.
+ */
+
+#ifndef TVK_H
+#define TVK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TVK_ADDR_LEN 32
+#define TVK_UUID_STR_LEN 36 /* the kernel's UUID_STRING_LEN */
+#define TVK_NUM_VFS 2
+#define TVK_MSG_LEN 512
+
+struct tvk_ctx {
+	const char *pf;	   /* igb PF address */
+	const char *other; /* NIC without SR-IOV, or NULL */
+	bool kernel_pf;	   /* run checks that put the PF on a kernel driver */
+	bool verbose;
+	char vf[TVK_NUM_VFS][TVK_ADDR_LEN]; /* filled by tvk_state_reset() */
+	/* The known token the state reset installs; never printed. */
+	uint8_t token[16];
+	char token_str[TVK_UUID_STR_LEN + 1];
+	char kernel[128];
+};
+
+/* Result of one check: message of the first failed assertion. */
+struct tvk_res {
+	char msg[TVK_MSG_LEN];
+};
+
+/* A device opened through its group: one container per open. */
+struct tvk_dev {
+	int container;
+	int group;
+	int device;
+};
+
+/* tvk_sysfs.c */
+int tvk_sysfs_write(const char *path, const char *val);
+int tvk_sysfs_read(const char *path, char *buf, size_t len);
+int tvk_dev_attr_write(const char *addr, const char *attr, const char *val);
+int tvk_dev_attr_read(const char *addr, const char *attr, char *buf,
+		      size_t len);
+int tvk_driver_of(const char *addr, char *buf, size_t len);
+int tvk_iommu_group_of(const char *addr, int *group);
+int tvk_virtfn(const char *pf, int idx, char *buf, size_t len);
+int tvk_numvfs(const char *pf);
+int tvk_unbind(const char *addr);
+int tvk_bind(const char *addr, const char *drv);
+int tvk_modprobe(const char *mod, const char *arg);
+bool tvk_driver_loaded(const char *drv);
+
+/* tvk_vfio.c */
+void tvk_dev_init(struct tvk_dev *d);
+int tvk_dev_open(const char *addr, const char *name, struct tvk_dev *d,
+		 char *err, size_t errlen);
+void tvk_dev_close(struct tvk_dev *d);
+int tvk_feature(int devfd, uint32_t flags, const uint8_t *uuid,
+		uint32_t argsz_data);
+int tvk_uuid_random(uint8_t uuid[16]);
+void tvk_uuid_format(const uint8_t uuid[16], char out[TVK_UUID_STR_LEN + 1]);
+void tvk_wipe(void *p, size_t len);
+const char *tvk_errname(int err);
+
+/* tvk_checks.c */
+struct tvk_check {
+	const char *name;
+	const char *rule;
+	int (*fn)(struct tvk_ctx *ctx, struct tvk_res *res);
+	unsigned int needs;
+};
+
+#define TVK_NEED_OTHER (1u << 0)
+#define TVK_NEED_KERNEL_PF (1u << 1) /* moves the PF to igb / pci-pf-stub */
+
+extern const struct tvk_check tvk_checks[];
+extern const size_t tvk_num_checks;
+
+int tvk_state_reset(struct tvk_ctx *ctx, struct tvk_res *res);
+void tvk_note(const char *check, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* TVK_H */

@@ -1,0 +1,416 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+#
+# Boot a Debian guest kernel under QEMU with an emulated SR-IOV NIC and run a
+# scenario (devtools/vm/scenarios/<SCENARIO>.sh) in it.  See README.md.
+#
+# usage: run.sh [--kernel 6.1|6.12|7.2|all] [--accel tcg|kvm] [--second-pf]
+#               [--timeout SECS] [--boot-timeout SECS] [--quiet] SCENARIO [ARGS...]
+#
+# Guest PCI topology (fixed by the explicit root-port slots below; the guest
+# firmware numbers the buses in slot order):
+#   00:02.0 pcie-root-port -> 0000:01:00.0 igb (82576, 8086:10c9)  VM_PF
+#                             VFs 0000:01:10.0, 01:10.2, ... (8086:10ca)
+#   00:03.0 pcie-root-port -> 0000:02:00.0 e1000e (8086:10d3)      VM_NOSRIOV_NIC
+#   00:04.0 pcie-root-port -> 0000:03:00.0 igb (--second-pf)       VM_PF2
+#                             VFs 0000:03:10.0, ...
+#   00:08.0 virtio-9p "hostroot", 00:09.0 virtio-9p "scratch"
+# Every NIC's wire is a UDP socket sending to its own port on 127.0.0.1
+# (a loopback wire), a free port per NIC and run.
+#
+# Exit status: the scenario's, or 1 with a message when the VM cannot run
+# (no QEMU, kernel fetch failure, boot failure, timeout).  A VM test that
+# cannot run fails; it never passes.
+set -u
+
+HERE=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BUILD=${VFTOKEN_BUILD:-$ROOT/build}
+OUT=${VFTOKEN_VM_OUT:-$ROOT/build/vm}
+QEMU=${VFTOKEN_QEMU:-qemu-system-x86_64}
+LOCK=/tmp/vftoken-vm.lock
+
+VM_PF=0000:01:00.0
+VM_NOSRIOV_NIC=0000:02:00.0
+VM_PF2=0000:03:00.0
+
+kernel=6.1
+accel=tcg
+second_pf=0
+timeout=600
+boot_timeout=${VM_BOOT_TIMEOUT:-120}
+hugepages=${VM_HUGEPAGES:-256}
+quiet=0
+
+say() { printf 'vm: %s\n' "$*"; }
+die() {
+	printf 'vm: error: %s\n' "$*" >&2
+	exit 1
+}
+usage() {
+	sed -n 's/^# usage: /usage: /p; s/^#  \{14\}/               /p' "${BASH_SOURCE[0]}" | head -n 2
+	exit 2
+}
+is_uint() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -gt 0 ]; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel)
+		kernel=${2:-}
+		shift 2 || usage
+		;;
+	--kernel=*)
+		kernel=${1#*=}
+		shift
+		;;
+	--accel)
+		accel=${2:-}
+		shift 2 || usage
+		;;
+	--accel=*)
+		accel=${1#*=}
+		shift
+		;;
+	--second-pf)
+		second_pf=1
+		shift
+		;;
+	--timeout)
+		timeout=${2:-}
+		shift 2 || usage
+		;;
+	--timeout=*)
+		timeout=${1#*=}
+		shift
+		;;
+	--boot-timeout)
+		boot_timeout=${2:-}
+		shift 2 || usage
+		;;
+	--boot-timeout=*)
+		boot_timeout=${1#*=}
+		shift
+		;;
+	-q | --quiet)
+		quiet=1
+		shift
+		;;
+	-h | --help) usage ;;
+	--)
+		shift
+		break
+		;;
+	-*) die "unknown option '$1' (see --help)" ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 1 ] || usage
+scenario=$1
+shift
+
+case $kernel in
+6.1 | 6.12 | 7.2) kernels=("$kernel") ;;
+all) kernels=(6.1 6.12 7.2) ;;
+*) die "unknown kernel '$kernel' (expected 6.1, 6.12, 7.2 or all)" ;;
+esac
+case $accel in
+tcg) accel_opt="tcg,thread=multi" ;;
+kvm) accel_opt="kvm" ;;
+*) die "unknown accelerator '$accel' (expected tcg or kvm)" ;;
+esac
+is_uint "$timeout" || die "--timeout '$timeout' is not a positive number of seconds"
+[[ $hugepages =~ ^[0-9]+$ ]] || die "VM_HUGEPAGES '$hugepages' is not a number of 2 MB pages"
+is_uint "$boot_timeout" || die "--boot-timeout '$boot_timeout' is not a positive number of seconds"
+[[ $scenario =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad scenario name '$scenario'"
+[ -r "$HERE/scenarios/$scenario.sh" ] ||
+	die "no scenario '$scenario' (expected $HERE/scenarios/$scenario.sh; have: $(find "$HERE/scenarios" -name '*.sh' -printf '%f ' | sed 's/\.sh / /g'))"
+command -v "$QEMU" >/dev/null || die "$QEMU not found (devtools/setup.sh installs QEMU >= 8.0 from bookworm-backports)"
+"$QEMU" -device help 2>/dev/null | grep -q '"igb"' ||
+	die "$QEMU has no 'igb' device (QEMU >= 8.0 needed)"
+if [ "$accel" = kvm ] && [ ! -w /dev/kvm ]; then
+	die "--accel kvm: /dev/kvm is not usable"
+fi
+mkdir -p "$OUT" || die "cannot create $OUT"
+
+now() { date +%s.%N; }
+dt() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+# A UDP port nobody on this host is bound to.
+free_udp_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 40000))
+		[ -z "$(ss -Huan "sport = :$p" 2>/dev/null)" ] && echo "$p" && return 0
+	done
+	return 1
+}
+
+qemu_pid=
+# shellcheck disable=SC2317 # called from the traps
+cleanup() {
+	if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
+		kill "$qemu_pid" 2>/dev/null
+		sleep 1
+		kill -9 "$qemu_pid" 2>/dev/null
+	fi
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+# Byte offset just past the "scenario start" marker line of console log $1.
+start_offset() {
+	LC_ALL=C awk '{ n += length($0) + 1 }
+		/^VFTOKEN-VM: scenario start/ { print n; exit }' "$1"
+}
+
+# Print the complete console lines of $1 from byte offset $off on (prefixed
+# "  | ", markers dropped) and advance $off past them.
+off=0
+stream() {
+	local log=$1 size chunk
+	size=$(stat -c %s "$log" 2>/dev/null || echo 0)
+	[ "$size" -gt "$off" ] || return 0
+	# The trailing x keeps $(...) from eating the final newline.
+	chunk=$(
+		tail -c +"$((off + 1))" "$log" | head -c "$((size - off))"
+		echo x
+	)
+	chunk=${chunk%x}
+	case $chunk in
+	*$'\n'*) chunk=${chunk%$'\n'*}$'\n' ;;
+	*) return 0 ;;
+	esac
+	off=$((off + $(printf '%s' "$chunk" | LC_ALL=C wc -c)))
+	if [ "$quiet" = 0 ]; then
+		printf '%s' "$chunk" | tr -d '\r' | grep -v '^VFTOKEN-VM: ' | sed 's/^/  | /'
+	fi
+}
+
+fail_tail() {
+	local log=$1
+	printf 'vm: ---- last 40 console lines (full log: %s) ----\n' "$log" >&2
+	tail -n 40 "$log" | tr -d '\r' >&2
+	printf 'vm: ----\n' >&2
+	if [ -s "$log.qemu" ]; then
+		printf 'vm: QEMU stderr (%s):\n' "$log.qemu" >&2
+		tail -n 10 "$log.qemu" >&2
+	fi
+}
+
+# Run the scenario on kernel $1; sets res_* for the summary; returns its status.
+run_one() {
+	local k=$1 t0 kdir initrd kver log scratch rc state ports=() port
+	local t_fetch t_init t_boot_start t_sc_start='' t_sc_end='' t_end
+	res_boot=- res_scen=- res_total=-
+	shift
+	local scen_args="$*"
+
+	say "[$k] download: resolving and fetching the kernel"
+	t0=$(now)
+	kdir=$("$HERE/fetch-kernel.sh" "$k") || {
+		say "[$k] FAIL: kernel fetch"
+		return 1
+	}
+	kver=$(cat "$kdir/.kver")
+	t_fetch=$(dt "$t0" "$(now)")
+	say "[$k] download: $kver ready (${t_fetch} s)"
+
+	t0=$(now)
+	initrd=$("$HERE/mkinitramfs.sh" "$kdir") || {
+		say "[$k] FAIL: initramfs"
+		return 1
+	}
+	t_init=$(dt "$t0" "$(now)")
+	say "[$k] initramfs: $(basename "$initrd") (${t_init} s)"
+
+	log="$OUT/$scenario-$k.log"
+	scratch=${VFTOKEN_VM_SCRATCH:-$OUT/scratch}/$scenario-$k
+	if ! rm -rf "$scratch" || ! mkdir -p "$scratch"; then
+		say "[$k] FAIL: cannot create scratch dir $scratch"
+		return 1
+	fi
+	{
+		printf 'VM_SCENARIO=%q\n' "$scenario"
+		printf 'VM_PF=%q\n' "$VM_PF"
+		if [ "$second_pf" = 1 ]; then
+			printf 'VM_PF2=%q\n' "$VM_PF2"
+		else
+			printf 'VM_PF2=\n'
+		fi
+		printf 'VM_NOSRIOV_NIC=%q\n' "$VM_NOSRIOV_NIC"
+		printf 'VFTOKEN_ROOT=%q\n' "$ROOT"
+		printf 'VFTOKEN_BUILD=%q\n' "$BUILD"
+		printf 'VM_KMODDIR=%q\n' "$kdir/lib/modules"
+		printf 'VM_HUGEPAGES=%q\n' "$hugepages"
+		printf 'VM_ARGS=('
+		for a in "$@"; do printf ' %q' "$a"; done
+		printf ' )\n'
+	} >"$scratch/run.env"
+
+	# Take the one-VM-at-a-time lock for as long as QEMU runs.
+	exec {lockfd}>"$LOCK"
+	if ! flock -n "$lockfd"; then
+		say "[$k] waiting for $LOCK (another VM is running)"
+		flock "$lockfd"
+	fi
+
+	for _ in 1 2 3; do
+		port=$(free_udp_port) || {
+			say "[$k] FAIL: no free UDP port"
+			return 1
+		}
+		ports+=("$port")
+	done
+
+	# shellcheck disable=SC2054 # commas belong to QEMU's option syntax
+	local qemu_args=(
+		-accel "$accel_opt" -cpu max,phys-bits=36 -m 2048 -smp 2
+		-machine q35,kernel-irqchip=split
+		-nodefaults -display none -no-reboot
+		-serial "file:$log"
+		-device intel-iommu,intremap=on,caching-mode=on
+		-kernel "$kdir/vmlinuz" -initrd "$initrd"
+		-append "console=ttyS0 intel_iommu=on iommu=pt quiet panic=-1 vftoken.stage2=$HERE/guest-init.sh${VM_KERNEL_EXTRA:+ $VM_KERNEL_EXTRA}"
+		-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
+		-device "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,bus=pcie.0,addr=0x8"
+		-fsdev "local,id=scratch,path=$scratch,security_model=none,multidevs=remap"
+		-device "virtio-9p-pci,fsdev=scratch,mount_tag=scratch,bus=pcie.0,addr=0x9"
+		-device pcie-root-port,id=rp1,chassis=1,bus=pcie.0,addr=0x2
+		-netdev "socket,id=n1,udp=127.0.0.1:${ports[0]},localaddr=127.0.0.1:${ports[0]}"
+		-device igb,netdev=n1,bus=rp1
+		-device pcie-root-port,id=rp2,chassis=2,bus=pcie.0,addr=0x3
+		-netdev "socket,id=n2,udp=127.0.0.1:${ports[1]},localaddr=127.0.0.1:${ports[1]}"
+		-device e1000e,netdev=n2,bus=rp2
+	)
+	if [ "$second_pf" = 1 ]; then
+		# shellcheck disable=SC2054
+		qemu_args+=(
+			-device pcie-root-port,id=rp3,chassis=3,bus=pcie.0,addr=0x4
+			-netdev "socket,id=n3,udp=127.0.0.1:${ports[2]},localaddr=127.0.0.1:${ports[2]}"
+			-device igb,netdev=n3,bus=rp3
+		)
+	fi
+	# Extra QEMU arguments for debugging, e.g. VM_QEMU_EXTRA="-trace igb_*".
+	# shellcheck disable=SC2206 # word splitting is the point
+	[ -n "${VM_QEMU_EXTRA:-}" ] && qemu_args+=($VM_QEMU_EXTRA)
+
+	: >"$log"
+	say "[$k] boot: $kver, accel $accel, console -> $log"
+	t_boot_start=$(now)
+	"$QEMU" "${qemu_args[@]}" </dev/null >"$log.qemu" 2>&1 &
+	qemu_pid=$!
+
+	state=boot
+	while kill -0 "$qemu_pid" 2>/dev/null; do
+		if [ "$state" = boot ]; then
+			if grep -qa '^VFTOKEN-VM: scenario start' "$log"; then
+				t_sc_start=$(now)
+				res_boot=$(dt "$t_boot_start" "$t_sc_start")
+				say "[$k] boot: scenario start after ${res_boot} s"
+				off=$(start_offset "$log")
+				state=scenario
+				say "[$k] scenario: $scenario${scen_args:+ $scen_args} (timeout ${timeout} s)"
+			elif grep -qa '^VFTOKEN-VM: stage[12] failed' "$log"; then
+				state=guestfail
+			elif [ "$(dt "$t_boot_start" "$(now)" | cut -d. -f1)" -ge "$boot_timeout" ]; then
+				state=boottimeout
+				break
+			fi
+		else
+			stream "$log"
+			if [ -z "$t_sc_end" ] && grep -qa '^VFTOKEN-VM: scenario end' "$log"; then
+				t_sc_end=$(now)
+			fi
+			if [ -z "$t_sc_end" ] &&
+				[ "$(dt "$t_sc_start" "$(now)" | cut -d. -f1)" -ge "$timeout" ]; then
+				state=timeout
+				break
+			fi
+		fi
+		sleep 0.2
+	done
+	if [ "$state" = boottimeout ] || [ "$state" = timeout ]; then
+		kill "$qemu_pid" 2>/dev/null
+	fi
+	wait "$qemu_pid" 2>/dev/null
+	qemu_rc=$?
+	qemu_pid=
+	flock -u "$lockfd"
+	exec {lockfd}>&-
+	t_end=$(now)
+	# QEMU may have exited between two polls: look at the markers once more.
+	if [ "$state" = boot ] && grep -qa '^VFTOKEN-VM: scenario start' "$log"; then
+		state=scenario
+		t_sc_start=$t_end
+		res_boot=$(dt "$t_boot_start" "$t_end")
+		off=$(start_offset "$log")
+	fi
+	if [ "$state" = scenario ]; then
+		stream "$log"
+		if [ -z "$t_sc_end" ] && grep -qa '^VFTOKEN-VM: scenario end' "$log"; then
+			t_sc_end=$t_end
+		fi
+	fi
+	res_total=$(dt "$t_boot_start" "$t_end")
+
+	case $state in
+	boottimeout)
+		say "[$k] FAIL: no scenario start within ${boot_timeout} s of boot; QEMU killed"
+		fail_tail "$log"
+		return 1
+		;;
+	timeout)
+		say "[$k] FAIL: scenario timed out after ${timeout} s; QEMU killed"
+		res_scen=">$timeout"
+		fail_tail "$log"
+		return 1
+		;;
+	guestfail)
+		say "[$k] FAIL: the guest could not start the scenario"
+		fail_tail "$log"
+		return 1
+		;;
+	boot)
+		say "[$k] FAIL: QEMU exited (status $qemu_rc) before the scenario started"
+		fail_tail "$log"
+		return 1
+		;;
+	esac
+	if [ -z "$t_sc_end" ]; then
+		say "[$k] FAIL: the guest died during the scenario (QEMU status $qemu_rc)"
+		fail_tail "$log"
+		return 1
+	fi
+	res_scen=$(dt "$t_sc_start" "$t_sc_end")
+	if ! [ -r "$scratch/exit-status" ]; then
+		say "[$k] FAIL: no exit status in $scratch"
+		fail_tail "$log"
+		return 1
+	fi
+	rc=$(cat "$scratch/exit-status")
+	[[ $rc =~ ^[0-9]+$ ]] || rc=1
+	say "[$k] scenario: exit status $rc (${res_scen} s)"
+	say "[$k] poweroff: $(dt "$t_sc_end" "$t_end") s; total in QEMU ${res_total} s; results in $scratch"
+	if [ "$rc" != 0 ]; then
+		fail_tail "$log"
+	fi
+	return "$rc"
+}
+
+overall=0
+summary=()
+for k in "${kernels[@]}"; do
+	run_one "$k" "$@"
+	rc=$?
+	[ "$rc" = 0 ] || overall=1
+	[ "${#kernels[@]}" = 1 ] && overall=$rc
+	if [ "$rc" = 0 ]; then verdict=PASS; else verdict="FAIL($rc)"; fi
+	summary+=("$(printf '%-6s %-9s %8s %10s %9s' "$k" "$verdict" "$res_boot" "$res_scen" "$res_total")")
+done
+
+if [ "${#kernels[@]}" -gt 1 ]; then
+	printf '\n%-6s %-9s %8s %10s %9s\n' kernel result "boot s" "scenario s" "total s"
+	printf '%s\n' "${summary[@]}"
+fi
+exit "$overall"

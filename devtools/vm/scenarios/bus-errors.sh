@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+#
+# The sriov bus's failures: a VF without its token, with a wrong token, a
+# token given to the non-SR-IOV NIC, malformed or unusable devargs. Each
+# testpmd gets one good VF (with the right token) and the bad device: the
+# bad one fails with the explainer's verdict and reason in testpmd's
+# output, the process keeps running with the good port, holds no VFIO
+# group fd of the bad device (/proc/PID/fd) while it holds the good one's,
+# and no token value appears in the output. The bus's telemetry reports
+# the failure. A PF testpmd through the plugin owns the PF and its token.
+
+HERE=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source=bus-lib.sh
+. "$HERE/bus-lib.sh"
+
+TOK=/tmp/vf-token
+WRONG=/tmp/wrong-token
+
+# bad_case NAME REGEX BAD-DEVARGS [EAL-ARGS...]: testpmd with the good VF and
+# BAD-DEVARGS; REGEX must appear in the output.
+bad_case() {
+	local name=$1 re=$2 bad=$3 badaddr grp pid
+	shift 3
+	badaddr=${bad%%,*}
+	grp=$(group_of "$badaddr")
+	tp_start "$name" -d "$PLUGIN" -l 0,1 --file-prefix "$name" "$@" \
+		-a "$GOOD,vf_token_file=$TOK" -a "$bad" \
+		-- -i --total-num-mbufs=$MBUFS
+	if ! tp_wait "$name" 'testpmd> ' 180; then
+		check "$name: testpmd keeps running with the good port" false
+		tail -n 30 "$(tp_log "$name")" | sed 's/^/  | /'
+		tp_stop "$name"
+		return
+	fi
+	pid=${TP_PID[$name]}
+	grep "sriov: $badaddr" "$(tp_log "$name")" | sed 's/^/  | /'
+	check "$name: failure explained in the output" \
+		grep -Eq -- "$re" "$(tp_log "$name")"
+	check "$name: testpmd runs with 1 port (the good VF)" \
+		grep -q "^Port 0: " "$(tp_log "$name")"
+	check "$name: process holds the good VF's group $(group_of "$GOOD")" \
+		holds_group "$pid" "$(group_of "$GOOD")"
+	check "$name: process holds no fd of the bad device's group $grp" \
+		eval "! holds_group $pid $grp"
+	telemetry "$name" "/sriov/info,$badaddr" >"$OUTDIR/$name.tel" 2>&1
+	sed 's/^/  | telemetry: /' "$OUTDIR/$name.tel"
+	check "$name: telemetry /sriov/info reports the failure" \
+		grep -q '"state": *"failed"' "$OUTDIR/$name.tel"
+	tp_stop "$name"
+	check "$name: testpmd exits cleanly" test $? = 0
+	check "$name: no token in the output" token_not_in "$(tp_log "$name")" "$TOK"
+	check "$name: the wrong token is not in the output either" \
+		token_not_in "$(tp_log "$name")" "$WRONG"
+}
+
+# shellcheck disable=SC2153 # from run.sh's environment
+echo "kernel $VM_KERNEL, PF $VM_PF, no-SR-IOV NIC $VM_NOSRIOV_NIC"
+check "plugin is built" test -r "$PLUGIN"
+check "vfio-pci loaded with enable_sriov=1" vfio_setup
+check "PF bound to vfio-pci" bind_vfio "$VM_PF"
+check "PF starts without VFs" set_num_vfs "$VM_PF" 0
+check "non-SR-IOV NIC bound to vfio-pci" bind_vfio "$VM_NOSRIOV_NIC"
+check "token files created" eval "make_token $TOK && make_token $WRONG"
+BAD=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.0/')
+GOOD=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.2/')
+
+tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
+	-a "$VM_PF,num_vfs=2,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
+check "PF testpmd with the plugin starts and creates 2 VFs" \
+	eval "tp_wait pf 'testpmd> ' 180 && test \"\$(num_vfs $VM_PF)\" = 2"
+
+bad_case missing 'cannot open the device \[vf-needs-token\]' "$BAD"
+bad_case wrong 'cannot open the device \[token-rejected\]' \
+	"$BAD,vf_token=$(cat "$WRONG")"
+bad_case nosriov 'cannot open the device \[token-not-sriov\]' \
+	"$VM_NOSRIOV_NIC,vf_token_file=$TOK"
+bad_case malformed 'devarg vf_token is not a UUID' "$BAD,vf_token=not-a-uuid"
+# line 1 of the log is the command line itself
+check "malformed: the bad value is not echoed" \
+	eval "! tail -n +2 $(tp_log malformed) | grep -q not-a-uuid"
+bad_case nofile 'devarg vf_token_file: .*/tmp/no-such-token' \
+	"$BAD,vf_token_file=/tmp/no-such-token"
+chmod 0644 "$WRONG"
+bad_case filemode "devarg vf_token_file: .*$WRONG" "$BAD,vf_token_file=$WRONG"
+bad_case numvfs-on-vf 'devarg num_vfs applies to an SR-IOV PF' \
+	"$BAD,vf_token_file=$TOK,num_vfs=1"
+bad_case twice 'devarg vf_token_file given twice' \
+	"$BAD,vf_token_file=$TOK,vf_token_file=$TOK"
+
+tp_stop pf
+check "PF testpmd exits cleanly" test $? = 0
+tp_stop_all
+set_num_vfs "$VM_PF" 0
+finish

@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+#
+# The sriov bus end to end: stock Debian dpdk-testpmd with the plugin
+# (-d librte_bus_sriov.so) on the igb PF creates 2 VFs (num_vfs=2), sets
+# the VF token from a 0600 file and runs DPDK's net_e1000_igb on the PF
+# (kept idle: it serves the VF mailbox). A second testpmd opens both VFs
+# through the plugin with the same token and mac-forwards between them
+# (each port's peer is the other VF's MAC, start tx_first, ~10 s): link up,
+# packets received on both ports. Then the same with the EAL option
+# --vfio-vf-token instead of devargs, and each side mixed with stock DPDK
+# (no plugin) on the other side. Tokens never appear in any log.
+
+HERE=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source=bus-lib.sh
+. "$HERE/bus-lib.sh"
+
+TOK=/tmp/vf-token
+FWD_SECS=${FWD_SECS:-10}
+
+# vf_forward NAME EAL-ARGS...: two VF ports, mac forwarding between them.
+# Checks: 2 ports with net_e1000_igb_vf, links up, packets on both ports.
+vf_forward() {
+	local name=$1 i mac0 mac1 rx0 rx1 l0 l1
+	shift
+	tp_start "$name" -l 0,1 --file-prefix "$name" "$@" \
+		-- -i --total-num-mbufs=$MBUFS
+	if ! tp_wait "$name" 'testpmd> ' 180; then
+		check "$name: testpmd on the VFs starts" false
+		tail -n 30 "$(tp_log "$name")" | sed 's/^/  | /'
+		tp_stop "$name"
+		return 1
+	fi
+	tp_send "$name" "show port summary all"
+	tp_wait "$name" '^1 +([0-9A-Fa-f]{2}:){5}' 20
+	mac0=$(port_mac "$name" 0)
+	mac1=$(port_mac "$name" 1)
+	check "$name: 2 ports, both net_e1000_igb_vf" \
+		test "$(grep -Ec '^[01] +([0-9A-Fa-f]{2}:){5}.*net_e1000_igb_vf' "$(tp_log "$name")")" = 2
+	for ((i = 0; i < 15; i++)); do
+		tp_send "$name" "show port info 0"
+		tp_send "$name" "show port info 1"
+		sleep 1
+		l0=$(port_link "$name" 0)
+		l1=$(port_link "$name" 1)
+		[ "$l0" = up ] && [ "$l1" = up ] && break
+	done
+	echo "  $name: port 0 $mac0 link $l0, port 1 $mac1 link $l1"
+	check "$name: link up on both ports" test "$l0/$l1" = up/up
+	tp_send "$name" "set fwd mac"
+	tp_send "$name" "set eth-peer 0 $mac1"
+	tp_send "$name" "set eth-peer 1 $mac0"
+	tp_send "$name" "start tx_first"
+	sleep "$FWD_SECS"
+	tp_send "$name" "stop"
+	tp_wait "$name" 'Accumulated forward statistics' 30
+	sleep 1
+	rx0=$(port_rx "$name" 0)
+	rx1=$(port_rx "$name" 1)
+	echo "  $name: RX port 0 $rx0, port 1 $rx1, TX port 0 $(port_tx "$name" 0), port 1 $(port_tx "$name" 1) in ${FWD_SECS}s"
+	check "$name: packets forwarded both ways (RX > 0 on both ports)" \
+		test "$rx0" -gt 0 -a "$rx1" -gt 0
+	tp_stop "$name"
+	check "$name: testpmd exits cleanly" test $? = 0
+	check "$name: the token is not in the log" token_not_in "$(tp_log "$name")" "$TOK"
+}
+
+# shellcheck disable=SC2153 # from run.sh's environment
+echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN"
+check "plugin is built" test -r "$PLUGIN"
+check "vfio-pci loaded with enable_sriov=1" vfio_setup
+check "PF bound to vfio-pci" bind_vfio "$VM_PF"
+check "PF starts without VFs" set_num_vfs "$VM_PF" 0
+check "token file created (0600)" make_token "$TOK"
+VF0=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.0/')
+VF1=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.2/')
+
+# ---- PF through the plugin -------------------------------------------------
+tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
+	-a "$VM_PF,num_vfs=2,vf_token_file=$TOK" --log-level=bus.sriov:info \
+	-- -i --total-num-mbufs=$MBUFS
+check "PF testpmd with the plugin starts" tp_wait pf 'testpmd> ' 180
+check "PF probed by net_e1000_igb on the sriov bus" \
+	grep -q "sriov: $VM_PF: probe PCI driver net_e1000_igb " "$(tp_log pf)"
+check "plugin created 2 VFs (num_vfs=2)" test "$(num_vfs "$VM_PF")" = 2
+check "PF token set with VFIO_DEVICE_FEATURE (fingerprint logged)" \
+	grep -q "sriov: $VM_PF: VF token set (fp:[0-9a-f]*, from vf_token_file)" "$(tp_log pf)"
+check "VFs $VF0 $VF1 on vfio-pci" test "$(driver_of "$VF0")/$(driver_of "$VF1")" = vfio-pci/vfio-pci
+if ! tp_alive pf; then
+	tail -n 40 "$(tp_log pf)" | sed 's/^/  | /'
+	finish
+	exit 1
+fi
+
+vf_forward vf-devargs -d "$PLUGIN" --log-level=bus.sriov:info \
+	-a "$VF0,vf_token_file=$TOK" -a "$VF1,vf_token_file=$TOK"
+check "vf-devargs: VFs probed through the sriov bus" \
+	test "$(tp_count vf-devargs "sriov: .*probe PCI driver net_e1000_igb_vf")" = 2
+
+vf_forward vf-eal -d "$PLUGIN" --log-level=bus.sriov:info \
+	--vfio-vf-token="$(cat "$TOK")" -a "$VF0" -a "$VF1"
+check "vf-eal: token taken from --vfio-vf-token" \
+	test "$(tp_count vf-eal "sriov: .*token fp:[0-9a-f]+ \(eal\)")" = 2
+
+vf_forward vf-stock --vfio-vf-token="$(cat "$TOK")" -a "$VF0" -a "$VF1"
+
+tp_stop pf
+check "PF testpmd exits cleanly" test $? = 0
+check "PF: the token is not in the log" token_not_in "$(tp_log pf)" "$TOK"
+
+# ---- stock PF, VFs through the plugin -------------------------------------
+# The VFs stay after the plugin's PF process; stock DPDK sets the token by
+# opening the PF with vf_token= while no VF is open.
+tp_start pf-stock -l 0,1 --file-prefix pf-stock -a "$VM_PF" \
+	--vfio-vf-token="$(cat "$TOK")" -- -i --total-num-mbufs=$MBUFS
+check "stock PF testpmd starts" tp_wait pf-stock 'testpmd> ' 180
+vf_forward vf-on-stock-pf -d "$PLUGIN" --log-level=bus.sriov:info \
+	-a "$VF0,vf_token_file=$TOK" -a "$VF1,vf_token_file=$TOK"
+tp_stop pf-stock
+
+tp_stop_all
+set_num_vfs "$VM_PF" 0
+finish

@@ -1,0 +1,244 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+#
+# Helpers shared by the bus-*.sh scenarios (sourced, not a scenario): checks
+# and the tally, sysfs binding, token files, and dpdk-testpmd processes
+# driven through a FIFO on their stdin with their output in a log file.
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	echo "bus-lib.sh is sourced by the bus-*.sh scenarios, not run" >&2
+	exit 2
+fi
+
+pass=0
+fail=0
+
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		echo "PASS: $what"
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $what"
+		fail=$((fail + 1))
+	fi
+}
+
+finish() {
+	dmesg >"$OUTDIR/dmesg.txt" 2>&1
+	echo "$pass passed, $fail failed"
+	[ "$fail" = 0 ]
+}
+
+# Used by the scenarios that source this file.
+# shellcheck disable=SC2034
+{
+	TESTPMD=${TESTPMD:-/usr/bin/dpdk-testpmd}
+	# shellcheck disable=SC2153 # from run.sh's environment
+	PLUGIN=$VFTOKEN_BUILD/drivers/bus/sriov/librte_bus_sriov.so
+	# shellcheck disable=SC2153
+	OUTDIR=$VM_SCRATCH
+	MBUFS=8192
+}
+
+dev() { echo "/sys/bus/pci/devices/$1"; }
+driver_of() { basename "$(readlink "$(dev "$1")/driver" 2>/dev/null)" 2>/dev/null; }
+group_of() { basename "$(readlink "$(dev "$1")/iommu_group" 2>/dev/null)" 2>/dev/null; }
+
+vfs_of() {
+	local l
+	for l in "$(dev "$1")"/virtfn*; do
+		[ -e "$l" ] && basename "$(readlink "$l")"
+	done | sort
+}
+
+num_vfs() { cat "$(dev "$1")/sriov_numvfs" 2>/dev/null || echo none; }
+
+bind_vfio() {
+	local f=$1 cur
+	cur=$(driver_of "$f")
+	[ "$cur" = vfio-pci ] && return 0
+	if [ -n "$cur" ]; then
+		echo "$f" >"$(dev "$f")/driver/unbind" || return 1
+	fi
+	echo vfio-pci >"$(dev "$f")/driver_override" || return 1
+	echo "$f" >/sys/bus/pci/drivers_probe 2>/dev/null
+	[ "$(driver_of "$f")" = vfio-pci ] || {
+		echo "  $f driver is '$(driver_of "$f")', expected vfio-pci"
+		return 1
+	}
+}
+
+set_num_vfs() {
+	echo 0 >"$(dev "$1")/sriov_numvfs" || return 1
+	[ "$2" = 0 ] && return 0
+	echo "$2" >"$(dev "$1")/sriov_numvfs"
+}
+
+vfio_setup() {
+	modprobe vfio-pci enable_sriov=1 &&
+		grep -qx Y /sys/module/vfio_pci/parameters/enable_sriov
+}
+
+# $1 path: a fresh random token in a 0600 file; prints nothing.
+make_token() {
+	(umask 077 && cat /proc/sys/kernel/random/uuid >"$1")
+}
+
+# ---- testpmd processes ----------------------------------------------------
+# tp_start NAME TESTPMD-ARGS... : starts testpmd -i with stdin a FIFO held
+# open on fd 9+n; output line-buffered into $OUTDIR/NAME.log.
+declare -A TP_PID TP_FD
+tp_next_fd=20
+
+tp_start() {
+	local name=$1 fifo="$OUTDIR/$1.in" fd
+	shift
+	rm -f "$fifo" "$OUTDIR/$name.log"
+	mkfifo "$fifo" || return 1
+	# the command line, with any UUID (a token) redacted
+	echo "  \$ dpdk-testpmd $*" |
+		sed -E 's/[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}/<uuid>/g' \
+			>"$OUTDIR/$name.log"
+	stdbuf -oL -eL "$TESTPMD" "$@" <"$fifo" >>"$OUTDIR/$name.log" 2>&1 &
+	TP_PID[$name]=$!
+	fd=$tp_next_fd
+	tp_next_fd=$((tp_next_fd + 1))
+	eval "exec $fd>\"\$fifo\""
+	TP_FD[$name]=$fd
+}
+
+tp_send() {
+	local name=$1
+	shift
+	echo "$*" >&"${TP_FD[$name]}"
+}
+
+tp_log() { echo "$OUTDIR/$1.log"; }
+
+tp_alive() { kill -0 "${TP_PID[$1]}" 2>/dev/null; }
+
+# tp_wait NAME REGEX SECS: wait for REGEX in the log (0) or death/timeout (1).
+tp_wait() {
+	local name=$1 re=$2 t=$(($3 * 5)) i
+	for ((i = 0; i < t; i++)); do
+		grep -Eq -- "$re" "$(tp_log "$name")" && return 0
+		tp_alive "$name" || {
+			grep -Eq -- "$re" "$(tp_log "$name")"
+			return
+		}
+		sleep 0.2
+	done
+	return 1
+}
+
+# Count of REGEX lines in the log.
+tp_count() { grep -Ec -- "$2" "$(tp_log "$1")"; }
+
+# tp_stop NAME: quit, wait up to 30 s, then kill; rc of testpmd (137 when
+# killed). A process stuck in the kernel is reported with its kernel stack.
+tp_stop() {
+	local name=$1 pid i rc=0
+	pid=${TP_PID[$name]:-}
+	[ -n "$pid" ] || return 0
+	tp_send "$name" quit 2>/dev/null
+	for ((i = 0; i < 150; i++)); do
+		tp_alive "$name" || break
+		sleep 0.2
+	done
+	if tp_alive "$name"; then
+		echo "  $name (pid $pid) did not quit in 30 s: state $(awk '/^State:/ { print $2 }' /proc/"$pid"/status 2>/dev/null), wchan $(cat /proc/"$pid"/wchan 2>/dev/null)"
+		sed 's/^/  | kstack: /' /proc/"$pid"/stack 2>/dev/null | head -n 20
+		kill -9 "$pid" 2>/dev/null
+		rc=137
+		for ((i = 0; i < 50; i++)); do
+			tp_alive "$name" || break
+			sleep 0.2
+		done
+	fi
+	if tp_alive "$name"; then
+		echo "  $name (pid $pid) survives SIGKILL: stuck in the kernel"
+		rc=255
+	else
+		wait "$pid" 2>/dev/null
+		i=$?
+		[ "$rc" = 0 ] && rc=$i
+	fi
+	eval "exec ${TP_FD[$name]}>&-"
+	unset "TP_PID[$name]" "TP_FD[$name]"
+	return $rc
+}
+
+tp_stop_all() {
+	local n
+	for n in "${!TP_PID[@]}"; do
+		tp_stop "$n" >/dev/null
+	done
+}
+
+# Groups of /dev/vfio/N the process holds open.
+vfio_groups_held() {
+	local l
+	for l in /proc/"$1"/fd/*; do
+		readlink "$l" 2>/dev/null
+	done | sed -n 's|^/dev/vfio/\([0-9][0-9]*\)$|\1|p' | sort -u
+}
+
+# holds_group PID GROUP: 0 if the process has /dev/vfio/GROUP open.
+holds_group() {
+	vfio_groups_held "$1" | grep -qx "$2"
+}
+
+# MAC of port N from "show port summary all" output in the log.
+port_mac() {
+	awk -v p="$2" '$1 == p && length($2) == 17 && $2 ~ /^[0-9A-Fa-f:]+$/ { m = $2 } END { print m }' "$(tp_log "$1")"
+}
+
+# RX/TX packets of port N from testpmd's "Forward statistics for port N"
+# block printed by "stop": counted since "start", unlike the VF's hardware
+# counters, which survive from one process to the next.
+port_fwd() {
+	awk -v p="$2" -v k="$3" '
+		/Forward statistics for port/ { cur = ($6 == p) }
+		/Accumulated forward statistics/ { cur = 0 }
+		cur && $1 == k { n = $2 }
+		END { print n + 0 }' "$(tp_log "$1")"
+}
+port_rx() { port_fwd "$1" "$2" RX-packets:; }
+port_tx() { port_fwd "$1" "$2" TX-packets:; }
+
+# Link of port N from "show port info N": "up" or "down".
+port_link() {
+	awk -v p="$2" '
+		/Infos for port/ { cur = ($5 == p) }
+		cur && /Link status:/ { l = $3 }
+		END { print l }' "$(tp_log "$1")"
+}
+
+# A token never appears in a log: $1 log, $2 token file.
+token_not_in() {
+	local t
+	t=$(cat "$2") || return 1
+	if grep -qiF -- "$t" "$1"; then
+		echo "  the token appears in $1"
+		return 1
+	fi
+}
+
+# telemetry FILE-PREFIX COMMAND: the JSON reply of a testpmd's telemetry
+# socket (v2, SOCK_SEQPACKET).
+telemetry() {
+	python3 - "$1" "$2" <<'PY'
+import socket
+import sys
+
+path = "/var/run/dpdk/%s/dpdk_telemetry.v2" % sys.argv[1]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(path)
+s.recv(16384)
+s.send(sys.argv[2].encode())
+print(s.recv(65536).decode())
+PY
+}

@@ -1,0 +1,365 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+#
+# Token-gated VF forwarding with stock DPDK, set up with the vftoken CLI.
+#
+# vftoken vfs create PF 2 --bind; vftoken status --json checked against
+# sysfs; vftoken check before/after the token is set; vftoken token set
+# --generate. Stock Debian dpdk-testpmd on the PF (net_e1000_igb, left idle
+# to serve the VF mailbox) and a second one on both VFs with mac forwarding
+# between them (each port's peer is the other VF's MAC, start tx_first).
+# Then the token is rotated while no VF is open: the old token is rejected
+# (vftoken check, and stock testpmd probes no port with it), the new one
+# forwards again. Last, with the VFs in use, token set without the current
+# token is refused (EACCES) and with it succeeds.
+#
+# One line per check, "N passed, N failed"; counts and rates go to
+# $VM_SCRATCH/forward.json. Runs inside the VM rig (devtools/vm/README.md).
+
+set -u
+
+VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
+TESTPMD=${TESTPMD:-/usr/bin/dpdk-testpmd}
+PF=$VM_PF
+OUT=$VM_SCRATCH
+FWD_SECS=${FWD_SECS:-10}
+MBUFS=8192
+UUID_RE='[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}'
+
+pass=0
+fail=0
+
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		echo "PASS: $what"
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $what"
+		fail=$((fail + 1))
+	fi
+}
+
+note() { echo "  $*"; }
+
+dev() { echo "/sys/bus/pci/devices/$1"; }
+driver_of() { basename "$(readlink "$(dev "$1")/driver" 2>/dev/null)" 2>/dev/null; }
+group_of() { basename "$(readlink "$(dev "$1")/iommu_group" 2>/dev/null)" 2>/dev/null; }
+vfs_of() {
+	local i=0
+	while [ -e "$(dev "$1")/virtfn$i" ]; do
+		basename "$(readlink "$(dev "$1")/virtfn$i")"
+		i=$((i + 1))
+	done
+}
+
+# vft NAME ARGS...: run vftoken, output in $OUT/vft-NAME.{out,err}, rc in RC
+vft() {
+	local name=$1
+	shift
+	timeout 120 "$VFT" "$@" >"$OUT/vft-$name.out" 2>"$OUT/vft-$name.err"
+	RC=$?
+	note "\$ vftoken $* -> exit $RC"
+	sed 's/^/  | /' "$OUT/vft-$name.out" "$OUT/vft-$name.err" | head -n 40
+}
+
+rc_is() { [ "$RC" = "$1" ] || { note "exit $RC, expected $1"; false; }; }
+has() { grep -qF -- "$2" "$OUT/vft-$1.$3"; }
+no_uuid_in() { ! grep -Eq "$UUID_RE" "$OUT/vft-$1.out" "$OUT/vft-$1.err"; }
+jq_true() { [ "$(jq -r "$2" "$OUT/vft-$1.out" 2>/dev/null)" = true ]; }
+
+# ---- testpmd driven through a FIFO ------------------------------------------
+declare -A TP_PID TP_FD
+tp_fd=20
+
+tp_log() { echo "$OUT/tp-$1.log"; }
+
+# tp_start NAME ARGS...: testpmd with stdin a FIFO we hold open.
+tp_start() {
+	local name=$1 fifo=$OUT/tp-$1.in
+	shift
+	rm -f "$fifo"
+	mkfifo "$fifo" || return 1
+	: >"$(tp_log "$name")"
+	stdbuf -oL -eL "$TESTPMD" "$@" <"$fifo" >"$(tp_log "$name")" 2>&1 &
+	TP_PID[$name]=$!
+	eval "exec $tp_fd>\"\$fifo\""
+	TP_FD[$name]=$tp_fd
+	tp_fd=$((tp_fd + 1))
+}
+
+tp_send() { echo "$2" >&"${TP_FD[$1]}"; }
+tp_alive() { kill -0 "${TP_PID[$1]}" 2>/dev/null; }
+
+# tp_wait NAME REGEX COUNT SECS: until REGEX occurs COUNT times in the log.
+tp_wait() {
+	local i
+	for ((i = 0; i < $4 * 5; i++)); do
+		[ "$(grep -Ec -- "$2" "$(tp_log "$1")")" -ge "$3" ] && return 0
+		tp_alive "$1" || break
+		sleep 0.2
+	done
+	[ "$(grep -Ec -- "$2" "$(tp_log "$1")")" -ge "$3" ]
+}
+
+# tp_stop NAME: quit (kill after 30 s); returns testpmd's exit status.
+tp_stop() {
+	local name=$1 i rc
+	[ -n "${TP_PID[$name]:-}" ] || return 0
+	tp_send "$name" quit 2>/dev/null
+	for ((i = 0; i < 150; i++)); do
+		tp_alive "$name" || break
+		sleep 0.2
+	done
+	tp_alive "$name" && note "$name did not quit, killing it" &&
+		kill -9 "${TP_PID[$name]}"
+	wait "${TP_PID[$name]}"
+	rc=$?
+	eval "exec ${TP_FD[$name]}>&-"
+	unset "TP_PID[$name]" "TP_FD[$name]"
+	return $rc
+}
+
+tp_stop_all() {
+	local n
+	for n in "${!TP_PID[@]}"; do
+		tp_stop "$n"
+	done
+}
+trap tp_stop_all EXIT
+
+tp_tail() { tail -n "${2:-25}" "$(tp_log "$1")" | sed -E "s/$UUID_RE/<uuid>/g; s/^/  | /"; }
+
+# Last "Infos for port N" block: field "MAC address" / "Link status" / ...
+port_info() {
+	awk -v p="$2" -v f="$3" '
+		/Infos for port/ { cur = ($0 ~ ("Infos for port " p " ")) }
+		cur && index($0, f ": ") == 1 { v = substr($0, length(f) + 3) }
+		END { print v }' "$(tp_log "$1")"
+}
+
+# Last "NIC statistics for port N" block: RX-packets / TX-packets.
+port_stat() {
+	awk -v p="$2" -v f="$3" '
+		/NIC statistics for port/ { cur = ($0 ~ ("for port " p " ")) }
+		cur { for (i = 1; i < NF; i++) if ($i == f ":") v = $(i + 1) }
+		END { print v + 0 }' "$(tp_log "$1")"
+}
+
+# ---- steps ------------------------------------------------------------------
+
+setup_host() {
+	check "hugetlbfs mounted" grep -q ' hugetlbfs ' /proc/mounts
+	check "at least 128 free 2 MB hugepages" \
+		test "$(awk '/HugePages_Free/ { print $2 }' /proc/meminfo)" -ge 128
+	check "modprobe vfio-pci enable_sriov=1" modprobe vfio-pci enable_sriov=1
+	check "vftoken binary present" test -x "$VFT"
+}
+
+create_vfs() {
+	vft status-before status --json "$PF"
+	check "status: PF found, no VFs yet" jq_true status-before \
+		".pfs[0].addr == \"$PF\" and .pfs[0].num_vfs == 0"
+	vft create vfs create "$PF" 2 --bind
+	check "vfs create $PF 2 --bind" rc_is 0
+	vft create-again vfs create "$PF" 2
+	check "vfs create again: precondition, says how many" rc_is 11
+	check "  ... 'already has 2 VFs'" has create-again "already has 2 VFs" err
+}
+
+# status --json against what sysfs says
+status_vs_sysfs() {
+	local vfs i vf q
+	mapfile -t vfs < <(vfs_of "$PF")
+	VF0=${vfs[0]:-none}
+	VF1=${vfs[1]:-none}
+	vft status status --json
+	q=".pfs[] | select(.addr == \"$PF\")"
+	check "status: PF on vfio-pci (sysfs: $(driver_of "$PF"))" jq_true status \
+		"($q | .driver == \"$(driver_of "$PF")\" and .driver == \"vfio-pci\")"
+	check "status: num_vfs == sysfs sriov_numvfs ($(cat "$(dev "$PF")/sriov_numvfs"))" \
+		jq_true status "($q | .num_vfs == $(cat "$(dev "$PF")/sriov_numvfs") and .total_vfs == $(cat "$(dev "$PF")/sriov_totalvfs"))"
+	check "status: VF addresses == virtfn links (${vfs[*]})" jq_true status \
+		"($q | [.vfs[].addr]) == $(printf '%s\n' "${vfs[@]}" | jq -R . | jq -cs .)"
+	for i in 0 1; do
+		vf=${vfs[$i]:-none}
+		check "status: VF$i $vf driver $(driver_of "$vf"), group $(group_of "$vf")" \
+			jq_true status "($q | .vfs[$i] | .driver == \"$(driver_of "$vf")\" and .driver == \"vfio-pci\" and .iommu_group == $(group_of "$vf") and .token_gated)"
+	done
+	check "status: enable_sriov Y, VFs token-gated, ready" jq_true status \
+		"(.vfio_pci.enable_sriov == \"Y\" and ($q | .vfs_token_gated and .ready))"
+	vft status-vf status "$VF1"
+	check "status VF1 shows its PF" has status-vf "$PF  PF" out
+}
+
+first_token() {
+	vft check-notoken check "$VF0" --json
+	check "check VF0 without token: token-needed (exit 6)" rc_is 6
+	check "  ... verdict vf-needs-token" jq_true check-notoken '.verdict == "vf-needs-token"'
+	rm -f "$OUT/tok"
+	vft set1 token set "$PF" --generate --out "$OUT/tok"
+	check "token set --generate --out tok" rc_is 0
+	check "  ... tok is mode 0600" test "$(stat -c %a "$OUT/tok" 2>/dev/null)" = 600
+	check "  ... token not in vftoken's output" no_uuid_in set1
+	check "  ... fingerprint printed" has set1 "fp:" out
+	vft check-tok check "$VF0" --token-file "$OUT/tok" --json
+	check "check VF0 with the token: ok (exit 0)" rc_is 0
+}
+
+# pf_start NAME TOKENFILE: stock testpmd on the PF, idle.
+pf_start() {
+	tp_start "$1" -l 0,1 --file-prefix "$1" -m 128 -a "$PF" \
+		"--vfio-vf-token=$(cat "$2")" -- -i --total-num-mbufs=$MBUFS
+	if tp_wait "$1" 'testpmd> ' 1 180; then
+		check "$1: stock testpmd on the PF up ($(grep -o 'Port 0: [0-9A-F:]*' "$(tp_log "$1")"))" \
+			grep -q '^Port 0: ' "$(tp_log "$1")"
+	else
+		check "$1: stock testpmd on the PF up" false
+		tp_tail "$1"
+	fi
+}
+
+# vf_forward NAME TOKENFILE PHASE: stock testpmd on both VFs, mac forwarding.
+vf_forward() {
+	local name=$1 phase=$3 mac0 mac1 l0 l1 i t0 t1 rx0 rx1 tx0 tx1 secs
+	tp_start "$name" -l 0,1 --file-prefix "$name" -m 128 -a "$VF0" -a "$VF1" \
+		"--vfio-vf-token=$(cat "$2")" -- -i --total-num-mbufs=$MBUFS
+	if ! tp_wait "$name" 'testpmd> ' 1 180; then
+		check "$name: stock testpmd on the VFs up" false
+		tp_tail "$name"
+		tp_stop "$name"
+		return 1
+	fi
+	for ((i = 0; i < 15; i++)); do
+		tp_send "$name" "show port info 0"
+		tp_send "$name" "show port info 1"
+		tp_wait "$name" 'Infos for port 1 ' $((i + 1)) 10
+		l0=$(port_info "$name" 0 "Link status")
+		l1=$(port_info "$name" 1 "Link status")
+		[ "$l0/$l1" = up/up ] && break
+		sleep 1
+	done
+	mac0=$(port_info "$name" 0 "MAC address")
+	mac1=$(port_info "$name" 1 "MAC address")
+	note "$name: port 0 $mac0 link $l0, port 1 $mac1 link $l1, driver $(port_info "$name" 0 "Driver name")"
+	check "$name: 2 ports on net_e1000_igb_vf" test \
+		"$(port_info "$name" 0 "Driver name")/$(port_info "$name" 1 "Driver name")" = \
+		net_e1000_igb_vf/net_e1000_igb_vf
+	check "$name: both VF MACs non-zero" test -n "$mac0" -a -n "$mac1" -a \
+		"$mac0" != 00:00:00:00:00:00 -a "$mac1" != 00:00:00:00:00:00
+	check "$name: link up on both ports" test "$l0/$l1" = up/up
+	tp_send "$name" "set fwd mac"
+	tp_send "$name" "set eth-peer 0 $mac1"
+	tp_send "$name" "set eth-peer 1 $mac0"
+	tp_send "$name" "start tx_first"
+	sleep 2
+	tp_send "$name" "clear port stats all"
+	t0=$(date +%s.%N)
+	sleep "$FWD_SECS"
+	tp_send "$name" "show port stats all"
+	t1=$(date +%s.%N)
+	tp_wait "$name" 'NIC statistics for port 1 ' 1 30
+	tp_send "$name" "stop"
+	tp_wait "$name" 'Done\.' 1 30
+	rx0=$(port_stat "$name" 0 RX-packets)
+	rx1=$(port_stat "$name" 1 RX-packets)
+	tx0=$(port_stat "$name" 0 TX-packets)
+	tx1=$(port_stat "$name" 1 TX-packets)
+	secs=$(echo "$t1 - $t0" | bc -l)
+	PPS=$(echo "($rx0 + $rx1) / $secs" | bc)
+	note "$name: in ${secs%????} s: port 0 RX $rx0 TX $tx0, port 1 RX $rx1 TX $tx1 -> $PPS pps over both ports"
+	check "$name: packets received on port 0 ($rx0)" test "$rx0" -gt 0
+	check "$name: packets received on port 1 ($rx1)" test "$rx1" -gt 0
+	jq -n --arg phase "$phase" --argjson rx0 "$rx0" --argjson rx1 "$rx1" \
+		--argjson tx0 "$tx0" --argjson tx1 "$tx1" --argjson secs "$secs" \
+		--argjson pps "$PPS" --arg mac0 "$mac0" --arg mac1 "$mac1" \
+		'{phase: $phase, seconds: $secs, ports: [{mac: $mac0, rx: $rx0, tx: $tx0}, {mac: $mac1, rx: $rx1, tx: $tx1}], rx_pps_both_ports: $pps}' \
+		>>"$OUT/forward-runs.jsonl"
+	tp_stop "$name"
+	check "$name: testpmd on the VFs quit cleanly" test $? = 0
+}
+
+rotate() {
+	local fp1 fp2
+	tp_stop pf1
+	check "pf1: testpmd on the PF quit cleanly" test $? = 0
+	rm -f "$OUT/tok2"
+	vft set2 token set "$PF" --generate --out "$OUT/tok2"
+	check "rotate while no VF is open: token set --generate --out tok2" rc_is 0
+	fp1=$(grep -o 'fp:[0-9a-f]*' "$OUT/vft-set1.out")
+	fp2=$(grep -o 'fp:[0-9a-f]*' "$OUT/vft-set2.out")
+	check "  ... new fingerprint ($fp1 -> $fp2)" test -n "$fp2" -a "$fp1" != "$fp2"
+	pf_start pf2 "$OUT/tok2"
+	vft check-old check "$VF0" --token-file "$OUT/tok" --json
+	check "check VF0 with the old token: token-rejected (exit 7)" rc_is 7
+	check "  ... verdict token-rejected" jq_true check-old '.verdict == "token-rejected"'
+	vft check-new check "$VF0" --token-file "$OUT/tok2"
+	check "check VF0 with the new token: ok (exit 0)" rc_is 0
+}
+
+# Stock DPDK with the old token: the open fails with EACCES, EAL retries
+# without the token, fails again and skips the device; testpmd then runs
+# with no port at all and exits 0 (stdin at EOF), so the checks are on the
+# ports it probed.
+old_token_vf() {
+	local rc log
+	log=$(tp_log vf-old)
+	timeout 180 "$TESTPMD" -l 0,1 --file-prefix vf-old -m 128 -a "$VF0" -a "$VF1" \
+		"--vfio-vf-token=$(cat "$OUT/tok")" -- --total-num-mbufs=$MBUFS \
+		--forward-mode=mac --tx-first </dev/null >"$log" 2>&1
+	rc=$?
+	note "stock testpmd on the VFs with the old token: exit $rc"
+	grep -E 'vfio_dev_fd|cannot be used|No probed|ports=' "$log" | sed 's/^/  | /'
+	check "old token: EAL failed to get the VF fds" grep -q "Getting a vfio_dev_fd for $VF0 failed" "$log"
+	check "old token: no port probed (No probed ethernet devices)" grep -q "No probed ethernet devices" "$log"
+	check "old token: no port forwarded (ports=0)" grep -q "forwarding - ports=0 " "$log"
+	check "old token: testpmd exit status is not a crash/timeout ($rc)" test "$rc" -lt 124
+}
+
+# With VFs in use the PF open without a token is refused (EACCES); with the
+# current token it works. The PF testpmd is stopped first: a VFIO group is
+# open in one process at a time.
+token_in_use() {
+	tp_start vf-busy -l 0,1 --file-prefix vf-busy -m 128 -a "$VF0" -a "$VF1" \
+		"--vfio-vf-token=$(cat "$OUT/tok2")" -- -i --total-num-mbufs=$MBUFS
+	check "vf-busy: stock testpmd on the VFs up" tp_wait vf-busy 'testpmd> ' 1 180
+	tp_stop pf2
+	check "pf2: testpmd on the PF quit cleanly" test $? = 0
+	rm -f "$OUT/tok3"
+	vft set-busy token set "$PF" --generate --out "$OUT/tok3"
+	check "token set while VFs are open: token-needed (exit 6)" rc_is 6
+	check "  ... says a VF is open and how to proceed" has set-busy "only be changed while no VF is open" err
+	check "  ... the unset token file is removed" test ! -e "$OUT/tok3"
+	vft set-current token set "$PF" --token-file "$OUT/tok2" --current-token-file "$OUT/tok2"
+	check "token set with --current-token-file while VFs are open (exit 0)" rc_is 0
+	tp_stop vf-busy
+	check "vf-busy: testpmd on the VFs quit cleanly" test $? = 0
+	vft check-after check "$VF0" --token-file "$OUT/tok2"
+	check "check VF0 with the token in force: ok (exit 0)" rc_is 0
+}
+
+write_json() {
+	jq -s --arg kernel "$(uname -r)" --arg pf "$PF" --arg vf0 "$VF0" --arg vf1 "$VF1" \
+		'{kernel: $kernel, pf: $pf, vfs: [$vf0, $vf1], dpdk: "stock Debian dpdk-testpmd", runs: .}' \
+		"$OUT/forward-runs.jsonl" >"$OUT/forward.json"
+	note "forward.json: $(jq -c '[.runs[] | {phase, rx_pps_both_ports}]' "$OUT/forward.json")"
+}
+
+rm -f "$OUT/forward-runs.jsonl"
+: >"$OUT/forward-runs.jsonl"
+setup_host
+create_vfs
+status_vs_sysfs
+first_token
+pf_start pf1 "$OUT/tok"
+vf_forward vf1 "$OUT/tok" first-token
+rotate
+old_token_vf
+vf_forward vf2 "$OUT/tok2" after-rotation
+token_in_use
+write_json
+tp_stop_all
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

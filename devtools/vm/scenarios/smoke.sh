@@ -1,0 +1,166 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+#
+# Smoke scenario for the VM rig: is the guest fit for SR-IOV + VFIO tests?
+# The igb PF is where run.sh puts it, vfio-pci loads with enable_sriov=1, the
+# PF binds to vfio-pci through driver_override, two VFs appear bound to
+# vfio-pci (vfio-pci sets driver_override on VFs of a PF it owns) each in
+# its own IOMMU group, hugepages and /dev/vfio are there, and the e1000e
+# negative-case NIC has no SR-IOV capability.  One line per check, then a
+# tally; exit status 1 if any check failed.
+
+pass=0
+fail=0
+
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		echo "PASS: $what"
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $what"
+		fail=$((fail + 1))
+	fi
+}
+
+dev() { echo "/sys/bus/pci/devices/$1"; }
+
+# $1 address, $2 expected "vendor:device" in hex without 0x.
+pci_id_is() {
+	local v d
+	v=$(cat "$(dev "$1")/vendor" 2>/dev/null) || return 1
+	d=$(cat "$(dev "$1")/device" 2>/dev/null) || return 1
+	[ "${v#0x}:${d#0x}" = "$2" ] || {
+		echo "  $1 is ${v#0x}:${d#0x}, expected $2"
+		return 1
+	}
+}
+
+driver_of() { basename "$(readlink "$(dev "$1")/driver" 2>/dev/null)" 2>/dev/null; }
+group_of() { basename "$(readlink "$(dev "$1")/iommu_group" 2>/dev/null)" 2>/dev/null; }
+
+bind_pf_vfio() {
+	local pf=$1 cur
+	cur=$(driver_of "$pf")
+	if [ -n "$cur" ] && [ "$cur" != vfio-pci ]; then
+		echo "$pf" >"$(dev "$pf")/driver/unbind" || return 1
+	fi
+	echo vfio-pci >"$(dev "$pf")/driver_override" || return 1
+	[ "$(driver_of "$pf")" = vfio-pci ] || echo "$pf" >/sys/bus/pci/drivers_probe
+	[ "$(driver_of "$pf")" = vfio-pci ] || {
+		echo "  $pf driver is '$(driver_of "$pf")', expected vfio-pci"
+		return 1
+	}
+}
+
+vfs_of() {
+	local l
+	for l in "$(dev "$1")"/virtfn*; do
+		[ -e "$l" ] && basename "$(readlink "$l")"
+	done | sort
+}
+
+create_vfs() {
+	echo "$2" >"$(dev "$1")/sriov_numvfs" || return 1
+	[ "$(vfs_of "$1" | wc -l)" = "$2" ] || {
+		echo "  $(vfs_of "$1" | wc -l) VFs after writing $2"
+		return 1
+	}
+}
+
+vfs_ok() {
+	local vf ok=0 expect=("${@:2}") got
+	mapfile -t got < <(vfs_of "$1")
+	[ "${got[*]}" = "${expect[*]}" ] || {
+		echo "  VFs at ${got[*]}, expected ${expect[*]}"
+		ok=1
+	}
+	for vf in "${got[@]}"; do
+		pci_id_is "$vf" 8086:10ca || ok=1
+		[ "$(driver_of "$vf")" = vfio-pci ] || {
+			echo "  $vf driver is '$(driver_of "$vf")', expected vfio-pci"
+			ok=1
+		}
+	done
+	return $ok
+}
+
+# $1 expected number of functions, then the functions.
+own_groups() {
+	local f g groups=() n=$1
+	shift
+	[ "$#" = "$n" ] || {
+		echo "  $# functions, expected $n"
+		return 1
+	}
+	for f in "$@"; do
+		g=$(group_of "$f")
+		[ -n "$g" ] || {
+			echo "  $f has no IOMMU group"
+			return 1
+		}
+		groups+=("$g")
+		echo "  $f: group $g"
+	done
+	[ "$(printf '%s\n' "${groups[@]}" | sort -u | wc -l)" = "$#" ] || {
+		echo "  groups are shared"
+		return 1
+	}
+}
+
+# $1 expected number of functions, then the functions.
+vfio_nodes() {
+	local f n=$1
+	shift
+	[ "$#" = "$n" ] || {
+		echo "  $# functions, expected $n"
+		return 1
+	}
+	[ -c /dev/vfio/vfio ] || {
+		echo "  no /dev/vfio/vfio"
+		return 1
+	}
+	for f in "$@"; do
+		[ -c "/dev/vfio/$(group_of "$f")" ] || {
+			echo "  no /dev/vfio/$(group_of "$f") for $f"
+			return 1
+		}
+	done
+}
+
+hugepages_ok() {
+	local total
+	total=$(awk '/^HugePages_Total:/ { print $2 }' /proc/meminfo)
+	echo "  HugePages_Total=$total ($(awk '/^Hugepagesize:/ { print $2 $3 }' /proc/meminfo))"
+	[ "${total:-0}" -ge 64 ] && grep -q ' /dev/hugepages hugetlbfs ' /proc/mounts
+}
+
+no_sriov() {
+	[ -e "$(dev "$1")" ] && [ ! -e "$(dev "$1")/sriov_totalvfs" ]
+}
+
+# shellcheck disable=SC2153 # VM_PF comes from run.sh's environment
+echo "kernel $VM_KERNEL, PF $VM_PF, no-SR-IOV NIC $VM_NOSRIOV_NIC${VM_PF2:+, PF2 $VM_PF2}"
+check "igb PF at $VM_PF is 8086:10c9" pci_id_is "$VM_PF" 8086:10c9
+check "PF reports sriov_totalvfs >= 2" test "$(cat "$(dev "$VM_PF")/sriov_totalvfs" 2>/dev/null || echo 0)" -ge 2
+check "e1000e at $VM_NOSRIOV_NIC is 8086:10d3" pci_id_is "$VM_NOSRIOV_NIC" 8086:10d3
+check "e1000e has no SR-IOV capability" no_sriov "$VM_NOSRIOV_NIC"
+if [ -n "${VM_PF2:-}" ]; then
+	check "second igb PF at $VM_PF2 is 8086:10c9" pci_id_is "$VM_PF2" 8086:10c9
+fi
+check "modprobe vfio-pci enable_sriov=1" modprobe vfio-pci enable_sriov=1
+check "vfio-pci enable_sriov is Y" grep -qx Y /sys/module/vfio_pci/parameters/enable_sriov
+check "PF binds to vfio-pci via driver_override" bind_pf_vfio "$VM_PF"
+check "echo 2 > sriov_numvfs creates 2 VFs" create_vfs "$VM_PF" 2
+check "VFs at 0000:01:10.0 0000:01:10.2 are 8086:10ca on vfio-pci" \
+	vfs_ok "$VM_PF" 0000:01:10.0 0000:01:10.2
+mapfile -t vfs < <(vfs_of "$VM_PF")
+check "PF and 2 VFs each in its own IOMMU group" own_groups 3 "$VM_PF" "${vfs[@]}"
+check "/dev/vfio/vfio and the 2 VF group nodes exist" vfio_nodes 2 "${vfs[@]}"
+check "2 MB hugepages reserved and hugetlbfs at /dev/hugepages" hugepages_ok
+check "echo 0 > sriov_numvfs removes the VFs" create_vfs "$VM_PF" 0
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
