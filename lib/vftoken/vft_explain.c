@@ -296,9 +296,10 @@ vft_explain_vf(const struct vft_explain_ctx *c, struct vft_explanation *out)
 		vft_explain_fix(out,
 				"pass the PF user's current token (the PF's "
 				"token is random from its bind to vfio-pci "
-				"until its user sets one); compare "
-				"fingerprints with `vftoken token check`, "
-				"never print tokens");
+				"until its user sets one), e.g. from the "
+				"same 0600 token file; the PF process logs "
+				"the token's fingerprint to compare with "
+				"`vftoken check` output, never the token");
 	} else {
 		vft_explain_set(out, VFT_V_VF_NEEDS_TOKEN);
 		vft_explain_reason(out,

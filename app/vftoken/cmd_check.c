@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * vftoken check ADDR [SOURCE]: perform the real VFIO open of ADDR (group,
+ * container, VFIO_GROUP_GET_DEVICE_FD with "ADDR vf_token=<uuid>" when a
+ * token is given), report the explainer's verdict, close again. The exit
+ * code says the outcome, so scripts can branch on it.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "vftoken_cli.h"
+
+struct ck_opts {
+	struct vft_sys sys;
+	struct tok_src src;
+	bool json;
+	struct vft_pci_addr addr;
+};
+
+static void
+ck_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s check ADDR [--json] [TOKEN]\n"
+		"\n"
+		"Open ADDR through VFIO the way a DPDK application would, with "
+		"the VF\n"
+		"token if one is given, and explain the result (verdict, "
+		"reason, fix).\n"
+		"The device is closed again at once.\n"
+		"\n"
+		"Note: opening a PF with a token while none of its VFs is open "
+		"makes that\n"
+		"token the PF's VF token (kernel rule), so check PF --token... "
+		"sets it.\n"
+		"\n"
+		"TOKEN, at most one of:\n"
+		"  --token-file F     read the token from F (regular file, "
+		"yours, mode 0600)\n"
+		"  --token-env VAR    read the token from environment variable "
+		"VAR\n"
+		"  --token UUID       discouraged: visible in the process "
+		"list\n"
+		"\n"
+		"Options:\n"
+		"  --json             machine-readable output\n"
+		"  --help, -h         this text\n"
+		"\n",
+		CLI_PROG);
+	cli_print_exit_codes(f);
+}
+
+static int
+ck_parse(int argc, char **argv, struct ck_opts *o)
+{
+	static const struct option opts[] = {
+		{ "token-file", required_argument, NULL, 't' },
+		{ "token-env", required_argument, NULL, 't' },
+		{ "token", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "sysfs-root", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, idx, rc = 0;
+
+	opterr = 0;
+	optind = 1;
+	while (rc == 0 &&
+	       (c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
+		switch (c) {
+		case 't':
+			rc = tok_src_set(&o->src, opts[idx].name, optarg);
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'r':
+			rc = cli_sysfs_root(&o->sys, optarg);
+			break;
+		case 'h':
+			ck_usage(stdout);
+			return -1;
+		default:
+			return cli_bad_option("check", argv, optind);
+		}
+	}
+	if (rc == 0)
+		rc = tok_src_check(&o->src);
+	return rc;
+}
+
+static json_t *
+ck_json_token(const struct vft_token *t)
+{
+	json_t *o = json_object();
+	bool given = vft_token_present(t);
+
+	json_object_set_new(o, "given", json_boolean(given));
+	json_object_set_new(o, "source",
+			    json_string(vft_token_source_name(t->source)));
+	if (given) {
+		char fp[VFT_FINGERPRINT_LEN];
+
+		vft_token_fingerprint(t, fp);
+		json_object_set_new(o, "fingerprint", json_string(fp));
+	}
+	return o;
+}
+
+static void
+ck_print_json(const char *name, const struct vft_token *t,
+	      const struct vft_explanation *why, int rc)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "addr", json_string(name));
+	json_object_set_new(o, "verdict",
+			    json_string(vft_verdict_name(why->verdict)));
+	json_object_set_new(o, "ok", json_boolean(why->verdict == VFT_V_OK));
+	json_object_set_new(o, "errno", json_integer(-why->error));
+	json_object_set_new(
+		o, "error",
+		json_string(why->error ? strerror(-why->error) : ""));
+	json_object_set_new(o, "reason", json_string(why->reason));
+	json_object_set_new(o, "fix", json_string(why->fix));
+	json_object_set_new(o, "token", ck_json_token(t));
+	json_object_set_new(o, "exit_code", json_integer(rc));
+	json_dumpf(o, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	json_decref(o);
+}
+
+static void
+ck_print_text(const char *name, const struct vft_token *t,
+	      const struct vft_explanation *why)
+{
+	printf("%s: %s\n", name, vft_verdict_name(why->verdict));
+	if (vft_token_present(t)) {
+		char fp[VFT_FINGERPRINT_LEN];
+
+		vft_token_fingerprint(t, fp);
+		printf("  token: %s (%s)\n", fp,
+		       vft_token_source_name(t->source));
+	} else {
+		printf("  token: none\n");
+	}
+	if (why->error != 0)
+		printf("  error: %s\n", strerror(-why->error));
+	if (why->reason[0] != '\0')
+		printf("  reason: %s\n", why->reason);
+	if (why->fix[0] != '\0')
+		printf("  fix: %s\n", why->fix);
+}
+
+/* The real open, closed again at once. */
+static void
+ck_open(const struct ck_opts *o, const struct vft_token *t,
+	struct vft_explanation *why)
+{
+	bool given = vft_token_present(t);
+	struct vft_handle h;
+
+	memset(why, 0, sizeof(*why));
+	memset(&h, 0, sizeof(h));
+	if (vft_open(&o->sys, &o->addr, given ? t : NULL, &h, why) == 0) {
+		vft_close(&h);
+		vft_explain(&o->sys, &o->addr, given, 0, why);
+	}
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	struct vft_explanation why;
+	char name[VFT_PCI_ADDR_LEN];
+	struct vft_token tok;
+	struct ck_opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	vft_sys_init(&o.sys, NULL);
+	tok_src_init(&o.src, "");
+	rc = ck_parse(argc, argv, &o);
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (argc - optind != 1) {
+		cli_error("check takes one PCI address, got %d arguments",
+			  argc - optind);
+		return CLI_EXIT_USAGE;
+	}
+	rc = cli_parse_addr(argv[optind], "ADDR", &o.addr);
+	if (rc == 0)
+		rc = tok_src_load(&o.src, &tok);
+	if (rc != 0)
+		return rc;
+	ck_open(&o, &tok, &why);
+	rc = cli_exit_for_verdict(why.verdict, vft_token_present(&tok));
+	vft_pci_addr_format(&o.addr, name);
+	if (o.json)
+		ck_print_json(name, &tok, &why, rc);
+	else
+		ck_print_text(name, &tok, &why);
+	vft_token_wipe(&tok);
+	return rc;
+}

@@ -1,0 +1,553 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * vftoken status [ADDR...]: every SR-IOV PF (a function with sriov_totalvfs)
+ * and its VFs, whether a token gates the VFs and what blocks their use.
+ *
+ * A VF is token-gated exactly when its PF is bound to vfio-pci: that is when
+ * vfio-pci demands vf_token= on the VF open (kernel patch "vfio/pci:
+ * Introduce VF token"; ARCHITECTURE.md section 4).
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "vftoken_cli.h"
+
+#define ST_MAX_HINTS 8
+#define ST_HINT_LEN 256
+/* iommu_group of a VF whose sysfs entry could not be read */
+#define ST_UNREADABLE (-2)
+
+/* One PF to show and which of its VFs. */
+struct st_entry {
+	struct vft_pci_addr pf;
+	bool all_vfs;
+	struct vft_pci_addr sel[VFT_MAX_VFS]; /* VFs asked for, if !all_vfs */
+	unsigned int n_sel;
+};
+
+struct st_list {
+	struct st_entry *e;
+	unsigned int n;
+	unsigned int cap;
+};
+
+/* What one PF looks like, read once. */
+struct st_pf {
+	struct vft_pci_dev pf;
+	struct vft_pci_dev *vfs; /* pf.n_vfs entries */
+	bool *shown;		 /* which VFs to print */
+	char hints[ST_MAX_HINTS][ST_HINT_LEN];
+	unsigned int n_hints;
+};
+
+struct st_opts {
+	struct vft_sys sys;
+	bool json;
+	int enable_sriov; /* 1, 0, -ENOENT */
+};
+
+static void
+st_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s status [--json] [ADDR...]\n"
+		"\n"
+		"Show each SR-IOV PF (a PCI function with sriov_totalvfs) and "
+		"its VFs:\n"
+		"drivers, IOMMU groups, VF counts, whether a VF token gates "
+		"the "
+		"VFs\n"
+		"(it does when the PF is bound to vfio-pci), vfio-pci's "
+		"enable_sriov,\n"
+		"and the next step when something blocks their use.\n"
+		"\n"
+		"With ADDR, only those functions; a VF shows its PF's entry "
+		"too.\n"
+		"\n"
+		"Options:\n"
+		"  --json        machine-readable output\n"
+		"  --help, -h    this text\n"
+		"\n",
+		CLI_PROG);
+	cli_print_exit_codes(f);
+}
+
+static struct st_entry *
+st_list_add(struct st_list *l, const struct vft_pci_addr *pf)
+{
+	struct st_entry *e;
+	unsigned int i;
+
+	for (i = 0; i < l->n; i++)
+		if (vft_pci_addr_equal(&l->e[i].pf, pf))
+			return &l->e[i];
+	if (l->n == l->cap) {
+		unsigned int cap = l->cap ? l->cap * 2 : 8;
+
+		e = realloc(l->e, cap * sizeof(*e));
+		if (e == NULL)
+			return NULL;
+		l->e = e;
+		l->cap = cap;
+	}
+	e = &l->e[l->n++];
+	memset(e, 0, sizeof(*e));
+	e->pf = *pf;
+	return e;
+}
+
+static int
+st_scan_cb(const struct vft_pci_dev *dev, void *arg)
+{
+	struct st_list *l = arg;
+	struct st_entry *e;
+
+	if (!dev->sriov_capable || dev->is_vf)
+		return 0;
+	e = st_list_add(l, &dev->addr);
+	if (e == NULL)
+		return -ENOMEM;
+	e->all_vfs = true;
+	return 0;
+}
+
+/* Add the entry for one ADDR argument. */
+static int
+st_select_one(const struct st_opts *o, struct st_list *l, const char *arg)
+{
+	struct vft_pci_dev *dev;
+	struct vft_pci_addr a;
+	struct st_entry *e;
+	struct vft_err err;
+	int rc;
+
+	rc = cli_parse_addr(arg, "ADDR", &a);
+	if (rc != 0)
+		return rc;
+	dev = malloc(sizeof(*dev));
+	if (dev == NULL)
+		return CLI_EXIT_FAILURE;
+	vft_err_clear(&err);
+	rc = vft_pci_dev_read(&o->sys, &a, dev, &err);
+	if (rc != 0) {
+		cli_error("%s", err.msg);
+		rc = cli_exit_for_errno(rc);
+	} else if (dev->sriov_capable && !dev->is_vf) {
+		e = st_list_add(l, &a);
+		rc = e == NULL ? CLI_EXIT_FAILURE : 0;
+		if (e != NULL)
+			e->all_vfs = true;
+	} else if (dev->is_vf) {
+		e = st_list_add(l, &dev->pf);
+		rc = e == NULL ? CLI_EXIT_FAILURE : 0;
+		if (e != NULL && e->n_sel < VFT_MAX_VFS)
+			e->sel[e->n_sel++] = a;
+	} else {
+		cli_error(
+			"%s is neither an SR-IOV PF (no sriov_totalvfs) nor a "
+			"VF (no physfn link)",
+			dev->name);
+		rc = CLI_EXIT_PRECONDITION;
+	}
+	free(dev);
+	return rc;
+}
+
+static const char *
+st_drv(const struct vft_pci_dev *d)
+{
+	return d->driver[0] != '\0' ? d->driver : "none";
+}
+
+static void st_hint(struct st_pf *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+st_hint(struct st_pf *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->n_hints == ST_MAX_HINTS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->hints[p->n_hints++], ST_HINT_LEN, fmt, ap);
+	va_end(ap);
+}
+
+/* Hints for a PF that is not on vfio-pci. */
+static void
+st_hints_host_pf(struct st_pf *p)
+{
+	const char *name = p->pf.name;
+
+	if (p->pf.driver[0] == '\0') {
+		st_hint(p,
+			"PF not bound to any driver: vftoken vfs create %s N "
+			"--bind",
+			name);
+		return;
+	}
+	st_hint(p, "PF on %s: VFs are not token-gated", p->pf.driver);
+	if (p->pf.num_vfs == 0)
+		st_hint(p,
+			"no VFs: vftoken vfs create %s N (add --bind to gate "
+			"them with a token)",
+			name);
+	else
+		st_hint(p,
+			"to gate them: vftoken vfs destroy %s && vftoken vfs "
+			"create %s %u --bind",
+			name, name, p->pf.num_vfs);
+}
+
+/* Hints for a PF on vfio-pci. */
+static void
+st_hints_vfio_pf(struct st_pf *p, int enable_sriov)
+{
+	unsigned int i;
+
+	if (p->pf.num_vfs == 0 && enable_sriov != 1)
+		st_hint(p, "enable_sriov=N: modprobe -r vfio-pci && modprobe "
+			   "vfio-pci enable_sriov=1");
+	if (p->pf.num_vfs == 0) {
+		st_hint(p, "no VFs: vftoken vfs create %s N", p->pf.name);
+		return;
+	}
+	for (i = 0; i < p->pf.n_vfs; i++) {
+		const struct vft_pci_dev *v = &p->vfs[i];
+
+		if (v->name[0] != '\0' && p->shown[i] &&
+		    !vft_pci_dev_on_vfio(v))
+			st_hint(p,
+				"VF %s on %s, not vfio-pci: bind it to "
+				"vfio-pci (driver_override) to use it "
+				"through VFIO",
+				v->name, st_drv(v));
+	}
+}
+
+static int
+st_read_pf(const struct st_opts *o, const struct st_entry *e, struct st_pf *p)
+{
+	struct vft_err err;
+	unsigned int i, k;
+	int rc;
+
+	vft_err_clear(&err);
+	rc = vft_pci_dev_read(&o->sys, &e->pf, &p->pf, &err);
+	if (rc != 0) {
+		cli_error("%s", err.msg);
+		return cli_exit_for_errno(rc);
+	}
+	p->vfs = calloc(p->pf.n_vfs ? p->pf.n_vfs : 1, sizeof(*p->vfs));
+	p->shown = calloc(p->pf.n_vfs ? p->pf.n_vfs : 1, sizeof(*p->shown));
+	if (p->vfs == NULL || p->shown == NULL)
+		return CLI_EXIT_FAILURE;
+	for (i = 0; i < p->pf.n_vfs; i++) {
+		/* a VF vanishing under us is shown as unreadable */
+		if (vft_pci_dev_read(&o->sys, &p->pf.vfs[i], &p->vfs[i],
+				     NULL) != 0) {
+			vft_pci_addr_format(&p->pf.vfs[i], p->vfs[i].name);
+			p->vfs[i].iommu_group = ST_UNREADABLE;
+		}
+		p->shown[i] = e->all_vfs;
+		for (k = 0; k < e->n_sel; k++)
+			if (vft_pci_addr_equal(&e->sel[k], &p->pf.vfs[i]))
+				p->shown[i] = true;
+	}
+	if (vft_pci_dev_on_vfio(&p->pf))
+		st_hints_vfio_pf(p, o->enable_sriov);
+	else
+		st_hints_host_pf(p);
+	return 0;
+}
+
+static void
+st_free_pf(struct st_pf *p)
+{
+	free(p->vfs);
+	free(p->shown);
+	p->vfs = NULL;
+	p->shown = NULL;
+}
+
+static void
+st_print_group(int g)
+{
+	if (g >= 0)
+		printf("iommu_group=%d", g);
+	else
+		printf("iommu_group=none");
+}
+
+static void
+st_text_vf(const struct st_pf *p, unsigned int i)
+{
+	const struct vft_pci_dev *v = &p->vfs[i];
+
+	if (v->iommu_group == ST_UNREADABLE) {
+		printf("  %s  VF%u  unreadable (removed?)\n", v->name, i);
+		return;
+	}
+	printf("  %s  VF%u  %04x:%04x  driver=%s  ", v->name, i, v->vendor,
+	       v->device, st_drv(v));
+	st_print_group(v->iommu_group);
+	printf("  %s\n",
+	       vft_pci_dev_on_vfio(&p->pf) ? "token-gated" : "not token-gated");
+}
+
+static void
+st_text_pf(const struct st_pf *p)
+{
+	unsigned int i;
+
+	printf("%s  PF  %04x:%04x  driver=%s  ", p->pf.name, p->pf.vendor,
+	       p->pf.device, st_drv(&p->pf));
+	st_print_group(p->pf.iommu_group);
+	printf("  VFs %u/%u  %s\n", p->pf.num_vfs, p->pf.total_vfs,
+	       vft_pci_dev_on_vfio(&p->pf) ? "VFs token-gated"
+					   : "VFs not token-gated");
+	for (i = 0; i < p->pf.n_vfs; i++)
+		if (p->shown[i])
+			st_text_vf(p, i);
+	for (i = 0; i < p->n_hints; i++)
+		printf("  next: %s\n", p->hints[i]);
+	if (p->n_hints == 0)
+		printf("  ready: VF users need the PF's VF token (set it with "
+		       "'vftoken token set %s ...')\n",
+		       p->pf.name);
+}
+
+static const char *
+st_enable_sriov_str(int v)
+{
+	return v == 1 ? "Y" : v == 0 ? "N" : "not loaded";
+}
+
+static json_t *
+st_json_str_or_null(const char *s)
+{
+	return s[0] != '\0' ? json_string(s) : json_null();
+}
+
+static json_t *
+st_json_group(int g)
+{
+	return g >= 0 ? json_integer(g) : json_null();
+}
+
+static json_t *
+st_json_id(uint16_t v)
+{
+	char buf[8];
+
+	snprintf(buf, sizeof(buf), "%04x", v);
+	return json_string(buf);
+}
+
+static json_t *
+st_json_vf(const struct st_pf *p, unsigned int i)
+{
+	const struct vft_pci_dev *v = &p->vfs[i];
+	json_t *o = json_object();
+
+	json_object_set_new(o, "addr", json_string(v->name));
+	json_object_set_new(o, "index", json_integer(i));
+	json_object_set_new(o, "readable",
+			    json_boolean(v->iommu_group != ST_UNREADABLE));
+	json_object_set_new(o, "vendor", st_json_id(v->vendor));
+	json_object_set_new(o, "device", st_json_id(v->device));
+	json_object_set_new(o, "driver", st_json_str_or_null(v->driver));
+	json_object_set_new(o, "iommu_group", st_json_group(v->iommu_group));
+	json_object_set_new(o, "token_gated",
+			    json_boolean(vft_pci_dev_on_vfio(&p->pf)));
+	return o;
+}
+
+static json_t *
+st_json_pf(const struct st_pf *p)
+{
+	json_t *o = json_object();
+	json_t *vfs = json_array();
+	json_t *next = json_array();
+	unsigned int i;
+
+	json_object_set_new(o, "addr", json_string(p->pf.name));
+	json_object_set_new(o, "vendor", st_json_id(p->pf.vendor));
+	json_object_set_new(o, "device", st_json_id(p->pf.device));
+	json_object_set_new(o, "driver", st_json_str_or_null(p->pf.driver));
+	json_object_set_new(o, "iommu_group", st_json_group(p->pf.iommu_group));
+	json_object_set_new(o, "total_vfs", json_integer(p->pf.total_vfs));
+	json_object_set_new(o, "num_vfs", json_integer(p->pf.num_vfs));
+	json_object_set_new(o, "vfs_token_gated",
+			    json_boolean(vft_pci_dev_on_vfio(&p->pf)));
+	for (i = 0; i < p->pf.n_vfs; i++)
+		if (p->shown[i])
+			json_array_append_new(vfs, st_json_vf(p, i));
+	for (i = 0; i < p->n_hints; i++)
+		json_array_append_new(next, json_string(p->hints[i]));
+	json_object_set_new(o, "vfs", vfs);
+	json_object_set_new(o, "ready", json_boolean(p->n_hints == 0));
+	json_object_set_new(o, "next", next);
+	return o;
+}
+
+static json_t *
+st_json_vfio(int enable_sriov)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "loaded", json_boolean(enable_sriov >= 0));
+	json_object_set_new(o, "enable_sriov",
+			    enable_sriov >= 0 ? json_string(st_enable_sriov_str(
+							enable_sriov))
+					      : json_null());
+	return o;
+}
+
+static void
+st_text_header(const struct st_opts *o, const struct st_list *l)
+{
+	printf("vfio-pci: enable_sriov=%s\n",
+	       st_enable_sriov_str(o->enable_sriov));
+	if (l->n == 0)
+		printf("no SR-IOV PFs (no PCI function has sriov_totalvfs)\n");
+}
+
+static void
+st_json_print(json_t *root, json_t *pfs)
+{
+	json_object_set_new(root, "pfs", pfs);
+	json_dumpf(root, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	json_decref(root);
+}
+
+/* Read and print every entry; @return the last non-zero exit code seen. */
+static int
+st_show(const struct st_opts *o, const struct st_list *l)
+{
+	json_t *root = NULL, *pfs = NULL;
+	struct st_pf *p;
+	unsigned int i;
+	int rc = 0;
+
+	p = malloc(sizeof(*p));
+	if (p == NULL)
+		return CLI_EXIT_FAILURE;
+	if (o->json) {
+		root = json_object();
+		pfs = json_array();
+		json_object_set_new(root, "vfio_pci",
+				    st_json_vfio(o->enable_sriov));
+	} else {
+		st_text_header(o, l);
+	}
+	for (i = 0; i < l->n; i++) {
+		int r;
+
+		memset(p, 0, sizeof(*p));
+		r = st_read_pf(o, &l->e[i], p);
+		if (r != 0)
+			rc = r;
+		else if (o->json)
+			json_array_append_new(pfs, st_json_pf(p));
+		else
+			st_text_pf(p);
+		st_free_pf(p);
+	}
+	free(p);
+	if (o->json)
+		st_json_print(root, pfs);
+	return rc;
+}
+
+static int
+st_parse(int argc, char **argv, struct st_opts *o)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "sysfs-root", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+
+	vft_sys_init(&o->sys, NULL);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case 'r':
+			rc = cli_sysfs_root(&o->sys, optarg);
+			if (rc != 0)
+				return rc;
+			break;
+		case 'h':
+			st_usage(stdout);
+			return -1;
+		default:
+			return cli_bad_option("status", argv, optind);
+		}
+	}
+	return 0;
+}
+
+static int
+st_select(const struct st_opts *o, struct st_list *l, int argc, char **argv)
+{
+	int i, rc = 0, r;
+
+	if (argc == 0) {
+		r = vft_pci_scan(&o->sys, st_scan_cb, l);
+		if (r < 0) {
+			cli_error("cannot list PCI functions under %s: %s",
+				  o->sys.root, strerror(-r));
+			return CLI_EXIT_FAILURE;
+		}
+		return 0;
+	}
+	for (i = 0; i < argc; i++) {
+		r = st_select_one(o, l, argv[i]);
+		if (r == CLI_EXIT_USAGE)
+			return r;
+		if (r != 0)
+			rc = r;
+	}
+	return rc;
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	struct st_list l = { NULL, 0, 0 };
+	struct st_opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	rc = st_parse(argc, argv, &o);
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	o.enable_sriov = vft_vfio_pci_enable_sriov(&o.sys);
+	rc = st_select(&o, &l, argc - optind, argv + optind);
+	if (rc != CLI_EXIT_USAGE && (l.n > 0 || rc == 0)) {
+		int r = st_show(&o, &l);
+
+		if (r != 0)
+			rc = r;
+	}
+	free(l.e);
+	return rc;
+}

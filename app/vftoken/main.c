@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * vftoken: operate SR-IOV and VF tokens without writing a DPDK program.
+ * This file dispatches to the subcommands and holds what they share:
+ * messages, exit codes and their mapping from libvftoken's results.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vftoken_cli.h"
+
+#ifndef VFTOKEN_VERSION
+#define VFTOKEN_VERSION "unknown"
+#endif
+
+/* Follows enum cli_exit, the one definition of the codes. */
+const struct cli_exit_doc cli_exit_table[] = {
+	{ CLI_EXIT_OK, "ok", "success; check: the open succeeded" },
+	{ CLI_EXIT_FAILURE, "failure", "any error not listed below" },
+	{ CLI_EXIT_USAGE, "usage", "bad command line" },
+	{ CLI_EXIT_NO_DEVICE, "no-device", "no such PCI function" },
+	{ CLI_EXIT_NOT_VFIO, "not-vfio",
+	  "device (or a member of its IOMMU group) not on vfio-pci" },
+	{ CLI_EXIT_BUSY, "busy", "group or device in use elsewhere" },
+	{ CLI_EXIT_TOKEN_NEEDED, "token-needed",
+	  "a VF token is required and none was given" },
+	{ CLI_EXIT_TOKEN_REJECTED, "token-rejected",
+	  "the VF token given is not the PF's token" },
+	{ CLI_EXIT_TOKEN_UNUSED, "token-unused",
+	  "a token was given but the device takes none" },
+	{ CLI_EXIT_PERMISSION, "permission", "/dev/vfio is not accessible" },
+	{ CLI_EXIT_TOKEN_SOURCE, "token-source",
+	  "token file or variable refused, or output file exists" },
+	{ CLI_EXIT_PRECONDITION, "precondition",
+	  "the SR-IOV state does not allow the operation" },
+	{ CLI_EXIT_VFS_NOT_READY, "vfs-not-ready",
+	  "VFs created but not bound to vfio-pci in time" },
+};
+
+void
+cli_print_exit_codes(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Exit status:\n");
+	for (i = 0; i < sizeof(cli_exit_table) / sizeof(cli_exit_table[0]); i++)
+		fprintf(f, "  %2d  %-15s %s\n", cli_exit_table[i].code,
+			cli_exit_table[i].name, cli_exit_table[i].meaning);
+}
+
+static void __attribute__((format(printf, 2, 0)))
+cli_vmsg(const char *level, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s: ", CLI_PROG, level);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vmsg("error", fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vmsg("warning", fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_vmsg("note", fmt, ap);
+	va_end(ap);
+}
+
+enum cli_exit
+cli_exit_for_verdict(enum vft_verdict v, bool token_given)
+{
+	switch (v) {
+	case VFT_V_OK:
+		return CLI_EXIT_OK;
+	case VFT_V_NO_DEVICE:
+		return CLI_EXIT_NO_DEVICE;
+	case VFT_V_NOT_VFIO:
+	case VFT_V_GROUP_NOT_VIABLE:
+		return CLI_EXIT_NOT_VFIO;
+	case VFT_V_BUSY:
+		return CLI_EXIT_BUSY;
+	case VFT_V_VF_NEEDS_TOKEN:
+		return CLI_EXIT_TOKEN_NEEDED;
+	case VFT_V_TOKEN_REJECTED:
+		return CLI_EXIT_TOKEN_REJECTED;
+	case VFT_V_PF_HAS_VF_USERS:
+		return token_given ? CLI_EXIT_TOKEN_REJECTED
+				   : CLI_EXIT_TOKEN_NEEDED;
+	case VFT_V_TOKEN_PF_NOT_VFIO:
+	case VFT_V_TOKEN_NOT_SRIOV:
+		return CLI_EXIT_TOKEN_UNUSED;
+	case VFT_V_NO_PERMISSION:
+		return CLI_EXIT_PERMISSION;
+	case VFT_V_BAD_OPTION:
+	case VFT_V_OTHER:
+	default:
+		return CLI_EXIT_FAILURE;
+	}
+}
+
+enum cli_exit
+cli_exit_for_errno(int error)
+{
+	switch (-error) {
+	case 0:
+		return CLI_EXIT_OK;
+	case ENODEV:
+		return CLI_EXIT_NO_DEVICE;
+	case EBUSY:
+		return CLI_EXIT_BUSY;
+	case EACCES:
+	case EPERM:
+		return CLI_EXIT_PERMISSION;
+	case ENOENT:
+	case ERANGE:
+	case ENOTSUP:
+		return CLI_EXIT_PRECONDITION;
+	default:
+		return CLI_EXIT_FAILURE;
+	}
+}
+
+int
+cli_parse_addr(const char *s, const char *what, struct vft_pci_addr *a)
+{
+	if (vft_pci_addr_parse(s, a) == 0)
+		return 0;
+	cli_error("%s '%s' is not a PCI address (expected DDDD:BB:DD.F or "
+		  "BB:DD.F, hex)",
+		  what, s);
+	return CLI_EXIT_USAGE;
+}
+
+int
+cli_sysfs_root(struct vft_sys *sys, const char *dir)
+{
+	if (dir[0] == '\0' || strlen(dir) >= sizeof(sys->root)) {
+		cli_error(
+			"--sysfs-root '%s': expected a directory path of 1 to "
+			"%zu characters",
+			dir, sizeof(sys->root) - 1);
+		return CLI_EXIT_USAGE;
+	}
+	vft_sys_init(sys, dir);
+	return 0;
+}
+
+int
+cli_bad_option(const char *cmd, char **argv, int optind_now)
+{
+	const char *arg = optind_now > 0 ? argv[optind_now - 1] : "?";
+
+	cli_error("%s: unknown option or missing value in '%s' (see '%s %s "
+		  "--help')",
+		  cmd, arg, CLI_PROG, cmd);
+	return CLI_EXIT_USAGE;
+}
+
+int
+cli_parse_uint(const char *s, const char *what, unsigned int min,
+	       unsigned int max, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	if (s[0] < '0' || s[0] > '9')
+		goto bad;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		goto bad;
+	*out = (unsigned int)v;
+	return 0;
+bad:
+	cli_error("%s '%s': expected a decimal number from %u to %u", what, s,
+		  min, max);
+	return CLI_EXIT_USAGE;
+}
+
+static void
+main_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s COMMAND [ARGS]\n"
+		"\n"
+		"Operate SR-IOV and VFIO VF tokens.\n"
+		"\n"
+		"Commands:\n"
+		"  status [ADDR...]          SR-IOV PFs, their VFs and what "
+		"blocks "
+		"their use\n"
+		"  vfs create PF N [--bind]  create N VFs on PF\n"
+		"  vfs destroy PF            remove the VFs of PF\n"
+		"  token set PF SOURCE       set the PF's VF token\n"
+		"  token generate --out F    write a new random token to file "
+		"F (0600)\n"
+		"  check ADDR [SOURCE]       open ADDR through VFIO and "
+		"explain "
+		"the result\n"
+		"  help [COMMAND]            this text, or a command's help\n"
+		"\n"
+		"Options:\n"
+		"  --version                 print the version\n"
+		"  --help, -h                this text\n"
+		"\n"
+		"Run '%s COMMAND --help' for a command's options.\n"
+		"\n",
+		CLI_PROG, CLI_PROG);
+	cli_print_exit_codes(f);
+}
+
+typedef int (*main_cmd_fn)(int argc, char **argv);
+
+struct main_cmd {
+	const char *name;
+	main_cmd_fn fn;
+};
+
+static const struct main_cmd main_cmds[] = {
+	{ "status", cmd_status },
+	{ "vfs", cmd_vfs },
+	{ "token", cmd_token },
+	{ "check", cmd_check },
+};
+
+static main_cmd_fn
+main_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(main_cmds) / sizeof(main_cmds[0]); i++)
+		if (strcmp(main_cmds[i].name, name) == 0)
+			return main_cmds[i].fn;
+	return NULL;
+}
+
+/* `vftoken help [COMMAND [SUB]]`: run the command with --help. */
+static int
+main_help(int argc, char **argv)
+{
+	static char help_arg[] = "--help";
+	char *args[4];
+	main_cmd_fn fn;
+	int n = 0;
+
+	if (argc < 2) {
+		main_usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	fn = main_find(argv[1]);
+	if (fn == NULL) {
+		cli_error("unknown command '%s' (expected status, vfs, token, "
+			  "check or help)",
+			  argv[1]);
+		return CLI_EXIT_USAGE;
+	}
+	args[n++] = argv[1];
+	if (argc >= 3)
+		args[n++] = argv[2];
+	args[n++] = help_arg;
+	args[n] = NULL;
+	return fn(n, args);
+}
+
+static int
+main_dispatch(int argc, char **argv)
+{
+	main_cmd_fn fn;
+
+	if (argc < 2) {
+		main_usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("%s %s\n", CLI_PROG, VFTOKEN_VERSION);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		main_usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "help") == 0)
+		return main_help(argc - 1, argv + 1);
+	fn = main_find(argv[1]);
+	if (fn == NULL) {
+		cli_error("unknown command '%s' (expected status, vfs, token, "
+			  "check or help)",
+			  argv[1]);
+		return CLI_EXIT_USAGE;
+	}
+	return fn(argc - 1, argv + 1);
+}
+
+int
+main(int argc, char **argv)
+{
+	int rc;
+
+	/* Before anything else: a token on the command line is visible in
+	 * /proc/PID/cmdline for as long as it stays there. */
+	tok_scrub_argv(argc, argv);
+	rc = main_dispatch(argc, argv);
+	tok_scrub_release();
+	if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {
+		cli_error("writing output: %s", strerror(errno));
+		rc = CLI_EXIT_FAILURE;
+	}
+	return rc;
+}
