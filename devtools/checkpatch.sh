@@ -36,7 +36,7 @@ for c in gcc clang; do
 		CC=$c meson setup "$d" -Ddpdk_sdk="$sdk" -Dwerror=true >/dev/null ||
 			{ bad "meson setup with $c"; continue; }
 	fi
-	ninja -C "$d" >"$d.log" 2>&1 || { tail -30 "$d.log"; bad "build with $c"; }
+	ninja -C "$d" >"$d/checkpatch.log" 2>&1 || { tail -30 "$d/checkpatch.log"; bad "build with $c"; }
 done
 
 [ "$fail" = 0 ] && step "clean"

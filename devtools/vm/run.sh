@@ -39,7 +39,7 @@ kernel=6.1
 accel=tcg
 second_pf=0
 timeout=600
-boot_timeout=${VM_BOOT_TIMEOUT:-120}
+boot_timeout=${VM_BOOT_TIMEOUT:-60}
 hugepages=${VM_HUGEPAGES:-256}
 quiet=0
 
@@ -50,7 +50,7 @@ die() {
 }
 usage() {
 	sed -n 's/^# usage: /usage: /p; s/^#  \{14\}/               /p' "${BASH_SOURCE[0]}" | head -n 2
-	exit 2
+	exit "${1:-2}"
 }
 is_uint() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -gt 0 ]; }
 
@@ -96,7 +96,7 @@ while [ $# -gt 0 ]; do
 		quiet=1
 		shift
 		;;
-	-h | --help) usage ;;
+	-h | --help) usage 0 ;;
 	--)
 		shift
 		break
@@ -132,6 +132,10 @@ if [ "$accel" = kvm ] && [ ! -w /dev/kvm ]; then
 	die "--accel kvm: /dev/kvm is not usable"
 fi
 mkdir -p "$OUT" || die "cannot create $OUT"
+# The guest gets these paths on the kernel command line.
+case "$ROOT$HERE${VFTOKEN_CACHE:-}" in
+*[[:space:]]*) die "the repository and cache paths must not contain spaces ('$ROOT')" ;;
+esac
 
 now() { date +%s.%N; }
 dt() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
@@ -200,12 +204,27 @@ fail_tail() {
 
 # Run the scenario on kernel $1; sets res_* for the summary; returns its status.
 run_one() {
-	local k=$1 t0 kdir initrd kver log scratch rc state ports=() port
+	local k=$1 t0 kdir image initrd kver log scratch rc state ports=() port
 	local t_fetch t_init t_boot_start t_sc_start='' t_sc_end='' t_end
 	res_boot=- res_scen=- res_total=-
 	shift
-	local scen_args="$*"
+	local scen_args
+	[ $# -gt 0 ] && scen_args=$(printf ' %q' "$@") && scen_args=${scen_args# }
 
+	# Take the one-VM-at-a-time lock for as long as QEMU runs, and before
+	# touching the kernel cache, log and scratch dir another run may be using.
+	if ! flock -n "$lockfd"; then
+		say "[$k] waiting for $LOCK (another VM is running)"
+		flock "$lockfd"
+	fi
+	run_locked "$@"
+	rc=$?
+	flock -u "$lockfd"
+	return "$rc"
+}
+
+# The body of run_one (its locals are visible here), under the VM lock.
+run_locked() {
 	say "[$k] download: resolving and fetching the kernel"
 	t0=$(now)
 	kdir=$("$HERE/fetch-kernel.sh" "$k") || {
@@ -213,6 +232,9 @@ run_one() {
 		return 1
 	}
 	kver=$(cat "$kdir/.kver")
+	# The uncompressed PVH-bootable image boots ~3 s faster (fetch-kernel.sh).
+	image=$kdir/vmlinuz
+	[ -f "$kdir/vmlinux" ] && [ -z "${VM_NO_PVH:-}" ] && image=$kdir/vmlinux
 	t_fetch=$(dt "$t0" "$(now)")
 	say "[$k] download: $kver ready (${t_fetch} s)"
 
@@ -224,6 +246,11 @@ run_one() {
 	t_init=$(dt "$t0" "$(now)")
 	say "[$k] initramfs: $(basename "$initrd") (${t_init} s)"
 
+	run_vm "$@"
+}
+
+# The VM part of run_locked.
+run_vm() {
 	log="$OUT/$scenario-$k.log"
 	scratch=${VFTOKEN_VM_SCRATCH:-$OUT/scratch}/$scenario-$k
 	if ! rm -rf "$scratch" || ! mkdir -p "$scratch"; then
@@ -241,19 +268,10 @@ run_one() {
 		printf 'VM_NOSRIOV_NIC=%q\n' "$VM_NOSRIOV_NIC"
 		printf 'VFTOKEN_ROOT=%q\n' "$ROOT"
 		printf 'VFTOKEN_BUILD=%q\n' "$BUILD"
-		printf 'VM_KMODDIR=%q\n' "$kdir/lib/modules"
-		printf 'VM_HUGEPAGES=%q\n' "$hugepages"
 		printf 'VM_ARGS=('
 		for a in "$@"; do printf ' %q' "$a"; done
 		printf ' )\n'
 	} >"$scratch/run.env"
-
-	# Take the one-VM-at-a-time lock for as long as QEMU runs.
-	exec {lockfd}>"$LOCK"
-	if ! flock -n "$lockfd"; then
-		say "[$k] waiting for $LOCK (another VM is running)"
-		flock "$lockfd"
-	fi
 
 	for _ in 1 2 3; do
 		port=$(free_udp_port) || {
@@ -263,6 +281,11 @@ run_one() {
 		ports+=("$port")
 	done
 
+	# Stage 1 (initramfs-init) takes its parameters from the command line.
+	# init_on_alloc=0: Debian zeroes every page allocation by default, which
+	# under TCG costs ~2 s for the hugepage pool alone.
+	local stage1_args="vftoken.stage2=$HERE/guest-init.sh vftoken.kmods=$kdir/lib/modules"
+	stage1_args+=" vftoken.root=$ROOT vftoken.hugepages=$hugepages"
 	# shellcheck disable=SC2054 # commas belong to QEMU's option syntax
 	local qemu_args=(
 		-accel "$accel_opt" -cpu max,phys-bits=36 -m 2048 -smp 2
@@ -270,8 +293,8 @@ run_one() {
 		-nodefaults -display none -no-reboot
 		-serial "file:$log"
 		-device intel-iommu,intremap=on,caching-mode=on
-		-kernel "$kdir/vmlinuz" -initrd "$initrd"
-		-append "console=ttyS0 intel_iommu=on iommu=pt quiet panic=-1 vftoken.stage2=$HERE/guest-init.sh${VM_KERNEL_EXTRA:+ $VM_KERNEL_EXTRA}"
+		-kernel "$image" -initrd "$initrd"
+		-append "console=ttyS0 intel_iommu=on iommu=pt quiet panic=-1 init_on_alloc=0 $stage1_args${VM_KERNEL_EXTRA:+ $VM_KERNEL_EXTRA}"
 		-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
 		-device "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,bus=pcie.0,addr=0x8"
 		-fsdev "local,id=scratch,path=$scratch,security_model=none,multidevs=remap"
@@ -296,7 +319,7 @@ run_one() {
 	[ -n "${VM_QEMU_EXTRA:-}" ] && qemu_args+=($VM_QEMU_EXTRA)
 
 	: >"$log"
-	say "[$k] boot: $kver, accel $accel, console -> $log"
+	say "[$k] boot: $kver ($(basename "$image")), accel $accel, console -> $log"
 	t_boot_start=$(now)
 	"$QEMU" "${qemu_args[@]}" </dev/null >"$log.qemu" 2>&1 &
 	qemu_pid=$!
@@ -312,7 +335,13 @@ run_one() {
 				state=scenario
 				say "[$k] scenario: $scenario${scen_args:+ $scen_args} (timeout ${timeout} s)"
 			elif grep -qa '^VFTOKEN-VM: stage[12] failed' "$log"; then
+				# The guest powers itself off; give it a moment.
 				state=guestfail
+				for _ in $(seq 50); do
+					kill -0 "$qemu_pid" 2>/dev/null || break
+					sleep 0.2
+				done
+				break
 			elif [ "$(dt "$t_boot_start" "$(now)" | cut -d. -f1)" -ge "$boot_timeout" ]; then
 				state=boottimeout
 				break
@@ -330,14 +359,12 @@ run_one() {
 		fi
 		sleep 0.2
 	done
-	if [ "$state" = boottimeout ] || [ "$state" = timeout ]; then
+	if [ "$state" != boot ] && [ "$state" != scenario ]; then
 		kill "$qemu_pid" 2>/dev/null
 	fi
 	wait "$qemu_pid" 2>/dev/null
 	qemu_rc=$?
 	qemu_pid=
-	flock -u "$lockfd"
-	exec {lockfd}>&-
 	t_end=$(now)
 	# QEMU may have exited between two polls: look at the markers once more.
 	if [ "$state" = boot ] && grep -qa '^VFTOKEN-VM: scenario start' "$log"; then
@@ -398,6 +425,7 @@ run_one() {
 	return "$rc"
 }
 
+exec {lockfd}>"$LOCK" || die "cannot open $LOCK"
 overall=0
 summary=()
 for k in "${kernels[@]}"; do

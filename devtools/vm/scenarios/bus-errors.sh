@@ -76,7 +76,7 @@ bad_case wrong 'cannot open the device \[token-rejected\]' \
 	"$BAD,vf_token=$(cat "$WRONG")"
 bad_case nosriov 'cannot open the device \[token-not-sriov\]' \
 	"$VM_NOSRIOV_NIC,vf_token_file=$TOK"
-bad_case malformed 'devarg vf_token is not a UUID' "$BAD,vf_token=not-a-uuid"
+bad_case malformed 'devarg vf_token: .*not a UUID' "$BAD,vf_token=not-a-uuid"
 # line 1 of the log is the command line itself
 check "malformed: the bad value is not echoed" \
 	eval "! tail -n +2 $(tp_log malformed) | grep -q not-a-uuid"

@@ -101,7 +101,7 @@ check "vf-devargs: VFs probed through the sriov bus" \
 vf_forward vf-eal -d "$PLUGIN" --log-level=bus.sriov:info \
 	--vfio-vf-token="$(cat "$TOK")" -a "$VF0" -a "$VF1"
 check "vf-eal: token taken from --vfio-vf-token" \
-	test "$(tp_count vf-eal "sriov: .*token fp:[0-9a-f]+ \(eal\)")" = 2
+	test "$(tp_count vf-eal "sriov: .*token fp:[0-9a-f]+ \(source eal\)")" = 2
 
 vf_forward vf-stock --vfio-vf-token="$(cat "$TOK")" -a "$VF0" -a "$VF1"
 

@@ -134,6 +134,16 @@ tp_wait() {
 	return 1
 }
 
+# tp_wait_count NAME REGEX N SECS: wait until REGEX has N matching lines.
+tp_wait_count() {
+	local i
+	for ((i = 0; i < $4 * 5; i++)); do
+		[ "$(tp_count "$1" "$2")" -ge "$3" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # Count of REGEX lines in the log.
 tp_count() { grep -Ec -- "$2" "$(tp_log "$1")"; }
 

@@ -118,6 +118,7 @@ tp_stop() {
 	wait "${TP_PID[$name]}"
 	rc=$?
 	eval "exec ${TP_FD[$name]}>&-"
+	rm -f "$OUT/tp-$name.in"
 	unset "TP_PID[$name]" "TP_FD[$name]"
 	return $rc
 }
@@ -213,8 +214,8 @@ pf_start() {
 	tp_start "$1" -l 0,1 --file-prefix "$1" -m 128 -a "$PF" \
 		"--vfio-vf-token=$(cat "$2")" -- -i --total-num-mbufs=$MBUFS
 	if tp_wait "$1" 'testpmd> ' 1 180; then
-		check "$1: stock testpmd on the PF up ($(grep -o 'Port 0: [0-9A-F:]*' "$(tp_log "$1")"))" \
-			grep -q '^Port 0: ' "$(tp_log "$1")"
+		check "$1: stock testpmd on the PF up ($(grep -Eom1 '^Port 0: ([0-9A-F]{2}:){5}[0-9A-F]{2}' "$(tp_log "$1")"))" \
+			grep -Eq '^Port 0: ([0-9A-F]{2}:){5}[0-9A-F]{2}' "$(tp_log "$1")"
 	else
 		check "$1: stock testpmd on the PF up" false
 		tp_tail "$1"
@@ -340,6 +341,18 @@ token_in_use() {
 	check "check VF0 with the token in force: ok (exit 0)" rc_is 0
 }
 
+# Tokens are secrets: none may appear in any output kept from this run.
+no_token_logged() {
+	local f
+	for f in "$OUT"/*.log "$OUT"/*.out "$OUT"/*.err "$OUT"/*.json*; do
+		[ -f "$f" ] && grep -Eq "$UUID_RE" "$f" && {
+			note "a UUID appears in $f"
+			return 1
+		}
+	done
+	return 0
+}
+
 write_json() {
 	jq -s --arg kernel "$(uname -r)" --arg pf "$PF" --arg vf0 "$VF0" --arg vf1 "$VF1" \
 		'{kernel: $kernel, pf: $pf, vfs: [$vf0, $vf1], dpdk: "stock Debian dpdk-testpmd", runs: .}' \
@@ -361,5 +374,6 @@ vf_forward vf2 "$OUT/tok2" after-rotation
 token_in_use
 write_json
 tp_stop_all
+check "no token in any vftoken output, testpmd log or result file" no_token_logged
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
