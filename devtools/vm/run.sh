@@ -418,6 +418,9 @@ run_vm() {
 	rc=$(cat "$scratch/exit-status")
 	[[ $rc =~ ^[0-9]+$ ]] || rc=1
 	say "[$k] scenario: exit status $rc (${res_scen} s)"
+	# The scenario's own tally, for whoever counts checks (devtools/test.sh).
+	summary_line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$scratch/scenario.log" 2>/dev/null | tail -1)
+	[ -n "$summary_line" ] && say "$summary_line"
 	say "[$k] poweroff: $(dt "$t_sc_end" "$t_end") s; total in QEMU ${res_total} s; results in $scratch"
 	if [ "$rc" != 0 ]; then
 		fail_tail "$log"

@@ -1,0 +1,820 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * The sriov bus: claims SR-IOV functions bound to vfio-pci away from the
+ * pci bus and probes DPDK's PCI drivers on them.
+ *
+ * EAL scans the buses in registration order and the pci bus registers
+ * before any -d plugin, so this bus's scan runs after the pci bus has
+ * listed its devices and before any probe: the devices taken off the pci
+ * bus's list here are never opened by it. Probe then opens each device
+ * through libvftoken with its own token (sriov_open.c) and calls the
+ * matching PCI driver on a struct rte_pci_device of this bus.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_devargs.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_memory.h>
+
+#include "sriov_private.h"
+
+RTE_LOG_REGISTER_DEFAULT(sriov_logtype, NOTICE);
+
+#define SRIOV_PREFIX RTE_SRIOV_BUS_NAME ":"
+
+struct sriov_device_list sriov_devices = TAILQ_HEAD_INITIALIZER(sriov_devices);
+static pthread_mutex_t sriov_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool sriov_pci_ok;
+
+/* The list is changed by the main thread, read by telemetry's. */
+void
+sriov_list_lock(void)
+{
+	pthread_mutex_lock(&sriov_lock);
+}
+
+void
+sriov_list_unlock(void)
+{
+	pthread_mutex_unlock(&sriov_lock);
+}
+
+const char *
+sriov_role_name(enum sriov_role role)
+{
+	switch (role) {
+	case SRIOV_ROLE_VF:
+		return "VF";
+	case SRIOV_ROLE_PF:
+		return "PF";
+	default:
+		return "other";
+	}
+}
+
+const char *
+rte_sriov_token_source_name(enum rte_sriov_token_source source)
+{
+	switch (source) {
+	case RTE_SRIOV_TOKEN_DEVARGS:
+		return "vf_token";
+	case RTE_SRIOV_TOKEN_FILE:
+		return "vf_token_file";
+	case RTE_SRIOV_TOKEN_ENV:
+		return "vf_token_env";
+	case RTE_SRIOV_TOKEN_EAL:
+		return "eal";
+	case RTE_SRIOV_TOKEN_API:
+		return "api";
+	default:
+		return "none";
+	}
+}
+
+struct sriov_device *
+sriov_find_by_name(const char *name)
+{
+	struct sriov_device *sd;
+
+	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
+	     sd = TAILQ_NEXT(sd, next))
+		if (strcmp(sd->name, name) == 0)
+			return sd;
+	return NULL;
+}
+
+static struct sriov_device *
+sriov_find_by_addr(const struct rte_pci_addr *a)
+{
+	struct sriov_device *sd;
+
+	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
+	     sd = TAILQ_NEXT(sd, next))
+		if (rte_pci_addr_cmp(&sd->pci.addr, a) == 0)
+			return sd;
+	return NULL;
+}
+
+static struct sriov_device *
+sriov_from_dev(const struct rte_device *dev)
+{
+	const struct rte_pci_device *pdev;
+
+	if (dev == NULL || dev->bus != &sriov_bus)
+		return NULL;
+	pdev = RTE_DEV_TO_PCI_CONST(dev);
+	return container_of(pdev, struct sriov_device, pci);
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+/* Names on this bus: "sriov:" and a PCI address ("-a sriov:0000:01:10.0"). */
+static int
+sriov_parse(const char *name, void *addr)
+{
+	struct rte_pci_addr *out = addr;
+	struct vft_pci_addr a;
+
+	if (strncmp(name, SRIOV_PREFIX, strlen(SRIOV_PREFIX)) != 0 ||
+	    vft_pci_addr_parse(name + strlen(SRIOV_PREFIX), &a) < 0)
+		return 1;
+	if (out != NULL) {
+		out->domain = a.domain;
+		out->bus = a.bus;
+		out->devid = a.dev;
+		out->function = a.fn;
+	}
+	return 0;
+}
+
+static struct rte_devargs *
+sriov_devargs_lookup(const struct rte_pci_addr *a)
+{
+	struct rte_devargs *da;
+	struct rte_pci_addr b;
+
+	for (da = rte_devargs_next(RTE_SRIOV_BUS_NAME, NULL); da != NULL;
+	     da = rte_devargs_next(RTE_SRIOV_BUS_NAME, da))
+		if (sriov_parse(da->name, &b) == 0 && !rte_pci_addr_cmp(a, &b))
+			return da;
+	return NULL;
+}
+
+static void
+sriov_addr_to_vft(const struct rte_pci_addr *a, struct vft_pci_addr *v)
+{
+	v->domain = a->domain;
+	v->bus = a->bus;
+	v->dev = a->devid;
+	v->fn = a->function;
+}
+
+/* ---- claiming ---------------------------------------------------------- */
+
+static bool
+sriov_pf_on_vfio(const struct vft_pci_dev *dev)
+{
+	struct vft_pci_dev *pf = malloc(sizeof(*pf));
+	bool on = false;
+
+	if (pf == NULL)
+		return false;
+	if (vft_pci_dev_read(sriov_sys, &dev->pf, pf, NULL) == 0)
+		on = vft_pci_dev_on_vfio(pf);
+	free(pf);
+	return on;
+}
+
+/*
+ * Whether the bus takes a function: explicitly named for it (sriov: devargs
+ * or one of its keys in pci devargs), or an SR-IOV function on vfio-pci (a
+ * PF, or a VF whose PF is on vfio-pci, i.e. one that needs a token) that
+ * the allow/block lists admit.
+ */
+static bool
+sriov_wants(const struct vft_pci_dev *dev, const struct rte_devargs *pci_da,
+	    const struct rte_devargs *own_da)
+{
+	const struct rte_bus *pci = sriov_pci_bus();
+	bool sriov_fn;
+
+	if (own_da != NULL)
+		return own_da->policy == RTE_DEV_ALLOWED;
+	if (pci_da != NULL && pci_da->policy == RTE_DEV_ALLOWED &&
+	    sriov_params_present(pci_da->drv_str))
+		return true;
+	if (!vft_pci_dev_on_vfio(dev))
+		return false;
+	sriov_fn = dev->sriov_capable || (dev->is_vf && sriov_pf_on_vfio(dev));
+	if (!sriov_fn)
+		return false;
+	/* "-a sriov:X" alone: the pci bus has no allow list and sees every
+	 * device; take only what the user named for either bus. */
+	if (sriov_bus.conf.scan_mode == RTE_BUS_SCAN_ALLOWLIST &&
+	    pci->conf.scan_mode != RTE_BUS_SCAN_ALLOWLIST)
+		return pci_da != NULL && pci_da->policy == RTE_DEV_ALLOWED;
+	return true;
+}
+
+/* Physical BAR addresses from sysfs "resource" (start end flags lines). */
+static void
+sriov_read_resources(struct sriov_device *sd)
+{
+	char path[512];
+	unsigned long long start, end, flags;
+	unsigned int i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/resource",
+		 sriov_sys->root, sd->pci.name);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	for (i = 0; i < PCI_MAX_RESOURCE; i++) {
+		if (fscanf(f, "%llx %llx %llx", &start, &end, &flags) != 3)
+			break;
+		if (start != 0 && end >= start) {
+			sd->pci.mem_resource[i].phys_addr = start;
+			sd->pci.mem_resource[i].len = end - start + 1;
+		}
+	}
+	fclose(f);
+}
+
+static struct sriov_device *
+sriov_dev_new(const struct vft_pci_dev *dev, struct rte_pci_device *from,
+	      struct rte_devargs *da)
+{
+	struct sriov_device *sd = calloc(1, sizeof(*sd));
+
+	if (sd == NULL)
+		return NULL;
+	sd->vdev.fd = -1;
+	sd->vdev.irq_index = -1;
+	if (from != NULL) {
+		/* keep what the pci bus read (ids, resources, bus_info) */
+		sd->pci = *from;
+		from->bus_info = NULL;
+	} else {
+		sd->pci.addr.domain = dev->addr.domain;
+		sd->pci.addr.bus = dev->addr.bus;
+		sd->pci.addr.devid = dev->addr.dev;
+		sd->pci.addr.function = dev->addr.fn;
+		sd->pci.id.vendor_id = dev->vendor;
+		sd->pci.id.device_id = dev->device;
+		sd->pci.id.subsystem_vendor_id = dev->subsys_vendor;
+		sd->pci.id.subsystem_device_id = dev->subsys_device;
+		sd->pci.id.class_id = dev->class_code & RTE_CLASS_ANY_ID;
+		sd->pci.device.numa_node =
+			dev->numa_node < 0 ? SOCKET_ID_ANY : dev->numa_node;
+	}
+	memset(&sd->pci.next, 0, sizeof(sd->pci.next));
+	rte_pci_device_name(&sd->pci.addr, sd->pci.name, sizeof(sd->pci.name));
+	if (from == NULL)
+		sriov_read_resources(sd);
+	if (sd->pci.bus_info == NULL &&
+	    asprintf(&sd->pci.bus_info,
+		     "vendor_id=%" PRIx16 ", device_id=%" PRIx16,
+		     sd->pci.id.vendor_id, sd->pci.id.device_id) < 0)
+		sd->pci.bus_info = NULL;
+	sd->pci.device.bus_info = sd->pci.bus_info;
+	sd->pci.device.bus = &sriov_bus;
+	sd->pci.device.devargs = da;
+	sd->pci.device.driver = NULL;
+	sd->pci.driver = NULL;
+	sd->pci.intr_handle = NULL;
+	sd->pci.vfio_req_intr_handle = NULL;
+	sd->pci.kdrv = RTE_PCI_KDRV_VFIO;
+	/* A device named "sriov:ADDR" keeps that name so that
+	 * rte_dev_probe("sriov:ADDR") finds it. */
+	snprintf(sd->name, sizeof(sd->name), "%s",
+		 da != NULL && da->bus == &sriov_bus ? da->name : sd->pci.name);
+	sd->pci.device.name = sd->name;
+	sd->addr = dev->addr;
+	sd->iommu_group = dev->iommu_group;
+	sd->role = dev->sriov_capable ? SRIOV_ROLE_PF
+		   : dev->is_vf	      ? SRIOV_ROLE_VF
+				      : SRIOV_ROLE_OTHER;
+	sd->pf = dev->pf;
+	sd->total_vfs = dev->total_vfs;
+	snprintf(sd->token_fp, sizeof(sd->token_fp), "none");
+	return sd;
+}
+
+static void
+sriov_dev_free(struct sriov_device *sd)
+{
+	free(sd->pci.bus_info);
+	free(sd);
+}
+
+static void
+sriov_add(struct sriov_device *sd)
+{
+	sriov_list_lock();
+	TAILQ_INSERT_TAIL(&sriov_devices, sd, next);
+	sriov_list_unlock();
+	SRIOV_LOG(DEBUG, "%s: claimed (%s)", sd->name,
+		  sriov_role_name(sd->role));
+}
+
+/* Drop a pci bus device: the pci bus's own pci_free() does the same. */
+static void
+sriov_pci_drop(struct rte_pci_device *pdev)
+{
+	sriov_pci_bus_remove_device(pdev);
+	free(pdev->bus_info);
+	free(pdev);
+}
+
+static void
+sriov_scan_pci_bus(struct vft_pci_dev *dev)
+{
+	struct rte_pci_device *pdev, *next;
+	struct rte_devargs *own;
+	struct sriov_device *sd;
+	struct vft_pci_addr a;
+
+	for (pdev = sriov_pci_bus_first_device(); pdev != NULL; pdev = next) {
+		next = TAILQ_NEXT(pdev, next);
+		if (sriov_find_by_addr(&pdev->addr) != NULL) {
+			/* a rescan of the pci bus listed ours again */
+			sriov_pci_drop(pdev);
+			continue;
+		}
+		own = sriov_devargs_lookup(&pdev->addr);
+		if (own == NULL && pdev->kdrv != RTE_PCI_KDRV_VFIO &&
+		    !(pdev->device.devargs != NULL &&
+		      sriov_params_present(pdev->device.devargs->drv_str)))
+			continue;
+		sriov_addr_to_vft(&pdev->addr, &a);
+		if (vft_pci_dev_read(sriov_sys, &a, dev, NULL) < 0)
+			continue;
+		if (!sriov_wants(dev, pdev->device.devargs, own))
+			continue;
+		sd = sriov_dev_new(dev, pdev,
+				   own != NULL ? own : pdev->device.devargs);
+		if (sd == NULL) {
+			SRIOV_LOG(ERR, "out of memory claiming %s", pdev->name);
+			continue;
+		}
+		sriov_pci_drop(pdev);
+		sriov_add(sd);
+	}
+}
+
+/* "-a sriov:X" for a function the pci bus did not list (its allow list). */
+static void
+sriov_scan_own_devargs(struct vft_pci_dev *dev)
+{
+	struct rte_devargs *da;
+	struct rte_pci_addr pa;
+	struct sriov_device *sd;
+	struct vft_pci_addr a;
+	struct vft_err err;
+
+	for (da = rte_devargs_next(RTE_SRIOV_BUS_NAME, NULL); da != NULL;
+	     da = rte_devargs_next(RTE_SRIOV_BUS_NAME, da)) {
+		if (da->policy != RTE_DEV_ALLOWED ||
+		    sriov_parse(da->name, &pa) != 0 ||
+		    sriov_find_by_addr(&pa) != NULL)
+			continue;
+		sriov_addr_to_vft(&pa, &a);
+		vft_err_clear(&err);
+		if (vft_pci_dev_read(sriov_sys, &a, dev, &err) < 0) {
+			SRIOV_LOG(ERR, "%s: %s", da->name, err.msg);
+			continue;
+		}
+		sd = sriov_dev_new(dev, NULL, da);
+		if (sd == NULL) {
+			SRIOV_LOG(ERR, "out of memory claiming %s", da->name);
+			continue;
+		}
+		sriov_add(sd);
+	}
+}
+
+static int
+sriov_scan(void)
+{
+	struct vft_pci_dev *dev;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		static bool told;
+
+		if (!told)
+			SRIOV_LOG(ERR, "secondary processes are not supported: "
+				       "the sriov bus claims no device here");
+		told = true;
+		return 0;
+	}
+	if (!sriov_pci_ok) {
+		if (sriov_pci_bus_attach() < 0)
+			return -1;
+		sriov_pci_ok = true;
+	}
+	dev = malloc(sizeof(*dev));
+	if (dev == NULL)
+		return -1;
+	sriov_scan_pci_bus(dev);
+	sriov_scan_own_devargs(dev);
+	free(dev);
+	return 0;
+}
+
+/* ---- probe ------------------------------------------------------------- */
+
+static struct rte_pci_driver *
+sriov_next_match(struct rte_pci_driver *drv, const struct sriov_device *sd)
+{
+	const struct rte_pci_id *id;
+
+	for (drv = sriov_pci_bus_next_driver(drv); drv != NULL;
+	     drv = sriov_pci_bus_next_driver(drv)) {
+		for (id = drv->id_table; id->vendor_id != 0; id++) {
+			const struct rte_pci_id *d = &sd->pci.id;
+
+			if ((id->vendor_id == d->vendor_id ||
+			     id->vendor_id == RTE_PCI_ANY_ID) &&
+			    (id->device_id == d->device_id ||
+			     id->device_id == RTE_PCI_ANY_ID) &&
+			    (id->subsystem_vendor_id ==
+				     d->subsystem_vendor_id ||
+			     id->subsystem_vendor_id == RTE_PCI_ANY_ID) &&
+			    (id->subsystem_device_id ==
+				     d->subsystem_device_id ||
+			     id->subsystem_device_id == RTE_PCI_ANY_ID) &&
+			    (id->class_id == d->class_id ||
+			     id->class_id == RTE_CLASS_ANY_ID))
+				return drv;
+		}
+	}
+	return NULL;
+}
+
+/* Resolve the token, open with it, prepare a PF. Wipes the token. */
+static int
+sriov_dev_open(struct sriov_device *sd, struct sriov_params *p)
+{
+	char pf[VFT_PCI_ADDR_LEN];
+	struct vft_token tok;
+	int ret;
+
+	ret = sriov_params_token(sd->name, p, &tok, &sd->token_src);
+	if (ret < 0) {
+		snprintf(sd->last_error, sizeof(sd->last_error),
+			 "token-unreadable");
+		return ret;
+	}
+	if (vft_token_present(&tok))
+		vft_token_fingerprint(&tok, sd->token_fp);
+	else
+		snprintf(sd->token_fp, sizeof(sd->token_fp), "none");
+	if (sd->role == SRIOV_ROLE_VF)
+		vft_pci_addr_format(&sd->pf, pf);
+	SRIOV_LOG(NOTICE, "%s: %s%s%s, token %s (source %s)", sd->name,
+		  sriov_role_name(sd->role),
+		  sd->role == SRIOV_ROLE_VF ? " of PF " : "",
+		  sd->role == SRIOV_ROLE_VF ? pf : "", sd->token_fp,
+		  rte_sriov_token_source_name(sd->token_src));
+
+	if (sd->role == SRIOV_ROLE_PF) {
+		/* A PF opens without a token unless VFs are in use, when the
+		 * kernel requires it (VF token rule, PF with VF users). */
+		bool have = vft_token_present(&tok);
+
+		ret = sriov_vfio_open(sd, NULL, have);
+		if (ret == -EACCES && have) {
+			SRIOV_LOG(NOTICE,
+				  "%s: VFs in use, opening the PF "
+				  "with its token",
+				  sd->name);
+			ret = sriov_vfio_open(sd, &tok, false);
+		} else if (ret < 0 && have && sd->last_error[0] == '\0') {
+			/* the quiet device open was refused for another
+			 * reason: explain it now */
+			sriov_vfio_explain_open(sd, false, ret);
+		}
+		if (ret == 0) {
+			ret = sriov_pf_prepare(sd, p, &tok);
+			if (ret < 0)
+				sriov_vfio_close(sd);
+		}
+	} else {
+		ret = sriov_vfio_open(sd, &tok, false);
+	}
+	vft_token_wipe(&tok);
+	return ret;
+}
+
+static bool
+sriov_iova_ok(const struct rte_pci_driver *drv, const struct sriov_device *sd)
+{
+	if ((drv->drv_flags & RTE_PCI_DRV_NEED_IOVA_AS_VA) &&
+	    rte_eal_iova_mode() != RTE_IOVA_VA) {
+		SRIOV_LOG(ERR, "%s: driver %s needs IOVA as VA, EAL uses PA",
+			  sd->name, drv->driver.name);
+		return false;
+	}
+	return true;
+}
+
+static int
+sriov_dev_probe(struct sriov_device *sd)
+{
+	struct rte_devargs *da = sd->pci.device.devargs;
+	struct rte_pci_driver *drv, *first;
+	struct sriov_params p;
+	bool need_map = false;
+	int ret;
+
+	if (da != NULL && da->policy == RTE_DEV_BLOCKED)
+		return 1;
+	if (sd->removed) {
+		SRIOV_LOG(ERR, "%s: was taken back by the kernel; detach it",
+			  sd->name);
+		return -ENODEV;
+	}
+	first = sriov_next_match(NULL, sd);
+	if (first == NULL) {
+		SRIOV_LOG(NOTICE, "%s: no DPDK PCI driver for %04x:%04x",
+			  sd->name, sd->pci.id.vendor_id, sd->pci.id.device_id);
+		return 1;
+	}
+	for (drv = first; drv != NULL; drv = sriov_next_match(drv, sd))
+		need_map |= (drv->drv_flags & RTE_PCI_DRV_NEED_MAPPING) != 0;
+
+	ret = sriov_params_parse(sd->name, da != NULL ? da->drv_str : NULL, &p);
+	if (ret == 0 && p.has_num_vfs && sd->role != SRIOV_ROLE_PF) {
+		SRIOV_LOG(ERR,
+			  "%s: devarg num_vfs applies to an SR-IOV PF, "
+			  "this function is a %s",
+			  sd->name, sriov_role_name(sd->role));
+		ret = -EINVAL;
+	}
+	if (ret == 0)
+		ret = sriov_params_strip(sd->name, da);
+	if (ret < 0) {
+		snprintf(sd->last_error, sizeof(sd->last_error), "bad-devargs");
+		sriov_params_wipe(&p);
+		return ret;
+	}
+	ret = sriov_dev_open(sd, &p);
+	sriov_params_wipe(&p);
+	if (ret < 0)
+		return ret;
+	ret = sriov_vfio_setup(sd, need_map);
+	if (ret < 0) {
+		snprintf(sd->last_error, sizeof(sd->last_error),
+			 "setup-failed");
+		sriov_vfio_close(sd);
+		return ret;
+	}
+
+	ret = 1;
+	for (drv = first; drv != NULL; drv = sriov_next_match(drv, sd)) {
+		if (!sriov_iova_ok(drv, sd)) {
+			ret = -EINVAL;
+			break;
+		}
+		SRIOV_LOG(INFO, "%s: probe PCI driver %s (%x:%04x, socket %d)",
+			  sd->name, drv->driver.name, sd->pci.id.vendor_id,
+			  sd->pci.id.device_id, sd->pci.device.numa_node);
+		/* drivers read their flags through pci_dev->driver in probe */
+		sd->pci.driver = drv;
+		ret = drv->probe(drv, &sd->pci);
+		if (ret == 0) {
+			sd->pci.device.driver = &drv->driver;
+			return 0;
+		}
+		sd->pci.driver = NULL;
+		if (ret < 0)
+			break;
+	}
+	if (ret < 0)
+		SRIOV_LOG(ERR, "%s: driver probe failed: %s", sd->name,
+			  strerror(-ret));
+	snprintf(sd->last_error, sizeof(sd->last_error), "%s",
+		 ret < 0 ? "driver-probe-failed" : "no-driver-accepted");
+	sriov_vfio_close(sd);
+	return ret;
+}
+
+static int
+sriov_probe(void)
+{
+	struct sriov_device *sd;
+	size_t probed = 0, failed = 0;
+
+	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
+	     sd = TAILQ_NEXT(sd, next)) {
+		if (rte_dev_is_probed(&sd->pci.device))
+			continue;
+		probed++;
+		if (sriov_dev_probe(sd) < 0) {
+			SRIOV_LOG(ERR, "%s: cannot be used", sd->name);
+			failed++;
+		}
+	}
+	return probed > 0 && probed == failed ? -1 : 0;
+}
+
+/* ---- remove ------------------------------------------------------------ */
+
+static int
+sriov_dev_detach(struct sriov_device *sd)
+{
+	struct rte_pci_driver *drv = sd->pci.driver;
+
+	if (drv != NULL && drv->remove != NULL) {
+		int ret = drv->remove(&sd->pci);
+
+		if (ret < 0)
+			return ret;
+	}
+	sd->pci.driver = NULL;
+	sd->pci.device.driver = NULL;
+	if (sd->group != NULL)
+		sriov_vfio_close(sd);
+	return 0;
+}
+
+static int
+sriov_plug(struct rte_device *dev)
+{
+	struct sriov_device *sd = sriov_from_dev(dev);
+
+	if (sd == NULL)
+		return -EINVAL;
+	if (rte_dev_is_probed(dev))
+		return -EEXIST;
+	return sriov_dev_probe(sd);
+}
+
+static int
+sriov_unplug(struct rte_device *dev)
+{
+	struct sriov_device *sd = sriov_from_dev(dev);
+	int ret;
+
+	if (sd == NULL)
+		return -EINVAL;
+	ret = sriov_dev_detach(sd);
+	if (ret < 0)
+		return ret;
+	sriov_list_lock();
+	TAILQ_REMOVE(&sriov_devices, sd, next);
+	sriov_list_unlock();
+	rte_devargs_remove(dev->devargs);
+	sriov_dev_free(sd);
+	return 0;
+}
+
+static int
+sriov_cleanup(void)
+{
+	struct sriov_device *sd, *tmp;
+	int error = 0;
+
+	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL; sd = tmp) {
+		tmp = TAILQ_NEXT(sd, next);
+		if (sriov_dev_detach(sd) < 0) {
+			error = -1;
+			/* close anyway: the process is going away */
+			if (sd->group != NULL)
+				sriov_vfio_close(sd);
+		}
+		sriov_list_lock();
+		TAILQ_REMOVE(&sriov_devices, sd, next);
+		sriov_list_unlock();
+		sriov_dev_free(sd);
+	}
+	sriov_vfio_cleanup();
+	return error;
+}
+
+/* ---- other bus operations ---------------------------------------------- */
+
+static struct rte_device *
+sriov_find_device(const struct rte_device *start, rte_dev_cmp_t cmp,
+		  const void *data)
+{
+	struct sriov_device *sd;
+
+	if (start != NULL) {
+		sd = sriov_from_dev(start);
+		sd = sd != NULL ? TAILQ_NEXT(sd, next) : NULL;
+	} else {
+		sd = TAILQ_FIRST(&sriov_devices);
+	}
+	for (; sd != NULL; sd = TAILQ_NEXT(sd, next))
+		if (cmp(&sd->pci.device, data) == 0)
+			return &sd->pci.device;
+	return NULL;
+}
+
+static int
+sriov_dma_map(struct rte_device *dev, void *addr, uint64_t iova, size_t len)
+{
+	struct sriov_device *sd = sriov_from_dev(dev);
+	int ret;
+
+	if (sd == NULL || sd->pci.driver == NULL) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	if (sd->pci.driver->dma_map != NULL)
+		return sd->pci.driver->dma_map(&sd->pci, addr, iova, len);
+	ret = sriov_vfio_dma_map((uintptr_t)addr, iova, len);
+	if (ret < 0) {
+		rte_errno = -ret;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sriov_dma_unmap(struct rte_device *dev, void *addr, uint64_t iova, size_t len)
+{
+	struct sriov_device *sd = sriov_from_dev(dev);
+	int ret;
+
+	if (sd == NULL || sd->pci.driver == NULL) {
+		rte_errno = EINVAL;
+		return -1;
+	}
+	if (sd->pci.driver->dma_unmap != NULL)
+		return sd->pci.driver->dma_unmap(&sd->pci, addr, iova, len);
+	ret = sriov_vfio_dma_unmap(iova, len);
+	if (ret < 0) {
+		rte_errno = -ret;
+		return -1;
+	}
+	return 0;
+}
+
+/* The bus's own container maps memory IOVA = VA. */
+static enum rte_iova_mode
+sriov_get_iommu_class(void)
+{
+	return TAILQ_EMPTY(&sriov_devices) ? RTE_IOVA_DC : RTE_IOVA_VA;
+}
+
+static int
+sriov_hot_unplug_handler(struct rte_device *dev)
+{
+	struct sriov_device *sd = sriov_from_dev(dev);
+
+	if (sd == NULL)
+		return -1;
+	sriov_vfio_release(sd);
+	rte_dev_event_callback_process(dev->name, RTE_DEV_EVENT_REMOVE);
+	return 0;
+}
+
+/* A SIGBUS in one of our BARs: the device went away under its driver. */
+static int
+sriov_sigbus_handler(const void *addr)
+{
+	const char *a = addr;
+	struct sriov_device *sd;
+	unsigned int i;
+
+	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
+	     sd = TAILQ_NEXT(sd, next)) {
+		for (i = 0; i < PCI_MAX_RESOURCE; i++) {
+			const char *b = sd->bars[i].addr;
+
+			if (b != NULL && a >= b && a < b + sd->bars[i].len)
+				return sriov_hot_unplug_handler(
+					       &sd->pci.device) == 0
+					       ? 0
+					       : -1;
+		}
+	}
+	return 1;
+}
+
+struct rte_bus sriov_bus = {
+	.scan = sriov_scan,
+	.probe = sriov_probe,
+	.cleanup = sriov_cleanup,
+	.find_device = sriov_find_device,
+	.plug = sriov_plug,
+	.unplug = sriov_unplug,
+	.parse = sriov_parse,
+	.dma_map = sriov_dma_map,
+	.dma_unmap = sriov_dma_unmap,
+	.get_iommu_class = sriov_get_iommu_class,
+	.hot_unplug_handler = sriov_hot_unplug_handler,
+	.sigbus_handler = sriov_sigbus_handler,
+};
+
+RTE_REGISTER_BUS(sriov, sriov_bus);
+
+int
+rte_sriov_dev_token_fingerprint(const char *name, char *buf, size_t len,
+				enum rte_sriov_token_source *source)
+{
+	struct sriov_device *sd;
+
+	if (buf == NULL || len < RTE_SRIOV_FINGERPRINT_LEN)
+		return -EINVAL;
+	sd = name != NULL ? sriov_find_by_name(name) : NULL;
+	if (sd == NULL)
+		return -ENODEV;
+	snprintf(buf, len, "%s", sd->token_fp);
+	if (source != NULL)
+		*source = sd->token_src;
+	return 0;
+}

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * The bus's devargs: vf_token=, vf_token_file=, vf_token_env= and num_vfs=.
+ *
+ * They ride in the same string as the PMD's own arguments
+ * ("0000:01:10.0,vf_token_file=/run/t,rx_queues=2"), so the bus parses its
+ * keys, then removes them from the string in place before the PMD parses
+ * it: a PMD that checks its keys would refuse ours, and a literal token
+ * must not stay in memory longer than needed. Values in brackets
+ * ("list=[a,b]") are kept whole, as rte_kvargs does.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_uuid.h>
+
+#include "sriov_private.h"
+
+#define SRIOV_KEY_TOKEN "vf_token"
+#define SRIOV_KEY_FILE "vf_token_file"
+#define SRIOV_KEY_ENV "vf_token_env"
+#define SRIOV_KEY_NUM_VFS "num_vfs"
+
+static const char *const sriov_keys[] = {
+	SRIOV_KEY_TOKEN,
+	SRIOV_KEY_FILE,
+	SRIOV_KEY_ENV,
+	SRIOV_KEY_NUM_VFS,
+};
+
+/* One "key=value" item of an argument string. */
+struct sriov_item {
+	const char *start; /* first character of the item */
+	size_t len;	   /* length without the separating comma */
+	size_t key_len;	   /* up to '=' or the end */
+	const char *value; /* after '=', NULL if no '=' */
+	size_t value_len;
+};
+
+/*
+ * Cut the next item at @p s: up to a comma outside brackets.
+ * @return pointer after the item (at its comma or the NUL).
+ */
+static const char *
+sriov_params_next(const char *s, struct sriov_item *it)
+{
+	const char *p = s, *eq = NULL;
+	int depth = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '[')
+			depth++;
+		else if (*p == ']' && depth > 0)
+			depth--;
+		else if (*p == ',' && depth == 0)
+			break;
+		else if (*p == '=' && eq == NULL)
+			eq = p;
+	}
+	it->start = s;
+	it->len = (size_t)(p - s);
+	it->key_len = eq != NULL ? (size_t)(eq - s) : it->len;
+	it->value = eq != NULL ? eq + 1 : NULL;
+	it->value_len = eq != NULL ? (size_t)(p - eq - 1) : 0;
+	return p;
+}
+
+static bool
+sriov_item_is(const struct sriov_item *it, const char *key)
+{
+	return it->key_len == strlen(key) &&
+	       !strncmp(it->start, key, it->key_len);
+}
+
+static bool
+sriov_item_ours(const struct sriov_item *it)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(sriov_keys); i++)
+		if (sriov_item_is(it, sriov_keys[i]))
+			return true;
+	return false;
+}
+
+bool
+sriov_params_present(const char *args)
+{
+	struct sriov_item it;
+	const char *p = args;
+
+	if (args == NULL)
+		return false;
+	while (*p != '\0') {
+		p = sriov_params_next(p, &it);
+		if (sriov_item_ours(&it))
+			return true;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+/* Copy a value into @p out; refuse empty or too long values. */
+static int
+sriov_params_copy(const char *dev, const struct sriov_item *it, const char *key,
+		  const char *expect, char *out, size_t len)
+{
+	if (it->value == NULL || it->value_len == 0) {
+		SRIOV_LOG(ERR, "%s: devarg %s has no value, expected %s", dev,
+			  key, expect);
+		return -EINVAL;
+	}
+	if (it->value_len >= len) {
+		SRIOV_LOG(ERR,
+			  "%s: devarg %s is %zu characters long, expected "
+			  "%s of at most %zu",
+			  dev, key, it->value_len, expect, len - 1);
+		return -EINVAL;
+	}
+	memcpy(out, it->value, it->value_len);
+	out[it->value_len] = '\0';
+	return 0;
+}
+
+static int
+sriov_params_literal(const char *dev, const struct sriov_item *it,
+		     struct sriov_params *p)
+{
+	char buf[VFT_UUID_STR_LEN + 2];
+	struct vft_err err;
+	int ret;
+
+	/* The value is a secret: never echo it. */
+	if (it->value == NULL || it->value_len == 0 ||
+	    it->value_len > VFT_UUID_STR_LEN) {
+		SRIOV_LOG(ERR,
+			  "%s: devarg " SRIOV_KEY_TOKEN " is not a UUID "
+			  "(expected 36 characters "
+			  "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+			  dev);
+		return -EINVAL;
+	}
+	memcpy(buf, it->value, it->value_len);
+	buf[it->value_len] = '\0';
+	vft_err_clear(&err);
+	ret = vft_token_from_string(buf, &p->literal, &err);
+	vft_wipe(buf, sizeof(buf));
+	if (ret < 0) {
+		SRIOV_LOG(ERR, "%s: devarg " SRIOV_KEY_TOKEN ": %s", dev,
+			  err.msg);
+		return ret;
+	}
+	p->has_literal = true;
+	return 0;
+}
+
+static int
+sriov_params_num_vfs(const char *dev, const struct sriov_item *it,
+		     struct sriov_params *p)
+{
+	char buf[16];
+	char *end;
+	unsigned long n;
+
+	if (sriov_params_copy(dev, it, SRIOV_KEY_NUM_VFS,
+			      "a decimal number of VFs", buf, sizeof(buf)) < 0)
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(buf, &end, 10);
+	if (buf[0] < '0' || buf[0] > '9' || *end != '\0' || errno != 0 ||
+	    n > UINT16_MAX) {
+		SRIOV_LOG(ERR,
+			  "%s: devarg " SRIOV_KEY_NUM_VFS "=%s: expected "
+			  "a decimal number of VFs (0 to the PF's "
+			  "sriov_totalvfs)",
+			  dev, buf);
+		return -EINVAL;
+	}
+	p->num_vfs = (unsigned int)n;
+	p->has_num_vfs = true;
+	return 0;
+}
+
+static int
+sriov_params_item(const char *dev, const struct sriov_item *it,
+		  struct sriov_params *p)
+{
+	bool *seen = NULL;
+	const char *key = NULL;
+
+	if (sriov_item_is(it, SRIOV_KEY_TOKEN)) {
+		seen = &p->has_literal;
+		key = SRIOV_KEY_TOKEN;
+	} else if (sriov_item_is(it, SRIOV_KEY_FILE)) {
+		seen = &p->has_file;
+		key = SRIOV_KEY_FILE;
+	} else if (sriov_item_is(it, SRIOV_KEY_ENV)) {
+		seen = &p->has_env;
+		key = SRIOV_KEY_ENV;
+	} else if (sriov_item_is(it, SRIOV_KEY_NUM_VFS)) {
+		seen = &p->has_num_vfs;
+		key = SRIOV_KEY_NUM_VFS;
+	} else {
+		return 0; /* the PMD's */
+	}
+	if (*seen) {
+		SRIOV_LOG(ERR, "%s: devarg %s given twice, expected it once",
+			  dev, key);
+		return -EINVAL;
+	}
+	if (seen == &p->has_literal)
+		return sriov_params_literal(dev, it, p);
+	if (seen == &p->has_file) {
+		if (sriov_params_copy(dev, it, key, "a token file path",
+				      p->file, sizeof(p->file)) < 0)
+			return -EINVAL;
+		p->has_file = true;
+		return 0;
+	}
+	if (seen == &p->has_env) {
+		if (sriov_params_copy(dev, it, key,
+				      "an environment variable name", p->env,
+				      sizeof(p->env)) < 0)
+			return -EINVAL;
+		p->has_env = true;
+		return 0;
+	}
+	return sriov_params_num_vfs(dev, it, p);
+}
+
+int
+sriov_params_parse(const char *dev, const char *args, struct sriov_params *p)
+{
+	struct sriov_item it;
+	const char *s = args;
+
+	memset(p, 0, sizeof(*p));
+	if (args == NULL)
+		return 0;
+	while (*s != '\0') {
+		int ret;
+
+		s = sriov_params_next(s, &it);
+		ret = sriov_params_item(dev, &it, p);
+		if (ret < 0) {
+			sriov_params_wipe(p);
+			return ret;
+		}
+		if (*s == ',')
+			s++;
+	}
+	return 0;
+}
+
+void
+sriov_params_wipe(struct sriov_params *p)
+{
+	vft_token_wipe(&p->literal);
+	vft_wipe(p, sizeof(*p));
+}
+
+/*
+ * Remove our items from the devargs string in place. The string only
+ * shrinks, so it stays inside its buffer (rte_devargs data, allocated by
+ * EAL); the freed tail is zeroed so a literal token does not survive in it.
+ */
+int
+sriov_params_strip(const char *dev, struct rte_devargs *da)
+{
+	struct sriov_item it;
+	char *s, *w;
+	const char *r;
+	size_t total;
+
+	if (da == NULL || da->drv_str == NULL || da->drv_str[0] == '\0')
+		return 0;
+	if (da->data == NULL || da->drv_str < da->data) {
+		SRIOV_LOG(ERR,
+			  "%s: devargs are not in an EAL buffer, cannot "
+			  "remove the bus's keys from them",
+			  dev);
+		return -EINVAL;
+	}
+	s = (char *)(uintptr_t)da->drv_str;
+	total = strlen(s);
+	w = s;
+	r = s;
+	while (*r != '\0') {
+		const char *item = r;
+
+		r = sriov_params_next(r, &it);
+		if (*r == ',')
+			r++;
+		if (sriov_item_ours(&it))
+			continue;
+		if (w != s)
+			*w++ = ',';
+		memmove(w, item, it.len);
+		w += it.len;
+	}
+	memset(w, 0, total - (size_t)(w - s));
+	return 0;
+}
+
+/* Token from the EAL option --vfio-vf-token; all zero means not given. */
+static int
+sriov_params_eal_token(struct vft_token *tok)
+{
+	rte_uuid_t uu = { 0 };
+
+	rte_eal_vfio_get_vf_token(uu);
+	if (rte_uuid_is_null(uu))
+		return 0;
+	memset(tok, 0, sizeof(*tok));
+	memcpy(tok->uuid.b, uu, VFT_UUID_LEN);
+	tok->source = VFT_TOKEN_LITERAL;
+	vft_wipe(uu, sizeof(uu));
+	return 1;
+}
+
+/*
+ * The token of a device, by precedence: devargs vf_token= > vf_token_file=
+ * > vf_token_env= > EAL --vfio-vf-token > none. Lower sources given with a
+ * higher one are not read. @return 0 (with or without a token) or -errno.
+ */
+int
+sriov_params_token(const char *dev, struct sriov_params *p,
+		   struct vft_token *tok, enum rte_sriov_token_source *src)
+{
+	struct vft_err err;
+	int ret;
+
+	memset(tok, 0, sizeof(*tok));
+	*src = RTE_SRIOV_TOKEN_NONE;
+	vft_err_clear(&err);
+	if (p->has_literal) {
+		*tok = p->literal;
+		vft_token_wipe(&p->literal);
+		*src = RTE_SRIOV_TOKEN_DEVARGS;
+		if (p->has_file || p->has_env)
+			SRIOV_LOG(NOTICE,
+				  "%s: " SRIOV_KEY_TOKEN " given, "
+				  "ignoring " SRIOV_KEY_FILE "/" SRIOV_KEY_ENV,
+				  dev);
+		return 0;
+	}
+	if (p->has_file) {
+		ret = vft_token_from_file(p->file, tok, &err);
+		if (ret < 0) {
+			SRIOV_LOG(ERR, "%s: devarg " SRIOV_KEY_FILE ": %s", dev,
+				  err.msg);
+			return ret;
+		}
+		*src = RTE_SRIOV_TOKEN_FILE;
+		if (p->has_env)
+			SRIOV_LOG(NOTICE,
+				  "%s: " SRIOV_KEY_FILE " given, "
+				  "ignoring " SRIOV_KEY_ENV,
+				  dev);
+		return 0;
+	}
+	if (p->has_env) {
+		ret = vft_token_from_env(p->env, tok, &err);
+		if (ret < 0) {
+			SRIOV_LOG(ERR, "%s: devarg " SRIOV_KEY_ENV ": %s", dev,
+				  err.msg);
+			return ret;
+		}
+		*src = RTE_SRIOV_TOKEN_ENV;
+		return 0;
+	}
+	if (sriov_params_eal_token(tok))
+		*src = RTE_SRIOV_TOKEN_EAL;
+	return 0;
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+#ifndef SRIOV_PRIVATE_H
+#define SRIOV_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <bus_driver.h>
+#include <bus_pci_driver.h>
+#include <rte_bus_pci.h>
+#include <rte_devargs.h>
+#include <rte_log.h>
+
+#include <vftoken.h>
+
+#include "rte_bus_sriov.h"
+
+extern int sriov_logtype;
+
+#define SRIOV_LOG(level, fmt, ...)                                  \
+	rte_log(RTE_LOG_##level, sriov_logtype, "sriov: " fmt "\n", \
+		##__VA_ARGS__)
+
+/* Role of a function, from sysfs. */
+enum sriov_role {
+	SRIOV_ROLE_OTHER = 0, /* neither PF nor VF (explicitly claimed) */
+	SRIOV_ROLE_VF,
+	SRIOV_ROLE_PF,
+};
+
+/* Longest value of vf_token_file= and vf_token_env=. */
+#define SRIOV_PARAM_LEN 256
+
+/* The bus's own devargs keys, parsed and removed before the PMD sees them. */
+struct sriov_params {
+	bool has_literal;
+	bool has_file;
+	bool has_env;
+	bool has_num_vfs;
+	struct vft_token literal; /* parsed at once; wiped after use */
+	char file[SRIOV_PARAM_LEN];
+	char env[SRIOV_PARAM_LEN];
+	unsigned int num_vfs;
+};
+
+/* A BAR mapping owned by the bus. */
+struct sriov_bar {
+	void *addr;
+	size_t len;
+};
+
+/* One device of the bus. */
+struct sriov_device {
+	TAILQ_ENTRY(sriov_device) next;
+	struct rte_pci_device pci; /* what PCI drivers see */
+	char name[RTE_DEV_NAME_MAX_LEN];
+	enum sriov_role role;
+	struct vft_pci_addr addr;
+	struct vft_pci_addr pf; /* valid for a VF */
+	int iommu_group;
+	unsigned int total_vfs; /* PF */
+
+	/* token: only its source and fingerprint are kept */
+	enum rte_sriov_token_source token_src;
+	char token_fp[RTE_SRIOV_FINGERPRINT_LEN];
+
+	/* VFIO state */
+	struct sriov_group *group;
+	struct vft_device vdev; /* fd -1 when not open */
+	struct sriov_bar bars[PCI_MAX_RESOURCE];
+	bool removed; /* the kernel asked for the device back */
+	bool req_on;  /* request notifier enabled */
+
+	/* last failure, for telemetry */
+	char last_error[64];
+};
+
+TAILQ_HEAD(sriov_device_list, sriov_device);
+
+/* sriov_common.c */
+extern struct rte_bus sriov_bus;
+extern struct sriov_device_list sriov_devices;
+void sriov_list_lock(void);
+void sriov_list_unlock(void);
+struct sriov_device *sriov_find_by_name(const char *name);
+const char *sriov_role_name(enum sriov_role role);
+
+/* sriov_pci_bus.c: the pci bus's private lists */
+int sriov_pci_bus_attach(void);
+struct rte_bus *sriov_pci_bus(void);
+struct rte_pci_device *sriov_pci_bus_first_device(void);
+void sriov_pci_bus_remove_device(struct rte_pci_device *pdev);
+struct rte_pci_driver *sriov_pci_bus_next_driver(struct rte_pci_driver *prev);
+
+/* sriov_params.c */
+bool sriov_params_present(const char *args);
+int sriov_params_parse(const char *dev, const char *args,
+		       struct sriov_params *p);
+int sriov_params_strip(const char *dev, struct rte_devargs *da);
+int sriov_params_token(const char *dev, struct sriov_params *p,
+		       struct vft_token *tok, enum rte_sriov_token_source *src);
+void sriov_params_wipe(struct sriov_params *p);
+
+/* sriov_open.c */
+int sriov_vfio_open(struct sriov_device *sd, const struct vft_token *tok,
+		    bool quiet);
+void sriov_vfio_explain_open(struct sriov_device *sd, bool token, int error);
+int sriov_vfio_setup(struct sriov_device *sd, bool map_bars);
+void sriov_vfio_close(struct sriov_device *sd);
+void sriov_vfio_release(struct sriov_device *sd);
+int sriov_vfio_dma_map(uint64_t vaddr, uint64_t iova, uint64_t len);
+int sriov_vfio_dma_unmap(uint64_t iova, uint64_t len);
+void sriov_vfio_cleanup(void);
+int sriov_vfio_reopen_probe(struct sriov_device *sd);
+extern const struct vft_sys *sriov_sys;
+
+/* sriov_pf.c */
+int sriov_pf_prepare(struct sriov_device *sd, const struct sriov_params *p,
+		     const struct vft_token *tok);
+
+/* sriov_telemetry.c: nothing exported, registers itself */
+
+#endif /* SRIOV_PRIVATE_H */
