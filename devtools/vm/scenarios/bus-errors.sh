@@ -12,8 +12,8 @@
 # the failure. A PF testpmd through the plugin owns the PF and its token.
 
 HERE=$(dirname "${BASH_SOURCE[0]}")
-# shellcheck source=bus-lib.sh
-. "$HERE/bus-lib.sh"
+# shellcheck source=../lib/scenario.sh
+. "$HERE/../lib/scenario.sh"
 
 TOK=/tmp/vf-token
 WRONG=/tmp/wrong-token

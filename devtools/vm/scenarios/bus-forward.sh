@@ -13,8 +13,8 @@
 # (no plugin) on the other side. Tokens never appear in any log.
 
 HERE=$(dirname "${BASH_SOURCE[0]}")
-# shellcheck source=bus-lib.sh
-. "$HERE/bus-lib.sh"
+# shellcheck source=../lib/scenario.sh
+. "$HERE/../lib/scenario.sh"
 
 TOK=/tmp/vf-token
 FWD_SECS=${FWD_SECS:-10}

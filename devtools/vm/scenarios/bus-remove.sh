@@ -12,8 +12,8 @@
 # detach" removes it again, releasing its group.
 
 HERE=$(dirname "${BASH_SOURCE[0]}")
-# shellcheck source=bus-lib.sh
-. "$HERE/bus-lib.sh"
+# shellcheck source=../lib/scenario.sh
+. "$HERE/../lib/scenario.sh"
 
 TOK=/tmp/vf-token
 

@@ -11,8 +11,8 @@
 # device's token source and fingerprint, equal to the PF's for its VFs.
 
 HERE=$(dirname "${BASH_SOURCE[0]}")
-# shellcheck source=bus-lib.sh
-. "$HERE/bus-lib.sh"
+# shellcheck source=../lib/scenario.sh
+. "$HERE/../lib/scenario.sh"
 
 T1=/tmp/token-pf1
 T2=/tmp/token-pf2

@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 vftoken authors
 #
-# Helpers shared by the bus-*.sh scenarios (sourced, not a scenario): checks
+# Helpers shared by the scenarios (sourced, not a scenario): checks
 # and the tally, sysfs binding, token files, and dpdk-testpmd processes
 # driven through a FIFO on their stdin with their output in a log file.
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-	echo "bus-lib.sh is sourced by the bus-*.sh scenarios, not run" >&2
+	echo "lib/scenario.sh is sourced by scenarios, not run" >&2
 	exit 2
 fi
 
