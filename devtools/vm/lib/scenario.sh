@@ -252,3 +252,98 @@ s.send(sys.argv[2].encode())
 print(s.recv(65536).decode())
 PY
 }
+
+# ---- VF-to-VF forwarding ---------------------------------------------------
+# vf_forward NAME EAL-ARGS...: two VF ports, mac forwarding between them.
+# Checks: 2 ports with net_e1000_igb_vf, links up, packets on both ports.
+# Needs TOK (the token file, to check it is not logged) and FWD_SECS; sets
+# FWD_RX0/FWD_RX1 to the packets received per port.
+vf_forward() {
+	local name=$1 i mac0 mac1 rx0 rx1 l0 l1
+	shift
+	tp_start "$name" -l 0,1 --file-prefix "$name" "$@" \
+		-- -i --total-num-mbufs=$MBUFS
+	if ! tp_wait "$name" 'testpmd> ' 180; then
+		check "$name: testpmd on the VFs starts" false
+		tail -n 30 "$(tp_log "$name")" | sed 's/^/  | /'
+		tp_stop "$name"
+		return 1
+	fi
+	tp_send "$name" "show port summary all"
+	tp_wait "$name" '^1 +([0-9A-Fa-f]{2}:){5}' 20
+	mac0=$(port_mac "$name" 0)
+	mac1=$(port_mac "$name" 1)
+	check "$name: 2 ports, both net_e1000_igb_vf" \
+		test "$(grep -Ec '^[01] +([0-9A-Fa-f]{2}:){5}.*net_e1000_igb_vf' "$(tp_log "$name")")" = 2
+	for ((i = 0; i < 15; i++)); do
+		tp_send "$name" "show port info 0"
+		tp_send "$name" "show port info 1"
+		sleep 1
+		l0=$(port_link "$name" 0)
+		l1=$(port_link "$name" 1)
+		[ "$l0" = up ] && [ "$l1" = up ] && break
+	done
+	echo "  $name: port 0 $mac0 link $l0, port 1 $mac1 link $l1"
+	check "$name: link up on both ports" test "$l0/$l1" = up/up
+	tp_send "$name" "set fwd mac"
+	tp_send "$name" "set eth-peer 0 $mac1"
+	tp_send "$name" "set eth-peer 1 $mac0"
+	tp_send "$name" "start tx_first"
+	sleep "$FWD_SECS"
+	tp_send "$name" "stop"
+	tp_wait "$name" 'Accumulated forward statistics' 30
+	sleep 1
+	rx0=$(port_rx "$name" 0)
+	rx1=$(port_rx "$name" 1)
+	echo "  $name: RX port 0 $rx0, port 1 $rx1, TX port 0 $(port_tx "$name" 0), port 1 $(port_tx "$name" 1) in ${FWD_SECS}s"
+	# shellcheck disable=SC2034 # read by the scenarios
+	FWD_RX0=$rx0
+	# shellcheck disable=SC2034
+	FWD_RX1=$rx1
+	check "$name: packets forwarded both ways (RX > 0 on both ports)" \
+		test "$rx0" -gt 0 -a "$rx1" -gt 0
+	tp_stop "$name"
+	check "$name: testpmd exits cleanly" test $? = 0
+	check "$name: the token is not in the log" token_not_in "$(tp_log "$name")" "$TOK"
+}
+
+# tp_stamp NAME: a background reader stamps each line of NAME's log with the
+# time it was written (bash $EPOCHREALTIME, ~50 ms resolution: tail polls)
+# into $OUTDIR/NAME.ts as "SECONDS LINE"; it ends with the process. Lines
+# already written when it starts get its start time. A prompt without a
+# newline is stamped when the next output ends its line.
+tp_stamp() {
+	local name=$1
+	tail -n +1 -s 0.05 -F --pid="${TP_PID[$name]}" "$(tp_log "$name")" 2>/dev/null |
+		while IFS= read -r l; do
+			printf '%s %s\n' "$EPOCHREALTIME" "$l"
+		done >"$OUTDIR/$name.ts" &
+}
+
+# tp_stamp_of NAME REGEX: the stamp of the first line matching REGEX.
+tp_stamp_of() {
+	awk -v re="$2" '{ t = $1; sub(/^[^ ]* /, "") } $0 ~ re { print t; exit }' \
+		"$OUTDIR/$1.ts" 2>/dev/null
+}
+
+# tp_sync NAME [SECS]: returns once testpmd has executed every command sent
+# so far: "set verbose 0" (a no-op at testpmd's default level) prints a line
+# we count, and commands run in order. 1 on timeout or death.
+tp_sync() {
+	local name=$1 t=$((${2:-30} * 50)) n i
+	n=$(tp_count "$name" '^Change verbose level from')
+	tp_send "$name" "set verbose 0"
+	for ((i = 0; i < t; i++)); do
+		[ "$(tp_count "$name" '^Change verbose level from')" -gt "$n" ] && return 0
+		tp_alive "$name" || return 1
+		sleep 0.02
+	done
+	return 1
+}
+
+# proc_cpu_s PID: user + system CPU time of a process in seconds
+# (/proc/PID/stat fields 14 and 15, in clock ticks).
+proc_cpu_s() {
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / hz }' \
+		"/proc/$1/stat" 2>/dev/null
+}

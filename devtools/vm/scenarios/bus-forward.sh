@@ -19,53 +19,6 @@ HERE=$(dirname "${BASH_SOURCE[0]}")
 TOK=/tmp/vf-token
 FWD_SECS=${FWD_SECS:-10}
 
-# vf_forward NAME EAL-ARGS...: two VF ports, mac forwarding between them.
-# Checks: 2 ports with net_e1000_igb_vf, links up, packets on both ports.
-vf_forward() {
-	local name=$1 i mac0 mac1 rx0 rx1 l0 l1
-	shift
-	tp_start "$name" -l 0,1 --file-prefix "$name" "$@" \
-		-- -i --total-num-mbufs=$MBUFS
-	if ! tp_wait "$name" 'testpmd> ' 180; then
-		check "$name: testpmd on the VFs starts" false
-		tail -n 30 "$(tp_log "$name")" | sed 's/^/  | /'
-		tp_stop "$name"
-		return 1
-	fi
-	tp_send "$name" "show port summary all"
-	tp_wait "$name" '^1 +([0-9A-Fa-f]{2}:){5}' 20
-	mac0=$(port_mac "$name" 0)
-	mac1=$(port_mac "$name" 1)
-	check "$name: 2 ports, both net_e1000_igb_vf" \
-		test "$(grep -Ec '^[01] +([0-9A-Fa-f]{2}:){5}.*net_e1000_igb_vf' "$(tp_log "$name")")" = 2
-	for ((i = 0; i < 15; i++)); do
-		tp_send "$name" "show port info 0"
-		tp_send "$name" "show port info 1"
-		sleep 1
-		l0=$(port_link "$name" 0)
-		l1=$(port_link "$name" 1)
-		[ "$l0" = up ] && [ "$l1" = up ] && break
-	done
-	echo "  $name: port 0 $mac0 link $l0, port 1 $mac1 link $l1"
-	check "$name: link up on both ports" test "$l0/$l1" = up/up
-	tp_send "$name" "set fwd mac"
-	tp_send "$name" "set eth-peer 0 $mac1"
-	tp_send "$name" "set eth-peer 1 $mac0"
-	tp_send "$name" "start tx_first"
-	sleep "$FWD_SECS"
-	tp_send "$name" "stop"
-	tp_wait "$name" 'Accumulated forward statistics' 30
-	sleep 1
-	rx0=$(port_rx "$name" 0)
-	rx1=$(port_rx "$name" 1)
-	echo "  $name: RX port 0 $rx0, port 1 $rx1, TX port 0 $(port_tx "$name" 0), port 1 $(port_tx "$name" 1) in ${FWD_SECS}s"
-	check "$name: packets forwarded both ways (RX > 0 on both ports)" \
-		test "$rx0" -gt 0 -a "$rx1" -gt 0
-	tp_stop "$name"
-	check "$name: testpmd exits cleanly" test $? = 0
-	check "$name: the token is not in the log" token_not_in "$(tp_log "$name")" "$TOK"
-}
-
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN"
 check "plugin is built" test -r "$PLUGIN"
