@@ -332,6 +332,7 @@ checks_started() {
 	for vf in "${vfs[@]}"; do
 		check "$tag: VF $vf on vfio-pci" test "$(driver_of "$vf")" = vfio-pci
 	done
+	"$UNIT_VFT" status "$PF" >"$OUT/status-$tag.txt" 2>&1
 	"$UNIT_VFT" status --json "$PF" >"$OUT/status-$tag.json" 2>"$OUT/status-$tag.err"
 	t=$(jq -r --arg pf "$PF" --argjson n "$NUM_VFS" '
 		(.pfs[] | select(.addr == $pf)) as $p
@@ -380,6 +381,20 @@ check "vfio-pci loaded, enable_sriov=Y" \
 	test "$(cat /sys/module/vfio_pci/parameters/enable_sriov 2>/dev/null)" = Y
 check "start vftoken-vfs@$INST.service" start_unit "$VFS_UNIT" vftoken-vfs "$OUT/vfs.json"
 checks_started boot
+# The emulated sandbox is in force (else the passes above prove little).
+probe() { timeout 60 bash -c 'sandbox_run "$@"' _ "$1" "$2" sh -c "$3" 2>&1; }
+check "sandbox vfs@: no capabilities" \
+	test "$(probe "$OUT/vfs.json" vftoken-vfs 'sed -n "s/^CapBnd:\t//p" /proc/self/status')" = 0000000000000000
+check "sandbox vfio: CAP_SYS_MODULE only" \
+	test "$(probe "$OUT/vfio.json" vftoken-vfio 'sed -n "s/^CapBnd:\t//p" /proc/self/status')" = 0000000000010000
+check "sandbox vfs@: no_new_privs" \
+	test "$(probe "$OUT/vfs.json" vftoken-vfs 'sed -n "s/^NoNewPrivs:\t//p" /proc/self/status')" = 1
+check "sandbox vfs@: /etc read-only" \
+	test "$(probe "$OUT/vfs.json" vftoken-vfs 'touch /etc/vftoken/x 2>/dev/null && echo rw || echo ro')" = ro
+check "sandbox vfs@: only lo in its network namespace" \
+	test "$(probe "$OUT/vfs.json" vftoken-vfs 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "')" = lo
+check "sandbox vfio: /dev/vfio/vfio refused (PrivateDevices)" \
+	test "$(probe "$OUT/vfio.json" vftoken-vfio 'dd if=/dev/vfio/vfio count=0 2>/dev/null && echo open || echo refused')" = refused
 check "stop vftoken-vfs@$INST.service" stop_unit vftoken-vfs "$OUT/vfs.json"
 checks_stopped boot
 check "no token in the Exec lines or their output" no_token_leak

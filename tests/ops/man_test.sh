@@ -1,0 +1,106 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+#
+# The manual pages rendered by devtools/mkman.py from `vftoken --help` and
+# `vftoken CMD --help`: each page renders with groff and with `man -l`
+# without a warning, has its NAME, SYNOPSIS and EXIT STATUS, lists every
+# exit code, and shows every option of its command's --help.
+#
+# Usage: man_test.sh MKMAN_PY VFTOKEN_BINARY [MANDIR]
+#   MANDIR: already built pages to check as well (meson's doc/man output).
+set -u
+
+MKMAN=${1:?usage: man_test.sh MKMAN_PY VFTOKEN_BINARY [MANDIR]}
+VFT=${2:?usage: man_test.sh MKMAN_PY VFTOKEN_BINARY [MANDIR]}
+BUILT=${3:-}
+T=$(mktemp -d "${TMPDIR:-/tmp}/vft-man-test-XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+
+ok() {
+	pass=$((pass + 1))
+	echo "ok - $*"
+}
+nok() {
+	fail=$((fail + 1))
+	echo "not ok - $*"
+}
+
+if python3 "$MKMAN" "$VFT" "$T" 2>"$T/mkman.err"; then
+	ok "mkman.py rendered the pages"
+else
+	nok "mkman.py failed: $(cat "$T/mkman.err")"
+fi
+
+# check_page FILE CMD...: CMD is the help command ("" for the main page)
+check_page() {
+	page=$1
+	shift
+	name=$(basename "$page")
+	if [ ! -s "$page" ]; then
+		nok "$name missing or empty"
+		return
+	fi
+	if LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$page" >"$T/groff.err" 2>&1 &&
+		[ ! -s "$T/groff.err" ]; then
+		ok "$name: groff -man -ww renders without warnings"
+	else
+		nok "$name: groff warns: $(head -5 "$T/groff.err")"
+	fi
+	if MANWIDTH=80 LC_ALL=C.UTF-8 man -l "$page" >"$T/man.out" 2>"$T/man.err" &&
+		[ -s "$T/man.out" ] && [ ! -s "$T/man.err" ]; then
+		ok "$name: man -l renders without warnings"
+	else
+		nok "$name: man -l: $(head -5 "$T/man.err")"
+	fi
+	# ASCII, no hyphenation, long lines: options stay whole for grep
+	groff -man -Tascii -rLL=300n -rHY=0 -P-cbu "$page" >"$T/page.txt" 2>/dev/null
+	for sect in NAME SYNOPSIS DESCRIPTION "EXIT STATUS" "SEE ALSO"; do
+		if grep -q "^$sect\$" "$T/page.txt"; then
+			ok "$name has section $sect"
+		else
+			nok "$name lacks section $sect"
+		fi
+	done
+	# shellcheck disable=SC2068 # $@ is the help command, maybe empty
+	"$VFT" $@ --help >"$T/help.txt"
+	missing=""
+	grep -oE -- '--[a-z][a-z-]*' "$T/help.txt" | sort -u >"$T/opts"
+	while read -r o; do
+		grep -qF -- "$o" "$T/page.txt" || missing="$missing $o"
+	done <"$T/opts"
+	if [ -z "$missing" ] && grep -q -- '--help' "$T/help.txt"; then
+		ok "$name shows every option of '$* --help'"
+	else
+		nok "$name lacks options:$missing"
+	fi
+	missing=""
+	sed -n 's/^ *\([0-9][0-9]*\)  \([a-z-]*\) .*/\1:\2/p' "$T/help.txt" >"$T/codes"
+	while read -r c; do
+		grep -qE "^ *${c%%:*} \\(${c#*:}\\)" "$T/page.txt" || missing="$missing $c"
+	done <"$T/codes"
+	if [ -z "$missing" ] && grep -q '12 (vfs-not-ready)' "$T/page.txt"; then
+		ok "$name lists every exit code"
+	else
+		nok "$name lacks exit codes:$missing"
+	fi
+}
+
+check_page "$T/vftoken.1"
+for c in status vfs token check; do
+	check_page "$T/vftoken-$c.1" "$c"
+done
+if [ -n "$BUILT" ]; then
+	for p in vftoken vftoken-status vftoken-vfs vftoken-token vftoken-check; do
+		if cmp -s "$T/$p.1" "$BUILT/$p.1"; then
+			ok "built $p.1 is what mkman.py renders now"
+		else
+			nok "built $BUILT/$p.1 differs from a fresh render"
+		fi
+	done
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
