@@ -29,7 +29,8 @@ APT_PKGS="build-essential gcc clang llvm meson ninja-build pkg-config python3-py
 libnuma-dev dpdk dpdk-dev libdpdk-dev uuid-dev libcmocka-dev libjansson-dev
 clang-format cppcheck shellcheck python3-sphinx python3-sphinx-rtd-theme
 busybox-static cpio kmod dpkg-dev xz-utils zstd jq procps iproute2 file
-python3-matplotlib libclang-rt-14-dev"
+python3-matplotlib libclang-rt-14-dev groff-base man-db systemd util-linux
+bash-completion"
 
 # --- 1. apt packages -------------------------------------------------------
 missing=""
