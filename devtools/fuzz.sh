@@ -14,12 +14,16 @@
 #
 # The work directory (corpora, findings, logs) is BUILD/fuzz-work; it is
 # replaced on each run. VFTOKEN_FUZZ_BUILD overrides the build directory.
+# The devargs harness (the sriov bus's devargs parser) needs the DPDK SDK
+# headers, VFTOKEN_DPDK_SDK (default: where devtools/setup.sh puts them);
+# without them it is reported as failed, not skipped.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${VFTOKEN_FUZZ_BUILD:-$ROOT/build-fuzz}
+SDK=${VFTOKEN_DPDK_SDK:-/var/cache/vftoken/sdk/current/include}
 SECS=${1:-60}
-HARNESSES="uuid token devname pciaddr sysfs"
+HARNESSES="uuid token devname pciaddr sysfs devargs"
 
 case "$SECS" in
 '' | *[!0-9]*)
@@ -37,17 +41,41 @@ die() {
 }
 
 command -v clang >/dev/null 2>&1 || die "clang is needed for libFuzzer"
+if [ -f "$SDK/bus_driver.h" ]; then
+	bus_opts="-Dbus_sriov=auto -Ddpdk_sdk=$SDK"
+else
+	bus_opts="-Dbus_sriov=disabled"
+fi
 if [ ! -f "$BUILD/build.ninja" ]; then
+	# shellcheck disable=SC2086
 	CC=clang meson setup "$BUILD" "$ROOT" -Dfuzz=true \
-		-Db_sanitize=address,undefined -Db_lundef=false \
-		-Dbus_sriov=disabled -Dkernel_tests=false -Ddocs=disabled >"$BUILD.setup.log" 2>&1 ||
+		-Db_sanitize=address,undefined -Db_lundef=false $bus_opts \
+		-Dkernel_tests=false -Ddocs=disabled >"$BUILD.setup.log" 2>&1 ||
 		{ cat "$BUILD.setup.log"; die "meson setup of $BUILD failed"; }
 	rm -f "$BUILD.setup.log"
+elif ! ninja -C "$BUILD" -t targets all 2>/dev/null | grep -q '^tests/fuzz/fuzz_devargs:' &&
+	[ -f "$SDK/bus_driver.h" ]; then
+	# A build directory from before the devargs harness had the bus off.
+	# shellcheck disable=SC2086
+	meson setup --reconfigure "$BUILD" "$ROOT" $bus_opts >"$BUILD.setup.log" 2>&1 ||
+		{ cat "$BUILD.setup.log"; die "meson setup --reconfigure of $BUILD failed"; }
+	rm -f "$BUILD.setup.log"
 fi
-targets=""
+# Only the harnesses that this build has; a missing one counts as failed.
+missing=""
+built=""
 for h in $HARNESSES; do
+	if ninja -C "$BUILD" -t targets all 2>/dev/null | grep -q "^tests/fuzz/fuzz_$h:"; then
+		built="$built $h"
+	else
+		missing="$missing $h"
+	fi
+done
+targets=""
+for h in $built; do
 	targets="$targets tests/fuzz/fuzz_$h"
 done
+[ -n "$targets" ] || die "no harness in $BUILD (is it configured with -Dfuzz=true?)"
 # shellcheck disable=SC2086
 ninja -C "$BUILD" $targets >"$BUILD/fuzz-build.log" 2>&1 ||
 	{ tail -40 "$BUILD/fuzz-build.log"; die "build failed (is $BUILD configured with -Dfuzz=true?)"; }
@@ -61,7 +89,12 @@ export ASAN_OPTIONS=detect_leaks=1
 passed=0
 failed=0
 printf 'fuzz.sh: %-8s %7s %11s %11s %9s\n' harness seconds executions new-corpus findings
-for h in $HARNESSES; do
+for h in $missing; do
+	failed=$((failed + 1))
+	printf 'fuzz.sh: %-8s  FAILED (not built in %s: needs the sriov bus, i.e. libdpdk and the DPDK SDK headers in %s)\n' \
+		"$h" "$BUILD" "$SDK"
+done
+for h in $built; do
 	d=$WORK/$h
 	mkdir -p "$d/corpus" "$d/findings" "$d/tmp"
 	cp "$ROOT/tests/fuzz/corpus/$h/"* "$d/corpus/"

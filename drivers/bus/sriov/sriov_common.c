@@ -542,8 +542,11 @@ sriov_dev_probe(struct sriov_device *sd)
 			  sd->name, sriov_role_name(sd->role));
 		ret = -EINVAL;
 	}
-	if (ret == 0)
-		ret = sriov_params_strip(sd->name, da);
+	/* Strip whatever the outcome: a refused literal token must not stay
+	 * in EAL's devargs buffer for the life of the process.
+	 */
+	if (sriov_params_strip(sd->name, da) < 0 && ret == 0)
+		ret = -EINVAL;
 	if (ret < 0) {
 		snprintf(sd->last_error, sizeof(sd->last_error), "bad-devargs");
 		sriov_params_wipe(&p);

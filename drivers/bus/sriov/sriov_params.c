@@ -45,21 +45,24 @@ struct sriov_item {
 };
 
 /*
- * Cut the next item at @p s: up to a comma outside brackets.
+ * Cut the next item at @p s: up to a comma outside brackets. Brackets do
+ * not nest, as in rte_kvargs_tokenize(): any '[' opens a list and the next
+ * ']' closes it, so "a=[[x],vf_token=U]" is two items for the PMD and must
+ * be two for the bus too, or a key of ours would reach the PMD.
  * @return pointer after the item (at its comma or the NUL).
  */
 static const char *
 sriov_params_next(const char *s, struct sriov_item *it)
 {
 	const char *p = s, *eq = NULL;
-	int depth = 0;
+	bool in_list = false;
 
 	for (; *p != '\0'; p++) {
 		if (*p == '[')
-			depth++;
-		else if (*p == ']' && depth > 0)
-			depth--;
-		else if (*p == ',' && depth == 0)
+			in_list = true;
+		else if (*p == ']')
+			in_list = false;
+		else if (*p == ',' && !in_list)
 			break;
 		else if (*p == '=' && eq == NULL)
 			eq = p;
@@ -299,7 +302,10 @@ sriov_params_strip(const char *dev, struct rte_devargs *da)
 		r = sriov_params_next(r, &it);
 		if (*r == ',')
 			r++;
-		if (sriov_item_ours(&it))
+		/* Empty items are dropped too (rte_kvargs ignores them):
+		 * keeping one before a removed item left a trailing comma.
+		 */
+		if (it.len == 0 || sriov_item_ours(&it))
 			continue;
 		if (w != s)
 			*w++ = ',';
