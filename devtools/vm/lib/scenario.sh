@@ -26,10 +26,31 @@ check() {
 	fi
 }
 
+# A detail line under the check it explains.
+note() { echo "  $*"; }
+
 finish() {
 	dmesg >"$OUTDIR/dmesg.txt" 2>&1
 	echo "$pass passed, $fail failed"
 	[ "$fail" = 0 ]
+}
+
+# EAL refuses a -d plugin when a directory on its real path is
+# world-writable (a checkout under /tmp, say): then use a copy in a private
+# directory of the guest's /run. Prints the path to give to -d.
+sriov_plugin_path() {
+	local src=$1 d
+	d=$(dirname "$(realpath "$src" 2>/dev/null || echo "$src")")
+	while [ "$d" != / ] && [ -n "$d" ]; do
+		if [ -n "$(find "$d" -maxdepth 0 -perm -0002 2>/dev/null)" ]; then
+			mkdir -p /run/vftoken-plugins && chmod 0755 /run/vftoken-plugins &&
+				cp "$src" /run/vftoken-plugins/ &&
+				echo "/run/vftoken-plugins/$(basename "$src")" &&
+				return 0
+		fi
+		d=$(dirname "$d")
+	done
+	echo "$src"
 }
 
 # Used by the scenarios that source this file.
@@ -37,7 +58,7 @@ finish() {
 {
 	TESTPMD=${TESTPMD:-/usr/bin/dpdk-testpmd}
 	# shellcheck disable=SC2153 # from run.sh's environment
-	PLUGIN=$VFTOKEN_BUILD/drivers/bus/sriov/librte_bus_sriov.so
+	PLUGIN=$(sriov_plugin_path "$VFTOKEN_BUILD/drivers/bus/sriov/librte_bus_sriov.so")
 	# shellcheck disable=SC2153
 	OUTDIR=$VM_SCRATCH
 	MBUFS=8192
