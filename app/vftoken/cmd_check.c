@@ -58,6 +58,22 @@ ck_usage(FILE *f)
 }
 
 static int
+ck_opt(void *ctx, int c, const char *name, char *arg)
+{
+	struct ck_opts *o = ctx;
+
+	switch (c) {
+	case 't':
+		return tok_src_set(&o->src, name, arg);
+	case 'j':
+		o->json = true;
+		return 0;
+	default:
+		return CLI_EXIT_USAGE;
+	}
+}
+
+static int
 ck_parse(int argc, char **argv, struct ck_opts *o)
 {
 	static const struct option opts[] = {
@@ -65,33 +81,12 @@ ck_parse(int argc, char **argv, struct ck_opts *o)
 		{ "token-env", required_argument, NULL, 't' },
 		{ "token", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "sysfs-root", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_GETOPT_END,
 	};
-	int c, idx, rc = 0;
+	const struct cli_getopt g = { "check", opts,   ck_usage,
+				      &o->sys, ck_opt, o };
+	int rc = cli_getopt(&g, argc, argv);
 
-	opterr = 0;
-	optind = 1;
-	while (rc == 0 &&
-	       (c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
-		switch (c) {
-		case 't':
-			rc = tok_src_set(&o->src, opts[idx].name, optarg);
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'r':
-			rc = cli_sysfs_root(&o->sys, optarg);
-			break;
-		case 'h':
-			ck_usage(stdout);
-			return -1;
-		default:
-			return cli_bad_option("check", argv, optind);
-		}
-	}
 	if (rc == 0)
 		rc = tok_src_check(&o->src);
 	return rc;

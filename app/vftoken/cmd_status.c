@@ -472,37 +472,30 @@ st_show(const struct st_opts *o, const struct st_list *l)
 }
 
 static int
+st_opt(void *ctx, int c, const char *name, char *arg)
+{
+	struct st_opts *o = ctx;
+
+	(void)name;
+	(void)arg;
+	if (c != 'j')
+		return CLI_EXIT_USAGE;
+	o->json = true;
+	return 0;
+}
+
+static int
 st_parse(int argc, char **argv, struct st_opts *o)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "sysfs-root", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_GETOPT_END,
 	};
-	int c, rc;
+	const struct cli_getopt g = { "status", opts,	st_usage,
+				      &o->sys,	st_opt, o };
 
 	vft_sys_init(&o->sys, NULL);
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			o->json = true;
-			break;
-		case 'r':
-			rc = cli_sysfs_root(&o->sys, optarg);
-			if (rc != 0)
-				return rc;
-			break;
-		case 'h':
-			st_usage(stdout);
-			return -1;
-		default:
-			return cli_bad_option("status", argv, optind);
-		}
-	}
-	return 0;
+	return cli_getopt(&g, argc, argv);
 }
 
 static int

@@ -83,8 +83,10 @@ tk_usage(FILE *f)
 }
 
 static int
-tk_opt(struct tk_opts *o, int c, const char *name)
+tk_opt(void *ctx, int c, const char *name, char *arg)
 {
+	struct tk_opts *o = ctx;
+
 	switch (c) {
 	case 'g':
 		o->generate = true;
@@ -94,16 +96,13 @@ tk_opt(struct tk_opts *o, int c, const char *name)
 			cli_error("--out given twice");
 			return CLI_EXIT_USAGE;
 		}
-		o->out = optarg;
+		o->out = arg;
 		return 0;
-	case 'r':
-		return cli_sysfs_root(&o->sys, optarg);
 	case 't':
-		return tok_src_set(&o->next, name, optarg);
+		return tok_src_set(&o->next, name, arg);
 	case 'c':
 		/* name is "current-token...": strip the prefix */
-		return tok_src_set(&o->current, name + strlen("current-"),
-				   optarg);
+		return tok_src_set(&o->current, name + strlen("current-"), arg);
 	default:
 		return CLI_EXIT_USAGE;
 	}
@@ -121,27 +120,12 @@ tk_parse(int argc, char **argv, struct tk_opts *o)
 		{ "current-token", required_argument, NULL, 'c' },
 		{ "generate", no_argument, NULL, 'g' },
 		{ "out", required_argument, NULL, 'o' },
-		{ "sysfs-root", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_GETOPT_END,
 	};
-	int c, idx;
+	const struct cli_getopt g = { "token set", opts,   tk_usage,
+				      &o->sys,	   tk_opt, o };
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
-		if (c == 'h') {
-			tk_usage(stdout);
-			return -1;
-		}
-		if (c == '?' || c == ':')
-			return cli_bad_option("token set", argv, optind);
-		int rc = tk_opt(o, c, opts[idx].name);
-
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
+	return cli_getopt(&g, argc, argv);
 }
 
 /* Exactly one new-token source; --out goes with --generate. */

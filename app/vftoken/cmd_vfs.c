@@ -61,45 +61,36 @@ vfs_usage(FILE *f)
 }
 
 static int
+vfs_opt(void *ctx, int c, const char *name, char *arg)
+{
+	struct vfs_opts *o = ctx;
+
+	(void)name;
+	switch (c) {
+	case 'b':
+		o->bind = true;
+		return 0;
+	case 'w':
+		return cli_parse_uint(arg, "--wait", 0, 600, &o->wait_s);
+	default:
+		return CLI_EXIT_USAGE;
+	}
+}
+
+static int
 vfs_parse(int argc, char **argv, struct vfs_opts *o)
 {
 	static const struct option opts[] = {
 		{ "bind", no_argument, NULL, 'b' },
 		{ "wait", required_argument, NULL, 'w' },
-		{ "sysfs-root", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_GETOPT_END,
 	};
-	int c, rc;
+	const struct cli_getopt g = { "vfs",   opts,	vfs_usage,
+				      &o->sys, vfs_opt, o };
 
 	vft_sys_init(&o->sys, NULL);
 	o->wait_s = CLI_DEFAULT_WAIT_S;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			o->bind = true;
-			break;
-		case 'w':
-			rc = cli_parse_uint(optarg, "--wait", 0, 600,
-					    &o->wait_s);
-			if (rc != 0)
-				return rc;
-			break;
-		case 'r':
-			rc = cli_sysfs_root(&o->sys, optarg);
-			if (rc != 0)
-				return rc;
-			break;
-		case 'h':
-			vfs_usage(stdout);
-			return -1;
-		default:
-			return cli_bad_option("vfs", argv, optind);
-		}
-	}
-	return 0;
+	return cli_getopt(&g, argc, argv);
 }
 
 /* Read the PF and refuse what cannot hold VFs. */

@@ -9,6 +9,7 @@
  */
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,42 +56,17 @@ cli_print_exit_codes(FILE *f)
 			cli_exit_table[i].name, cli_exit_table[i].meaning);
 }
 
-static void __attribute__((format(printf, 2, 0)))
-cli_vmsg(const char *level, const char *fmt, va_list ap)
+/* "vftoken: LEVEL: message" on stderr, LEVEL one of error, warning, note. */
+void
+cli_msg(const char *level, const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "%s: %s: ", CLI_PROG, level);
+	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
-}
-
-void
-cli_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	cli_vmsg("error", fmt, ap);
-	va_end(ap);
-}
-
-void
-cli_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	cli_vmsg("warning", fmt, ap);
-	va_end(ap);
-}
-
-void
-cli_note(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	cli_vmsg("note", fmt, ap);
-	va_end(ap);
 }
 
 enum cli_exit
@@ -184,6 +160,34 @@ cli_bad_option(const char *cmd, char **argv, int optind_now)
 }
 
 int
+cli_getopt(const struct cli_getopt *g, int argc, char **argv)
+{
+	int c, idx, rc;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", g->opts, &idx)) != -1) {
+		switch (c) {
+		case 'h':
+			g->usage(stdout);
+			return -1;
+		case 'r':
+			rc = cli_sysfs_root(g->sys, optarg);
+			break;
+		case '?':
+		case ':':
+			return cli_bad_option(g->cmd, argv, optind);
+		default:
+			rc = g->opt(g->ctx, c, g->opts[idx].name, optarg);
+			break;
+		}
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
 cli_parse_uint(const char *s, const char *what, unsigned int min,
 	       unsigned int max, unsigned int *out)
 {
@@ -250,6 +254,7 @@ static const struct main_cmd main_cmds[] = {
 	{ "check", cmd_check },
 };
 
+/* The command called name, or NULL after saying what was expected. */
 static main_cmd_fn
 main_find(const char *name)
 {
@@ -258,6 +263,9 @@ main_find(const char *name)
 	for (i = 0; i < sizeof(main_cmds) / sizeof(main_cmds[0]); i++)
 		if (strcmp(main_cmds[i].name, name) == 0)
 			return main_cmds[i].fn;
+	cli_error("unknown command '%s' (expected status, vfs, token, check "
+		  "or help)",
+		  name);
 	return NULL;
 }
 
@@ -275,12 +283,8 @@ main_help(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	fn = main_find(argv[1]);
-	if (fn == NULL) {
-		cli_error("unknown command '%s' (expected status, vfs, token, "
-			  "check or help)",
-			  argv[1]);
+	if (fn == NULL)
 		return CLI_EXIT_USAGE;
-	}
 	args[n++] = argv[1];
 	if (argc >= 3)
 		args[n++] = argv[2];
@@ -309,12 +313,8 @@ main_dispatch(int argc, char **argv)
 	if (strcmp(argv[1], "help") == 0)
 		return main_help(argc - 1, argv + 1);
 	fn = main_find(argv[1]);
-	if (fn == NULL) {
-		cli_error("unknown command '%s' (expected status, vfs, token, "
-			  "check or help)",
-			  argv[1]);
+	if (fn == NULL)
 		return CLI_EXIT_USAGE;
-	}
 	return fn(argc - 1, argv + 1);
 }
 

@@ -56,9 +56,11 @@ void cli_print_exit_codes(FILE *f);
 #define CLI_DEFAULT_WAIT_S 5
 
 /* Messages: "vftoken: error: ..." / "vftoken: warning: ..." on stderr. */
-void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_msg(const char *level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define cli_error(...) cli_msg("error", __VA_ARGS__)
+#define cli_warn(...) cli_msg("warning", __VA_ARGS__)
+#define cli_note(...) cli_msg("note", __VA_ARGS__)
 
 /**
  * Map an explainer verdict to an exit code; @p token_given splits
@@ -87,6 +89,40 @@ int cli_bad_option(const char *cmd, char **argv, int optind_now);
 /** Parse a decimal count in [min, max]. @return 0 or CLI_EXIT_USAGE. */
 int cli_parse_uint(const char *s, const char *what, unsigned int min,
 		   unsigned int max, unsigned int *out);
+
+struct option;
+
+/**
+ * The last rows of every command's getopt_long() table: the options
+ * cli_getopt() handles itself, then the terminator.
+ */
+/* clang-format off */
+#define CLI_GETOPT_END \
+	{ "sysfs-root", required_argument, NULL, 'r' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ NULL, 0, NULL, 0 }
+/* clang-format on */
+
+/**
+ * The options of one command for cli_getopt(), which handles --help/-h
+ * (option 'h') and the hidden --sysfs-root (option 'r') itself and hands
+ * every other option of @p opts to @p opt.
+ */
+struct cli_getopt {
+	const char *cmd;	   /**< as named in errors: "token set" */
+	const struct option *opts; /**< getopt_long() table */
+	void (*usage)(FILE *f);	   /**< printed for --help */
+	struct vft_sys *sys;	   /**< what --sysfs-root sets */
+	/** One option: 0 to go on, else an exit code. */
+	int (*opt)(void *ctx, int c, const char *name, char *arg);
+	void *ctx;
+};
+
+/**
+ * Parse the options in @p argv (from argv[1]; optind is left on the first
+ * operand). @return 0, -1 after --help, or an exit code.
+ */
+int cli_getopt(const struct cli_getopt *g, int argc, char **argv);
 
 /* ------------------------------------------------------------------------ */
 /* Token sources (token_opts.c)                                             */

@@ -614,12 +614,18 @@ vft_device_region_unmap(struct vft_device *d, uint32_t index)
 	r->map_len = 0;
 }
 
-/* Check [off, off + len) lies inside the config region. */
+/*
+ * Check buf and [off, off + len) against the config region and give the
+ * file position of off in the device fd (VFIO region offset + off).
+ */
 static int
-vft_device_config_range(const struct vft_device *d, size_t len, off_t off)
+vft_device_config_pos(const struct vft_device *d, const void *buf, size_t len,
+		      off_t off, off_t *pos)
 {
 	const struct vft_region *r;
 
+	if (buf == NULL)
+		return -EINVAL;
 	if (d == NULL || d->fd < 0)
 		return -EBADF;
 	if (d->num_regions <= VFIO_PCI_CONFIG_REGION_INDEX)
@@ -627,46 +633,43 @@ vft_device_config_range(const struct vft_device *d, size_t len, off_t off)
 	r = &d->regions[VFIO_PCI_CONFIG_REGION_INDEX];
 	if (off < 0 || (uint64_t)off > r->size || len > r->size - (uint64_t)off)
 		return -EINVAL;
+	*pos = (off_t)r->offset + off;
 	return 0;
+}
+
+/* Result of a config pread/pwrite: a short transfer is an I/O error. */
+static int
+vft_device_config_done(ssize_t n, size_t len)
+{
+	if (n < 0)
+		return vft_vfio_errno();
+	return (size_t)n == len ? 0 : -EIO;
 }
 
 int
 vft_device_config_read(struct vft_device *d, void *buf, size_t len, off_t off)
 {
-	ssize_t n;
+	off_t pos;
 	int ret;
 
-	if (buf == NULL)
-		return -EINVAL;
-	ret = vft_device_config_range(d, len, off);
+	ret = vft_device_config_pos(d, buf, len, off, &pos);
 	if (ret < 0)
 		return ret;
-	n = vft_os->pread(
-		d->fd, buf, len,
-		(off_t)d->regions[VFIO_PCI_CONFIG_REGION_INDEX].offset + off);
-	if (n < 0)
-		return vft_vfio_errno();
-	return (size_t)n == len ? 0 : -EIO;
+	return vft_device_config_done(vft_os->pread(d->fd, buf, len, pos), len);
 }
 
 int
 vft_device_config_write(struct vft_device *d, const void *buf, size_t len,
 			off_t off)
 {
-	ssize_t n;
+	off_t pos;
 	int ret;
 
-	if (buf == NULL)
-		return -EINVAL;
-	ret = vft_device_config_range(d, len, off);
+	ret = vft_device_config_pos(d, buf, len, off, &pos);
 	if (ret < 0)
 		return ret;
-	n = vft_os->pwrite(
-		d->fd, buf, len,
-		(off_t)d->regions[VFIO_PCI_CONFIG_REGION_INDEX].offset + off);
-	if (n < 0)
-		return vft_vfio_errno();
-	return (size_t)n == len ? 0 : -EIO;
+	return vft_device_config_done(vft_os->pwrite(d->fd, buf, len, pos),
+				      len);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -15,17 +15,8 @@ COMP_FILE=${1:?usage: completion_test.sh COMPLETION_FILE VFTOKEN_BINARY}
 VFT=${2:?usage: completion_test.sh COMPLETION_FILE VFTOKEN_BINARY}
 T=$(mktemp -d "${TMPDIR:-/tmp}/vft-comp-test-XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $*"
-}
-nok() {
-	fail=$((fail + 1))
-	echo "not ok - $*"
-}
+# shellcheck source=tests/ops/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # FAKE sysfs: one SR-IOV PF (7 VFs max), one VF, one NIC without SR-IOV.
 export VFTOKEN_COMP_SYSFS=$T/sys
@@ -170,5 +161,4 @@ check_opts vfs "vfs create" "vfs destroy"
 check_opts token "token set" "token generate"
 check_opts check check
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+ops_done

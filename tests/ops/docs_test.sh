@@ -18,17 +18,8 @@ VERDICTS=${2:?usage: docs_test.sh VFTOKEN PRINT_VERDICTS GUIDES_DIR}
 DOC=${3:?usage: docs_test.sh VFTOKEN PRINT_VERDICTS GUIDES_DIR}
 T=$(mktemp -d "${TMPDIR:-/tmp}/vft-docs-test-XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $*"
-}
-nok() {
-	fail=$((fail + 1))
-	echo "not ok - $*"
-}
+# shellcheck source=tests/ops/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # all_in FILE WHAT LIST_FILE: every line of LIST_FILE occurs in FILE
 all_in() {
@@ -86,5 +77,4 @@ printf '%s\n' vftoken-vfs@.service vftoken-vfio.service vftoken.pc \
 	vftoken-check.1 /etc/vftoken >"$T/files"
 all_in "$DOC/install.rst" "installed files" "$T/files"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+ops_done

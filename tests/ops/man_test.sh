@@ -16,17 +16,8 @@ VFT=${2:?usage: man_test.sh MKMAN_PY VFTOKEN_BINARY [MANDIR]}
 BUILT=${3:-}
 T=$(mktemp -d "${TMPDIR:-/tmp}/vft-man-test-XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $*"
-}
-nok() {
-	fail=$((fail + 1))
-	echo "not ok - $*"
-}
+# shellcheck source=tests/ops/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 if python3 "$MKMAN" "$VFT" "$T" 2>"$T/mkman.err"; then
 	ok "mkman.py rendered the pages"
@@ -102,5 +93,4 @@ if [ -n "$BUILT" ]; then
 	done
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+ops_done

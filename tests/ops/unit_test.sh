@@ -25,17 +25,8 @@ if ! command -v systemd-analyze >/dev/null 2>&1; then
 fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/vft-unit-test-XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $*"
-}
-nok() {
-	fail=$((fail + 1))
-	echo "not ok - $*"
-}
+# shellcheck source=tests/ops/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 VFS=vftoken-vfs@.service
 VFIO=vftoken-vfio.service
@@ -146,5 +137,4 @@ else
 	nok "capability bounding sets are not the audited ones"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+ops_done

@@ -19,41 +19,15 @@
 
 set -u
 
+HERE=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source=../lib/scenario.sh
+. "$HERE/../lib/scenario.sh"
+
 VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
-TESTPMD=${TESTPMD:-/usr/bin/dpdk-testpmd}
 PF=$VM_PF
 OUT=$VM_SCRATCH
 FWD_SECS=${FWD_SECS:-10}
-MBUFS=8192
 UUID_RE='[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}'
-
-pass=0
-fail=0
-
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		echo "PASS: $what"
-		pass=$((pass + 1))
-	else
-		echo "FAIL: $what"
-		fail=$((fail + 1))
-	fi
-}
-
-note() { echo "  $*"; }
-
-dev() { echo "/sys/bus/pci/devices/$1"; }
-driver_of() { basename "$(readlink "$(dev "$1")/driver" 2>/dev/null)" 2>/dev/null; }
-group_of() { basename "$(readlink "$(dev "$1")/iommu_group" 2>/dev/null)" 2>/dev/null; }
-vfs_of() {
-	local i=0
-	while [ -e "$(dev "$1")/virtfn$i" ]; do
-		basename "$(readlink "$(dev "$1")/virtfn$i")"
-		i=$((i + 1))
-	done
-}
 
 # vft NAME ARGS...: run vftoken, output in $OUT/vft-NAME.{out,err}, rc in RC
 vft() {
@@ -70,65 +44,7 @@ has() { grep -qF -- "$2" "$OUT/vft-$1.$3"; }
 no_uuid_in() { ! grep -Eq "$UUID_RE" "$OUT/vft-$1.out" "$OUT/vft-$1.err"; }
 jq_true() { [ "$(jq -r "$2" "$OUT/vft-$1.out" 2>/dev/null)" = true ]; }
 
-# ---- testpmd driven through a FIFO ------------------------------------------
-declare -A TP_PID TP_FD
-tp_fd=20
-
-tp_log() { echo "$OUT/tp-$1.log"; }
-
-# tp_start NAME ARGS...: testpmd with stdin a FIFO we hold open.
-tp_start() {
-	local name=$1 fifo=$OUT/tp-$1.in
-	shift
-	rm -f "$fifo"
-	mkfifo "$fifo" || return 1
-	: >"$(tp_log "$name")"
-	stdbuf -oL -eL "$TESTPMD" "$@" <"$fifo" >"$(tp_log "$name")" 2>&1 &
-	TP_PID[$name]=$!
-	eval "exec $tp_fd>\"\$fifo\""
-	TP_FD[$name]=$tp_fd
-	tp_fd=$((tp_fd + 1))
-}
-
-tp_send() { echo "$2" >&"${TP_FD[$1]}"; }
-tp_alive() { kill -0 "${TP_PID[$1]}" 2>/dev/null; }
-
-# tp_wait NAME REGEX COUNT SECS: until REGEX occurs COUNT times in the log.
-tp_wait() {
-	local i
-	for ((i = 0; i < $4 * 5; i++)); do
-		[ "$(grep -Ec -- "$2" "$(tp_log "$1")")" -ge "$3" ] && return 0
-		tp_alive "$1" || break
-		sleep 0.2
-	done
-	[ "$(grep -Ec -- "$2" "$(tp_log "$1")")" -ge "$3" ]
-}
-
-# tp_stop NAME: quit (kill after 30 s); returns testpmd's exit status.
-tp_stop() {
-	local name=$1 i rc
-	[ -n "${TP_PID[$name]:-}" ] || return 0
-	tp_send "$name" quit 2>/dev/null
-	for ((i = 0; i < 150; i++)); do
-		tp_alive "$name" || break
-		sleep 0.2
-	done
-	tp_alive "$name" && note "$name did not quit, killing it" &&
-		kill -9 "${TP_PID[$name]}"
-	wait "${TP_PID[$name]}"
-	rc=$?
-	eval "exec ${TP_FD[$name]}>&-"
-	rm -f "$OUT/tp-$name.in"
-	unset "TP_PID[$name]" "TP_FD[$name]"
-	return $rc
-}
-
-tp_stop_all() {
-	local n
-	for n in "${!TP_PID[@]}"; do
-		tp_stop "$n"
-	done
-}
+# ---- testpmd (lib/scenario.sh's tp_*: logs in $OUT/NAME.log) ---------------
 trap tp_stop_all EXIT
 
 tp_tail() { tail -n "${2:-25}" "$(tp_log "$1")" | sed -E "s/$UUID_RE/<uuid>/g; s/^/  | /"; }
@@ -213,7 +129,7 @@ first_token() {
 pf_start() {
 	tp_start "$1" -l 0,1 --file-prefix "$1" -m 128 -a "$PF" \
 		"--vfio-vf-token=$(cat "$2")" -- -i --total-num-mbufs=$MBUFS
-	if tp_wait "$1" 'testpmd> ' 1 180; then
+	if tp_wait "$1" 'testpmd> ' 180; then
 		check "$1: stock testpmd on the PF up ($(grep -Eom1 '^Port 0: ([0-9A-F]{2}:){5}[0-9A-F]{2}' "$(tp_log "$1")"))" \
 			grep -Eq '^Port 0: ([0-9A-F]{2}:){5}[0-9A-F]{2}' "$(tp_log "$1")"
 	else
@@ -222,12 +138,12 @@ pf_start() {
 	fi
 }
 
-# vf_forward NAME TOKENFILE PHASE: stock testpmd on both VFs, mac forwarding.
-vf_forward() {
+# cli_vf_forward NAME TOKENFILE PHASE: stock testpmd on both VFs, mac forwarding.
+cli_vf_forward() {
 	local name=$1 phase=$3 mac0 mac1 l0 l1 i t0 t1 rx0 rx1 tx0 tx1 secs
 	tp_start "$name" -l 0,1 --file-prefix "$name" -m 128 -a "$VF0" -a "$VF1" \
 		"--vfio-vf-token=$(cat "$2")" -- -i --total-num-mbufs=$MBUFS
-	if ! tp_wait "$name" 'testpmd> ' 1 180; then
+	if ! tp_wait "$name" 'testpmd> ' 180; then
 		check "$name: stock testpmd on the VFs up" false
 		tp_tail "$name"
 		tp_stop "$name"
@@ -236,7 +152,7 @@ vf_forward() {
 	for ((i = 0; i < 15; i++)); do
 		tp_send "$name" "show port info 0"
 		tp_send "$name" "show port info 1"
-		tp_wait "$name" 'Infos for port 1 ' $((i + 1)) 10
+		tp_wait_count "$name" 'Infos for port 1 ' $((i + 1)) 10
 		l0=$(port_info "$name" 0 "Link status")
 		l1=$(port_info "$name" 1 "Link status")
 		[ "$l0/$l1" = up/up ] && break
@@ -261,9 +177,9 @@ vf_forward() {
 	sleep "$FWD_SECS"
 	tp_send "$name" "show port stats all"
 	t1=$(date +%s.%N)
-	tp_wait "$name" 'NIC statistics for port 1 ' 1 30
+	tp_wait "$name" 'NIC statistics for port 1 ' 30
 	tp_send "$name" "stop"
-	tp_wait "$name" 'Done\.' 1 30
+	tp_wait "$name" 'Done\.' 30
 	rx0=$(port_stat "$name" 0 RX-packets)
 	rx1=$(port_stat "$name" 1 RX-packets)
 	tx0=$(port_stat "$name" 0 TX-packets)
@@ -325,7 +241,7 @@ old_token_vf() {
 token_in_use() {
 	tp_start vf-busy -l 0,1 --file-prefix vf-busy -m 128 -a "$VF0" -a "$VF1" \
 		"--vfio-vf-token=$(cat "$OUT/tok2")" -- -i --total-num-mbufs=$MBUFS
-	check "vf-busy: stock testpmd on the VFs up" tp_wait vf-busy 'testpmd> ' 1 180
+	check "vf-busy: stock testpmd on the VFs up" tp_wait vf-busy 'testpmd> ' 180
 	tp_stop pf2
 	check "pf2: testpmd on the PF quit cleanly" test $? = 0
 	rm -f "$OUT/tok3"
@@ -367,13 +283,12 @@ create_vfs
 status_vs_sysfs
 first_token
 pf_start pf1 "$OUT/tok"
-vf_forward vf1 "$OUT/tok" first-token
+cli_vf_forward vf1 "$OUT/tok" first-token
 rotate
 old_token_vf
-vf_forward vf2 "$OUT/tok2" after-rotation
+cli_vf_forward vf2 "$OUT/tok2" after-rotation
 token_in_use
 write_json
 tp_stop_all
 check "no token in any vftoken output, testpmd log or result file" no_token_logged
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

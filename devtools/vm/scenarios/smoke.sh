@@ -10,22 +10,9 @@
 # negative-case NIC has no SR-IOV capability.  One line per check, then a
 # tally; exit status 1 if any check failed.
 
-pass=0
-fail=0
-
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		echo "PASS: $what"
-		pass=$((pass + 1))
-	else
-		echo "FAIL: $what"
-		fail=$((fail + 1))
-	fi
-}
-
-dev() { echo "/sys/bus/pci/devices/$1"; }
+HERE=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source=../lib/scenario.sh
+. "$HERE/../lib/scenario.sh"
 
 # $1 address, $2 expected "vendor:device" in hex without 0x.
 pci_id_is() {
@@ -36,30 +23,6 @@ pci_id_is() {
 		echo "  $1 is ${v#0x}:${d#0x}, expected $2"
 		return 1
 	}
-}
-
-driver_of() { basename "$(readlink "$(dev "$1")/driver" 2>/dev/null)" 2>/dev/null; }
-group_of() { basename "$(readlink "$(dev "$1")/iommu_group" 2>/dev/null)" 2>/dev/null; }
-
-bind_pf_vfio() {
-	local pf=$1 cur
-	cur=$(driver_of "$pf")
-	if [ -n "$cur" ] && [ "$cur" != vfio-pci ]; then
-		echo "$pf" >"$(dev "$pf")/driver/unbind" || return 1
-	fi
-	echo vfio-pci >"$(dev "$pf")/driver_override" || return 1
-	[ "$(driver_of "$pf")" = vfio-pci ] || echo "$pf" >/sys/bus/pci/drivers_probe
-	[ "$(driver_of "$pf")" = vfio-pci ] || {
-		echo "  $pf driver is '$(driver_of "$pf")', expected vfio-pci"
-		return 1
-	}
-}
-
-vfs_of() {
-	local l
-	for l in "$(dev "$1")"/virtfn*; do
-		[ -e "$l" ] && basename "$(readlink "$l")"
-	done | sort
 }
 
 create_vfs() {
@@ -171,7 +134,7 @@ if [ -n "${VM_PF2:-}" ]; then
 fi
 check "modprobe vfio-pci enable_sriov=1" modprobe vfio-pci enable_sriov=1
 check "vfio-pci enable_sriov is Y" grep -qx Y /sys/module/vfio_pci/parameters/enable_sriov
-check "PF binds to vfio-pci via driver_override" bind_pf_vfio "$VM_PF"
+check "PF binds to vfio-pci via driver_override" bind_vfio "$VM_PF"
 check "echo 2 > sriov_numvfs creates 2 VFs" create_vfs "$VM_PF" 2
 check "VFs at 0000:01:10.0 0000:01:10.2 are 8086:10ca on vfio-pci" \
 	vfs_ok "$VM_PF" 0000:01:10.0 0000:01:10.2
@@ -182,5 +145,4 @@ check "/dev/vfio/vfio and the 2 VF group nodes exist" vfio_nodes 2 "${vfs[@]}"
 check "2 MB hugepages reserved and hugetlbfs at /dev/hugepages" hugepages_ok
 check "echo 0 > sriov_numvfs removes the VFs" create_vfs "$VM_PF" 0
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

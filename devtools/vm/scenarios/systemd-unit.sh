@@ -39,6 +39,10 @@
 # shellcheck disable=SC2317
 set -u
 
+HERE=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source=../lib/scenario.sh
+. "$HERE/../lib/scenario.sh"
+
 PF=$VM_PF
 INST=$PF
 NUM_VFS=2
@@ -48,39 +52,6 @@ BUILT_VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
 ETC=/etc/vftoken
 UUID_RE='[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}'
 CG_BASE=/sys/fs/cgroup/devices
-
-pass=0
-fail=0
-
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		echo "PASS: $what"
-		pass=$((pass + 1))
-	else
-		echo "FAIL: $what"
-		fail=$((fail + 1))
-	fi
-}
-
-note() { echo "  $*"; }
-
-finish() {
-	echo "$pass passed, $fail failed"
-	[ "$fail" -eq 0 ]
-	exit
-}
-
-dev() { echo "/sys/bus/pci/devices/$1"; }
-driver_of() { basename "$(readlink "$(dev "$1")/driver" 2>/dev/null)" 2>/dev/null; }
-vfs_of() {
-	local i=0
-	while [ -e "$(dev "$1")/virtfn$i" ]; do
-		basename "$(readlink "$(dev "$1")/virtfn$i")"
-		i=$((i + 1))
-	done
-}
 
 # ---- reading a unit ----------------------------------------------------------
 # unit_json UNIT_FILE INSTANCE: the unit as systemd would take it, as JSON:
@@ -295,6 +266,7 @@ VFIO_UNIT=$UNIT_DIR/vftoken-vfio.service
 check "units configured in the build ($UNIT_DIR)" test -s "$VFS_UNIT" -a -s "$VFIO_UNIT"
 if [ ! -s "$VFS_UNIT" ] || [ ! -s "$VFIO_UNIT" ]; then
 	finish
+	exit
 fi
 
 # Where the unit runs vftoken from: put the build's binary there, as
