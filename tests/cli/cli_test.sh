@@ -415,6 +415,9 @@ t_scrub() {
 		v=$ROOT/bus/pci/devices/0000:01:10.0/vendor
 		rm -f "$v"
 		mkfifo "$v"
+		# a fresh stderr file: the previous form's warning must not be
+		# taken for this one's before the new process has even started
+		: >"$T/err"
 		if [ $form = split ]; then
 			"$VFT" check 0000:01:10.0 --token "$TOKEN" --sysfs-root "$ROOT" >"$T/out" 2>"$T/err" &
 		else
@@ -422,8 +425,9 @@ t_scrub() {
 		fi
 		pid=$!
 		# wait until vftoken is blocked opening the FIFO (the warning is out)
+		# (up to 30 s: the machine may be busy with VMs)
 		i=0
-		while [ $i -lt 50 ] && ! grep -q warning "$T/err"; do
+		while [ $i -lt 300 ] && ! grep -q warning "$T/err"; do
 			sleep 0.1
 			i=$((i + 1))
 		done
