@@ -23,8 +23,8 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -n "$suites" ] || suites="checkpatch unit sanitize fuzz docs vm"
-[ "$novm" = 1 ] && suites=$(echo "$suites" | sed 's/\bvm\b//')
+[ -n "$suites" ] || suites="checkpatch unit sanitize fuzz docs vm bench"
+[ "$novm" = 1 ] && suites=$(echo "$suites" | sed 's/\bvm\b//; s/\bbench\b//')
 
 TALLY=$(mktemp)
 trap 'rm -f "$TALLY"' EXIT
@@ -80,6 +80,9 @@ for s in $suites; do
 		else tally checkpatch 0 1; fi ;;
 	sanitize) script_suite sanitize "$ROOT/devtools/sanitize.sh" ;;
 	fuzz) script_suite fuzz "$ROOT/devtools/fuzz.sh" 10 ;;
+	# A short benchmark run: it completes and its files are well formed
+	# (no timing is asserted anywhere).
+	bench) script_suite bench "$ROOT/devtools/bench/run.sh" --quick ;;
 	docs)
 		if sphinx-build -W -q -b html "$ROOT/doc/guides" "$BUILD/doc/html"; then
 			tally docs 1 0

@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+"""Check that the forwarding benchmark produced well-formed output.
+
+    check.py RESULTS.json [--png RESULTS.png] [--rst benchmark.rst]
+
+Checks the files exist and are well formed: every key collect.py writes is
+there, every figure is a finite number (packet counts and rates positive:
+a run that forwarded nothing is broken, not slow), no UUID (a token) appears
+anywhere, the chart is a PNG, and with --rst the generated guide page names
+the same date and its image is a PNG. No check is about how fast anything
+was: this is a benchmark's smoke test, not a performance test.
+Prints one line per failed check and "N passed, N failed"; exit status 1 if
+any failed.
+"""
+import argparse
+import json
+import math
+import os
+import re
+import struct
+import sys
+
+SCHEMA = 'vftoken-bench/1'
+MODES = ('stock', 'ours')
+PNG_SIG = b'\x89PNG\r\n\x1a\n'
+UUID_RE = re.compile(r'[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}')
+
+passed = 0
+failed = 0
+
+
+def check(what, ok, detail=''):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print('FAIL: %s%s' % (what, ': ' + detail if detail else ''))
+
+
+def is_num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def get(d, path):
+    for k in path.split('.'):
+        if isinstance(d, list):
+            try:
+                d = d[int(k)]
+            except (ValueError, IndexError):
+                return None
+        elif isinstance(d, dict):
+            if k not in d:
+                return None
+            d = d[k]
+        else:
+            return None
+    return d
+
+
+def numbers(where, obj, paths, positive=()):
+    """One check per object: all paths are numbers, some of them > 0."""
+    bad = [p for p in paths if not is_num(get(obj, p))]
+    bad += ['%s (%r, expected > 0)' % (p, get(obj, p)) for p in positive
+            if p not in bad and not (is_num(get(obj, p)) and get(obj, p) > 0)]
+    check('%s: numbers present' % where, not bad, ', '.join(bad))
+
+
+def check_fwd(where, fr, nports):
+    if not isinstance(fr, dict):
+        check('%s: forwarding run present' % where, False)
+        return
+    paths = ['window_s', 'rx_pps', 'tx_pps', 'cycles_per_packet', 'tsc_mhz']
+    paths += ['counters.%s' % k for k in ('guest_user_s', 'guest_sys_s', 'guest_idle_s',
+                                          'vfio_irqs', 'pf_cpu_s', 'vf_user_s',
+                                          'vf_sys_s')]
+    pos = ['window_s', 'rx_pps', 'cycles_per_packet', 'tsc_mhz']
+    for p in range(nports):
+        paths += ['ports.%d.%s' % (p, k) for k in ('rx', 'tx', 'rx_pps', 'tx_pps')]
+        pos += ['ports.%d.rx' % p, 'ports.%d.rx_pps' % p]
+    check('%s: %d port(s)' % (where, nports), len(fr.get('ports', [])) == nports,
+          'got %d' % len(fr.get('ports', [])))
+    numbers(where, fr, paths, pos)
+
+
+def check_json(path):
+    try:
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        res = json.loads(text)
+    except (OSError, ValueError) as e:
+        check('%s is readable JSON' % path, False, str(e))
+        return None
+    check('%s is readable JSON' % path, isinstance(res, dict))
+    if not isinstance(res, dict):
+        return None
+    check('no UUID (token) anywhere in the results', not UUID_RE.search(text))
+    for k in ('schema', 'date', 'command', 'quick', 'config', 'versions',
+              'command_lines', 'definitions', 'rounds', 'summary', 'headline'):
+        check('key "%s" present' % k, k in res)
+    check('schema is %s' % SCHEMA, res.get('schema') == SCHEMA, repr(res.get('schema')))
+    check('date is ISO 8601 UTC',
+          isinstance(res.get('date'), str)
+          and re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', res['date']) is not None,
+          repr(res.get('date')))
+    check('command is a string', isinstance(res.get('command'), str))
+    check('quick is a boolean', isinstance(res.get('quick'), bool))
+    cfg = res.get('config') or {}
+    numbers('config', cfg, ['rounds', 'secs', 'warm_s', 'guest_cpus'],
+            ['rounds', 'secs', 'guest_cpus'])
+    modes = cfg.get('fwd_modes')
+    check('config.fwd_modes is a non-empty list of mac/io',
+          isinstance(modes, list) and modes and all(m in ('mac', 'io') for m in modes),
+          repr(modes))
+    if not isinstance(modes, list):
+        modes = []
+    ver = res.get('versions') or {}
+    for k in ('guest_kernel', 'qemu', 'dpdk', 'testpmd', 'host_kernel'):
+        check('versions.%s is a non-empty string' % k,
+              isinstance(ver.get(k), str) and ver.get(k) != '', repr(ver.get(k)))
+    cl = res.get('command_lines') or {}
+    for m in MODES:
+        for k in ('pf', 'vf'):
+            v = get(cl, '%s.%s' % (m, k))
+            check('command_lines.%s.%s is a testpmd command line' % (m, k),
+                  isinstance(v, str) and v.startswith('dpdk-testpmd '), repr(v))
+    check('command_lines.ours loads the plugin',
+          '-d ' in str(get(cl, 'ours.pf')) and '-d ' in str(get(cl, 'ours.vf')))
+    check('command_lines.stock does not load the plugin',
+          'librte_bus_sriov' not in str(get(cl, 'stock.pf')) + str(get(cl, 'stock.vf')))
+    check('definitions is a non-empty object',
+          isinstance(res.get('definitions'), dict) and res['definitions'])
+
+    rounds = res.get('rounds')
+    check('rounds is a list of config.rounds entries',
+          isinstance(rounds, list) and len(rounds) == cfg.get('rounds'),
+          'got %s' % (len(rounds) if isinstance(rounds, list) else type(rounds).__name__))
+    for r in rounds if isinstance(rounds, list) else []:
+        n = r.get('round')
+        check('round %s: order is a permutation of stock, ours' % n,
+              sorted(r.get('order', [])) == sorted(MODES), repr(r.get('order')))
+        for m in MODES:
+            run = r.get(m)
+            where = 'round %s %s' % (n, m)
+            check('%s: present' % where, isinstance(run, dict))
+            if not isinstance(run, dict):
+                continue
+            numbers(where + ' setup', run, ['setup.vfs_create_s', 'setup.token_set_s'])
+            numbers(where + ' pf', run,
+                    ['pf.configure_s', 'pf.ready_s', 'pf.first_rx_s', 'pf.cpu_ready_s',
+                     'pf.cpu_after_fwd_s', 'pf.cpu_end_s'],
+                    ['pf.configure_s', 'pf.ready_s', 'pf.first_rx_s'])
+            numbers(where + ' vf', run,
+                    ['vf.configure_s', 'vf.ready_s', 'vf.first_rx_s', 'vf.cpu_ready_s',
+                     'vf.cpu_end_s'],
+                    ['vf.configure_s', 'vf.ready_s', 'vf.first_rx_s'])
+            check_fwd(where + ' pf io', get(run, 'pf.fwd.io'), 1)
+            for k in modes:
+                check_fwd('%s vf %s' % (where, k), get(run, 'vf.fwd.' + k), 2)
+
+    summ = res.get('summary') or {}
+    want = ['pf_io_pps', 'pf_io_cycles_per_packet', 'pf_first_rx_s', 'vf_first_rx_s',
+            'pf_path_ready_s', 'pf_cpu_end_s']
+    want += ['vf_%s_pps' % k for k in modes] + ['vf_%s_cycles_per_packet' % k for k in modes]
+    for name in want:
+        s = summ.get(name)
+        check('summary.%s present' % name, isinstance(s, dict))
+        if isinstance(s, dict):
+            numbers('summary.%s' % name, s,
+                    ['stock.median', 'ours.median', 'stock.spread_pct', 'ours.spread_pct',
+                     'ratio_ours_stock', 'paired_ratio_min', 'paired_ratio_max'],
+                    ['stock.median', 'ours.median', 'ratio_ours_stock'])
+            check('summary.%s: one paired ratio per round' % name,
+                  len(s.get('paired_ratios', [])) == cfg.get('rounds'))
+    hl = res.get('headline') or {}
+    numbers('headline', hl,
+            ['forwarding_ratio.pf_io', 'startup_ratio.vf_first_rx',
+             'startup_ratio.pf_first_rx', 'startup_ratio.pf_path_ready',
+             'cycles_per_packet.pf_io.stock', 'cycles_per_packet.pf_io.ours']
+            + ['forwarding_ratio.vf_%s' % k for k in modes]
+            + ['cycles_per_packet.vf_%s.%s' % (k, m) for k in modes for m in MODES],
+            ['forwarding_ratio.pf_io'] + ['forwarding_ratio.vf_%s' % k for k in modes])
+    return res
+
+
+def check_png(path, what):
+    try:
+        with open(path, 'rb') as f:
+            head = f.read(24)
+    except OSError as e:
+        check('%s %s exists' % (what, path), False, str(e))
+        return
+    check('%s %s has the PNG signature' % (what, path), head[:8] == PNG_SIG)
+    ok = len(head) == 24 and head[12:16] == b'IHDR'
+    w, h = struct.unpack('>II', head[16:24]) if ok else (0, 0)
+    check('%s %s has a sane size (%dx%d)' % (what, path, w, h),
+          ok and 100 <= w <= 10000 and 100 <= h <= 10000)
+
+
+def check_rst(path, res):
+    try:
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+    except OSError as e:
+        check('%s exists' % path, False, str(e))
+        return
+    check('%s says it is generated' % path, 'generated by devtools/bench/report.py' in text)
+    date = (res or {}).get('date', '')[:10]
+    check('%s has the results\' date %s' % (path, date), bool(date) and date in text)
+    m = re.search(r'^\.\. image:: (\S+)', text, re.M)
+    check('%s includes an image' % path, m is not None)
+    if m:
+        check_png(os.path.join(os.path.dirname(path), m.group(1)), 'guide image')
+    check('%s has no UUID' % path, not UUID_RE.search(text))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('results')
+    ap.add_argument('--png', help='default: results.png next to the JSON')
+    ap.add_argument('--rst', help='the generated guide page to check too')
+    a = ap.parse_args()
+    res = check_json(a.results)
+    check_png(a.png or os.path.join(os.path.dirname(a.results) or '.', 'results.png'),
+              'chart')
+    if a.rst:
+        check_rst(a.rst, res)
+    print('%d passed, %d failed' % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

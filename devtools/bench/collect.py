@@ -1,0 +1,510 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+"""Turn the forwarding benchmark's raw figures into results.json (+ chart).
+
+    collect.py BENCH.TSV OUT.json [--png OUT.png] [--command CMD] [--quick]
+
+BENCH.TSV is what devtools/vm/scenarios/bench.sh writes in the VM's scratch
+share, one "ROUND<TAB>MODE<TAB>KEY<TAB>VALUE" per line (round 0, mode "-" for
+the run's own facts). The JSON holds every raw figure per round and mode, the
+medians, the spread from round to round, the ratios ours/stock and the
+versions of what ran; devtools/bench/report.py renders it as a guide page and
+devtools/bench/check.py validates it.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+
+SCHEMA = 'vftoken-bench/1'
+MODES = ('stock', 'ours')
+ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
+
+# name: (unit, what, path in a run or a function of a run, better)
+# "better" says which direction is an improvement, for the reader only.
+METRICS = {
+    'vf_mac_pps': ('packets/s', 'VF-to-VF mac forwarding, RX over both VF ports',
+                   ('vf', 'fwd', 'mac', 'rx_pps'), 'higher'),
+    'vf_io_pps': ('packets/s', 'VF-to-VF io forwarding, RX over both VF ports',
+                  ('vf', 'fwd', 'io', 'rx_pps'), 'higher'),
+    'pf_io_pps': ('packets/s', 'PF io forwarding over the loopback wire, RX',
+                  ('pf', 'fwd', 'io', 'rx_pps'), 'higher'),
+    'vf_mac_cycles_per_packet': ('cycles', 'VF mac forwarding, CPU cycles/packet',
+                                 ('vf', 'fwd', 'mac', 'cycles_per_packet'), 'lower'),
+    'vf_io_cycles_per_packet': ('cycles', 'VF io forwarding, CPU cycles/packet',
+                                ('vf', 'fwd', 'io', 'cycles_per_packet'), 'lower'),
+    'pf_io_cycles_per_packet': ('cycles', 'PF io forwarding, CPU cycles/packet',
+                                ('pf', 'fwd', 'io', 'cycles_per_packet'), 'lower'),
+    'vf_configure_s': ('s', 'VF process: launch to "Configuring Port 0"',
+                       ('vf', 'configure_s'), 'lower'),
+    'vf_ready_s': ('s', 'VF process: launch to links checked',
+                   ('vf', 'ready_s'), 'lower'),
+    'vf_first_rx_s': ('s', 'VF process: launch to first packet received on both ports',
+                      ('vf', 'first_rx_s'), 'lower'),
+    'pf_configure_s': ('s', 'PF process: launch to "Configuring Port 0"',
+                       ('pf', 'configure_s'), 'lower'),
+    'pf_ready_s': ('s', 'PF process: launch to link checked',
+                   ('pf', 'ready_s'), 'lower'),
+    'pf_first_rx_s': ('s', 'PF process: launch to first packet received',
+                      ('pf', 'first_rx_s'), 'lower'),
+    'pf_path_ready_s': ('s', 'VFs created + token set + PF process ready '
+                        '(stock: the CLI steps and the PF process; ours: the PF process)',
+                        lambda r: _sum(r, ('setup', 'vfs_create_s'),
+                                       ('setup', 'token_set_s'), ('pf', 'ready_s')),
+                        'lower'),
+    'pf_cpu_ready_s': ('s', 'PF process CPU time (user+sys) at the prompt',
+                       ('pf', 'cpu_ready_s'), 'lower'),
+    'pf_cpu_serving_s': ('s', 'PF process CPU time while serving the VF process '
+                         '(after its own forwarding run, to the VF process\'s exit)',
+                         lambda r: _diff(r, ('pf', 'cpu_end_s'), ('pf', 'cpu_after_fwd_s')),
+                         'lower'),
+    'pf_cpu_end_s': ('s', 'PF process CPU time at the end of the mode',
+                     ('pf', 'cpu_end_s'), 'lower'),
+    'vf_cpu_ready_s': ('s', 'VF process CPU time at the prompt',
+                       ('vf', 'cpu_ready_s'), 'lower'),
+}
+FWD_METRICS = ('vf_mac_pps', 'vf_io_pps', 'pf_io_pps')
+CYCLE_METRICS = ('vf_mac_cycles_per_packet', 'vf_io_cycles_per_packet',
+                 'pf_io_cycles_per_packet')
+STARTUP_METRICS = ('pf_configure_s', 'pf_ready_s', 'pf_first_rx_s', 'pf_path_ready_s',
+                   'vf_configure_s', 'vf_ready_s', 'vf_first_rx_s')
+
+DEFINITIONS = {
+    'launch': 'the guest shell\'s clock just before testpmd is spawned',
+    'configure_s': 'launch to testpmd\'s "Configuring Port 0" line: EAL init, bus '
+                   'scans, device open (token), PMD probe',
+    'ready_s': 'launch to the "Done" that ends "Checking link statuses..."',
+    'first_rx_s': 'launch to the first "show fwd stats all" reply with RX-packets > 0 '
+                  'on every forwarding port; "start tx_first" is sent as soon as the '
+                  'prompt shows, replies are polled every 100 ms and each log line is '
+                  'time-stamped as written (50 ms polling): an upper bound, resolution '
+                  '~0.15 s',
+    'window_s': '"clear fwd stats all" to "show fwd stats all" (after a discarded '
+                'warm-up from "start tx_first"), timed in the guest',
+    'rx_pps': 'RX-packets of the "show fwd stats all" reply summed over the forwarding '
+              'ports / window_s (per port: ports[].rx_pps)',
+    'cycles_per_packet': 'testpmd --record-core-cycles: TSC cycles spent in the '
+                         'forwarding loop\'s non-empty bursts / packets received '
+                         '(empty polls are not counted)',
+    'cpu': 'utime + stime of /proc/PID/stat, in seconds',
+    'counters': 'per window: the guest\'s CPU from /proc/stat (user, sys incl. irq and '
+                'softirq, idle; seconds over both vCPUs), vfio interrupts from '
+                '/proc/interrupts, CPU of the PF process and of the VF process',
+    'ratio': 'ours / stock of the medians over rounds; paired ratios are ours / stock '
+             'within one round',
+    'spread_pct': '(max - min) / median over rounds, in percent',
+    'within_noise': '|ratio - 1| <= the larger spread_pct of the two modes / 100',
+}
+
+
+def _get(run, path):
+    cur = run
+    for k in path:
+        if not isinstance(cur, dict) or k not in cur:
+            return None
+        cur = cur[k]
+    return cur if isinstance(cur, (int, float)) else None
+
+
+def _sum(run, *paths):
+    vals = [_get(run, p) for p in paths]
+    return None if None in vals else round(sum(vals), 3)
+
+
+def _diff(run, a, b):
+    va, vb = _get(run, a), _get(run, b)
+    return None if va is None or vb is None else round(va - vb, 3)
+
+
+def metric_value(run, name):
+    path = METRICS[name][2]
+    return path(run) if callable(path) else _get(run, path)
+
+
+def to_value(text):
+    """A number when the text is one, None when empty, else the text."""
+    if text == '':
+        return None
+    if re.fullmatch(r'-?[0-9]+', text):
+        return int(text)
+    if re.fullmatch(r'-?[0-9]*\.[0-9]+', text):
+        return float(text)
+    return text
+
+
+def read_tsv(path):
+    facts, runs = {}, {}
+    with open(path, encoding='utf-8') as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip('\n')
+            if not line:
+                continue
+            parts = line.split('\t', 3)
+            if len(parts) != 4:
+                sys.exit('collect.py: %s:%d: expected 4 tab-separated fields, got %d'
+                         % (path, n, len(parts)))
+            rnd, mode, key, val = parts
+            if rnd == '0':
+                facts[key] = to_value(val)
+            else:
+                runs.setdefault((int(rnd), mode), []).append((key, to_value(val)))
+    return facts, runs
+
+
+def build_run(items):
+    """Nest the dotted keys of one (round, mode) and derive the rates."""
+    run = {}
+    profile = {}
+    for key, val in items:
+        if key.startswith('vf.profile.dso.'):
+            profile[key[len('vf.profile.dso.'):]] = val
+            continue
+        parts = key.split('.')
+        cur = run
+        for p in parts[:-1]:
+            cur = cur.setdefault(p, {})
+        cur[parts[-1]] = val
+    if profile:
+        run.setdefault('vf', {})['profile_dso_pct'] = profile
+    for side in ('pf', 'vf'):
+        for kind, fr in run.get(side, {}).get('fwd', {}).items():
+            run[side]['fwd'][kind] = build_fwd(fr)
+    return run
+
+
+def build_fwd(fr):
+    win = fr.get('window_s')
+    ports = []
+    n = 0
+    while 'p%d' % n in fr:
+        p = fr['p%d' % n]
+        rx, tx = p.get('rx'), p.get('tx')
+        ports.append({
+            'rx': rx, 'tx': tx,
+            'rx_pps': round(rx / win, 1) if rx is not None and win else None,
+            'tx_pps': round(tx / win, 1) if tx is not None and win else None,
+        })
+        n += 1
+    counters = {k: fr[k] for k in ('guest_user_s', 'guest_sys_s', 'guest_idle_s',
+                                  'vfio_irqs', 'pf_cpu_s', 'vf_user_s', 'vf_sys_s')
+                if k in fr}
+
+    def total(key):
+        vals = [p[key] for p in ports]
+        return None if not vals or None in vals else round(sum(vals), 1)
+    return {
+        'window_s': win,
+        'ports': ports,
+        'rx_pps': total('rx_pps'),
+        'tx_pps': total('tx_pps'),
+        'cycles_per_packet': fr.get('cycles_per_packet'),
+        'tsc_mhz': fr.get('tsc_mhz'),
+        'counters': counters,
+    }
+
+
+def stats(values):
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return {'values': values, 'n': 0, 'median': None, 'min': None, 'max': None,
+                'spread_pct': None}
+    med = statistics.median(vals)
+    return {
+        'values': values,
+        'n': len(vals),
+        'median': round(med, 4),
+        'min': min(vals),
+        'max': max(vals),
+        'spread_pct': round((max(vals) - min(vals)) / med * 100, 2) if med else None,
+    }
+
+
+def summarize(rounds, fwd_modes):
+    out = {}
+    for name, (unit, what, _, better) in METRICS.items():
+        if name.startswith('vf_') and ('_mac_' in name or '_io_' in name):
+            kind = 'mac' if '_mac_' in name else 'io'
+            if kind not in fwd_modes:
+                continue
+        per = {m: [metric_value(r[m], name) if m in r else None for r in rounds]
+               for m in MODES}
+        st = {m: stats(per[m]) for m in MODES}
+        paired = [round(o / s, 4) for s, o in zip(per['stock'], per['ours'])
+                  if s and o is not None]
+        ratio = None
+        if st['stock']['median'] and st['ours']['median'] is not None:
+            ratio = round(st['ours']['median'] / st['stock']['median'], 4)
+        spreads = [st[m]['spread_pct'] for m in MODES if st[m]['spread_pct'] is not None]
+        noise = max(spreads) / 100 if spreads else None
+        out[name] = {
+            'unit': unit,
+            'what': what,
+            'better': better,
+            'stock': st['stock'],
+            'ours': st['ours'],
+            'ratio_ours_stock': ratio,
+            'paired_ratios': paired,
+            'paired_ratio_min': min(paired) if paired else None,
+            'paired_ratio_max': max(paired) if paired else None,
+            'noise': round(noise, 4) if noise is not None else None,
+            'within_noise': (abs(ratio - 1) <= noise) if ratio is not None
+            and noise is not None else None,
+        }
+    return out
+
+
+def headline(summary):
+    def ratio(name):
+        return summary[name]['ratio_ours_stock'] if name in summary else None
+
+    def cyc(name):
+        if name not in summary:
+            return None
+        return {'stock': summary[name]['stock']['median'],
+                'ours': summary[name]['ours']['median'],
+                'ratio': summary[name]['ratio_ours_stock']}
+    return {
+        'forwarding_ratio': {'vf_mac': ratio('vf_mac_pps'), 'vf_io': ratio('vf_io_pps'),
+                             'pf_io': ratio('pf_io_pps')},
+        'startup_ratio': {'vf_first_rx': ratio('vf_first_rx_s'),
+                          'pf_first_rx': ratio('pf_first_rx_s'),
+                          'pf_path_ready': ratio('pf_path_ready_s')},
+        'cycles_per_packet': {'vf_mac': cyc('vf_mac_cycles_per_packet'),
+                              'vf_io': cyc('vf_io_cycles_per_packet'),
+                              'pf_io': cyc('pf_io_cycles_per_packet')},
+        'throughput_pps': {k: {'stock': summary[n]['stock']['median'],
+                               'ours': summary[n]['ours']['median']}
+                           for k, n in (('vf_mac', 'vf_mac_pps'), ('vf_io', 'vf_io_pps'),
+                                        ('pf_io', 'pf_io_pps')) if n in summary},
+    }
+
+
+def run_text(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=30,
+                              check=False).stdout.strip()
+    except OSError:
+        return ''
+
+
+def versions(facts):
+    qemu = os.environ.get('VFTOKEN_QEMU', 'qemu-system-x86_64')
+    try:
+        with open(os.path.join(ROOT, 'VERSION'), encoding='utf-8') as f:
+            vft = f.read().strip()
+    except OSError:
+        vft = ''
+    cpu = ''
+    try:
+        with open('/proc/cpuinfo', encoding='utf-8') as f:
+            m = re.search(r'^model name\s*:\s*(.*)$', f.read(), re.M)
+            cpu = m.group(1) if m else ''
+    except OSError:
+        pass
+    qv = run_text([qemu, '--version']).splitlines()
+    return {
+        'guest_kernel': facts.get('kernel'),
+        'qemu': qv[0] if qv else '',
+        'dpdk': run_text(['dpkg-query', '-W', '-f', '${Version}', 'dpdk']),
+        'testpmd': facts.get('testpmd'),
+        'vftoken': vft,
+        'vftoken_git': run_text(['git', '-C', ROOT, 'describe', '--always', '--dirty']),
+        'host_kernel': platform.release(),
+        'host_os': run_text(['sh', '-c', '. /etc/os-release && echo "$PRETTY_NAME"']),
+        'host_cpu': cpu,
+        'host_cpus': os.cpu_count(),
+    }
+
+
+def host_load(path):
+    """Host CPU use over the VM's run: "start|end EPOCH cpu u n s i w irq sirq
+    steal ... LOAD1 LOAD5 LOAD15" lines written by run.sh."""
+    samples = {}
+    try:
+        with open(path, encoding='utf-8') as f:
+            for line in f:
+                w = line.split()
+                if len(w) < 12 or w[2] != 'cpu':
+                    continue
+                ticks = [int(x) for x in w[3:-3]]
+                samples[w[0]] = (float(w[1]), ticks, [float(x) for x in w[-3:]])
+    except (OSError, ValueError):
+        return None
+    if 'start' not in samples or 'end' not in samples:
+        return None
+    (t0, c0, l0), (t1, c1, l1) = samples['start'], samples['end']
+    d = [b - a for a, b in zip(c0, c1)]
+    total = sum(d[:8]) or 1
+    idle = d[3] + d[4]
+    return {
+        'wall_s': round(t1 - t0, 1),
+        'busy_pct': round(100.0 * (total - idle) / total, 1),
+        'cpus': os.cpu_count(),
+        'loadavg_start': l0,
+        'loadavg_end': l1,
+    }
+
+
+def command_lines(facts, runs):
+    out = {}
+    for m in MODES:
+        items = {}
+        for (_, mode), kv in sorted(runs.items()):
+            if mode != m:
+                continue
+            for k, v in kv:
+                if k.endswith('cmdline') and k not in items:
+                    items[k] = v
+        out[m] = {'setup': items.get('setup.cmdline') or '',
+                  'pf': items.get('pf.cmdline') or '',
+                  'vf': items.get('vf.cmdline') or ''}
+    return out
+
+
+def plot(res, path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    summ = res['summary']
+    colors = {'stock': '#7f7f7f', 'ours': '#1f77b4'}
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+
+    def bars(ax, names, labels, scale=1.0, log=False):
+        width = 0.38
+        for i, m in enumerate(MODES):
+            xs = [j + (i - 0.5) * width for j in range(len(names))]
+            meds = [(summ[n][m]['median'] or 0) * scale for n in names]
+            ax.bar(xs, meds, width, color=colors[m], alpha=0.85, label=m + ' (median)')
+            for x, n in zip(xs, names):
+                pts = [v * scale for v in summ[n][m]['values'] if v is not None]
+                ax.scatter([x] * len(pts), pts, s=14, color='black', zorder=3,
+                           label='rounds' if (i == 1 and x == xs[0]) else None)
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels(labels, fontsize=8)
+        if log:
+            ax.set_yscale('log')
+        ax.grid(axis='y', alpha=0.3)
+
+    fwd = [n for n in FWD_METRICS if n in summ]
+    bars(axes[0][0], fwd, [{'vf_mac_pps': 'VF-VF mac', 'vf_io_pps': 'VF-VF io',
+                           'pf_io_pps': 'PF io (wire)'}[n] for n in fwd], 1e-3)
+    axes[0][0].set_ylabel('kpps (RX, all ports)')
+    axes[0][0].set_title('Forwarding throughput')
+    axes[0][0].legend(fontsize=8)
+
+    cyc = [n for n in CYCLE_METRICS if n in summ]
+    bars(axes[0][1], cyc, [{'vf_mac_cycles_per_packet': 'VF-VF mac',
+                           'vf_io_cycles_per_packet': 'VF-VF io',
+                           'pf_io_cycles_per_packet': 'PF io (wire)'}[n] for n in cyc],
+         log=True)
+    axes[0][1].set_ylabel('TSC cycles/packet (log)')
+    axes[0][1].set_title('Cycles per packet (--record-core-cycles)')
+
+    st = [n for n in STARTUP_METRICS if n in summ]
+    bars(axes[1][0], st, [n[:-2].replace('_', '\n', 1).replace('_', ' ') for n in st])
+    axes[1][0].set_ylabel('seconds from launch')
+    axes[1][0].set_title('Start-up')
+
+    ax = axes[1][1]
+    names = fwd + cyc + ['vf_first_rx_s', 'pf_first_rx_s', 'pf_path_ready_s']
+    names = [n for n in names if n in summ]
+    for j, n in enumerate(names):
+        pts = summ[n]['paired_ratios']
+        ax.scatter([j] * len(pts), pts, s=14, color='black', zorder=3)
+        if summ[n]['ratio_ours_stock'] is not None:
+            ax.scatter([j], [summ[n]['ratio_ours_stock']], marker='_', s=400,
+                       color=colors['ours'], zorder=4)
+    ax.axhline(1.0, color='black', lw=0.8)
+    ax.axhspan(0.98, 1.02, color='green', alpha=0.12, label='±2 %')
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels([n.replace('_cycles_per_packet', '\ncyc/pkt')
+                        .replace('_pps', '\npps').replace('_s', '') for n in names],
+                       fontsize=7)
+    ax.set_ylabel('ours / stock')
+    ax.set_title('Ratios: per round (dots), of medians (bar)')
+    ax.legend(fontsize=8)
+    ax.grid(axis='y', alpha=0.3)
+
+    v = res['versions']
+    fig.suptitle('vftoken forwarding benchmark, %s: %d round(s) x %s s, guest %s, %s, DPDK %s'
+                 % (res['date'][:10], res['config']['rounds'], res['config']['secs'],
+                    v['guest_kernel'], (v['qemu'] or 'QEMU').split(' (')[0], v['dpdk']),
+                 fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('tsv')
+    ap.add_argument('out')
+    ap.add_argument('--png')
+    ap.add_argument('--command', default='')
+    ap.add_argument('--quick', action='store_true')
+    ap.add_argument('--date', help='when the run started, ISO 8601 UTC (default: now)')
+    ap.add_argument('--host-load', help='run.sh\'s /proc/stat + loadavg samples')
+    a = ap.parse_args()
+
+    facts, runs = read_tsv(a.tsv)
+    nrounds = facts.get('rounds')
+    if not isinstance(nrounds, int) or nrounds < 1:
+        sys.exit('collect.py: %s: no "rounds" fact: not a bench.sh output' % a.tsv)
+    fwd_modes = str(facts.get('fwd_modes', '')).split()
+    rounds = []
+    for n in range(1, nrounds + 1):
+        r = {'round': n, 'order': ['stock', 'ours'] if n % 2 else ['ours', 'stock']}
+        for m in MODES:
+            if (n, m) in runs:
+                r[m] = build_run(runs[(n, m)])
+        rounds.append(r)
+    summary = summarize(rounds, fwd_modes)
+    res = {
+        'schema': SCHEMA,
+        'date': a.date or datetime.datetime.now(datetime.timezone.utc).strftime(
+            '%Y-%m-%dT%H:%M:%SZ'),
+        'command': a.command,
+        'quick': a.quick,
+        'config': {
+            'rounds': nrounds,
+            'secs': facts.get('secs'),
+            'warm_s': facts.get('warm'),
+            'fwd_modes': fwd_modes,
+            'order': 'ABBA: odd rounds stock then ours, even rounds ours then stock',
+            'pf': facts.get('pf'),
+            'vfs': str(facts.get('vfs', '')).split(),
+            'mbufs': facts.get('mbufs'),
+            'lcores': '-l 0,1 for the PF and the VF process: both share the '
+                      'guest\'s 2 vCPUs (lcore 1 forwards, lcore 0 runs the prompt)',
+            'accel': 'tcg',
+            'guest_cpus': facts.get('guest_cpus'),
+            'guest_cpu_model': facts.get('guest_cpu_model'),
+            'guest_mem_kb': facts.get('guest_mem_kb'),
+            'profile': bool(facts.get('profile')),
+            'plugin': facts.get('plugin'),
+        },
+        'versions': versions(facts),
+        'command_lines': command_lines(facts, runs),
+        'definitions': DEFINITIONS,
+        'rounds': rounds,
+        'summary': summary,
+    }
+    res['headline'] = headline(summary)
+    res['host_load'] = host_load(a.host_load) if a.host_load else None
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    with open(a.out, 'w', encoding='utf-8') as f:
+        json.dump(res, f, indent=1, sort_keys=False)
+        f.write('\n')
+    if a.png:
+        plot(res, a.png)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,378 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+"""Render the forwarding benchmark's results.json as a guide page (RST).
+
+    report.py RESULTS.json [--image img/bench.png] > doc/guides/benchmark.rst
+
+Everything in the page comes from the JSON (devtools/bench/collect.py):
+the date, versions, command lines, the tables, and the reading of each
+ratio: below 0.98 the page says whether the gap is inside the spread from
+round to round, what cycles/packet and the per-window CPU counters say, and
+what the profile says when the run had --profile.
+"""
+import argparse
+import json
+import sys
+
+MODES = ('stock', 'ours')
+FWD = (('vf_mac_pps', 'VF-to-VF, mac'), ('vf_io_pps', 'VF-to-VF, io'),
+       ('pf_io_pps', 'PF, io over the loopback wire'))
+CYC = {'vf_mac_pps': 'vf_mac_cycles_per_packet', 'vf_io_pps': 'vf_io_cycles_per_packet',
+       'pf_io_pps': 'pf_io_cycles_per_packet'}
+PARITY = 0.98
+
+
+def esc(text):
+    """Free text from the JSON as RST inline text."""
+    out = str(text)
+    for ch in '\\|*`':
+        out = out.replace(ch, '\\' + ch)
+    return out
+
+
+def fmt(v, unit=''):
+    if v is None:
+        return 'n/a'
+    if unit == 'packets/s':
+        return '{:,.0f}'.format(v)
+    if unit == 'cycles':
+        return '{:,.0f}'.format(v)
+    if unit == 's':
+        return '%.2f' % v
+    if isinstance(v, float):
+        return '%.3f' % v
+    return str(v)
+
+
+def ratio(v):
+    return 'n/a' if v is None else '%.3f' % v
+
+
+def pct(v):
+    return 'n/a' if v is None else '%.1f %%' % v
+
+
+def table(header, rows, widths=None):
+    out = ['.. list-table::', '   :header-rows: 1']
+    if widths:
+        out.append('   :widths: ' + ' '.join(str(w) for w in widths))
+    out.append('')
+    for row in [header] + rows:
+        out.append('   * - ' + str(row[0]))
+        for cell in row[1:]:
+            out.append('     - ' + str(cell))
+    out.append('')
+    return out
+
+
+def heading(text, ch):
+    return [text, ch * len(text), '']
+
+
+def median(vals):
+    vals = sorted(v for v in vals if isinstance(v, (int, float)))
+    if not vals:
+        return None
+    n = len(vals)
+    return vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2
+
+
+def window_counters(res, side, kind, mode):
+    """Medians over rounds of the counters of one kind of window."""
+    out = {}
+    for key in ('guest_user_s', 'guest_sys_s', 'guest_idle_s', 'vfio_irqs', 'pf_cpu_s',
+                'vf_user_s', 'vf_sys_s', 'window_s'):
+        vals = []
+        for r in res['rounds']:
+            fr = r.get(mode, {}).get(side, {}).get('fwd', {}).get(kind, {})
+            v = fr.get('window_s') if key == 'window_s' else fr.get('counters', {}).get(key)
+            vals.append(v)
+        out[key] = median(vals)
+    return out
+
+
+def host_load_text(hl):
+    if not hl:
+        return 'not recorded'
+    return ('%s %% of %s CPUs busy over the %s s of the VM run, QEMU included (it '
+            'alone can keep both busy); load average %s at the start, %s at the end'
+            % (hl['busy_pct'], hl['cpus'], hl['wall_s'],
+               ' '.join('%.2f' % x for x in hl['loadavg_start']),
+               ' '.join('%.2f' % x for x in hl['loadavg_end'])))
+
+
+def profiles(res):
+    out = {}
+    for r in res['rounds']:
+        for m in MODES:
+            p = r.get(m, {}).get('vf', {}).get('profile_dso_pct')
+            if p:
+                out[m] = (r['round'], p)
+    return out
+
+
+def reading(res, name, label):
+    """Paragraph on one forwarding ratio."""
+    s = res['summary'][name]
+    r = s['ratio_ours_stock']
+    cyc = res['summary'].get(CYC[name])
+    lines = []
+    if r is None:
+        return ['* **%s**: no ratio (a mode produced no figure).' % label, '']
+    spread = 'round-to-round spread stock %s, ours %s; paired ratios %s .. %s' % (
+        pct(s['stock']['spread_pct']), pct(s['ours']['spread_pct']),
+        ratio(s['paired_ratio_min']), ratio(s['paired_ratio_max']))
+    cyc_txt = ''
+    if cyc and cyc['ratio_ours_stock'] is not None:
+        cyc_txt = ('cycles/packet %s (stock) vs %s (ours), ratio %s'
+                   % (fmt(cyc['stock']['median'], 'cycles'), fmt(cyc['ours']['median'], 'cycles'),
+                      ratio(cyc['ratio_ours_stock'])))
+    if r >= PARITY:
+        lines.append('* **%s**: %s, at parity (>= %.2f); %s; %s.' % (
+            label, ratio(r), PARITY, spread, cyc_txt))
+    else:
+        where = ('inside' if s['within_noise'] else 'outside')
+        straddle = (s['paired_ratio_min'] is not None and s['paired_ratio_max'] is not None
+                    and s['paired_ratio_min'] <= 1 <= s['paired_ratio_max'])
+        lines.append('* **%s**: %s, below %.2f. The gap is %s the round-to-round noise '
+                     '(%s)%s. %s.' % (
+                         label, ratio(r), PARITY, where, spread,
+                         '; ours is ahead in some rounds' if straddle else '',
+                         cyc_txt[0].upper() + cyc_txt[1:] if cyc_txt else 'No cycle figure'))
+    lines.append('')
+    return lines
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('results')
+    ap.add_argument('--image', default='img/bench.png',
+                    help='the chart, relative to the page (default img/bench.png)')
+    a = ap.parse_args()
+    with open(a.results, encoding='utf-8') as f:
+        res = json.load(f)
+    summ = res['summary']
+    cfg = res['config']
+    ver = res['versions']
+    o = []
+    o += ['.. SPDX-License-Identifier: BSD-3-Clause',
+          '   Copyright(c) 2026 vftoken authors', '',
+          '.. This page is generated by devtools/bench/report.py from the results of',
+          '   devtools/bench/run.sh (build/bench/results.json): do not edit it, run',
+          '   the benchmark again.', '']
+    o += heading('Forwarding benchmark', '=')
+    o += ['The same Debian ``dpdk-testpmd`` forwards on token-gated functions of the',
+          'VM rig\'s emulated 82576 (QEMU ``igb``) two ways, alternated round by round',
+          'in one boot of the VM:', '',
+          '* **stock**: the ``vftoken`` CLI creates 2 VFs and sets the VF token; DPDK\'s',
+          '  own pci bus opens the PF and the VFs with ``--vfio-vf-token``;',
+          '* **ours**: the PF process loads ``librte_bus_sriov.so``, which creates the',
+          '  VFs (``num_vfs=2``) and sets the token (``vf_token_file=``) before the PF',
+          '  PMD probes; the VF process loads it too and opens each VF with',
+          '  ``vf_token_file=``.', '',
+          'Results of **%s** (UTC), %d round(s), %s s windows after a %s s warm-up%s,'
+          % (res['date'].replace('T', ' ').rstrip('Z'), cfg['rounds'], cfg['secs'],
+             cfg['warm_s'], ' (quick mode)' if res.get('quick') else ''),
+          'reproduced with::', '',
+          '   ' + (res.get('command') or 'devtools/bench/run.sh'), '',
+          'It is a benchmark of an emulator: the figures say how the two ways compare',
+          'on the same emulated NIC, not what an 82576 does (1 GbE line rate at 64 B is',
+          '1,488,095 frames/s).', '']
+
+    o += heading('Headline', '-')
+    rows = []
+    for name, label in FWD:
+        if name in summ:
+            s = summ[name]
+            rows.append(['Forwarding, ' + label, fmt(s['stock']['median'], s['unit']) + ' pps',
+                         fmt(s['ours']['median'], s['unit']) + ' pps',
+                         ratio(s['ratio_ours_stock'])])
+    for name in ('vf_mac_cycles_per_packet', 'vf_io_cycles_per_packet',
+                 'pf_io_cycles_per_packet'):
+        if name in summ:
+            s = summ[name]
+            rows.append([esc(s['what']), fmt(s['stock']['median'], 'cycles'),
+                         fmt(s['ours']['median'], 'cycles'), ratio(s['ratio_ours_stock'])])
+    for name in ('vf_first_rx_s', 'pf_first_rx_s', 'pf_path_ready_s'):
+        s = summ[name]
+        rows.append(['Start-up: ' + esc(s['what']), fmt(s['stock']['median'], 's') + ' s',
+                     fmt(s['ours']['median'], 's') + ' s', ratio(s['ratio_ours_stock'])])
+    o += table(['', 'stock (median)', 'ours (median)', 'ours / stock'], rows, [46, 18, 18, 12])
+    o += ['Throughput ratios above 1 and time or cycle ratios below 1 favour ours.', '']
+
+    o += ['.. image:: ' + a.image, '   :alt: forwarding, cycles/packet, start-up and ratios',
+          '   :width: 100%', '']
+    o += ['Bars: medians over rounds; dots: the rounds. Bottom right: ours / stock',
+          'per round (dots) and of the medians (bar), the band is ±2 %.', '']
+
+    o += heading('Reading the ratios', '-')
+    for name, label in FWD:
+        if name in summ:
+            o += reading(res, name, label)
+    fw = [summ[n] for n, _ in FWD if n in summ]
+    spreads = [x for s in fw for x in (s['stock']['spread_pct'], s['ours']['spread_pct'])
+               if x is not None]
+    dist = [abs(s['ratio_ours_stock'] - 1) * 100 for s in fw
+            if s['ratio_ours_stock'] is not None]
+    if spreads and dist:
+        o += ['The forwarding ratios are %.1f %% or less from 1; the same way\'s own'
+              % max(dist),
+              'figures vary by %.1f %% to %.1f %% from round to round. The host is'
+              % (min(spreads), max(spreads)),
+              'shared: QEMU\'s threads compete for its 2 cores with whatever else runs,',
+              'which moves the figures of both ways alike; that is why the rounds',
+              'alternate and the ratios are of medians. Host load during this run:',
+              host_load_text(res.get('host_load')) + '.', '']
+    o += ['After the probe the sriov bus is not on the packet path: testpmd calls',
+          'the ``net_e1000_igb_vf`` / ``net_e1000_igb`` burst functions directly, on',
+          'BARs mapped from the same ``vfio-pci`` regions, with DMA through the same',
+          'emulated IOMMU in IOVA-as-VA mode either way. What differs is the open',
+          '(token from a file, the bus\'s own VFIO container) and the PF set-up.',
+          'Under TCG the forwarding loop is dominated by the emulation of the NIC',
+          'registers it touches (every doorbell write traps to QEMU, which moves the',
+          'frames through its igb model synchronously), so cycles/packet measures the',
+          'emulator and a difference between the two ways would have to show as a',
+          'different count of register accesses or as CPU spent elsewhere in the',
+          'guest.', '']
+    o += ['CPU during the VF mac windows (medians over rounds; the VF process\'s',
+          'forwarding lcore spins all window; the guest-wide /proc/stat figures are',
+          'in the JSON but tick-based, and ticks get lost under TCG):', '']
+    rows = []
+    wc = {m: window_counters(res, 'vf', 'mac', m) for m in MODES}
+    for key, label in (('window_s', 'window (s)'),
+                       ('vf_user_s', 'VF process user (s)'), ('vf_sys_s', 'VF process sys (s)'),
+                       ('pf_cpu_s', 'PF process (s)'), ('vfio_irqs', 'vfio interrupts')):
+        rows.append([label] + ['n/a' if wc[m][key] is None else
+                               ('%d' % wc[m][key] if key == 'vfio_irqs' else '%.2f' % wc[m][key])
+                               for m in MODES])
+    o += table(['counter', 'stock', 'ours'], rows, [50, 20, 20])
+    rows = []
+    for r in res['rounds']:
+        for m in r['order']:
+            run = r.get(m, {})
+            cells = [r['round'], m]
+            for kind in ('mac', 'io'):
+                fr = run.get('vf', {}).get('fwd', {}).get(kind)
+                cells.append(fmt(fr['cycles_per_packet'], 'cycles') if fr else '-')
+            cells.append('``%s``' % (run.get('vf', {}).get('bar_maps') or '?').strip()
+                         .replace(' ', '`` ``'))
+            rows.append(cells)
+    o += ['The one difference in the forwarding process\'s address space: DPDK\'s',
+          'pci bus maps the BARs at fixed addresses after its own memory, the sriov',
+          'bus lets ``mmap`` choose (randomised by ASLR); DPDK\'s memory (rings,',
+          'mbufs) is placed by EAL the same way in both. Under TCG, whose software',
+          'TLB is direct-mapped, addresses can matter; the table lets a reader match',
+          'a slow round to its mappings (``/proc/PID/maps``):', '']
+    o += table(['round', 'mode', 'VF mac c/p', 'VF io c/p', 'VF BAR mappings'], rows,
+               [8, 8, 12, 12, 60])
+    prof = profiles(res)
+    if prof:
+        o += ['Profile of the VF process during one more mac window (``perf record -e',
+              'cpu-clock``: TCG has no PMU; round %s; share of samples by DSO):'
+              % '/'.join(str(prof[m][0]) for m in MODES if m in prof), '']
+        dsos = []
+        for m in MODES:
+            for d in (prof.get(m, (0, {}))[1]):
+                if d not in dsos:
+                    dsos.append(d)
+        rows = [['``%s``' % d] + ['%.2f %%' % prof[m][1][d] if m in prof and d in prof[m][1]
+                                   else '-' for m in MODES] for d in dsos]
+        o += table(['DSO', 'stock', 'ours'], rows, [50, 20, 20])
+        o += ['``librte_bus_sriov.so`` has no sample: the plugin does not run while',
+              'packets flow.' if not any('bus_sriov' in d for d in dsos) else
+              'the plugin shows samples: see the per-symbol report in build/bench/logs.', '']
+
+    o += heading('Start-up', '-')
+    rows = []
+    for name in ('pf_configure_s', 'pf_ready_s', 'pf_first_rx_s', 'pf_path_ready_s',
+                 'vf_configure_s', 'vf_ready_s', 'vf_first_rx_s', 'pf_cpu_ready_s',
+                 'vf_cpu_ready_s', 'pf_cpu_serving_s', 'pf_cpu_end_s'):
+        s = summ[name]
+        rows.append([esc(s['what']), fmt(s['stock']['median'], 's'), fmt(s['ours']['median'], 's'),
+                     ratio(s['ratio_ours_stock']),
+                     '%s / %s' % (pct(s['stock']['spread_pct']), pct(s['ours']['spread_pct']))])
+    o += table(['seconds (medians)', 'stock', 'ours', 'ours / stock', 'spread stock / ours'],
+               rows, [46, 10, 10, 12, 22])
+    o += ['In *ours* the PF process creates the VFs and sets the token before its',
+          'PMD probes, so its start-up contains work that *stock* does beforehand',
+          'with the CLI (``vftoken vfs create``, ``vftoken token set``); the row',
+          '"VFs created + token set + PF process ready" compares the whole path.',
+          'The VF process differs only in how the VFs are opened.', '']
+
+    o += heading('All figures', '-')
+    rows = []
+    for name, s in summ.items():
+        rows.append([name, s['unit'], fmt(s['stock']['median'], s['unit']),
+                     fmt(s['ours']['median'], s['unit']), ratio(s['ratio_ours_stock']),
+                     '%s .. %s' % (ratio(s['paired_ratio_min']), ratio(s['paired_ratio_max'])),
+                     '%s / %s' % (pct(s['stock']['spread_pct']), pct(s['ours']['spread_pct']))])
+    o += table(['metric', 'unit', 'stock', 'ours', 'ratio', 'paired ratios',
+                'spread stock / ours'], rows, [26, 10, 13, 13, 8, 14, 16])
+    rows = []
+    for r in res['rounds']:
+        for m in r['order']:
+            run = r.get(m, {})
+            cells = [r['round'], m]
+            for side, kind in (('vf', 'mac'), ('vf', 'io'), ('pf', 'io')):
+                fr = run.get(side, {}).get('fwd', {}).get(kind)
+                cells.append(fmt(fr['rx_pps'], 'packets/s') if fr else '-')
+                cells.append(fmt(fr['cycles_per_packet'], 'cycles') if fr else '-')
+            cells.append(fmt(run.get('vf', {}).get('first_rx_s'), 's'))
+            cells.append(fmt(run.get('pf', {}).get('first_rx_s'), 's'))
+            rows.append(cells)
+    o += ['Per round, in the order run (pps over all ports of the run; c/p: cycles',
+          'per packet; first RX: seconds from launch):', '']
+    o += table(['round', 'mode', 'VF mac pps', 'c/p', 'VF io pps', 'c/p', 'PF io pps', 'c/p',
+                'VF first RX', 'PF first RX'], rows)
+
+    o += heading('Set-up', '-')
+    rows = [['guest kernel', ver.get('guest_kernel')], ['QEMU', ver.get('qemu')],
+            ['DPDK (Debian package)', ver.get('dpdk')], ['testpmd', ver.get('testpmd')],
+            ['vftoken', '%s (%s)' % (ver.get('vftoken'), ver.get('vftoken_git'))],
+            ['host', '%s, kernel %s, %s, %s CPUs' % (ver.get('host_os'), ver.get('host_kernel'),
+                                                     ver.get('host_cpu'), ver.get('host_cpus'))],
+            ['guest', 'TCG (no KVM), %s vCPUs (%s), %s MB, q35 + intel-iommu'
+             % (cfg.get('guest_cpus'), cfg.get('guest_cpu_model'),
+                (cfg.get('guest_mem_kb') or 0) // 1024)],
+            ['host load', host_load_text(res.get('host_load'))],
+            ['lcores', cfg.get('lcores')],
+            ['order', cfg.get('order')],
+            ['mbufs', cfg.get('mbufs')]]
+    o += table(['', ''], [[r[0], esc(r[1])] for r in rows], [20, 80])
+    o += ['Command lines (the token is never on them in *ours*; in *stock* it is',
+          'shown here as ``<redacted>``):', '']
+    for m in MODES:
+        cl = res['command_lines'][m]
+        o += ['%s::' % m, '']
+        for k in ('setup', 'pf', 'vf'):
+            if cl.get(k):
+                o.append('   # %s: %s' % (k, cl[k]) if k == 'setup' else '   ' + cl[k])
+        o.append('')
+    o += ['Each mode starts with the PF bound to ``vfio-pci`` and no VF and ends by',
+          'removing the VFs. In each, the PF process io-forwards on its port for one',
+          'window: ``start tx_first`` sends a burst of 32 frames to testpmd\'s',
+          'default peer ``02:00:00:00:00:00``, which is no pool\'s MAC, so the NIC',
+          'sends them to the wire, the rig\'s UDP socket loopback, which brings them',
+          'back. Then it stays idle, serving the VF mailbox, while the VF process',
+          'forwards between the two VFs, switched inside the NIC: mac (each port\'s',
+          'peer is the other VF), then io. io forwarding on VFs works here: the peers',
+          'address only the ``tx_first`` burst, and io forwarding sends each frame',
+          'out of the other port unchanged, i.e. with that port\'s own MAC as source',
+          '(no anti-spoofing issue) and the receiving VF\'s MAC as destination. Each',
+          'run is a closed loop of 2 x 32 frames in flight (one ``tx_first`` burst',
+          'per port).', '']
+
+    o += heading('Definitions', '-')
+    for k, v in res['definitions'].items():
+        o += ['``%s``' % k, '   ' + esc(v), '']
+    o += ['Raw figures, per round and mode, with every counter: ``build/bench/results.json``',
+          '(schema ``%s``; the run shown here is kept as'
+          ' ``doc/guides/bench/results-%s.json``); testpmd logs with time'
+          ' stamps: ``build/bench/logs/``.'
+          % (res['schema'], res.get('date', '')[:10]), '']
+    sys.stdout.write('\n'.join(o).rstrip('\n') + '\n')
+
+
+if __name__ == '__main__':
+    main()
