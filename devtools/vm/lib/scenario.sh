@@ -13,6 +13,9 @@ fi
 
 pass=0
 fail=0
+# A command sent to a testpmd that has died must fail that check, not kill
+# the whole scenario with SIGPIPE.
+trap '' PIPE
 
 check() {
 	local what=$1

@@ -1,0 +1,416 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+#
+# Faults around VF tokens, with the sriov bus plugin on both sides.
+#
+# 1. The PF process (testpmd, plugin, num_vfs=2, token A) is killed with
+#    SIGKILL while a VF testpmd mac-forwards between both VFs: the VF
+#    process survives and still answers; what happens to its links and
+#    traffic is reported. A PF process started with another token B is
+#    refused while the VFs are open [pf-has-vf-users]; one with A but
+#    num_vfs=3 is refused (the count cannot change under VF users); one
+#    with A and num_vfs=2 takes the PF back (the VFs exist with the count
+#    asked) and traffic flows again: at once, else after "port stop/start"
+#    in the VF testpmd, else after detaching and attaching the VF ports
+#    (a re-open through the bus); which one is reported.
+# 2. Token rotation under load: tests/vm/pf_rotate owns the PF through the
+#    plugin (num_vfs=3, token A) and rotates to B with
+#    rte_sriov_pf_set_token() while a VF testpmd forwards on VF0/VF1:
+#    forwarding goes on; a new open of VF2 with A is refused
+#    [token-rejected] (vftoken check and the bus), with B it opens.
+# 3. 1000 refused opens with a wrong token in one process leave no fd,
+#    mapping or memory behind: libvftoken's vft_open() (tests/vm/open_loop)
+#    and rte_dev_probe("sriov:VF,vf_token_file=WRONG") (tests/vm/probe_loop).
+# 4. Two processes race for VF2 with the right token: exactly one opens it,
+#    the other is told [busy]; neither crashes. Both with two VF testpmds
+#    and with two open_loop holders released at the same instant.
+# 5. VF removal while in use (sriov_numvfs to 0): bus-remove.sh.
+#
+# They run in the order 1, 2, 4, 3: 4 needs the token B of 2, and 3 uses
+# A, wrong since 2. The kernel log must show no warning or oops at the end.
+#
+# One line per check, "N passed, N failed".
+
+HERE=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source=../lib/scenario.sh
+. "$HERE/../lib/scenario.sh"
+# A command sent to a testpmd that died must fail, not kill the scenario.
+trap '' PIPE
+
+TOKA=/tmp/token-a
+TOKB=/tmp/token-b
+# shellcheck disable=SC2153 # from run.sh's environment
+VMBIN=$VFTOKEN_BUILD/tests/vm
+VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
+LOOPS=${LOOPS:-1000}
+
+note() { echo "  $*"; }
+
+# rx_of NAME PORT: RX-packets of PORT in the last "Forward statistics"
+# block of the log, as printed (no float conversion: the igb VF driver
+# extends its 32-bit counters, so registers that read all-ones after a PF
+# reset show up as a jump of 2^32).
+rx_of() {
+	awk -v p="$2" '
+		/Forward statistics for port/ { cur = ($6 == p) }
+		/Accumulated forward statistics/ { cur = 0 }
+		cur && $1 == "RX-packets:" { n = $2 }
+		END { print (n == "" ? 0 : n) }' "$(tp_log "$1")"
+}
+
+# fwd_rx NAME: "RX0 RX1", packets each port received since "start"
+# (testpmd's "show fwd stats all", which does not stop forwarding).
+fwd_rx() {
+	local n
+	n=$(tp_count "$1" 'Accumulated forward statistics')
+	tp_send "$1" "show fwd stats all"
+	tp_wait_count "$1" 'Accumulated forward statistics' $((n + 1)) 20 || {
+		echo "? ?"
+		return
+	}
+	sleep 0.5
+	echo "$(rx_of "$1" 0) $(rx_of "$1" 1)"
+}
+
+# flowing NAME SECS: both ports receive within SECS seconds; prints the
+# counts. 0 if flowing.
+flowing() {
+	local a b
+	read -r -a a <<<"$(fwd_rx "$1")"
+	sleep "$2"
+	read -r -a b <<<"$(fwd_rx "$1")"
+	note "$1: RX port 0 ${a[0]} -> ${b[0]}, port 1 ${a[1]} -> ${b[1]} in ${2}s"
+	[ "${b[0]}" -gt "${a[0]}" ] 2>/dev/null && [ "${b[1]}" -gt "${a[1]}" ] 2>/dev/null
+}
+
+# pci_cmd ADDR: the PCI command register (hex) from sysfs config space.
+pci_cmd() {
+	od -An -tx2 -j4 -N2 "$(dev "$1")/config" 2>/dev/null | tr -d ' '
+}
+
+# links NAME: "L0/L1" from "show port info"
+links() {
+	tp_send "$1" "show port info 0"
+	tp_send "$1" "show port info 1"
+	sleep 1
+	echo "$(port_link "$1" 0)/$(port_link "$1" 1)"
+}
+
+# answers NAME: testpmd still reads and executes commands.
+answers() {
+	local n
+	n=$(tp_count "$1" 'Infos for port')
+	tp_send "$1" "show port info 0"
+	tp_wait_count "$1" 'Infos for port' $((n + 1)) 20
+}
+
+# vf_fwd_start NAME EAL-ARGS...: testpmd on VF0 and VF1 mac-forwarding
+# between them, links up. 0 if it got there.
+vf_fwd_start() {
+	local name=$1
+	shift
+	tp_start "$name" -d "$PLUGIN" -l 0,1 --file-prefix "$name" "$@" \
+		-a "$VF0,vf_token_file=$TOKA" -a "$VF1,vf_token_file=$TOKA" \
+		-- -i --total-num-mbufs=$MBUFS
+	tp_wait "$name" 'testpmd> ' 180 || {
+		tail -n 30 "$(tp_log "$name")" | sed 's/^/  | /'
+		return 1
+	}
+	fwd_go "$name"
+}
+
+# fwd_go NAME: ports 0 and 1 up, mac forwarding between them, tx_first.
+fwd_go() {
+	local name=$1 i l mac0 mac1 n
+	n=$(tp_count "$name" '^1 +([0-9A-Fa-f]{2}:){5}')
+	tp_send "$name" "show port summary all"
+	tp_wait_count "$name" '^1 +([0-9A-Fa-f]{2}:){5}' $((n + 1)) 20 ||
+		return 1
+	mac0=$(port_mac "$name" 0)
+	mac1=$(port_mac "$name" 1)
+	for ((i = 0; i < 15; i++)); do
+		l=$(links "$name")
+		[ "$l" = up/up ] && break
+	done
+	note "$name: links $l"
+	tp_send "$name" "set fwd mac"
+	tp_send "$name" "set eth-peer 0 $mac1"
+	tp_send "$name" "set eth-peer 1 $mac0"
+	tp_send "$name" "start tx_first"
+	[ "$l" = up/up ]
+}
+
+# diag NAME: where a process that does not progress is.
+diag() {
+	local pid=${TP_PID[$1]}
+	note "$1 (pid $pid): state $(awk '/^State:/ { print $2 }' /proc/"$pid"/status 2>/dev/null), wchan $(cat /proc/"$pid"/wchan 2>/dev/null)"
+	sed 's/^/  | kstack: /' /proc/"$pid"/stack 2>/dev/null | head -n 12
+	for t in /proc/"$pid"/task/*; do
+		echo "  | task $(basename "$t") $(cat "$t"/comm) $(awk '{ print $3 }' "$t"/stat) wchan $(cat "$t"/wchan)"
+	done
+	ps -eo pid,stat,pcpu,wchan:24,args 2>/dev/null | cut -c1-150 | grep -v '\[' | sed 's/^/  | ps: /'
+	tail -n 5 "$(tp_log "$1")" | sed 's/^/  | log: /'
+}
+
+pf_start() {
+	local name=$1 tok=$2 n=$3
+	tp_start "$name" -d "$PLUGIN" -l 0,1 --file-prefix "$name" \
+		--log-level=bus.sriov:info \
+		-a "$VM_PF,num_vfs=$n,vf_token_file=$tok" \
+		-- -i --total-num-mbufs=$MBUFS
+	tp_wait "$name" 'testpmd> ' 180
+}
+
+pf_probed() {
+	grep -q "sriov: $VM_PF: probe PCI driver net_e1000_igb " "$(tp_log "$1")"
+}
+
+echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN"
+check "plugin and test helpers are built" \
+	test -r "$PLUGIN" -a -x "$VMBIN/open_loop" -a -x "$VMBIN/pf_rotate" \
+	-a -x "$VMBIN/probe_loop" -a -x "$VFT"
+check "vfio-pci loaded with enable_sriov=1" vfio_setup
+check "PF bound to vfio-pci" bind_vfio "$VM_PF"
+check "PF starts without VFs" set_num_vfs "$VM_PF" 0
+check "token files A and B created" eval "make_token $TOKA && make_token $TOKB"
+VF0=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.0/')
+VF1=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.2/')
+VF2=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.4/')
+
+# ---- 1. PF process killed while VFs forward --------------------------------
+echo "-- 1. PF process killed (SIGKILL) while the VFs forward"
+pf_start pf "$TOKA" 2
+check "PF testpmd (plugin, token A, num_vfs=2) probes the PF, 2 VFs" \
+	eval "pf_probed pf && test \"\$(num_vfs $VM_PF)\" = 2"
+check "VF testpmd (token A) forwards on VF0 and VF1, links up" vf_fwd_start vf
+sleep 2
+check "traffic flows before the fault" flowing vf 3
+note "VF0 PCI command register before: 0x$(pci_cmd "$VF0")"
+PFPID=${TP_PID[pf]}
+kill -KILL "$PFPID"
+wait "$PFPID" 2>/dev/null
+rc=$?
+eval "exec ${TP_FD[pf]}>&-"
+unset "TP_PID[pf]" "TP_FD[pf]"
+check "PF testpmd killed (exit status $rc, 137 = SIGKILL)" test "$rc" = 137
+sleep 2
+# vfio-pci resets the PF when its last user goes (function reset: an FLR
+# of the PF, which per the SR-IOV spec resets its VFs too); the kernel
+# restores VF Enable, not the state the VF users had set up.
+note "VF0 PCI command register after: 0x$(pci_cmd "$VF0")"
+check "VF testpmd survives the PF's death" tp_alive vf
+check "VF testpmd still answers commands" answers vf
+note "after the PF's death: VF links $(links vf)"
+if flowing vf 5; then
+	note "VF traffic still flows without a PF process"
+else
+	note "VF traffic stopped without a PF process"
+fi
+check "VF testpmd still alive 5 s later" tp_alive vf
+
+# another token while the VFs are open: refused by the kernel (EACCES)
+pf_start pf-b "$TOKB" 2
+check "PF testpmd with token B: PF not probed" eval "! pf_probed pf-b"
+grep "sriov: $VM_PF" "$(tp_log pf-b)" | sed 's/^/  | pf-b: /'
+check "PF testpmd with token B: refusal explained [pf-has-vf-users]" \
+	grep -q "sriov: $VM_PF: cannot open the device \[pf-has-vf-users\]" \
+	"$(tp_log pf-b)"
+tp_stop pf-b
+check "PF testpmd with token B exits cleanly" test $? = 0
+check "VF testpmd unaffected by the refused PF process" tp_alive vf
+
+# token A but another VF count: refused while the VFs are in use
+pf_start pf-n3 "$TOKA" 3
+grep "sriov: $VM_PF" "$(tp_log pf-n3)" | sed 's/^/  | pf-n3: /'
+check "PF testpmd with token A and num_vfs=3 (VFs in use): refused, PF not probed" \
+	eval "grep -q 'sriov: $VM_PF: cannot change num_vfs from 2 to 3: its VFs are in use' $(tp_log pf-n3) && ! pf_probed pf-n3 && test \"\$(num_vfs $VM_PF)\" = 2"
+tp_stop pf-n3
+check "PF testpmd with num_vfs=3 exits cleanly" test $? = 0
+
+# the same token A: the PF comes back with the VFs it has (num_vfs=2)
+pf_start pf-a "$TOKA" 2
+grep "sriov: $VM_PF" "$(tp_log pf-a)" | sed 's/^/  | pf-a: /'
+check "PF testpmd restarted with token A: opened with its token (VFs in use)" \
+	grep -q "sriov: $VM_PF: VFs in use, opening the PF with its token" \
+	"$(tp_log pf-a)"
+check "PF testpmd restarted with token A: num_vfs=2 accepted, PF probed" \
+	eval "pf_probed pf-a && test \"\$(num_vfs $VM_PF)\" = 2"
+sleep 2
+note "VF links after the PF's restart: $(links vf)"
+if flowing vf 3; then
+	RESUME="at once"
+else
+	tp_send vf "stop"
+	tp_send vf "port stop all"
+	tp_send vf "port start all"
+	sleep 2
+	tp_send vf "start tx_first"
+	if flowing vf 3; then
+		RESUME="after port stop/start"
+	else
+		note "port stop/start: VF links $(links vf), no traffic"
+		# re-open the VFs: detach both ports, attach them again
+		# through the bus (the bus sets the VF up afresh)
+		tp_send vf "stop"
+		tp_send vf "port stop all"
+		tp_send vf "port detach 0"
+		tp_send vf "port detach 1"
+		tp_wait_count vf "Device is detached" 2 30
+		tp_send vf "port attach sriov:$VF0,vf_token_file=$TOKA"
+		tp_send vf "port attach sriov:$VF1,vf_token_file=$TOKA"
+		tp_wait_count vf "Port [0-9]+ is attached" 2 60
+		tp_send vf "port start all"
+		sleep 2
+		fwd_go vf >/dev/null
+		sleep 1
+		flowing vf 3 && RESUME="after port detach/attach (re-open)"
+	fi
+fi
+note "forwarding resumed: ${RESUME:-never}"
+check "traffic flows again after the PF's restart with token A" \
+	test -n "${RESUME:-}"
+tp_stop vf
+check "VF testpmd exits cleanly" test $? = 0
+tp_stop pf-a
+check "restarted PF testpmd exits cleanly" test $? = 0
+
+# ---- 2. token rotation while VFs forward -----------------------------------
+echo "-- 2. token rotation (rte_sriov_pf_set_token) while VF users forward"
+TESTPMD=$VMBIN/pf_rotate tp_start rot -d "$PLUGIN" -l 0 --file-prefix rot \
+	--log-level=bus.sriov:info -a "$VM_PF,num_vfs=3,vf_token_file=$TOKA"
+check "pf_rotate owns the PF through the plugin (token A, num_vfs=3)" \
+	eval "tp_wait rot '^ready: PF $VM_PF driver net_e1000_igb' 180 && test \"\$(num_vfs $VM_PF)\" = 3"
+grep -E "^ready|sriov: $VM_PF" "$(tp_log rot)" | sed 's/^/  | rot: /'
+check "VF testpmd (token A) forwards on VF0 and VF1, links up" vf_fwd_start vf2
+sleep 2
+check "traffic flows before the rotation" flowing vf2 3
+tp_send rot "in-use"
+check "rte_sriov_pf_vfs_in_use() says 1" tp_wait rot '^in-use: 1$' 20
+tp_send rot "rotate $TOKB"
+check "rte_sriov_pf_set_token() rotates the token to B while VFs are open" \
+	tp_wait rot '^rotate: ok' 20
+grep -E "^rotate|token set" "$(tp_log rot)" | sed 's/^/  | rot: /'
+check "VF users keep forwarding after the rotation" flowing vf2 3
+timeout 60 "$VFT" check "$VF2" --token-file "$TOKA" >"$OUTDIR/check-old.out" 2>&1
+rc=$?
+sed 's/^/  | vftoken check (old token): /' "$OUTDIR/check-old.out"
+check "new open of VF2 with the old token A refused: vftoken check exit 7 [token-rejected]" \
+	eval "test $rc = 7 && grep -q token-rejected $OUTDIR/check-old.out"
+tp_start old -d "$PLUGIN" -l 0,1 --file-prefix old \
+	-a "$VF2,vf_token_file=$TOKA" -- -i --total-num-mbufs=$MBUFS
+tp_wait old 'testpmd> ' 90 || diag old
+grep "sriov: $VF2" "$(tp_log old)" | sed 's/^/  | old: /'
+check "new open of VF2 with the old token A refused by the bus [token-rejected]" \
+	grep -q "sriov: $VF2: cannot open the device \[token-rejected\]" \
+	"$(tp_log old)"
+tp_stop old
+check "VF2 testpmd with the old token exits cleanly" test $? = 0
+timeout 60 "$VFT" check "$VF2" --token-file "$TOKB" >"$OUTDIR/check-new.out" 2>&1
+rc=$?
+sed 's/^/  | vftoken check (new token): /' "$OUTDIR/check-new.out"
+check "new open of VF2 with the new token B succeeds (vftoken check exit 0)" \
+	test "$rc" = 0
+check "VF users still forward" flowing vf2 2
+
+# ---- 4. two processes race for VF2 -----------------------------------------
+echo "-- 4. two processes race for VF2 with the right token"
+G2=$(group_of "$VF2")
+tp_start race-1 -d "$PLUGIN" -l 0,1 --file-prefix race-1 \
+	--log-level=bus.sriov:info -a "$VF2,vf_token_file=$TOKB" -- -i --total-num-mbufs=$MBUFS
+tp_start race-2 -d "$PLUGIN" -l 0,1 --file-prefix race-2 \
+	--log-level=bus.sriov:info -a "$VF2,vf_token_file=$TOKB" -- -i --total-num-mbufs=$MBUFS
+tp_wait race-1 'testpmd> ' 180
+tp_wait race-2 'testpmd> ' 180
+won=0
+busy=0
+for r in race-1 race-2; do
+	grep "sriov: $VF2" "$(tp_log "$r")" | sed "s/^/  | $r: /"
+	grep -q "sriov: $VF2: probe PCI driver net_e1000_igb_vf" "$(tp_log "$r")" &&
+		holds_group "${TP_PID[$r]}" "$G2" && won=$((won + 1))
+	grep -q "sriov: $VF2: cannot open .*\[busy\]" "$(tp_log "$r")" &&
+		! holds_group "${TP_PID[$r]}" "$G2" && busy=$((busy + 1))
+done
+check "two VF testpmds: exactly one opened VF2 and holds group $G2" test "$won" = 1
+check "two VF testpmds: the other was told [busy] and holds nothing of it" test "$busy" = 1
+check "two VF testpmds: both alive" eval "tp_alive race-1 && tp_alive race-2"
+tp_stop race-1
+r1=$?
+tp_stop race-2
+check "two VF testpmds: both exit cleanly ($r1, $?)" test "$r1/$?" = 0/0
+
+rm -f /tmp/go
+for i in 1 2; do
+	"$VMBIN/open_loop" hold "$VF2" "$TOKB" 3 /tmp/go >"$OUTDIR/hold-$i.out" 2>&1 &
+	eval "HOLD$i=\$!"
+done
+sleep 1
+touch /tmp/go
+wait "$HOLD1"
+h1=$?
+wait "$HOLD2"
+h2=$?
+sed 's/^/  | open_loop hold 1: /' "$OUTDIR/hold-1.out"
+sed 's/^/  | open_loop hold 2: /' "$OUTDIR/hold-2.out"
+opened=$(cat "$OUTDIR"/hold-*.out | grep -c '^result=opened')
+busy=$(cat "$OUTDIR"/hold-*.out | grep -c '^verdict=busy')
+check "two openers released together: exactly one opened VF2" test "$opened" = 1
+check "two openers: the other got EBUSY, verdict busy" \
+	eval "test $busy = 1 && grep -q '^errno=16' $OUTDIR/hold-1.out $OUTDIR/hold-2.out"
+check "two openers: both exit 0 ($h1, $h2)" test "$h1/$h2" = 0/0
+
+# ---- 3. many refused opens leave nothing behind ----------------------------
+echo "-- 3. $LOOPS refused opens (wrong token) in one process"
+# kv FILE KEY: the value of KEY=value in FILE
+kv() { sed -n "s/^$2=//p" "$1" | head -n 1; }
+start=$(date +%s)
+"$VMBIN/open_loop" loop "$VF2" "$TOKA" "$LOOPS" >"$OUTDIR/open-loop.out" 2>&1
+rc=$?
+note "open_loop: rc $rc in $(($(date +%s) - start)) s"
+sed 's/^/  | /' "$OUTDIR/open-loop.out"
+O=$OUTDIR/open-loop.out
+check "vft_open: $LOOPS attempts, all refused [token-rejected]" \
+	test "$(kv "$O" attempts)/$(kv "$O" opened)/$(kv "$O" verdict_token-rejected)" = "$LOOPS/0/$LOOPS"
+check "vft_open: open fds unchanged" test "$(kv "$O" fds_before)" = "$(kv "$O" fds_after)"
+check "vft_open: mappings unchanged" test "$(kv "$O" maps_before)" = "$(kv "$O" maps_after)"
+check "vft_open: VmRSS grew by less than 256 KiB" \
+	test $(($(kv "$O" rss_kb_after) - $(kv "$O" rss_kb_before))) -lt 256
+
+start=$(date +%s)
+timeout 300 "$VMBIN/probe_loop" -d "$PLUGIN" -l 0 --file-prefix probe \
+	-a "$VM_NOSRIOV_NIC" -- "$LOOPS" "sriov:$VF2,vf_token_file=$TOKA" \
+	>/tmp/probe-loop.log 2>&1
+rc=$?
+note "probe_loop: rc $rc in $(($(date +%s) - start)) s"
+P=$OUTDIR/probe-loop.out
+grep -E '^[a-z_]+=' /tmp/probe-loop.log >"$P"
+grep -m 4 "sriov: " /tmp/probe-loop.log | sed 's/^/  | /'
+sed 's/^/  | /' "$P"
+note "bus log lines: $(grep -c 'cannot open the device \[token-rejected\]' /tmp/probe-loop.log) token-rejected explanations"
+check "rte_dev_probe: $LOOPS attempts, all refused" \
+	test "$(kv "$P" attempts)/$(kv "$P" probed)/$(kv "$P" refused)" = "$LOOPS/0/$LOOPS"
+check "rte_dev_probe: each refusal explained [token-rejected]" \
+	test "$(grep -c "sriov: sriov:$VF2: cannot open the device \[token-rejected\]" /tmp/probe-loop.log)" = "$LOOPS"
+check "rte_dev_probe: open fds unchanged" \
+	test "$(kv "$P" fds_before)" = "$(kv "$P" fds_after)"
+check "rte_dev_probe: mappings unchanged" \
+	test "$(kv "$P" maps_before)" = "$(kv "$P" maps_after)"
+check "rte_dev_probe: DPDK heap allocation unchanged" \
+	test "$(kv "$P" heap_before)" = "$(kv "$P" heap_after)"
+check "rte_dev_probe: VmRSS grew by less than 256 KiB" \
+	test $(($(kv "$P" rss_kb_after) - $(kv "$P" rss_kb_before))) -lt 256
+check "probe_loop exits 0" test "$rc" = 0
+
+check "VF users still forward after all this" flowing vf2 2
+tp_stop vf2
+check "VF testpmd exits cleanly" test $? = 0
+tp_stop rot
+check "pf_rotate quits cleanly" eval "test $? = 0 && grep -q '^quit: ok' $(tp_log rot)"
+
+echo "-- 5. VF removal while in use: see bus-remove.sh"
+tp_stop_all
+set_num_vfs "$VM_PF" 0
+dmesg >"$OUTDIR/dmesg-faults.txt" 2>&1
+check "kernel log: no warning, BUG or oops" \
+	eval "! grep -qE 'WARNING:|BUG:|Oops|Call Trace|general protection' $OUTDIR/dmesg-faults.txt"
+finish
