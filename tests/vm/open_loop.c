@@ -23,7 +23,6 @@
  * the opens gave), 2 on bad usage, 1 on other errors.
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,77 +30,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc_usage.h"
 #include "vftoken.h"
 
-struct ol_usage {
-	long fds;
-	long maps;
-	long rss_kb;
-};
-
-static long
-ol_count_fds(void)
-{
-	struct dirent *e;
-	long n = 0;
-	DIR *d;
-
-	d = opendir("/proc/self/fd");
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1; /* the directory's own fd */
-}
-
-static long
-ol_count_maps(void)
-{
-	FILE *f = fopen("/proc/self/maps", "re");
-	long n = 0;
-	int c;
-
-	if (f == NULL)
-		return -1;
-	while ((c = fgetc(f)) != EOF)
-		if (c == '\n')
-			n++;
-	fclose(f);
-	return n;
-}
-
-static long
-ol_rss_kb(void)
-{
-	FILE *f = fopen("/proc/self/status", "re");
-	char line[256];
-	long kb = -1;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
-/*
- * Each reader opens one fd and, for stdio, mallocs a buffer; measured the
- * same way each time, the readers' own cost cancels out in a comparison.
- */
 static void
-ol_usage_read(struct ol_usage *u)
-{
-	u->fds = ol_count_fds();
-	u->maps = ol_count_maps();
-	u->rss_kb = ol_rss_kb();
-}
-
-static void
-ol_usage_print(const char *when, const struct ol_usage *u)
+ol_usage_print(const char *when, const struct proc_usage *u)
 {
 	printf("fds_%s=%ld\nmaps_%s=%ld\nrss_kb_%s=%ld\n", when, u->fds, when,
 	       u->maps, when, u->rss_kb);
@@ -131,12 +64,12 @@ ol_loop(const struct vft_pci_addr *a, const struct vft_token *tok, long n)
 	unsigned int count[VFT_V_OTHER + 1];
 	struct vft_explanation why;
 	struct vft_handle h;
-	struct ol_usage before, after;
+	struct proc_usage before, after;
 	long i, opened = 0;
 	int v;
 
 	memset(count, 0, sizeof(count));
-	ol_usage_read(&before);
+	proc_usage_read(&before);
 	for (i = 0; i < n; i++) {
 		memset(&why, 0, sizeof(why));
 		if (vft_open(NULL, a, tok, &h, &why) == 0) {
@@ -150,7 +83,7 @@ ol_loop(const struct vft_pci_addr *a, const struct vft_token *tok, long n)
 			printf("first_reason=[%s] %s\n",
 			       vft_verdict_name(why.verdict), why.reason);
 	}
-	ol_usage_read(&after);
+	proc_usage_read(&after);
 	printf("attempts=%ld\nopened=%ld\n", n, opened);
 	for (v = 0; v <= VFT_V_OTHER; v++)
 		if (count[v] > 0)

@@ -18,7 +18,6 @@
  * open in the process, which may set up state kept for later opens.
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,61 +28,12 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
+#include "proc_usage.h"
+
 struct pl_usage {
-	long fds;
-	long maps;
-	long rss_kb;
+	struct proc_usage proc;
 	size_t heap;
 };
-
-static long
-pl_count_fds(void)
-{
-	struct dirent *e;
-	long n = 0;
-	DIR *d;
-
-	d = opendir("/proc/self/fd");
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1; /* the directory's own fd */
-}
-
-static long
-pl_count_maps(void)
-{
-	FILE *f = fopen("/proc/self/maps", "re");
-	long n = 0;
-	int c;
-
-	if (f == NULL)
-		return -1;
-	while ((c = fgetc(f)) != EOF)
-		if (c == '\n')
-			n++;
-	fclose(f);
-	return n;
-}
-
-static long
-pl_rss_kb(void)
-{
-	FILE *f = fopen("/proc/self/status", "re");
-	char line[256];
-	long kb = -1;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
 
 static size_t
 pl_heap(void)
@@ -101,9 +51,7 @@ pl_heap(void)
 static void
 pl_usage_read(struct pl_usage *u)
 {
-	u->fds = pl_count_fds();
-	u->maps = pl_count_maps();
-	u->rss_kb = pl_rss_kb();
+	proc_usage_read(&u->proc);
 	u->heap = pl_heap();
 }
 
@@ -111,7 +59,8 @@ static void
 pl_usage_print(const char *when, const struct pl_usage *u)
 {
 	printf("fds_%s=%ld\nmaps_%s=%ld\nrss_kb_%s=%ld\nheap_%s=%zu\n", when,
-	       u->fds, when, u->maps, when, u->rss_kb, when, u->heap);
+	       u->proc.fds, when, u->proc.maps, when, u->proc.rss_kb, when,
+	       u->heap);
 }
 
 int
