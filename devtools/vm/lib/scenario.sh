@@ -101,6 +101,19 @@ set_num_vfs() {
 	echo "$2" >"$(dev "$1")/sriov_numvfs"
 }
 
+# vf_addr PF N: address of VF N of a rig PF (igb: VF offset 0x80, stride 2,
+# so VFs 0..3 are at device 0x10, functions 0, 2, 4, 6).
+vf_addr() {
+	printf '%s' "$1" | sed "s/00\.0\$/10.$((2 * $2))/"
+}
+
+# pf_ready PF: the checks every plugin scenario starts with.
+pf_ready() {
+	check "vfio-pci loaded with enable_sriov=1" vfio_setup
+	check "PF bound to vfio-pci" bind_vfio "$1"
+	check "PF starts without VFs" set_num_vfs "$1" 0
+}
+
 vfio_setup() {
 	modprobe vfio-pci enable_sriov=1 &&
 		grep -qx Y /sys/module/vfio_pci/parameters/enable_sriov

@@ -128,15 +128,13 @@ no_token_in() {
 echo "kernel $VM_KERNEL, PF $VM_PF, app $FWD"
 check "sriov-fwd is built" test -x "$FWD"
 check "vftoken CLI is built" test -x "$VFT"
-check "vfio-pci loaded with enable_sriov=1" vfio_setup
-check "PF bound to vfio-pci" bind_vfio "$VM_PF"
-check "PF starts without VFs" set_num_vfs "$VM_PF" 0
+pf_ready "$VM_PF"
 check "two token files created (0600)" make_token "$OLD"
 make_token "$NEW"
 check "the two tokens differ" test "$(cat "$OLD")" != "$(cat "$NEW")"
-VF0=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.0/')
-VF1=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.2/')
-VF2=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.4/')
+VF0=$(vf_addr "$VM_PF" 0)
+VF1=$(vf_addr "$VM_PF" 1)
+VF2=$(vf_addr "$VM_PF" 2)
 
 # ---- the appliance --------------------------------------------------------
 "$FWD" -l 0 --file-prefix fwd --log-level=bus.sriov:info -- \

@@ -58,13 +58,11 @@ bad_case() {
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF, no-SR-IOV NIC $VM_NOSRIOV_NIC"
 check "plugin is built" test -r "$PLUGIN"
-check "vfio-pci loaded with enable_sriov=1" vfio_setup
-check "PF bound to vfio-pci" bind_vfio "$VM_PF"
-check "PF starts without VFs" set_num_vfs "$VM_PF" 0
+pf_ready "$VM_PF"
 check "non-SR-IOV NIC bound to vfio-pci" bind_vfio "$VM_NOSRIOV_NIC"
 check "token files created" eval "make_token $TOK && make_token $WRONG"
-BAD=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.0/')
-GOOD=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.2/')
+BAD=$(vf_addr "$VM_PF" 0)
+GOOD=$(vf_addr "$VM_PF" 1)
 
 tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
 	-a "$VM_PF,num_vfs=2,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS

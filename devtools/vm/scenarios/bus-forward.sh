@@ -22,12 +22,10 @@ FWD_SECS=${FWD_SECS:-10}
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN"
 check "plugin is built" test -r "$PLUGIN"
-check "vfio-pci loaded with enable_sriov=1" vfio_setup
-check "PF bound to vfio-pci" bind_vfio "$VM_PF"
-check "PF starts without VFs" set_num_vfs "$VM_PF" 0
+pf_ready "$VM_PF"
 check "token file created (0600)" make_token "$TOK"
-VF0=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.0/')
-VF1=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.2/')
+VF0=$(vf_addr "$VM_PF" 0)
+VF1=$(vf_addr "$VM_PF" 1)
 
 # ---- PF through the plugin -------------------------------------------------
 tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \

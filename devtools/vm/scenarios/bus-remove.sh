@@ -20,12 +20,10 @@ TOK=/tmp/vf-token
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF"
 check "plugin is built" test -r "$PLUGIN"
-check "vfio-pci loaded with enable_sriov=1" vfio_setup
-check "PF bound to vfio-pci" bind_vfio "$VM_PF"
-check "PF starts without VFs" set_num_vfs "$VM_PF" 0
+pf_ready "$VM_PF"
 check "token file created" make_token "$TOK"
-VF0=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.0/')
-VF1=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.2/')
+VF0=$(vf_addr "$VM_PF" 0)
+VF1=$(vf_addr "$VM_PF" 1)
 
 tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
 	-a "$VM_PF,num_vfs=2,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS

@@ -30,8 +30,8 @@ check "both PFs bound to vfio-pci" eval "bind_vfio $VM_PF && bind_vfio $VM_PF2"
 check "PFs start without VFs" eval "set_num_vfs $VM_PF 0 && set_num_vfs $VM_PF2 0"
 check "two token files created" eval "make_token $T1 && make_token $T2"
 check "the two tokens differ" test "$(cat $T1)" != "$(cat $T2)"
-V1=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.0/')
-V2=$(printf '%s' "$VM_PF2" | sed 's/00\.0$/10.0/')
+V1=$(vf_addr "$VM_PF" 0)
+V2=$(vf_addr "$VM_PF2" 0)
 
 tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf --log-level=bus.sriov:info \
 	-a "$VM_PF,num_vfs=1,vf_token_file=$T1" \

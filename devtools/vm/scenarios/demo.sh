@@ -19,8 +19,8 @@ FWD_SECS=${FWD_SECS:-8}
 SUMMARY=$OUTDIR/summary.txt
 # shellcheck disable=SC2153 # from run.sh's environment
 PF=$VM_PF
-VF0=$(printf '%s' "$PF" | sed 's/00\.0$/10.0/')
-VF1=$(printf '%s' "$PF" | sed 's/00\.0$/10.2/')
+VF0=$(vf_addr "$PF" 0)
+VF1=$(vf_addr "$PF" 1)
 
 banner() { printf '\n==== %s\n' "$*"; }
 

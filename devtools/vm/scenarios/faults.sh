@@ -170,13 +170,11 @@ echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN"
 check "plugin and test helpers are built" \
 	test -r "$PLUGIN" -a -x "$VMBIN/open_loop" -a -x "$VMBIN/pf_rotate" \
 	-a -x "$VMBIN/probe_loop" -a -x "$VFT"
-check "vfio-pci loaded with enable_sriov=1" vfio_setup
-check "PF bound to vfio-pci" bind_vfio "$VM_PF"
-check "PF starts without VFs" set_num_vfs "$VM_PF" 0
+pf_ready "$VM_PF"
 check "token files A and B created" eval "make_token $TOKA && make_token $TOKB"
-VF0=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.0/')
-VF1=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.2/')
-VF2=$(printf '%s' "$VM_PF" | sed 's/00\.0$/10.4/')
+VF0=$(vf_addr "$VM_PF" 0)
+VF1=$(vf_addr "$VM_PF" 1)
+VF2=$(vf_addr "$VM_PF" 2)
 
 # ---- 1. PF process killed while VFs forward --------------------------------
 echo "-- 1. PF process killed (SIGKILL) while the VFs forward"

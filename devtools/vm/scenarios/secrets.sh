@@ -209,9 +209,7 @@ cli_caught() {
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN"
 check "plugin and CLI are built" test -r "$PLUGIN" -a -x "$VFT"
-check "vfio-pci loaded with enable_sriov=1" vfio_setup
-check "PF bound to vfio-pci" bind_vfio "$VM_PF"
-check "PF starts without VFs" set_num_vfs "$VM_PF" 0
+pf_ready "$VM_PF"
 check "token file created (0600)" make_token "$TOK"
 vf() { printf '%s' "$VM_PF" | sed "s/00\.0\$/1$(($1 / 4)).$(($1 * 2 % 8))/"; }
 
