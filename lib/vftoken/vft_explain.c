@@ -8,7 +8,8 @@
  * one verdict with a reason and a fix.
  *
  * The token rules are the kernel's vfio_pci_validate_vf_token() ("vfio/pci:
- * Introduce VF token", ARCHITECTURE.md section 4):
+ * Introduce VF token"; drivers/vfio/pci/vfio_pci_core.c; the table in
+ * doc/guides/token_model.rst):
  *   VF, PF not on vfio-pci:  no token ok, token -EINVAL
  *   VF, PF on vfio-pci:      token missing or wrong -EACCES
  *   PF with VF users:        token missing or wrong -EACCES
@@ -26,9 +27,6 @@
 
 #include "vft_private.h"
 #include "vftoken.h"
-
-/* Group members named in a "not viable" reason. */
-#define VFT_EXPLAIN_GROUP_MAX 16
 
 /* What the explainer knows about the function, read once. */
 struct vft_explain_ctx {
@@ -107,55 +105,6 @@ static bool
 vft_explain_errno_is(int error, int e1, int e2)
 {
 	return error == -e1 || error == -e2;
-}
-
-/*
- * A group is viable when every member is bound to a vfio driver, to a
- * driver that does no DMA of its own (pci-stub, pcieport), or to none
- * (the kernel's DMA ownership rule for VFIO groups).
- */
-static bool
-vft_explain_driver_viable(const char *drv)
-{
-	return drv[0] == '\0' || strstr(drv, "vfio") != NULL ||
-	       strcmp(drv, "pci-stub") == 0 || strcmp(drv, "pcieport") == 0;
-}
-
-/*
- * List the members of the device's group that keep it from being viable.
- * @return how many, or -1 if the group could not be read.
- */
-static int
-vft_explain_group_offenders(const struct vft_explain_ctx *c, char *buf,
-			    size_t len)
-{
-	struct vft_pci_addr members[VFT_EXPLAIN_GROUP_MAX];
-	struct vft_pci_dev m;
-	size_t used = 0;
-	int n, i, bad = 0, w;
-
-	buf[0] = '\0';
-	n = vft_iommu_group_devices(c->sys, c->dev.iommu_group, members,
-				    VFT_EXPLAIN_GROUP_MAX);
-	if (n < 0)
-		return -1;
-	for (i = 0; i < n && i < VFT_EXPLAIN_GROUP_MAX; i++) {
-		char mname[VFT_PCI_ADDR_LEN];
-
-		if (vft_pci_dev_read(c->sys, &members[i], &m, NULL) < 0)
-			continue;
-		if (vft_explain_driver_viable(m.driver))
-			continue;
-		vft_pci_addr_format(&members[i], mname);
-		bad++;
-		if (used >= len)
-			continue;
-		w = snprintf(buf + used, len - used, "%s%s (bound to %s)",
-			     used ? ", " : "", mname, m.driver);
-		if (w > 0)
-			used += (size_t)w;
-	}
-	return bad;
 }
 
 static void
@@ -402,6 +351,8 @@ vft_explain_step_name(enum vft_step step)
 		return "VFIO_GROUP_GET_DEVICE_FD";
 	case VFT_STEP_DEVICE_INFO:
 		return "reading the device's VFIO info";
+	case VFT_STEP_DMA_MAP:
+		return "mapping memory for DMA";
 	default:
 		return "opening";
 	}
@@ -426,6 +377,9 @@ vft_explain_other(const struct vft_explain_ctx *c, struct vft_explanation *out)
 	else if (c->step == VFT_STEP_GROUP_OPEN && c->error == -ENOENT)
 		fix = "the group's node is missing: is the IOMMU on and the "
 		      "function bound to vfio-pci?";
+	else if (c->step == VFT_STEP_DMA_MAP)
+		fix = "the IOMMU refused the memory map: check RLIMIT_MEMLOCK "
+		      "(`ulimit -l`) and the kernel log (`dmesg`)";
 	else if (c->step == VFT_STEP_DEVICE_OPEN && c->error == -ENODEV)
 		fix = "the kernel has no such device in that group: check the "
 		      "address and its iommu_group link in sysfs";
@@ -470,7 +424,8 @@ vft_explain_try_viable(const struct vft_explain_ctx *c,
 		  c->error == -EINVAL));
 	if (!candidate)
 		return false;
-	bad = vft_explain_group_offenders(c, list, sizeof(list));
+	bad = vft_iommu_group_describe(c->sys, c->dev.iommu_group, true, list,
+				       sizeof(list));
 	if (bad <= 0 && c->step != VFT_STEP_GROUP_VIABLE)
 		return false;
 	vft_explain_not_viable(c, list, out);

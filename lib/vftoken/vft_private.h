@@ -10,6 +10,7 @@
  * tests. Not installed; nothing here is part of the public API.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -79,6 +80,7 @@ struct vft_os_ops {
 	int (*munmap)(void *addr, size_t len);
 	ssize_t (*pread)(int fd, void *buf, size_t len, off_t off);
 	ssize_t (*pwrite)(int fd, const void *buf, size_t len, off_t off);
+	int (*dup3)(int oldfd, int newfd, int flags);
 };
 
 /* The table in use; never NULL. */
@@ -86,6 +88,60 @@ extern const struct vft_os_ops *vft_os;
 
 /* TEST SEAM: install @p ops; NULL restores the real system calls. */
 void vft_os_set(const struct vft_os_ops *ops);
+
+/* errno of the last failed system call as a negative value, never 0. */
+int vft_os_errno(void);
+
+/* ------------------------------------------------------------------------ */
+/* Backends of the device layer (vft_device.c; vft_backend_*.c)             */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * One VFIO path. The device layer (vft_device.c) reads sysfs, calls these,
+ * and does everything that is the same on every path (regions, BARs, IRQs,
+ * reset, revoke, explanations). Each operation undoes its own partial work
+ * on failure and reports the step that failed.
+ */
+struct vft_backend {
+	const char *name;
+	/* Get a device fd for @p dev (on vfio-pci, with an IOMMU group) with
+	 * @p tok, and read its info into @p d. */
+	int (*open_device)(struct vft_iommu *io, const struct vft_sys *sys,
+			   const struct vft_pci_dev *dev,
+			   const struct vft_token *tok, struct vft_device *d,
+			   enum vft_step *step, struct vft_err *err);
+	/* Release what open_device took beyond the device fd (which the
+	 * device layer has closed already). */
+	void (*close_device)(struct vft_iommu *io, struct vft_device *d);
+	/* Open @p d's function once more without a token and close it. */
+	int (*reopen_probe)(struct vft_device *d);
+	bool (*dma_ready)(const struct vft_iommu *io);
+	int (*dma_map)(struct vft_iommu *io, uint64_t vaddr, uint64_t iova,
+		       uint64_t len, struct vft_err *err);
+	int (*dma_unmap)(struct vft_iommu *io, uint64_t iova, uint64_t len,
+			 struct vft_err *err);
+	/* Close what the context holds with no device open. */
+	void (*close)(struct vft_iommu *io);
+};
+
+extern const struct vft_backend vft_backend_group;
+
+/* ------------------------------------------------------------------------ */
+/* sysfs: IOMMU group members (vft_sysfs.c)                                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Name the members of IOMMU group @p group into @p buf as "ADDR (driver)",
+ * all of them or, with @p offenders_only, those bound to a driver that
+ * keeps the group from being viable (the kernel's DMA ownership rule:
+ * every member on a vfio driver, pci-stub, pcieport or no driver).
+ * @return the number of offenders, or -errno if the group cannot be read.
+ */
+int vft_iommu_group_describe(const struct vft_sys *sys, int group,
+			     bool offenders_only, char *buf, size_t len);
+
+/* A driver that leaves an IOMMU group viable. */
+bool vft_driver_keeps_group_viable(const char *driver);
 
 /*
  * vft_group_open() and vft_device_open(), also telling which step failed

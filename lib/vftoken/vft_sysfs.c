@@ -475,6 +475,76 @@ vft_iommu_group_devices(const struct vft_sys *sys, int group,
 	return n;
 }
 
+/* Most members named in a group description. */
+#define VFT_GROUP_DESCRIBE_MAX 16
+
+bool
+vft_driver_keeps_group_viable(const char *drv)
+{
+	return drv[0] == '\0' || strstr(drv, "vfio") != NULL ||
+	       strcmp(drv, "pci-stub") == 0 || strcmp(drv, "pcieport") == 0;
+}
+
+/* Append "ADDR (bound to DRV)" to @p buf at *@p used. */
+static void
+vft_group_describe_one(const struct vft_pci_addr *a, const char *drv, char *buf,
+		       size_t len, size_t *used)
+{
+	char name[VFT_PCI_ADDR_LEN];
+	int w;
+
+	if (*used >= len)
+		return;
+	vft_pci_addr_format(a, name);
+	if (drv == NULL)
+		w = snprintf(buf + *used, len - *used, "%s%s (unknown)",
+			     *used ? ", " : "", name);
+	else if (drv[0] == '\0')
+		w = snprintf(buf + *used, len - *used, "%s%s (no driver)",
+			     *used ? ", " : "", name);
+	else
+		w = snprintf(buf + *used, len - *used, "%s%s (bound to %s)",
+			     *used ? ", " : "", name, drv);
+	if (w > 0)
+		*used += (size_t)w;
+}
+
+int
+vft_iommu_group_describe(const struct vft_sys *sys, int group,
+			 bool offenders_only, char *buf, size_t len)
+{
+	struct vft_pci_addr members[VFT_GROUP_DESCRIBE_MAX];
+	struct vft_pci_dev *m;
+	size_t used = 0;
+	int n, i, bad = 0;
+
+	if (buf == NULL || len == 0)
+		return -EINVAL;
+	buf[0] = '\0';
+	n = vft_iommu_group_devices(sys, group, members,
+				    VFT_GROUP_DESCRIBE_MAX);
+	if (n < 0)
+		return n;
+	m = malloc(sizeof(*m));
+	if (m == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n && i < VFT_GROUP_DESCRIBE_MAX; i++) {
+		bool read = vft_pci_dev_read(sys, &members[i], m, NULL) == 0;
+		bool ok = read && vft_driver_keeps_group_viable(m->driver);
+
+		bad += read && !ok;
+		if (offenders_only && (ok || !read))
+			continue;
+		vft_group_describe_one(&members[i], read ? m->driver : NULL,
+				       buf, len, &used);
+	}
+	free(m);
+	if (!offenders_only && n > VFT_GROUP_DESCRIBE_MAX && used < len)
+		snprintf(buf + used, len - used, " and %d more",
+			 n - VFT_GROUP_DESCRIBE_MAX);
+	return bad;
+}
+
 /* ---- vfio-pci's module parameter ---- */
 
 int

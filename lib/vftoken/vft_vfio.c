@@ -3,8 +3,10 @@
  */
 
 /*
- * VFIO, group/container path: container, group, device, regions, config
- * space, IRQs, DMA maps and VFIO_DEVICE_FEATURE PCI_VF_TOKEN.
+ * VFIO primitives: container, group, device fd, regions, config space,
+ * IRQs, type1 DMA maps and VFIO_DEVICE_FEATURE PCI_VF_TOKEN. The group
+ * backend (vft_backend_group.c) and the device layer (vft_device.c) are
+ * built on them; callers outside the library use the device layer.
  *
  * Every system call goes through vft_os (see vft_private.h) so the unit
  * tests can run this file against a fake VFIO kernel. Each failure path
@@ -53,6 +55,7 @@ static const struct vft_os_ops vft_os_real = {
 	.munmap = munmap,
 	.pread = pread,
 	.pwrite = pwrite,
+	.dup3 = dup3,
 };
 
 const struct vft_os_ops *vft_os = &vft_os_real;
@@ -63,9 +66,8 @@ vft_os_set(const struct vft_os_ops *ops)
 	vft_os = ops != NULL ? ops : &vft_os_real;
 }
 
-/* errno of the last failed call as a negative value, never 0 */
-static int
-vft_vfio_errno(void)
+int
+vft_os_errno(void)
 {
 	return errno > 0 ? -errno : -EIO;
 }
@@ -101,7 +103,7 @@ vft_container_open(struct vft_container *c, struct vft_err *err)
 
 	fd = vft_os->open(VFT_VFIO_CONTAINER_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		ret = vft_vfio_errno();
+		ret = vft_os_errno();
 		return vft_err_set(err, ret, "cannot open %s: %s",
 				   VFT_VFIO_CONTAINER_PATH, strerror(-ret));
 	}
@@ -110,7 +112,7 @@ vft_container_open(struct vft_container *c, struct vft_err *err)
 	ret = vft_os->ioctl(fd, VFIO_GET_API_VERSION, 0);
 	if (ret != VFIO_API_VERSION) {
 		if (ret < 0)
-			ret = vft_vfio_errno();
+			ret = vft_os_errno();
 		else
 			ret = -EPROTO;
 		vft_os->close(fd);
@@ -125,7 +127,7 @@ vft_container_open(struct vft_container *c, struct vft_err *err)
 	/* CHECK_EXTENSION returns 1 when the IOMMU type is supported. */
 	ret = vft_os->ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU);
 	if (ret <= 0) {
-		ret = ret < 0 ? vft_vfio_errno() : -ENOTSUP;
+		ret = ret < 0 ? vft_os_errno() : -ENOTSUP;
 		vft_os->close(fd);
 		return vft_err_set(err, ret,
 				   "VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU) "
@@ -153,51 +155,6 @@ vft_container_close(struct vft_container *c)
 /* ------------------------------------------------------------------------ */
 /* Group                                                                    */
 /* ------------------------------------------------------------------------ */
-
-/* Most group members named in a "not viable" message. */
-#define VFT_GROUP_LIST_MAX 16
-
-/*
- * Name the members of @p group_id and their drivers into @p buf. A group is
- * viable only when every member is bound to a vfio driver, to a driver that
- * does no DMA of its own (pci-stub, pcieport) or to none.
- */
-static void
-vft_group_members(const struct vft_sys *sys, int group_id, char *buf,
-		  size_t len)
-{
-	struct vft_pci_addr members[VFT_GROUP_LIST_MAX];
-	struct vft_pci_dev dev;
-	size_t used = 0;
-	int n, i, w;
-
-	buf[0] = '\0';
-	n = vft_iommu_group_devices(sys, group_id, members, VFT_GROUP_LIST_MAX);
-	if (n <= 0) {
-		snprintf(buf, len, "(its members could not be listed: %s)",
-			 n < 0 ? strerror(-n) : "none in sysfs");
-		return;
-	}
-	for (i = 0; i < n && i < VFT_GROUP_LIST_MAX && used < len; i++) {
-		char name[VFT_PCI_ADDR_LEN];
-
-		vft_pci_addr_format(&members[i], name);
-		memset(&dev, 0, sizeof(dev));
-		if (vft_pci_dev_read(sys, &members[i], &dev, NULL) < 0)
-			w = snprintf(buf + used, len - used, "%s%s (unknown)",
-				     i ? ", " : "", name);
-		else
-			w = snprintf(buf + used, len - used, "%s%s (%s)",
-				     i ? ", " : "", name,
-				     dev.driver[0] ? dev.driver : "no driver");
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-	if (n > VFT_GROUP_LIST_MAX && used < len)
-		snprintf(buf + used, len - used, " and %d more",
-			 n - VFT_GROUP_LIST_MAX);
-}
 
 static void
 vft_group_reset(struct vft_group *g)
@@ -239,7 +196,7 @@ vft_group_open_step(struct vft_container *c, int group_id, struct vft_group *g,
 	snprintf(path, sizeof(path), VFT_VFIO_GROUP_FMT, group_id);
 	fd = vft_os->open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		ret = vft_vfio_errno();
+		ret = vft_os_errno();
 		return vft_err_set(err, ret,
 				   "cannot open %s (IOMMU group %d): %s", path,
 				   group_id, strerror(-ret));
@@ -249,7 +206,7 @@ vft_group_open_step(struct vft_container *c, int group_id, struct vft_group *g,
 	memset(&status, 0, sizeof(status));
 	status.argsz = sizeof(status);
 	if (vft_os->ioctl(fd, VFIO_GROUP_GET_STATUS, (uintptr_t)&status) < 0) {
-		ret = vft_vfio_errno();
+		ret = vft_os_errno();
 		vft_os->close(fd);
 		return vft_err_set(err, ret,
 				   "VFIO_GROUP_GET_STATUS on group %d: %s",
@@ -260,7 +217,8 @@ vft_group_open_step(struct vft_container *c, int group_id, struct vft_group *g,
 
 		vft_os->close(fd);
 		vft_step_set(step, VFT_STEP_GROUP_VIABLE);
-		vft_group_members(sys, group_id, list, sizeof(list));
+		vft_iommu_group_describe(sys, group_id, false, list,
+					 sizeof(list));
 		return vft_err_set(
 			err, -EPERM,
 			"IOMMU group %d is not viable: every function "
@@ -271,7 +229,7 @@ vft_group_open_step(struct vft_container *c, int group_id, struct vft_group *g,
 
 	if (vft_os->ioctl(fd, VFIO_GROUP_SET_CONTAINER, (uintptr_t)&c->fd) <
 	    0) {
-		ret = vft_vfio_errno();
+		ret = vft_os_errno();
 		vft_os->close(fd);
 		return vft_err_set(err, ret,
 				   "VFIO_GROUP_SET_CONTAINER on group %d: %s",
@@ -282,7 +240,7 @@ vft_group_open_step(struct vft_container *c, int group_id, struct vft_group *g,
 	if (!c->iommu_set) {
 		if (vft_os->ioctl(c->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) <
 		    0) {
-			ret = vft_vfio_errno();
+			ret = vft_os_errno();
 			vft_os->ioctl(fd, VFIO_GROUP_UNSET_CONTAINER, 0);
 			vft_os->close(fd);
 			return vft_err_set(err, ret,
@@ -382,7 +340,7 @@ vft_device_region_query(struct vft_device *d, uint32_t index,
 	info->index = index;
 	if (vft_os->ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, (uintptr_t)info) <
 	    0)
-		return vft_vfio_errno();
+		return vft_os_errno();
 	return 0;
 }
 
@@ -392,7 +350,7 @@ vft_device_info_query(int fd, struct vfio_device_info *info)
 	memset(info, 0, sizeof(*info));
 	info->argsz = sizeof(*info);
 	if (vft_os->ioctl(fd, VFIO_DEVICE_GET_INFO, (uintptr_t)info) < 0)
-		return vft_vfio_errno();
+		return vft_os_errno();
 	return 0;
 }
 
@@ -452,7 +410,7 @@ vft_device_open_step(struct vft_group *g, const struct vft_pci_addr *addr,
 	if (ret < 0)
 		return vft_err_set(err, ret, "%s: device name too long", dname);
 	fd = vft_os->ioctl(g->fd, VFIO_GROUP_GET_DEVICE_FD, (uintptr_t)arg);
-	ret = fd < 0 ? vft_vfio_errno() : 0;
+	ret = fd < 0 ? vft_os_errno() : 0;
 	/* The argument held the token: wipe it before anything else. */
 	vft_wipe(arg, sizeof(arg));
 	if (fd < 0)
@@ -493,18 +451,37 @@ vft_device_open(struct vft_group *g, const struct vft_pci_addr *addr,
 	return vft_device_open_step(g, addr, tok, d, err, NULL);
 }
 
+/* Disable every IRQ index enabled through this library. */
+static void
+vft_device_irqs_off(struct vft_device *d)
+{
+	uint32_t i;
+
+	for (i = 0; i < 32 && d->irqs_on != 0; i++)
+		if (d->irqs_on & (1u << i))
+			vft_device_irq_disable(d, i);
+}
+
 void
 vft_device_close(struct vft_device *d)
 {
+	struct vft_iommu *io;
 	uint32_t i;
 
 	if (d == NULL)
 		return;
+	io = d->iommu;
 	for (i = 0; i < VFT_MAX_REGIONS; i++)
 		vft_device_region_unmap(d, i);
-	if (d->fd >= 0 && d->irq_index >= 0)
-		vft_device_irq_disable(d, (uint32_t)d->irq_index);
+	/* A revoked fd is /dev/null: nothing to tell the kernel. */
+	if (d->fd >= 0 && !d->revoked)
+		vft_device_irqs_off(d);
 	vft_vfio_close_fd(&d->fd);
+	if (io != NULL && io->be != NULL) {
+		io->be->close_device(io, d);
+		if (io->n_devices > 0)
+			io->n_devices--;
+	}
 	vft_device_reset(d);
 }
 
@@ -589,7 +566,7 @@ vft_device_region_map(struct vft_device *d, uint32_t index, void **addr,
 	map = vft_os->mmap(NULL, (size_t)r->size, prot, MAP_SHARED, d->fd,
 			   (off_t)r->offset);
 	if (map == MAP_FAILED) {
-		ret = vft_vfio_errno();
+		ret = vft_os_errno();
 		return vft_err_set(err, ret, "mmap of %s region %u: %s", name,
 				   index, strerror(-ret));
 	}
@@ -642,7 +619,7 @@ static int
 vft_device_config_done(ssize_t n, size_t len)
 {
 	if (n < 0)
-		return vft_vfio_errno();
+		return vft_os_errno();
 	return (size_t)n == len ? 0 : -EIO;
 }
 
@@ -694,7 +671,7 @@ vft_device_irq_count(struct vft_device *d, uint32_t index, uint32_t *count,
 	info.index = index;
 	if (vft_os->ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, (uintptr_t)&info) <
 	    0) {
-		int ret = vft_vfio_errno();
+		int ret = vft_os_errno();
 
 		return vft_err_set(err, ret,
 				   "VFIO_DEVICE_GET_IRQ_INFO(%u) on %s: %s",
@@ -736,7 +713,7 @@ vft_device_irq_enable(struct vft_device *d, uint32_t index, const int *fds,
 	set->count = n;
 	memcpy(set->data, fds, (size_t)n * sizeof(int32_t));
 	ret = vft_os->ioctl(d->fd, VFIO_DEVICE_SET_IRQS, (uintptr_t)set);
-	ret = ret < 0 ? vft_vfio_errno() : 0;
+	ret = ret < 0 ? vft_os_errno() : 0;
 	free(set);
 	if (ret < 0)
 		return vft_err_set(
@@ -746,6 +723,8 @@ vft_device_irq_enable(struct vft_device *d, uint32_t index, const int *fds,
 			index, n, name, strerror(-ret));
 	d->irq_index = (int)index;
 	d->n_irq_fds = n;
+	if (index < 32)
+		d->irqs_on |= 1u << index;
 	return 0;
 }
 
@@ -764,7 +743,9 @@ vft_device_irq_disable(struct vft_device *d, uint32_t index)
 	set.start = 0;
 	set.count = 0;
 	if (vft_os->ioctl(d->fd, VFIO_DEVICE_SET_IRQS, (uintptr_t)&set) < 0)
-		return vft_vfio_errno();
+		return vft_os_errno();
+	if (index < 32)
+		d->irqs_on &= ~(1u << index);
 	if (d->irq_index == (int)index) {
 		d->irq_index = -1;
 		d->n_irq_fds = 0;
@@ -811,7 +792,7 @@ vft_dma_map(struct vft_container *c, uint64_t vaddr, uint64_t iova,
 	map.iova = iova;
 	map.size = len;
 	if (vft_os->ioctl(c->fd, VFIO_IOMMU_MAP_DMA, (uintptr_t)&map) < 0) {
-		ret = vft_vfio_errno();
+		ret = vft_os_errno();
 		return vft_err_set(err, ret,
 				   "VFIO_IOMMU_MAP_DMA of 0x%llx bytes at iova "
 				   "0x%llx (vaddr 0x%llx): %s",
@@ -837,7 +818,7 @@ vft_dma_unmap(struct vft_container *c, uint64_t iova, uint64_t len,
 	unmap.iova = iova;
 	unmap.size = len;
 	if (vft_os->ioctl(c->fd, VFIO_IOMMU_UNMAP_DMA, (uintptr_t)&unmap) < 0) {
-		ret = vft_vfio_errno();
+		ret = vft_os_errno();
 		return vft_err_set(err, ret,
 				   "VFIO_IOMMU_UNMAP_DMA of 0x%llx bytes at "
 				   "iova 0x%llx: %s",
@@ -873,7 +854,7 @@ vft_device_vf_token_probe(struct vft_device *d, struct vft_err *err)
 	probe.flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET |
 		      VFIO_DEVICE_FEATURE_PCI_VF_TOKEN;
 	if (vft_os->ioctl(d->fd, VFIO_DEVICE_FEATURE, (uintptr_t)&probe) < 0) {
-		int ret = vft_vfio_errno();
+		int ret = vft_os_errno();
 
 		if (ret == -ENOTTY)
 			return vft_err_set(err, ret,
@@ -911,7 +892,7 @@ vft_device_vf_token_set(struct vft_device *d, const struct vft_token *tok,
 	ft->flags = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_PCI_VF_TOKEN;
 	memcpy(ft->data, tok->uuid.b, VFT_UUID_LEN);
 	ret = vft_os->ioctl(d->fd, VFIO_DEVICE_FEATURE, (uintptr_t)buf);
-	ret = ret < 0 ? vft_vfio_errno() : 0;
+	ret = ret < 0 ? vft_os_errno() : 0;
 	/* The buffer held the token. */
 	vft_wipe(buf, sizeof(buf));
 	if (ret < 0)

@@ -302,17 +302,22 @@ struct vft_region {
 /** Regions of a vfio-pci device: BAR0..5, ROM, config, VGA. */
 #define VFT_MAX_REGIONS 9
 
+struct vft_iommu;
+
 /** An open VFIO device. */
 struct vft_device {
-	int fd; /**< -1 when closed */
-	struct vft_group *group;
+	int fd;			 /**< -1 when closed */
+	struct vft_group *group; /**< group path: the device's group */
+	struct vft_iommu *iommu; /**< set by vft_iommu_open_device() */
 	struct vft_pci_addr addr;
 	uint32_t flags; /**< VFIO_DEVICE_FLAGS_* */
 	uint32_t num_regions;
 	uint32_t num_irqs;
 	struct vft_region regions[VFT_MAX_REGIONS];
-	int irq_index; /**< enabled IRQ index, -1 if none */
+	int irq_index; /**< last IRQ index enabled here, -1 if none */
 	unsigned int n_irq_fds;
+	uint32_t irqs_on; /**< bit per IRQ index enabled through this API */
+	bool revoked;	  /**< given back: see vft_device_revoke() */
 };
 
 /** Open /dev/vfio/vfio, check the API version and type1v2 support. */
@@ -355,7 +360,11 @@ int vft_device_open(struct vft_group *g, const struct vft_pci_addr *addr,
 		    const struct vft_token *tok, struct vft_device *d,
 		    struct vft_err *err);
 
-/** Unmap regions, disable IRQs and close (idempotent). */
+/**
+ * Unmap regions, disable the IRQs enabled through this API and close
+ * (idempotent). A device opened with vft_iommu_open_device() also leaves
+ * its IOMMU context (its group is closed with its last device).
+ */
 void vft_device_close(struct vft_device *d);
 
 /** Refresh region @p index info into d->regions[index]. */
@@ -463,7 +472,8 @@ enum vft_step {
 	VFT_STEP_GROUP_VIABLE, /**< VFIO_GROUP_GET_STATUS: not viable */
 	VFT_STEP_GROUP_ATTACH, /**< VFIO_GROUP_SET_CONTAINER/VFIO_SET_IOMMU */
 	VFT_STEP_DEVICE_OPEN,  /**< VFIO_GROUP_GET_DEVICE_FD */
-	VFT_STEP_DEVICE_INFO   /**< VFIO_DEVICE_GET_INFO/_GET_REGION_INFO */
+	VFT_STEP_DEVICE_INFO,  /**< VFIO_DEVICE_GET_INFO/_GET_REGION_INFO */
+	VFT_STEP_DMA_MAP       /**< mapping memory once the IOMMU is set */
 };
 
 /** vft_explain() for a failure known to come from @p step. */
@@ -476,22 +486,174 @@ void vft_explain_step(const struct vft_sys *sys,
 const char *vft_verdict_name(enum vft_verdict v);
 
 /* ------------------------------------------------------------------------ */
+/* Device layer: one VFIO path for every caller                             */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The device layer opens functions with their token into an IOMMU context
+ * (the DMA address space its devices share), explains every refusal with
+ * the exact step that failed, maps BARs, picks and routes interrupts,
+ * maps memory for DMA and gives a device back to the kernel. The context's
+ * backend is the VFIO path: the group/container API today (a VFIO
+ * container holding one group per IOMMU group, shared by the devices of
+ * that group); the vfio cdev + iommufd path is the second backend.
+ */
+
+/** The VFIO path of an IOMMU context. */
+enum vft_path {
+	VFT_PATH_GROUP = 0, /**< /dev/vfio/vfio container + /dev/vfio/N */
+};
+
+/** Name of a path ("group"). */
+const char *vft_path_name(enum vft_path path);
+
+/** Most IOMMU groups one context holds open at a time. */
+#define VFT_IOMMU_MAX_GROUPS 64
+
+/** A group of a context and the number of its devices open. */
+struct vft_iommu_group {
+	struct vft_group group;
+	unsigned int refs;
+};
+
+/**
+ * Called once the context can map memory for DMA, at the end of the open
+ * of the device that made it so (and again after the context lost its
+ * IOMMU with its last group and gets it back). A negative return fails
+ * that open, which is then undone.
+ */
+typedef int (*vft_dma_ready_cb)(struct vft_iommu *io, void *arg);
+
+/**
+ * An IOMMU context: the DMA address space shared by the devices opened in
+ * it. Must not move in memory while devices are open in it. Fields are
+ * private to the library; read them through the functions below.
+ */
+struct vft_iommu {
+	enum vft_path path;
+	const struct vft_backend *be;
+	struct vft_container container;
+	struct vft_iommu_group groups[VFT_IOMMU_MAX_GROUPS];
+	unsigned int n_devices;
+	bool dma_mapped; /**< the ready callback ran for this IOMMU */
+	vft_dma_ready_cb dma_ready;
+	void *dma_ready_arg;
+};
+
+/** Initialise a context for @p path; nothing is opened until a device is. */
+int vft_iommu_init(struct vft_iommu *io, enum vft_path path,
+		   struct vft_err *err);
+
+/** Set the callback that maps memory once the context can (may be NULL). */
+void vft_iommu_on_dma_ready(struct vft_iommu *io, vft_dma_ready_cb cb,
+			    void *arg);
+
+/** @return true if memory can be mapped for DMA now. */
+bool vft_iommu_dma_ready(const struct vft_iommu *io);
+
+/** Number of devices open in the context. */
+unsigned int vft_iommu_devices(const struct vft_iommu *io);
+
+/** Map @p len bytes at @p vaddr to @p iova, read and write. -EEXIST if the
+ * range is mapped already. -ENODEV while the context has no IOMMU. */
+int vft_iommu_dma_map(struct vft_iommu *io, uint64_t vaddr, uint64_t iova,
+		      uint64_t len, struct vft_err *err);
+
+/** Unmap a DMA range. -ENODEV while the context has no IOMMU. */
+int vft_iommu_dma_unmap(struct vft_iommu *io, uint64_t iova, uint64_t len,
+			struct vft_err *err);
+
+/** Close what is left of the context (its devices must be closed). */
+void vft_iommu_close(struct vft_iommu *io);
+
+/**
+ * Open @p addr into @p io with @p tok (NULL: none): read sysfs (a missing
+ * function or one not on vfio-pci gives -ENODEV without /dev/vfio being
+ * touched), then the backend's steps, then the DMA ready callback if this
+ * open gave the context its IOMMU. On failure nothing of this open stays
+ * open and @p why (if non-NULL) explains it with the step that failed; on
+ * success @p why holds the verdict "ok".
+ */
+int vft_iommu_open_device(struct vft_iommu *io, const struct vft_sys *sys,
+			  const struct vft_pci_addr *addr,
+			  const struct vft_token *tok, struct vft_device *d,
+			  struct vft_explanation *why);
+
+/**
+ * Whether VFs of the open PF @p pf are in use: a second open of the PF
+ * without a token is refused (-EACCES) exactly then (VF token rule "PF
+ * with VF users", doc/guides/token_model.rst).
+ * @return 1 in use, 0 not, or -errno.
+ */
+int vft_device_pf_vfs_in_use(struct vft_device *pf);
+
+/**
+ * Make an opened function usable by a driver: memory decoding and bus
+ * mastering on in the PCI command register (PCI Local Bus 3.0, 6.2.2),
+ * then a function reset when the device offers one (VFIO_DEVICE_RESET).
+ */
+int vft_device_prepare(struct vft_device *d, struct vft_err *err);
+
+/**
+ * mmap every memory BAR the kernel lets user space map (I/O BARs and
+ * non-mmap-able regions are left alone). A BAR holding the MSI-X table
+ * that the kernel does not let map whole is mapped around the table pages,
+ * in one reservation. On failure no BAR stays mapped. The mappings are in
+ * d->regions[i].map (i = 0..5).
+ */
+int vft_device_map_bars(struct vft_device *d, struct vft_err *err);
+
+/** IRQ indexes of a vfio-pci device (VFIO_PCI_*_IRQ_INDEX). */
+enum vft_irq {
+	VFT_IRQ_INTX = 0,
+	VFT_IRQ_MSI = 1,
+	VFT_IRQ_MSIX = 2,
+	VFT_IRQ_ERR = 3,
+	VFT_IRQ_REQ = 4,
+};
+
+/** Bit of an IRQ index in the @p allowed mask of vft_device_irq_pick(). */
+#define VFT_IRQ_BIT(i) (1u << (i))
+
+/**
+ * The interrupt a driver should use: the first of MSI-X, MSI and INTx in
+ * @p allowed (a mask of VFT_IRQ_BIT()) that the device has vectors for.
+ * @return 0 with @p index and @p count set, or -ENOENT if none.
+ */
+int vft_device_irq_pick(struct vft_device *d, uint32_t allowed, uint32_t *index,
+			uint32_t *count);
+
+/**
+ * Route the kernel's request to give the device back (VFIO_PCI_REQ_IRQ,
+ * raised when the function is unbound or its VFs are removed) to eventfd
+ * @p efd. -ENOTSUP if the kernel has no request IRQ for the device.
+ * Disable with vft_device_irq_disable(d, VFT_IRQ_REQ).
+ */
+int vft_device_req_notify(struct vft_device *d, int efd, struct vft_err *err);
+
+/**
+ * Give the device back while its driver may still touch it: its BAR
+ * mappings become anonymous memory at the same addresses (MMIO cannot
+ * fault) and its fd becomes /dev/null under the same number (further
+ * ioctls fail harmlessly and never reach a reused fd). The kernel removes
+ * the function once the fd and the mappings are gone: vft_device_close().
+ */
+void vft_device_revoke(struct vft_device *d);
+
+/* ------------------------------------------------------------------------ */
 /* One-call open                                                            */
 /* ------------------------------------------------------------------------ */
 
-/** Everything an open device needs. */
+/** One device in an IOMMU context of its own. */
 struct vft_handle {
-	struct vft_container container;
-	struct vft_group group;
+	struct vft_iommu iommu;
 	struct vft_device device;
 };
 
 /**
- * Open @p addr: read sysfs, open a container and the device's group, get
- * the device fd with @p tok (NULL for none). On failure nothing stays open
- * and @p why (if non-NULL) holds the explainer's verdict. A function that
- * is missing or not bound to vfio-pci gives -ENODEV without /dev/vfio being
- * touched; otherwise the errno is that of the step that failed.
+ * Open @p addr alone: vft_iommu_open_device() into a context of its own on
+ * the group path. On failure nothing stays open and @p why (if non-NULL)
+ * holds the explainer's verdict.
  */
 int vft_open(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 	     const struct vft_token *tok, struct vft_handle *h,

@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 
 #include <cmocka.h>
+#include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
 #include "fake_sysfs.h"
@@ -43,8 +44,14 @@
 #define FK_REGION_SHIFT 40
 #define FK_BAR0_SIZE 0x20000
 #define FK_CFG_SIZE 256
+/* BAR2 holds the MSI-X table at 0x2000 (10 vectors, 160 bytes); BAR4 is an
+ * I/O BAR the fake would (wrongly) let map. */
+#define FK_BAR2_SIZE 0x4000
+#define FK_MSIX_OFF 0x2000
+#define FK_BAR4_SIZE 0x20
+#define FK_MSIX_CAP 0x70
 
-enum fk_kind { FK_FREE = 0, FK_CONTAINER, FK_GROUP, FK_DEVICE };
+enum fk_kind { FK_FREE = 0, FK_CONTAINER, FK_GROUP, FK_DEVICE, FK_NULL };
 
 struct fk_fd {
 	enum fk_kind kind;
@@ -84,6 +91,9 @@ static struct {
 	const char *fail_open_path;
 	int fail_open_errno;
 	int fail_mmap_errno;
+	int fail_mmap_after; /* with fail_mmap_errno: mmaps that succeed first */
+	bool msix_mappable;  /* BAR2 may be mapped over its MSI-X table */
+	int n_resets;	     /* VFIO_DEVICE_RESET calls */
 	/* what the fake saw */
 	char last_name[VFT_DEVICE_NAME_LEN + 8];
 	unsigned int irq_index, irq_count;
@@ -149,6 +159,8 @@ fk_open(const char *path, int flags)
 		return fk_fail(fk.fail_open_errno);
 	if (strcmp(path, "/dev/vfio/vfio") == 0)
 		return fk_alloc(FK_CONTAINER);
+	if (strcmp(path, "/dev/null") == 0)
+		return fk_alloc(FK_NULL);
 	if (sscanf(path, "/dev/vfio/%d%c", &group, &end) != 1 || group < 0 ||
 	    group >= FK_MAX_GROUPS || !fk_group_exists(group))
 		return fk_fail(ENOENT);
@@ -420,6 +432,14 @@ fk_device_ioctl(struct fk_fd *fd, unsigned long req, uintptr_t arg)
 			r->flags = VFIO_REGION_INFO_FLAG_READ |
 				   VFIO_REGION_INFO_FLAG_WRITE |
 				   VFIO_REGION_INFO_FLAG_MMAP;
+		} else if (r->index == VFIO_PCI_BAR2_REGION_INDEX ||
+			   r->index == VFIO_PCI_BAR4_REGION_INDEX) {
+			r->size = r->index == VFIO_PCI_BAR2_REGION_INDEX
+					  ? FK_BAR2_SIZE
+					  : FK_BAR4_SIZE;
+			r->flags = VFIO_REGION_INFO_FLAG_READ |
+				   VFIO_REGION_INFO_FLAG_WRITE |
+				   VFIO_REGION_INFO_FLAG_MMAP;
 		} else if (r->index == VFIO_PCI_CONFIG_REGION_INDEX) {
 			r->size = FK_CFG_SIZE;
 			r->flags = VFIO_REGION_INFO_FLAG_READ |
@@ -445,6 +465,9 @@ fk_device_ioctl(struct fk_fd *fd, unsigned long req, uintptr_t arg)
 		return 0;
 	case VFIO_DEVICE_FEATURE:
 		return fk_feature(d, (struct vfio_device_feature *)arg);
+	case VFIO_DEVICE_RESET:
+		fk.n_resets++;
+		return 0;
 	default:
 		return fk_fail(ENOTTY);
 	}
@@ -469,26 +492,49 @@ fk_ioctl(int fd, unsigned long req, uintptr_t arg)
 	return fk_fail(EBADF);
 }
 
+/* Whether [off, off + len) of a device fd may be mapped: BAR0, BAR2 but
+ * not over its MSI-X table unless msix_mappable, BAR4 (an I/O BAR that a
+ * careful caller never maps). */
+static bool
+fk_mmap_allowed(size_t len, off_t off)
+{
+	uint64_t idx = (uint64_t)off >> FK_REGION_SHIFT;
+	uint64_t in = (uint64_t)off & ((1ULL << FK_REGION_SHIFT) - 1);
+
+	if (idx == VFIO_PCI_BAR0_REGION_INDEX)
+		return in + len <= FK_BAR0_SIZE;
+	if (idx == VFIO_PCI_BAR4_REGION_INDEX)
+		return in + len <= FK_BAR4_SIZE;
+	if (idx != VFIO_PCI_BAR2_REGION_INDEX || in + len > FK_BAR2_SIZE)
+		return false;
+	return fk.msix_mappable || in + len <= FK_MSIX_OFF ||
+	       in >= FK_MSIX_OFF + 0x1000;
+}
+
 static void *
 fk_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
+	bool fixed = (flags & MAP_FIXED) != 0;
 	void *p;
 
-	(void)addr;
 	(void)prot;
-	(void)flags;
-	if (fk.fail_mmap_errno) {
+	if (fk.fail_mmap_errno && fk.fail_mmap_after-- <= 0) {
 		errno = fk.fail_mmap_errno;
 		return MAP_FAILED;
 	}
-	if (fk_get(fd, FK_DEVICE) == NULL ||
-	    off != (off_t)VFIO_PCI_BAR0_REGION_INDEX << FK_REGION_SHIFT) {
+	if (fd >= 0 && fk_get(fd, FK_DEVICE) == NULL) {
+		errno = EBADF;
+		return MAP_FAILED;
+	}
+	if (fd >= 0 && !fk_mmap_allowed(len, off)) {
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		 -1, 0);
-	if (p != MAP_FAILED)
+	/* Anonymous memory stands in for the BAR; a fixed mapping replaces
+	 * part of one that is counted already. */
+	p = mmap(fixed ? addr : NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | (fixed ? MAP_FIXED : 0), -1, 0);
+	if (p != MAP_FAILED && !fixed)
 		fk.n_maps++;
 	return p;
 }
@@ -498,6 +544,22 @@ fk_munmap(void *addr, size_t len)
 {
 	fk.n_maps--;
 	return munmap(addr, len);
+}
+
+/* The fd @p newfd becomes what @p oldfd is (a device released). */
+static int
+fk_dup3(int oldfd, int newfd, int flags)
+{
+	int o = oldfd - FK_FD_BASE, n = newfd - FK_FD_BASE;
+
+	(void)flags;
+	if (o < 0 || o >= FK_MAX_FDS || n < 0 || n >= FK_MAX_FDS ||
+	    fk.fds[o].kind == FK_FREE || fk.fds[n].kind == FK_FREE)
+		return fk_fail(EBADF);
+	if (fk.fds[n].kind == FK_DEVICE)
+		fk_device_release(&fk.devs[fk.fds[n].dev]);
+	fk.fds[n] = fk.fds[o];
+	return newfd;
 }
 
 static uint8_t *
@@ -541,6 +603,7 @@ static const struct vft_os_ops fk_ops = {
 	.munmap = fk_munmap,
 	.pread = fk_pread,
 	.pwrite = fk_pwrite,
+	.dup3 = fk_dup3,
 };
 
 /* ------------------------------------------------------------------------ */
@@ -585,6 +648,14 @@ fk_add(const char *name, int group, bool vfio, bool is_pf, int pf)
 	/* vendor 8086 in config space, little endian */
 	d->cfg[0] = 0x86;
 	d->cfg[1] = 0x80;
+	/* BAR4 decodes I/O space; an MSI-X capability puts 10 vectors in
+	 * BAR2 at FK_MSIX_OFF (PCI Local Bus 3.0, 6.8.2). */
+	d->cfg[PCI_BASE_ADDRESS_4] = PCI_BASE_ADDRESS_SPACE_IO;
+	d->cfg[PCI_CAPABILITY_LIST] = FK_MSIX_CAP;
+	d->cfg[FK_MSIX_CAP] = PCI_CAP_ID_MSIX;
+	d->cfg[FK_MSIX_CAP + PCI_MSIX_FLAGS] = 9;
+	d->cfg[FK_MSIX_CAP + PCI_MSIX_TABLE] = 2 | (FK_MSIX_OFF & 0xff);
+	d->cfg[FK_MSIX_CAP + PCI_MSIX_TABLE + 1] = FK_MSIX_OFF >> 8;
 }
 
 static int
@@ -893,8 +964,8 @@ test_group_failures(void **state)
 	assert_int_equal(vft_group_open(&c, G_NV, &g, &sys, &err), -EPERM);
 	assert_int_equal(err.code, -EPERM);
 	assert_non_null(strstr(err.msg, "group 4 is not viable"));
-	assert_non_null(strstr(err.msg, NV_SND " (snd_hda_intel)"));
-	assert_non_null(strstr(err.msg, NV_DEV " (vfio-pci)"));
+	assert_non_null(strstr(err.msg, NV_SND " (bound to snd_hda_intel)"));
+	assert_non_null(strstr(err.msg, NV_DEV " (bound to vfio-pci)"));
 	assert_int_equal(fk.n_open, 1);
 
 	const unsigned long reqs[] = { VFIO_GROUP_GET_STATUS,
@@ -1167,7 +1238,8 @@ test_open_ok(void **state)
 	assert_int_equal(why.verdict, VFT_V_OK);
 	assert_int_equal(why.error, 0);
 	assert_int_equal(fk.n_open, 3);
-	assert_int_equal(h.group.id, G_VF0);
+	assert_int_equal(h.device.group->id, G_VF0);
+	assert_int_equal(vft_iommu_devices(&h.iommu), 1);
 	assert_int_equal(h.device.num_regions, VFIO_PCI_NUM_REGIONS);
 	assert_no_token(why.reason);
 	vft_close(&h);
@@ -1192,8 +1264,8 @@ test_open_refused(void **state)
 	assert_int_equal(why.error, -EACCES);
 	assert_non_null(strstr(why.reason, PF));
 	assert_int_equal(fk.n_open, 0);
-	assert_int_equal(h.container.fd, -1);
-	assert_int_equal(h.group.fd, -1);
+	assert_int_equal(h.iommu.container.fd, -1);
+	assert_int_equal(vft_iommu_devices(&h.iommu), 0);
 	assert_int_equal(h.device.fd, -1);
 
 	/* wrong token */
@@ -1254,6 +1326,268 @@ test_open_refused(void **state)
 	assert_int_equal(fk.bad_closes, 0);
 }
 
+/* ---- the device layer (vft_device.c, group backend) on the fake ---- */
+
+static int dma_ready_calls;
+
+/* Map one page as a DMA ready callback would map the caller's memory. */
+static int
+dma_ready_map(struct vft_iommu *io, void *arg)
+{
+	struct vft_err *err = arg;
+
+	dma_ready_calls++;
+	return vft_iommu_dma_map(io, 0x7f0000000000ULL, 0x100000, 4096, err);
+}
+
+static void
+open_layer(struct vft_iommu *io, const char *name, const struct vft_token *t,
+	   struct vft_device *d)
+{
+	struct vft_pci_addr a = addr_of(name);
+	struct vft_explanation why;
+
+	assert_int_equal(vft_iommu_open_device(io, &sys, &a, t, d, &why), 0);
+	assert_int_equal(why.verdict, VFT_V_OK);
+}
+
+static void
+test_layer_shared_context(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device pf, vf;
+	struct vft_err err;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	assert_false(vft_iommu_dma_ready(&io));
+	assert_int_equal(vft_iommu_dma_map(&io, 0x1000, 0x1000, 4096, &err),
+			 -ENODEV);
+	vft_iommu_on_dma_ready(&io, dma_ready_map, &err);
+	dma_ready_calls = 0;
+	open_layer(&io, PF, NULL, &pf);
+	open_layer(&io, VF0, &tok, &vf);
+	/* one container, two groups, two devices; memory mapped once */
+	assert_int_equal(fk.n_open, 5);
+	assert_int_equal(vft_iommu_devices(&io), 2);
+	assert_int_equal(dma_ready_calls, 1);
+	assert_int_equal(fk.n_dma, 1);
+	assert_true(vft_iommu_dma_ready(&io));
+	assert_int_equal(vft_device_pf_vfs_in_use(&pf), 1);
+	vft_device_close(&vf);
+	assert_int_equal(vft_device_pf_vfs_in_use(&pf), 0);
+	assert_int_equal(fk.n_open, 3);
+	vft_device_close(&pf);
+	/* the last group took the container and its DMA maps with it */
+	assert_int_equal(fk.n_open, 0);
+	assert_false(vft_iommu_dma_ready(&io));
+	assert_int_equal(vft_iommu_devices(&io), 0);
+	/* a new first device maps memory again */
+	fk.n_dma = 0;
+	open_layer(&io, VF0, &tok, &vf);
+	assert_int_equal(dma_ready_calls, 2);
+	vft_device_close(&vf);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+static void
+test_layer_dma_map_failure(void **state)
+{
+	struct vft_pci_addr a = addr_of(VF0);
+	struct vft_explanation why;
+	struct vft_iommu io;
+	struct vft_device d;
+	struct vft_err err;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	vft_iommu_on_dma_ready(&io, dma_ready_map, &err);
+	fk.fail_req = VFIO_IOMMU_MAP_DMA;
+	fk.fail_req_errno = ENOMEM;
+	assert_int_equal(vft_iommu_open_device(&io, &sys, &a, &tok, &d, &why),
+			 -ENOMEM);
+	assert_int_equal(why.verdict, VFT_V_OTHER);
+	assert_non_null(strstr(why.reason, "mapping memory for DMA"));
+	assert_non_null(strstr(why.fix, "RLIMIT_MEMLOCK"));
+	assert_no_token(why.reason);
+	/* nothing of the open stays: fds, VF user count, DMA maps */
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.devs[D_PF].users, 0);
+	assert_int_equal(fk.n_dma, 0);
+	assert_int_equal(d.fd, -1);
+	assert_int_equal(vft_iommu_devices(&io), 0);
+	fk.fail_req = 0;
+	/* and the next open maps memory and works */
+	open_layer(&io, VF0, &tok, &d);
+	assert_int_equal(fk.n_dma, 1);
+	vft_device_close(&d);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+static void
+test_layer_refusals_explained(void **state)
+{
+	struct vft_pci_addr nv = addr_of(NV_DEV), vf = addr_of(VF0);
+	struct vft_explanation why;
+	struct vft_iommu io;
+	struct vft_device d;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	/* each step named: group not viable, token, container permission */
+	assert_int_equal(vft_iommu_open_device(&io, &sys, &nv, NULL, &d, &why),
+			 -EPERM);
+	assert_int_equal(why.verdict, VFT_V_GROUP_NOT_VIABLE);
+	assert_int_equal(vft_iommu_open_device(&io, &sys, &vf, NULL, &d, &why),
+			 -EACCES);
+	assert_int_equal(why.verdict, VFT_V_VF_NEEDS_TOKEN);
+	fk.fail_open_path = "/dev/vfio/vfio";
+	fk.fail_open_errno = EACCES;
+	assert_int_equal(vft_iommu_open_device(&io, &sys, &vf, &tok, &d, &why),
+			 -EACCES);
+	assert_int_equal(why.verdict, VFT_V_NO_PERMISSION);
+	fk.fail_open_path = NULL;
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(vft_iommu_open_device(NULL, &sys, &vf, &tok, &d, &why),
+			 -EINVAL);
+	assert_non_null(strstr(why.reason, "IOMMU context"));
+	assert_int_equal(vft_iommu_init(&io, 7, NULL), -ENOTSUP);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+static void
+test_layer_bars(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device d;
+	struct vft_err err;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	open_layer(&io, VF0, &tok, &d);
+	assert_int_equal(vft_device_map_bars(&d, &err), 0);
+	/* BAR0 whole; BAR2 around its MSI-X table; BAR4 is I/O: left */
+	assert_non_null(d.regions[0].map);
+	assert_non_null(d.regions[2].map);
+	assert_int_equal(d.regions[2].map_len, FK_BAR2_SIZE);
+	assert_null(d.regions[4].map);
+	assert_int_equal(fk.n_maps, 2);
+	((volatile uint8_t *)d.regions[2].map)[0] = 1;
+	((volatile uint8_t *)d.regions[2].map)[FK_BAR2_SIZE - 1] = 1;
+	vft_device_close(&d);
+	assert_int_equal(fk.n_maps, 0);
+
+	/* a partial failure: BAR0 maps, BAR2 does not; none stays */
+	open_layer(&io, VF0, &tok, &d);
+	fk.fail_mmap_errno = ENOMEM;
+	fk.fail_mmap_after = 1;
+	assert_int_equal(vft_device_map_bars(&d, &err), -ENOMEM);
+	assert_non_null(strstr(err.msg, "BAR2"));
+	assert_non_null(strstr(err.msg, VF0));
+	assert_null(d.regions[0].map);
+	assert_null(d.regions[2].map);
+	assert_int_equal(fk.n_maps, 0);
+	fk.fail_mmap_errno = 0;
+
+	/* a kernel that lets the table be mapped: BAR2 in one piece */
+	fk.msix_mappable = true;
+	assert_int_equal(vft_device_map_bars(&d, &err), 0);
+	assert_int_equal(fk.n_maps, 2);
+	vft_device_close(&d);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_maps, 0);
+	assert_int_equal(fk.n_open, 0);
+}
+
+static void
+test_layer_prepare_and_irqs(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device d;
+	struct vft_err err;
+	uint32_t index = 0, count = 0;
+	uint16_t cmd = 0;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	open_layer(&io, VF0, &tok, &d);
+	assert_int_equal(vft_device_prepare(&d, &err), 0);
+	assert_int_equal(vft_device_config_read(&d, &cmd, 2, PCI_COMMAND), 0);
+	assert_int_equal(cmd & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER),
+			 PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	assert_int_equal(fk.n_resets, 1);
+	fk.fail_req = VFIO_DEVICE_RESET;
+	fk.fail_req_errno = EINVAL; /* no reset method now: tolerated */
+	assert_int_equal(vft_device_prepare(&d, &err), 0);
+	fk.fail_req_errno = EIO;
+	assert_int_equal(vft_device_prepare(&d, &err), -EIO);
+	assert_non_null(strstr(err.msg, "VFIO_DEVICE_RESET"));
+	fk.fail_req = 0;
+
+	assert_int_equal(vft_device_irq_pick(&d, ~0u, &index, &count), 0);
+	assert_int_equal(index, VFT_IRQ_MSIX);
+	assert_int_equal(count, 10);
+	assert_int_equal(vft_device_irq_pick(&d,
+					     VFT_IRQ_BIT(VFT_IRQ_MSI) |
+						     VFT_IRQ_BIT(VFT_IRQ_INTX),
+					     &index, &count),
+			 0);
+	assert_int_equal(index, VFT_IRQ_MSI);
+	assert_int_equal(vft_device_irq_pick(&d, 0, &index, &count), -ENOENT);
+
+	/* the request IRQ: a refused SET_IRQS leaves nothing enabled */
+	fk.fail_req = VFIO_DEVICE_SET_IRQS;
+	fk.fail_req_errno = EINVAL;
+	assert_int_equal(vft_device_req_notify(&d, 9, &err), -EINVAL);
+	assert_int_equal(d.irqs_on, 0);
+	fk.fail_req = 0;
+	assert_int_equal(vft_device_req_notify(&d, 9, &err), 0);
+	assert_int_equal(fk.irq_index, VFT_IRQ_REQ);
+	assert_int_equal(fk.irq_count, 1);
+	assert_true(d.irqs_on & VFT_IRQ_BIT(VFT_IRQ_REQ));
+	/* close turns it off */
+	vft_device_close(&d);
+	assert_int_equal(fk.irq_index, VFT_IRQ_REQ);
+	assert_int_equal(fk.irq_count, 0);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+}
+
+static void
+test_layer_revoke(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device d;
+	struct vft_err err;
+	int fd;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	open_layer(&io, VF0, &tok, &d);
+	assert_int_equal(vft_device_map_bars(&d, &err), 0);
+	assert_int_equal(vft_device_req_notify(&d, 9, &err), 0);
+	fd = d.fd;
+	assert_int_equal(fk.devs[D_PF].users, 1);
+	vft_device_revoke(&d);
+	/* same fd number, no longer the device: the kernel has it back */
+	assert_int_equal(d.fd, fd);
+	assert_null(fk_get(fd, FK_DEVICE));
+	assert_int_equal(fk.devs[D_PF].users, 0);
+	/* the driver's MMIO still lands in memory */
+	((volatile uint8_t *)d.regions[0].map)[0] = 1;
+	assert_int_equal(vft_device_map_bars(&d, &err), -EBADF);
+	assert_int_equal(vft_device_pf_vfs_in_use(&d), -ENODEV);
+	vft_device_close(&d);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.n_maps, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
 int main(void);
 
 int
@@ -1280,6 +1614,18 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_open_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_layer_shared_context,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_layer_dma_map_failure,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_layer_refusals_explained,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_layer_bars, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_layer_prepare_and_irqs,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_layer_revoke, setup,
 						teardown),
 	};
 

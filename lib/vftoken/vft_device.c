@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * The device layer: open a function with its token into an IOMMU context
+ * through the context's backend, explain a refusal with the step that
+ * failed, and what every caller does next on any path: prepare the
+ * function, map its BARs, pick and route interrupts, and give it back to
+ * the kernel. Backends (vft_backend_*.c) only get the device fd and own
+ * the DMA address space.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+#include "vft_private.h"
+#include "vftoken.h"
+
+/* The public IRQ indexes are vfio-pci's (include/uapi/linux/vfio.h). */
+_Static_assert((int)VFT_IRQ_INTX == (int)VFIO_PCI_INTX_IRQ_INDEX, "INTx index");
+_Static_assert((int)VFT_IRQ_MSI == (int)VFIO_PCI_MSI_IRQ_INDEX, "MSI index");
+_Static_assert((int)VFT_IRQ_MSIX == (int)VFIO_PCI_MSIX_IRQ_INDEX,
+	       "MSI-X index");
+_Static_assert((int)VFT_IRQ_ERR == (int)VFIO_PCI_ERR_IRQ_INDEX, "ERR index");
+_Static_assert((int)VFT_IRQ_REQ == (int)VFIO_PCI_REQ_IRQ_INDEX, "REQ index");
+
+/* Number of BARs of a PCI function (type 0 header). */
+#define VFT_NUM_BARS 6
+
+/* ---- IOMMU context ------------------------------------------------------ */
+
+const char *
+vft_path_name(enum vft_path path)
+{
+	return path == VFT_PATH_GROUP ? "group" : "unknown";
+}
+
+int
+vft_iommu_init(struct vft_iommu *io, enum vft_path path, struct vft_err *err)
+{
+	unsigned int i;
+
+	if (io == NULL)
+		return vft_err_set(err, -EINVAL, "IOMMU context: NULL");
+	memset(io, 0, sizeof(*io));
+	io->container.fd = -1;
+	for (i = 0; i < VFT_IOMMU_MAX_GROUPS; i++) {
+		io->groups[i].group.fd = -1;
+		io->groups[i].group.id = -1;
+	}
+	if (path != VFT_PATH_GROUP)
+		return vft_err_set(err, -ENOTSUP,
+				   "VFIO path %d: expected group", (int)path);
+	io->path = path;
+	io->be = &vft_backend_group;
+	return 0;
+}
+
+void
+vft_iommu_on_dma_ready(struct vft_iommu *io, vft_dma_ready_cb cb, void *arg)
+{
+	io->dma_ready = cb;
+	io->dma_ready_arg = arg;
+}
+
+bool
+vft_iommu_dma_ready(const struct vft_iommu *io)
+{
+	return io != NULL && io->be != NULL && io->be->dma_ready(io);
+}
+
+unsigned int
+vft_iommu_devices(const struct vft_iommu *io)
+{
+	return io == NULL ? 0 : io->n_devices;
+}
+
+int
+vft_iommu_dma_map(struct vft_iommu *io, uint64_t vaddr, uint64_t iova,
+		  uint64_t len, struct vft_err *err)
+{
+	if (!vft_iommu_dma_ready(io))
+		return vft_err_set(err, -ENODEV,
+				   "DMA map at iova 0x%llx: no device is open "
+				   "in this IOMMU context yet",
+				   (unsigned long long)iova);
+	return io->be->dma_map(io, vaddr, iova, len, err);
+}
+
+int
+vft_iommu_dma_unmap(struct vft_iommu *io, uint64_t iova, uint64_t len,
+		    struct vft_err *err)
+{
+	if (!vft_iommu_dma_ready(io))
+		return vft_err_set(err, -ENODEV,
+				   "DMA unmap at iova 0x%llx: no device is "
+				   "open in this IOMMU context",
+				   (unsigned long long)iova);
+	return io->be->dma_unmap(io, iova, len, err);
+}
+
+void
+vft_iommu_close(struct vft_iommu *io)
+{
+	if (io != NULL && io->be != NULL && io->n_devices == 0)
+		io->be->close(io);
+}
+
+/* ---- open --------------------------------------------------------------- */
+
+static void
+vft_device_closed_state(struct vft_device *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	d->irq_index = -1;
+}
+
+static int
+vft_open_refused(const struct vft_sys *sys, const struct vft_pci_addr *addr,
+		 bool token, int error, enum vft_step step,
+		 struct vft_explanation *why)
+{
+	if (why != NULL)
+		vft_explain_step(sys, addr, token, error, step, why);
+	return error;
+}
+
+static int
+vft_open_bad_call(bool no_iommu, bool no_addr, struct vft_explanation *why)
+{
+	if (why != NULL) {
+		memset(why, 0, sizeof(*why));
+		why->verdict = VFT_V_OTHER;
+		why->error = -EINVAL;
+		snprintf(why->reason, sizeof(why->reason), "open: %s is NULL",
+			 no_iommu  ? "the IOMMU context"
+			 : no_addr ? "the PCI address"
+				   : "the handle");
+		snprintf(why->fix, sizeof(why->fix),
+			 "pass an initialised context, a PCI address and a "
+			 "device");
+	}
+	return -EINVAL;
+}
+
+/* sysfs first: a missing or unbound function never touches /dev/vfio. */
+static int
+vft_open_check_sysfs(const struct vft_sys *sys, const struct vft_pci_addr *addr,
+		     struct vft_pci_dev *dev)
+{
+	int ret = vft_pci_dev_read(sys, addr, dev, NULL);
+
+	if (ret < 0)
+		return ret;
+	if (!vft_pci_dev_on_vfio(dev))
+		return -ENODEV;
+	if (dev->iommu_group < 0)
+		return -ENOENT;
+	return 0;
+}
+
+/* The first device that gives the context an IOMMU maps memory. */
+static int
+vft_open_dma_ready(struct vft_iommu *io)
+{
+	int ret;
+
+	if (io->dma_mapped || io->dma_ready == NULL || !io->be->dma_ready(io))
+		return 0;
+	ret = io->dma_ready(io, io->dma_ready_arg);
+	if (ret < 0)
+		return ret;
+	io->dma_mapped = true;
+	return 0;
+}
+
+int
+vft_iommu_open_device(struct vft_iommu *io, const struct vft_sys *sys,
+		      const struct vft_pci_addr *addr,
+		      const struct vft_token *tok, struct vft_device *d,
+		      struct vft_explanation *why)
+{
+	bool token = tok != NULL && vft_token_present(tok);
+	enum vft_step step = VFT_STEP_SYSFS;
+	struct vft_pci_dev *dev;
+	struct vft_err err;
+	int ret;
+
+	if (io == NULL || io->be == NULL || addr == NULL || d == NULL)
+		return vft_open_bad_call(io == NULL || io->be == NULL,
+					 addr == NULL, why);
+	vft_device_closed_state(d);
+	dev = malloc(sizeof(*dev));
+	if (dev == NULL)
+		return vft_open_refused(sys, addr, token, -ENOMEM,
+					VFT_STEP_SYSFS, why);
+	vft_err_clear(&err);
+	ret = vft_open_check_sysfs(sys, addr, dev);
+	if (ret == 0)
+		ret = io->be->open_device(io, sys, dev, tok, d, &step, &err);
+	free(dev);
+	if (ret < 0)
+		return vft_open_refused(sys, addr, token, ret, step, why);
+	d->iommu = io;
+	io->n_devices++;
+	ret = vft_open_dma_ready(io);
+	if (ret < 0) {
+		vft_device_close(d);
+		return vft_open_refused(sys, addr, token, ret, VFT_STEP_DMA_MAP,
+					why);
+	}
+	if (why != NULL)
+		vft_explain_step(sys, addr, token, 0, VFT_STEP_ANY, why);
+	return 0;
+}
+
+int
+vft_device_pf_vfs_in_use(struct vft_device *pf)
+{
+	int ret;
+
+	if (pf == NULL || pf->fd < 0 || pf->revoked || pf->iommu == NULL)
+		return -ENODEV;
+	ret = pf->iommu->be->reopen_probe(pf);
+	if (ret == 0)
+		return 0;
+	return ret == -EACCES ? 1 : ret;
+}
+
+/* ---- preparing the function ------------------------------------------- */
+
+static int
+vft_device_cfg_update16(struct vft_device *d, off_t off, uint16_t set)
+{
+	uint16_t v;
+	int ret;
+
+	ret = vft_device_config_read(d, &v, sizeof(v), off);
+	if (ret < 0)
+		return ret;
+	v |= set;
+	return vft_device_config_write(d, &v, sizeof(v), off);
+}
+
+int
+vft_device_prepare(struct vft_device *d, struct vft_err *err)
+{
+	char name[VFT_PCI_ADDR_LEN];
+	int ret;
+
+	if (d == NULL || d->fd < 0)
+		return vft_err_set(err, -EBADF, "device is not open");
+	vft_pci_addr_format(&d->addr, name);
+	ret = vft_device_cfg_update16(d, PCI_COMMAND,
+				      PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	if (ret < 0)
+		return vft_err_set(err, ret,
+				   "%s: cannot enable memory decoding and bus "
+				   "mastering: %s",
+				   name, strerror(-ret));
+	if (!(d->flags & VFIO_DEVICE_FLAGS_RESET))
+		return 0;
+	/* vfio-pci answers -EINVAL when no reset method is usable now. */
+	if (vft_os->ioctl(d->fd, VFIO_DEVICE_RESET, 0) < 0) {
+		ret = vft_os_errno();
+		if (ret != -EINVAL)
+			return vft_err_set(err, ret,
+					   "VFIO_DEVICE_RESET on %s: %s", name,
+					   strerror(-ret));
+	}
+	return 0;
+}
+
+/* ---- BARs ------------------------------------------------------------- */
+
+/* Where the MSI-X table is (PCI Local Bus 3.0, 6.8.2): BAR and bytes. */
+struct vft_msix_table {
+	int bar; /* -1: no MSI-X */
+	uint64_t start;
+	uint64_t end;
+};
+
+static int
+vft_msix_table_find(struct vft_device *d, struct vft_msix_table *t)
+{
+	uint8_t pos, id;
+	uint16_t flags;
+	uint32_t table;
+	int ttl = 48; /* capabilities fit in 192 bytes of 4-byte entries */
+
+	t->bar = -1;
+	if (vft_device_config_read(d, &pos, 1, PCI_CAPABILITY_LIST) < 0)
+		return -EIO;
+	while (pos >= 0x40 && ttl-- > 0) {
+		if (vft_device_config_read(d, &id, 1, pos) < 0)
+			return -EIO;
+		if (id == PCI_CAP_ID_MSIX) {
+			if (vft_device_config_read(d, &flags, 2,
+						   pos + PCI_MSIX_FLAGS) < 0 ||
+			    vft_device_config_read(d, &table, 4,
+						   pos + PCI_MSIX_TABLE) < 0)
+				return -EIO;
+			t->bar = (int)(table & PCI_MSIX_TABLE_BIR);
+			t->start = table & PCI_MSIX_TABLE_OFFSET;
+			t->end = t->start +
+				 16ULL * ((flags & PCI_MSIX_FLAGS_QSIZE) + 1);
+			return 0;
+		}
+		if (vft_device_config_read(d, &pos, 1, pos + 1) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+static bool
+vft_bar_is_io(struct vft_device *d, unsigned int i)
+{
+	uint32_t bar;
+
+	if (vft_device_config_read(d, &bar, 4, PCI_BASE_ADDRESS_0 + 4 * i) < 0)
+		return false;
+	return (bar & PCI_BASE_ADDRESS_SPACE) == PCI_BASE_ADDRESS_SPACE_IO;
+}
+
+static bool
+vft_bar_mappable(struct vft_device *d, unsigned int i)
+{
+	const struct vft_region *r = &d->regions[i];
+
+	return i < d->num_regions && r->size > 0 && r->size <= SIZE_MAX &&
+	       (r->flags & VFIO_REGION_INFO_FLAG_MMAP) && !vft_bar_is_io(d, i);
+}
+
+static int
+vft_bar_map_piece(void *at, size_t len, int fd, uint64_t off)
+{
+	void *p = vft_os->mmap(at, len, PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_FIXED, fd, (off_t)off);
+
+	return p == MAP_FAILED ? vft_os_errno() : 0;
+}
+
+/*
+ * The kernel refuses to map a BAR over its MSI-X table when it does not
+ * report VFIO_REGION_INFO_CAP_MSIX_MAPPABLE: map the pages around the
+ * table into an inaccessible reservation of the BAR's size.
+ */
+static int
+vft_bar_map_around(struct vft_device *d, unsigned int i,
+		   const struct vft_msix_table *t)
+{
+	struct vft_region *r = &d->regions[i];
+	size_t len = (size_t)r->size, pg = (size_t)sysconf(_SC_PAGESIZE);
+	uint64_t lo = t->start & ~(uint64_t)(pg - 1);
+	uint64_t hi = (t->end + pg - 1) & ~(uint64_t)(pg - 1);
+	char *base;
+	int ret = 0;
+
+	base = vft_os->mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+	if (base == MAP_FAILED)
+		return vft_os_errno();
+	if (lo > 0)
+		ret = vft_bar_map_piece(base, (size_t)lo, d->fd, r->offset);
+	if (ret == 0 && hi < r->size)
+		ret = vft_bar_map_piece(base + hi, len - (size_t)hi, d->fd,
+					r->offset + hi);
+	if (ret < 0) {
+		vft_os->munmap(base, len);
+		return ret;
+	}
+	r->map = base;
+	r->map_len = len;
+	return 0;
+}
+
+static int
+vft_bar_map(struct vft_device *d, unsigned int i,
+	    const struct vft_msix_table *t, struct vft_err *err)
+{
+	struct vft_region *r = &d->regions[i];
+	char name[VFT_PCI_ADDR_LEN];
+	void *p;
+	int ret;
+
+	p = vft_os->mmap(NULL, (size_t)r->size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, d->fd, (off_t)r->offset);
+	if (p != MAP_FAILED) {
+		r->map = p;
+		r->map_len = (size_t)r->size;
+		return 0;
+	}
+	ret = vft_os_errno();
+	if ((int)i == t->bar)
+		ret = vft_bar_map_around(d, i, t);
+	if (ret == 0)
+		return 0;
+	vft_pci_addr_format(&d->addr, name);
+	return vft_err_set(err, ret, "%s: cannot map BAR%u (%llu bytes)%s: %s",
+			   name, i, (unsigned long long)r->size,
+			   (int)i == t->bar ? " around its MSI-X table" : "",
+			   strerror(-ret));
+}
+
+int
+vft_device_map_bars(struct vft_device *d, struct vft_err *err)
+{
+	struct vft_msix_table t = { .bar = -1 };
+	unsigned int i;
+	int ret;
+
+	if (d == NULL || d->fd < 0 || d->revoked)
+		return vft_err_set(err, -EBADF, "device is not open");
+	if (vft_msix_table_find(d, &t) < 0)
+		t.bar = -1;
+	for (i = 0; i < VFT_NUM_BARS; i++) {
+		if (d->regions[i].map != NULL || !vft_bar_mappable(d, i))
+			continue;
+		ret = vft_bar_map(d, i, &t, err);
+		if (ret < 0) {
+			for (i = 0; i < VFT_NUM_BARS; i++)
+				vft_device_region_unmap(d, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* ---- interrupts ------------------------------------------------------- */
+
+int
+vft_device_irq_pick(struct vft_device *d, uint32_t allowed, uint32_t *index,
+		    uint32_t *count)
+{
+	static const uint32_t order[] = { VFT_IRQ_MSIX, VFT_IRQ_MSI,
+					  VFT_IRQ_INTX };
+	unsigned int i;
+	uint32_t n;
+
+	if (d == NULL || d->fd < 0 || index == NULL || count == NULL)
+		return -EBADF;
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (!(allowed & VFT_IRQ_BIT(order[i])) ||
+		    vft_device_irq_count(d, order[i], &n, NULL) < 0 || n == 0)
+			continue;
+		*index = order[i];
+		*count = n;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int
+vft_device_req_notify(struct vft_device *d, int efd, struct vft_err *err)
+{
+	uint32_t n = 0;
+	int ret;
+
+	if (d == NULL || d->fd < 0 || d->revoked)
+		return vft_err_set(err, -EBADF, "device is not open");
+	/* Older kernels (before 4.6) have no request IRQ. */
+	ret = vft_device_irq_count(d, VFT_IRQ_REQ, &n, err);
+	if (ret < 0 || n == 0)
+		return ret < 0 ? ret
+			       : vft_err_set(err, -ENOTSUP,
+					     "the kernel has no VFIO request "
+					     "IRQ for this device");
+	return vft_device_irq_enable(d, VFT_IRQ_REQ, &efd, 1, err);
+}
+
+/* ---- giving the device back ------------------------------------------- */
+
+void
+vft_device_revoke(struct vft_device *d)
+{
+	unsigned int i;
+	int null;
+
+	if (d == NULL || d->fd < 0 || d->revoked)
+		return;
+	d->revoked = true;
+	for (i = 0; i < VFT_MAX_REGIONS; i++) {
+		struct vft_region *r = &d->regions[i];
+
+		if (r->map != NULL)
+			vft_os->mmap(r->map, r->map_len, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+				     -1, 0);
+	}
+	null = vft_os->open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		vft_os->dup3(null, d->fd, O_CLOEXEC);
+		vft_os->close(null);
+	}
+	/* The kernel dropped the triggers with the device. */
+	d->irqs_on = 0;
+	d->irq_index = -1;
+}
