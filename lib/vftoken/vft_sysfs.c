@@ -475,6 +475,23 @@ vft_iommu_group_devices(const struct vft_sys *sys, int group,
 	return n;
 }
 
+bool
+vft_pci_vf_needs_token(const struct vft_sys *sys, const struct vft_pci_dev *vf)
+{
+	struct vft_pci_dev *pf;
+	bool on = false;
+
+	if (vf == NULL || !vf->is_vf)
+		return false;
+	pf = malloc(sizeof(*pf));
+	if (pf == NULL)
+		return false;
+	if (vft_pci_dev_read(sys, &vf->pf, pf, NULL) == 0)
+		on = vft_pci_dev_on_vfio(pf);
+	free(pf);
+	return on;
+}
+
 /* Most members named in a group description. */
 #define VFT_GROUP_DESCRIBE_MAX 16
 

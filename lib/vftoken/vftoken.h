@@ -226,6 +226,13 @@ int vft_pci_dev_read(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 /** @return true if @p dev is bound to vfio-pci. */
 bool vft_pci_dev_on_vfio(const struct vft_pci_dev *dev);
 
+/**
+ * @return true if @p vf is a VF whose PF is bound to vfio-pci: the VF then
+ * opens only with the PF's VF token.
+ */
+bool vft_pci_vf_needs_token(const struct vft_sys *sys,
+			    const struct vft_pci_dev *vf);
+
 /** Called for each PCI function by vft_pci_scan(); non-zero stops. */
 typedef int (*vft_pci_scan_cb)(const struct vft_pci_dev *dev, void *arg);
 

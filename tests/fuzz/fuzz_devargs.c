@@ -20,7 +20,7 @@
  *   non-empty items, in order, joined by single commas: never longer, no
  *   item left with one of the bus's keys, and every byte after the new end
  *   zeroed (a removed token does not stay in the buffer);
- * - sriov_params_token() without file or environment sources gives the
+ * - sriov_token_choose() without file or environment sources gives the
  *   literal, or no token (EAL is not initialised here, so its
  *   --vfio-vf-token is empty).
  */
@@ -229,7 +229,7 @@ fuzz_devargs_parse(const char *s, const struct ref_item *items, size_t n,
 		enum rte_sriov_token_source src;
 		struct vft_token tok;
 
-		FUZZ_CHECK(sriov_params_token("fuzz", &p, &tok, &src) == 0);
+		FUZZ_CHECK(sriov_token_choose("fuzz", &p, &tok, &src) == 0);
 		if (found[REF_TOKEN] != NULL) {
 			FUZZ_CHECK(src == RTE_SRIOV_TOKEN_DEVARGS);
 			FUZZ_CHECK(memcmp(tok.uuid.b, uuid, 16) == 0);

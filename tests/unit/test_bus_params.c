@@ -404,7 +404,7 @@ test_present(void **state)
 
 /* ---- token precedence ---- */
 
-/* Parse @p args and resolve the token; @return sriov_params_token(). */
+/* Parse @p args and resolve the token; @return sriov_token_choose(). */
 static int
 token_of(const char *args, struct vft_token *tok,
 	 enum rte_sriov_token_source *src, const char **log)
@@ -414,7 +414,7 @@ token_of(const char *args, struct vft_token *tok,
 
 	assert_int_equal(sriov_params_parse("dev", args, &p), 0);
 	log_start();
-	ret = sriov_params_token("dev", &p, tok, src);
+	ret = sriov_token_choose("dev", &p, tok, src);
 	*log = log_end();
 	assert_no_secret(*log);
 	/* the literal does not outlive its use */

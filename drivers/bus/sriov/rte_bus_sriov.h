@@ -37,6 +37,13 @@ extern "C" {
 /** Name of the bus, as in "-a sriov:0000:01:10.0". */
 #define RTE_SRIOV_BUS_NAME "sriov"
 
+/**
+ * Environment variable that keeps the bus out of a process: with the value
+ * "off" it claims no device, and the pci bus handles every function as in
+ * a DPDK without the plugin.
+ */
+#define RTE_SRIOV_BUS_ENV_OFF "VFTOKEN_SRIOV_BUS"
+
 /** Bytes needed for a fingerprint ("fp:" and 8 hex digits) and its NUL. */
 #define RTE_SRIOV_FINGERPRINT_LEN 16
 

@@ -24,6 +24,7 @@
 #include <rte_devargs.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_kvargs.h>
 #include <rte_memory.h>
 
 #include "sriov_private.h"
@@ -32,11 +33,15 @@ RTE_LOG_REGISTER_DEFAULT(sriov_logtype, NOTICE);
 
 #define SRIOV_PREFIX RTE_SRIOV_BUS_NAME ":"
 
+/* One size for fingerprints in the library and in the bus's API. */
+_Static_assert(RTE_SRIOV_FINGERPRINT_LEN == VFT_FINGERPRINT_LEN,
+	       "fingerprint lengths of rte_bus_sriov.h and vftoken.h differ");
+
+/* The locking rule is written at struct sriov_device (sriov_private.h). */
 struct sriov_device_list sriov_devices = TAILQ_HEAD_INITIALIZER(sriov_devices);
 static pthread_mutex_t sriov_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool sriov_pci_ok;
 
-/* The list is changed by the main thread, read by telemetry's. */
 void
 sriov_list_lock(void)
 {
@@ -47,6 +52,32 @@ void
 sriov_list_unlock(void)
 {
 	pthread_mutex_unlock(&sriov_lock);
+}
+
+/* What telemetry shows of the last failure ("" clears it). */
+void
+sriov_dev_set_error(struct sriov_device *sd, const char *what)
+{
+	sriov_list_lock();
+	snprintf(sd->last_error, sizeof(sd->last_error), "%s", what);
+	sriov_list_unlock();
+}
+
+/* Record where the token came from and its fingerprint (NULL: none). */
+void
+sriov_dev_set_token(struct sriov_device *sd, const struct vft_token *tok,
+		    enum rte_sriov_token_source src)
+{
+	char fp[VFT_FINGERPRINT_LEN];
+
+	if (tok != NULL && vft_token_present(tok))
+		vft_token_fingerprint(tok, fp);
+	else
+		snprintf(fp, sizeof(fp), "none");
+	sriov_list_lock();
+	memcpy(sd->token_fp, fp, sizeof(sd->token_fp));
+	sd->token_src = src;
+	sriov_list_unlock();
 }
 
 const char *
@@ -161,18 +192,39 @@ sriov_addr_to_vft(const struct rte_pci_addr *a, struct vft_pci_addr *v)
 
 /* ---- claiming ---------------------------------------------------------- */
 
+/*
+ * PCI drivers without RTE_PCI_DRV_NEED_MAPPING map the device themselves
+ * through EAL (rte_pci_map_device(), rte_vfio_setup_device()), which opens
+ * the IOMMU group into EAL's own container: the group the bus holds is
+ * busy there, and the attempt clobbers the device's interrupt handles
+ * (doc/guides/bus_sriov.rst, "PCI drivers the bus runs"). The bus runs
+ * only drivers that let it map the BARs.
+ */
 static bool
-sriov_pf_on_vfio(const struct vft_pci_dev *dev)
+sriov_driver_usable(const struct rte_pci_driver *drv)
 {
-	struct vft_pci_dev *pf = malloc(sizeof(*pf));
-	bool on = false;
+	return (drv->drv_flags & RTE_PCI_DRV_NEED_MAPPING) != 0;
+}
 
-	if (pf == NULL)
-		return false;
-	if (vft_pci_dev_read(sriov_sys, &dev->pf, pf, NULL) == 0)
-		on = vft_pci_dev_on_vfio(pf);
-	free(pf);
-	return on;
+/* The next driver after @p prev matching @p pdev that the bus can run. */
+static struct rte_pci_driver *
+sriov_next_usable(struct rte_pci_driver *prev,
+		  const struct rte_pci_device *pdev)
+{
+	struct rte_pci_driver *drv = prev;
+
+	do
+		drv = sriov_pci_bus_next_match(drv, pdev);
+	while (drv != NULL && !sriov_driver_usable(drv));
+	return drv;
+}
+
+/* Some driver matches @p pdev and none of them can run on the bus. */
+static bool
+sriov_only_unusable_drivers(const struct rte_pci_device *pdev)
+{
+	return sriov_pci_bus_next_match(NULL, pdev) != NULL &&
+	       sriov_next_usable(NULL, pdev) == NULL;
 }
 
 /*
@@ -182,8 +234,8 @@ sriov_pf_on_vfio(const struct vft_pci_dev *dev)
  * the allow/block lists admit.
  */
 static bool
-sriov_wants(const struct vft_pci_dev *dev, const struct rte_devargs *pci_da,
-	    const struct rte_devargs *own_da)
+sriov_wants(const struct vft_pci_dev *dev, const struct rte_pci_device *pdev,
+	    const struct rte_devargs *pci_da, const struct rte_devargs *own_da)
 {
 	const struct rte_bus *pci = sriov_pci_bus();
 	bool sriov_fn;
@@ -195,8 +247,11 @@ sriov_wants(const struct vft_pci_dev *dev, const struct rte_devargs *pci_da,
 		return true;
 	if (!vft_pci_dev_on_vfio(dev))
 		return false;
-	sriov_fn = dev->sriov_capable || (dev->is_vf && sriov_pf_on_vfio(dev));
+	sriov_fn = dev->sriov_capable || vft_pci_vf_needs_token(sriov_sys, dev);
 	if (!sriov_fn)
+		return false;
+	/* Left to the pci bus, which runs its driver as stock DPDK does. */
+	if (sriov_only_unusable_drivers(pdev))
 		return false;
 	/* "-a sriov:X" alone: the pci bus has no allow list and sees every
 	 * device; take only what the user named for either bus. */
@@ -239,12 +294,11 @@ sriov_dev_new(const struct vft_pci_dev *dev, struct rte_pci_device *from,
 
 	if (sd == NULL)
 		return NULL;
-	sd->vdev.fd = -1;
-	sd->vdev.irq_index = -1;
+	sd->vfio_dev.fd = -1;
+	sd->vfio_dev.irq_index = -1;
 	if (from != NULL) {
 		/* keep what the pci bus read (ids, resources, bus_info) */
-		sd->pci = *from;
-		from->bus_info = NULL;
+		sriov_pci_bus_adopt(&sd->pci, from);
 	} else {
 		sd->pci.addr.domain = dev->addr.domain;
 		sd->pci.addr.bus = dev->addr.bus;
@@ -258,7 +312,6 @@ sriov_dev_new(const struct vft_pci_dev *dev, struct rte_pci_device *from,
 		sd->pci.device.numa_node =
 			dev->numa_node < 0 ? SOCKET_ID_ANY : dev->numa_node;
 	}
-	memset(&sd->pci.next, 0, sizeof(sd->pci.next));
 	rte_pci_device_name(&sd->pci.addr, sd->pci.name, sizeof(sd->pci.name));
 	if (from == NULL)
 		sriov_read_resources(sd);
@@ -308,15 +361,6 @@ sriov_add(struct sriov_device *sd)
 		  sriov_role_name(sd->role));
 }
 
-/* Drop a pci bus device: the pci bus's own pci_free() does the same. */
-static void
-sriov_pci_drop(struct rte_pci_device *pdev)
-{
-	sriov_pci_bus_remove_device(pdev);
-	free(pdev->bus_info);
-	free(pdev);
-}
-
 static void
 sriov_scan_pci_bus(struct vft_pci_dev *dev)
 {
@@ -329,7 +373,7 @@ sriov_scan_pci_bus(struct vft_pci_dev *dev)
 		next = TAILQ_NEXT(pdev, next);
 		if (sriov_find_by_addr(&pdev->addr) != NULL) {
 			/* a rescan of the pci bus listed ours again */
-			sriov_pci_drop(pdev);
+			sriov_pci_bus_drop(pdev);
 			continue;
 		}
 		own = sriov_devargs_lookup(&pdev->addr);
@@ -340,7 +384,7 @@ sriov_scan_pci_bus(struct vft_pci_dev *dev)
 		sriov_addr_to_vft(&pdev->addr, &a);
 		if (vft_pci_dev_read(sriov_sys, &a, dev, NULL) < 0)
 			continue;
-		if (!sriov_wants(dev, pdev->device.devargs, own))
+		if (!sriov_wants(dev, pdev, pdev->device.devargs, own))
 			continue;
 		sd = sriov_dev_new(dev, pdev,
 				   own != NULL ? own : pdev->device.devargs);
@@ -348,7 +392,7 @@ sriov_scan_pci_bus(struct vft_pci_dev *dev)
 			SRIOV_LOG(ERR, "out of memory claiming %s", pdev->name);
 			continue;
 		}
-		sriov_pci_drop(pdev);
+		sriov_pci_bus_drop(pdev);
 		sriov_add(sd);
 	}
 }
@@ -384,10 +428,25 @@ sriov_scan_own_devargs(struct vft_pci_dev *dev)
 	}
 }
 
+/* The documented way to keep the bus out of a process that loads it. */
+static bool
+sriov_switched_off(void)
+{
+	const char *v = getenv(RTE_SRIOV_BUS_ENV_OFF);
+
+	return v != NULL && strcmp(v, "off") == 0;
+}
+
 static int
 sriov_scan(void)
 {
 	struct vft_pci_dev *dev;
+
+	if (sriov_switched_off()) {
+		SRIOV_LOG(INFO, "%s=off: the sriov bus claims no device",
+			  RTE_SRIOV_BUS_ENV_OFF);
+		return 0;
+	}
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
 		static bool told;
@@ -414,52 +473,21 @@ sriov_scan(void)
 
 /* ---- probe ------------------------------------------------------------- */
 
-static struct rte_pci_driver *
-sriov_next_match(struct rte_pci_driver *drv, const struct sriov_device *sd)
-{
-	const struct rte_pci_id *id;
-
-	for (drv = sriov_pci_bus_next_driver(drv); drv != NULL;
-	     drv = sriov_pci_bus_next_driver(drv)) {
-		for (id = drv->id_table; id->vendor_id != 0; id++) {
-			const struct rte_pci_id *d = &sd->pci.id;
-
-			if ((id->vendor_id == d->vendor_id ||
-			     id->vendor_id == RTE_PCI_ANY_ID) &&
-			    (id->device_id == d->device_id ||
-			     id->device_id == RTE_PCI_ANY_ID) &&
-			    (id->subsystem_vendor_id ==
-				     d->subsystem_vendor_id ||
-			     id->subsystem_vendor_id == RTE_PCI_ANY_ID) &&
-			    (id->subsystem_device_id ==
-				     d->subsystem_device_id ||
-			     id->subsystem_device_id == RTE_PCI_ANY_ID) &&
-			    (id->class_id == d->class_id ||
-			     id->class_id == RTE_CLASS_ANY_ID))
-				return drv;
-		}
-	}
-	return NULL;
-}
-
-/* Resolve the token, open with it, prepare a PF. Wipes the token. */
+/* Choose the device's token and say which it is (fingerprint only). */
 static int
-sriov_dev_open(struct sriov_device *sd, struct sriov_params *p)
+sriov_dev_token(struct sriov_device *sd, struct sriov_params *p,
+		struct vft_token *tok)
 {
+	enum rte_sriov_token_source src;
 	char pf[VFT_PCI_ADDR_LEN];
-	struct vft_token tok;
 	int ret;
 
-	ret = sriov_params_token(sd->name, p, &tok, &sd->token_src);
+	ret = sriov_token_choose(sd->name, p, tok, &src);
 	if (ret < 0) {
-		snprintf(sd->last_error, sizeof(sd->last_error),
-			 "token-unreadable");
+		sriov_dev_set_error(sd, "token-unreadable");
 		return ret;
 	}
-	if (vft_token_present(&tok))
-		vft_token_fingerprint(&tok, sd->token_fp);
-	else
-		snprintf(sd->token_fp, sizeof(sd->token_fp), "none");
+	sriov_dev_set_token(sd, tok, src);
 	if (sd->role == SRIOV_ROLE_VF)
 		vft_pci_addr_format(&sd->pf, pf);
 	SRIOV_LOG(NOTICE, "%s: %s%s%s, token %s (source %s)", sd->name,
@@ -467,33 +495,68 @@ sriov_dev_open(struct sriov_device *sd, struct sriov_params *p)
 		  sd->role == SRIOV_ROLE_VF ? " of PF " : "",
 		  sd->role == SRIOV_ROLE_VF ? pf : "", sd->token_fp,
 		  rte_sriov_token_source_name(sd->token_src));
+	return 0;
+}
 
-	if (sd->role == SRIOV_ROLE_PF) {
-		/* A PF opens without a token unless VFs are in use, when the
-		 * kernel requires it (VF token rule, PF with VF users). */
-		bool have = vft_token_present(&tok);
+/* A VF (or another function) opens with its token, once: no retry. */
+static int
+sriov_dev_open_vf(struct sriov_device *sd, const struct vft_token *tok)
+{
+	struct vft_explanation why;
+	int ret;
 
-		ret = sriov_vfio_open(sd, NULL, have);
-		if (ret == -EACCES && have) {
-			SRIOV_LOG(NOTICE,
-				  "%s: VFs in use, opening the PF "
-				  "with its token",
-				  sd->name);
-			ret = sriov_vfio_open(sd, &tok, false);
-		} else if (ret < 0 && have && sd->last_error[0] == '\0') {
-			/* the quiet device open was refused for another
-			 * reason: explain it now */
-			sriov_vfio_explain_open(sd, false, ret);
-		}
-		if (ret == 0) {
-			ret = sriov_pf_prepare(sd, p, &tok);
-			if (ret < 0)
-				sriov_vfio_close(sd);
-		}
-	} else {
-		ret = sriov_vfio_open(sd, &tok, false);
+	ret = sriov_vfio_open(sd, tok, &why);
+	if (ret < 0)
+		sriov_vfio_explain(sd, &why);
+	return ret;
+}
+
+/*
+ * A PF opens without a token unless its VFs are in use, when the kernel
+ * requires the token (VF token rule "PF with VF users"); the token is then
+ * set explicitly by the PF helper before the VFs are created.
+ */
+static int
+sriov_dev_open_pf(struct sriov_device *sd, const struct sriov_params *p,
+		  const struct vft_token *tok)
+{
+	struct vft_explanation why;
+	int ret;
+
+	ret = sriov_vfio_open(sd, NULL, &why);
+	if (ret == -EACCES && vft_token_present(tok)) {
+		SRIOV_LOG(NOTICE,
+			  "%s: VFs in use, opening the PF with its token",
+			  sd->name);
+		ret = sriov_vfio_open(sd, tok, &why);
 	}
+	if (ret < 0) {
+		sriov_vfio_explain(sd, &why);
+		return ret;
+	}
+	ret = sriov_pf_prepare(sd, p, tok);
+	if (ret < 0)
+		sriov_vfio_close(sd);
+	return ret;
+}
+
+/* Choose the token, open with it, prepare a PF. Wipes the token. */
+static int
+sriov_dev_open(struct sriov_device *sd, struct sriov_params *p)
+{
+	struct vft_token tok;
+	int ret;
+
+	ret = sriov_dev_token(sd, p, &tok);
+	if (ret < 0)
+		return ret;
+	if (sd->role == SRIOV_ROLE_PF)
+		ret = sriov_dev_open_pf(sd, p, &tok);
+	else
+		ret = sriov_dev_open_vf(sd, &tok);
 	vft_token_wipe(&tok);
+	if (ret == 0)
+		sriov_dev_set_error(sd, "");
 	return ret;
 }
 
@@ -509,14 +572,32 @@ sriov_iova_ok(const struct rte_pci_driver *drv, const struct sriov_device *sd)
 	return true;
 }
 
+/* The first matching driver the bus can run, naming those it cannot. */
+static struct rte_pci_driver *
+sriov_dev_first_driver(struct sriov_device *sd)
+{
+	struct rte_pci_driver *drv;
+
+	for (drv = sriov_pci_bus_next_match(NULL, &sd->pci); drv != NULL;
+	     drv = sriov_pci_bus_next_match(drv, &sd->pci)) {
+		if (sriov_driver_usable(drv))
+			return drv;
+		SRIOV_LOG(ERR,
+			  "%s: PCI driver %s maps devices through "
+			  "EAL's own VFIO container, which cannot "
+			  "reach a device the sriov bus holds: leave "
+			  "this function to the pci bus (do not name "
+			  "it for the sriov bus)",
+			  sd->name, drv->driver.name);
+	}
+	return NULL;
+}
+
+/* Blocked, given back to the kernel, or no driver: @return 1 to skip. */
 static int
-sriov_dev_probe(struct sriov_device *sd)
+sriov_dev_policy(struct sriov_device *sd, struct rte_pci_driver **first)
 {
 	struct rte_devargs *da = sd->pci.device.devargs;
-	struct rte_pci_driver *drv, *first;
-	struct sriov_params p;
-	bool need_map = false;
-	int ret;
 
 	if (da != NULL && da->policy == RTE_DEV_BLOCKED)
 		return 1;
@@ -525,17 +606,26 @@ sriov_dev_probe(struct sriov_device *sd)
 			  sd->name);
 		return -ENODEV;
 	}
-	first = sriov_next_match(NULL, sd);
-	if (first == NULL) {
+	*first = sriov_dev_first_driver(sd);
+	if (*first != NULL)
+		return 0;
+	if (sriov_pci_bus_next_match(NULL, &sd->pci) == NULL)
 		SRIOV_LOG(NOTICE, "%s: no DPDK PCI driver for %04x:%04x",
 			  sd->name, sd->pci.id.vendor_id, sd->pci.id.device_id);
-		return 1;
-	}
-	for (drv = first; drv != NULL; drv = sriov_next_match(drv, sd))
-		need_map |= (drv->drv_flags & RTE_PCI_DRV_NEED_MAPPING) != 0;
+	else
+		sriov_dev_set_error(sd, "driver-not-supported");
+	return 1;
+}
 
-	ret = sriov_params_parse(sd->name, da != NULL ? da->drv_str : NULL, &p);
-	if (ret == 0 && p.has_num_vfs && sd->role != SRIOV_ROLE_PF) {
+/* Parse the bus's devargs and strip them from the PMD's string. */
+static int
+sriov_dev_params(struct sriov_device *sd, struct sriov_params *p)
+{
+	struct rte_devargs *da = sd->pci.device.devargs;
+	int ret;
+
+	ret = sriov_params_parse(sd->name, da != NULL ? da->drv_str : NULL, p);
+	if (ret == 0 && p->has_num_vfs && sd->role != SRIOV_ROLE_PF) {
 		SRIOV_LOG(ERR,
 			  "%s: devarg num_vfs applies to an SR-IOV PF, "
 			  "this function is a %s",
@@ -548,28 +638,22 @@ sriov_dev_probe(struct sriov_device *sd)
 	if (sriov_params_strip(sd->name, da) < 0 && ret == 0)
 		ret = -EINVAL;
 	if (ret < 0) {
-		snprintf(sd->last_error, sizeof(sd->last_error), "bad-devargs");
-		sriov_params_wipe(&p);
-		return ret;
+		sriov_dev_set_error(sd, "bad-devargs");
+		sriov_params_wipe(p);
 	}
-	ret = sriov_dev_open(sd, &p);
-	sriov_params_wipe(&p);
-	if (ret < 0)
-		return ret;
-	ret = sriov_vfio_setup(sd, need_map);
-	if (ret < 0) {
-		snprintf(sd->last_error, sizeof(sd->last_error),
-			 "setup-failed");
-		sriov_vfio_close(sd);
-		return ret;
-	}
+	return ret;
+}
 
-	ret = 1;
-	for (drv = first; drv != NULL; drv = sriov_next_match(drv, sd)) {
-		if (!sriov_iova_ok(drv, sd)) {
-			ret = -EINVAL;
-			break;
-		}
+/* Call the matching drivers the bus can run, from @p first, in turn. */
+static int
+sriov_dev_drivers(struct sriov_device *sd, struct rte_pci_driver *first)
+{
+	struct rte_pci_driver *drv;
+	int ret = 1;
+
+	for (drv = first; drv != NULL; drv = sriov_next_usable(drv, &sd->pci)) {
+		if (!sriov_iova_ok(drv, sd))
+			return -EINVAL;
 		SRIOV_LOG(INFO, "%s: probe PCI driver %s (%x:%04x, socket %d)",
 			  sd->name, drv->driver.name, sd->pci.id.vendor_id,
 			  sd->pci.id.device_id, sd->pci.device.numa_node);
@@ -582,13 +666,42 @@ sriov_dev_probe(struct sriov_device *sd)
 		}
 		sd->pci.driver = NULL;
 		if (ret < 0)
-			break;
+			return ret;
 	}
+	return ret;
+}
+
+static int
+sriov_dev_probe(struct sriov_device *sd)
+{
+	struct rte_pci_driver *first = NULL;
+	struct sriov_params p;
+	int ret;
+
+	ret = sriov_dev_policy(sd, &first);
+	if (ret != 0)
+		return ret;
+	ret = sriov_dev_params(sd, &p);
+	if (ret < 0)
+		return ret;
+	ret = sriov_dev_open(sd, &p);
+	sriov_params_wipe(&p);
+	if (ret < 0)
+		return ret;
+	ret = sriov_vfio_setup(sd, true);
+	if (ret < 0) {
+		sriov_dev_set_error(sd, "setup-failed");
+		sriov_vfio_close(sd);
+		return ret;
+	}
+	ret = sriov_dev_drivers(sd, first);
+	if (ret == 0)
+		return 0;
 	if (ret < 0)
 		SRIOV_LOG(ERR, "%s: driver probe failed: %s", sd->name,
 			  strerror(-ret));
-	snprintf(sd->last_error, sizeof(sd->last_error), "%s",
-		 ret < 0 ? "driver-probe-failed" : "no-driver-accepted");
+	sriov_dev_set_error(sd, ret < 0 ? "driver-probe-failed"
+					: "no-driver-accepted");
 	sriov_vfio_close(sd);
 	return ret;
 }
@@ -627,7 +740,7 @@ sriov_dev_detach(struct sriov_device *sd)
 	}
 	sd->pci.driver = NULL;
 	sd->pci.device.driver = NULL;
-	if (sd->group != NULL)
+	if (sd->vfio_dev.fd >= 0)
 		sriov_vfio_close(sd);
 	return 0;
 }
@@ -674,7 +787,7 @@ sriov_cleanup(void)
 		if (sriov_dev_detach(sd) < 0) {
 			error = -1;
 			/* close anyway: the process is going away */
-			if (sd->group != NULL)
+			if (sd->vfio_dev.fd >= 0)
 				sriov_vfio_close(sd);
 		}
 		sriov_list_lock();
@@ -692,18 +805,92 @@ static struct rte_device *
 sriov_find_device(const struct rte_device *start, rte_dev_cmp_t cmp,
 		  const void *data)
 {
+	struct rte_device *found = NULL;
 	struct sriov_device *sd;
 
+	sriov_list_lock();
 	if (start != NULL) {
 		sd = sriov_from_dev(start);
 		sd = sd != NULL ? TAILQ_NEXT(sd, next) : NULL;
 	} else {
 		sd = TAILQ_FIRST(&sriov_devices);
 	}
-	for (; sd != NULL; sd = TAILQ_NEXT(sd, next))
+	for (; sd != NULL && found == NULL; sd = TAILQ_NEXT(sd, next))
 		if (cmp(&sd->pci.device, data) == 0)
-			return &sd->pci.device;
-	return NULL;
+			found = &sd->pci.device;
+	sriov_list_unlock();
+	return found;
+}
+
+/* ---- iteration: "bus=sriov,addr=ADDR" or ",name=NAME" ------------------ */
+
+#define SRIOV_ITER_ADDR "addr"
+#define SRIOV_ITER_NAME "name"
+
+static int
+sriov_iter_addr(const char *key, const char *value, void *arg)
+{
+	const struct sriov_device *sd = arg;
+	struct vft_pci_addr a;
+
+	RTE_SET_USED(key);
+	return vft_pci_addr_parse(value, &a) == 0 &&
+			       vft_pci_addr_equal(&a, &sd->addr)
+		       ? 0
+		       : -1;
+}
+
+static int
+sriov_iter_name(const char *key, const char *value, void *arg)
+{
+	const struct sriov_device *sd = arg;
+
+	RTE_SET_USED(key);
+	return strcmp(value, sd->name) == 0 ? 0 : -1;
+}
+
+/* 0 when the device matches every filter given (none: all devices). */
+static int
+sriov_iter_match(const struct rte_device *dev, const void *arg)
+{
+	const struct rte_kvargs *kv = arg;
+	struct sriov_device *sd = sriov_from_dev(dev);
+
+	if (sd == NULL)
+		return -1;
+	if (kv == NULL)
+		return 0;
+	if (rte_kvargs_process(kv, SRIOV_ITER_ADDR, sriov_iter_addr, sd) < 0 ||
+	    rte_kvargs_process(kv, SRIOV_ITER_NAME, sriov_iter_name, sd) < 0)
+		return -1;
+	return 0;
+}
+
+/* The bus's part of rte_dev_iterate() (RTE_DEV_FOREACH with bus=sriov). */
+static void *
+sriov_dev_iterate(const void *start, const char *str,
+		  const struct rte_dev_iterator *it)
+{
+	static const char *const keys[] = { SRIOV_ITER_ADDR, SRIOV_ITER_NAME,
+					    NULL };
+	struct rte_kvargs *kv = NULL;
+	struct rte_device *dev;
+
+	RTE_SET_USED(it);
+	if (str != NULL && str[0] != '\0') {
+		kv = rte_kvargs_parse(str, keys);
+		if (kv == NULL) {
+			SRIOV_LOG(ERR,
+				  "cannot iterate over \"%s\": expected "
+				  "addr=<PCI address> and/or name=<device>",
+				  str);
+			rte_errno = EINVAL;
+			return NULL;
+		}
+	}
+	dev = sriov_find_device(start, sriov_iter_match, kv);
+	rte_kvargs_free(kv);
+	return dev;
 }
 
 static int
@@ -760,7 +947,7 @@ sriov_hot_unplug_handler(struct rte_device *dev)
 
 	if (sd == NULL)
 		return -1;
-	sriov_vfio_release(sd);
+	sriov_vfio_release(sd, true);
 	rte_dev_event_callback_process(dev->name, RTE_DEV_EVENT_REMOVE);
 	return 0;
 }
@@ -776,9 +963,10 @@ sriov_sigbus_handler(const void *addr)
 	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
 	     sd = TAILQ_NEXT(sd, next)) {
 		for (i = 0; i < PCI_MAX_RESOURCE; i++) {
-			const char *b = sd->bars[i].addr;
+			const struct vft_region *r = &sd->vfio_dev.regions[i];
+			const char *b = r->map;
 
-			if (b != NULL && a >= b && a < b + sd->bars[i].len)
+			if (b != NULL && a >= b && a < b + r->map_len)
 				return sriov_hot_unplug_handler(
 					       &sd->pci.device) == 0
 					       ? 0
@@ -793,6 +981,7 @@ struct rte_bus sriov_bus = {
 	.probe = sriov_probe,
 	.cleanup = sriov_cleanup,
 	.find_device = sriov_find_device,
+	.dev_iterate = sriov_dev_iterate,
 	.plug = sriov_plug,
 	.unplug = sriov_unplug,
 	.parse = sriov_parse,

@@ -3,20 +3,28 @@
  */
 
 /*
- * The one place that knows the private layout of DPDK's pci bus.
+ * The one place that knows the private side of DPDK's pci bus.
  *
  * The pci bus keeps its devices and registered drivers in two lists that
  * follow its struct rte_bus (drivers/bus/pci/private.h, struct rte_pci_bus,
  * DPDK 22.11). No API exposes them, yet the sriov bus has to take devices
  * off the first and find PCI drivers in the second. This file mirrors that
  * layout, guarded at build time by the SDK's version and at run time by
- * checks that fail with a clear message instead of walking garbage.
+ * checks that read every pointer safely before following it and fail with
+ * a clear message instead of walking garbage. It also holds what the bus
+ * does the pci bus's way: taking over a device it allocated (and its
+ * bus_info), freeing one as its pci_free() does, and matching a driver's
+ * id table as its rte_pci_match() does (neither is exported).
  */
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include <rte_version.h>
 
@@ -104,44 +112,95 @@ sriov_pci_bus_check_ops(const struct rte_bus *bus)
 	return 0;
 }
 
-/* Walk a TAILQ checking its back links; @return entries or -1. */
-#define SRIOV_TAILQ_CHECK(head, type, bus_check)                              \
-	__extension__({                                                       \
-		struct type *e_, *prev_ = NULL;                               \
-		int n_ = 0;                                                   \
-		for (e_ = (head)->tqh_first; e_ != NULL;                      \
-		     prev_ = e_, e_ = e_->next.tqe_next) {                    \
-			if (n_++ > SRIOV_PCI_LIST_MAX)                        \
-				break;                                        \
-			if (e_->next.tqe_prev !=                              \
-			    (prev_ == NULL ? &(head)->tqh_first               \
-					   : &prev_->next.tqe_next))          \
-				break;                                        \
-			if (!(bus_check))                                     \
-				break;                                        \
-		}                                                             \
-		(e_ == NULL &&                                                \
-		 (head)->tqh_last == (prev_ == NULL ? &(head)->tqh_first      \
-						    : &prev_->next.tqe_next)) \
-			? n_                                                  \
-			: -1;                                                 \
-	})
+/*
+ * Read @p len bytes at @p p without faulting: a pointer taken from a
+ * shifted layout may point anywhere. process_vm_readv() on this process
+ * fails with EFAULT where a plain load would crash.
+ */
+static bool
+sriov_pci_peek(const void *p, void *out, size_t len)
+{
+	struct iovec local = { .iov_base = out, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)p,
+				.iov_len = len };
+
+	return p != NULL && process_vm_readv(getpid(), &local, 1, &remote, 1,
+					     0) == (ssize_t)len;
+}
+
+/* A TAILQ_ENTRY: the next element, the address of the previous next. */
+struct sriov_pci_link {
+	void *next;
+	void **prev;
+};
+
+/* What an entry of a list must look like besides its links. */
+typedef bool (*sriov_pci_entry_ok)(const struct sriov_pci_bus_layout *pb,
+				   const void *entry);
+
+/*
+ * Walk a TAILQ from its head, reading every link with sriov_pci_peek()
+ * before following it and checking each back link and entry. Run time
+ * check only: the build-time version pin rules out a known other layout,
+ * this catches a same-version build with a different one.
+ * @return the number of entries, or -1.
+ */
+static int
+sriov_pci_list_check(const struct sriov_pci_bus_layout *pb, void *const *first,
+		     void *const *last, size_t link_off, sriov_pci_entry_ok ok)
+{
+	struct sriov_pci_link link;
+	void *const *expect_prev = first;
+	const char *e = *first;
+	int n = 0;
+
+	while (e != NULL) {
+		if (n++ > SRIOV_PCI_LIST_MAX ||
+		    !sriov_pci_peek(e + link_off, &link, sizeof(link)) ||
+		    (void *const *)link.prev != expect_prev || !ok(pb, e))
+			return -1;
+		expect_prev = (void *const *)(uintptr_t)(e + link_off);
+		e = link.next;
+	}
+	return (void *const *)last == expect_prev ? n : -1;
+}
+
+static bool
+sriov_pci_dev_ok(const struct sriov_pci_bus_layout *pb, const void *entry)
+{
+	struct rte_pci_device d;
+
+	return sriov_pci_peek(entry, &d, sizeof(d)) && d.device.bus == &pb->bus;
+}
+
+static bool
+sriov_pci_drv_ok(const struct sriov_pci_bus_layout *pb, const void *entry)
+{
+	struct rte_pci_driver d;
+
+	RTE_SET_USED(pb);
+	return sriov_pci_peek(entry, &d, sizeof(d)) && d.driver.name != NULL &&
+	       d.probe != NULL && d.id_table != NULL;
+}
 
 static int
 sriov_pci_bus_check_lists(struct sriov_pci_bus_layout *pb)
 {
 	int ndev, ndrv;
 
-	ndev = SRIOV_TAILQ_CHECK(&pb->device_list, rte_pci_device,
-				 e_->device.bus == &pb->bus);
+	ndev = sriov_pci_list_check(
+		pb, (void *const *)&pb->device_list.tqh_first,
+		(void *const *)pb->device_list.tqh_last,
+		offsetof(struct rte_pci_device, next), sriov_pci_dev_ok);
 	if (ndev < 0) {
 		SRIOV_LOG(ERR, "pci bus device list is not a consistent list "
 			       "of pci devices: layout mismatch");
 		return -ENOTSUP;
 	}
-	ndrv = SRIOV_TAILQ_CHECK(&pb->driver_list, rte_pci_driver,
-				 e_->driver.name != NULL && e_->probe != NULL &&
-					 e_->id_table != NULL);
+	ndrv = sriov_pci_list_check(
+		pb, (void *const *)&pb->driver_list.tqh_first,
+		(void *const *)pb->driver_list.tqh_last,
+		offsetof(struct rte_pci_driver, next), sriov_pci_drv_ok);
 	if (ndrv < 0) {
 		SRIOV_LOG(ERR, "pci bus driver list is not a consistent list "
 			       "of pci drivers: layout mismatch");
@@ -189,12 +248,6 @@ sriov_pci_bus_first_device(void)
 	return sriov_pci == NULL ? NULL : sriov_pci->device_list.tqh_first;
 }
 
-void
-sriov_pci_bus_remove_device(struct rte_pci_device *pdev)
-{
-	TAILQ_REMOVE(&sriov_pci->device_list, pdev, next);
-}
-
 struct rte_pci_driver *
 sriov_pci_bus_next_driver(struct rte_pci_driver *prev)
 {
@@ -202,4 +255,63 @@ sriov_pci_bus_next_driver(struct rte_pci_driver *prev)
 		return NULL;
 	return prev == NULL ? TAILQ_FIRST(&sriov_pci->driver_list)
 			    : TAILQ_NEXT(prev, next);
+}
+
+/*
+ * Take over @p from, a device of the pci bus, into @p to: ids, resources
+ * and the bus_info string the pci bus allocated (now @p to's to free).
+ */
+void
+sriov_pci_bus_adopt(struct rte_pci_device *to, struct rte_pci_device *from)
+{
+	*to = *from;
+	from->bus_info = NULL;
+	memset(&to->next, 0, sizeof(to->next));
+}
+
+/* Take a device off the pci bus's list and free it as pci_free() does. */
+void
+sriov_pci_bus_drop(struct rte_pci_device *pdev)
+{
+	TAILQ_REMOVE(&sriov_pci->device_list, pdev, next);
+	free(pdev->bus_info);
+	free(pdev);
+}
+
+static bool
+sriov_pci_id_match(uint16_t want, uint16_t have, uint16_t any)
+{
+	return want == have || want == any;
+}
+
+/* One id table entry against a device's ids, as the pci bus matches. */
+static bool
+sriov_pci_id_matches(const struct rte_pci_id *id, const struct rte_pci_id *d)
+{
+	return sriov_pci_id_match(id->vendor_id, d->vendor_id,
+				  RTE_PCI_ANY_ID) &&
+	       sriov_pci_id_match(id->device_id, d->device_id,
+				  RTE_PCI_ANY_ID) &&
+	       sriov_pci_id_match(id->subsystem_vendor_id,
+				  d->subsystem_vendor_id, RTE_PCI_ANY_ID) &&
+	       sriov_pci_id_match(id->subsystem_device_id,
+				  d->subsystem_device_id, RTE_PCI_ANY_ID) &&
+	       (id->class_id == d->class_id ||
+		id->class_id == RTE_CLASS_ANY_ID);
+}
+
+/* The next registered PCI driver after @p prev whose id table matches. */
+struct rte_pci_driver *
+sriov_pci_bus_next_match(struct rte_pci_driver *prev,
+			 const struct rte_pci_device *pdev)
+{
+	struct rte_pci_driver *drv;
+	const struct rte_pci_id *id;
+
+	for (drv = sriov_pci_bus_next_driver(prev); drv != NULL;
+	     drv = sriov_pci_bus_next_driver(drv))
+		for (id = drv->id_table; id->vendor_id != 0; id++)
+			if (sriov_pci_id_matches(id, &pdev->id))
+				return drv;
+	return NULL;
 }

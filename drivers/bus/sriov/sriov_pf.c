@@ -26,7 +26,7 @@ sriov_pf_find(const char *name)
 	if (name == NULL)
 		return NULL;
 	sd = sriov_find_by_name(name);
-	if (sd == NULL || sd->role != SRIOV_ROLE_PF || sd->vdev.fd < 0 ||
+	if (sd == NULL || sd->role != SRIOV_ROLE_PF || sd->vfio_dev.fd < 0 ||
 	    sd->removed)
 		return NULL;
 	return sd;
@@ -40,19 +40,18 @@ sriov_pf_set_token(struct sriov_device *sd, const struct vft_token *tok,
 	int ret;
 
 	vft_err_clear(&err);
-	ret = vft_device_vf_token_probe(&sd->vdev, &err);
+	ret = vft_device_vf_token_probe(&sd->vfio_dev, &err);
 	if (ret < 0) {
 		SRIOV_LOG(ERR, "%s: the kernel cannot set a VF token on it: %s",
 			  sd->name, err.msg);
 		return ret == -ENOTTY ? -ENOTSUP : ret;
 	}
-	ret = vft_device_vf_token_set(&sd->vdev, tok, &err);
+	ret = vft_device_vf_token_set(&sd->vfio_dev, tok, &err);
 	if (ret < 0) {
 		SRIOV_LOG(ERR, "%s: %s", sd->name, err.msg);
 		return ret;
 	}
-	vft_token_fingerprint(tok, sd->token_fp);
-	sd->token_src = src;
+	sriov_dev_set_token(sd, tok, src);
 	SRIOV_LOG(INFO, "%s: VF token set (%s, from %s)", sd->name,
 		  sd->token_fp, rte_sriov_token_source_name(src));
 	return 0;
@@ -62,13 +61,7 @@ sriov_pf_set_token(struct sriov_device *sd, const struct vft_token *tok,
 static int
 sriov_pf_vfs_busy(struct sriov_device *sd)
 {
-	int ret = sriov_vfio_reopen_probe(sd);
-
-	if (ret == 0)
-		return 0;
-	if (ret == -EACCES)
-		return 1;
-	return ret;
+	return sriov_vfio_pf_vfs_in_use(sd);
 }
 
 static unsigned int
@@ -85,6 +78,26 @@ sriov_pf_read_num_vfs(struct sriov_device *sd)
 	return n;
 }
 
+/* A change of num_vfs from @p cur needs the VFs unused: 0 or -errno. */
+static int
+sriov_pf_num_vfs_allowed(struct sriov_device *sd, unsigned int cur,
+			 unsigned int n)
+{
+	int ret;
+
+	if (cur == n || cur == 0)
+		return 0;
+	ret = sriov_pf_vfs_busy(sd);
+	if (ret == 0)
+		return 0;
+	SRIOV_LOG(ERR, "%s: cannot change num_vfs from %u to %u: %s", sd->name,
+		  cur, n,
+		  ret > 0 ? "its VFs are in use (removing them would wait for "
+			    "their users)"
+			  : strerror(-ret));
+	return ret > 0 ? -EBUSY : ret;
+}
+
 static int
 sriov_pf_num_vfs(struct sriov_device *sd, unsigned int n)
 {
@@ -92,22 +105,12 @@ sriov_pf_num_vfs(struct sriov_device *sd, unsigned int n)
 	struct vft_err err;
 	int ret;
 
+	ret = sriov_pf_num_vfs_allowed(sd, cur, n);
+	if (ret < 0)
+		return ret;
 	if (cur == n) {
 		sd->pci.max_vfs = (uint16_t)n;
 		return 0;
-	}
-	if (cur > 0) {
-		ret = sriov_pf_vfs_busy(sd);
-		if (ret != 0) {
-			SRIOV_LOG(ERR,
-				  "%s: cannot change num_vfs from %u to %u: "
-				  "%s",
-				  sd->name, cur, n,
-				  ret > 0 ? "its VFs are in use (removing "
-					    "them would wait for their users)"
-					  : strerror(-ret));
-			return ret > 0 ? -EBUSY : ret;
-		}
 	}
 	vft_err_clear(&err);
 	ret = vft_pci_set_num_vfs(sriov_sys, &sd->addr, n, &err);
@@ -121,14 +124,23 @@ sriov_pf_num_vfs(struct sriov_device *sd, unsigned int n)
 }
 
 /*
- * Before the PF driver probes: set the token (if one was given), then
- * create the VFs (num_vfs=), so no VF exists under the previous token and
+ * Before the PF driver probes: check that num_vfs= can be applied, set the
+ * token (if one was given), then create the VFs (num_vfs=), so no VF exists under the previous token and
  * the driver sees the VFs through max_vfs.
  */
 int
 sriov_pf_prepare(struct sriov_device *sd, const struct sriov_params *p,
 		 const struct vft_token *tok)
 {
+	/* Refuse a num_vfs change the kernel would block before touching
+	 * the token. */
+	if (p->has_num_vfs) {
+		int ret = sriov_pf_num_vfs_allowed(
+			sd, sriov_pf_read_num_vfs(sd), p->num_vfs);
+
+		if (ret < 0)
+			return ret;
+	}
 	if (tok != NULL && vft_token_present(tok)) {
 		int ret = sriov_pf_set_token(sd, tok, sd->token_src);
 

@@ -32,6 +32,12 @@ enum sriov_role {
 	SRIOV_ROLE_PF,
 };
 
+/* The bus's devargs keys. */
+#define SRIOV_KEY_TOKEN "vf_token"
+#define SRIOV_KEY_FILE "vf_token_file"
+#define SRIOV_KEY_ENV "vf_token_env"
+#define SRIOV_KEY_NUM_VFS "num_vfs"
+
 /* Longest value of vf_token_file= and vf_token_env=. */
 #define SRIOV_PARAM_LEN 256
 
@@ -47,13 +53,15 @@ struct sriov_params {
 	unsigned int num_vfs;
 };
 
-/* A BAR mapping owned by the bus. */
-struct sriov_bar {
-	void *addr;
-	size_t len;
-};
-
-/* One device of the bus. */
+/*
+ * One device of the bus.
+ *
+ * Locking rule: the list (sriov_devices) and the fields telemetry reads
+ * (token_src, token_fp, last_error, and whether vfio_dev is open) change
+ * only on EAL's main thread (scan, probe, hotplug, cleanup) and only under
+ * sriov_list_lock(). The main thread reads them without the lock; any
+ * other thread (telemetry, an application's) takes it to read them.
+ */
 struct sriov_device {
 	TAILQ_ENTRY(sriov_device) next;
 	struct rte_pci_device pci; /* what PCI drivers see */
@@ -68,12 +76,10 @@ struct sriov_device {
 	enum rte_sriov_token_source token_src;
 	char token_fp[RTE_SRIOV_FINGERPRINT_LEN];
 
-	/* VFIO state */
-	struct sriov_group *group;
-	struct vft_device vdev; /* fd -1 when not open */
-	struct sriov_bar bars[PCI_MAX_RESOURCE];
-	bool removed; /* the kernel asked for the device back */
-	bool req_on;  /* request notifier enabled */
+	/* VFIO state: the device layer's device (BAR maps in its regions) */
+	struct vft_device vfio_dev; /* fd -1 when not open */
+	bool removed;		    /* the kernel asked for the device back */
+	bool req_on;		    /* request notifier enabled */
 
 	/* last failure, for telemetry */
 	char last_error[64];
@@ -88,34 +94,45 @@ void sriov_list_lock(void);
 void sriov_list_unlock(void);
 struct sriov_device *sriov_find_by_name(const char *name);
 const char *sriov_role_name(enum sriov_role role);
+void sriov_dev_set_error(struct sriov_device *sd, const char *what);
+void sriov_dev_set_token(struct sriov_device *sd, const struct vft_token *tok,
+			 enum rte_sriov_token_source src);
 
-/* sriov_pci_bus.c: the pci bus's private lists */
+/* sriov_pci_bus.c: the one file that knows the pci bus's private side */
 int sriov_pci_bus_attach(void);
 struct rte_bus *sriov_pci_bus(void);
 struct rte_pci_device *sriov_pci_bus_first_device(void);
-void sriov_pci_bus_remove_device(struct rte_pci_device *pdev);
 struct rte_pci_driver *sriov_pci_bus_next_driver(struct rte_pci_driver *prev);
+struct rte_pci_driver *
+sriov_pci_bus_next_match(struct rte_pci_driver *prev,
+			 const struct rte_pci_device *pdev);
+void sriov_pci_bus_adopt(struct rte_pci_device *to,
+			 struct rte_pci_device *from);
+void sriov_pci_bus_drop(struct rte_pci_device *pdev);
 
 /* sriov_params.c */
 bool sriov_params_present(const char *args);
 int sriov_params_parse(const char *dev, const char *args,
 		       struct sriov_params *p);
 int sriov_params_strip(const char *dev, struct rte_devargs *da);
-int sriov_params_token(const char *dev, struct sriov_params *p,
-		       struct vft_token *tok, enum rte_sriov_token_source *src);
 void sriov_params_wipe(struct sriov_params *p);
 
-/* sriov_open.c */
+/* sriov_token.c: which token a device gets */
+int sriov_token_choose(const char *dev, struct sriov_params *p,
+		       struct vft_token *tok, enum rte_sriov_token_source *src);
+
+/* sriov_vfio.c: everything VFIO, through libvftoken's device layer */
 int sriov_vfio_open(struct sriov_device *sd, const struct vft_token *tok,
-		    bool quiet);
-void sriov_vfio_explain_open(struct sriov_device *sd, bool token, int error);
+		    struct vft_explanation *why);
+void sriov_vfio_explain(struct sriov_device *sd,
+			const struct vft_explanation *why);
 int sriov_vfio_setup(struct sriov_device *sd, bool map_bars);
 void sriov_vfio_close(struct sriov_device *sd);
-void sriov_vfio_release(struct sriov_device *sd);
+void sriov_vfio_release(struct sriov_device *sd, bool from_callback);
 int sriov_vfio_dma_map(uint64_t vaddr, uint64_t iova, uint64_t len);
 int sriov_vfio_dma_unmap(uint64_t iova, uint64_t len);
 void sriov_vfio_cleanup(void);
-int sriov_vfio_reopen_probe(struct sriov_device *sd);
+int sriov_vfio_pf_vfs_in_use(struct sriov_device *sd);
 extern const struct vft_sys *sriov_sys;
 
 /* sriov_pf.c */

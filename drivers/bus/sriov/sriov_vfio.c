@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * The bus's side of VFIO, all of it through libvftoken's device layer:
+ * one IOMMU context shared by the bus's devices, each device opened into
+ * it with its token, then prepared, its BARs mapped, its interrupt handles
+ * built for DPDK's PCI drivers, and the kernel's request to give it back
+ * followed. This file holds no VFIO ioctl and maps no VFIO region itself.
+ *
+ * The context is the bus's own, not EAL's default container: EAL never
+ * sees these devices, so the bus maps DPDK memory into it, when the first
+ * device gives it an IOMMU (walk of the memsegs, in the context's DMA
+ * ready callback, whose failure fails that device's probe) and for memory
+ * added later (memory event callback). Mapping is per memseg, so memory
+ * freed later can be unmapped exactly (type1 cannot split a mapping).
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <rte_dev.h>
+#include <rte_eal.h>
+#include <rte_eal_memconfig.h>
+#include <rte_errno.h>
+#include <rte_interrupts.h>
+#include <rte_memory.h>
+
+#include "sriov_private.h"
+
+static struct vft_iommu sriov_iommu;
+static bool sriov_mem_cb;
+static struct vft_sys sriov_sys_real;
+const struct vft_sys *sriov_sys;
+
+#define SRIOV_MEM_CB_NAME "bus_sriov_dma"
+
+/* ---- DMA --------------------------------------------------------------- */
+
+int
+sriov_vfio_dma_map(uint64_t vaddr, uint64_t iova, uint64_t len)
+{
+	struct vft_err err;
+	int ret;
+
+	vft_err_clear(&err);
+	ret = vft_iommu_dma_map(&sriov_iommu, vaddr, iova, len, &err);
+	/* Already mapped (a memseg seen by the walk and the callback). */
+	if (ret == -EEXIST)
+		return 0;
+	if (ret < 0 && ret != -ENODEV)
+		SRIOV_LOG(ERR, "%s", err.msg);
+	return ret;
+}
+
+int
+sriov_vfio_dma_unmap(uint64_t iova, uint64_t len)
+{
+	struct vft_err err;
+	int ret;
+
+	vft_err_clear(&err);
+	ret = vft_iommu_dma_unmap(&sriov_iommu, iova, len, &err);
+	if (ret < 0 && ret != -ENODEV)
+		SRIOV_LOG(ERR, "%s", err.msg);
+	return ret;
+}
+
+static int
+sriov_dma_walk(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
+	       void *arg)
+{
+	int *failed = arg;
+
+	/* External memory is mapped by its owner with rte_dev_dma_map(). */
+	if (msl->external || ms->iova == RTE_BAD_IOVA)
+		return 0;
+	if (sriov_vfio_dma_map(ms->addr_64, ms->iova, ms->len) < 0)
+		(*failed)++;
+	return 0;
+}
+
+/* Memory added or removed after the first open (dynamic memory mode). */
+static void
+sriov_dma_event(enum rte_mem_event type, const void *addr, size_t len,
+		void *arg)
+{
+	const struct rte_memseg_list *msl;
+	const char *p = addr, *end = p + len;
+
+	RTE_SET_USED(arg);
+	msl = rte_mem_virt2memseg_list(addr);
+	if (msl == NULL || msl->external || !vft_iommu_dma_ready(&sriov_iommu))
+		return;
+	while (p < end) {
+		const struct rte_memseg *ms = rte_mem_virt2memseg(p, msl);
+
+		if (ms == NULL || ms->len == 0)
+			break;
+		if (ms->iova != RTE_BAD_IOVA) {
+			if (type == RTE_MEM_EVENT_ALLOC)
+				sriov_vfio_dma_map(ms->addr_64, ms->iova,
+						   ms->len);
+			else
+				sriov_vfio_dma_unmap(ms->iova, ms->len);
+		}
+		p += ms->len;
+	}
+}
+
+static void
+sriov_dma_follow_hotplug(void)
+{
+	if (sriov_mem_cb)
+		return;
+	if (rte_mem_event_callback_register(SRIOV_MEM_CB_NAME, sriov_dma_event,
+					    NULL) == 0)
+		sriov_mem_cb = true;
+	else if (rte_errno != ENOTSUP)
+		SRIOV_LOG(WARNING,
+			  "cannot follow memory hotplug (%s): memory DPDK adds "
+			  "later is not mapped for DMA",
+			  rte_strerror(rte_errno));
+}
+
+/*
+ * The context's DMA ready callback: map all DPDK memory. Under the memory
+ * read lock, so no memseg is added between the walk and the registration
+ * of the hotplug callback. A failure fails the open that got here.
+ */
+static int
+sriov_dma_map_all(struct vft_iommu *io, void *arg)
+{
+	int failed = 0;
+
+	RTE_SET_USED(io);
+	RTE_SET_USED(arg);
+	rte_mcfg_mem_read_lock();
+	sriov_dma_follow_hotplug();
+	rte_memseg_walk_thread_unsafe(sriov_dma_walk, &failed);
+	rte_mcfg_mem_read_unlock();
+	if (failed) {
+		SRIOV_LOG(ERR, "%d memory segments could not be mapped for DMA",
+			  failed);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- open -------------------------------------------------------------- */
+
+/* Log why an open was refused and keep the verdict for telemetry. */
+void
+sriov_vfio_explain(struct sriov_device *sd, const struct vft_explanation *why)
+{
+	SRIOV_LOG(ERR, "%s: cannot open it [%s]: %s", sd->name,
+		  vft_verdict_name(why->verdict), why->reason);
+	if (why->fix[0] != '\0')
+		SRIOV_LOG(ERR, "%s: fix: %s", sd->name, why->fix);
+	sriov_dev_set_error(sd, vft_verdict_name(why->verdict));
+}
+
+/*
+ * Open the device into the bus's context with @p tok (NULL: none). A
+ * refused open is final here: nothing of it stays open, @p why says why,
+ * and the caller decides whether to try again or to explain it.
+ */
+int
+sriov_vfio_open(struct sriov_device *sd, const struct vft_token *tok,
+		struct vft_explanation *why)
+{
+	return vft_iommu_open_device(&sriov_iommu, sriov_sys, &sd->addr, tok,
+				     &sd->vfio_dev, why);
+}
+
+int
+sriov_vfio_pf_vfs_in_use(struct sriov_device *sd)
+{
+	return vft_device_pf_vfs_in_use(&sd->vfio_dev);
+}
+
+/* ---- interrupt handles -------------------------------------------------- */
+
+static void sriov_req_handler(void *arg);
+
+/* Close a handle's eventfd and leave it unset. */
+static void
+sriov_intr_handle_clear(struct rte_intr_handle *h)
+{
+	int fd = rte_intr_fd_get(h);
+
+	if (fd >= 0)
+		close(fd);
+	rte_intr_fd_set(h, -1);
+	rte_intr_type_set(h, RTE_INTR_HANDLE_UNKNOWN);
+}
+
+/* Point @p h at a new eventfd and the device fd, as type @p type. */
+static int
+sriov_intr_handle_arm(struct sriov_device *sd, struct rte_intr_handle *h,
+		      enum rte_intr_handle_type type)
+{
+	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (rte_intr_fd_set(h, fd) || rte_intr_dev_fd_set(h, sd->vfio_dev.fd) ||
+	    rte_intr_type_set(h, type)) {
+		close(fd);
+		rte_intr_fd_set(h, -1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static uint32_t
+sriov_intr_allowed(void)
+{
+	switch (rte_eal_vfio_intr_mode()) {
+	case RTE_INTR_MODE_MSIX:
+		return VFT_IRQ_BIT(VFT_IRQ_MSIX);
+	case RTE_INTR_MODE_MSI:
+		return VFT_IRQ_BIT(VFT_IRQ_MSI);
+	case RTE_INTR_MODE_LEGACY:
+		return VFT_IRQ_BIT(VFT_IRQ_INTX);
+	default:
+		return VFT_IRQ_BIT(VFT_IRQ_MSIX) | VFT_IRQ_BIT(VFT_IRQ_MSI) |
+		       VFT_IRQ_BIT(VFT_IRQ_INTX);
+	}
+}
+
+/*
+ * The handle PCI drivers use for their interrupts: the kind the library
+ * picks (MSI-X, MSI, INTx, within EAL's --vfio-intr choice), an eventfd,
+ * and the device fd through which EAL's interrupt code routes the vectors
+ * when the driver enables them.
+ */
+static int
+sriov_intr_data(struct sriov_device *sd)
+{
+	struct rte_intr_handle *h = sd->pci.intr_handle;
+	enum rte_intr_handle_type type;
+	uint32_t index, count;
+
+	if (vft_device_irq_pick(&sd->vfio_dev, sriov_intr_allowed(), &index,
+				&count) < 0) {
+		SRIOV_LOG(WARNING, "%s: no usable interrupt", sd->name);
+		return 0;
+	}
+	type = index == VFT_IRQ_MSIX  ? RTE_INTR_HANDLE_VFIO_MSIX
+	       : index == VFT_IRQ_MSI ? RTE_INTR_HANDLE_VFIO_MSI
+				      : RTE_INTR_HANDLE_VFIO_LEGACY;
+	if (index == VFT_IRQ_MSIX &&
+	    (uint32_t)rte_intr_nb_intr_get(h) < count &&
+	    rte_intr_event_list_update(h, (int)count) < 0)
+		return -ENOMEM;
+	return sriov_intr_handle_arm(sd, h, type);
+}
+
+/*
+ * The kernel's request to give the device back, routed by the library to
+ * an eventfd that EAL's interrupt thread watches (the handle's type makes
+ * it read the counter before calling back). Optional: older kernels lack
+ * it, and a device without it still works.
+ */
+static void
+sriov_intr_req(struct sriov_device *sd)
+{
+	struct rte_intr_handle *h = sd->pci.vfio_req_intr_handle;
+	struct vft_err err;
+
+	if (sriov_intr_handle_arm(sd, h, RTE_INTR_HANDLE_VFIO_REQ) < 0)
+		return;
+	if (rte_intr_callback_register(h, sriov_req_handler, sd) < 0) {
+		sriov_intr_handle_clear(h);
+		return;
+	}
+	vft_err_clear(&err);
+	if (vft_device_req_notify(&sd->vfio_dev, rte_intr_fd_get(h), &err) <
+	    0) {
+		if (err.code != -ENOTSUP)
+			SRIOV_LOG(WARNING, "%s: no VFIO request notifier: %s",
+				  sd->name, err.msg);
+		rte_intr_callback_unregister(h, sriov_req_handler, sd);
+		sriov_intr_handle_clear(h);
+		return;
+	}
+	sd->req_on = true;
+}
+
+static int
+sriov_intr_setup(struct sriov_device *sd)
+{
+	int ret;
+
+	sd->pci.intr_handle =
+		rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
+	sd->pci.vfio_req_intr_handle =
+		rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
+	if (sd->pci.intr_handle == NULL || sd->pci.vfio_req_intr_handle == NULL)
+		return -ENOMEM;
+	ret = sriov_intr_data(sd);
+	if (ret < 0)
+		return ret;
+	sriov_intr_req(sd);
+	return 0;
+}
+
+/* Stop the request notifier; from its own callback the EAL can only
+ * drop the callback once it has returned. */
+static void
+sriov_req_stop(struct sriov_device *sd, bool from_callback)
+{
+	struct rte_intr_handle *h = sd->pci.vfio_req_intr_handle;
+
+	if (h == NULL || !sd->req_on)
+		return;
+	sd->req_on = false;
+	vft_device_irq_disable(&sd->vfio_dev, VFT_IRQ_REQ);
+	if (from_callback)
+		rte_intr_callback_unregister_pending(h, sriov_req_handler, sd,
+						     NULL);
+	else
+		rte_intr_callback_unregister_sync(h, sriov_req_handler, sd);
+}
+
+static void
+sriov_intr_handle_free(struct rte_intr_handle **hp)
+{
+	if (*hp == NULL)
+		return;
+	sriov_intr_handle_clear(*hp);
+	rte_intr_instance_free(*hp);
+	*hp = NULL;
+}
+
+static void
+sriov_intr_free(struct sriov_device *sd)
+{
+	sriov_req_stop(sd, false);
+	sriov_intr_handle_free(&sd->pci.vfio_req_intr_handle);
+	sriov_intr_handle_free(&sd->pci.intr_handle);
+}
+
+/* ---- setup, release, close --------------------------------------------- */
+
+/* What PCI drivers read of the BARs: lengths always, addresses if mapped. */
+static void
+sriov_publish_bars(struct sriov_device *sd)
+{
+	unsigned int i;
+
+	for (i = 0; i < PCI_MAX_RESOURCE && i < VFT_MAX_REGIONS; i++) {
+		const struct vft_region *r = &sd->vfio_dev.regions[i];
+
+		sd->pci.mem_resource[i].len = r->size;
+		sd->pci.mem_resource[i].addr = r->map;
+	}
+}
+
+/*
+ * Make an opened device usable by a PCI driver: interrupt handles, the
+ * function prepared (memory decoding, bus mastering, reset), then the
+ * BARs if the driver needs them. On failure the caller closes.
+ */
+int
+sriov_vfio_setup(struct sriov_device *sd, bool map_bars)
+{
+	struct vft_err err;
+	int ret;
+
+	ret = sriov_intr_setup(sd);
+	if (ret < 0) {
+		SRIOV_LOG(ERR, "%s: cannot set up interrupts: %s", sd->name,
+			  strerror(-ret));
+		return ret;
+	}
+	vft_err_clear(&err);
+	ret = vft_device_prepare(&sd->vfio_dev, &err);
+	if (ret == 0 && map_bars)
+		ret = vft_device_map_bars(&sd->vfio_dev, &err);
+	if (ret < 0) {
+		SRIOV_LOG(ERR, "%s", err.msg);
+		return ret;
+	}
+	sriov_publish_bars(sd);
+	return 0;
+}
+
+/* The kernel wants the device back: see sriov_vfio_release(). */
+static void
+sriov_req_handler(void *arg)
+{
+	struct sriov_device *sd = arg;
+
+	SRIOV_LOG(WARNING,
+		  "%s: the kernel requests the device back (VFs removed or "
+		  "unbound): releasing it, its port stops working",
+		  sd->name);
+	sriov_vfio_release(sd, true);
+	rte_dev_event_callback_process(sd->pci.device.name,
+				       RTE_DEV_EVENT_REMOVE);
+}
+
+/*
+ * Give the device back to the kernel while its driver may still touch it
+ * (vft_device_revoke(): BARs become memory, the fd /dev/null). The kernel
+ * waits for the last device fd and mapping to go before it removes the
+ * function: that happens when the device is detached.
+ */
+void
+sriov_vfio_release(struct sriov_device *sd, bool from_callback)
+{
+	if (sd->removed || sd->vfio_dev.fd < 0)
+		return;
+	sd->removed = true;
+	sriov_req_stop(sd, from_callback);
+	vft_device_revoke(&sd->vfio_dev);
+}
+
+/* Undo sriov_vfio_setup() and sriov_vfio_open(). */
+void
+sriov_vfio_close(struct sriov_device *sd)
+{
+	unsigned int i;
+
+	sriov_intr_free(sd);
+	for (i = 0; i < PCI_MAX_RESOURCE; i++)
+		sd->pci.mem_resource[i].addr = NULL;
+	vft_device_close(&sd->vfio_dev);
+}
+
+void
+sriov_vfio_cleanup(void)
+{
+	if (sriov_mem_cb) {
+		rte_mem_event_callback_unregister(SRIOV_MEM_CB_NAME, NULL);
+		sriov_mem_cb = false;
+	}
+	vft_iommu_close(&sriov_iommu);
+}
+
+RTE_INIT(sriov_vfio_init)
+{
+	vft_sys_init(&sriov_sys_real, NULL);
+	sriov_sys = &sriov_sys_real;
+	vft_iommu_init(&sriov_iommu, VFT_PATH_GROUP, NULL);
+	vft_iommu_on_dma_ready(&sriov_iommu, sriov_dma_map_all, NULL);
+}
