@@ -23,6 +23,14 @@ cppcheck --enable=warning,style,performance,portability --error-exitcode=1 \
 	--inline-suppr --suppress=missingIncludeSystem -q \
 	-I lib/vftoken -D__linux__ $(echo "$csrc" | grep '\.c$') || bad "cppcheck"
 
+# One VFIO layer (doc/guides/architecture.rst): the bus makes no VFIO ioctl
+# and maps no VFIO region of its own; libvftoken's device layer does.
+step "one VFIO layer"
+if grep -nE '\b(ioctl|mmap|munmap)[[:space:]]*\(' \
+	drivers/bus/sriov/*.c drivers/bus/sriov/*.h; then
+	bad "VFIO calls in drivers/bus/sriov (use lib/vftoken's device layer)"
+fi
+
 step "shellcheck"
 shsrc=$(git ls-files -co --exclude-standard '*.sh' .ci/run | grep -v '^build')
 # shellcheck disable=SC2086

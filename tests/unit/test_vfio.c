@@ -654,7 +654,8 @@ fk_add(const char *name, int group, bool vfio, bool is_pf, int pf)
 	d->cfg[PCI_CAPABILITY_LIST] = FK_MSIX_CAP;
 	d->cfg[FK_MSIX_CAP] = PCI_CAP_ID_MSIX;
 	d->cfg[FK_MSIX_CAP + PCI_MSIX_FLAGS] = 9;
-	d->cfg[FK_MSIX_CAP + PCI_MSIX_TABLE] = 2; /* BIR 2, offset FK_MSIX_OFF */
+	d->cfg[FK_MSIX_CAP + PCI_MSIX_TABLE] =
+		2; /* BIR 2, offset FK_MSIX_OFF */
 	d->cfg[FK_MSIX_CAP + PCI_MSIX_TABLE + 1] = FK_MSIX_OFF >> 8;
 }
 

@@ -156,7 +156,7 @@ sriov_dma_map_all(struct vft_iommu *io, void *arg)
 void
 sriov_vfio_explain(struct sriov_device *sd, const struct vft_explanation *why)
 {
-	SRIOV_LOG(ERR, "%s: cannot open it [%s]: %s", sd->name,
+	SRIOV_LOG(ERR, "%s: cannot open the device [%s]: %s", sd->name,
 		  vft_verdict_name(why->verdict), why->reason);
 	if (why->fix[0] != '\0')
 		SRIOV_LOG(ERR, "%s: fix: %s", sd->name, why->fix);
