@@ -5,7 +5,7 @@
 # Boot a Debian guest kernel under QEMU with an emulated SR-IOV NIC and run a
 # scenario (devtools/vm/scenarios/<SCENARIO>.sh) in it.  See README.md.
 #
-# usage: run.sh [--kernel 6.1|6.12|7.2|all] [--accel tcg|kvm] [--second-pf]
+# usage: run.sh [--kernel 6.1|6.12|7.2|all] [--accel tcg|kvm] [--second-pf] [--virtio-net]
 #               [--timeout SECS] [--boot-timeout SECS] [--quiet] SCENARIO [ARGS...]
 #
 # Guest PCI topology (fixed by the explicit root-port slots below; the guest
@@ -15,6 +15,7 @@
 #   00:03.0 pcie-root-port -> 0000:02:00.0 e1000e (8086:10d3)      VM_NOSRIOV_NIC
 #   00:04.0 pcie-root-port -> 0000:03:00.0 igb (--second-pf)       VM_PF2
 #                             VFs 0000:03:10.0, ...
+#   00:06.0 virtio-net-pci, modern only (--virtio-net)             VM_VIRTIO
 #   00:08.0 virtio-9p "hostroot", 00:09.0 virtio-9p "scratch"
 # Every NIC's wire is a UDP socket sending to its own port on 127.0.0.1
 # (a loopback wire), a free port per NIC and run.
@@ -34,10 +35,12 @@ LOCK=/tmp/vftoken-vm.lock
 VM_PF=0000:01:00.0
 VM_NOSRIOV_NIC=0000:02:00.0
 VM_PF2=0000:03:00.0
+VM_VIRTIO=0000:00:06.0
 
 kernel=6.1
 accel=tcg
 second_pf=0
+virtio_net=0
 timeout=600
 boot_timeout=${VM_BOOT_TIMEOUT:-60}
 hugepages=${VM_HUGEPAGES:-256}
@@ -74,6 +77,10 @@ while [ $# -gt 0 ]; do
 		;;
 	--second-pf)
 		second_pf=1
+		shift
+		;;
+	--virtio-net)
+		virtio_net=1
 		shift
 		;;
 	--timeout)
@@ -279,6 +286,11 @@ run_vm() {
 			printf 'VM_PF2=\n'
 		fi
 		printf 'VM_NOSRIOV_NIC=%q\n' "$VM_NOSRIOV_NIC"
+		if [ "$virtio_net" = 1 ]; then
+			printf 'VM_VIRTIO=%q\n' "$VM_VIRTIO"
+		else
+			printf 'VM_VIRTIO=\n'
+		fi
 		printf 'VFTOKEN_ROOT=%q\n' "$ROOT"
 		printf 'VFTOKEN_BUILD=%q\n' "$BUILD"
 		printf 'VM_ARGS=('
@@ -327,6 +339,11 @@ run_vm() {
 			-device igb,netdev=n3,bus=rp3
 		)
 	fi
+	# A PCI function whose DPDK driver (net_virtio) maps it through EAL.
+	# shellcheck disable=SC2054
+	[ "$virtio_net" = 1 ] && qemu_args+=(
+		-device virtio-net-pci,disable-legacy=on,bus=pcie.0,addr=0x6
+	)
 	# Extra QEMU arguments for debugging, e.g. VM_QEMU_EXTRA="-trace igb_*".
 	# shellcheck disable=SC2206 # word splitting is the point
 	[ -n "${VM_QEMU_EXTRA:-}" ] && qemu_args+=($VM_QEMU_EXTRA)

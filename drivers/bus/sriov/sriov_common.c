@@ -63,6 +63,15 @@ sriov_dev_set_error(struct sriov_device *sd, const char *what)
 	sriov_list_unlock();
 }
 
+/* Whether the device is open, as telemetry shows it. */
+void
+sriov_dev_set_open(struct sriov_device *sd, bool open)
+{
+	sriov_list_lock();
+	sd->vfio_open = open;
+	sriov_list_unlock();
+}
+
 /* Record where the token came from and its fingerprint (NULL: none). */
 void
 sriov_dev_set_token(struct sriov_device *sd, const struct vft_token *tok,

@@ -57,7 +57,7 @@ struct sriov_params {
  * One device of the bus.
  *
  * Locking rule: the list (sriov_devices) and the fields telemetry reads
- * (token_src, token_fp, last_error, and whether vfio_dev is open) change
+ * (token_src, token_fp, last_error, vfio_open) change
  * only on EAL's main thread (scan, probe, hotplug, cleanup) and only under
  * sriov_list_lock(). The main thread reads them without the lock; any
  * other thread (telemetry, an application's) takes it to read them.
@@ -78,8 +78,9 @@ struct sriov_device {
 
 	/* VFIO state: the device layer's device (BAR maps in its regions) */
 	struct vft_device vfio_dev; /* fd -1 when not open */
-	bool removed;		    /* the kernel asked for the device back */
-	bool req_on;		    /* request notifier enabled */
+	bool vfio_open; /* what telemetry reads of vfio_dev (locked) */
+	bool removed;	/* the kernel asked for the device back */
+	bool req_on;	/* request notifier enabled */
 
 	/* last failure, for telemetry */
 	char last_error[64];
@@ -95,6 +96,7 @@ void sriov_list_unlock(void);
 struct sriov_device *sriov_find_by_name(const char *name);
 const char *sriov_role_name(enum sriov_role role);
 void sriov_dev_set_error(struct sriov_device *sd, const char *what);
+void sriov_dev_set_open(struct sriov_device *sd, bool open);
 void sriov_dev_set_token(struct sriov_device *sd, const struct vft_token *tok,
 			 enum rte_sriov_token_source src);
 

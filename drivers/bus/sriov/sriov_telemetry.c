@@ -37,7 +37,7 @@ sriov_tel_state(const struct sriov_device *sd)
 		return "removed";
 	if (sd->pci.device.driver != NULL)
 		return "probed";
-	if (sd->vfio_dev.fd >= 0)
+	if (sd->vfio_open)
 		return "open";
 	return sd->last_error[0] != '\0' ? "failed" : "claimed";
 }

@@ -172,8 +172,12 @@ int
 sriov_vfio_open(struct sriov_device *sd, const struct vft_token *tok,
 		struct vft_explanation *why)
 {
-	return vft_iommu_open_device(&sriov_iommu, sriov_sys, &sd->addr, tok,
-				     &sd->vfio_dev, why);
+	int ret = vft_iommu_open_device(&sriov_iommu, sriov_sys, &sd->addr, tok,
+					&sd->vfio_dev, why);
+
+	if (ret == 0)
+		sriov_dev_set_open(sd, true);
+	return ret;
 }
 
 int
@@ -430,6 +434,7 @@ sriov_vfio_close(struct sriov_device *sd)
 	sriov_intr_free(sd);
 	for (i = 0; i < PCI_MAX_RESOURCE; i++)
 		sd->pci.mem_resource[i].addr = NULL;
+	sriov_dev_set_open(sd, false);
 	vft_device_close(&sd->vfio_dev);
 }
 

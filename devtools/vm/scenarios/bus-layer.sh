@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+#
+# What the bus promises about its place among DPDK's buses
+# (doc/guides/bus_sriov.rst), with stock Debian dpdk-testpmd, the real
+# vfio-pci and the rig's NICs (run with --virtio-net):
+# - its devices are listed by EAL's device iteration (testpmd's
+#   "show device info all" walks RTE_DEV_FOREACH per bus), and a
+#   bus=sriov,name= filter finds one;
+# - VFTOKEN_SRIOV_BUS=off keeps the plugin out of a process: the pci bus
+#   opens the VFs as stock DPDK does;
+# - a function whose driver maps devices through EAL (net_virtio) is
+#   refused with a clear message when named for the bus, leaving no VFIO
+#   group of it open, and works through the pci bus when it is not.
+
+HERE=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source=../lib/scenario.sh
+. "$HERE/../lib/scenario.sh"
+
+TOK=/tmp/vf-token
+
+# shellcheck disable=SC2153 # from run.sh's environment
+echo "kernel $VM_KERNEL, PF $VM_PF, virtio-net ${VM_VIRTIO:-none}, plugin $PLUGIN"
+check "plugin is built" test -r "$PLUGIN"
+check "rig started with --virtio-net" test -n "${VM_VIRTIO:-}"
+pf_ready "$VM_PF"
+check "token file created (0600)" make_token "$TOK"
+VF0=$(vf_addr "$VM_PF" 0)
+VF1=$(vf_addr "$VM_PF" 1)
+
+tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
+	-a "$VM_PF,num_vfs=2,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
+check "PF testpmd with the plugin starts" tp_wait pf 'testpmd> ' 180
+
+# ---- device iteration ------------------------------------------------------
+tp_start vfs -d "$PLUGIN" -l 0,1 --file-prefix vfs \
+	-a "$VF0,vf_token_file=$TOK" -a "$VF1,vf_token_file=$TOK" \
+	-- -i --total-num-mbufs=$MBUFS
+check "VF testpmd with the plugin starts" tp_wait vfs 'testpmd> ' 180
+tp_send vfs "show device info all"
+tp_wait vfs "Infos for device $VF1" 20
+check "show device info all: both VFs on bus sriov" \
+	test "$(grep -A1 -E "Infos for device ($VF0|$VF1) " "$(tp_log vfs)" |
+		grep -c '^Bus name: sriov')" = 2
+check "show device info all: VFs driven by net_e1000_igb_vf" \
+	test "$(grep -A3 -E "Infos for device ($VF0|$VF1) " "$(tp_log vfs)" |
+		grep -c '^Driver name: net_e1000_igb_vf')" = 2
+tp_sync vfs
+n=$(tp_count vfs 'Infos for device')
+tp_send vfs "show device info bus=sriov,name=$VF1"
+tp_sync vfs
+check "bus=sriov,name=$VF1 lists that VF only" \
+	test "$(($(tp_count vfs 'Infos for device') - n))" = 1
+tp_stop vfs
+check "VF testpmd exits cleanly" test $? = 0
+
+# ---- keeping the bus out of a process --------------------------------------
+VFTOKEN_SRIOV_BUS=off tp_start off -d "$PLUGIN" -l 0,1 --file-prefix off \
+	--log-level=bus.sriov:info --vfio-vf-token="$(cat "$TOK")" \
+	-a "$VF0" -a "$VF1" -- -i --total-num-mbufs=$MBUFS
+check "VFTOKEN_SRIOV_BUS=off: testpmd starts" tp_wait off 'testpmd> ' 180
+check "VFTOKEN_SRIOV_BUS=off: the bus says it claims nothing" \
+	grep -q 'VFTOKEN_SRIOV_BUS=off: the sriov bus claims no device' "$(tp_log off)"
+tp_send off "show device info all"
+tp_wait off "Infos for device $VF1" 20
+check "VFTOKEN_SRIOV_BUS=off: both VFs on the pci bus" \
+	test "$(grep -A1 -E "Infos for device ($VF0|$VF1) " "$(tp_log off)" |
+		grep -c '^Bus name: pci')" = 2
+tp_stop off
+check "VFTOKEN_SRIOV_BUS=off: testpmd exits cleanly" test $? = 0
+
+# ---- a driver that maps through EAL ------------------------------------------
+if [ -n "${VM_VIRTIO:-}" ]; then
+	check "virtio-net $VM_VIRTIO bound to vfio-pci" bind_vfio "$VM_VIRTIO"
+	vgroup=$(group_of "$VM_VIRTIO")
+	tp_start vnamed -d "$PLUGIN" -l 0,1 --file-prefix vnamed \
+		-a "sriov:$VM_VIRTIO" -- -i --total-num-mbufs=$MBUFS
+	tp_wait vnamed 'testpmd> ' 180
+	check "named for the bus: net_virtio refused with the reason" \
+		grep -q "sriov: sriov:$VM_VIRTIO: PCI driver net_virtio maps devices through EAL's own VFIO container" \
+		"$(tp_log vnamed)"
+	check "named for the bus: no port, no crash" \
+		tp_alive vnamed
+	check "named for the bus: its group /dev/vfio/$vgroup is not held" \
+		sh -c "! ls -l /proc/${TP_PID[vnamed]}/fd | grep -q '/dev/vfio/$vgroup\$'"
+	tp_stop vnamed
+	tp_start vpci -d "$PLUGIN" -l 0,1 --file-prefix vpci \
+		-a "$VM_VIRTIO" -- -i --total-num-mbufs=$MBUFS
+	check "not named: testpmd starts" tp_wait vpci 'testpmd> ' 180
+	tp_send vpci "show device info all"
+	tp_wait vpci "Infos for device $VM_VIRTIO" 20
+	check "not named: the pci bus runs net_virtio on it" \
+		sh -c "grep -A3 'Infos for device $VM_VIRTIO ' '$(tp_log vpci)' | grep -q '^Driver name: net_virtio'"
+	tp_stop vpci
+	check "not named: testpmd exits cleanly" test $? = 0
+fi
+
+tp_stop pf
+for f in pf vfs off vnamed vpci; do
+	[ -f "$(tp_log $f)" ] && check "$f: the token is not in the log" \
+		token_not_in "$(tp_log $f)" "$TOK"
+done
+tp_stop_all
+set_num_vfs "$VM_PF" 0
+finish
