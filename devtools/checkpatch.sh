@@ -18,9 +18,11 @@ step "clang-format ($(echo "$csrc" | wc -w) files)"
 clang-format --dry-run -Werror $csrc || bad "clang-format: run clang-format -i on the files above"
 
 step "cppcheck"
+# The fake VFIO kernel mirrors uapi structs whole, unused members included.
 # shellcheck disable=SC2046
 cppcheck --enable=warning,style,performance,portability --error-exitcode=1 \
 	--inline-suppr --suppress=missingIncludeSystem -q \
+	--suppress=unusedStructMember:tests/unit/test_vfio.c \
 	-I lib/vftoken -D__linux__ $(echo "$csrc" | grep '\.c$') || bad "cppcheck"
 
 # One VFIO layer (doc/guides/architecture.rst): the bus makes no VFIO ioctl

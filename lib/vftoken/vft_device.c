@@ -42,7 +42,14 @@ _Static_assert((int)VFT_IRQ_REQ == (int)VFIO_PCI_REQ_IRQ_INDEX, "REQ index");
 const char *
 vft_path_name(enum vft_path path)
 {
-	return path == VFT_PATH_GROUP ? "group" : "unknown";
+	switch (path) {
+	case VFT_PATH_GROUP:
+		return "group";
+	case VFT_PATH_CDEV:
+		return "cdev";
+	default:
+		return "unknown";
+	}
 }
 
 int
@@ -54,15 +61,18 @@ vft_iommu_init(struct vft_iommu *io, enum vft_path path, struct vft_err *err)
 		return vft_err_set(err, -EINVAL, "IOMMU context: NULL");
 	memset(io, 0, sizeof(*io));
 	io->container.fd = -1;
+	io->iommufd = -1;
 	for (i = 0; i < VFT_IOMMU_MAX_GROUPS; i++) {
 		io->groups[i].group.fd = -1;
 		io->groups[i].group.id = -1;
 	}
-	if (path != VFT_PATH_GROUP)
+	if (path != VFT_PATH_GROUP && path != VFT_PATH_CDEV)
 		return vft_err_set(err, -ENOTSUP,
-				   "VFIO path %d: expected group", (int)path);
+				   "VFIO path %d: expected group or cdev",
+				   (int)path);
 	io->path = path;
-	io->be = &vft_backend_group;
+	io->be =
+		path == VFT_PATH_GROUP ? &vft_backend_group : &vft_backend_cdev;
 	return 0;
 }
 
@@ -124,6 +134,7 @@ vft_device_closed_state(struct vft_device *d)
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
 	d->irq_index = -1;
+	d->cdev = -1;
 }
 
 static int

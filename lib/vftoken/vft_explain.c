@@ -185,10 +185,16 @@ static void
 vft_explain_no_permission(const struct vft_explain_ctx *c,
 			  struct vft_explanation *out)
 {
-	char node[32];
+	char node[40];
+	int n;
 
 	if (c->step == VFT_STEP_CONTAINER)
 		snprintf(node, sizeof(node), "/dev/vfio/vfio");
+	else if (c->step == VFT_STEP_IOMMUFD)
+		snprintf(node, sizeof(node), "/dev/iommu");
+	else if (c->step == VFT_STEP_CDEV_OPEN && c->have_dev &&
+		 (n = vft_pci_vfio_cdev(c->sys, &c->dev.addr)) >= 0)
+		snprintf(node, sizeof(node), "/dev/vfio/devices/vfio%d", n);
 	else if (c->have_dev && c->dev.iommu_group >= 0)
 		snprintf(node, sizeof(node), "/dev/vfio/%d",
 			 c->dev.iommu_group);
@@ -201,9 +207,13 @@ vft_explain_no_permission(const struct vft_explain_ctx *c,
 			   node, c->name, strerror(-c->error));
 	vft_explain_fix(out,
 			"run as root, or give this user %s (e.g. a udev rule "
-			"setting its owner) and /dev/vfio/vfio, and a large "
-			"enough RLIMIT_MEMLOCK for DMA maps",
-			node);
+			"setting its owner) and %s, and a large enough "
+			"RLIMIT_MEMLOCK for DMA maps",
+			node,
+			c->step == VFT_STEP_IOMMUFD ||
+					c->step == VFT_STEP_CDEV_OPEN
+				? "/dev/iommu"
+				: "/dev/vfio/vfio");
 }
 
 static void
@@ -212,6 +222,21 @@ vft_explain_busy(const struct vft_explain_ctx *c, struct vft_explanation *out)
 	int g = c->have_dev ? c->dev.iommu_group : -1;
 
 	vft_explain_set(out, VFT_V_BUSY);
+	if (c->step == VFT_STEP_CDEV_BIND) {
+		vft_explain_reason(
+			out,
+			"%s is open through its IOMMU group %d (%s): "
+			"the kernel binds a device through its vfio "
+			"cdev only while no process holds the group "
+			"(drivers/vfio/group.c)",
+			c->name, g, strerror(-c->error));
+		vft_explain_fix(
+			out,
+			"close the group user first (`fuser -v "
+			"/dev/vfio/%d` names it), or use the group path",
+			g);
+		return;
+	}
 	if (c->step == VFT_STEP_DEVICE_OPEN)
 		vft_explain_reason(out,
 				   "%s is already in use (%s): the kernel "
@@ -221,7 +246,9 @@ vft_explain_busy(const struct vft_explain_ctx *c, struct vft_explanation *out)
 		vft_explain_reason(
 			out,
 			"IOMMU group %d of %s is in use (%s): a VFIO "
-			"group can be held by one process at a time",
+			"group can be held by one process at a time, and "
+			"not while one of its devices is bound through its "
+			"vfio cdev",
 			g, c->name, strerror(-c->error));
 	vft_explain_fix(out,
 			"stop the other user first; `fuser -v /dev/vfio/%d` "
@@ -353,6 +380,16 @@ vft_explain_step_name(enum vft_step step)
 		return "reading the device's VFIO info";
 	case VFT_STEP_DMA_MAP:
 		return "mapping memory for DMA";
+	case VFT_STEP_CDEV_FIND:
+		return "finding the vfio cdev in sysfs";
+	case VFT_STEP_IOMMUFD:
+		return "opening /dev/iommu and allocating an IOAS";
+	case VFT_STEP_CDEV_OPEN:
+		return "opening the vfio cdev /dev/vfio/devices/vfioN";
+	case VFT_STEP_CDEV_BIND:
+		return "VFIO_DEVICE_BIND_IOMMUFD";
+	case VFT_STEP_CDEV_ATTACH:
+		return "VFIO_DEVICE_ATTACH_IOMMUFD_PT";
 	default:
 		return "opening";
 	}
@@ -377,6 +414,18 @@ vft_explain_other(const struct vft_explain_ctx *c, struct vft_explanation *out)
 	else if (c->step == VFT_STEP_GROUP_OPEN && c->error == -ENOENT)
 		fix = "the group's node is missing: is the IOMMU on and the "
 		      "function bound to vfio-pci?";
+	else if (c->step == VFT_STEP_IOMMUFD && c->error == -ENOENT)
+		fix = "the kernel has no iommufd (/dev/iommu is missing: "
+		      "CONFIG_IOMMUFD): use the group path (vfio_path=group)";
+	else if (c->step == VFT_STEP_CDEV_FIND)
+		fix = "the kernel has no vfio cdev for it (sysfs vfio-dev/ "
+		      "missing: CONFIG_VFIO_DEVICE_CDEV, Linux 6.6+): use the "
+		      "group path (vfio_path=group)";
+	else if (c->step == VFT_STEP_CDEV_BIND && c->error == -E2BIG &&
+		 c->token)
+		fix = "Linux 6.17 and 6.18 refuse a VF token on the cdev path "
+		      "with E2BIG (fixed in 6.19): use a 6.19+ kernel or the "
+		      "group path (vfio_path=group)";
 	else if (c->step == VFT_STEP_DMA_MAP)
 		fix = "the IOMMU refused the memory map: check RLIMIT_MEMLOCK "
 		      "(`ulimit -l`) and the kernel log (`dmesg`)";
@@ -394,7 +443,8 @@ vft_explain_other(const struct vft_explain_ctx *c, struct vft_explanation *out)
 static bool
 vft_explain_token_step(const struct vft_explain_ctx *c)
 {
-	return c->step == VFT_STEP_ANY || c->step == VFT_STEP_DEVICE_OPEN;
+	return c->step == VFT_STEP_ANY || c->step == VFT_STEP_DEVICE_OPEN ||
+	       c->step == VFT_STEP_CDEV_BIND;
 }
 
 /* The function is one the token rules apply to (a VF or an SR-IOV PF). */
@@ -517,7 +567,8 @@ vft_explain_step(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 		return;
 
 	/* -EACCES/-EPERM of open() on /dev/vfio/... is file permission. */
-	if ((c->step == VFT_STEP_CONTAINER || c->step == VFT_STEP_GROUP_OPEN) &&
+	if ((c->step == VFT_STEP_CONTAINER || c->step == VFT_STEP_GROUP_OPEN ||
+	     c->step == VFT_STEP_IOMMUFD || c->step == VFT_STEP_CDEV_OPEN) &&
 	    vft_explain_errno_is(c->error, EACCES, EPERM)) {
 		vft_explain_no_permission(c, out);
 		return;

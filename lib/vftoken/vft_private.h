@@ -89,6 +89,18 @@ extern const struct vft_os_ops *vft_os;
 /* TEST SEAM: install @p ops; NULL restores the real system calls. */
 void vft_os_set(const struct vft_os_ops *ops);
 
+/* Set *@p step if @p step is not NULL. */
+void vft_step_set(enum vft_step *step, enum vft_step value);
+
+/*
+ * Take @p fd, a device fd got on any VFIO path, into @p d: read device and
+ * region info (step VFT_STEP_DEVICE_INFO). On failure @p fd is closed and
+ * @p d reset.
+ */
+int vft_device_adopt_fd(struct vft_device *d, int fd,
+			const struct vft_pci_addr *addr, struct vft_err *err,
+			enum vft_step *step);
+
 /* errno of the last failed system call as a negative value, never 0. */
 int vft_os_errno(void);
 
@@ -125,6 +137,7 @@ struct vft_backend {
 };
 
 extern const struct vft_backend vft_backend_group;
+extern const struct vft_backend vft_backend_cdev;
 
 /* ------------------------------------------------------------------------ */
 /* sysfs: IOMMU group members (vft_sysfs.c)                                 */

@@ -492,6 +492,29 @@ vft_pci_vf_needs_token(const struct vft_sys *sys, const struct vft_pci_dev *vf)
 	return on;
 }
 
+int
+vft_pci_vfio_cdev(const struct vft_sys *sys, const struct vft_pci_addr *addr)
+{
+	char name[VFT_PCI_ADDR_LEN], dir[PATH_MAX], end;
+	struct dirent *e;
+	int n = -ENOENT, v;
+	DIR *d;
+
+	vft_pci_addr_format(addr, name);
+	if (sys_dev_path(sys, name, "vfio-dev", dir, sizeof(dir)))
+		return -ENAMETOOLONG;
+	d = opendir(dir);
+	if (d == NULL)
+		return -ENOENT;
+	/* vfio_device_add() registers one "vfioN" per device
+	 * (drivers/vfio/vfio_main.c). */
+	while ((e = readdir(d)) != NULL)
+		if (sscanf(e->d_name, "vfio%d%c", &v, &end) == 1 && v >= 0)
+			n = v;
+	closedir(d);
+	return n;
+}
+
 /* Most members named in a group description. */
 #define VFT_GROUP_DESCRIBE_MAX 16
 

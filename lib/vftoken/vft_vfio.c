@@ -164,7 +164,7 @@ vft_group_reset(struct vft_group *g)
 	g->container = NULL;
 }
 
-static void
+void
 vft_step_set(enum vft_step *step, enum vft_step value)
 {
 	if (step != NULL)
@@ -327,6 +327,7 @@ vft_device_reset(struct vft_device *d)
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
 	d->irq_index = -1;
+	d->cdev = -1;
 	for (i = 0; i < VFT_MAX_REGIONS; i++)
 		d->regions[i].index = i;
 }
@@ -389,7 +390,6 @@ vft_device_open_step(struct vft_group *g, const struct vft_pci_addr *addr,
 		     const struct vft_token *tok, struct vft_device *d,
 		     struct vft_err *err, enum vft_step *step)
 {
-	struct vfio_device_info info;
 	char dname[VFT_PCI_ADDR_LEN];
 	char arg[VFT_DEVICE_NAME_LEN];
 	const char *with;
@@ -419,7 +419,24 @@ vft_device_open_step(struct vft_group *g, const struct vft_pci_addr *addr,
 				   "group %d: %s",
 				   dname, with, g->id, strerror(-ret));
 
+	ret = vft_device_adopt_fd(d, fd, addr, err, step);
+	if (ret < 0)
+		return ret;
+	d->group = g;
+	return 0;
+}
+
+int
+vft_device_adopt_fd(struct vft_device *d, int fd,
+		    const struct vft_pci_addr *addr, struct vft_err *err,
+		    enum vft_step *step)
+{
+	struct vfio_device_info info;
+	char dname[VFT_PCI_ADDR_LEN];
+	int ret;
+
 	vft_step_set(step, VFT_STEP_DEVICE_INFO);
+	vft_pci_addr_format(addr, dname);
 	ret = vft_device_info_query(fd, &info);
 	if (ret < 0) {
 		vft_os->close(fd);
@@ -428,7 +445,6 @@ vft_device_open_step(struct vft_group *g, const struct vft_pci_addr *addr,
 	}
 
 	d->fd = fd;
-	d->group = g;
 	d->addr = *addr;
 	d->flags = info.flags;
 	d->num_regions = info.num_regions;

@@ -253,6 +253,14 @@ int vft_vfio_pci_enable_sriov(const struct vft_sys *sys);
 int vft_iommu_group_devices(const struct vft_sys *sys, int group,
 			    struct vft_pci_addr *out, unsigned int max);
 
+/**
+ * The vfio cdev of a function bound to vfio-pci: N of /dev/vfio/devices/
+ * vfioN, from sysfs "vfio-dev/vfioN". -ENOENT when it has none (not on
+ * vfio-pci, or a kernel without CONFIG_VFIO_DEVICE_CDEV).
+ */
+int vft_pci_vfio_cdev(const struct vft_sys *sys,
+		      const struct vft_pci_addr *addr);
+
 /** Write driver_override ("" clears it). */
 int vft_pci_set_driver_override(const struct vft_sys *sys,
 				const struct vft_pci_addr *addr,
@@ -324,6 +332,7 @@ struct vft_device {
 	int irq_index; /**< last IRQ index enabled here, -1 if none */
 	unsigned int n_irq_fds;
 	uint32_t irqs_on; /**< bit per IRQ index enabled through this API */
+	int cdev;	  /**< cdev path: N of /dev/vfio/devices/vfioN */
 	bool revoked;	  /**< given back: see vft_device_revoke() */
 };
 
@@ -480,7 +489,12 @@ enum vft_step {
 	VFT_STEP_GROUP_ATTACH, /**< VFIO_GROUP_SET_CONTAINER/VFIO_SET_IOMMU */
 	VFT_STEP_DEVICE_OPEN,  /**< VFIO_GROUP_GET_DEVICE_FD */
 	VFT_STEP_DEVICE_INFO,  /**< VFIO_DEVICE_GET_INFO/_GET_REGION_INFO */
-	VFT_STEP_DMA_MAP       /**< mapping memory once the IOMMU is set */
+	VFT_STEP_DMA_MAP,      /**< mapping memory once the IOMMU is set */
+	VFT_STEP_CDEV_FIND,    /**< cdev path: sysfs vfio-dev/vfioN */
+	VFT_STEP_IOMMUFD,      /**< cdev path: /dev/iommu, IOMMU_IOAS_ALLOC */
+	VFT_STEP_CDEV_OPEN,    /**< cdev path: open() of /dev/vfio/devices/N */
+	VFT_STEP_CDEV_BIND,    /**< cdev path: VFIO_DEVICE_BIND_IOMMUFD */
+	VFT_STEP_CDEV_ATTACH   /**< cdev path: VFIO_DEVICE_ATTACH_IOMMUFD_PT */
 };
 
 /** vft_explain() for a failure known to come from @p step. */
@@ -509,9 +523,10 @@ const char *vft_verdict_name(enum vft_verdict v);
 /** The VFIO path of an IOMMU context. */
 enum vft_path {
 	VFT_PATH_GROUP = 0, /**< /dev/vfio/vfio container + /dev/vfio/N */
+	VFT_PATH_CDEV,	    /**< /dev/vfio/devices/vfioN bound to /dev/iommu */
 };
 
-/** Name of a path ("group"). */
+/** Name of a path ("group", "cdev"). */
 const char *vft_path_name(enum vft_path path);
 
 /** Most IOMMU groups one context holds open at a time. */
@@ -539,8 +554,10 @@ typedef int (*vft_dma_ready_cb)(struct vft_iommu *io, void *arg);
 struct vft_iommu {
 	enum vft_path path;
 	const struct vft_backend *be;
-	struct vft_container container;
+	struct vft_container container; /**< group path */
 	struct vft_iommu_group groups[VFT_IOMMU_MAX_GROUPS];
+	int iommufd;	  /**< cdev path: /dev/iommu, -1 when closed */
+	uint32_t ioas_id; /**< cdev path: the IOAS devices attach to */
 	unsigned int n_devices;
 	bool dma_mapped; /**< the ready callback ran for this IOMMU */
 	vft_dma_ready_cb dma_ready;

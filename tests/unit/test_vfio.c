@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <linux/pci_regs.h>
@@ -51,7 +52,43 @@
 #define FK_BAR4_SIZE 0x20
 #define FK_MSIX_CAP 0x70
 
-enum fk_kind { FK_FREE = 0, FK_CONTAINER, FK_GROUP, FK_DEVICE, FK_NULL };
+enum fk_kind {
+	FK_FREE = 0,
+	FK_CONTAINER,
+	FK_GROUP,
+	FK_DEVICE,
+	FK_NULL,
+	FK_IOMMUFD
+};
+
+/* The cdev path's uapi (include/uapi/linux/vfio.h, iommufd.h, Linux 6.17+),
+ * written down again here as the fake kernel's own copy. */
+struct fk_bind {
+	uint32_t argsz, flags;
+	int32_t iommufd;
+	uint32_t out_devid;
+	uint64_t token_uuid_ptr;
+};
+struct fk_attach {
+	uint32_t argsz, flags, pt_id, pasid;
+};
+struct fk_ioas_alloc {
+	uint32_t size, flags, out_ioas_id;
+};
+struct fk_ioas_map {
+	uint32_t size, flags, ioas_id, reserved;
+	uint64_t user_va, length, iova;
+};
+struct fk_ioas_unmap {
+	uint32_t size, ioas_id;
+	uint64_t iova, length;
+};
+#define FK_BIND_IOMMUFD _IO(VFIO_TYPE, VFIO_BASE + 18)
+#define FK_ATTACH_PT _IO(VFIO_TYPE, VFIO_BASE + 19)
+#define FK_IOAS_ALLOC _IO(';', 0x81)
+#define FK_IOAS_MAP _IO(';', 0x85)
+#define FK_IOAS_UNMAP _IO(';', 0x86)
+#define FK_IOAS_ID 7
 
 struct fk_fd {
 	enum fk_kind kind;
@@ -60,6 +97,9 @@ struct fk_fd {
 	int dev;	/* FK_DEVICE: index in fk.devs */
 	int n_groups;	/* FK_CONTAINER */
 	bool iommu_set; /* FK_CONTAINER */
+	bool cdev;	/* FK_DEVICE opened as /dev/vfio/devices/vfioN */
+	bool bound;	/* FK_DEVICE: group fd, or cdev bound to an iommufd */
+	bool counted;	/* FK_DEVICE: counts as a VF user of its PF */
 };
 
 struct fk_dev {
@@ -94,6 +134,8 @@ static struct {
 	int fail_mmap_after; /* with fail_mmap_errno: mmaps that succeed first */
 	bool msix_mappable;  /* BAR2 may be mapped over its MSI-X table */
 	int n_resets;	     /* VFIO_DEVICE_RESET calls */
+	bool no_iommufd;     /* a kernel without /dev/iommu */
+	bool token_e2big;    /* 6.17/6.18: a bind with a token is -E2BIG */
 	/* what the fake saw */
 	char last_name[VFT_DEVICE_NAME_LEN + 8];
 	unsigned int irq_index, irq_count;
@@ -148,6 +190,19 @@ fk_group_exists(int group)
 	return false;
 }
 
+/* A device of @p group bound through its cdev blocks the group. */
+static bool
+fk_group_blocked(int group)
+{
+	int i;
+
+	for (i = 0; i < FK_MAX_FDS; i++)
+		if (fk.fds[i].kind == FK_DEVICE && fk.fds[i].cdev &&
+		    fk.fds[i].bound && fk.devs[fk.fds[i].dev].group == group)
+			return true;
+	return false;
+}
+
 static int
 fk_open(const char *path, int flags)
 {
@@ -161,13 +216,30 @@ fk_open(const char *path, int flags)
 		return fk_alloc(FK_CONTAINER);
 	if (strcmp(path, "/dev/null") == 0)
 		return fk_alloc(FK_NULL);
+	if (strcmp(path, "/dev/iommu") == 0)
+		return fk.no_iommufd ? fk_fail(ENOENT) : fk_alloc(FK_IOMMUFD);
+	/* the fake numbers cdevs by device index */
+	if (sscanf(path, "/dev/vfio/devices/vfio%d%c", &group, &end) == 1) {
+		if (group < 0 || group >= (int)fk.n_devs ||
+		    !fk.devs[group].vfio)
+			return fk_fail(ENOENT);
+		i = fk_alloc(FK_DEVICE);
+		if (i < 0)
+			return -1;
+		fk_get(i, FK_DEVICE)->dev = group;
+		fk_get(i, FK_DEVICE)->cdev = true;
+		return i;
+	}
 	if (sscanf(path, "/dev/vfio/%d%c", &group, &end) != 1 || group < 0 ||
 	    group >= FK_MAX_GROUPS || !fk_group_exists(group))
 		return fk_fail(ENOENT);
-	/* a group can be open once at a time */
+	/* a group can be open once at a time, and not while a device of it
+	 * is bound through its cdev */
 	for (i = 0; i < FK_MAX_FDS; i++)
 		if (fk.fds[i].kind == FK_GROUP && fk.fds[i].group == group)
 			return fk_fail(EBUSY);
+	if (fk_group_blocked(group))
+		return fk_fail(EBUSY);
 	i = fk_alloc(FK_GROUP);
 	if (i < 0)
 		return -1;
@@ -189,10 +261,24 @@ fk_unset_container(struct fk_fd *g)
 }
 
 static void
-fk_device_release(struct fk_dev *d)
+fk_device_release(struct fk_fd *f)
 {
-	if (d->is_vf && d->pf >= 0 && fk.devs[d->pf].vfio)
+	struct fk_dev *d = &fk.devs[f->dev];
+
+	if (f->counted)
 		fk.devs[d->pf].users--;
+	f->counted = false;
+}
+
+/* A VF opened while its PF is on vfio-pci is a user of the PF's token. */
+static void
+fk_device_count(struct fk_fd *f)
+{
+	struct fk_dev *d = &fk.devs[f->dev];
+
+	f->counted = d->is_vf && fk.devs[d->pf].vfio;
+	if (f->counted)
+		fk.devs[d->pf].users++;
 }
 
 static int
@@ -207,7 +293,7 @@ fk_close(int fd)
 	if (fk.fds[i].kind == FK_GROUP)
 		fk_unset_container(&fk.fds[i]);
 	if (fk.fds[i].kind == FK_DEVICE)
-		fk_device_release(&fk.devs[fk.fds[i].dev]);
+		fk_device_release(&fk.fds[i]);
 	fk.fds[i].kind = FK_FREE;
 	fk.n_open--;
 	return 0;
@@ -296,8 +382,8 @@ fk_get_device_fd(struct fk_fd *g, const char *name)
 		if (fd < 0)
 			return -1;
 		fk_get(fd, FK_DEVICE)->dev = (int)i;
-		if (fk.devs[i].is_vf && fk.devs[fk.devs[i].pf].vfio)
-			fk.devs[fk.devs[i].pf].users++;
+		fk_get(fd, FK_DEVICE)->bound = true;
+		fk_device_count(fk_get(fd, FK_DEVICE));
 		return fd;
 	}
 	return fk_fail(ENODEV);
@@ -403,6 +489,47 @@ fk_feature(struct fk_dev *d, struct vfio_device_feature *f)
 	return 0;
 }
 
+/* A group of @p d's open elsewhere blocks a cdev bind. */
+static bool
+fk_group_open(int group)
+{
+	int i;
+
+	for (i = 0; i < FK_MAX_FDS; i++)
+		if (fk.fds[i].kind == FK_GROUP && fk.fds[i].group == group)
+			return true;
+	return false;
+}
+
+/* vfio_df_ioctl_bind_iommufd(): token check, then the (single) open. */
+static int
+fk_cdev_bind(struct fk_fd *fd, const struct fk_bind *b)
+{
+	struct fk_dev *d = &fk.devs[fd->dev];
+	bool given = b->flags & 1;
+	int i, ret;
+
+	if (b->argsz < offsetof(struct fk_bind, token_uuid_ptr) ||
+	    (b->flags & ~1u) || fk_get(b->iommufd, FK_IOMMUFD) == NULL)
+		return fk_fail(EINVAL);
+	if (given && fk.token_e2big)
+		return fk_fail(E2BIG);
+	if (fk_group_open(d->group))
+		return fk_fail(EBUSY);
+	ret = fk_validate_token(
+		d, given,
+		given ? (const struct vft_uuid *)b->token_uuid_ptr : NULL);
+	if (ret < 0)
+		return fk_fail(-ret);
+	for (i = 0; i < FK_MAX_FDS; i++)
+		if (fk.fds[i].kind == FK_DEVICE && &fk.fds[i] != fd &&
+		    fk.fds[i].dev == fd->dev && fk.fds[i].bound)
+			return fk_fail(EINVAL);
+	fd->bound = true;
+	fk_device_count(fd);
+	return 0;
+}
+
 static int
 fk_device_ioctl(struct fk_fd *fd, unsigned long req, uintptr_t arg)
 {
@@ -412,7 +539,17 @@ fk_device_ioctl(struct fk_fd *fd, unsigned long req, uintptr_t arg)
 	struct vfio_irq_info *irq;
 	struct vfio_irq_set *set;
 
+	if (req == FK_BIND_IOMMUFD)
+		return fd->cdev && !fd->bound
+			       ? fk_cdev_bind(fd, (const struct fk_bind *)arg)
+			       : fk_fail(EINVAL);
+	if (!fd->bound)
+		return fk_fail(EINVAL);
 	switch (req) {
+	case FK_ATTACH_PT:
+		return ((const struct fk_attach *)arg)->pt_id == FK_IOAS_ID
+			       ? 0
+			       : fk_fail(ENOENT);
 	case VFIO_DEVICE_GET_INFO:
 		info = (struct vfio_device_info *)arg;
 		info->flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
@@ -474,6 +611,33 @@ fk_device_ioctl(struct fk_fd *fd, unsigned long req, uintptr_t arg)
 }
 
 static int
+fk_iommufd_ioctl(unsigned long req, uintptr_t arg)
+{
+	const struct fk_ioas_map *map = (const struct fk_ioas_map *)arg;
+	const struct fk_ioas_unmap *unmap = (const struct fk_ioas_unmap *)arg;
+
+	switch (req) {
+	case FK_IOAS_ALLOC:
+		((struct fk_ioas_alloc *)arg)->out_ioas_id = FK_IOAS_ID;
+		return 0;
+	case FK_IOAS_MAP:
+		if (map->size < sizeof(*map) || map->ioas_id != FK_IOAS_ID ||
+		    map->flags != 7 || map->length == 0)
+			return fk_fail(EINVAL);
+		fk.n_dma++;
+		return 0;
+	case FK_IOAS_UNMAP:
+		if (unmap->ioas_id != FK_IOAS_ID || unmap->length == 0)
+			return fk_fail(EINVAL);
+		if (fk.n_dma > 0)
+			fk.n_dma--;
+		return 0;
+	default:
+		return fk_fail(ENOTTY);
+	}
+}
+
+static int
 fk_ioctl(int fd, unsigned long req, uintptr_t arg)
 {
 	struct fk_fd *f;
@@ -489,6 +653,8 @@ fk_ioctl(int fd, unsigned long req, uintptr_t arg)
 	f = fk_get(fd, FK_DEVICE);
 	if (f != NULL)
 		return fk_device_ioctl(f, req, arg);
+	if (fk_get(fd, FK_IOMMUFD) != NULL)
+		return fk_iommufd_ioctl(req, arg);
 	return fk_fail(EBADF);
 }
 
@@ -557,7 +723,7 @@ fk_dup3(int oldfd, int newfd, int flags)
 	    fk.fds[o].kind == FK_FREE || fk.fds[n].kind == FK_FREE)
 		return fk_fail(EBADF);
 	if (fk.fds[n].kind == FK_DEVICE)
-		fk_device_release(&fk.devs[fk.fds[n].dev]);
+		fk_device_release(&fk.fds[n]);
 	fk.fds[n] = fk.fds[o];
 	return newfd;
 }
@@ -1589,6 +1755,178 @@ test_layer_revoke(void **state)
 	assert_int_equal(fk.bad_closes, 0);
 }
 
+/* ---- the cdev + iommufd backend on the fake ---- */
+
+/* sysfs vfio-dev/vfioN of a function (the fake numbers cdevs by index). */
+static void
+add_cdev(const char *name, int n)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev", fs.root,
+		 name);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev/vfio%d",
+		 fs.root, name, n);
+	assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static int
+setup_cdev(void **state)
+{
+	setup(state);
+	add_cdev(PF, D_PF);
+	add_cdev(VF0, D_VF0);
+	add_cdev(PLAIN, D_PLAIN);
+	return 0;
+}
+
+static void
+test_cdev_open(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device d;
+	struct vft_err err;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_CDEV, NULL), 0);
+	assert_string_equal(vft_path_name(io.path), "cdev");
+	vft_iommu_on_dma_ready(&io, dma_ready_map, &err);
+	dma_ready_calls = 0;
+	open_layer(&io, VF0, &tok, &d);
+	/* /dev/iommu and the device's cdev; memory mapped into the IOAS */
+	assert_int_equal(fk.n_open, 2);
+	assert_int_equal(d.cdev, D_VF0);
+	assert_null(d.group);
+	assert_int_equal(fk.devs[D_PF].users, 1);
+	assert_int_equal(dma_ready_calls, 1);
+	assert_int_equal(fk.n_dma, 1);
+	assert_int_equal(vft_iommu_dma_unmap(&io, 0x100000, 4096, &err), 0);
+	assert_int_equal(fk.n_dma, 0);
+	assert_int_equal(d.num_regions, VFIO_PCI_NUM_REGIONS);
+	assert_int_equal(vft_device_map_bars(&d, &err), 0);
+	assert_int_equal(fk.n_maps, 2);
+	vft_device_close(&d);
+	assert_int_equal(fk.devs[D_PF].users, 0);
+	assert_int_equal(fk.n_maps, 0);
+	/* the IOAS lives as long as the context */
+	assert_int_equal(fk.n_open, 1);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+/* An open refused on the cdev path leaves nothing open. */
+static void
+cdev_refused(const char *name, const struct vft_token *t, int error,
+	     enum vft_verdict verdict, const char *in_text)
+{
+	struct vft_pci_addr a = addr_of(name);
+	struct vft_explanation why;
+	struct vft_iommu io;
+	struct vft_device d;
+	int before = fk.n_open, users = fk.devs[D_PF].users;
+
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_CDEV, NULL), 0);
+	assert_int_equal(vft_iommu_open_device(&io, &sys, &a, t, &d, &why),
+			 error);
+	assert_int_equal(why.verdict, verdict);
+	if (in_text != NULL)
+		assert_true(strstr(why.reason, in_text) != NULL ||
+			    strstr(why.fix, in_text) != NULL);
+	assert_no_token(why.reason);
+	assert_no_token(why.fix);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, before);
+	assert_int_equal(fk.devs[D_PF].users, users);
+	assert_int_equal(d.fd, -1);
+}
+
+static void
+test_cdev_refusals(void **state)
+{
+	struct vft_container c;
+	struct vft_group g;
+	struct vft_iommu io;
+	struct vft_device d;
+	struct vft_handle h;
+	struct vft_explanation why;
+	struct vft_pci_addr vf = addr_of(VF0);
+
+	(void)state;
+	/* the token rules, decided at VFIO_DEVICE_BIND_IOMMUFD */
+	cdev_refused(VF0, NULL, -EACCES, VFT_V_VF_NEEDS_TOKEN, PF);
+	cdev_refused(VF0, &wrong_tok, -EACCES, VFT_V_TOKEN_REJECTED, NULL);
+	cdev_refused(PLAIN, &tok, -EINVAL, VFT_V_TOKEN_NOT_SRIOV, NULL);
+	/* the kernel's capabilities */
+	fk.no_iommufd = true;
+	cdev_refused(VF0, &tok, -ENOENT, VFT_V_OTHER, "CONFIG_IOMMUFD");
+	fk.no_iommufd = false;
+	fk.token_e2big = true;
+	cdev_refused(VF0, &tok, -E2BIG, VFT_V_OTHER, "6.19");
+	fk.token_e2big = false;
+	cdev_refused(NV_DEV, NULL, -ENOENT, VFT_V_OTHER,
+		     "CONFIG_VFIO_DEVICE_CDEV");
+	fk.fail_open_path = "/dev/iommu";
+	fk.fail_open_errno = EACCES;
+	cdev_refused(VF0, &tok, -EACCES, VFT_V_NO_PERMISSION, "/dev/iommu");
+	fk.fail_open_path = NULL;
+
+	/* group and cdev exclude each other, both ways */
+	open_cg(&c, &g, G_VF0);
+	cdev_refused(VF0, &tok, -EBUSY, VFT_V_BUSY, "open through its IOMMU");
+	vft_group_close(&g);
+	vft_container_close(&c);
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_CDEV, NULL), 0);
+	open_layer(&io, VF0, &tok, &d);
+	assert_int_equal(vft_open(&sys, &vf, &tok, &h, &why), -EBUSY);
+	assert_int_equal(why.verdict, VFT_V_BUSY);
+	assert_non_null(strstr(why.reason, "vfio cdev"));
+	vft_device_close(&d);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+static void
+test_cdev_pf_and_dma_failure(void **state)
+{
+	struct vft_pci_addr vf = addr_of(VF0);
+	struct vft_explanation why;
+	struct vft_iommu io;
+	struct vft_device pf, d;
+	struct vft_err err;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_CDEV, NULL), 0);
+	open_layer(&io, PF, NULL, &pf);
+	assert_int_equal(vft_device_pf_vfs_in_use(&pf), 0);
+	assert_int_equal(vft_device_vf_token_set(&pf, &tok, &err), 0);
+	open_layer(&io, VF0, &tok, &d);
+	assert_int_equal(vft_device_pf_vfs_in_use(&pf), 1);
+	assert_int_equal(fk.n_open, 3);
+	vft_device_close(&d);
+	vft_device_close(&pf);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+
+	/* memory that cannot be mapped fails the open, leaving nothing */
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_CDEV, NULL), 0);
+	vft_iommu_on_dma_ready(&io, dma_ready_map, &err);
+	fk.fail_req = FK_IOAS_MAP;
+	fk.fail_req_errno = ENOMEM;
+	assert_int_equal(vft_iommu_open_device(&io, &sys, &vf, &tok, &d, &why),
+			 -ENOMEM);
+	assert_int_equal(why.verdict, VFT_V_OTHER);
+	assert_non_null(strstr(why.reason, "mapping memory for DMA"));
+	fk.fail_req = 0;
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.devs[D_PF].users, 0);
+	assert_int_equal(fk.n_dma, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
 int main(void);
 
 int
@@ -1628,6 +1966,12 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_layer_revoke, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_cdev_open, setup_cdev,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cdev_refusals, setup_cdev,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cdev_pf_and_dma_failure,
+						setup_cdev, teardown),
 	};
 
 	return cmocka_run_group_tests_name("vfio", tests, NULL, NULL);
