@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vft_private.h"
 #include "vftoken.h"
@@ -404,7 +405,12 @@ vft_explain_other(const struct vft_explain_ctx *c, struct vft_explanation *out)
 	vft_explain_reason(out, "%s for %s failed: %s",
 			   vft_explain_step_name(c->step), c->name,
 			   strerror(-c->error));
-	if (c->step == VFT_STEP_CONTAINER && c->error == -ENOENT)
+	if (c->step == VFT_STEP_CONTAINER && c->error == -ENOENT &&
+	    access("/dev/iommu", F_OK) == 0)
+		fix = "this kernel has iommufd but no legacy VFIO container "
+		      "(CONFIG_VFIO_CONTAINER off): use the cdev path "
+		      "(vfio_path=cdev, `vftoken check --path cdev`)";
+	else if (c->step == VFT_STEP_CONTAINER && c->error == -ENOENT)
 		fix = "load VFIO: `modprobe vfio-pci` (/dev/vfio/vfio is "
 		      "missing)";
 	else if (c->step == VFT_STEP_CONTAINER && c->error == -ENOTSUP)

@@ -43,12 +43,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int sriov_logtype;
 
 static const char *const ref_keys[] = { "vf_token", "vf_token_file",
-					"vf_token_env", "num_vfs" };
+					"vf_token_env", "num_vfs",
+					"vfio_path" };
 #define REF_NKEYS (sizeof(ref_keys) / sizeof(ref_keys[0]))
 #define REF_TOKEN 0
 #define REF_FILE 1
 #define REF_ENV 2
 #define REF_NUM_VFS 3
+#define REF_PATH 4
 
 struct ref_item {
 	const char *s;
@@ -129,6 +131,10 @@ ref_valid(int k, const struct ref_item *it, uint8_t uuid[16], unsigned *num)
 	case REF_FILE:
 	case REF_ENV:
 		return it->val_len <= 255;
+	case REF_PATH:
+		return (it->val_len == 5 && memcmp(it->val, "group", 5) == 0) ||
+		       (it->val_len == 4 && (memcmp(it->val, "cdev", 4) == 0 ||
+					     memcmp(it->val, "auto", 4) == 0));
 	default:
 		if (it->val_len > 15)
 			return false;
@@ -211,6 +217,13 @@ fuzz_devargs_parse(const char *s, const struct ref_item *items, size_t n,
 	FUZZ_CHECK(p.has_file == (found[REF_FILE] != NULL));
 	FUZZ_CHECK(p.has_env == (found[REF_ENV] != NULL));
 	FUZZ_CHECK(p.has_num_vfs == (found[REF_NUM_VFS] != NULL));
+	FUZZ_CHECK(p.has_path == (found[REF_PATH] != NULL));
+	if (p.has_path)
+		FUZZ_CHECK(p.path == (found[REF_PATH]->val[0] == 'g'
+					      ? SRIOV_PATH_GROUP
+				      : found[REF_PATH]->val[0] == 'c'
+					      ? SRIOV_PATH_CDEV
+					      : SRIOV_PATH_AUTO));
 	if (p.has_file)
 		FUZZ_CHECK(ref_val_is(found[REF_FILE], p.file));
 	if (p.has_env)

@@ -376,6 +376,55 @@ test_parse_table(void **state)
 	}
 }
 
+/* vfio_path=: the three paths, anything else refused by name. */
+static void
+test_parse_path(void **state)
+{
+	static const struct {
+		const char *args;
+		int ret;
+		enum sriov_path path;
+		const char *msg;
+	} cases[] = {
+		{ "vfio_path=group", 0, SRIOV_PATH_GROUP, NULL },
+		{ "vfio_path=cdev,rx_queues=2", 0, SRIOV_PATH_CDEV, NULL },
+		{ "vfio_path=auto", 0, SRIOV_PATH_AUTO, NULL },
+		{ "vfio_path=iommufd", -EINVAL, 0,
+		  "devarg vfio_path=iommufd: expected group, cdev or auto" },
+		{ "vfio_path=container", -EINVAL, 0,
+		  "devarg vfio_path is 9 characters long, expected group, "
+		  "cdev or auto of at most 7" },
+		{ "vfio_path=GROUP", -EINVAL, 0,
+		  "devarg vfio_path=GROUP: expected group, cdev or auto" },
+		{ "vfio_path=", -EINVAL, 0, "devarg vfio_path has no value" },
+		{ "vfio_path=cdev,vfio_path=cdev", -EINVAL, 0,
+		  "devarg vfio_path given twice" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sriov_params p;
+		const char *log;
+
+		print_message("case %zu: %s\n", i, cases[i].args);
+		log_start();
+		assert_int_equal(sriov_params_parse("dev", cases[i].args, &p),
+				 cases[i].ret);
+		log = log_end();
+		if (cases[i].ret < 0) {
+			if (strstr(log, cases[i].msg) == NULL)
+				fail_msg("log \"%s\" lacks \"%s\"", log,
+					 cases[i].msg);
+			continue;
+		}
+		assert_true(p.has_path);
+		assert_int_equal(p.path, cases[i].path);
+		assert_true(sriov_params_present(cases[i].args));
+		sriov_params_wipe(&p);
+	}
+}
+
 static void
 test_parse_null(void **state)
 {
@@ -667,6 +716,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_table),
+		cmocka_unit_test(test_parse_path),
 		cmocka_unit_test(test_parse_null),
 		cmocka_unit_test(test_present),
 		cmocka_unit_test(test_precedence),

@@ -44,6 +44,13 @@ extern "C" {
  */
 #define RTE_SRIOV_BUS_ENV_OFF "VFTOKEN_SRIOV_BUS"
 
+/**
+ * Environment variable with the process's default VFIO path for the bus's
+ * devices: "group", "cdev" or "auto" (the default: group where
+ * /dev/vfio/vfio exists, else cdev). A device's vfio_path= devarg wins.
+ */
+#define RTE_SRIOV_VFIO_PATH_ENV "VFTOKEN_VFIO_PATH"
+
 /** Bytes needed for a fingerprint ("fp:" and 8 hex digits) and its NUL. */
 #define RTE_SRIOV_FINGERPRINT_LEN 16
 

@@ -499,11 +499,12 @@ sriov_dev_token(struct sriov_device *sd, struct sriov_params *p,
 	sriov_dev_set_token(sd, tok, src);
 	if (sd->role == SRIOV_ROLE_VF)
 		vft_pci_addr_format(&sd->pf, pf);
-	SRIOV_LOG(NOTICE, "%s: %s%s%s, token %s (source %s)", sd->name,
+	SRIOV_LOG(NOTICE, "%s: %s%s%s, token %s (source %s), %s path", sd->name,
 		  sriov_role_name(sd->role),
 		  sd->role == SRIOV_ROLE_VF ? " of PF " : "",
 		  sd->role == SRIOV_ROLE_VF ? pf : "", sd->token_fp,
-		  rte_sriov_token_source_name(sd->token_src));
+		  rte_sriov_token_source_name(sd->token_src),
+		  vft_path_name(sd->vfio_path));
 	return 0;
 }
 
@@ -693,6 +694,12 @@ sriov_dev_probe(struct sriov_device *sd)
 	ret = sriov_dev_params(sd, &p);
 	if (ret < 0)
 		return ret;
+	ret = sriov_vfio_path_choose(sd, &p);
+	if (ret < 0) {
+		sriov_dev_set_error(sd, "bad-vfio-path");
+		sriov_params_wipe(&p);
+		return ret;
+	}
 	ret = sriov_dev_open(sd, &p);
 	sriov_params_wipe(&p);
 	if (ret < 0)
@@ -914,7 +921,7 @@ sriov_dma_map(struct rte_device *dev, void *addr, uint64_t iova, size_t len)
 	}
 	if (sd->pci.driver->dma_map != NULL)
 		return sd->pci.driver->dma_map(&sd->pci, addr, iova, len);
-	ret = sriov_vfio_dma_map((uintptr_t)addr, iova, len);
+	ret = sriov_vfio_dma_map(sd, (uintptr_t)addr, iova, len);
 	if (ret < 0) {
 		rte_errno = -ret;
 		return -1;
@@ -934,7 +941,7 @@ sriov_dma_unmap(struct rte_device *dev, void *addr, uint64_t iova, size_t len)
 	}
 	if (sd->pci.driver->dma_unmap != NULL)
 		return sd->pci.driver->dma_unmap(&sd->pci, addr, iova, len);
-	ret = sriov_vfio_dma_unmap(iova, len);
+	ret = sriov_vfio_dma_unmap(sd, iova, len);
 	if (ret < 0) {
 		rte_errno = -ret;
 		return -1;

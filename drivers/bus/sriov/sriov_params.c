@@ -3,7 +3,8 @@
  */
 
 /*
- * The bus's devargs: vf_token=, vf_token_file=, vf_token_env= and num_vfs=.
+ * The bus's devargs: vf_token=, vf_token_file=, vf_token_env=, num_vfs= and
+ * vfio_path=.
  *
  * They ride in the same string as the PMD's own arguments
  * ("0000:01:10.0,vf_token_file=/run/t,rx_queues=2"), so the bus parses its
@@ -23,10 +24,8 @@
 #include "sriov_private.h"
 
 static const char *const sriov_keys[] = {
-	SRIOV_KEY_TOKEN,
-	SRIOV_KEY_FILE,
-	SRIOV_KEY_ENV,
-	SRIOV_KEY_NUM_VFS,
+	SRIOV_KEY_TOKEN,   SRIOV_KEY_FILE, SRIOV_KEY_ENV,
+	SRIOV_KEY_NUM_VFS, SRIOV_KEY_PATH,
 };
 
 /* One "key=value" item of an argument string. */
@@ -186,6 +185,41 @@ sriov_params_num_vfs(const char *dev, const struct sriov_item *it,
 	return 0;
 }
 
+/* "group", "cdev" or "auto". @return 0 or -EINVAL. */
+int
+sriov_params_path_parse(const char *s, enum sriov_path *path)
+{
+	if (strcmp(s, "group") == 0)
+		*path = SRIOV_PATH_GROUP;
+	else if (strcmp(s, "cdev") == 0)
+		*path = SRIOV_PATH_CDEV;
+	else if (strcmp(s, "auto") == 0)
+		*path = SRIOV_PATH_AUTO;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int
+sriov_params_path(const char *dev, const struct sriov_item *it,
+		  struct sriov_params *p)
+{
+	char buf[8];
+
+	if (sriov_params_copy(dev, it, SRIOV_KEY_PATH, "group, cdev or auto",
+			      buf, sizeof(buf)) < 0)
+		return -EINVAL;
+	if (sriov_params_path_parse(buf, &p->path) < 0) {
+		SRIOV_LOG(ERR,
+			  "%s: devarg " SRIOV_KEY_PATH "=%s: expected group, "
+			  "cdev or auto",
+			  dev, buf);
+		return -EINVAL;
+	}
+	p->has_path = true;
+	return 0;
+}
+
 static int
 sriov_params_item(const char *dev, const struct sriov_item *it,
 		  struct sriov_params *p)
@@ -205,6 +239,9 @@ sriov_params_item(const char *dev, const struct sriov_item *it,
 	} else if (sriov_item_is(it, SRIOV_KEY_NUM_VFS)) {
 		seen = &p->has_num_vfs;
 		key = SRIOV_KEY_NUM_VFS;
+	} else if (sriov_item_is(it, SRIOV_KEY_PATH)) {
+		seen = &p->has_path;
+		key = SRIOV_KEY_PATH;
 	} else {
 		return 0; /* the PMD's */
 	}
@@ -230,6 +267,8 @@ sriov_params_item(const char *dev, const struct sriov_item *it,
 		p->has_env = true;
 		return 0;
 	}
+	if (seen == &p->has_path)
+		return sriov_params_path(dev, it, p);
 	return sriov_params_num_vfs(dev, it, p);
 }
 

@@ -37,6 +37,14 @@ enum sriov_role {
 #define SRIOV_KEY_FILE "vf_token_file"
 #define SRIOV_KEY_ENV "vf_token_env"
 #define SRIOV_KEY_NUM_VFS "num_vfs"
+#define SRIOV_KEY_PATH "vfio_path"
+
+/* The VFIO path of a device: vfio_path= or the process default. */
+enum sriov_path {
+	SRIOV_PATH_AUTO = 0, /* group where /dev/vfio/vfio works, else cdev */
+	SRIOV_PATH_GROUP,
+	SRIOV_PATH_CDEV,
+};
 
 /* Longest value of vf_token_file= and vf_token_env=. */
 #define SRIOV_PARAM_LEN 256
@@ -47,10 +55,12 @@ struct sriov_params {
 	bool has_file;
 	bool has_env;
 	bool has_num_vfs;
+	bool has_path;
 	struct vft_token literal; /* parsed at once; wiped after use */
 	char file[SRIOV_PARAM_LEN];
 	char env[SRIOV_PARAM_LEN];
 	unsigned int num_vfs;
+	enum sriov_path path;
 };
 
 /*
@@ -77,6 +87,7 @@ struct sriov_device {
 	char token_fp[RTE_SRIOV_FINGERPRINT_LEN];
 
 	/* VFIO state: the device layer's device (BAR maps in its regions) */
+	enum vft_path vfio_path;    /* chosen at probe */
 	struct vft_device vfio_dev; /* fd -1 when not open */
 	bool vfio_open; /* what telemetry reads of vfio_dev (locked) */
 	bool removed;	/* the kernel asked for the device back */
@@ -114,6 +125,7 @@ void sriov_pci_bus_drop(struct rte_pci_device *pdev);
 
 /* sriov_params.c */
 bool sriov_params_present(const char *args);
+int sriov_params_path_parse(const char *s, enum sriov_path *path);
 int sriov_params_parse(const char *dev, const char *args,
 		       struct sriov_params *p);
 int sriov_params_strip(const char *dev, struct rte_devargs *da);
@@ -131,8 +143,11 @@ void sriov_vfio_explain(struct sriov_device *sd,
 int sriov_vfio_setup(struct sriov_device *sd, bool map_bars);
 void sriov_vfio_close(struct sriov_device *sd);
 void sriov_vfio_release(struct sriov_device *sd, bool from_callback);
-int sriov_vfio_dma_map(uint64_t vaddr, uint64_t iova, uint64_t len);
-int sriov_vfio_dma_unmap(uint64_t iova, uint64_t len);
+int sriov_vfio_dma_map(struct sriov_device *sd, uint64_t vaddr, uint64_t iova,
+		       uint64_t len);
+int sriov_vfio_dma_unmap(struct sriov_device *sd, uint64_t iova, uint64_t len);
+int sriov_vfio_path_choose(struct sriov_device *sd,
+			   const struct sriov_params *p);
 void sriov_vfio_cleanup(void);
 int sriov_vfio_pf_vfs_in_use(struct sriov_device *sd);
 extern const struct vft_sys *sriov_sys;

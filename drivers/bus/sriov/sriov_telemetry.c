@@ -63,6 +63,8 @@ sriov_tel_fill(struct rte_tel_data *d, const struct sriov_device *sd)
 		d, "driver",
 		sd->pci.driver != NULL ? sd->pci.driver->driver.name : "none");
 	rte_tel_data_add_dict_string(d, "state", sriov_tel_state(sd));
+	rte_tel_data_add_dict_string(d, "vfio_path",
+				     vft_path_name(sd->vfio_path));
 	rte_tel_data_add_dict_string(
 		d, "token_source", rte_sriov_token_source_name(sd->token_src));
 	rte_tel_data_add_dict_string(d, "token_fingerprint", sd->token_fp);

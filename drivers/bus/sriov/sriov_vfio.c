@@ -18,6 +18,7 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -31,7 +32,8 @@
 
 #include "sriov_private.h"
 
-static struct vft_iommu sriov_iommu;
+/* One IOMMU context per VFIO path, indexed by enum vft_path. */
+static struct vft_iommu sriov_iommu[2];
 static bool sriov_mem_cb;
 static struct vft_sys sriov_sys_real;
 const struct vft_sys *sriov_sys;
@@ -40,14 +42,15 @@ const struct vft_sys *sriov_sys;
 
 /* ---- DMA --------------------------------------------------------------- */
 
-int
-sriov_vfio_dma_map(uint64_t vaddr, uint64_t iova, uint64_t len)
+static int
+sriov_io_dma_map(struct vft_iommu *io, uint64_t vaddr, uint64_t iova,
+		 uint64_t len)
 {
 	struct vft_err err;
 	int ret;
 
 	vft_err_clear(&err);
-	ret = vft_iommu_dma_map(&sriov_iommu, vaddr, iova, len, &err);
+	ret = vft_iommu_dma_map(io, vaddr, iova, len, &err);
 	/* Already mapped (a memseg seen by the walk and the callback). */
 	if (ret == -EEXIST)
 		return 0;
@@ -56,30 +59,66 @@ sriov_vfio_dma_map(uint64_t vaddr, uint64_t iova, uint64_t len)
 	return ret;
 }
 
-int
-sriov_vfio_dma_unmap(uint64_t iova, uint64_t len)
+static int
+sriov_io_dma_unmap(struct vft_iommu *io, uint64_t iova, uint64_t len)
 {
 	struct vft_err err;
 	int ret;
 
 	vft_err_clear(&err);
-	ret = vft_iommu_dma_unmap(&sriov_iommu, iova, len, &err);
+	ret = vft_iommu_dma_unmap(io, iova, len, &err);
 	if (ret < 0 && ret != -ENODEV)
 		SRIOV_LOG(ERR, "%s", err.msg);
 	return ret;
 }
 
+/* Map (or unmap) in every context that has an IOMMU: memory DPDK adds
+ * serves the devices of both paths. */
+static void
+sriov_dma_all(bool map, uint64_t vaddr, uint64_t iova, uint64_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(sriov_iommu); i++) {
+		if (!vft_iommu_dma_ready(&sriov_iommu[i]))
+			continue;
+		if (map)
+			sriov_io_dma_map(&sriov_iommu[i], vaddr, iova, len);
+		else
+			sriov_io_dma_unmap(&sriov_iommu[i], iova, len);
+	}
+}
+
+/* rte_dev_dma_map() of a device: its own context. */
+int
+sriov_vfio_dma_map(struct sriov_device *sd, uint64_t vaddr, uint64_t iova,
+		   uint64_t len)
+{
+	return sriov_io_dma_map(&sriov_iommu[sd->vfio_path], vaddr, iova, len);
+}
+
+int
+sriov_vfio_dma_unmap(struct sriov_device *sd, uint64_t iova, uint64_t len)
+{
+	return sriov_io_dma_unmap(&sriov_iommu[sd->vfio_path], iova, len);
+}
+
+struct sriov_walk {
+	struct vft_iommu *io;
+	int failed;
+};
+
 static int
 sriov_dma_walk(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
 	       void *arg)
 {
-	int *failed = arg;
+	struct sriov_walk *w = arg;
 
 	/* External memory is mapped by its owner with rte_dev_dma_map(). */
 	if (msl->external || ms->iova == RTE_BAD_IOVA)
 		return 0;
-	if (sriov_vfio_dma_map(ms->addr_64, ms->iova, ms->len) < 0)
-		(*failed)++;
+	if (sriov_io_dma_map(w->io, ms->addr_64, ms->iova, ms->len) < 0)
+		w->failed++;
 	return 0;
 }
 
@@ -93,20 +132,16 @@ sriov_dma_event(enum rte_mem_event type, const void *addr, size_t len,
 
 	RTE_SET_USED(arg);
 	msl = rte_mem_virt2memseg_list(addr);
-	if (msl == NULL || msl->external || !vft_iommu_dma_ready(&sriov_iommu))
+	if (msl == NULL || msl->external)
 		return;
 	while (p < end) {
 		const struct rte_memseg *ms = rte_mem_virt2memseg(p, msl);
 
 		if (ms == NULL || ms->len == 0)
 			break;
-		if (ms->iova != RTE_BAD_IOVA) {
-			if (type == RTE_MEM_EVENT_ALLOC)
-				sriov_vfio_dma_map(ms->addr_64, ms->iova,
-						   ms->len);
-			else
-				sriov_vfio_dma_unmap(ms->iova, ms->len);
-		}
+		if (ms->iova != RTE_BAD_IOVA)
+			sriov_dma_all(type == RTE_MEM_EVENT_ALLOC, ms->addr_64,
+				      ms->iova, ms->len);
 		p += ms->len;
 	}
 }
@@ -134,17 +169,18 @@ sriov_dma_follow_hotplug(void)
 static int
 sriov_dma_map_all(struct vft_iommu *io, void *arg)
 {
-	int failed = 0;
+	struct sriov_walk w = { .io = io, .failed = 0 };
 
-	RTE_SET_USED(io);
 	RTE_SET_USED(arg);
 	rte_mcfg_mem_read_lock();
 	sriov_dma_follow_hotplug();
-	rte_memseg_walk_thread_unsafe(sriov_dma_walk, &failed);
+	rte_memseg_walk_thread_unsafe(sriov_dma_walk, &w);
 	rte_mcfg_mem_read_unlock();
-	if (failed) {
-		SRIOV_LOG(ERR, "%d memory segments could not be mapped for DMA",
-			  failed);
+	if (w.failed) {
+		SRIOV_LOG(ERR,
+			  "%d memory segments could not be mapped for DMA (%s "
+			  "path)",
+			  w.failed, vft_path_name(io->path));
 		return -ENOMEM;
 	}
 	return 0;
@@ -172,8 +208,8 @@ int
 sriov_vfio_open(struct sriov_device *sd, const struct vft_token *tok,
 		struct vft_explanation *why)
 {
-	int ret = vft_iommu_open_device(&sriov_iommu, sriov_sys, &sd->addr, tok,
-					&sd->vfio_dev, why);
+	int ret = vft_iommu_open_device(&sriov_iommu[sd->vfio_path], sriov_sys,
+					&sd->addr, tok, &sd->vfio_dev, why);
 
 	if (ret == 0)
 		sriov_dev_set_open(sd, true);
@@ -445,13 +481,44 @@ sriov_vfio_cleanup(void)
 		rte_mem_event_callback_unregister(SRIOV_MEM_CB_NAME, NULL);
 		sriov_mem_cb = false;
 	}
-	vft_iommu_close(&sriov_iommu);
+	vft_iommu_close(&sriov_iommu[VFT_PATH_GROUP]);
+	vft_iommu_close(&sriov_iommu[VFT_PATH_CDEV]);
+}
+
+/*
+ * The VFIO path of a device: vfio_path= if given, else the process default
+ * (RTE_SRIOV_VFIO_PATH_ENV, else auto). Auto is the group path where the
+ * kernel has the legacy container (/dev/vfio/vfio), else the cdev path.
+ */
+int
+sriov_vfio_path_choose(struct sriov_device *sd, const struct sriov_params *p)
+{
+	enum sriov_path path = SRIOV_PATH_AUTO;
+	const char *env = getenv(RTE_SRIOV_VFIO_PATH_ENV);
+
+	if (p->has_path)
+		path = p->path;
+	else if (env != NULL && sriov_params_path_parse(env, &path) < 0) {
+		SRIOV_LOG(ERR, "%s: %s=%s: expected group, cdev or auto",
+			  sd->name, RTE_SRIOV_VFIO_PATH_ENV, env);
+		return -EINVAL;
+	}
+	if (path == SRIOV_PATH_AUTO)
+		path = access("/dev/vfio/vfio", F_OK) == 0 ? SRIOV_PATH_GROUP
+							   : SRIOV_PATH_CDEV;
+	sd->vfio_path =
+		path == SRIOV_PATH_GROUP ? VFT_PATH_GROUP : VFT_PATH_CDEV;
+	return 0;
 }
 
 RTE_INIT(sriov_vfio_init)
 {
 	vft_sys_init(&sriov_sys_real, NULL);
 	sriov_sys = &sriov_sys_real;
-	vft_iommu_init(&sriov_iommu, VFT_PATH_GROUP, NULL);
-	vft_iommu_on_dma_ready(&sriov_iommu, sriov_dma_map_all, NULL);
+	vft_iommu_init(&sriov_iommu[VFT_PATH_GROUP], VFT_PATH_GROUP, NULL);
+	vft_iommu_init(&sriov_iommu[VFT_PATH_CDEV], VFT_PATH_CDEV, NULL);
+	vft_iommu_on_dma_ready(&sriov_iommu[VFT_PATH_GROUP], sriov_dma_map_all,
+			       NULL);
+	vft_iommu_on_dma_ready(&sriov_iommu[VFT_PATH_CDEV], sriov_dma_map_all,
+			       NULL);
 }
