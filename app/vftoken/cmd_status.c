@@ -55,31 +55,25 @@ struct st_opts {
 	int enable_sriov; /* 1, 0, -ENOENT */
 };
 
-static void
-st_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: %s status [--json] [ADDR...]\n"
-		"\n"
-		"Show each SR-IOV PF (a PCI function with sriov_totalvfs) and "
-		"its VFs:\n"
-		"drivers, IOMMU groups, VF counts, whether a VF token gates "
-		"the "
-		"VFs\n"
-		"(it does when the PF is bound to vfio-pci), vfio-pci's "
-		"enable_sriov,\n"
-		"and the next step when something blocks their use.\n"
-		"\n"
-		"With ADDR, only those functions; a VF shows its PF's entry "
-		"too.\n"
-		"\n"
-		"Options:\n"
-		"  --json        machine-readable output\n"
-		"  --help, -h    this text\n"
-		"\n",
-		CLI_PROG);
-	cli_print_exit_codes(f);
-}
+static const char st_usage[] =
+	"Usage: " CLI_PROG " status [--json] [ADDR...]\n"
+	"\n"
+	"Show each SR-IOV PF (a PCI function with sriov_totalvfs) and "
+	"its VFs:\n"
+	"drivers, IOMMU groups, VF counts, whether a VF token gates "
+	"the "
+	"VFs\n"
+	"(it does when the PF is bound to vfio-pci), vfio-pci's "
+	"enable_sriov,\n"
+	"and the next step when something blocks their use.\n"
+	"\n"
+	"With ADDR, only those functions; a VF shows its PF's entry "
+	"too.\n"
+	"\n"
+	"Options:\n"
+	"  --json        machine-readable output\n"
+	"  --help, -h    this text\n"
+	"\n";
 
 static struct st_entry *
 st_list_add(struct st_list *l, const struct vft_pci_addr *pf)
@@ -484,19 +478,12 @@ st_opt(void *ctx, int c, const char *name, char *arg)
 	return 0;
 }
 
-static int
-st_parse(int argc, char **argv, struct st_opts *o)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		CLI_GETOPT_END,
-	};
-	const struct cli_getopt g = { "status", opts,	st_usage,
-				      &o->sys,	st_opt, o };
+static const struct option st_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	CLI_GETOPT_END,
+};
 
-	vft_sys_init(&o->sys, NULL);
-	return cli_getopt(&g, argc, argv);
-}
+static const struct cli_cmd st_cmd = { "status", st_usage, st_options, st_opt };
 
 static int
 st_select(const struct st_opts *o, struct st_list *l, int argc, char **argv)
@@ -530,7 +517,8 @@ cmd_status(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	rc = st_parse(argc, argv, &o);
+	vft_sys_init(&o.sys, NULL);
+	rc = cli_getopt(&st_cmd, &o.sys, &o, argc, argv);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	o.enable_sriov = vft_vfio_pci_enable_sriov(&o.sys);
