@@ -8,7 +8,7 @@
  *
  * A VF is token-gated exactly when its PF is bound to vfio-pci: that is when
  * vfio-pci demands vf_token= on the VF open (kernel patch "vfio/pci:
- * Introduce VF token"; ARCHITECTURE.md section 4).
+ * Introduce VF token"; doc/guides/token_model.rst, "Kernel rules").
  */
 
 #include <errno.h>

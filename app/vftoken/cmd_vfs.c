@@ -5,12 +5,14 @@
 /*
  * vftoken vfs create PF N [--bind] / vftoken vfs destroy PF.
  *
- * Kernel rules this follows (ARCHITECTURE.md section 4): sriov_numvfs on a
- * vfio-pci PF needs vfio-pci's enable_sriov=1 (else -ENOENT); vfio-pci
- * refuses to bind a PF that already has VFs (-EBUSY); going from N VFs to M
- * needs 0 in between; the kernel creates VFs only through a bound PF driver.
+ * Kernel rules this follows: sriov_numvfs on a vfio-pci PF needs vfio-pci's
+ * enable_sriov=1 (else -ENOENT); vfio-pci refuses to bind a PF that already
+ * has VFs (-EBUSY) (both in doc/guides/token_model.rst, "Kernel rules");
+ * going from N VFs to M needs 0 in between and the kernel creates VFs only
+ * through a bound PF driver (sriov_numvfs_store() in drivers/pci/iov.c).
  * With the PF on vfio-pci, vfio-pci sets the new VFs' driver_override so they
- * come up on vfio-pci, token-gated.
+ * come up on vfio-pci, token-gated (vfio_pci_bus_notifier() in
+ * drivers/vfio/pci/vfio_pci_core.c).
  */
 
 #include <errno.h>
