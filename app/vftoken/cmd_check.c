@@ -154,40 +154,59 @@ ck_open(const struct ck_opts *o, const struct vft_token *t,
 	}
 }
 
-int
-cmd_check(int argc, char **argv)
+/* Options and the one ADDR. @return 0, -1 after --help, or an exit code. */
+static int
+ck_parse(int argc, char **argv, struct ck_opts *o)
 {
-	struct vft_explanation why;
-	char name[VFT_PCI_ADDR_LEN];
-	struct vft_token tok;
-	struct ck_opts o;
 	int rc;
 
-	memset(&o, 0, sizeof(o));
-	vft_sys_init(&o.sys, NULL);
-	tok_src_init(&o.src, "");
-	rc = cli_getopt(&ck_cmd, &o.sys, &o, argc, argv);
+	vft_sys_init(&o->sys, NULL);
+	tok_src_init(&o->src, "");
+	rc = cli_getopt(&ck_cmd, &o->sys, o, argc, argv);
 	if (rc == 0)
-		rc = tok_src_check(&o.src);
+		rc = tok_src_check(&o->src);
 	if (rc != 0)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+		return rc;
 	if (argc - optind != 1) {
 		cli_error("check takes one PCI address, got %d arguments",
 			  argc - optind);
 		return CLI_EXIT_USAGE;
 	}
-	rc = cli_parse_addr(argv[optind], "ADDR", &o.addr);
-	if (rc == 0)
-		rc = tok_src_load(&o.src, &tok);
+	return cli_parse_addr(argv[optind], "ADDR", &o->addr);
+}
+
+/* Load the token, open, report the verdict. @return its exit code. */
+static int
+ck_run(const struct ck_opts *o)
+{
+	struct vft_explanation why;
+	char name[VFT_PCI_ADDR_LEN];
+	struct vft_token tok;
+	int rc;
+
+	rc = tok_src_load(&o->src, &tok);
 	if (rc != 0)
 		return rc;
-	ck_open(&o, &tok, &why);
+	ck_open(o, &tok, &why);
 	rc = cli_exit_for_verdict(why.verdict, vft_token_present(&tok));
-	vft_pci_addr_format(&o.addr, name);
-	if (o.json)
+	vft_pci_addr_format(&o->addr, name);
+	if (o->json)
 		ck_print_json(name, &tok, &why, rc);
 	else
 		ck_print_text(name, &tok, &why);
 	vft_token_wipe(&tok);
 	return rc;
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	struct ck_opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	rc = ck_parse(argc, argv, &o);
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	return ck_run(&o);
 }

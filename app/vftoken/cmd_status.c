@@ -114,13 +114,39 @@ st_scan_cb(const struct vft_pci_dev *dev, void *arg)
 	return 0;
 }
 
+/* A PF shows all its VFs; a VF shows its PF's entry with this VF. */
+static int
+st_select_dev(struct st_list *l, const struct vft_pci_dev *dev)
+{
+	struct st_entry *e;
+
+	if (dev->sriov_capable && !dev->is_vf) {
+		e = st_list_add(l, &dev->addr);
+		if (e == NULL)
+			return CLI_EXIT_FAILURE;
+		e->all_vfs = true;
+		return 0;
+	}
+	if (dev->is_vf) {
+		e = st_list_add(l, &dev->pf);
+		if (e == NULL)
+			return CLI_EXIT_FAILURE;
+		if (e->n_sel < VFT_MAX_VFS)
+			e->sel[e->n_sel++] = dev->addr;
+		return 0;
+	}
+	cli_error("%s is neither an SR-IOV PF (no sriov_totalvfs) nor a VF (no "
+		  "physfn link)",
+		  dev->name);
+	return CLI_EXIT_PRECONDITION;
+}
+
 /* Add the entry for one ADDR argument. */
 static int
 st_select_one(const struct st_opts *o, struct st_list *l, const char *arg)
 {
 	struct vft_pci_dev *dev;
 	struct vft_pci_addr a;
-	struct st_entry *e;
 	struct vft_err err;
 	int rc;
 
@@ -135,22 +161,8 @@ st_select_one(const struct st_opts *o, struct st_list *l, const char *arg)
 	if (rc != 0) {
 		cli_error("%s", err.msg);
 		rc = cli_exit_for_errno(rc);
-	} else if (dev->sriov_capable && !dev->is_vf) {
-		e = st_list_add(l, &a);
-		rc = e == NULL ? CLI_EXIT_FAILURE : 0;
-		if (e != NULL)
-			e->all_vfs = true;
-	} else if (dev->is_vf) {
-		e = st_list_add(l, &dev->pf);
-		rc = e == NULL ? CLI_EXIT_FAILURE : 0;
-		if (e != NULL && e->n_sel < VFT_MAX_VFS)
-			e->sel[e->n_sel++] = a;
 	} else {
-		cli_error(
-			"%s is neither an SR-IOV PF (no sriov_totalvfs) nor a "
-			"VF (no physfn link)",
-			dev->name);
-		rc = CLI_EXIT_PRECONDITION;
+		rc = st_select_dev(l, dev);
 	}
 	free(dev);
 	return rc;
