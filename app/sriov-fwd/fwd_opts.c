@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app_opts.h"
 #include "sriov_fwd.h"
 
 #define FWD_SECS_MAX 86400u
@@ -49,21 +50,12 @@ static int
 fwd_opts_uint(const char *opt, const char *val, unsigned int min,
 	      unsigned int max, unsigned int *out)
 {
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(val, &end, 10);
-	if (val[0] < '0' || val[0] > '9' || *end != '\0' || errno != 0 ||
-	    v < min || v > max) {
-		fprintf(stderr,
-			"sriov-fwd: %s '%s': expected a whole number from %u "
-			"to %u\n",
-			opt, val, min, max);
-		return -EINVAL;
-	}
-	*out = (unsigned int)v;
-	return 0;
+	if (app_parse_uint(val, min, max, out) == 0)
+		return 0;
+	fprintf(stderr,
+		"sriov-fwd: %s '%s': expected a whole number from %u to %u\n",
+		opt, val, min, max);
+	return -EINVAL;
 }
 
 /* A PCI address, kept in its canonical form "dddd:bb:dd.f". */
@@ -118,9 +110,13 @@ fwd_opts_vf(struct fwd_opts *o, const char *val)
 	return fwd_opts_addr("--vf", val, o->vf[o->n_vf++]);
 }
 
+/* One option; -h, --help and a refused one end parsing (main prints usage). */
 static int
-fwd_opts_one(struct fwd_opts *o, int c, const char *val)
+fwd_opts_one(void *ctx, int c, const char *name, char *val)
 {
+	struct fwd_opts *o = ctx;
+
+	(void)name;
 	switch (c) {
 	case 'p':
 		return fwd_opts_addr("--pf", val, o->pf);
@@ -197,16 +193,10 @@ fwd_opts_parse(int argc, char **argv, struct fwd_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
 
 	memset(o, 0, sizeof(*o));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h' || c == '?')
-			return -EINVAL;
-		if (fwd_opts_one(o, c, optarg) < 0)
-			return -EINVAL;
-	}
+	if (app_getopt(argc, argv, opts, false, fwd_opts_one, o) != 0)
+		return -EINVAL;
 	if (optind < argc) {
 		fprintf(stderr, "sriov-fwd: unexpected argument '%s'\n",
 			argv[optind]);

@@ -24,38 +24,32 @@ struct ck_opts {
 	struct vft_pci_addr addr;
 };
 
-static void
-ck_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: %s check ADDR [--json] [TOKEN]\n"
-		"\n"
-		"Open ADDR through VFIO the way a DPDK application would, with "
-		"the VF\n"
-		"token if one is given, and explain the result (verdict, "
-		"reason, fix).\n"
-		"The device is closed again at once.\n"
-		"\n"
-		"Note: opening a PF with a token while none of its VFs is open "
-		"makes that\n"
-		"token the PF's VF token (kernel rule), so check PF --token... "
-		"sets it.\n"
-		"\n"
-		"TOKEN, at most one of:\n"
-		"  --token-file F     read the token from F (regular file, "
-		"yours, mode 0600)\n"
-		"  --token-env VAR    read the token from environment variable "
-		"VAR\n"
-		"  --token UUID       discouraged: visible in the process "
-		"list\n"
-		"\n"
-		"Options:\n"
-		"  --json             machine-readable output\n"
-		"  --help, -h         this text\n"
-		"\n",
-		CLI_PROG);
-	cli_print_exit_codes(f);
-}
+static const char ck_usage[] =
+	"Usage: " CLI_PROG " check ADDR [--json] [TOKEN]\n"
+	"\n"
+	"Open ADDR through VFIO the way a DPDK application would, with "
+	"the VF\n"
+	"token if one is given, and explain the result (verdict, "
+	"reason, fix).\n"
+	"The device is closed again at once.\n"
+	"\n"
+	"Note: opening a PF with a token while none of its VFs is open "
+	"makes that\n"
+	"token the PF's VF token (kernel rule), so check PF --token... "
+	"sets it.\n"
+	"\n"
+	"TOKEN, at most one of:\n"
+	"  --token-file F     read the token from F (regular file, "
+	"yours, mode 0600)\n"
+	"  --token-env VAR    read the token from environment variable "
+	"VAR\n"
+	"  --token UUID       discouraged: visible in the process "
+	"list\n"
+	"\n"
+	"Options:\n"
+	"  --json             machine-readable output\n"
+	"  --help, -h         this text\n"
+	"\n";
 
 static int
 ck_opt(void *ctx, int c, const char *name, char *arg)
@@ -73,24 +67,13 @@ ck_opt(void *ctx, int c, const char *name, char *arg)
 	}
 }
 
-static int
-ck_parse(int argc, char **argv, struct ck_opts *o)
-{
-	static const struct option opts[] = {
-		{ "token-file", required_argument, NULL, 't' },
-		{ "token-env", required_argument, NULL, 't' },
-		{ "token", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		CLI_GETOPT_END,
-	};
-	const struct cli_getopt g = { "check", opts,   ck_usage,
-				      &o->sys, ck_opt, o };
-	int rc = cli_getopt(&g, argc, argv);
+static const struct option ck_options[] = {
+	TOK_SRC_OPTIONS("", 't'),
+	{ "json", no_argument, NULL, 'j' },
+	CLI_GETOPT_END,
+};
 
-	if (rc == 0)
-		rc = tok_src_check(&o->src);
-	return rc;
-}
+static const struct cli_cmd ck_cmd = { "check", ck_usage, ck_options, ck_opt };
 
 static json_t *
 ck_json_token(const struct vft_token *t)
@@ -171,38 +154,59 @@ ck_open(const struct ck_opts *o, const struct vft_token *t,
 	}
 }
 
-int
-cmd_check(int argc, char **argv)
+/* Options and the one ADDR. @return 0, -1 after --help, or an exit code. */
+static int
+ck_parse(int argc, char **argv, struct ck_opts *o)
 {
-	struct vft_explanation why;
-	char name[VFT_PCI_ADDR_LEN];
-	struct vft_token tok;
-	struct ck_opts o;
 	int rc;
 
-	memset(&o, 0, sizeof(o));
-	vft_sys_init(&o.sys, NULL);
-	tok_src_init(&o.src, "");
-	rc = ck_parse(argc, argv, &o);
+	vft_sys_init(&o->sys, NULL);
+	tok_src_init(&o->src, "");
+	rc = cli_getopt(&ck_cmd, &o->sys, o, argc, argv);
+	if (rc == 0)
+		rc = tok_src_check(&o->src);
 	if (rc != 0)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+		return rc;
 	if (argc - optind != 1) {
 		cli_error("check takes one PCI address, got %d arguments",
 			  argc - optind);
 		return CLI_EXIT_USAGE;
 	}
-	rc = cli_parse_addr(argv[optind], "ADDR", &o.addr);
-	if (rc == 0)
-		rc = tok_src_load(&o.src, &tok);
+	return cli_parse_addr(argv[optind], "ADDR", &o->addr);
+}
+
+/* Load the token, open, report the verdict. @return its exit code. */
+static int
+ck_run(const struct ck_opts *o)
+{
+	struct vft_explanation why;
+	char name[VFT_PCI_ADDR_LEN];
+	struct vft_token tok;
+	int rc;
+
+	rc = tok_src_load(&o->src, &tok);
 	if (rc != 0)
 		return rc;
-	ck_open(&o, &tok, &why);
+	ck_open(o, &tok, &why);
 	rc = cli_exit_for_verdict(why.verdict, vft_token_present(&tok));
-	vft_pci_addr_format(&o.addr, name);
-	if (o.json)
+	vft_pci_addr_format(&o->addr, name);
+	if (o->json)
 		ck_print_json(name, &tok, &why, rc);
 	else
 		ck_print_text(name, &tok, &why);
 	vft_token_wipe(&tok);
 	return rc;
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	struct ck_opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	rc = ck_parse(argc, argv, &o);
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	return ck_run(&o);
 }

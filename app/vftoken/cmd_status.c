@@ -8,7 +8,7 @@
  *
  * A VF is token-gated exactly when its PF is bound to vfio-pci: that is when
  * vfio-pci demands vf_token= on the VF open (kernel patch "vfio/pci:
- * Introduce VF token"; ARCHITECTURE.md section 4).
+ * Introduce VF token"; doc/guides/token_model.rst, "Kernel rules").
  */
 
 #include <errno.h>
@@ -55,31 +55,25 @@ struct st_opts {
 	int enable_sriov; /* 1, 0, -ENOENT */
 };
 
-static void
-st_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: %s status [--json] [ADDR...]\n"
-		"\n"
-		"Show each SR-IOV PF (a PCI function with sriov_totalvfs) and "
-		"its VFs:\n"
-		"drivers, IOMMU groups, VF counts, whether a VF token gates "
-		"the "
-		"VFs\n"
-		"(it does when the PF is bound to vfio-pci), vfio-pci's "
-		"enable_sriov,\n"
-		"and the next step when something blocks their use.\n"
-		"\n"
-		"With ADDR, only those functions; a VF shows its PF's entry "
-		"too.\n"
-		"\n"
-		"Options:\n"
-		"  --json        machine-readable output\n"
-		"  --help, -h    this text\n"
-		"\n",
-		CLI_PROG);
-	cli_print_exit_codes(f);
-}
+static const char st_usage[] =
+	"Usage: " CLI_PROG " status [--json] [ADDR...]\n"
+	"\n"
+	"Show each SR-IOV PF (a PCI function with sriov_totalvfs) and "
+	"its VFs:\n"
+	"drivers, IOMMU groups, VF counts, whether a VF token gates "
+	"the "
+	"VFs\n"
+	"(it does when the PF is bound to vfio-pci), vfio-pci's "
+	"enable_sriov,\n"
+	"and the next step when something blocks their use.\n"
+	"\n"
+	"With ADDR, only those functions; a VF shows its PF's entry "
+	"too.\n"
+	"\n"
+	"Options:\n"
+	"  --json        machine-readable output\n"
+	"  --help, -h    this text\n"
+	"\n";
 
 static struct st_entry *
 st_list_add(struct st_list *l, const struct vft_pci_addr *pf)
@@ -120,13 +114,39 @@ st_scan_cb(const struct vft_pci_dev *dev, void *arg)
 	return 0;
 }
 
+/* A PF shows all its VFs; a VF shows its PF's entry with this VF. */
+static int
+st_select_dev(struct st_list *l, const struct vft_pci_dev *dev)
+{
+	struct st_entry *e;
+
+	if (dev->sriov_capable && !dev->is_vf) {
+		e = st_list_add(l, &dev->addr);
+		if (e == NULL)
+			return CLI_EXIT_FAILURE;
+		e->all_vfs = true;
+		return 0;
+	}
+	if (dev->is_vf) {
+		e = st_list_add(l, &dev->pf);
+		if (e == NULL)
+			return CLI_EXIT_FAILURE;
+		if (e->n_sel < VFT_MAX_VFS)
+			e->sel[e->n_sel++] = dev->addr;
+		return 0;
+	}
+	cli_error("%s is neither an SR-IOV PF (no sriov_totalvfs) nor a VF (no "
+		  "physfn link)",
+		  dev->name);
+	return CLI_EXIT_PRECONDITION;
+}
+
 /* Add the entry for one ADDR argument. */
 static int
 st_select_one(const struct st_opts *o, struct st_list *l, const char *arg)
 {
 	struct vft_pci_dev *dev;
 	struct vft_pci_addr a;
-	struct st_entry *e;
 	struct vft_err err;
 	int rc;
 
@@ -141,22 +161,8 @@ st_select_one(const struct st_opts *o, struct st_list *l, const char *arg)
 	if (rc != 0) {
 		cli_error("%s", err.msg);
 		rc = cli_exit_for_errno(rc);
-	} else if (dev->sriov_capable && !dev->is_vf) {
-		e = st_list_add(l, &a);
-		rc = e == NULL ? CLI_EXIT_FAILURE : 0;
-		if (e != NULL)
-			e->all_vfs = true;
-	} else if (dev->is_vf) {
-		e = st_list_add(l, &dev->pf);
-		rc = e == NULL ? CLI_EXIT_FAILURE : 0;
-		if (e != NULL && e->n_sel < VFT_MAX_VFS)
-			e->sel[e->n_sel++] = a;
 	} else {
-		cli_error(
-			"%s is neither an SR-IOV PF (no sriov_totalvfs) nor a "
-			"VF (no physfn link)",
-			dev->name);
-		rc = CLI_EXIT_PRECONDITION;
+		rc = st_select_dev(l, dev);
 	}
 	free(dev);
 	return rc;
@@ -484,19 +490,12 @@ st_opt(void *ctx, int c, const char *name, char *arg)
 	return 0;
 }
 
-static int
-st_parse(int argc, char **argv, struct st_opts *o)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		CLI_GETOPT_END,
-	};
-	const struct cli_getopt g = { "status", opts,	st_usage,
-				      &o->sys,	st_opt, o };
+static const struct option st_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	CLI_GETOPT_END,
+};
 
-	vft_sys_init(&o->sys, NULL);
-	return cli_getopt(&g, argc, argv);
-}
+static const struct cli_cmd st_cmd = { "status", st_usage, st_options, st_opt };
 
 static int
 st_select(const struct st_opts *o, struct st_list *l, int argc, char **argv)
@@ -530,7 +529,8 @@ cmd_status(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	rc = st_parse(argc, argv, &o);
+	vft_sys_init(&o.sys, NULL);
+	rc = cli_getopt(&st_cmd, &o.sys, &o, argc, argv);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	o.enable_sriov = vft_vfio_pci_enable_sriov(&o.sys);

@@ -40,47 +40,41 @@ struct tk_run {
 	bool wrote_out;
 };
 
-static void
-tk_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: %s token set PF NEW [CURRENT]\n"
-		"       %s token generate --out F\n"
-		"\n"
-		"generate: write a new random token to the new file F (mode "
-		"0600) and\n"
-		"print its fingerprint; nothing is set. Use it later with "
-		"--token-file F.\n"
-		"\n"
-		"set: "
-		"set the VF token of PF (an SR-IOV PF bound to vfio-pci) with "
-		"VFIO_DEVICE_FEATURE.\n"
-		"VF users must then open the VFs with this token. Only the "
-		"token's\n"
-		"fingerprint is printed, never the token.\n"
-		"\n"
-		"NEW, exactly one of:\n"
-		"  --token-file F        read the token from F (regular file, "
-		"yours, mode 0600)\n"
-		"  --token-env VAR       read the token from environment "
-		"variable VAR\n"
-		"  --generate --out F    generate a random token and write it "
-		"to the new\n"
-		"                        file F (mode 0600; F must not exist)\n"
-		"  --token UUID          discouraged: visible in the process "
-		"list\n"
-		"\n"
-		"CURRENT: the PF can be opened without a token only while no "
-		"VF is open.\n"
-		"While VFs are in use, give the token in force:\n"
-		"  --current-token-file F | --current-token-env VAR | "
-		"--current-token UUID\n"
-		"\n"
-		"  --help, -h            this text\n"
-		"\n",
-		CLI_PROG, CLI_PROG);
-	cli_print_exit_codes(f);
-}
+static const char tk_usage[] =
+	"Usage: " CLI_PROG " token set PF NEW [CURRENT]\n"
+	"       " CLI_PROG " token generate --out F\n"
+	"\n"
+	"generate: write a new random token to the new file F (mode "
+	"0600) and\n"
+	"print its fingerprint; nothing is set. Use it later with "
+	"--token-file F.\n"
+	"\n"
+	"set: "
+	"set the VF token of PF (an SR-IOV PF bound to vfio-pci) with "
+	"VFIO_DEVICE_FEATURE.\n"
+	"VF users must then open the VFs with this token. Only the "
+	"token's\n"
+	"fingerprint is printed, never the token.\n"
+	"\n"
+	"NEW, exactly one of:\n"
+	"  --token-file F        read the token from F (regular file, "
+	"yours, mode 0600)\n"
+	"  --token-env VAR       read the token from environment "
+	"variable VAR\n"
+	"  --generate --out F    generate a random token and write it "
+	"to the new\n"
+	"                        file F (mode 0600; F must not exist)\n"
+	"  --token UUID          discouraged: visible in the process "
+	"list\n"
+	"\n"
+	"CURRENT: the PF can be opened without a token only while no "
+	"VF is open.\n"
+	"While VFs are in use, give the token in force:\n"
+	"  --current-token-file F | --current-token-env VAR | "
+	"--current-token UUID\n"
+	"\n"
+	"  --help, -h            this text\n"
+	"\n";
 
 static int
 tk_opt(void *ctx, int c, const char *name, char *arg)
@@ -101,32 +95,22 @@ tk_opt(void *ctx, int c, const char *name, char *arg)
 	case 't':
 		return tok_src_set(&o->next, name, arg);
 	case 'c':
-		/* name is "current-token...": strip the prefix */
-		return tok_src_set(&o->current, name + strlen("current-"), arg);
+		return tok_src_set(&o->current, name, arg);
 	default:
 		return CLI_EXIT_USAGE;
 	}
 }
 
-static int
-tk_parse(int argc, char **argv, struct tk_opts *o)
-{
-	static const struct option opts[] = {
-		{ "token-file", required_argument, NULL, 't' },
-		{ "token-env", required_argument, NULL, 't' },
-		{ "token", required_argument, NULL, 't' },
-		{ "current-token-file", required_argument, NULL, 'c' },
-		{ "current-token-env", required_argument, NULL, 'c' },
-		{ "current-token", required_argument, NULL, 'c' },
-		{ "generate", no_argument, NULL, 'g' },
-		{ "out", required_argument, NULL, 'o' },
-		CLI_GETOPT_END,
-	};
-	const struct cli_getopt g = { "token set", opts,   tk_usage,
-				      &o->sys,	   tk_opt, o };
+static const struct option tk_options[] = {
+	TOK_SRC_OPTIONS("", 't'),
+	TOK_SRC_OPTIONS("current-", 'c'),
+	{ "generate", no_argument, NULL, 'g' },
+	{ "out", required_argument, NULL, 'o' },
+	CLI_GETOPT_END,
+};
 
-	return cli_getopt(&g, argc, argv);
-}
+static const struct cli_cmd tk_cmd = { "token set", tk_usage, tk_options,
+				       tk_opt };
 
 /* Exactly one new-token source; --out goes with --generate. */
 static int
@@ -361,26 +345,14 @@ cmd_token(int argc, char **argv)
 	struct tk_opts o;
 	int rc;
 
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-				  strcmp(argv[1], "-h") == 0)) {
-			tk_usage(stdout);
-			return CLI_EXIT_OK;
-		}
-		tk_usage(stderr);
-		return CLI_EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "set") != 0 && strcmp(argv[1], "generate") != 0) {
-		cli_error("unknown token command '%s' (expected set or "
-			  "generate)",
-			  argv[1]);
-		return CLI_EXIT_USAGE;
-	}
+	rc = cli_subcommand(&tk_cmd, "token", "set", "generate", argc, argv);
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
 	memset(&o, 0, sizeof(o));
 	vft_sys_init(&o.sys, NULL);
 	tok_src_init(&o.next, "");
 	tok_src_init(&o.current, "current-");
-	rc = tk_parse(argc - 1, argv + 1, &o);
+	rc = cli_getopt(&tk_cmd, &o.sys, &o, argc - 1, argv + 1);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	if (strcmp(argv[1], "generate") == 0)

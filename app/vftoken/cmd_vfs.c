@@ -5,12 +5,14 @@
 /*
  * vftoken vfs create PF N [--bind] / vftoken vfs destroy PF.
  *
- * Kernel rules this follows (ARCHITECTURE.md section 4): sriov_numvfs on a
- * vfio-pci PF needs vfio-pci's enable_sriov=1 (else -ENOENT); vfio-pci
- * refuses to bind a PF that already has VFs (-EBUSY); going from N VFs to M
- * needs 0 in between; the kernel creates VFs only through a bound PF driver.
+ * Kernel rules this follows: sriov_numvfs on a vfio-pci PF needs vfio-pci's
+ * enable_sriov=1 (else -ENOENT); vfio-pci refuses to bind a PF that already
+ * has VFs (-EBUSY) (both in doc/guides/token_model.rst, "Kernel rules");
+ * going from N VFs to M needs 0 in between and the kernel creates VFs only
+ * through a bound PF driver (sriov_numvfs_store() in drivers/pci/iov.c).
  * With the PF on vfio-pci, vfio-pci sets the new VFs' driver_override so they
- * come up on vfio-pci, token-gated.
+ * come up on vfio-pci, token-gated (vfio_pci_bus_notifier() in
+ * drivers/vfio/pci/vfio_pci_core.c).
  */
 
 #include <errno.h>
@@ -32,33 +34,27 @@ struct vfs_opts {
 	unsigned int n;
 };
 
-static void
-vfs_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: %s vfs create PF N [--bind]\n"
-		"       %s vfs destroy PF\n"
-		"\n"
-		"create: create N VFs on the SR-IOV PF (writes sriov_numvfs) "
-		"and wait\n"
-		"until they appear. With the PF on vfio-pci (needs vfio-pci "
-		"loaded with\n"
-		"enable_sriov=1) the VFs come up on vfio-pci and are gated by "
-		"the PF's\n"
-		"VF token; on a kernel driver (e.g. igb) they are not "
-		"token-gated.\n"
-		"The PF must have no VFs yet.\n"
-		"\n"
-		"destroy: remove all VFs of PF (writes 0 to sriov_numvfs).\n"
-		"\n"
-		"Options:\n"
-		"  --bind        bind the PF to vfio-pci first "
-		"(driver_override)\n"
-		"  --help, -h    this text\n"
-		"\n",
-		CLI_PROG, CLI_PROG);
-	cli_print_exit_codes(f);
-}
+static const char vfs_usage[] =
+	"Usage: " CLI_PROG " vfs create PF N [--bind]\n"
+	"       " CLI_PROG " vfs destroy PF\n"
+	"\n"
+	"create: create N VFs on the SR-IOV PF (writes sriov_numvfs) "
+	"and wait\n"
+	"until they appear. With the PF on vfio-pci (needs vfio-pci "
+	"loaded with\n"
+	"enable_sriov=1) the VFs come up on vfio-pci and are gated by "
+	"the PF's\n"
+	"VF token; on a kernel driver (e.g. igb) they are not "
+	"token-gated.\n"
+	"The PF must have no VFs yet.\n"
+	"\n"
+	"destroy: remove all VFs of PF (writes 0 to sriov_numvfs).\n"
+	"\n"
+	"Options:\n"
+	"  --bind        bind the PF to vfio-pci first "
+	"(driver_override)\n"
+	"  --help, -h    this text\n"
+	"\n";
 
 static int
 vfs_opt(void *ctx, int c, const char *name, char *arg)
@@ -77,21 +73,14 @@ vfs_opt(void *ctx, int c, const char *name, char *arg)
 	}
 }
 
-static int
-vfs_parse(int argc, char **argv, struct vfs_opts *o)
-{
-	static const struct option opts[] = {
-		{ "bind", no_argument, NULL, 'b' },
-		{ "wait", required_argument, NULL, 'w' },
-		CLI_GETOPT_END,
-	};
-	const struct cli_getopt g = { "vfs",   opts,	vfs_usage,
-				      &o->sys, vfs_opt, o };
+static const struct option vfs_options[] = {
+	{ "bind", no_argument, NULL, 'b' },
+	{ "wait", required_argument, NULL, 'w' },
+	CLI_GETOPT_END,
+};
 
-	vft_sys_init(&o->sys, NULL);
-	o->wait_s = CLI_DEFAULT_WAIT_S;
-	return cli_getopt(&g, argc, argv);
-}
+static const struct cli_cmd vfs_cmd = { "vfs", vfs_usage, vfs_options,
+					vfs_opt };
 
 /* Read the PF and refuse what cannot hold VFs. */
 static int
@@ -403,24 +392,14 @@ cmd_vfs(int argc, char **argv)
 	const char *sub;
 	int rc;
 
-	memset(&o, 0, sizeof(o));
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-				  strcmp(argv[1], "-h") == 0)) {
-			vfs_usage(stdout);
-			return CLI_EXIT_OK;
-		}
-		vfs_usage(stderr);
-		return CLI_EXIT_USAGE;
-	}
+	rc = cli_subcommand(&vfs_cmd, "vfs", "create", "destroy", argc, argv);
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
 	sub = argv[1];
-	if (strcmp(sub, "create") != 0 && strcmp(sub, "destroy") != 0) {
-		cli_error("unknown vfs command '%s' (expected create or "
-			  "destroy)",
-			  sub);
-		return CLI_EXIT_USAGE;
-	}
-	rc = vfs_parse(argc - 1, argv + 1, &o);
+	memset(&o, 0, sizeof(o));
+	vft_sys_init(&o.sys, NULL);
+	o.wait_s = CLI_DEFAULT_WAIT_S;
+	rc = cli_getopt(&vfs_cmd, &o.sys, &o, argc - 1, argv + 1);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	if (o.bind && strcmp(sub, "create") != 0) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app_opts.h"
 #include "vftoken_cli.h"
 
 #ifndef VFTOKEN_VERSION
@@ -159,30 +160,66 @@ cli_bad_option(const char *cmd, char **argv, int optind_now)
 	return CLI_EXIT_USAGE;
 }
 
-int
-cli_getopt(const struct cli_getopt *g, int argc, char **argv)
+void
+cli_print_usage(FILE *f, const char *text)
 {
-	int c, idx, rc;
+	fputs(text, f);
+	cli_print_exit_codes(f);
+}
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", g->opts, &idx)) != -1) {
-		switch (c) {
-		case 'h':
-			g->usage(stdout);
+/* What cli_getopt_one() needs besides the option. */
+struct cli_getopt_run {
+	const struct cli_cmd *cmd;
+	struct vft_sys *sys;
+	void *ctx;
+	char **argv;
+};
+
+static int
+cli_getopt_one(void *arg, int c, const char *name, char *val)
+{
+	const struct cli_getopt_run *r = arg;
+
+	switch (c) {
+	case 'h':
+		cli_print_usage(stdout, r->cmd->usage);
+		return -1;
+	case 'r':
+		return cli_sysfs_root(r->sys, val);
+	case '?':
+	case ':':
+		return cli_bad_option(r->cmd->name, r->argv, optind);
+	default:
+		return r->cmd->opt(r->ctx, c, name, val);
+	}
+}
+
+int
+cli_getopt(const struct cli_cmd *cmd, struct vft_sys *sys, void *ctx, int argc,
+	   char **argv)
+{
+	struct cli_getopt_run r = { cmd, sys, ctx, argv };
+
+	return app_getopt(argc, argv, cmd->opts, true, cli_getopt_one, &r);
+}
+
+int
+cli_subcommand(const struct cli_cmd *cmd, const char *group, const char *a,
+	       const char *b, int argc, char **argv)
+{
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+				  strcmp(argv[1], "-h") == 0)) {
+			cli_print_usage(stdout, cmd->usage);
 			return -1;
-		case 'r':
-			rc = cli_sysfs_root(g->sys, optarg);
-			break;
-		case '?':
-		case ':':
-			return cli_bad_option(g->cmd, argv, optind);
-		default:
-			rc = g->opt(g->ctx, c, g->opts[idx].name, optarg);
-			break;
 		}
-		if (rc != 0)
-			return rc;
+		cli_print_usage(stderr, cmd->usage);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], a) != 0 && strcmp(argv[1], b) != 0) {
+		cli_error("unknown %s command '%s' (expected %s or %s)", group,
+			  argv[1], a, b);
+		return CLI_EXIT_USAGE;
 	}
 	return 0;
 }
@@ -191,54 +228,36 @@ int
 cli_parse_uint(const char *s, const char *what, unsigned int min,
 	       unsigned int max, unsigned int *out)
 {
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	if (s[0] < '0' || s[0] > '9')
-		goto bad;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		goto bad;
-	*out = (unsigned int)v;
-	return 0;
-bad:
+	if (app_parse_uint(s, min, max, out) == 0)
+		return 0;
 	cli_error("%s '%s': expected a decimal number from %u to %u", what, s,
 		  min, max);
 	return CLI_EXIT_USAGE;
 }
 
-static void
-main_usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: %s COMMAND [ARGS]\n"
-		"\n"
-		"Operate SR-IOV and VFIO VF tokens.\n"
-		"\n"
-		"Commands:\n"
-		"  status [ADDR...]          SR-IOV PFs, their VFs and what "
-		"blocks "
-		"their use\n"
-		"  vfs create PF N [--bind]  create N VFs on PF\n"
-		"  vfs destroy PF            remove the VFs of PF\n"
-		"  token set PF SOURCE       set the PF's VF token\n"
-		"  token generate --out F    write a new random token to file "
-		"F (0600)\n"
-		"  check ADDR [SOURCE]       open ADDR through VFIO and "
-		"explain "
-		"the result\n"
-		"  help [COMMAND]            this text, or a command's help\n"
-		"\n"
-		"Options:\n"
-		"  --version                 print the version\n"
-		"  --help, -h                this text\n"
-		"\n"
-		"Run '%s COMMAND --help' for a command's options.\n"
-		"\n",
-		CLI_PROG, CLI_PROG);
-	cli_print_exit_codes(f);
-}
+static const char main_usage[] =
+	"Usage: " CLI_PROG " COMMAND [ARGS]\n"
+	"\n"
+	"Operate SR-IOV and VFIO VF tokens.\n"
+	"\n"
+	"Commands:\n"
+	"  status [ADDR...]          SR-IOV PFs, their VFs and what blocks "
+	"their use\n"
+	"  vfs create PF N [--bind]  create N VFs on PF\n"
+	"  vfs destroy PF            remove the VFs of PF\n"
+	"  token set PF SOURCE       set the PF's VF token\n"
+	"  token generate --out F    write a new random token to file F "
+	"(0600)\n"
+	"  check ADDR [SOURCE]       open ADDR through VFIO and explain the "
+	"result\n"
+	"  help [COMMAND]            this text, or a command's help\n"
+	"\n"
+	"Options:\n"
+	"  --version                 print the version\n"
+	"  --help, -h                this text\n"
+	"\n"
+	"Run '" CLI_PROG " COMMAND --help' for a command's options.\n"
+	"\n";
 
 typedef int (*main_cmd_fn)(int argc, char **argv);
 
@@ -279,7 +298,7 @@ main_help(int argc, char **argv)
 	int n = 0;
 
 	if (argc < 2) {
-		main_usage(stdout);
+		cli_print_usage(stdout, main_usage);
 		return CLI_EXIT_OK;
 	}
 	fn = main_find(argv[1]);
@@ -299,7 +318,7 @@ main_dispatch(int argc, char **argv)
 	main_cmd_fn fn;
 
 	if (argc < 2) {
-		main_usage(stderr);
+		cli_print_usage(stderr, main_usage);
 		return CLI_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
@@ -307,7 +326,7 @@ main_dispatch(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		main_usage(stdout);
+		cli_print_usage(stdout, main_usage);
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(argv[1], "help") == 0)

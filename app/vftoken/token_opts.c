@@ -138,8 +138,10 @@ tok_twice(const struct tok_src *src, const char *kind)
 }
 
 int
-tok_src_set(struct tok_src *src, const char *kind, char *value)
+tok_src_set(struct tok_src *src, const char *name, char *value)
 {
+	const char *kind = name + strlen(src->prefix);
+
 	if (strcmp(kind, "token-file") == 0) {
 		if (src->file != NULL)
 			return tok_twice(src, kind);

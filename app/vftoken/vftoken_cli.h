@@ -104,25 +104,37 @@ struct option;
 /* clang-format on */
 
 /**
- * The options of one command for cli_getopt(), which handles --help/-h
- * (option 'h') and the hidden --sysfs-root (option 'r') itself and hands
- * every other option of @p opts to @p opt.
+ * One command's options and help, a constant of the command's file.
+ * cli_getopt() handles --help/-h (option 'h') and the hidden --sysfs-root
+ * (option 'r') itself and hands every other option of @p opts to @p opt.
  */
-struct cli_getopt {
-	const char *cmd;	   /**< as named in errors: "token set" */
+struct cli_cmd {
+	const char *name;	   /**< as named in errors: "token set" */
+	const char *usage;	   /**< --help text, before the exit codes */
 	const struct option *opts; /**< getopt_long() table */
-	void (*usage)(FILE *f);	   /**< printed for --help */
-	struct vft_sys *sys;	   /**< what --sysfs-root sets */
 	/** One option: 0 to go on, else an exit code. */
 	int (*opt)(void *ctx, int c, const char *name, char *arg);
-	void *ctx;
 };
 
+/** Print @p text, then the exit code table, to @p f. */
+void cli_print_usage(FILE *f, const char *text);
+
 /**
- * Parse the options in @p argv (from argv[1]; optind is left on the first
- * operand). @return 0, -1 after --help, or an exit code.
+ * Parse the options of @p cmd in @p argv (from argv[1]; optind is left on
+ * the first operand); --sysfs-root sets @p sys, the command's own options
+ * go to cmd->opt with @p ctx. @return 0, -1 after --help, or an exit code.
  */
-int cli_getopt(const struct cli_getopt *g, int argc, char **argv);
+int cli_getopt(const struct cli_cmd *cmd, struct vft_sys *sys, void *ctx,
+	       int argc, char **argv);
+
+/**
+ * Check argv[1] of a command with sub-commands (`vftoken @p group SUB`):
+ * it must be @p a or @p b. Prints the usage of @p cmd for --help (stdout)
+ * or when SUB is missing (stderr). @return 0, -1 after --help, or
+ * CLI_EXIT_USAGE.
+ */
+int cli_subcommand(const struct cli_cmd *cmd, const char *group, const char *a,
+		   const char *b, int argc, char **argv);
 
 /* ------------------------------------------------------------------------ */
 /* Token sources (token_opts.c)                                             */
@@ -152,10 +164,22 @@ void tok_scrub_release(void);
 void tok_src_init(struct tok_src *src, const char *prefix);
 
 /**
- * Record one option. @p kind is "token", "token-file" or "token-env"
- * (without the prefix). @return 0 or CLI_EXIT_USAGE (given twice).
+ * The getopt_long() rows of the options --<prefix>token-file,
+ * --<prefix>token-env and --<prefix>token, all with val @p key; hand each
+ * to tok_src_set(). @p prefix is a string literal.
  */
-int tok_src_set(struct tok_src *src, const char *kind, char *value);
+/* clang-format off */
+#define TOK_SRC_OPTIONS(prefix, key) \
+	{ prefix "token-file", required_argument, NULL, key }, \
+	{ prefix "token-env", required_argument, NULL, key }, \
+	{ prefix "token", required_argument, NULL, key }
+/* clang-format on */
+
+/**
+ * Record one option of TOK_SRC_OPTIONS(). @p name is its long name, with
+ * the prefix. @return 0 or CLI_EXIT_USAGE (given twice).
+ */
+int tok_src_set(struct tok_src *src, const char *name, char *value);
 
 /** @return CLI_EXIT_USAGE with a message if more than one was given. */
 int tok_src_check(const struct tok_src *src);

@@ -6,7 +6,8 @@
  * Unit tests of the explainer (vft_explain.c): one case per verdict, each
  * on a generated FAKE sysfs tree (tests/unit/fake_sysfs.h, for unit tests
  * of logic only) with the errno the kernel gives in that situation
- * (ARCHITECTURE.md section 4, the "vfio/pci: Introduce VF token" patch).
+ * (doc/guides/token_model.rst, "Kernel rules"; the "vfio/pci: Introduce VF
+ * token" patch).
  */
 
 #include <errno.h>

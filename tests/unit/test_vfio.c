@@ -7,7 +7,7 @@
  * a FAKE VFIO KERNEL installed through the vft_os test seam, for unit tests
  * of logic only. The fake models /dev/vfio/vfio and /dev/vfio/N fds, group
  * viability, VFIO_GROUP_GET_DEVICE_FD with the kernel's "NAME vf_token=UUID"
- * parsing and VF token rules (ARCHITECTURE.md section 4), regions, IRQs,
+ * parsing and VF token rules (doc/guides/token_model.rst), regions, IRQs,
  * VFIO_DEVICE_FEATURE PCI_VF_TOKEN and DMA maps. It counts open fds and
  * live mappings so every failure path can be checked for leaks. The real
  * kernel's behaviour is checked by the conformance suite in the VM.

@@ -102,7 +102,7 @@ hugepages_ok() {
 
 # QEMU 10.0's igb decodes a VF's 64-bit BAR at its low 32 bits only, so VF
 # MMIO works only if the guest placed the VF BARs below 4 GB (the reason for
-# -cpu max,phys-bits=36 and <= 2 GB RAM in run.sh, ARCHITECTURE.md section 3).
+# -cpu max,phys-bits=36 and <= 2 GB RAM in run.sh, doc/guides/vm_rig.rst).
 vf_bars_low() {
 	local vf start ok=0
 	for vf in "$@"; do
