@@ -3,9 +3,10 @@
  */
 
 /*
- * vftoken check ADDR [SOURCE]: perform the real VFIO open of ADDR (group,
- * container, VFIO_GROUP_GET_DEVICE_FD with "ADDR vf_token=<uuid>" when a
- * token is given), report the explainer's verdict, close again. The exit
+ * vftoken check ADDR [--path P] [SOURCE]: perform the real VFIO open of
+ * ADDR through the device layer, on the group path (container, group,
+ * VFIO_GROUP_GET_DEVICE_FD with "ADDR vf_token=<uuid>") or the cdev path
+ * (VFIO_DEVICE_BIND_IOMMUFD with the token), report the explainer's verdict, close again. The exit
  * code says the outcome, so scripts can branch on it.
  */
 
@@ -21,11 +22,12 @@ struct ck_opts {
 	struct vft_sys sys;
 	struct tok_src src;
 	bool json;
+	enum vft_path path;
 	struct vft_pci_addr addr;
 };
 
 static const char ck_usage[] =
-	"Usage: " CLI_PROG " check ADDR [--json] [TOKEN]\n"
+	"Usage: " CLI_PROG " check ADDR [--path P] [--json] [TOKEN]\n"
 	"\n"
 	"Open ADDR through VFIO the way a DPDK application would, with "
 	"the VF\n"
@@ -47,6 +49,9 @@ static const char ck_usage[] =
 	"list\n"
 	"\n"
 	"Options:\n"
+	"  --path P           VFIO path: group, cdev (vfio cdev + iommufd,\n"
+	"                     Linux 6.17+ for a token) or auto (default:\n"
+	"                     group where /dev/vfio/vfio exists, else cdev)\n"
 	"  --json             machine-readable output\n"
 	"  --help, -h         this text\n"
 	"\n";
@@ -62,6 +67,11 @@ ck_opt(void *ctx, int c, const char *name, char *arg)
 	case 'j':
 		o->json = true;
 		return 0;
+	case 'p':
+		if (vft_path_parse(arg, &o->path) == 0)
+			return 0;
+		cli_error("--path %s: expected group, cdev or auto", arg);
+		return CLI_EXIT_USAGE;
 	default:
 		return CLI_EXIT_USAGE;
 	}
@@ -70,6 +80,7 @@ ck_opt(void *ctx, int c, const char *name, char *arg)
 static const struct option ck_options[] = {
 	TOK_SRC_OPTIONS("", 't'),
 	{ "json", no_argument, NULL, 'j' },
+	{ "path", required_argument, NULL, 'p' },
 	CLI_GETOPT_END,
 };
 
@@ -94,12 +105,13 @@ ck_json_token(const struct vft_token *t)
 }
 
 static void
-ck_print_json(const char *name, const struct vft_token *t,
+ck_print_json(const char *name, enum vft_path path, const struct vft_token *t,
 	      const struct vft_explanation *why, int rc)
 {
 	json_t *o = json_object();
 
 	json_object_set_new(o, "addr", json_string(name));
+	json_object_set_new(o, "path", json_string(vft_path_name(path)));
 	json_object_set_new(o, "verdict",
 			    json_string(vft_verdict_name(why->verdict)));
 	json_object_set_new(o, "ok", json_boolean(why->verdict == VFT_V_OK));
@@ -117,10 +129,11 @@ ck_print_json(const char *name, const struct vft_token *t,
 }
 
 static void
-ck_print_text(const char *name, const struct vft_token *t,
+ck_print_text(const char *name, enum vft_path path, const struct vft_token *t,
 	      const struct vft_explanation *why)
 {
 	printf("%s: %s\n", name, vft_verdict_name(why->verdict));
+	printf("  path: %s\n", vft_path_name(path));
 	if (vft_token_present(t)) {
 		char fp[VFT_FINGERPRINT_LEN];
 
@@ -144,14 +157,15 @@ ck_open(const struct ck_opts *o, const struct vft_token *t,
 	struct vft_explanation *why)
 {
 	bool given = vft_token_present(t);
-	struct vft_handle h;
+	struct vft_iommu io;
+	struct vft_device d;
 
 	memset(why, 0, sizeof(*why));
-	memset(&h, 0, sizeof(h));
-	if (vft_open(&o->sys, &o->addr, given ? t : NULL, &h, why) == 0) {
-		vft_close(&h);
-		vft_explain(&o->sys, &o->addr, given, 0, why);
-	}
+	vft_iommu_init(&io, o->path, NULL);
+	if (vft_iommu_open_device(&io, &o->sys, &o->addr, given ? t : NULL, &d,
+				  why) == 0)
+		vft_device_close(&d);
+	vft_iommu_close(&io);
 }
 
 /* Options and the one ADDR. @return 0, -1 after --help, or an exit code. */
@@ -161,6 +175,7 @@ ck_parse(int argc, char **argv, struct ck_opts *o)
 	int rc;
 
 	vft_sys_init(&o->sys, NULL);
+	o->path = vft_path_auto();
 	tok_src_init(&o->src, "");
 	rc = cli_getopt(&ck_cmd, &o->sys, o, argc, argv);
 	if (rc == 0)
@@ -191,9 +206,9 @@ ck_run(const struct ck_opts *o)
 	rc = cli_exit_for_verdict(why.verdict, vft_token_present(&tok));
 	vft_pci_addr_format(&o->addr, name);
 	if (o->json)
-		ck_print_json(name, &tok, &why, rc);
+		ck_print_json(name, o->path, &tok, &why, rc);
 	else
-		ck_print_text(name, &tok, &why);
+		ck_print_text(name, o->path, &tok, &why);
 	vft_token_wipe(&tok);
 	return rc;
 }

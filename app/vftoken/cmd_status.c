@@ -42,6 +42,7 @@ struct st_list {
 
 /* What one PF looks like, read once. */
 struct st_pf {
+	const struct vft_sys *sys;
 	struct vft_pci_dev pf;
 	struct vft_pci_dev *vfs; /* pf.n_vfs entries */
 	bool *shown;		 /* which VFs to print */
@@ -249,6 +250,7 @@ st_read_pf(const struct st_opts *o, const struct st_entry *e, struct st_pf *p)
 	int rc;
 
 	vft_err_clear(&err);
+	p->sys = &o->sys;
 	rc = vft_pci_dev_read(&o->sys, &e->pf, &p->pf, &err);
 	if (rc != 0) {
 		cli_error("%s", err.msg);
@@ -286,6 +288,31 @@ st_free_pf(struct st_pf *p)
 	p->shown = NULL;
 }
 
+/* The VFIO paths that can open @p d now: "group,cdev", "group", ... */
+static const char *
+st_paths(const struct st_pf *p, const struct vft_pci_dev *d)
+{
+	static const char *const names[] = { "none", "group", "cdev",
+					     "group,cdev" };
+	unsigned int m = vft_paths_available(p->sys, d);
+
+	return names[(m & 1u << VFT_PATH_GROUP ? 1 : 0) |
+		     (m & 1u << VFT_PATH_CDEV ? 2 : 0)];
+}
+
+static json_t *
+st_json_paths(const struct st_pf *p, const struct vft_pci_dev *d)
+{
+	unsigned int m = vft_paths_available(p->sys, d);
+	json_t *a = json_array();
+
+	if (m & 1u << VFT_PATH_GROUP)
+		json_array_append_new(a, json_string("group"));
+	if (m & 1u << VFT_PATH_CDEV)
+		json_array_append_new(a, json_string("cdev"));
+	return a;
+}
+
 static void
 st_print_group(int g)
 {
@@ -307,8 +334,9 @@ st_text_vf(const struct st_pf *p, unsigned int i)
 	printf("  %s  VF%u  %04x:%04x  driver=%s  ", v->name, i, v->vendor,
 	       v->device, st_drv(v));
 	st_print_group(v->iommu_group);
-	printf("  %s\n",
-	       vft_pci_dev_on_vfio(&p->pf) ? "token-gated" : "not token-gated");
+	printf("  %s  paths=%s\n",
+	       vft_pci_dev_on_vfio(&p->pf) ? "token-gated" : "not token-gated",
+	       st_paths(p, v));
 }
 
 static void
@@ -319,9 +347,10 @@ st_text_pf(const struct st_pf *p)
 	printf("%s  PF  %04x:%04x  driver=%s  ", p->pf.name, p->pf.vendor,
 	       p->pf.device, st_drv(&p->pf));
 	st_print_group(p->pf.iommu_group);
-	printf("  VFs %u/%u  %s\n", p->pf.num_vfs, p->pf.total_vfs,
+	printf("  VFs %u/%u  %s  paths=%s\n", p->pf.num_vfs, p->pf.total_vfs,
 	       vft_pci_dev_on_vfio(&p->pf) ? "VFs token-gated"
-					   : "VFs not token-gated");
+					   : "VFs not token-gated",
+	       st_paths(p, &p->pf));
 	for (i = 0; i < p->pf.n_vfs; i++)
 		if (p->shown[i])
 			st_text_vf(p, i);
@@ -376,6 +405,7 @@ st_json_vf(const struct st_pf *p, unsigned int i)
 	json_object_set_new(o, "iommu_group", st_json_group(v->iommu_group));
 	json_object_set_new(o, "token_gated",
 			    json_boolean(vft_pci_dev_on_vfio(&p->pf)));
+	json_object_set_new(o, "vfio_paths", st_json_paths(p, v));
 	return o;
 }
 
@@ -396,6 +426,7 @@ st_json_pf(const struct st_pf *p)
 	json_object_set_new(o, "num_vfs", json_integer(p->pf.num_vfs));
 	json_object_set_new(o, "vfs_token_gated",
 			    json_boolean(vft_pci_dev_on_vfio(&p->pf)));
+	json_object_set_new(o, "vfio_paths", st_json_paths(p, &p->pf));
 	for (i = 0; i < p->pf.n_vfs; i++)
 		if (p->shown[i])
 			json_array_append_new(vfs, st_json_vf(p, i));

@@ -53,6 +53,44 @@ vft_path_name(enum vft_path path)
 }
 
 int
+vft_path_parse(const char *s, enum vft_path *path)
+{
+	if (s == NULL || path == NULL)
+		return -EINVAL;
+	if (strcmp(s, "group") == 0)
+		*path = VFT_PATH_GROUP;
+	else if (strcmp(s, "cdev") == 0)
+		*path = VFT_PATH_CDEV;
+	else if (strcmp(s, "auto") == 0)
+		*path = vft_path_auto();
+	else
+		return -EINVAL;
+	return 0;
+}
+
+enum vft_path
+vft_path_auto(void)
+{
+	return access("/dev/vfio/vfio", F_OK) == 0 ? VFT_PATH_GROUP
+						   : VFT_PATH_CDEV;
+}
+
+unsigned int
+vft_paths_available(const struct vft_sys *sys, const struct vft_pci_dev *dev)
+{
+	unsigned int paths = 0;
+
+	if (!vft_pci_dev_on_vfio(dev))
+		return 0;
+	if (dev->iommu_group >= 0 && access("/dev/vfio/vfio", F_OK) == 0)
+		paths |= 1u << VFT_PATH_GROUP;
+	if (vft_pci_vfio_cdev(sys, &dev->addr) >= 0 &&
+	    access("/dev/iommu", F_OK) == 0)
+		paths |= 1u << VFT_PATH_CDEV;
+	return paths;
+}
+
+int
 vft_iommu_init(struct vft_iommu *io, enum vft_path path, struct vft_err *err)
 {
 	unsigned int i;

@@ -529,6 +529,27 @@ enum vft_path {
 /** Name of a path ("group", "cdev"). */
 const char *vft_path_name(enum vft_path path);
 
+/**
+ * Parse "group", "cdev" or "auto" (the path vft_path_auto() picks).
+ * @return 0, or -EINVAL for anything else.
+ */
+int vft_path_parse(const char *s, enum vft_path *path);
+
+/**
+ * The path to use when none is asked for: the group path where the kernel
+ * has the legacy container (/dev/vfio/vfio), else the cdev path (a kernel
+ * with iommufd and without CONFIG_VFIO_CONTAINER).
+ */
+enum vft_path vft_path_auto(void);
+
+/**
+ * Which paths can open @p addr now, as bits (1 << VFT_PATH_*): the group
+ * path when /dev/vfio/vfio and the function's IOMMU group exist, the cdev
+ * path when /dev/iommu and its vfio cdev exist.
+ */
+unsigned int vft_paths_available(const struct vft_sys *sys,
+				 const struct vft_pci_dev *dev);
+
 /** Most IOMMU groups one context holds open at a time. */
 #define VFT_IOMMU_MAX_GROUPS 64
 
