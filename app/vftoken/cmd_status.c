@@ -296,8 +296,10 @@ st_paths(const struct st_pf *p, const struct vft_pci_dev *d)
 					     "group,cdev" };
 	unsigned int m = vft_paths_available(p->sys, d);
 
-	return names[(m & 1u << VFT_PATH_GROUP ? 1 : 0) |
-		     (m & 1u << VFT_PATH_CDEV ? 2 : 0)];
+	unsigned int group = (m & (1u << VFT_PATH_GROUP)) != 0;
+	unsigned int cdev = (m & (1u << VFT_PATH_CDEV)) != 0;
+
+	return names[group | cdev << 1];
 }
 
 static json_t *
@@ -306,9 +308,9 @@ st_json_paths(const struct st_pf *p, const struct vft_pci_dev *d)
 	unsigned int m = vft_paths_available(p->sys, d);
 	json_t *a = json_array();
 
-	if (m & 1u << VFT_PATH_GROUP)
+	if (m & (1u << VFT_PATH_GROUP))
 		json_array_append_new(a, json_string("group"));
-	if (m & 1u << VFT_PATH_CDEV)
+	if (m & (1u << VFT_PATH_CDEV))
 		json_array_append_new(a, json_string("cdev"));
 	return a;
 }
