@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+#
+# The vfio cdev + iommufd path with the VF token (Linux 6.17+), on the rig
+# kernel built with IOMMUFD and VFIO_DEVICE_CDEV (--kernel 7.2-iommufd),
+# with stock Debian dpdk-testpmd and the plugin:
+# - vftoken status shows both paths; vftoken check --path cdev opens a VF
+#   with the token and explains a missing one;
+# - the PF through the bus on the cdev path (VFIO_DEVICE_FEATURE on the
+#   cdev fd sets the token, num_vfs creates the VFs), the VFs through the
+#   bus on the cdev path, mac-forwarding VF-to-VF;
+# - a missing and a wrong token refused at VFIO_DEVICE_BIND_IOMMUFD with
+#   the explainer's verdict; the group path of a VF bound through its cdev
+#   refused as busy;
+# - the group path on the same kernel still forwards (VFTOKEN_VFIO_PATH).
+
+HERE=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source=../lib/scenario.sh
+. "$HERE/../lib/scenario.sh"
+
+TOK=/tmp/vf-token
+WRONG=/tmp/wrong-token
+FWD_SECS=${FWD_SECS:-8}
+VFT="$VFTOKEN_BUILD/app/vftoken/vftoken"
+
+# shellcheck disable=SC2153 # from run.sh's environment
+echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN"
+check "plugin is built" test -r "$PLUGIN"
+check "the kernel has iommufd (/dev/iommu)" test -c /dev/iommu
+pf_ready "$VM_PF"
+check "token files created" eval "make_token $TOK && make_token $WRONG"
+check "PF has a vfio cdev" test -d "$(dev "$VM_PF")/vfio-dev"
+VF0=$(vf_addr "$VM_PF" 0)
+VF1=$(vf_addr "$VM_PF" 1)
+
+# ---- PF on the cdev path ----------------------------------------------------
+tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf --log-level=bus.sriov:info \
+	-a "$VM_PF,vfio_path=cdev,num_vfs=2,vf_token_file=$TOK" \
+	-- -i --total-num-mbufs=$MBUFS
+check "PF testpmd on the cdev path starts" tp_wait pf 'testpmd> ' 180
+check "PF: opened on the cdev path" \
+	grep -q "sriov: $VM_PF: PF, token fp:[0-9a-f]* (source vf_token_file), cdev path" "$(tp_log pf)"
+check "PF: token set with VFIO_DEVICE_FEATURE on the cdev fd" \
+	grep -q "sriov: $VM_PF: VF token set (fp:" "$(tp_log pf)"
+check "PF: net_e1000_igb probed" \
+	grep -q "sriov: $VM_PF: probe PCI driver net_e1000_igb " "$(tp_log pf)"
+check "plugin created 2 VFs" test "$(num_vfs "$VM_PF")" = 2
+if ! tp_alive pf; then
+	tail -n 40 "$(tp_log pf)" | sed 's/^/  | /'
+	finish
+	exit 1
+fi
+
+# ---- the CLI on the cdev path ------------------------------------------------
+"$VFT" status "$VM_PF" >"$OUTDIR/status.out" 2>&1
+sed 's/^/  | /' "$OUTDIR/status.out"
+check "status: the VFs can use both paths" \
+	test "$(grep -c 'token-gated  paths=group,cdev' "$OUTDIR/status.out")" = 2
+"$VFT" check "$VF0" --path cdev --token-file "$TOK" >"$OUTDIR/check-ok.out" 2>&1
+check "check --path cdev with the token: ok (exit 0)" test $? = 0
+check "check --path cdev names the path" grep -q '^  path: cdev' "$OUTDIR/check-ok.out"
+"$VFT" check "$VF0" --path cdev >"$OUTDIR/check-none.out" 2>&1
+rc=$?
+sed 's/^/  | /' "$OUTDIR/check-none.out"
+check "check --path cdev without the token: vf-needs-token" \
+	grep -q "^$VF0: vf-needs-token" "$OUTDIR/check-none.out"
+check "check --path cdev without the token: exit status not 0" test "$rc" != 0
+check "check: the reason names the bind step or the PF" \
+	grep -q "reason: .*$VM_PF" "$OUTDIR/check-none.out"
+
+# ---- VFs on the cdev path: forwarding -----------------------------------------
+vf_forward vf-cdev -d "$PLUGIN" --log-level=bus.sriov:info \
+	-a "$VF0,vfio_path=cdev,vf_token_file=$TOK" \
+	-a "$VF1,vfio_path=cdev,vf_token_file=$TOK"
+check "vf-cdev: both VFs opened on the cdev path" \
+	test "$(tp_count vf-cdev "sriov: .*token fp:[0-9a-f]+ \(source vf_token_file\), cdev path")" = 2
+
+# ---- refusals on the cdev path -------------------------------------------------
+refused() {
+	local name=$1 re=$2
+	shift 2
+	tp_start "$name" -d "$PLUGIN" -l 0,1 --file-prefix "$name" "$@" \
+		-- -i --total-num-mbufs=$MBUFS
+	tp_wait "$name" 'testpmd> |EAL: Error|Exiting' 180
+	grep "sriov: $VF0" "$(tp_log "$name")" | sed 's/^/  | /'
+	check "$name: refused with the explainer's verdict" \
+		grep -Eq -- "$re" "$(tp_log "$name")"
+	check "$name: no token in the output" token_not_in "$(tp_log "$name")" "$TOK"
+	check "$name: the wrong token is not in the output either" \
+		token_not_in "$(tp_log "$name")" "$WRONG"
+	tp_stop "$name"
+}
+refused cdev-missing "sriov: $VF0: cannot open the device \[vf-needs-token\]" \
+	-a "$VF0,vfio_path=cdev"
+refused cdev-wrong "sriov: $VF0: cannot open the device \[token-rejected\]" \
+	-a "$VF0,vfio_path=cdev,vf_token_file=$WRONG"
+
+# A VF bound through its cdev blocks its group: the group path is busy.
+tp_start holder -d "$PLUGIN" -l 0,1 --file-prefix holder \
+	-a "$VF0,vfio_path=cdev,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
+check "holder: VF0 bound through its cdev" tp_wait holder 'testpmd> ' 180
+"$VFT" check "$VF0" --path group --token-file "$TOK" >"$OUTDIR/check-busy.out" 2>&1
+sed 's/^/  | /' "$OUTDIR/check-busy.out"
+check "check --path group of a cdev-bound VF: busy" \
+	grep -q "^$VF0: busy" "$OUTDIR/check-busy.out"
+tp_stop holder
+
+# ---- the group path on the same kernel -------------------------------------------
+VFTOKEN_VFIO_PATH=group vf_forward vf-group -d "$PLUGIN" --log-level=bus.sriov:info \
+	-a "$VF0,vf_token_file=$TOK" -a "$VF1,vf_token_file=$TOK"
+check "vf-group: both VFs opened on the group path" \
+	test "$(tp_count vf-group "sriov: .*\(source vf_token_file\), group path")" = 2
+
+tp_stop pf
+check "PF testpmd exits cleanly" test $? = 0
+check "PF: the token is not in the log" token_not_in "$(tp_log pf)" "$TOK"
+tp_stop_all
+set_num_vfs "$VM_PF" 0
+finish
