@@ -220,10 +220,10 @@ fuzz_devargs_parse(const char *s, const struct ref_item *items, size_t n,
 	FUZZ_CHECK(p.has_path == (found[REF_PATH] != NULL));
 	if (p.has_path)
 		FUZZ_CHECK(p.path == (found[REF_PATH]->val[0] == 'g'
-					      ? SRIOV_PATH_GROUP
+					      ? VFT_PATH_GROUP
 				      : found[REF_PATH]->val[0] == 'c'
-					      ? SRIOV_PATH_CDEV
-					      : SRIOV_PATH_AUTO));
+					      ? VFT_PATH_CDEV
+					      : vft_path_auto()));
 	if (p.has_file)
 		FUZZ_CHECK(ref_val_is(found[REF_FILE], p.file));
 	if (p.has_env)

@@ -185,21 +185,6 @@ sriov_params_num_vfs(const char *dev, const struct sriov_item *it,
 	return 0;
 }
 
-/* "group", "cdev" or "auto". @return 0 or -EINVAL. */
-int
-sriov_params_path_parse(const char *s, enum sriov_path *path)
-{
-	if (strcmp(s, "group") == 0)
-		*path = SRIOV_PATH_GROUP;
-	else if (strcmp(s, "cdev") == 0)
-		*path = SRIOV_PATH_CDEV;
-	else if (strcmp(s, "auto") == 0)
-		*path = SRIOV_PATH_AUTO;
-	else
-		return -EINVAL;
-	return 0;
-}
-
 static int
 sriov_params_path(const char *dev, const struct sriov_item *it,
 		  struct sriov_params *p)
@@ -209,7 +194,7 @@ sriov_params_path(const char *dev, const struct sriov_item *it,
 	if (sriov_params_copy(dev, it, SRIOV_KEY_PATH, "group, cdev or auto",
 			      buf, sizeof(buf)) < 0)
 		return -EINVAL;
-	if (sriov_params_path_parse(buf, &p->path) < 0) {
+	if (vft_path_parse(buf, &p->path) < 0) {
 		SRIOV_LOG(ERR,
 			  "%s: devarg " SRIOV_KEY_PATH "=%s: expected group, "
 			  "cdev or auto",

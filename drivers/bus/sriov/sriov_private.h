@@ -39,13 +39,6 @@ enum sriov_role {
 #define SRIOV_KEY_NUM_VFS "num_vfs"
 #define SRIOV_KEY_PATH "vfio_path"
 
-/* The VFIO path of a device: vfio_path= or the process default. */
-enum sriov_path {
-	SRIOV_PATH_AUTO = 0, /* group where /dev/vfio/vfio works, else cdev */
-	SRIOV_PATH_GROUP,
-	SRIOV_PATH_CDEV,
-};
-
 /* Longest value of vf_token_file= and vf_token_env=. */
 #define SRIOV_PARAM_LEN 256
 
@@ -60,7 +53,7 @@ struct sriov_params {
 	char file[SRIOV_PARAM_LEN];
 	char env[SRIOV_PARAM_LEN];
 	unsigned int num_vfs;
-	enum sriov_path path;
+	enum vft_path path; /* vfio_path=, "auto" resolved */
 };
 
 /*
@@ -125,7 +118,6 @@ void sriov_pci_bus_drop(struct rte_pci_device *pdev);
 
 /* sriov_params.c */
 bool sriov_params_present(const char *args);
-int sriov_params_path_parse(const char *s, enum sriov_path *path);
 int sriov_params_parse(const char *dev, const char *args,
 		       struct sriov_params *p);
 int sriov_params_strip(const char *dev, struct rte_devargs *da);

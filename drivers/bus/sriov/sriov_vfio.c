@@ -493,21 +493,17 @@ sriov_vfio_cleanup(void)
 int
 sriov_vfio_path_choose(struct sriov_device *sd, const struct sriov_params *p)
 {
-	enum sriov_path path = SRIOV_PATH_AUTO;
 	const char *env = getenv(RTE_SRIOV_VFIO_PATH_ENV);
 
 	if (p->has_path)
-		path = p->path;
-	else if (env != NULL && sriov_params_path_parse(env, &path) < 0) {
+		sd->vfio_path = p->path;
+	else if (env == NULL)
+		sd->vfio_path = vft_path_auto();
+	else if (vft_path_parse(env, &sd->vfio_path) < 0) {
 		SRIOV_LOG(ERR, "%s: %s=%s: expected group, cdev or auto",
 			  sd->name, RTE_SRIOV_VFIO_PATH_ENV, env);
 		return -EINVAL;
 	}
-	if (path == SRIOV_PATH_AUTO)
-		path = access("/dev/vfio/vfio", F_OK) == 0 ? SRIOV_PATH_GROUP
-							   : SRIOV_PATH_CDEV;
-	sd->vfio_path =
-		path == SRIOV_PATH_GROUP ? VFT_PATH_GROUP : VFT_PATH_CDEV;
 	return 0;
 }
 
