@@ -156,6 +156,7 @@ readelf -n "$obj/vmlinux" 2>/dev/null | grep -q 'note type: (0x00000012)' ||
 	die "$obj/vmlinux has no PVH entry note (CONFIG_PVH)"
 mkdir -p "$CACHE/kernels"
 tmp=$(mktemp -d "$CACHE/kernels/.build-$NAME.XXXXXX")
+chmod 0755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 make -s -C "$tree" O="$obj" INSTALL_MOD_PATH="$tmp" INSTALL_MOD_STRIP=1 DEPMOD=true modules_install \
 	>>"$obj/build.log" 2>&1 || die "modules_install failed (log: $obj/build.log)"
