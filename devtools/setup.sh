@@ -30,9 +30,12 @@ libnuma-dev dpdk dpdk-dev libdpdk-dev uuid-dev libcmocka-dev libjansson-dev
 clang-format cppcheck shellcheck python3-sphinx python3-sphinx-rtd-theme
 busybox-static cpio kmod dpkg-dev xz-utils zstd jq procps iproute2 file
 python3-matplotlib libclang-rt-14-dev groff-base man-db systemd util-linux
-bash-completion"
+bash-completion
+flex bison bc libelf-dev libssl-dev"
 
 # --- 1. apt packages -------------------------------------------------------
+# (flex ... libssl-dev: devtools/vm/build-kernel.sh builds the rig's own
+# 7.2-iommufd kernel when a VM test first needs it.)
 missing=""
 for p in $APT_PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -120,6 +120,7 @@ tvk_run(struct tvk_ctx *ctx, const char *only)
 {
 	unsigned int passed = 0, failed = 0, skipped = 0;
 	struct tvk_res res;
+	const char *why;
 	size_t i;
 
 	for (i = 0; i < tvk_num_checks; i++) {
@@ -142,6 +143,10 @@ tvk_run(struct tvk_ctx *ctx, const char *only)
 			printf("FAIL %s: set-up (state reset): %s\n", c->name,
 			       res.msg);
 			failed++;
+		} else if ((c->needs & TVK_NEED_CDEV) &&
+			   (why = tvk_cdev_missing(ctx->pf)) != NULL) {
+			printf("SKIP %s: %s\n", c->name, why);
+			skipped++;
 		} else if (c->fn(ctx, &res)) {
 			printf("FAIL %s: %s\n", c->name, res.msg);
 			failed++;
@@ -218,7 +223,7 @@ main(int argc, char **argv)
 	}
 	if (list) {
 		for (size_t i = 0; i < tvk_num_checks; i++)
-			printf("%-26s %s\n", tvk_checks[i].name,
+			printf("%-30s %s\n", tvk_checks[i].name,
 			       tvk_checks[i].rule);
 		free(only);
 		return EXIT_SUCCESS;

@@ -46,6 +46,14 @@ struct tvk_dev {
 	int device;
 };
 
+/* A device opened through its cdev, bound to its own iommufd. */
+struct tvk_cdev {
+	int iommufd;
+	int device;
+	uint32_t devid; /* out_devid of the bind */
+	uint32_t ioas;	/* IOAS attached by tvk_cdev_attach_ioas() */
+};
+
 /* tvk_sysfs.c */
 int tvk_sysfs_write(const char *path, const char *val);
 int tvk_sysfs_read(const char *path, char *buf, size_t len);
@@ -73,6 +81,19 @@ void tvk_uuid_format(const uint8_t uuid[16], char out[TVK_UUID_STR_LEN + 1]);
 void tvk_wipe(void *p, size_t len);
 const char *tvk_errname(int err);
 
+/* tvk_cdev.c */
+void tvk_cdev_init(struct tvk_cdev *c);
+void tvk_cdev_close(struct tvk_cdev *c);
+int tvk_cdev_name(const char *addr, char *name, size_t len);
+int tvk_cdev_path(const char *addr, char *path, size_t len);
+int tvk_cdev_open(const char *addr, struct tvk_cdev *c, char *err,
+		  size_t errlen);
+int tvk_cdev_bind_raw(int devfd, uint32_t argsz, uint32_t flags,
+		      int32_t iommufd, const uint8_t *uuid, uint32_t *devid);
+int tvk_cdev_bind(struct tvk_cdev *c, const uint8_t *uuid);
+int tvk_cdev_attach_ioas(struct tvk_cdev *c);
+const char *tvk_cdev_missing(const char *addr);
+
 /* tvk_checks.c */
 struct tvk_check {
 	const char *name;
@@ -83,11 +104,48 @@ struct tvk_check {
 
 #define TVK_NEED_OTHER (1u << 0)
 #define TVK_NEED_KERNEL_PF (1u << 1) /* moves the PF to igb / pci-pf-stub */
+#define TVK_NEED_CDEV (1u << 2)	     /* IOMMUFD + VFIO_DEVICE_CDEV */
 
 extern const struct tvk_check tvk_checks[];
 extern const size_t tvk_num_checks;
 
 int tvk_state_reset(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_fail(struct tvk_res *res, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int tvk_expect_open(struct tvk_res *res, const char *addr, const char *suffix,
+		    const char *label, int expect, struct tvk_dev *keep);
+int tvk_expect_open_token(struct tvk_res *res, const char *addr,
+			  const char *uuid_str, const char *label, int expect,
+			  struct tvk_dev *keep);
+int tvk_expect_feature(struct tvk_res *res, int devfd, const char *what,
+		       uint32_t flags, const uint8_t *uuid, uint32_t argsz_data,
+		       int expect);
+int tvk_other_token(const struct tvk_ctx *ctx, struct tvk_res *res,
+		    uint8_t u[16], char s[TVK_UUID_STR_LEN + 1]);
+int tvk_other_bind_vfio(const char *addr, char *orig, size_t len,
+			struct tvk_res *res);
+int tvk_other_restore(const char *addr, const char *orig);
+
+/* tvk_checks_cdev.c: the cdev rows of tvk_checks[] */
+int tvk_cdev_nodes(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_unbound(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_vf_no_token(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_vf_wrong_token(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_vf_right_token(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_bind_args(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_bind_twice(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_pf_users_none(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_pf_users_wrong(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_pf_users_right(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_users_shared(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_pf_no_users_no_token(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_pf_no_users_token(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_nonsriov_token(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_nonsriov_no_token(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_blocks_group(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_group_blocks_cdev(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_feature_set(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_feature_vf(struct tvk_ctx *ctx, struct tvk_res *res);
 void tvk_note(const char *check, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -45,10 +45,7 @@
 #define TVK_ENABLE_SRIOV "/sys/module/vfio_pci/parameters/enable_sriov"
 #define TVK_NAME_LEN 256
 
-static int tvk_fail(struct tvk_res *res, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int
+int
 tvk_fail(struct tvk_res *res, const char *fmt, ...)
 {
 	va_list ap;
@@ -83,7 +80,7 @@ tvk_tok_suffix(char *buf, size_t len, const char *uuid_str)
  * success (EXPECT == 0). LABEL describes SUFFIX without the token. On
  * success with KEEP the device stays open in KEEP, else it is closed.
  */
-static int
+int
 tvk_expect_open(struct tvk_res *res, const char *addr, const char *suffix,
 		const char *label, int expect, struct tvk_dev *keep)
 {
@@ -112,7 +109,7 @@ tvk_expect_open(struct tvk_res *res, const char *addr, const char *suffix,
 	return 0;
 }
 
-static int
+int
 tvk_expect_open_token(struct tvk_res *res, const char *addr,
 		      const char *uuid_str, const char *label, int expect,
 		      struct tvk_dev *keep)
@@ -126,7 +123,7 @@ tvk_expect_open_token(struct tvk_res *res, const char *addr,
 	return ret;
 }
 
-static int
+int
 tvk_expect_feature(struct tvk_res *res, int devfd, const char *what,
 		   uint32_t flags, const uint8_t *uuid, uint32_t argsz_data,
 		   int expect)
@@ -141,7 +138,7 @@ tvk_expect_feature(struct tvk_res *res, int devfd, const char *what,
 }
 
 /* A fresh random token different from the known one. */
-static int
+int
 tvk_other_token(const struct tvk_ctx *ctx, struct tvk_res *res, uint8_t u[16],
 		char s[TVK_UUID_STR_LEN + 1])
 {
@@ -785,7 +782,7 @@ out:
 
 /* ---- the NIC without SR-IOV ---------------------------------------- */
 
-static int
+int
 tvk_other_restore(const char *addr, const char *orig)
 {
 	int ret;
@@ -803,27 +800,42 @@ tvk_other_restore(const char *addr, const char *orig)
 	return ret;
 }
 
-static int
-tvk_other_run(struct tvk_ctx *ctx, struct tvk_res *res, int which)
+/*
+ * Put the NIC without SR-IOV on vfio-pci; its driver before goes to ORIG
+ * for tvk_other_restore().
+ */
+int
+tvk_other_bind_vfio(const char *addr, char *orig, size_t len,
+		    struct tvk_res *res)
 {
-	char orig[64], tot[16];
-	struct tvk_dev d;
-	int ret, r2;
+	char tot[16];
+	int ret;
 
-	ret = tvk_driver_of(ctx->other, orig, sizeof(orig));
+	ret = tvk_driver_of(addr, orig, len);
 	if (ret)
-		return tvk_fail(res, "driver of %s: %s", ctx->other,
+		return tvk_fail(res, "driver of %s: %s", addr,
 				tvk_errname(-ret));
-	if (tvk_dev_attr_read(ctx->other, "sriov_totalvfs", tot, sizeof(tot)) ==
-	    0)
+	if (tvk_dev_attr_read(addr, "sriov_totalvfs", tot, sizeof(tot)) == 0)
 		return tvk_fail(res,
 				"%s has an SR-IOV capability; --other needs a "
 				"NIC without SR-IOV",
-				ctx->other);
-	ret = tvk_bind(ctx->other, "vfio-pci");
+				addr);
+	ret = tvk_bind(addr, "vfio-pci");
 	if (ret)
-		return tvk_fail(res, "bind %s to vfio-pci: %s", ctx->other,
+		return tvk_fail(res, "bind %s to vfio-pci: %s", addr,
 				tvk_errname(-ret));
+	return 0;
+}
+
+static int
+tvk_other_run(struct tvk_ctx *ctx, struct tvk_res *res, int which)
+{
+	char orig[64];
+	struct tvk_dev d;
+	int ret, r2;
+
+	if (tvk_other_bind_vfio(ctx->other, orig, sizeof(orig), res))
+		return -1;
 	switch (which) {
 	case 0:
 		ret = tvk_expect_open_token(res, ctx->other, ctx->token_str,
@@ -1118,6 +1130,71 @@ const struct tvk_check tvk_checks[] = {
 	{ "pf-bind-busy-with-vfs",
 	  "binding vfio-pci to a PF that already has VFs -> EBUSY",
 	  tvk_pf_bind_busy, TVK_NEED_KERNEL_PF },
+	{ "cdev-nodes",
+	  "/dev/iommu, and vfio-dev/vfioN + /dev/vfio/devices/vfioN (same "
+	  "dev number) for the PF and every VF",
+	  tvk_cdev_nodes, TVK_NEED_CDEV },
+	{ "cdev-unbound-refused",
+	  "cdev fd before BIND_IOMMUFD: GET_INFO, ATTACH_IOMMUFD_PT -> EINVAL",
+	  tvk_cdev_unbound, TVK_NEED_CDEV },
+	{ "cdev-vf-no-token",
+	  "cdev bind of a VF, PF on vfio-pci, no token -> "
+	  "EACCES",
+	  tvk_cdev_vf_no_token, TVK_NEED_CDEV },
+	{ "cdev-vf-wrong-token",
+	  "cdev bind of a VF, PF on vfio-pci, wrong token -> EACCES",
+	  tvk_cdev_vf_wrong_token, TVK_NEED_CDEV },
+	{ "cdev-vf-right-token",
+	  "cdev bind of every VF with the token -> 0 (6.17/6.18: E2BIG), "
+	  "IOAS attach -> 0",
+	  tvk_cdev_vf_right_token, TVK_NEED_CDEV },
+	{ "cdev-bind-args",
+	  "bind: argsz < 16, unknown flag, iommufd -1 -> EINVAL; token flag "
+	  "without a token pointer -> EFAULT; the right bind still works",
+	  tvk_cdev_bind_args, TVK_NEED_CDEV },
+	{ "cdev-bind-twice", "second bind of a bound cdev fd -> EINVAL",
+	  tvk_cdev_bind_twice, TVK_NEED_CDEV },
+	{ "cdev-pf-vf-users-no-token",
+	  "cdev bind of the PF with a VF bound, no token -> EACCES",
+	  tvk_cdev_pf_users_none, TVK_NEED_CDEV },
+	{ "cdev-pf-vf-users-wrong-token",
+	  "cdev bind of the PF with a VF bound, wrong token -> EACCES",
+	  tvk_cdev_pf_users_wrong, TVK_NEED_CDEV },
+	{ "cdev-pf-vf-users-right-token",
+	  "cdev bind of the PF with a VF bound, right token -> 0",
+	  tvk_cdev_pf_users_right, TVK_NEED_CDEV },
+	{ "cdev-vf-users-shared",
+	  "a VF open on one path counts for the PF on the other -> EACCES "
+	  "both ways",
+	  tvk_cdev_users_shared, TVK_NEED_CDEV },
+	{ "cdev-pf-no-vf-users-no-token",
+	  "cdev bind of the PF without VF users, no token -> 0, token kept",
+	  tvk_cdev_pf_no_users_no_token, TVK_NEED_CDEV },
+	{ "cdev-pf-no-vf-users-token",
+	  "cdev bind of the PF without VF users, token -> 0 and the token is "
+	  "set",
+	  tvk_cdev_pf_no_users_token, TVK_NEED_CDEV },
+	{ "cdev-nonsriov-token",
+	  "cdev bind of a non-SR-IOV device with the token flag -> EINVAL",
+	  tvk_cdev_nonsriov_token, TVK_NEED_CDEV | TVK_NEED_OTHER },
+	{ "cdev-nonsriov-no-token",
+	  "cdev bind of a non-SR-IOV device without the flag -> 0",
+	  tvk_cdev_nonsriov_no_token, TVK_NEED_CDEV | TVK_NEED_OTHER },
+	{ "cdev-blocks-group",
+	  "a cdev-bound device's group open -> EBUSY (an unbound cdev fd "
+	  "blocks nothing)",
+	  tvk_cdev_blocks_group, TVK_NEED_CDEV },
+	{ "group-blocks-cdev",
+	  "cdev bind while the group is open (with or without a device fd) "
+	  "-> EBUSY",
+	  tvk_cdev_group_blocks_cdev, TVK_NEED_CDEV },
+	{ "cdev-feature-set",
+	  "FEATURE PROBE/SET PCI_VF_TOKEN on the PF cdev -> 0 (GET EINVAL); "
+	  "VFs open with the new token on both paths",
+	  tvk_cdev_feature_set, TVK_NEED_CDEV },
+	{ "cdev-feature-vf-enotty",
+	  "FEATURE PROBE|SET PCI_VF_TOKEN on a VF cdev -> ENOTTY",
+	  tvk_cdev_feature_vf, TVK_NEED_CDEV },
 };
 
 const size_t tvk_num_checks = sizeof(tvk_checks) / sizeof(tvk_checks[0]);

@@ -5,8 +5,8 @@
 # Boot a Debian guest kernel under QEMU with an emulated SR-IOV NIC and run a
 # scenario (devtools/vm/scenarios/<SCENARIO>.sh) in it.  See README.md.
 #
-# usage: run.sh [--kernel 6.1|6.12|7.2|all] [--accel tcg|kvm] [--second-pf] [--virtio-net]
-#               [--timeout SECS] [--boot-timeout SECS] [--quiet] SCENARIO [ARGS...]
+# usage: run.sh [--kernel 6.1|6.12|7.2|7.2-iommufd|all] [--accel tcg|kvm] [--second-pf]
+#               [--virtio-net] [--timeout SECS] [--boot-timeout SECS] [--quiet] SCENARIO [ARGS...]
 #
 # Guest PCI topology (fixed by the explicit root-port slots below; the guest
 # firmware numbers the buses in slot order):
@@ -117,9 +117,9 @@ scenario=$1
 shift
 
 case $kernel in
-6.1 | 6.12 | 7.2) kernels=("$kernel") ;;
+6.1 | 6.12 | 7.2 | 7.2-iommufd) kernels=("$kernel") ;;
 all) kernels=(6.1 6.12 7.2) ;;
-*) die "unknown kernel '$kernel' (expected 6.1, 6.12, 7.2 or all)" ;;
+*) die "unknown kernel '$kernel' (expected 6.1, 6.12, 7.2, 7.2-iommufd or all)" ;;
 esac
 case $accel in
 tcg) accel_opt="tcg,thread=multi" ;;
@@ -219,6 +219,12 @@ run_one() {
 	local scen_args
 	[ $# -gt 0 ] && scen_args=$(printf ' %q' "$@") && scen_args=${scen_args# }
 
+	# The rig's own kernel takes minutes to build the first time: build it
+	# before taking the VM lock (build-kernel.sh has a lock of its own).
+	if [ "$k" = 7.2-iommufd ] && ! "$HERE/build-kernel.sh" "$k" >/dev/null; then
+		say "[$k] FAIL: kernel build"
+		return 1
+	fi
 	# Take the one-VM-at-a-time lock for as long as QEMU runs, and before
 	# touching the kernel cache, log and scratch dir another run may be using.
 	if ! flock -n "$lockfd"; then
@@ -231,11 +237,20 @@ run_one() {
 	return "$rc"
 }
 
+# The directory of kernel $1: a Debian package unpacked by fetch-kernel.sh,
+# or the rig's own build (build-kernel.sh).
+kernel_dir() {
+	case $1 in
+	7.2-iommufd) "$HERE/build-kernel.sh" "$1" ;;
+	*) "$HERE/fetch-kernel.sh" "$1" ;;
+	esac
+}
+
 # The body of run_one (its locals are visible here), under the VM lock.
 run_locked() {
 	say "[$k] download: resolving and fetching the kernel"
 	t0=$(now)
-	kdir=$("$HERE/fetch-kernel.sh" "$k") || {
+	kdir=$(kernel_dir "$k") || {
 		say "[$k] FAIL: kernel fetch"
 		return 1
 	}
@@ -311,6 +326,8 @@ run_vm() {
 	# under TCG costs ~2 s for the hugepage pool alone.
 	local stage1_args="vftoken.stage2=$HERE/guest-init.sh vftoken.kmods=$kdir/lib/modules"
 	stage1_args+=" vftoken.root=$ROOT vftoken.hugepages=$hugepages"
+	# Parameters of built-in drivers (build-kernel.sh: vfio_pci.enable_sriov=1).
+	[ -r "$kdir/.cmdline" ] && stage1_args+=" $(cat "$kdir/.cmdline")"
 	# shellcheck disable=SC2054 # commas belong to QEMU's option syntax
 	local qemu_args=(
 		-accel "$accel_opt" -cpu max,phys-bits=36 -m 2048 -smp 2

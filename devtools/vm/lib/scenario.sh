@@ -114,9 +114,23 @@ pf_ready() {
 	check "PF starts without VFs" set_num_vfs "$1" 0
 }
 
+# vfio-pci built into the guest kernel (the rig's own 7.2-iommufd kernel):
+# nothing to load, its enable_sriov comes from the kernel command line
+# (vfio_pci.enable_sriov=1, devtools/vm/build-kernel.sh).
+vfio_pci_builtin() {
+	grep -qs '/vfio-pci\.ko$' "/lib/modules/$(uname -r)/modules.builtin"
+}
+
 vfio_setup() {
-	modprobe vfio-pci enable_sriov=1 &&
-		grep -qx Y /sys/module/vfio_pci/parameters/enable_sriov
+	if vfio_pci_builtin; then
+		echo "  vfio-pci is built in; enable_sriov from the command line"
+	else
+		modprobe vfio-pci enable_sriov=1 || return 1
+	fi
+	grep -qx Y /sys/module/vfio_pci/parameters/enable_sriov || {
+		echo "  enable_sriov is $(cat /sys/module/vfio_pci/parameters/enable_sriov 2>/dev/null), expected Y"
+		return 1
+	}
 }
 
 # $1 path: a fresh random token in a 0600 file; prints nothing.

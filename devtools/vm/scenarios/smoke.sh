@@ -113,6 +113,26 @@ vf_bars_low() {
 	return $ok
 }
 
+# Every function has a vfio cdev: sysfs vfio-dev/vfioN and its node
+# /dev/vfio/devices/vfioN with the same device number.
+cdev_nodes() {
+	local f name
+	for f in "$@"; do
+		name=$(ls "$(dev "$f")/vfio-dev" 2>/dev/null | head -n 1)
+		[ -n "$name" ] || {
+			echo "  $f has no vfio-dev/vfioN"
+			return 1
+		}
+		[ -c "/dev/vfio/devices/$name" ] &&
+			[ "$(stat -c '%t:%T' "/dev/vfio/devices/$name")" = \
+				"$(awk -F: '{ printf "%x:%x", $1, $2 }' "$(dev "$f")/vfio-dev/$name/dev")" ] || {
+			echo "  no /dev/vfio/devices/$name matching $f's vfio-dev/$name/dev"
+			return 1
+		}
+		echo "  $f: /dev/vfio/devices/$name"
+	done
+}
+
 no_sriov() {
 	[ -e "$(dev "$1")" ] && [ ! -e "$(dev "$1")/sriov_totalvfs" ]
 }
@@ -132,7 +152,7 @@ check "e1000e has no SR-IOV capability" no_sriov "$VM_NOSRIOV_NIC"
 if [ -n "${VM_PF2:-}" ]; then
 	check "second igb PF at $VM_PF2 is 8086:10c9" pci_id_is "$VM_PF2" 8086:10c9
 fi
-check "modprobe vfio-pci enable_sriov=1" modprobe vfio-pci enable_sriov=1
+check "vfio-pci ready (modprobe enable_sriov=1, or built in)" vfio_setup
 check "vfio-pci enable_sriov is Y" grep -qx Y /sys/module/vfio_pci/parameters/enable_sriov
 check "PF binds to vfio-pci via driver_override" bind_vfio "$VM_PF"
 check "echo 2 > sriov_numvfs creates 2 VFs" create_vfs "$VM_PF" 2
@@ -142,6 +162,12 @@ mapfile -t vfs < <(vfs_of "$VM_PF")
 check "PF and 2 VFs each in its own IOMMU group" own_groups 3 "$VM_PF" "${vfs[@]}"
 check "VF BAR0s are below 4 GB" vf_bars_low "${vfs[@]}"
 check "/dev/vfio/vfio and the 2 VF group nodes exist" vfio_nodes 2 "${vfs[@]}"
+# The rig's own kernel (build-kernel.sh, vfio-pci built in) has IOMMUFD and
+# the vfio cdev; Debian's kernels have neither.
+if vfio_pci_builtin; then
+	check "/dev/iommu exists (IOMMUFD)" test -c /dev/iommu
+	check "PF and 2 VFs have a vfio cdev" cdev_nodes "$VM_PF" "${vfs[@]}"
+fi
 check "2 MB hugepages reserved and hugetlbfs at /dev/hugepages" hugepages_ok
 check "echo 0 > sriov_numvfs removes the VFs" create_vfs "$VM_PF" 0
 
