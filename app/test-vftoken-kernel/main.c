@@ -166,8 +166,16 @@ tvk_run(struct tvk_ctx *ctx, const char *only)
 	return failed || passed == 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-int
-main(int argc, char **argv)
+/* What the command line asked for. */
+struct tvk_args {
+	char *only; /* --only, comma-joined; NULL: every check */
+	int list;
+	int help;
+};
+
+/* @return 0, or 2 on a usage error. */
+static int
+tvk_parse(int argc, char **argv, struct tvk_ctx *ctx, struct tvk_args *a)
 {
 	static const struct option opts[] = {
 		{ "pf", required_argument, NULL, 'p' },
@@ -178,95 +186,119 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct tvk_ctx ctx;
-	struct utsname u;
-	char *only = NULL;
-	int list = 0, c, ret;
+	int c;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.kernel_pf = true;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			ctx.pf = optarg;
+			ctx->pf = optarg;
 			break;
 		case 'o':
-			ctx.other = optarg;
+			ctx->other = optarg;
 			break;
 		case 'O':
-			if (tvk_append_only(&only, optarg)) {
+			if (tvk_append_only(&a->only, optarg)) {
 				fprintf(stderr, "out of memory\n");
-				return EXIT_FAILURE;
+				return 2;
 			}
 			break;
 		case 'K':
-			ctx.kernel_pf = false;
+			ctx->kernel_pf = false;
 			break;
 		case 'l':
-			list = 1;
+			a->list = 1;
 			break;
 		case 'h':
-			tvk_usage(stdout, argv[0]);
-			free(only);
-			return EXIT_SUCCESS;
+			a->help = 1;
+			return 0;
 		default:
 			tvk_usage(stderr, argv[0]);
-			free(only);
 			return 2;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
 		tvk_usage(stderr, argv[0]);
-		free(only);
 		return 2;
 	}
-	if (list) {
-		for (size_t i = 0; i < tvk_num_checks; i++)
-			printf("%-30s %s\n", tvk_checks[i].name,
-			       tvk_checks[i].rule);
-		free(only);
-		return EXIT_SUCCESS;
-	}
-	if (only && !tvk_only_valid(only)) {
-		free(only);
+	return 0;
+}
+
+/* The addresses, --only and the privileges a run needs. @return 0 or 2. */
+static int
+tvk_check_args(const struct tvk_ctx *ctx, const struct tvk_args *a)
+{
+	if (a->only && !tvk_only_valid(a->only))
 		return 2;
-	}
-	if (ctx.pf == NULL || !tvk_valid_addr(ctx.pf)) {
+	if (ctx->pf == NULL || !tvk_valid_addr(ctx->pf)) {
 		fprintf(stderr,
 			"--pf '%s': expected a PCI address like 0000:01:00.0 "
 			"(lower-case hex)\n",
-			ctx.pf ? ctx.pf : "");
-		free(only);
+			ctx->pf ? ctx->pf : "");
 		return 2;
 	}
-	if (ctx.other && !tvk_valid_addr(ctx.other)) {
+	if (ctx->other && !tvk_valid_addr(ctx->other)) {
 		fprintf(stderr,
 			"--other '%s': expected a PCI address like "
 			"0000:02:00.0 (lower-case hex)\n",
-			ctx.other);
-		free(only);
+			ctx->other);
 		return 2;
 	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "must run as root (binds drivers, opens VFIO "
 				"groups)\n");
-		free(only);
 		return 2;
 	}
+	return 0;
+}
+
+static void
+tvk_list(void)
+{
+	for (size_t i = 0; i < tvk_num_checks; i++)
+		printf("%-30s %s\n", tvk_checks[i].name, tvk_checks[i].rule);
+}
+
+/* A fresh token for the run, then every check; the token is wiped. */
+static int
+tvk_main_run(struct tvk_ctx *ctx, const char *only)
+{
+	struct utsname u;
+	int ret;
+
 	if (uname(&u) == 0)
-		snprintf(ctx.kernel, sizeof(ctx.kernel), "%s", u.release);
+		snprintf(ctx->kernel, sizeof(ctx->kernel), "%s", u.release);
 	printf("# test-vftoken-kernel: kernel %s, PF %s, other %s\n",
-	       ctx.kernel, ctx.pf, ctx.other ? ctx.other : "(none)");
-	if (tvk_uuid_random(ctx.token)) {
+	       ctx->kernel, ctx->pf, ctx->other ? ctx->other : "(none)");
+	if (tvk_uuid_random(ctx->token)) {
 		fprintf(stderr, "getrandom failed\n");
-		free(only);
 		return EXIT_FAILURE;
 	}
-	tvk_uuid_format(ctx.token, ctx.token_str);
-	ret = tvk_run(&ctx, only);
-	tvk_wipe(ctx.token, sizeof(ctx.token));
-	tvk_wipe(ctx.token_str, sizeof(ctx.token_str));
-	free(only);
+	tvk_uuid_format(ctx->token, ctx->token_str);
+	ret = tvk_run(ctx, only);
+	tvk_wipe(ctx->token, sizeof(ctx->token));
+	tvk_wipe(ctx->token_str, sizeof(ctx->token_str));
+	return ret;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct tvk_args a = { NULL, 0, 0 };
+	struct tvk_ctx ctx;
+	int ret;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.kernel_pf = true;
+	ret = tvk_parse(argc, argv, &ctx, &a);
+	if (ret == 0 && a.help)
+		tvk_usage(stdout, argv[0]);
+	else if (ret == 0 && a.list)
+		tvk_list();
+	else if (ret == 0)
+		ret = tvk_check_args(&ctx, &a);
+	if (ret == 0 && !a.help && !a.list)
+		ret = tvk_main_run(&ctx, a.only);
+	free(a.only);
 	return ret;
 }

@@ -4,8 +4,8 @@
 
 /*
  * The checks. Each one asserts one kernel rule of the VF token (see
- * ARCHITECTURE.md section 4 and the seed patch "vfio/pci: Introduce VF
- * token"): the exact errno of VFIO_GROUP_GET_DEVICE_FD, of
+ * doc/guides/token_model.rst, "Kernel rules", and the kernel patch
+ * "vfio/pci: Introduce VF token"): the exact errno of VFIO_GROUP_GET_DEVICE_FD, of
  * VFIO_DEVICE_FEATURE or of a sysfs write. Before every check the runner
  * calls tvk_state_reset(), so each check starts from the same state: PF bound
  * to vfio-pci with enable_sriov=1, TVK_NUM_VFS VFs bound to vfio-pci, the
