@@ -507,6 +507,21 @@ def host_load(path):
     }
 
 
+def vm_time(path):
+    """Wall seconds of each boot (waiting for the VM lock included)."""
+    out = {}
+    try:
+        with open(path, encoding='utf-8') as f:
+            for line in f:
+                w = line.split()
+                if len(w) == 2 and w[1].isdigit():
+                    out[w[0]] = int(w[1])
+    except OSError:
+        return None
+    out['total'] = sum(out.values())
+    return out
+
+
 def command_lines(facts, runs):
     out = {}
     for m in MODES:
@@ -650,6 +665,7 @@ def main():
     ap.add_argument('--scale', help='scale.sh output')
     ap.add_argument('--scale-accel', default='icount')
     ap.add_argument('--icount-shift', type=int, default=4)
+    ap.add_argument('--vm-time', help='run.sh\'s "PHASE SECONDS" lines (wall time of each boot)')
     a = ap.parse_args()
 
     facts, runs = read_tsv(a.tsv)
@@ -714,6 +730,7 @@ def main():
         for n, c in res['scale']['curve'].items():
             res['headline']['ci']['scale_ready_s_n%s' % n] = c['ready_ci']
     res['host_load'] = host_load(a.host_load) if a.host_load else None
+    res['vm_time_s'] = vm_time(a.vm_time) if a.vm_time else None
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, 'w', encoding='utf-8') as f:
         json.dump(res, f, indent=1, sort_keys=False)

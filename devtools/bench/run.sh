@@ -7,6 +7,7 @@
 # usage: run.sh [--quick] [--publish] [--rounds N] [--secs S] [--warm S]
 #               [--pairs P] [--il-secs S] [--scale-rounds N] [--accel tcg|icount]
 #               [--no-interleave] [--no-scale] [--profile] [--out DIR]
+#               [--report-only]
 #
 # A full run boots the rig (kernel 6.1, 2 vCPUs; devtools/vm/README.md) three
 # times, each with one scenario:
@@ -35,6 +36,8 @@
 # --quick: phase 1 only, plain TCG, 1 round, 3 s windows, 1 s warm-up, VF
 # mac forwarding only, into build/bench-quick (the smoke mode
 # devtools/test.sh runs); never touches doc/.
+# --report-only: boot nothing; collect, report (with --publish) and check
+# the samples a previous run left in DIR, with that run's command and date.
 # --profile: one more mac window per mode in the last round under perf
 # (cpu-clock); reports by DSO and symbol in DIR/logs/perf-*.
 #
@@ -64,6 +67,7 @@ publish=0
 interleave=1
 scale=1
 profile=0
+report_only=0
 out=
 
 die() {
@@ -86,6 +90,7 @@ while [ $# -gt 0 ]; do
 	--no-scale) scale=0 ;;
 	--no-doc) publish=0 ;;
 	--profile) profile=1 ;;
+	--report-only) report_only=1 ;;
 	-h | --help)
 		sed -n 's/^# usage: /usage: /p; s/^#  \{14\}/              /p' "${BASH_SOURCE[0]}" | head -n 4
 		exit 0
@@ -129,7 +134,24 @@ for f in "$VFTOKEN_BUILD/drivers/bus/sriov/librte_bus_sriov.so" "$VFTOKEN_BUILD/
 	[ -e "$f" ] || die "$f is not built (ninja -C $VFTOKEN_BUILD)"
 done
 mkdir -p "$out" || die "cannot create $out"
-rm -rf "$out/logs" "$out"/results.json "$out"/results.png "$out"/*.tsv "$out"/vm*.log
+if [ "$report_only" = 1 ]; then
+	if [ ! -s "$out/rounds.tsv" ] || [ ! -s "$out/command.txt" ]; then
+		die "--report-only: no samples of a previous run in $out (rounds.tsv, command.txt)"
+	fi
+	cmd=$(cat "$out/command.txt")
+	started=$(cat "$out/started.txt")
+	# the phases that ran then
+	[ -s "$out/interleave.tsv" ] || interleave=0
+	[ -s "$out/scale.tsv" ] || scale=0
+	grep -q '^accel=icount$' "$out/accel.txt" 2>/dev/null && accel=icount
+	grep -q '^accel=tcg$' "$out/accel.txt" 2>/dev/null && accel=tcg
+else
+	rm -rf "$out/logs" "$out"/results.json "$out"/results.png "$out"/*.tsv "$out"/vm*.log \
+		"$out/vm-time.txt"
+	echo "$cmd" >"$out/command.txt"
+	echo "$started" >"$out/started.txt"
+	echo "accel=$accel" >"$out/accel.txt"
+fi
 
 # This machine's paths out of the samples: the build directory becomes
 # "build" (or $VFTOKEN_BUILD when it is elsewhere), the clone ".".
@@ -152,6 +174,7 @@ phase() {
 		"$ROOT/devtools/vm/run.sh" --kernel 6.1 "$@" | tee "$out/vm-$name.log"
 	rc=${PIPESTATUS[0]}
 	vm_time=$((vm_time + $(date +%s) - t0))
+	echo "$name $(($(date +%s) - t0))" >>"$out/vm-time.txt"
 	line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed' "$out/vm-$name.log" | tail -n 1)
 	p=$(echo "$line" | awk '{ print $2 + 0 }')
 	f=$(echo "$line" | awk '{ print $4 + 0 }')
@@ -182,21 +205,22 @@ echo "bench: $rounds round(s), ${secs}s windows, ${warm}s warm-up, accel $accel 
 # The host's load is not under our control (2 cores; other work may run):
 # its CPU counters and load average around the VMs go into the results.
 host_load() { echo "$1 $(date +%s.%N) $(head -n 1 /proc/stat) $(cut -d' ' -f1-3 /proc/loadavg)"; }
-host_load start >"$out/host-load.txt"
-phase rounds bench.tsv --accel "$accel" --timeout "$timeout" bench "${scen_args[@]}"
-if [ "$interleave" = 1 ]; then
+[ "$report_only" = 1 ] || host_load start >"$out/host-load.txt"
+[ "$report_only" = 1 ] || phase rounds bench.tsv --accel "$accel" --timeout "$timeout" bench "${scen_args[@]}"
+if [ "$interleave" = 1 ] && [ "$report_only" = 0 ]; then
 	phase interleave bench.tsv --timeout $((300 + pairs * 2 * (il_secs + 8))) \
 		bench --interleave "$pairs" --secs "$il_secs" --warm "$warm"
 fi
-if [ "$scale" = 1 ]; then
+if [ "$scale" = 1 ] && [ "$report_only" = 0 ]; then
 	phase scale scale.tsv --accel icount --second-pf --timeout $((600 + scale_rounds * 900)) \
 		scale --rounds "$scale_rounds"
 fi
-host_load end >>"$out/host-load.txt"
+[ "$report_only" = 1 ] || host_load end >>"$out/host-load.txt"
 
 if [ -s "$out/rounds.tsv" ]; then
 	col_args=(--png "$out/results.png" --command "$cmd" --date "$started"
-		--host-load "$out/host-load.txt" --accel "$accel" --icount-shift "$icount_shift")
+		--host-load "$out/host-load.txt" --accel "$accel" --icount-shift "$icount_shift"
+		--vm-time "$out/vm-time.txt")
 	[ "$quick" = 1 ] && col_args+=(--quick)
 	[ -s "$out/interleave.tsv" ] && col_args+=(--interleave "$out/interleave.tsv" --il-accel tcg)
 	[ -s "$out/scale.tsv" ] && col_args+=(--scale "$out/scale.tsv" --scale-accel icount)
@@ -214,7 +238,6 @@ if [ "$publish" = 1 ] && [ -s "$out/results.json" ]; then
 	if cp "$out/results.png" "$doc/img/bench.png" &&
 		cp "$out/results.json" "$doc/bench/results.json" &&
 		cp "$out"/*.tsv "$doc/bench/samples/" &&
-		rm -f "$doc/bench/samples/host-load.tsv" &&
 		$PY "$HERE/report.py" "$out/results.json" >"$doc/benchmark.rst.tmp"; then
 		mv "$doc/benchmark.rst.tmp" "$doc/benchmark.rst"
 		echo "bench: wrote doc/guides/benchmark.rst, doc/guides/img/bench.png," \
