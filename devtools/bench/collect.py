@@ -108,7 +108,10 @@ DEFINITIONS = {
               'advance by 2^N ns per guest instruction while a vCPU runs, and in real '
               'time only while every vCPU is idle; guest-timed figures of CPU-bound work '
               '(cycles/packet, start-up, packets per guest second) then hardly depend '
-              'on the host\'s load',
+              'on the host\'s load. Time QEMU spends in its device models (the igb '
+              'NIC, 9p) between two guest instructions is not counted: under icount '
+              'the figures measure the guest\'s software (EAL, bus, PMD), not the '
+              'emulator',
     'spread_pct': '(max - min) / median over rounds, in percent',
     'within_noise': '|ratio - 1| <= the larger spread_pct of the two modes / 100',
 }

@@ -230,6 +230,17 @@ def scale_section(res):
         rows.append([n, two('ready_s', 1, '%.2f'), ci_text(c['ready_ci']),
                      two('ports_up'), two('fds'), two('vfio_fds'), two('rss_kb', 1024, '%.1f'),
                      two('heap_heap_size', 1 << 20, '%.1f'), two('cpu_s', 1, '%.2f')])
+    verdict = {'faster': [], 'slower': [], 'same': []}
+    for n in sc['ns']:
+        c = sc['curve'][str(n)]['ready_ci']
+        if c.get('lo') is None:
+            continue
+        key = 'slower' if c['lo'] > 1 else 'faster' if c['hi'] < 1 else 'same'
+        verdict[key].append(str(n))
+    o += ['Goal: ours no slower than stock at every N. Measured (95 % intervals):',
+          'ours slower at N = %s; faster at N = %s; not distinguishable at N = %s.'
+          % tuple(', '.join(verdict[k]) or 'none' for k in ('slower', 'faster', 'same')),
+          '']
     o += ['Per N, stock / ours (medians over rounds):', '']
     o += table(['N', 'launch to all ports up (s)', 'ours / stock [95 % CI]', 'ports up',
                 'fds', 'vfio fds', 'RSS (MB)', 'DPDK heap (MB)', 'CPU at prompt (s)'],
@@ -534,6 +545,10 @@ def main():
     o += heading('Definitions', '-')
     for k, v in res['definitions'].items():
         o += ['``%s``' % k, '   ' + esc(v), '']
+    o += heading('Every ratio with its interval', '-')
+    rows = [[esc(n), ci_text(c)] for n, c in all_cis(res)]
+    o += table(['figure', 'ours / stock [95 % CI] (pairs, half-width)'], rows, [45, 55])
+    o += precision(res)
     o += heading('Provenance', '-')
     o += ['This page, its chart, ``doc/guides/%s`` (every figure per round and mode,'
           % a.results_path,
