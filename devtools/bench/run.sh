@@ -270,6 +270,7 @@ for k, c in r['headline']['ci'].items():
               % (k, c['ratio'], c['lo'], c['hi'], c['n'], c['half_pct']))
 PY
 fi
-echo "bench: VM time ${vm_time} s"
+[ -s "$out/vm-time.txt" ] && vm_time=$(awk '{ t += $2 } END { print t + 0 }' "$out/vm-time.txt")
+echo "bench: VM time ${vm_time} s ($(tr '\n' ' ' <"$out/vm-time.txt" 2>/dev/null))"
 echo "bench: $((vm_pass + chk_pass)) passed, $((vm_fail + chk_fail)) failed"
 [ $((vm_fail + chk_fail)) = 0 ]
