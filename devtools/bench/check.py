@@ -4,12 +4,17 @@
 """Check that the forwarding benchmark produced well-formed output.
 
     check.py RESULTS.json [--png RESULTS.png] [--rst benchmark.rst]
+             [--samples DIR] [--no-path PATH]... [--want interleave|scale]...
 
 Checks the files exist and are well formed: every key collect.py writes is
 there, every figure is a finite number (packet counts and rates positive:
 a run that forwarded nothing is broken, not slow), no UUID (a token) appears
 anywhere, the chart is a PNG, and with --rst the generated guide page names
-the same date and its image is a PNG. No check is about how fast anything
+the same date and its image is a PNG. Every ratio has a well-formed
+confidence interval (lo <= ratio <= hi when there are 2 pairs or more);
+--want names the optional parts (interleave, scale) that must be there;
+--no-path: that path (of this machine) must appear in none of the files.
+No check is about how fast anything
 was: this is a benchmark's smoke test, not a performance test.
 Prints one line per failed check and "N passed, N failed"; exit status 1 if
 any failed.
@@ -22,7 +27,7 @@ import re
 import struct
 import sys
 
-SCHEMA = 'vftoken-bench/1'
+SCHEMA = 'vftoken-bench/2'
 MODES = ('stock', 'ours')
 PNG_SIG = b'\x89PNG\r\n\x1a\n'
 UUID_RE = re.compile(r'[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}')
@@ -174,6 +179,9 @@ def check_json(path):
                     ['stock.median', 'ours.median', 'ratio_ours_stock'])
             check('summary.%s: one paired ratio per round' % name,
                   len(s.get('paired_ratios', [])) == cfg.get('rounds'))
+    for name, sm in summ.items():
+        check_ci('summary.%s' % name, sm.get('ci') if isinstance(sm, dict) else None,
+                 cfg.get('rounds') if name in want else None, name not in want)
     hl = res.get('headline') or {}
     numbers('headline', hl,
             ['forwarding_ratio.pf_io', 'startup_ratio.vf_first_rx',
@@ -183,6 +191,92 @@ def check_json(path):
             + ['cycles_per_packet.vf_%s.%s' % (k, m) for k in modes for m in MODES],
             ['forwarding_ratio.pf_io'] + ['forwarding_ratio.vf_%s' % k for k in modes])
     return res
+
+
+def check_ci(where, ci, npairs=None, may_be_empty=False):
+    """may_be_empty: a figure that can be 0 (no pair with both > 0)"""
+    if not isinstance(ci, dict):
+        check('%s: confidence interval present' % where, False)
+        return
+    n = ci.get('n')
+    if may_be_empty and n == 0 and ci.get('ratio') is None:
+        return
+    ok = isinstance(n, int) and n == len(ci.get('ratios', [])) and is_num(ci.get('ratio'))
+    if ok and n >= 2:
+        ok = (is_num(ci.get('lo')) and is_num(ci.get('hi')) and is_num(ci.get('half_pct'))
+              and ci['lo'] <= ci['ratio'] <= ci['hi'])
+    check('%s: ratio and 95 %% interval well formed' % where, ok, repr(ci))
+    if npairs is not None:
+        check('%s: one paired ratio per pair (%s)' % (where, npairs), n == npairs,
+              'got %r' % n)
+
+
+def check_interleave(il):
+    if not isinstance(il, dict):
+        check('interleave part present', False)
+        return
+    pairs = il.get('pairs')
+    check('interleave: pairs >= 2', isinstance(pairs, int) and pairs >= 2, repr(pairs))
+    rows = il.get('windows') or []
+    check('interleave: one entry per pair', len(rows) == pairs)
+    for r in rows:
+        numbers('interleave pair %s' % r.get('pair'), r,
+                ['%s.%s' % (m, k) for m in MODES for k in ('rx', 'window_s', 'rx_pps')],
+                ['%s.%s' % (m, k) for m in MODES for k in ('rx', 'window_s', 'rx_pps')])
+    for name in ('vf_mac_pps', 'vf_mac_cycles_per_packet'):
+        check_ci('interleave %s' % name, get(il, 'summary.%s.ci' % name),
+                 pairs if name == 'vf_mac_pps' else None)
+    for m in MODES:
+        v = get(il, 'command_lines.%s' % m)
+        check('interleave: command line of %s' % m,
+              isinstance(v, str) and v.startswith('dpdk-testpmd '), repr(v))
+
+
+def check_scale(sc):
+    if not isinstance(sc, dict):
+        check('scale part present', False)
+        return
+    total = sc.get('total_vfs')
+    per_pf = sc.get('totalvfs_per_pf') or []
+    check('scale: total_vfs is the sum of both PFs\' sriov_totalvfs',
+          is_num(total) and len(per_pf) == 2 and all(is_num(x) for x in per_pf)
+          and sum(per_pf) == total, repr((total, per_pf)))
+    ns = sc.get('ns') or []
+    check('scale: N includes 1 and every VF', 1 in ns and total in ns, repr(ns))
+    for n in ns:
+        c = get(sc, 'curve.%d' % n) or {}
+        numbers('scale N=%d' % n, c,
+                ['%s.%s' % (k, m) for k in ('ready_s', 'fds', 'vfio_fds', 'rss_kb',
+                                            'heap_heap_size', 'ports_up') for m in MODES],
+                ['%s.%s' % (k, m) for k in ('ready_s', 'fds', 'rss_kb', 'heap_heap_size')
+                 for m in MODES])
+        for m in MODES:
+            check('scale N=%d %s: every port up' % (n, m), get(c, 'ports_up.%s' % m) == n,
+                  repr(get(c, 'ports_up.%s' % m)))
+        check_ci('scale N=%d start-up' % n, c.get('ready_ci'), sc.get('rounds'))
+    fa = sc.get('forward_all') or {}
+    check_ci('scale: all VFs forwarding', fa.get('ci'), sc.get('rounds'))
+    nfwd = sc.get('forward_all_vfs')
+    for r in sc.get('per_round') or []:
+        for m in MODES:
+            pr = get(r, '%s.forward_all.port_rx' % m) or []
+            check('scale round %s %s: packets on all %s ports' % (r.get('round'), m, nfwd),
+                  is_num(nfwd) and len(pr) == nfwd and all(is_num(x) and x > 0 for x in pr),
+                  repr(pr))
+            tv = get(r, '%s.forward_totalvfs' % m) or {}
+            check('scale round %s %s: the run with every VF is recorded' % (r.get('round'), m),
+                  tv.get('ports') == total and is_num(tv.get('ports_rx')), repr(tv))
+
+
+def check_no_path(path, needles):
+    try:
+        with open(path, encoding='utf-8', errors='replace') as f:
+            text = f.read()
+    except OSError as e:
+        check('%s readable' % path, False, str(e))
+        return
+    found = [n for n in needles if n and n != '/' and n in text]
+    check('%s holds no path of this machine' % path, not found, ', '.join(found))
 
 
 def check_png(path, what):
@@ -221,8 +315,29 @@ def main():
     ap.add_argument('results')
     ap.add_argument('--png', help='default: results.png next to the JSON')
     ap.add_argument('--rst', help='the generated guide page to check too')
+    ap.add_argument('--samples', help='the published raw samples (a directory of .tsv)')
+    ap.add_argument('--no-path', action='append', default=[],
+                    help='a path of this machine that no file may hold')
+    ap.add_argument('--want', action='append', default=[], choices=('interleave', 'scale'))
     a = ap.parse_args()
     res = check_json(a.results)
+    for part in a.want:
+        (check_interleave if part == 'interleave' else check_scale)((res or {}).get(part))
+    files = [a.results] + ([a.rst] if a.rst else [])
+    if a.samples:
+        tsvs = sorted(os.path.join(a.samples, f) for f in os.listdir(a.samples)
+                      if f.endswith('.tsv')) if os.path.isdir(a.samples) else []
+        check('%s holds the raw samples (rounds.tsv%s)' % (
+            a.samples, ''.join(', %s.tsv' % w for w in a.want)),
+            all(os.path.join(a.samples, f + '.tsv') in tsvs for f in ['rounds'] + a.want),
+            repr(tsvs))
+        files += tsvs
+    if a.no_path:
+        for f in files:
+            check_no_path(f, a.no_path)
+        for f in files:
+            with open(f, encoding='utf-8', errors='replace') as fh:
+                check('%s has no UUID (token)' % f, not UUID_RE.search(fh.read()))
     check_png(a.png or os.path.join(os.path.dirname(a.results) or '.', 'results.png'),
               'chart')
     if a.rst:

@@ -4,6 +4,8 @@
 """Turn the forwarding benchmark's raw figures into results.json (+ chart).
 
     collect.py BENCH.TSV OUT.json [--png OUT.png] [--command CMD] [--quick]
+               [--accel tcg|icount] [--interleave IL.TSV [--il-accel A]]
+               [--scale SCALE.TSV [--scale-accel A]]
 
 BENCH.TSV is what devtools/vm/scenarios/bench.sh writes in the VM's scratch
 share, one "ROUND<TAB>MODE<TAB>KEY<TAB>VALUE" per line (round 0, mode "-" for
@@ -22,7 +24,10 @@ import statistics
 import subprocess
 import sys
 
-SCHEMA = 'vftoken-bench/1'
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stats import METHOD, paired_ci  # noqa: E402 (next to this file)
+
+SCHEMA = 'vftoken-bench/2'
 MODES = ('stock', 'ours')
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
 
@@ -98,6 +103,15 @@ DEFINITIONS = {
                 '/proc/interrupts, CPU of the PF process and of the VF process',
     'ratio': 'ours / stock of the medians over rounds; paired ratios are ours / stock '
              'within one round',
+    'ci': 'ratio with its 95 % confidence interval: ' + METHOD,
+    'icount': 'QEMU -icount shift=N (single-threaded TCG): the guest\'s clock and TSC '
+              'advance by 2^N ns per guest instruction while a vCPU runs, and in real '
+              'time only while every vCPU is idle; guest-timed figures of CPU-bound work '
+              '(cycles/packet, start-up, packets per guest second) then hardly depend '
+              'on the host\'s load. Time QEMU spends in its device models (the igb '
+              'NIC, 9p) between two guest instructions is not counted: under icount '
+              'the figures measure the guest\'s software (EAL, bus, PMD), not the '
+              'emulator',
     'spread_pct': '(max - min) / median over rounds, in percent',
     'within_noise': '|ratio - 1| <= the larger spread_pct of the two modes / 100',
 }
@@ -243,6 +257,7 @@ def summarize(rounds, fwd_modes):
         spreads = [st[m]['spread_pct'] for m in MODES if st[m]['spread_pct'] is not None]
         noise = max(spreads) / 100 if spreads else None
         out[name] = {
+            'ci': paired_ci(per['stock'], per['ours']),
             'unit': unit,
             'what': what,
             'better': better,
@@ -282,6 +297,150 @@ def headline(summary):
                                'ours': summary[n]['ours']['median']}
                            for k, n in (('vf_mac', 'vf_mac_pps'), ('vf_io', 'vf_io_pps'),
                                         ('pf_io', 'pf_io_pps')) if n in summary},
+    }
+
+
+def summary_of(per, unit, what, better):
+    """stats of each way and the paired interval of one figure"""
+    return {'unit': unit, 'what': what, 'better': better,
+            'stock': stats(per['stock']), 'ours': stats(per['ours']),
+            'ci': paired_ci(per['stock'], per['ours'])}
+
+
+def collect_interleave(path):
+    """The short alternating windows of bench.sh --interleave."""
+    facts, runs = read_tsv(path)
+    pairs = facts.get('pairs')
+    if not isinstance(pairs, int) or pairs < 2:
+        sys.exit('collect.py: %s: no "pairs" fact >= 2: not a bench.sh --interleave output'
+                 % path)
+    rows = []
+    for n in range(1, pairs + 1):
+        row = {'pair': n, 'order': ['stock', 'ours'] if n % 2 else ['ours', 'stock']}
+        for m in MODES:
+            fr = build_run(runs.get((n, m), [])).get('il', {}).get('mac', {})
+            rx, win = fr.get('rx'), fr.get('window_s')
+            row[m] = {'rx': rx, 'window_s': win, 'vfs': fr.get('vfs'),
+                      'rx_pps': round(rx / win, 1) if rx and win else None,
+                      'cycles_per_packet': fr.get('cycles_per_packet')}
+        rows.append(row)
+
+    def per(key):
+        return {m: [r[m][key] for r in rows] for m in MODES}
+    cmd = {m: facts.get('%s.cmdline' % m, '') for m in MODES}
+    cmd['pf'] = facts.get('pf.cmdline', '')
+    return {
+        'pairs': pairs, 'secs': facts.get('secs'), 'warm_s': facts.get('warm'),
+        'kernel': facts.get('kernel'),
+        'order': 'ABBA by pair: odd pairs stock then ours; the VF pairs of the two '
+                 'ways swap halfway',
+        'command_lines': cmd,
+        'windows': rows,
+        'summary': {
+            'vf_mac_pps': summary_of(per('rx_pps'), 'packets/s',
+                                     'VF-to-VF mac forwarding, RX over both VF ports, '
+                                     'short alternating windows', 'higher'),
+            'vf_mac_cycles_per_packet': summary_of(per('cycles_per_packet'), 'cycles',
+                                                   'VF mac forwarding, CPU cycles/packet, '
+                                                   'short alternating windows', 'lower'),
+        },
+    }
+
+
+SCALE_KEYS = ('ready_s', 'configure_s', 'ports_up', 'fds', 'vfio_fds', 'rss_kb', 'huge_kb',
+              'heap_heap_size', 'heap_alloc_size', 'heap_alloc_count', 'cpu_s')
+
+
+def slope(points):
+    """Least-squares slope of (x, y) points: the cost per added VF."""
+    pts = [(x, y) for x, y in points if isinstance(y, (int, float))]
+    if len(pts) < 2:
+        return None
+    mx = sum(x for x, _ in pts) / len(pts)
+    my = sum(y for _, y in pts) / len(pts)
+    den = sum((x - mx) ** 2 for x, _ in pts)
+    return round(sum((x - mx) * (y - my) for x, y in pts) / den, 4) if den else None
+
+
+def collect_scale(path):
+    """Every VF of two PFs (scenario scale): start-up and cost per N."""
+    facts, runs = read_tsv(path)
+    nrounds = facts.get('rounds')
+    total = facts.get('total_vfs')
+    if not isinstance(nrounds, int) or not isinstance(total, int):
+        sys.exit('collect.py: %s: no "rounds" / "total_vfs" facts: not a scale.sh output'
+                 % path)
+    rounds = []
+    ns = set()
+    for n in range(1, nrounds + 1):
+        r = {'round': n, 'order': ['stock', 'ours'] if n % 2 else ['ours', 'stock']}
+        for m in MODES:
+            run = build_run(runs.get((n, m), []))
+            per_n = {}
+            for key, val in run.items():
+                if re.fullmatch(r'n[0-9]+', key) and isinstance(val, dict):
+                    per_n[int(key[1:])] = {k: val.get(k) for k in SCALE_KEYS}
+                    ns.add(int(key[1:]))
+            def fwd(key):
+                fa = run.get(key, {})
+                rx, win = fa.get('rx'), fa.get('win_s')
+                return {'ports': fa.get('ports'), 'ports_rx': fa.get('ports_rx'),
+                        'rx': rx, 'window_s': win,
+                        'rx_pps': round(rx / win, 1) if rx and win else None,
+                        'port_rx': [fa.get('p%d' % i, {}).get('rx')
+                                    for i in range(fa.get('ports') or 0)]}
+            r[m] = {'n': {str(k): v for k, v in sorted(per_n.items())},
+                    'forward_all': fwd('fwd%d' % (total - 2)),
+                    'forward_totalvfs': fwd('fwd%d' % total)}
+        rounds.append(r)
+    ns = sorted(ns)
+
+    def per(n, key):
+        return {m: [r[m]['n'].get(str(n), {}).get(key) for r in rounds] for m in MODES}
+    curve = {}
+    for n in ns:
+        curve[str(n)] = {k: {m: stats(per(n, k)[m])['median'] for m in MODES}
+                         for k in SCALE_KEYS}
+        curve[str(n)]['ready_ci'] = paired_ci(per(n, 'ready_s')['stock'],
+                                              per(n, 'ready_s')['ours'])
+        curve[str(n)]['ready_values'] = per(n, 'ready_s')
+    per_vf = {}
+    for k in ('ready_s', 'fds', 'vfio_fds', 'rss_kb', 'heap_heap_size', 'heap_alloc_size',
+              'cpu_s'):
+        per_vf[k] = {}
+        for m in MODES:
+            pts = [(n, curve[str(n)][k][m]) for n in ns]
+            steps = []
+            for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+                if isinstance(y0, (int, float)) and isinstance(y1, (int, float)):
+                    steps.append(round((y1 - y0) / (x1 - x0), 4))
+            per_vf[k][m] = {'slope': slope(pts), 'steps': steps}
+    fwd = {m: [r[m]['forward_all']['rx_pps'] for r in rounds] for m in MODES}
+    cmd = {m: {'pf': '', 'vf': ''} for m in MODES}
+    per_pf = (facts.get('totalvfs_pf1'), facts.get('totalvfs_pf2'))
+    for (rnd, m), kv in sorted(runs.items()):
+        for k, v in kv:
+            if k == 'pf%s.cmdline' % per_pf[0] and not cmd[m]['pf']:
+                cmd[m]['pf'] = v
+            if k == 'n%d.cmdline' % max(ns or [0]):
+                cmd[m]['vf'] = v
+    tv = {m: [r[m]['forward_totalvfs'] for r in rounds] for m in MODES}
+    return {
+        'rounds': nrounds, 'ns': ns, 'total_vfs': total,
+        'totalvfs_per_pf': [facts.get('totalvfs_pf1'), facts.get('totalvfs_pf2')],
+        'kernel': facts.get('kernel'), 'secs': facts.get('secs'), 'warm_s': facts.get('warm'),
+        'order': 'ABBA: odd rounds stock then ours; in each mode the VF process is '
+                 'launched once per N, in increasing N',
+        'command_lines': cmd,
+        'per_round': rounds,
+        'curve': curve,
+        'per_vf': per_vf,
+        'forward_all_vfs': total - 2,
+        'forward_all': summary_of(fwd, 'packets/s',
+                                  'sriov_totalvfs - 1 VFs per PF (%d in all) forwarding '
+                                  'at once (mac), RX summed over all ports' % (total - 2),
+                                  'higher'),
+        'forward_totalvfs': tv,
     }
 
 
@@ -351,6 +510,21 @@ def host_load(path):
     }
 
 
+def vm_time(path):
+    """Wall seconds of each boot (waiting for the VM lock included)."""
+    out = {}
+    try:
+        with open(path, encoding='utf-8') as f:
+            for line in f:
+                w = line.split()
+                if len(w) == 2 and w[1].isdigit():
+                    out[w[0]] = int(w[1])
+    except OSError:
+        return None
+    out['total'] = sum(out.values())
+    return out
+
+
 def command_lines(facts, runs):
     out = {}
     for m in MODES:
@@ -374,7 +548,8 @@ def plot(res, path):
 
     summ = res['summary']
     colors = {'stock': '#7f7f7f', 'ours': '#1f77b4'}
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    scale = res.get('scale')
+    fig, axes = plt.subplots(3 if scale else 2, 2, figsize=(13, 13.5 if scale else 9))
 
     def bars(ax, names, labels, scale=1.0, log=False):
         width = 0.38
@@ -414,30 +589,66 @@ def plot(res, path):
 
     ax = axes[1][1]
     names = fwd + cyc + ['vf_first_rx_s', 'pf_first_rx_s', 'pf_path_ready_s']
-    names = [n for n in names if n in summ]
-    for j, n in enumerate(names):
-        pts = summ[n]['paired_ratios']
-        ax.scatter([j] * len(pts), pts, s=14, color='black', zorder=3)
-        if summ[n]['ratio_ours_stock'] is not None:
-            ax.scatter([j], [summ[n]['ratio_ours_stock']], marker='_', s=400,
-                       color=colors['ours'], zorder=4)
+    cis = [(n.replace('_cycles_per_packet', '\ncyc/pkt').replace('_pps', '\npps')
+            .replace('_s', ''), summ[n]['ci']) for n in names if n in summ]
+    il = res.get('interleave')
+    if il:
+        cis.append(('VF mac pps\ninterleaved', il['summary']['vf_mac_pps']['ci']))
+    if scale:
+        cis.append(('all VFs\nfwd pps', scale['forward_all']['ci']))
+        for n in scale['ns']:
+            cis.append(('%d VFs\nready' % n, scale['curve'][str(n)]['ready_ci']))
+    for j, (_, ci) in enumerate(cis):
+        pts = ci['ratios']
+        ax.scatter([j] * len(pts), pts, s=10, color='black', alpha=0.5, zorder=3)
+        if ci['ratio'] is not None:
+            lo = ci['lo'] if ci['lo'] is not None else ci['ratio']
+            hi = ci['hi'] if ci['hi'] is not None else ci['ratio']
+            ax.errorbar([j], [ci['ratio']], yerr=[[ci['ratio'] - lo], [hi - ci['ratio']]],
+                        fmt='s', color=colors['ours'], capsize=4, zorder=4)
     ax.axhline(1.0, color='black', lw=0.8)
-    ax.axhspan(0.98, 1.02, color='green', alpha=0.12, label='±2 %')
-    ax.set_xticks(range(len(names)))
-    ax.set_xticklabels([n.replace('_cycles_per_packet', '\ncyc/pkt')
-                        .replace('_pps', '\npps').replace('_s', '') for n in names],
-                       fontsize=7)
+    ax.axhspan(0.97, 1.03, color='green', alpha=0.12, label='±3 %')
+    ax.set_xticks(range(len(cis)))
+    ax.set_xticklabels([c[0] for c in cis], fontsize=6, rotation=60)
     ax.set_ylabel('ours / stock')
-    ax.set_title('Ratios: per round (dots), of medians (bar)')
+    ax.set_title('Ratios: paired (dots), geometric mean with 95 % CI')
     ax.legend(fontsize=8)
     ax.grid(axis='y', alpha=0.3)
+
+    if scale:
+        ax = axes[2][0]
+        ns = scale['ns']
+        for m in MODES:
+            meds = [scale['curve'][str(n)]['ready_s'][m] for n in ns]
+            ax.plot(ns, meds, marker='o', color=colors[m], label=m + ' (median)')
+            for n in ns:
+                pts = [v for v in scale['curve'][str(n)]['ready_values'][m] if v is not None]
+                ax.scatter([n] * len(pts), pts, s=10, color=colors[m], alpha=0.5)
+        ax.set_xlabel('VFs opened by one VF process (both PFs)')
+        ax.set_ylabel('s, launch to every port up')
+        ax.set_title('Start-up vs number of VFs (%s)' % scale.get('accel'))
+        ax.set_xticks(ns)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        ax = axes[2][1]
+        for key, label, div, style in (('fds', 'fds', 1, '-'), ('rss_kb', 'RSS (MB)', 1024, '--'),
+                                       ('heap_heap_size', 'DPDK heap (MB)', 1 << 20, ':')):
+            for m in MODES:
+                ys = [scale['curve'][str(n)][key][m] for n in ns]
+                ax.plot(ns, [y / div if y is not None else None for y in ys], style,
+                        marker='.', color=colors[m], label='%s %s' % (label, m))
+        ax.set_xlabel('VFs opened by one VF process (both PFs)')
+        ax.set_title('VF process cost vs number of VFs (medians)')
+        ax.set_xticks(ns)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, ncol=2)
 
     v = res['versions']
     fig.suptitle('vftoken forwarding benchmark, %s: %d round(s) x %s s, guest %s, %s, DPDK %s'
                  % (res['date'][:10], res['config']['rounds'], res['config']['secs'],
                     v['guest_kernel'], (v['qemu'] or 'QEMU').split(' (')[0], v['dpdk']),
                  fontsize=10)
-    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
@@ -451,6 +662,13 @@ def main():
     ap.add_argument('--quick', action='store_true')
     ap.add_argument('--date', help='when the run started, ISO 8601 UTC (default: now)')
     ap.add_argument('--host-load', help='run.sh\'s /proc/stat + loadavg samples')
+    ap.add_argument('--accel', default='tcg', help='how the rounds\' VM ran')
+    ap.add_argument('--interleave', help='bench.sh --interleave output')
+    ap.add_argument('--il-accel', default='tcg')
+    ap.add_argument('--scale', help='scale.sh output')
+    ap.add_argument('--scale-accel', default='icount')
+    ap.add_argument('--icount-shift', type=int, default=4)
+    ap.add_argument('--vm-time', help='run.sh\'s "PHASE SECONDS" lines (wall time of each boot)')
     a = ap.parse_args()
 
     facts, runs = read_tsv(a.tsv)
@@ -483,7 +701,10 @@ def main():
             'mbufs': facts.get('mbufs'),
             'lcores': '-l 0,1 for the PF and the VF process: both share the '
                       'guest\'s 2 vCPUs (lcore 1 forwards, lcore 0 runs the prompt)',
-            'accel': 'tcg',
+            'accel': a.accel,
+            'icount_shift': a.icount_shift if 'icount' in (a.accel, a.il_accel,
+                                                         a.scale_accel) else None,
+            'method': METHOD,
             'guest_cpus': facts.get('guest_cpus'),
             'guest_cpu_model': facts.get('guest_cpu_model'),
             'guest_mem_kb': facts.get('guest_mem_kb'),
@@ -496,8 +717,23 @@ def main():
         'rounds': rounds,
         'summary': summary,
     }
+    if a.interleave:
+        res['interleave'] = collect_interleave(a.interleave)
+        res['interleave']['accel'] = a.il_accel
+    if a.scale:
+        res['scale'] = collect_scale(a.scale)
+        res['scale']['accel'] = a.scale_accel
     res['headline'] = headline(summary)
+    res['headline']['ci'] = {n: summary[n]['ci'] for n in summary}
+    if a.interleave:
+        res['headline']['ci']['interleave_vf_mac_pps'] = \
+            res['interleave']['summary']['vf_mac_pps']['ci']
+    if a.scale:
+        res['headline']['ci']['scale_forward_all_pps'] = res['scale']['forward_all']['ci']
+        for n, c in res['scale']['curve'].items():
+            res['headline']['ci']['scale_ready_s_n%s' % n] = c['ready_ci']
     res['host_load'] = host_load(a.host_load) if a.host_load else None
+    res['vm_time_s'] = vm_time(a.vm_time) if a.vm_time else None
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, 'w', encoding='utf-8') as f:
         json.dump(res, f, indent=1, sort_keys=False)

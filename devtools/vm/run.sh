@@ -5,7 +5,7 @@
 # Boot a Debian guest kernel under QEMU with an emulated SR-IOV NIC and run a
 # scenario (devtools/vm/scenarios/<SCENARIO>.sh) in it.  See README.md.
 #
-# usage: run.sh [--kernel 6.1|6.12|7.2|7.2-iommufd|all] [--accel tcg|kvm] [--second-pf]
+# usage: run.sh [--kernel 6.1|6.12|7.2|7.2-iommufd|all] [--accel tcg|icount|kvm] [--second-pf]
 #               [--virtio-net] [--timeout SECS] [--boot-timeout SECS] [--quiet] SCENARIO [ARGS...]
 #
 # Guest PCI topology (fixed by the explicit root-port slots below; the guest
@@ -123,8 +123,11 @@ all) kernels=(6.1 6.12 7.2) ;;
 esac
 case $accel in
 tcg) accel_opt="tcg,thread=multi" ;;
+# icount: single-threaded TCG with virtual time from the instruction count
+# (1 instruction = 2^VM_ICOUNT_SHIFT ns), for the benchmark (devtools/bench)
+icount) accel_opt="tcg,thread=single" ;;
 kvm) accel_opt="kvm" ;;
-*) die "unknown accelerator '$accel' (expected tcg or kvm)" ;;
+*) die "unknown accelerator '$accel' (expected tcg, icount or kvm)" ;;
 esac
 is_uint "$timeout" || die "--timeout '$timeout' is not a positive number of seconds"
 [[ $hugepages =~ ^[0-9]+$ ]] || die "VM_HUGEPAGES '$hugepages' is not a number of 2 MB pages"
@@ -361,6 +364,7 @@ run_vm() {
 	[ "$virtio_net" = 1 ] && qemu_args+=(
 		-device virtio-net-pci,disable-legacy=on,bus=pcie.0,addr=0x6
 	)
+	[ "$accel" = icount ] && qemu_args+=(-icount "shift=${VM_ICOUNT_SHIFT:-4}")
 	# Extra QEMU arguments for debugging, e.g. VM_QEMU_EXTRA="-trace igb_*".
 	# shellcheck disable=SC2206 # word splitting is the point
 	[ -n "${VM_QEMU_EXTRA:-}" ] && qemu_args+=($VM_QEMU_EXTRA)

@@ -47,6 +47,8 @@
 #
 # args: [--rounds N] [--secs S] [--warm S] [--modes "mac io"] [--quick]
 #       [--profile]   one more mac window per mode under perf (cpu-clock)
+#       [--interleave PAIRS] instead of the rounds: the throughput of the
+#                     two ways in short alternating windows (see interleave)
 
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
@@ -57,6 +59,7 @@ SECS=10
 WARM=2
 FWD_MODES="mac io"
 PROFILE=0
+PAIRS=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) ROUNDS=$2 && shift ;;
@@ -65,6 +68,7 @@ while [ $# -gt 0 ]; do
 	--modes) FWD_MODES=$2 && shift ;;
 	--quick) ROUNDS=1 SECS=3 WARM=1 FWD_MODES=mac ;;
 	--profile) PROFILE=1 ;;
+	--interleave) PAIRS=$2 && shift ;;
 	*)
 		echo "bench: unknown argument '$1'"
 		exit 2
@@ -467,6 +471,122 @@ warm_up() {
 	return 0
 }
 
+# ---- interleaved throughput ------------------------------------------------
+# One PF testpmd (the CLI created 4 VFs and set the token) and two VF
+# testpmds alive at once: stock (DPDK's pci bus, --vfio-vf-token) on one
+# pair of VFs, ours (the plugin, vf_token_file=) on the other. They forward
+# (mac, VF to VF) in turn, one short window each, in ABBA order by pair
+# (odd pairs stock first), so that both see the same host load within
+# seconds of each other; --no-flush-rx keeps the frames in flight from one
+# window of a process to its next. Halfway the two processes swap VF pairs,
+# cancelling any difference between the pairs. Figures per pair (ROUND) and
+# way (MODE): il.mac.{window_s,rx,cycles_per_packet,vfs}.
+
+# il_window NAME: one measured window of the VF process NAME
+il_window() {
+	local name=$1 log n t0 t1 k=il.mac
+	log=$(tp_log "$name")
+	if [ -z "${IL_STARTED[$name]:-}" ]; then
+		tp_send "$name" "start tx_first"
+		IL_STARTED[$name]=1
+		nap "$WARM"
+	else
+		tp_send "$name" "start"
+		nap 0.5
+	fi
+	tp_sync "$name" 30
+	n=$(wc -l <"$log")
+	tp_send "$name" "clear fwd stats all"
+	t0=$EPOCHREALTIME
+	nap "$SECS"
+	tp_send "$name" "show fwd stats all"
+	t1=$EPOCHREALTIME
+	tp_send "$name" "stop"
+	tp_sync "$name" 30
+	rec "$k.window_s" "$(sub "$t1" "$t0")"
+	rec "$k.vfs" "${IL_VFS[$name]}"
+	tail -n +"$((n + 1))" "$log" | awk -v pre="$ROUND"$'\t'"$MODE"$'\t'"$k." '
+		/Telling cores to stop/ { exit }
+		$1 == "RX-packets:" && p != "" { rx += $2 }
+		/Forward statistics for port/ { p = $6 }
+		/Accumulated forward statistics/ { p = "" }
+		/CPU cycles\/packet=/ {
+			c = $0; sub(/.*CPU cycles\/packet=/, "", c); sub(/ .*/, "", c)
+			print pre "cycles_per_packet\t" c
+		}
+		END { print pre "rx\t" rx + 0 }' >>"$RAW_TMP"
+}
+
+# il_start A B C D: stock on VFs A B, ours on VFs C D; both to the prompt
+il_start() {
+	local tok mac0 mac1 name
+	tok=$(cat "$TOK")
+	MODE=stock
+	launch stock -l "0,1" --file-prefix bench-vfa -a "$1" -a "$2" "--vfio-vf-token=$tok" \
+		-- -i --total-num-mbufs="$MBUFS" --record-core-cycles --no-flush-rx || return 1
+	MODE=ours
+	launch ours -d "$PLUGIN" -l "0,1" --file-prefix bench-vfb -a "$3,vf_token_file=$TOK" \
+		-a "$4,vf_token_file=$TOK" -- -i --total-num-mbufs="$MBUFS" --record-core-cycles \
+		--no-flush-rx || return 1
+	unset tok
+	IL_VFS[stock]="$1 $2" IL_VFS[ours]="$3 $4"
+	for name in stock ours; do
+		mac0=$(start_mac "$name" 0)
+		mac1=$(start_mac "$name" 1)
+		tp_send "$name" "set eth-peer 0 $mac1"
+		tp_send "$name" "set eth-peer 1 $mac0"
+		tp_send "$name" "set fwd mac"
+		unset "IL_STARTED[$name]"
+	done
+}
+
+il_stop() {
+	local name
+	for name in stock ours; do
+		tp_stop "$name"
+		check "interleave: $name VF testpmd exits cleanly" test $? = 0
+		check "interleave: the token is in no $name log" token_not_in "$(tp_log "$name")" "$TOK"
+		MODE=$name save_logs "$name"
+	done
+}
+
+interleave() {
+	local v=("$(vf_addr "$PF" 0)" "$(vf_addr "$PF" 1)" "$(vf_addr "$PF" 2)" "$(vf_addr "$PF" 3)")
+	local tok m order rx
+	declare -gA IL_STARTED IL_VFS
+	check "interleave: vftoken vfs create $PF 4 --bind" "$VFT" vfs create "$PF" 4 --bind
+	check "interleave: vftoken token set $PF --token-file" "$VFT" token set "$PF" --token-file "$TOK"
+	tok=$(cat "$TOK")
+	ROUND=0 MODE=-
+	launch pf -l "0,1" --file-prefix bench-pf -a "$PF" "--vfio-vf-token=$tok" \
+		-- -i --total-num-mbufs="$MBUFS" || return 1
+	unset tok
+	il_start "${v[0]}" "${v[1]}" "${v[2]}" "${v[3]}" || return 1
+	for ((ROUND = 1; ROUND <= PAIRS; ROUND++)); do
+		if ((ROUND == PAIRS / 2 + 1)); then
+			il_stop
+			il_start "${v[2]}" "${v[3]}" "${v[0]}" "${v[1]}" || return 1
+		fi
+		order="stock ours"
+		((ROUND % 2)) || order="ours stock"
+		for m in $order; do
+			MODE=$m
+			il_window "$m"
+		done
+		rec_flush
+	done
+	ROUND=$PAIRS
+	for m in stock ours; do
+		rx=$(awk -F'\t' -v m="$m" '$2 == m && $3 == "il.mac.rx" && $4 > 0 { n++ } END { print n + 0 }' "$RAW")
+		check "interleave: $m forwarded in every window ($rx of $PAIRS)" test "$rx" = "$PAIRS"
+	done
+	il_stop
+	tp_stop pf
+	check "interleave: PF testpmd exits cleanly" test $? = 0
+	MODE=il save_logs pf
+	set_num_vfs "$PF" 0
+}
+
 trap 'tp_stop_all; cp -f "$OUTDIR"/*.log "$LOGS/" 2>/dev/null' EXIT
 
 echo "bench: kernel $VM_KERNEL, $ROUNDS round(s), ${SECS}s windows, ${WARM}s warm-up, VF modes: $FWD_MODES"
@@ -484,6 +604,7 @@ rec pf "$PF"
 rec vfs "$VF0 $VF1"
 rec mbufs "$MBUFS"
 rec profile "$PROFILE"
+rec pairs "$PAIRS"
 rec clk_tck "$HZ"
 rec_flush
 
@@ -497,6 +618,10 @@ t=$EPOCHREALTIME
 warm_up
 echo "bench: warm-up $(sub "$EPOCHREALTIME" "$t") s"
 
+if [ "$PAIRS" -gt 0 ]; then
+	interleave
+	ROUNDS=0
+fi
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
 	if ((ROUND % 2)); then
 		order="stock ours"

@@ -1,0 +1,423 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+#
+# The scale benchmark (devtools/bench/run.sh boots the rig with --second-pf
+# and runs this): every VF of two igb PFs opened by one VF process, stock
+# DPDK against the sriov bus plugin, in one boot.
+#
+#   stock  the vftoken CLI creates sriov_totalvfs VFs on each PF and sets
+#          the SAME token on both PFs (DPDK 22.11 takes one global
+#          --vfio-vf-token); one PF testpmd (both PFs, --vfio-vf-token)
+#          serves the VF mailboxes; the VF testpmd opens the VFs with
+#          --vfio-vf-token;
+#   ours   one PF testpmd loads librte_bus_sriov.so, which creates the VFs
+#          of each PF (num_vfs=) and sets a DIFFERENT token per PF
+#          (vf_token_file= per device); the VF testpmd loads it too and
+#          opens each VF with the token file of its PF.
+#
+# Rounds alternate the modes ABBA. In each mode the VF testpmd is launched
+# once per N (the first N VFs, taken alternately from the two PFs) and
+# quits once every port is up; figures per launch (prefix nN.):
+#
+#   ready_s     launch to the "Done" that ends "Checking link statuses..."
+#               (testpmd prints it once every port's link is up, or after
+#               its 9 s limit: ports_up says which)
+#   configure_s launch to "Configuring Port 0"
+#   ports_up    ports with "Link status: up" in "show port info all"
+#   fds         entries of /proc/PID/fd at the prompt; vfio_fds those
+#               naming /dev/vfio/* or an anon vfio-device
+#   rss_kb      VmRSS of /proc/PID/status at the prompt; hugetlb pages are
+#               counted apart: huge_kb (HugetlbPages)
+#   heap_*      DPDK heap of socket 0 (telemetry /eal/heap_info,0):
+#               Heap_size, Alloc_size, Alloc_count
+#   cpu_s       utime + stime of the VF process at the prompt
+#
+# Up to sriov_totalvfs - 1 VFs per PF are created for N up to their sum,
+# sriov_totalvfs per PF for all (the PF process is restarted in between).
+# With every VF created, the VF process then forwards on every port at
+# once (mac; each port's peer is another VF of the same PF, so the NIC
+# switches every frame internally), one window after a warm-up:
+# fwdN.rx / fwdN.win_s.
+#
+# A benchmark, not a test: the checks are about the runs working (processes
+# up, every port up and on the VF PMD, packets on every port, tokens in no
+# log), never about how fast.
+#
+# args: [--rounds N] [--ns "1 2 4 7 all"] [--secs S] [--warm S] [--quick]
+
+HERE=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source=../lib/scenario.sh
+. "$HERE/../lib/scenario.sh"
+
+ROUNDS=2
+NS="1 2 4 7 14 all"
+SECS=5
+WARM=2
+while [ $# -gt 0 ]; do
+	case $1 in
+	--rounds) ROUNDS=$2 && shift ;;
+	--ns) NS=$2 && shift ;;
+	--secs) SECS=$2 && shift ;;
+	--warm) WARM=$2 && shift ;;
+	--quick) ROUNDS=1 NS="1 14 all" SECS=2 WARM=1 ;;
+	*)
+		echo "scale: unknown argument '$1'"
+		exit 2
+		;;
+	esac
+	shift
+done
+
+VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
+PFS=("$VM_PF" "$VM_PF2")
+RAW=$VM_SCRATCH/scale.tsv
+LOGS=$VM_SCRATCH/logs
+OUTDIR=/tmp/scale
+RAW_TMP=$OUTDIR/scale.tsv
+TOK=$OUTDIR/token-both
+TOKS=("$OUTDIR/token-pf1" "$OUTDIR/token-pf2")
+UUID_RE='[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}'
+HZ=$(getconf CLK_TCK)
+# 512 RX descriptors per port hold 512 mbufs each: 8192 mbufs leave none
+# for the tx_first bursts with 16 ports
+VF_MBUFS=32768
+mkdir -p "$OUTDIR" "$LOGS"
+: >"$RAW"
+: >"$RAW_TMP"
+ROUND=0
+MODE=-
+
+mkfifo "$OUTDIR/nap"
+exec {NAP}<>"$OUTDIR/nap"
+nap() { read -r -t "$1" -u "$NAP" _; }
+rec() { printf '%s\t%s\t%s\t%s\n' "$ROUND" "$MODE" "$1" "$2" >>"$RAW_TMP"; }
+rec_flush() {
+	cat "$RAW_TMP" >>"$RAW"
+	: >"$RAW_TMP"
+}
+redact() { sed -E "s/$UUID_RE/<redacted>/g"; }
+
+# sub A B: A - B in seconds with 3 decimals (builtins only)
+sub() {
+	local a=${1/./} b=${2/./} d sign=
+	if [ -z "$1" ] || [ -z "$2" ]; then
+		echo
+		return
+	fi
+	d=$((10#$a - 10#$b))
+	((d < 0)) && sign=- d=$((-d))
+	printf '%s%d.%03d\n' "$sign" $((d / 1000000)) $(((d % 1000000) / 1000))
+}
+
+# VF addresses of a PF from its virtfn links, in VF index order
+vfs_in_order() {
+	local pf=$1 i
+	for ((i = 0; ; i++)); do
+		[ -e "$(dev "$pf")/virtfn$i" ] || break
+		basename "$(readlink "$(dev "$pf")/virtfn$i")"
+	done
+}
+
+# VFS: every VF of both PFs, alternately (PF1 VF0, PF2 VF0, PF1 VF1, ...);
+# VF_PF[addr]: index of its PF
+declare -A VF_PF
+list_vfs() {
+	local -a a b
+	local i
+	mapfile -t a < <(vfs_in_order "${PFS[0]}")
+	mapfile -t b < <(vfs_in_order "${PFS[1]}")
+	VFS=()
+	for ((i = 0; i < ${#a[@]} || i < ${#b[@]}; i++)); do
+		[ -n "${a[i]:-}" ] && VFS+=("${a[i]}") && VF_PF[${a[i]}]=0
+		[ -n "${b[i]:-}" ] && VFS+=("${b[i]}") && VF_PF[${b[i]}]=1
+	done
+}
+
+wait_prompt() {
+	local i
+	for ((i = 0; i < $2 * 20; i++)); do
+		grep -q 'testpmd> ' "$(tp_log "$1")" && return 0
+		tp_alive "$1" || return 1
+		nap 0.05
+	done
+	return 1
+}
+
+# proc_cost NAME KEY: fds, vfio fds, RSS, hugetlb and CPU of the process
+proc_cost() {
+	local pid=${TP_PID[$1]} k=$2 n=0 v=0 l t f
+	for l in /proc/"$pid"/fd/*; do
+		n=$((n + 1))
+		t=$(readlink "$l" 2>/dev/null)
+		[[ $t == /dev/vfio/* || $t == *vfio-device* ]] && v=$((v + 1))
+	done
+	rec "$k.fds" "$n"
+	rec "$k.vfio_fds" "$v"
+	rec "$k.rss_kb" "$(awk '/^VmRSS:/ { print $2 }' /proc/"$pid"/status)"
+	rec "$k.huge_kb" "$(awk '/^HugetlbPages:/ { print $2 }' /proc/"$pid"/status)"
+	read -r -a f <"/proc/$pid/stat"
+	rec "$k.cpu_s" "$(awk -v t=$((f[13] + f[14])) -v hz="$HZ" 'BEGIN { printf "%.2f", t / hz }')"
+}
+
+# heap PREFIX KEY: DPDK heap figures of socket 0 from telemetry
+heap() {
+	python3 - "$1" <<'PY' 2>/dev/null | while IFS=$'\t' read -r k v; do rec "$2.heap_$k" "$v"; done
+import json
+import socket
+import sys
+
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect("/var/run/dpdk/%s/dpdk_telemetry.v2" % sys.argv[1])
+s.recv(16384)
+s.send(b"/eal/heap_info,0")
+h = json.loads(s.recv(65536).decode())["/eal/heap_info"]
+for k in ("Heap_size", "Alloc_size", "Free_size", "Alloc_count"):
+    print("%s\t%s" % (k.lower(), h[k]))
+PY
+}
+
+# port_table NAME: "port mac device link" per port from "show port info all"
+port_table() {
+	awk '/Infos for port/ { p = $5 }
+		p != "" && /^MAC address:/ { m[p] = $3 }
+		p != "" && /^Device name:/ { d[p] = $3 }
+		p != "" && /^Link status:/ { l[p] = $3 }
+		END { for (q in m) print q, m[q], d[q], l[q] }' "$(tp_log "$1")" | sort -n
+}
+
+# launch_vf N: the VF process on the first N VFs, to every port up
+launch_vf() {
+	local n=$1 k=n$1 args=() i a t up t_launch
+	for ((i = 0; i < n; i++)); do
+		a=${VFS[i]}
+		if [ "$MODE" = ours ]; then
+			args+=(-a "$a,vf_token_file=${TOKS[${VF_PF[$a]}]}")
+		else
+			args+=(-a "$a")
+		fi
+	done
+	if [ "$MODE" = ours ]; then
+		args=(-d "$PLUGIN" -l "0,1" --file-prefix scale-vf "${args[@]}")
+	else
+		args=(-l "0,1" --file-prefix scale-vf "${args[@]}" "--vfio-vf-token=$(cat "$TOK")")
+	fi
+	[ "$ROUND" = 1 ] && rec "$k.cmdline" "$(echo "dpdk-testpmd ${args[*]}" | redact)"
+	t_launch=$EPOCHREALTIME
+	tp_start vf "${args[@]}" -- -i --total-num-mbufs="$VF_MBUFS"
+	tp_stamp vf
+	if ! wait_prompt vf 300; then
+		check "r$ROUND $MODE N=$n: VF testpmd starts" false
+		tail -n 20 "$(tp_log vf)" | redact | sed 's/^/  | /'
+		return 1
+	fi
+	proc_cost vf "$k"
+	heap scale-vf "$k"
+	sleep 0.2 # the stamper polls every 50 ms
+	t=$(tp_stamp_of vf '^Configuring Port 0')
+	rec "$k.configure_s" "$(sub "$t" "$t_launch")"
+	t=$(awk '{ t = $1; sub(/^[^ ]* /, "") } /^Checking link statuses/ { c = 1 } c && /^Done/ { print t; exit }' \
+		"$OUTDIR/vf.ts")
+	rec "$k.ready_s" "$(sub "$t" "$t_launch")"
+	tp_send vf "show port info all"
+	tp_sync vf 60
+	up=$(port_table vf | awk '$4 == "up"' | wc -l)
+	rec "$k.ports_up" "$up"
+	check "r$ROUND $MODE N=$n: $n ports on net_e1000_igb_vf, $up up" \
+		test "$(grep -c '^Driver name: net_e1000_igb_vf' "$(tp_log vf)")/$up" = "$n/$n"
+}
+
+# forward_all N CHECKED: mac forwarding on every port of the VF process at
+# once. With sriov_totalvfs (8) VFs on a PF the igb PF PMD of DPDK 22.11
+# gives the PF the pool after the last VF's (def_vmdq_idx = number of VFs
+# in drivers/net/e1000/igb_pf.c), of 8 pools: that run is recorded and
+# reported, not checked.
+forward_all() {
+	local n=$1 checked=$2 p m d l i j peer t0 t1 rx tot=0 got=0 k=fwd$1
+	local -A mac_of pf_of
+	local -a ports
+	while read -r p m d l; do
+		ports+=("$p")
+		mac_of[$p]=$m
+		pf_of[$p]=${VF_PF[$d]}
+	done < <(port_table vf)
+	# each port's peer: the next port (cyclically) on the same PF
+	for ((i = 0; i < ${#ports[@]}; i++)); do
+		peer=
+		for ((j = 1; j < ${#ports[@]}; j++)); do
+			p=${ports[(i + j) % ${#ports[@]}]}
+			[ "${pf_of[$p]}" = "${pf_of[${ports[i]}]}" ] && peer=${mac_of[$p]} && break
+		done
+		[ -n "$peer" ] && tp_send vf "set eth-peer ${ports[i]} $peer"
+	done
+	tp_send vf "set fwd mac"
+	tp_send vf "start tx_first"
+	nap "$WARM"
+	tp_sync vf 30
+	local nl
+	nl=$(wc -l <"$(tp_log vf)")
+	tp_send vf "clear fwd stats all"
+	t0=$EPOCHREALTIME
+	nap "$SECS"
+	tp_send vf "show fwd stats all"
+	t1=$EPOCHREALTIME
+	tp_send vf "stop"
+	tp_sync vf 30
+	rec "$k.win_s" "$(sub "$t1" "$t0")"
+	while read -r p rx; do
+		rec "$k.p$p.rx" "$rx"
+		tot=$((tot + rx))
+		[ "$rx" -gt 0 ] && got=$((got + 1))
+	done < <(tail -n +"$((nl + 1))" "$(tp_log vf)" | awk '
+		/Telling cores to stop/ { exit }
+		/Forward statistics for port/ { p = $6 + 0 }
+		$1 == "RX-packets:" && p != "" { print p, $2 + 0 }
+		/Accumulated forward statistics/ { p = "" }')
+	rec "$k.rx" "$tot"
+	rec "$k.ports" "$n"
+	rec "$k.ports_rx" "$got"
+	if [ "$checked" = 1 ]; then
+		check "r$ROUND $MODE: all $n VFs forward at once (packets on $got of $n ports, $tot in $(sub "$t1" "$t0") s)" \
+			test "$got" = "$n"
+	else
+		note "r$ROUND $MODE: $n VFs ($T1 + $T2, sriov_totalvfs) forwarding at once: packets on $got of $n ports, $tot in $(sub "$t1" "$t0") s (recorded, not checked)"
+	fi
+}
+
+# pf_up N1 N2: N1 and N2 VFs and the tokens of the mode, then the PF
+# process on both PFs
+pf_up() {
+	local args=() i rc=0 cnt=("$1" "$2")
+	if [ "$MODE" = stock ]; then
+		for i in 0 1; do
+			"$VFT" vfs create "${PFS[i]}" "${cnt[i]}" --bind >>"$OUTDIR/vft.out" 2>&1 || rc=1
+			"$VFT" token set "${PFS[i]}" --token-file "$TOK" >>"$OUTDIR/vft.out" 2>&1 || rc=1
+		done
+		check "r$ROUND $MODE: vftoken vfs create + token set (the same token) on both PFs" test $rc = 0
+		args=(-l "0,1" --file-prefix scale-pf -a "${PFS[0]}" -a "${PFS[1]}" "--vfio-vf-token=$(cat "$TOK")")
+	else
+		args=(-d "$PLUGIN" -l "0,1" --file-prefix scale-pf
+			-a "${PFS[0]},num_vfs=${cnt[0]},vf_token_file=${TOKS[0]}"
+			-a "${PFS[1]},num_vfs=${cnt[1]},vf_token_file=${TOKS[1]}")
+	fi
+	[ "$ROUND" = 1 ] && rec "pf${cnt[0]}.cmdline" "$(echo "dpdk-testpmd ${args[*]}" | redact)"
+	tp_start pf "${args[@]}" -- -i --total-num-mbufs="$MBUFS"
+	if ! wait_prompt pf 300; then
+		check "r$ROUND $MODE: PF testpmd starts on both PFs" false
+		tail -n 30 "$(tp_log pf)" | redact | sed 's/^/  | /'
+		return 1
+	fi
+	check "r$ROUND $MODE: PF testpmd starts on both PFs" true
+	check "r$ROUND $MODE: ${cnt[0]} + ${cnt[1]} VFs on vfio-pci" \
+		test "$(num_vfs "${PFS[0]}")+$(num_vfs "${PFS[1]}")" = "${cnt[0]}+${cnt[1]}"
+	list_vfs
+	[ "${#VFS[@]}" = $((cnt[0] + cnt[1])) ]
+}
+
+# no_token LOG: none of the three tokens appears in LOG
+no_token() {
+	token_not_in "$1" "$TOK" && token_not_in "$1" "${TOKS[0]}" && token_not_in "$1" "${TOKS[1]}"
+}
+
+save_logs() {
+	redact <"$(tp_log "$1")" >"$LOGS/r$ROUND-$MODE-$2.log"
+	rm -f "$(tp_log "$1")" "$OUTDIR/$1.ts"
+}
+
+# vf_run N CHECKED: launch the VF process on N VFs, forward on all of them
+# when N is every VF created (a check when CHECKED=1, else a figure only),
+# then quit
+vf_run() {
+	local n=$1 rc
+	if launch_vf "$n" && [ "$n" = "${#VFS[@]}" ]; then
+		forward_all "$n" "$2"
+	fi
+	tp_stop vf
+	rc=$?
+	check "r$ROUND $MODE N=$n: VF testpmd exits cleanly" test $rc = 0
+	check "r$ROUND $MODE N=$n: no token in the VF log" no_token "$(tp_log vf)"
+	save_logs vf "vf-n$n"
+}
+
+pf_down() {
+	tp_stop pf
+	check "r$ROUND $MODE: PF testpmd exits cleanly" test $? = 0
+	check "r$ROUND $MODE: no token in the PF log" no_token "$(tp_log pf)"
+	save_logs pf "pf-$1"
+	set_num_vfs "${PFS[0]}" 0
+	set_num_vfs "${PFS[1]}" 0
+}
+
+# run_mode stock|ours: first sriov_totalvfs - 1 VFs per PF (the most the
+# igb PF PMD serves, see forward_all) for every N up to their sum, then
+# sriov_totalvfs per PF for the N above it
+run_mode() {
+	MODE=$1
+	local n nn
+	echo "---- round $ROUND, $MODE"
+	if pf_up $((T1 - 1)) $((T2 - 1)); then
+		for n in $NS; do
+			nn=$n
+			[ "$n" = all ] && nn=$TOTAL
+			((nn <= TOTAL - 2)) && vf_run "$nn" 1
+		done
+	fi
+	pf_down less
+	if [[ " $NS " == *" all "* ]] || [[ " $NS " == *" $TOTAL "* ]]; then
+		pf_up "$T1" "$T2" && vf_run "$TOTAL" 0
+		pf_down all
+	fi
+	rec_flush
+}
+
+trap 'tp_stop_all; cp -f "$OUTDIR"/*.log "$LOGS/" 2>/dev/null' EXIT
+
+if [ -z "$VM_PF2" ]; then
+	check "the rig has a second PF (run.sh --second-pf)" false
+	OUTDIR=$VM_SCRATCH finish
+	exit 1
+fi
+T1=$(cat "$(dev "$VM_PF")/sriov_totalvfs")
+T2=$(cat "$(dev "$VM_PF2")/sriov_totalvfs")
+TOTAL=$((T1 + T2))
+echo "scale: kernel $VM_KERNEL, sriov_totalvfs $T1 + $T2, N in: $NS, $ROUNDS round(s)"
+rec kernel "$VM_KERNEL"
+rec rounds "$ROUNDS"
+rec ns "$NS"
+rec total_vfs "$TOTAL"
+rec totalvfs_pf1 "$T1"
+rec totalvfs_pf2 "$T2"
+rec secs "$SECS"
+rec warm "$WARM"
+rec guest_cpus "$(nproc)"
+rec mbufs "$MBUFS"
+rec vf_mbufs "$VF_MBUFS"
+rec_flush
+
+check "vfio-pci loaded with enable_sriov=1" vfio_setup
+for pf in "${PFS[@]}"; do
+	check "$pf bound to vfio-pci, no VF" eval "bind_vfio $pf && set_num_vfs $pf 0"
+done
+check "token files created (0600): one for both PFs, one per PF" \
+	eval "make_token $TOK && make_token ${TOKS[0]} && make_token ${TOKS[1]}"
+check "the per-PF tokens differ" test "$(cat "${TOKS[0]}")" != "$(cat "${TOKS[1]}")"
+# load DPDK's shared objects once before measuring (9p)
+cat /usr/lib/x86_64-linux-gnu/dpdk/pmds-*/*.so* /usr/lib/x86_64-linux-gnu/librte_*.so* \
+	"$PLUGIN" "$VFT" "$TESTPMD" >/dev/null 2>&1
+timeout 300 "$TESTPMD" -d "$PLUGIN" -l "0,1" --file-prefix scale-warm --no-pci -- -i \
+	</dev/null >"$OUTDIR/warm.log" 2>&1
+
+for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+	if ((ROUND % 2)); then
+		order="stock ours"
+	else
+		order="ours stock"
+	fi
+	for m in $order; do
+		run_mode "$m"
+	done
+done
+ROUND=0
+MODE=-
+rec_flush
+OUTDIR=$VM_SCRATCH finish
