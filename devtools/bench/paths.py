@@ -6,28 +6,20 @@
 Reads the raw per-run figures (ROUND, PATH, KEY, VALUE), pairs the two
 paths of each round, and reports for start-up (ready_s) and forwarding
 (pps = rx_packets / window_s) the mean of each path and the ratio
-cdev/group: the geometric mean of the per-round ratios with a 95 %
-t-interval computed on their logarithms (rounds are ABBA-ordered pairs, so
-drift of the shared host cancels within a pair). Writes results.json and,
-with --doc, the guide page; nothing here is copied by hand.
+cdev/group with its 95 % interval, by the benchmark's one method
+(stats.py; rounds are ABBA-ordered, so drift of the shared host cancels
+within a pair). Writes results.json and, with --doc, the guide page;
+nothing here is copied by hand.
 """
 
 import argparse
 import json
-import math
+import os
 import statistics
 import sys
 
-# two-sided 95 % Student t quantiles by degrees of freedom
-T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447,
-       7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228, 15: 2.131, 20: 2.086,
-       30: 2.042}
-
-
-def t95(df):
-    keys = sorted(k for k in T95 if k <= df)
-    return T95[keys[-1]] if keys else float("nan")
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stats import METHOD, ci_text, paired_ci  # noqa: E402
 
 def load(path):
     runs = {}
@@ -49,19 +41,6 @@ def metric(run, name):
     return run.get(name)
 
 
-def ratio_ci(pairs):
-    logs = [math.log(c / g) for g, c in pairs if g and c and g > 0 and c > 0]
-    if not logs:
-        return None
-    mean = statistics.fmean(logs)
-    if len(logs) < 2:
-        return {"ratio": math.exp(mean), "low": None, "high": None,
-                "n": len(logs)}
-    half = t95(len(logs) - 1) * statistics.stdev(logs) / math.sqrt(len(logs))
-    return {"ratio": math.exp(mean), "low": math.exp(mean - half),
-            "high": math.exp(mean + half), "n": len(logs)}
-
-
 def summarise(runs):
     rounds = sorted({r for r, _ in runs})
     out = {}
@@ -79,26 +58,19 @@ def summarise(runs):
         out[name] = {
             "group_mean": statistics.fmean(g_all) if g_all else None,
             "cdev_mean": statistics.fmean(c_all) if c_all else None,
-            "cdev_over_group": ratio_ci(pairs),
+            "cdev_over_group": paired_ci([g for g, _ in pairs],
+                                         [c for _, c in pairs]),
         }
     return rounds, out
-
-
-def fmt_ci(ci):
-    if ci is None:
-        return "n/a"
-    if ci["low"] is None:
-        return "%.3f (one round, no interval)" % ci["ratio"]
-    return "%.3f [%.3f, %.3f]" % (ci["ratio"], ci["low"], ci["high"])
 
 
 def write_doc(path, rounds, res, command):
     r, p = res["ready_s"], res["pps"]
     rows = [
         ("start-up to the prompt (s)", "%.2f" % r["group_mean"],
-         "%.2f" % r["cdev_mean"], fmt_ci(r["cdev_over_group"])),
+         "%.2f" % r["cdev_mean"], ci_text(r["cdev_over_group"])),
         ("mac forwarding, both VFs (pps)", "%.0f" % p["group_mean"],
-         "%.0f" % p["cdev_mean"], fmt_ci(p["cdev_over_group"])),
+         "%.0f" % p["cdev_mean"], ci_text(p["cdev_over_group"])),
     ]
     lines = [
         ".. SPDX-License-Identifier: BSD-3-Clause",
@@ -116,8 +88,8 @@ def write_doc(path, rounds, res, command):
         "Start-up is launch to testpmd's prompt (EAL init, bus scan, both",
         "opens, DMA map of DPDK memory, PMD probe, port start); forwarding is",
         "mac forwarding VF-to-VF, RX of both ports over the window. The ratio",
-        "is cdev/group: the geometric mean of the per-round ratios with a",
-        "95 % t-interval on their logarithms.",
+        "is cdev/group, paired by round: %s." % METHOD.replace(
+            "ours / stock", "cdev / group"),
         "",
         ".. list-table::",
         "   :header-rows: 1",
@@ -145,15 +117,16 @@ def main():
     a = ap.parse_args()
     runs = load(a.tsv)
     rounds, res = summarise(runs)
-    ok = all(res[k]["cdev_over_group"] is not None for k in res)
+    ok = all(res[k]["cdev_over_group"]["ratio"] is not None for k in res)
     with open(a.json, "w", encoding="utf-8") as f:
-        json.dump({"command": a.command, "rounds": rounds, "results": res,
+        json.dump({"command": a.command, "method": METHOD,
+                   "rounds": rounds, "results": res,
                    "raw": [{"round": r, "path": p, **v}
                            for (r, p), v in sorted(runs.items())]},
                   f, indent=2)
     for k, v in res.items():
         print("paths: %-8s group %s cdev %s cdev/group %s" % (
-            k, v["group_mean"], v["cdev_mean"], fmt_ci(v["cdev_over_group"])))
+            k, v["group_mean"], v["cdev_mean"], ci_text(v["cdev_over_group"])))
     if a.doc and ok:
         write_doc(a.doc, rounds, res, a.command)
     print("paths: %d passed, %d failed" % ((1, 0) if ok else (0, 1)))
