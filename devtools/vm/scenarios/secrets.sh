@@ -44,44 +44,8 @@ VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
 
 note() { echo "  $*"; }
 
-# scan TOKEN-FILE FILE...: prints the forms of the token found in each
-# FILE ("FILE: form"); 0 if found nowhere.
-scan() {
-	python3 - "$@" <<'PY'
-import re
-import sys
-import uuid
-
-u = uuid.UUID(open(sys.argv[1]).read().strip())
-raw = u.bytes
-sep = rb"[\s:,.-]*(?:0x|\\x)?"
-
-def hexre(bs):
-    return re.compile(rb"(?:0x|\\x)?" + sep.join(b"%02x" % c for c in bs),
-                      re.IGNORECASE)
-
-forms = [
-    ("hex text (canonical, any case, any separators)", hexre(raw)),
-    ("little-endian GUID hex", hexre(u.bytes_le)),
-]
-found = False
-for path in sys.argv[2:]:
-    try:
-        data = open(path, "rb").read()
-    except OSError as e:
-        print("%s: cannot read: %s" % (path, e))
-        found = True
-        continue
-    for name, rx in forms:
-        if rx.search(data):
-            print("%s: %s" % (path, name))
-            found = True
-    if raw in data:
-        print("%s: raw 16 bytes" % path)
-        found = True
-sys.exit(1 if found else 0)
-PY
-}
+# scan TOKEN-FILE FILE...: token_scan of lib/scenario.sh.
+scan() { token_scan "$@"; }
 
 # absent FILE...: the token is in none of the files.
 absent() {
