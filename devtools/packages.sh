@@ -189,11 +189,18 @@ int main(void)
 	return 0;
 }
 EOF
+	local rc=1 so
 	# shellcheck disable=SC2046
-	cc -o "$d/t" "$d/t.c" $(pkg-config --cflags --libs vftoken) &&
-		[ "$("$d/t")" = 00112233-4455-6677-8899-aabbccddeeff ] &&
-		ldd "$d/t" | grep -q "libvftoken.so.0 => /usr/lib/$MA/libvftoken.so.0"
-	local rc=$?
+	if ! cc -o "$d/t" "$d/t.c" $(pkg-config --cflags --libs vftoken) >"$d/cc.log" 2>&1; then
+		sed 's/^/  | /' "$d/cc.log"
+	elif [ "$("$d/t")" != 00112233-4455-6677-8899-aabbccddeeff ]; then
+		note "the program printed '$("$d/t" 2>&1)'"
+	else
+		# /lib is /usr/lib on a merged-/usr system: compare real paths
+		so=$(ldd "$d/t" | awk '$1 == "libvftoken.so.0" { print $3 }')
+		note "libvftoken.so.0 => $so"
+		[ -n "$so" ] && [ "$(readlink -f "$so")" = "/usr/lib/$MA/libvftoken.so.$VERSION" ] && rc=0
+	fi
 	rm -rf "$d"
 	return $rc
 }

@@ -143,7 +143,7 @@ pf_steps() {
 }
 
 vf_steps() {
-	local log n
+	local log n i tel
 	vf_forward vf-auto --log-level=bus.sriov:info \
 		-a "$VF0,vf_token_file=$TOK" -a "$VF1,vf_token_file=$TOK"
 	check "vf-auto: both VFs probed through the auto-loaded sriov bus" \
@@ -151,9 +151,23 @@ vf_steps() {
 
 	# The plugin twice: from the PMD directory and with -d (the build
 	# tree's copy, another file). -d loads first and registers the bus.
+	# Telemetry is read while it forwards: the bus in use must answer.
+	rm -f "$OUTDIR/vf-double.tel"
+	(
+		for ((i = 0; i < 600; i++)); do
+			grep -q 'testpmd> ' "$OUTDIR/vf-double.log" 2>/dev/null && break
+			sleep 0.5
+		done
+		telemetry vf-double /sriov/list >"$OUTDIR/vf-double.tel" 2>&1
+	) &
+	tel=$!
 	vf_forward vf-double -d "$PLUGIN" --log-level=lib.eal:debug \
 		--log-level=bus.sriov:info \
 		-a "$VF0,vf_token_file=$TOK" -a "$VF1,vf_token_file=$TOK"
+	wait "$tel"
+	sed 's/^/  | telemetry: /' "$OUTDIR/vf-double.tel"
+	check "vf-double: telemetry /sriov/list of the registered bus lists both VFs" \
+		eval "grep -qF '$VF0' '$OUTDIR/vf-double.tel' && grep -qF '$VF1' '$OUTDIR/vf-double.tel'"
 	log=$(tp_log vf-double)
 	grep -E 'Registered \[sriov\]|already registered' "$log" | sed 's/^/  | /'
 	check "vf-double: the sriov bus registered once" \
