@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -n "$suites" ] || suites="checkpatch unit sanitize fuzz docs vm bench"
+[ -n "$suites" ] || suites="checkpatch unit sanitize fuzz docs vm packages bench"
 [ "$novm" = 1 ] && suites=$(echo "$suites" | sed 's/\bvm\b//; s/\bbench\b//')
 
 TALLY=$(mktemp)
@@ -83,6 +83,9 @@ for s in $suites; do
 	# A short benchmark run: it completes and its files are well formed
 	# (no timing is asserted anywhere).
 	bench) script_suite bench "$ROOT/devtools/bench/run.sh" --quick ;;
+	# Debian packages: build, lintian, install/remove here, VM scenario
+	# (skipped, not counted, with --no-vm).
+	packages) VFTOKEN_NO_VM=$novm script_suite packages "$ROOT/devtools/packages.sh" ;;
 	docs)
 		if sphinx-build -W -q -b html "$ROOT/doc/guides" "$BUILD/doc/html"; then
 			tally docs 1 0

@@ -1008,8 +1008,6 @@ struct rte_bus sriov_bus = {
 	.sigbus_handler = sriov_sigbus_handler,
 };
 
-RTE_REGISTER_BUS(sriov, sriov_bus);
-
 int
 rte_sriov_dev_token_fingerprint(const char *name, char *buf, size_t len,
 				enum rte_sriov_token_source *source)
