@@ -19,11 +19,12 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <rte_version.h>
@@ -112,20 +113,24 @@ sriov_pci_bus_check_ops(const struct rte_bus *bus)
 	return 0;
 }
 
+/* A pipe the checks copy through; -1 when not open. */
+static int sriov_pci_pipe[2] = { -1, -1 };
+
 /*
  * Read @p len bytes at @p p without faulting: a pointer taken from a
- * shifted layout may point anywhere. process_vm_readv() on this process
- * fails with EFAULT where a plain load would crash.
+ * shifted layout may point anywhere. write() from an unmapped address
+ * fails with EFAULT where a plain load would crash; the bytes come back
+ * through the pipe. (process_vm_readv() would do too, but kernels built
+ * without CROSS_MEMORY_ATTACH lack it.)
  */
 static bool
 sriov_pci_peek(const void *p, void *out, size_t len)
 {
-	struct iovec local = { .iov_base = out, .iov_len = len };
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)p,
-				.iov_len = len };
-
-	return p != NULL && process_vm_readv(getpid(), &local, 1, &remote, 1,
-					     0) == (ssize_t)len;
+	if (p == NULL || len > PIPE_BUF || sriov_pci_pipe[1] < 0)
+		return false;
+	if (write(sriov_pci_pipe[1], p, len) != (ssize_t)len)
+		return false;
+	return read(sriov_pci_pipe[0], out, len) == (ssize_t)len;
 }
 
 /* A TAILQ_ENTRY: the next element, the address of the previous next. */
@@ -183,8 +188,32 @@ sriov_pci_drv_ok(const struct sriov_pci_bus_layout *pb, const void *entry)
 	       d.probe != NULL && d.id_table != NULL;
 }
 
+static int sriov_pci_bus_walk_lists(struct sriov_pci_bus_layout *pb, int *ndevp,
+				    int *ndrvp);
+
 static int
 sriov_pci_bus_check_lists(struct sriov_pci_bus_layout *pb)
+{
+	int ndev, ndrv, ret;
+
+	if (pipe2(sriov_pci_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		ret = -errno;
+		SRIOV_LOG(ERR, "cannot check the pci bus layout: pipe: %s",
+			  strerror(-ret));
+		return ret;
+	}
+	ret = sriov_pci_bus_walk_lists(pb, &ndev, &ndrv);
+	close(sriov_pci_pipe[0]);
+	close(sriov_pci_pipe[1]);
+	sriov_pci_pipe[0] = sriov_pci_pipe[1] = -1;
+	if (ret == 0)
+		SRIOV_LOG(DEBUG, "pci bus: %d devices, %d drivers", ndev, ndrv);
+	return ret;
+}
+
+static int
+sriov_pci_bus_walk_lists(struct sriov_pci_bus_layout *pb, int *ndevp,
+			 int *ndrvp)
 {
 	int ndev, ndrv;
 
@@ -206,7 +235,8 @@ sriov_pci_bus_check_lists(struct sriov_pci_bus_layout *pb)
 			       "of pci drivers: layout mismatch");
 		return -ENOTSUP;
 	}
-	SRIOV_LOG(DEBUG, "pci bus: %d devices, %d drivers", ndev, ndrv);
+	*ndevp = ndev;
+	*ndrvp = ndrv;
 	return 0;
 }
 
