@@ -147,7 +147,10 @@ wait "$mpid" || {
 	die "kernel build failed (log: $obj/build.log)"
 }
 t_build=$((SECONDS - t0))
-say "build: done in $t_build s"
+# CPU time of the build (children's user + sys, bash's times): the figure
+# that does not depend on what else loads the machine.
+cpu=$(times | tail -n 1 | awk '{ for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%d", t }')
+say "build: done in $t_build s (CPU $cpu s user+sys on $(nproc) CPUs)"
 
 # --- install ----------------------------------------------------------------------
 kver=$(make -s -C "$tree" O="$obj" kernelrelease 2>/dev/null | tail -n 1)
