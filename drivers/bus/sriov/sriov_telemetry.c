@@ -98,6 +98,11 @@ sriov_tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 
 RTE_INIT(sriov_telemetry_init)
 {
+	/* A second copy of the plugin in the process registered no bus
+	 * (sriov_register.c, which runs first): its commands would shadow
+	 * those of the copy in use. */
+	if (rte_bus_find_by_name(RTE_SRIOV_BUS_NAME) != &sriov_bus)
+		return;
 	rte_telemetry_register_cmd("/sriov/list", sriov_tel_list,
 				   "Returns the devices of the sriov bus. "
 				   "Takes no parameters");
