@@ -55,8 +55,8 @@ fi
 # ---- the CLI on the cdev path ------------------------------------------------
 "$VFT" status "$VM_PF" >"$OUTDIR/status.out" 2>&1
 sed 's/^/  | /' "$OUTDIR/status.out"
-check "status: the VFs can use both paths" \
-	test "$(grep -c 'token-gated  paths=group,cdev' "$OUTDIR/status.out")" = 2
+check "status: the PF and both VFs can use both paths" \
+	test "$(grep -Ec '  (PF|VF[01])  .*token-gated  paths=group,cdev$' "$OUTDIR/status.out")" = 3
 "$VFT" check "$VF0" --path cdev --token-file "$TOK" >"$OUTDIR/check-ok.out" 2>&1
 check "check --path cdev with the token: ok (exit 0)" test $? = 0
 check "check --path cdev names the path" grep -q '^  path: cdev' "$OUTDIR/check-ok.out"
