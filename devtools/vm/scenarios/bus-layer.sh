@@ -85,19 +85,18 @@ if [ -n "${VM_VIRTIO:-}" ]; then
 	check "named for the bus: its group /dev/vfio/$vgroup is not held" \
 		sh -c "! ls -l /proc/${TP_PID[vnamed]}/fd | grep -q '/dev/vfio/$vgroup\$'"
 	tp_stop vnamed
-	# The rig's virtio-net has no peer: its port is left unstarted.
+	# Not named: the pci bus probes net_virtio on it, as stock DPDK does.
+	# (The rig's virtio-net has no peer; testpmd's set-up of its queues
+	# then waits forever under TCG, so only the probe is asserted.)
 	tp_start vpci -d "$PLUGIN" -l 0,1 --file-prefix vpci \
 		-a "$VM_VIRTIO" -- -i --total-num-mbufs=$MBUFS \
 		--disable-device-start
-	check "not named: testpmd starts" tp_wait vpci 'testpmd> ' 180
+	tp_wait vpci "EAL: Probe PCI driver: net_virtio" 180
 	check "not named: the pci bus probes net_virtio on it" \
 		grep -q "EAL: Probe PCI driver: net_virtio .* device: $VM_VIRTIO" "$(tp_log vpci)"
-	tp_send vpci "show device info all"
-	tp_wait vpci "Infos for device $VM_VIRTIO" 20
-	check "not named: listed on the pci bus with net_virtio" \
-		sh -c "grep -A3 'Infos for device $VM_VIRTIO ' '$(tp_log vpci)' | grep -q '^Driver name: net_virtio'"
+	check "not named: the sriov bus did not claim it" \
+		sh -c "! grep -q 'sriov: .*$VM_VIRTIO' '$(tp_log vpci)'"
 	tp_stop vpci
-	check "not named: testpmd exits cleanly" test $? = 0
 fi
 
 tp_stop pf
