@@ -10,7 +10,8 @@
 #
 # Writes build/bench-paths/paths.tsv (the raw per-run figures) and
 # results.json, and, unless --no-doc, doc/guides/bench_paths.rst with the
-# ratios cdev/group and their 95 % confidence intervals (paths.py).
+# ratios cdev/group and their 95 % confidence intervals (paths.py) and the
+# raw figures in doc/guides/bench/samples/paths.tsv.
 # A benchmark, not a test: nothing here asserts a timing.
 set -u
 
@@ -46,6 +47,7 @@ tsv=$OUT/vm/scratch/bench-paths-7.2-iommufd/paths.tsv
 	exit 1
 }
 cp "$tsv" "$OUT/paths.tsv"
+[ "$doc" = 1 ] && cp "$tsv" "$ROOT/doc/guides/bench/samples/paths.tsv"
 doc_arg=()
 [ "$doc" = 1 ] && doc_arg=(--doc "$ROOT/doc/guides/bench_paths.rst")
 python3 "$HERE/paths.py" "$OUT/paths.tsv" --json "$OUT/results.json" \
