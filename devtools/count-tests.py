@@ -7,6 +7,11 @@ A test that prints a cmocka summary or a final "N passed, N failed" line is
 counted by its checks; any other test counts once by its verdict. A test
 whose verdict is a failure counts at least one failure even if its output
 claims none failed.
+
+With --failures N it also writes, to standard error, the name of every
+test whose verdict is a failure and the last N lines of its output (the
+VM scenarios print their console's tail there), so that a CI log that
+shows only test.sh's output says why.
 """
 import json
 import re
@@ -34,19 +39,37 @@ def count(entry):
     return passed, failed
 
 
-def main(path):
+def show_failure(entry, lines):
+    out = ((entry.get('stdout') or '') + (entry.get('stderr') or '')).splitlines()
+    name = entry.get('name', '?')
+    print(f'---- {name}: {entry.get("result")}, last {min(lines, len(out))} '
+          f'of {len(out)} lines ----', file=sys.stderr)
+    for line in out[-lines:]:
+        print(f'  {line}', file=sys.stderr)
+
+
+def main(path, failures=0):
     passed = failed = 0
     try:
         with open(path, encoding='utf-8') as f:
             for line in f:
-                if line.strip():
-                    p, fl = count(json.loads(line))
-                    passed += p
-                    failed += fl
+                if not line.strip():
+                    continue
+                entry = json.loads(line)
+                p, fl = count(entry)
+                passed += p
+                failed += fl
+                if failures and fl:
+                    show_failure(entry, failures)
     except FileNotFoundError:
         pass
     print(passed, failed)
 
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    if len(sys.argv) == 4 and sys.argv[1] == '--failures':
+        main(sys.argv[3], int(sys.argv[2]))
+    elif len(sys.argv) == 2:
+        main(sys.argv[1])
+    else:
+        sys.exit('usage: count-tests.py [--failures LINES] TESTLOG.json')

@@ -28,8 +28,16 @@ done
 
 TALLY=$(mktemp)
 trap 'rm -f "$TALLY"' EXIT
-# tally NAME PASSED FAILED
-tally() { echo "$1 $2 $3" >>"$TALLY"; printf 'test.sh: %-12s %s passed, %s failed\n' "$1" "$2" "$3"; }
+# tally NAME PASSED FAILED: one line per suite, with the seconds it took
+# since the previous line (the suites run one after another).
+T_START=$(date +%s)
+T_LAST=$T_START
+tally() {
+	now=$(date +%s)
+	echo "$1 $2 $3" >>"$TALLY"
+	printf 'test.sh: %-12s %s passed, %s failed (%s s)\n' "$1" "$2" "$3" "$((now - T_LAST))"
+	T_LAST=$now
+}
 
 echo "test.sh: set-up (devtools/setup.sh)"
 if ! "$ROOT/devtools/setup.sh"; then
@@ -37,6 +45,8 @@ if ! "$ROOT/devtools/setup.sh"; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
+T_LAST=$(date +%s)
+echo "test.sh: set-up took $((T_LAST - T_START)) s"
 
 # Count the checks inside each meson test of a suite: cmocka's and our
 # scenarios' summary lines where present, else the test's own verdict.
@@ -48,7 +58,8 @@ meson_suite() {
 	rc=$?
 	grep -E '^ *[0-9]+/[0-9]+ ' "$BUILD/test-$suite.log" || true
 	# shellcheck disable=SC2046
-	set -- $(python3 "$ROOT/devtools/count-tests.py" "$BUILD/meson-logs/testlog.json")
+	set -- $(python3 "$ROOT/devtools/count-tests.py" --failures 80 \
+		"$BUILD/meson-logs/testlog.json")
 	p=${1:-0}; f=${2:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
@@ -94,4 +105,5 @@ for s in $suites; do
 	esac
 done
 
+echo "test.sh: all suites took $(($(date +%s) - T_START)) s, set-up included"
 awk '{p += $2; f += $3} END {printf "%d passed, %d failed\n", p, f; exit (f > 0)}' "$TALLY"

@@ -13,18 +13,27 @@ fi
 
 pass=0
 fail=0
+# Each check line ends with the seconds since the scenario began, so a slow
+# or stuck step shows in the console log.
+scenario_t0=${EPOCHREALTIME/./}
 # A command sent to a testpmd that has died must fail that check, not kill
 # the whole scenario with SIGPIPE.
 trap '' PIPE
+
+# Seconds since the scenario began, to 0.1 s (EPOCHREALTIME in us).
+scenario_elapsed() {
+	local d=$(((${EPOCHREALTIME/./} - scenario_t0) / 100000))
+	echo "$((d / 10)).$((d % 10))"
+}
 
 check() {
 	local what=$1
 	shift
 	if "$@"; then
-		echo "PASS: $what"
+		echo "PASS: $what [$(scenario_elapsed) s]"
 		pass=$((pass + 1))
 	else
-		echo "FAIL: $what"
+		echo "FAIL: $what [$(scenario_elapsed) s]"
 		fail=$((fail + 1))
 	fi
 }
