@@ -63,8 +63,8 @@
 #define SRIOV_BAR_GAP (1ULL << 30)
 
 static bool sriov_mp_on;
-/* primary: the pipe; its read end goes to secondaries, the write end
- * stays here until the process exits */
+/* primary: the pipe, made at the first attach; its read end goes to
+ * secondaries, the write end stays here until the process exits */
 static int sriov_mp_alive[2] = { -1, -1 };
 static uintptr_t sriov_bar_next;
 /* secondary: the read end received, and its interrupt source */
@@ -192,6 +192,15 @@ sriov_mp_answer_attach(const struct sriov_mp_req *req, const char *peer)
 			  "process does not hold it",
 			  req->name, req->h.pid);
 		return sriov_mp_refuse(SRIOV_MP_ATTACH, -ENODEV, peer);
+	}
+	if (sriov_mp_alive[0] < 0 &&
+	    pipe2(sriov_mp_alive, O_CLOEXEC | O_NONBLOCK) < 0) {
+		ret = -errno;
+		sriov_list_unlock();
+		SRIOV_LOG(ERR,
+			  "%s: not handed to secondary process %u: pipe: %s",
+			  req->name, req->h.pid, strerror(-ret));
+		return sriov_mp_refuse(SRIOV_MP_ATTACH, ret, peer);
 	}
 	for (i = 0; i < VFT_NUM_BARS; i++) {
 		d->bar_addr[i] = (uintptr_t)sd->vfio_dev.regions[i].map;
@@ -734,14 +743,6 @@ sriov_mp_init(void)
 {
 	if (sriov_mp_on)
 		return 0;
-	if (sriov_mp_primary() &&
-	    pipe2(sriov_mp_alive, O_CLOEXEC | O_NONBLOCK) < 0) {
-		SRIOV_LOG(WARNING,
-			  "no multi-process support (pipe: %s): secondary "
-			  "processes see no sriov device",
-			  strerror(errno));
-		return 0;
-	}
 	if (rte_mp_action_register(SRIOV_MP_ACTION, sriov_mp_handle) < 0 &&
 	    rte_errno != EEXIST) {
 		/* --in-memory or --no-shconf: no multi-process at all */
