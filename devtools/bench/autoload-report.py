@@ -11,10 +11,10 @@ the same workload and round are a pair (rounds are ABBA-ordered, so drift
 of the shared host cancels within a pair); per workload it reports the
 mean of each variant and the ratio auto/none with its 95 % interval by
 the benchmark's one method (stats.py). Prints a summary; with --doc,
-writes the guide page (nothing in it is copied by hand), with --samples
-a copy of the raw runs for doc/.
+writes the guide page (nothing in it is copied by hand), with --summary
+the sentence install.rst includes, with --samples a copy of the raw runs.
 
-  autoload-report.py STARTUP.TXT [--doc RST] [--samples TXT]
+  autoload-report.py STARTUP.TXT [--doc RST] [--summary INC] [--samples TXT]
       [--command CMD] [--checks 'N passed, N failed'] [--dpdk VERSION]
       [--kernel K] [--date YYYY-MM-DD]
 """
@@ -32,6 +32,8 @@ WORKLOADS = {
     'no-pci': '``--no-pci --vdev net_null0``',
     'e1000e': '``-a`` of the e1000e (PCI, no SR-IOV, on vfio-pci)',
 }
+
+WORKLOADS_SHORT = {'no-pci': '``--no-pci``', 'e1000e': '``-a`` of a PCI NIC'}
 
 
 def fail(msg):
@@ -96,11 +98,13 @@ def summarise(runs):
     return res
 
 
-def verdict(ci):
+def verdict(ci, short=False):
     """What the interval says, in words."""
     if ci['lo'] is None:
         return 'too few pairs for an interval'
     if ci['lo'] <= 1.0 <= ci['hi']:
+        if short:
+            return 'no difference measurable at this precision'
         return 'no difference measurable at this precision (the interval holds 1)'
     if ci['lo'] > 1.0:
         return 'slower with the plugin by %.1f %% to %.1f %%' % (
@@ -183,10 +187,24 @@ def write_doc(path, res, a):
         f.write('\n'.join(lines))
 
 
+def write_summary(path, res):
+    """The sentence install.rst includes (.inc: no page of its own)."""
+    parts = ['%s %s, %s' % (WORKLOADS_SHORT.get(work, work), ci_text(r['ci']),
+                            verdict(r['ci'], short=True))
+             for work, r in res.items()]
+    lines = ['.. Written by devtools/bench/autoload-report.py; do not edit.', '',
+             'Measured (:doc:`bench_autoload`): start-up with the plugin',
+             'auto-loaded over start-up without it, with its 95 % interval:',
+             '; '.join(parts) + '.', '']
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(lines))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('startup', help='startup.txt of the packages scenario')
     ap.add_argument('--doc', help='write the guide page here')
+    ap.add_argument('--summary', help='write the sentence for install.rst here')
     ap.add_argument('--samples', help='copy the raw runs here')
     ap.add_argument('--command', default='', help='the command that reproduces it')
     ap.add_argument('--checks', default='', help="the scenario's 'N passed, N failed'")
@@ -203,6 +221,9 @@ def main():
     if a.doc:
         write_doc(a.doc, res, a)
         print('wrote %s' % a.doc)
+    if a.summary:
+        write_summary(a.summary, res)
+        print('wrote %s' % a.summary)
 
 
 if __name__ == '__main__':

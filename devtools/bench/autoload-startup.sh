@@ -19,7 +19,9 @@
 # --no-vm builds them). Writes $VFTOKEN_BUILD/bench-autoload/startup.txt
 # and summary.txt and prints the ratios auto/none with their 95 %
 # intervals (autoload-report.py); --publish also writes
-# doc/guides/bench_autoload.rst and doc/guides/bench/samples/autoload-startup.txt.
+# doc/guides/bench_autoload.rst, the sentence install.rst includes
+# (doc/guides/bench/autoload_summary.inc) and the raw runs
+# (doc/guides/bench/samples/autoload-startup.txt).
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,7 +32,7 @@ RUNS=5
 for a in "$@"; do
 	case "$a" in
 	--publish) publish=1 ;;
-	-h | --help) sed -n '5,22p' "$0"; exit 0 ;;
+	-h | --help) sed -n '5,24p' "$0"; exit 0 ;;
 	*) RUNS=$a ;;
 	esac
 done
@@ -62,6 +64,7 @@ if [ "$publish" = 1 ]; then
 	else
 		mkdir -p "$ROOT/doc/guides/bench/samples"
 		doc=(--doc "$ROOT/doc/guides/bench_autoload.rst"
+			--summary "$ROOT/doc/guides/bench/autoload_summary.inc"
 			--samples "$ROOT/doc/guides/bench/samples/autoload-startup.txt")
 	fi
 fi
