@@ -93,6 +93,8 @@ def summarise(runs):
             'rounds': len(keys),
             'none_mean': statistics.mean([x for x in none if x is not None]),
             'auto_mean': statistics.mean([x for x in auto if x is not None]),
+            'none_range': (min(x for x in none if x is not None), max(x for x in none if x is not None)),
+            'auto_range': (min(x for x in auto if x is not None), max(x for x in auto if x is not None)),
             'ci': paired_ci(none, auto),
         }
     return res
@@ -103,9 +105,11 @@ def verdict(ci, short=False):
     if ci['lo'] is None:
         return 'too few pairs for an interval'
     if ci['lo'] <= 1.0 <= ci['hi']:
+        est = '%+.1f %%' % (100 * (ci['ratio'] - 1))
         if short:
-            return 'no difference measurable at this precision'
-        return 'no difference measurable at this precision (the interval holds 1)'
+            return 'not distinguishable from no cost at this precision (estimate %s)' % est
+        return ('not distinguishable from no cost at this precision: the interval '
+                'holds 1 (estimate %s)' % est)
     if ci['lo'] > 1.0:
         return 'slower with the plugin by %.1f %% to %.1f %%' % (
             100 * (ci['lo'] - 1), 100 * (ci['hi'] - 1))
@@ -124,13 +128,13 @@ def text(res):
 
 def rst_table(res):
     rows = ['.. list-table::', '   :header-rows: 1', '',
-            '   * - workload', '     - rounds', '     - without the plugin (s, mean)',
-            '     - auto-loaded (s, mean)', '     - auto/none [95 % CI]']
+            '   * - workload', '     - rounds', '     - without the plugin (s, mean; min to max)',
+            '     - auto-loaded (s, mean; min to max)', '     - auto/none [95 % CI]']
     for work, r in res.items():
         rows += ['   * - %s' % WORKLOADS.get(work, '``%s``' % work),
                  '     - %d' % r['rounds'],
-                 '     - %.3f' % r['none_mean'],
-                 '     - %.3f' % r['auto_mean'],
+                 '     - %.3f; %.2f to %.2f' % ((r['none_mean'],) + r['none_range']),
+                 '     - %.3f; %.2f to %.2f' % ((r['auto_mean'],) + r['auto_range']),
                  '     - %s' % ci_text(r['ci'])]
     return rows
 
@@ -154,6 +158,9 @@ def write_doc(path, res, a):
         'in the rig\'s guest under TCG (2 vCPUs on a shared 2-core host), with',
         'the plugin auto-loaded (*auto*) and with its link moved out of the PMD',
         'directory (*none*, DPDK as without the package), in the same boot.',
+        'The host is not isolated: other work on its cores slows QEMU, which',
+        'shows as the spread of single starts (min to max below); TCG also',
+        'makes every start many times slower than on hardware.',
         'Each round starts both, in ABBA order over rounds. The ratio is',
         'auto/none, paired by round: paired ratios auto / none, one per round;',
         METHOD.split('; ', 1)[1] + '.',

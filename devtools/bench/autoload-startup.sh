@@ -14,6 +14,10 @@
 # else in those processes (no line of the bus, the same pci probe, -b).
 #
 #   devtools/bench/autoload-startup.sh [--publish] [ROUNDS]    default 5
+#   devtools/bench/autoload-startup.sh --report-only [--publish]
+#
+# --report-only boots nothing: it reports (and publishes) the last run's
+# $VFTOKEN_BUILD/bench-autoload/ again.
 #
 # Needs the packages in $VFTOKEN_BUILD/pkg/debs (devtools/packages.sh
 # --no-vm builds them). Writes $VFTOKEN_BUILD/bench-autoload/startup.txt
@@ -28,39 +32,55 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${VFTOKEN_BUILD:-$ROOT/build}
 KERNEL=6.1
 publish=0
+report_only=0
 RUNS=5
 for a in "$@"; do
 	case "$a" in
 	--publish) publish=1 ;;
-	-h | --help) sed -n '5,24p' "$0"; exit 0 ;;
+	--report-only) report_only=1 ;;
+	-h | --help) sed -n '5,28p' "$0"; exit 0 ;;
 	*) RUNS=$a ;;
 	esac
 done
 DEBS=$BUILD/pkg/debs
 OUT=$BUILD/bench-autoload
+die() { echo "autoload-startup.sh: $*" >&2; exit 1; }
 
 case "$RUNS" in
-'' | *[!0-9]* | 0) echo "autoload-startup.sh: ROUNDS '$RUNS' is not a number of rounds (>= 1; options: --publish)" >&2; exit 2 ;;
+'' | *[!0-9]* | 0) echo "autoload-startup.sh: ROUNDS '$RUNS' is not a number of rounds (>= 1; options: --publish, --report-only)" >&2; exit 2 ;;
 esac
-ls "$DEBS"/dpdk-bus-sriov_*.deb >/dev/null 2>&1 ||
-	{ echo "autoload-startup.sh: no packages in $DEBS: run devtools/packages.sh --no-vm first" >&2; exit 1; }
-mkdir -p "$OUT"
-rm -f "$OUT/startup.txt"
-echo "autoload-startup: $RUNS rounds x 2 workloads x 2 variants in the VM (log $OUT/vm.log)"
-t0=$(date +%s)
-VFTOKEN_BUILD=$BUILD VFTOKEN_VM_SCRATCH=$OUT/scratch "$ROOT/devtools/vm/run.sh" \
-	--kernel "$KERNEL" --timeout 1500 packages "$DEBS" startup "$RUNS" >"$OUT/vm.log" 2>&1
-rc=$?
+
+run_vm() {
+	ls "$DEBS"/dpdk-bus-sriov_*.deb >/dev/null 2>&1 ||
+		die "no packages in $DEBS: run devtools/packages.sh --no-vm first"
+	mkdir -p "$OUT"
+	rm -f "$OUT/startup.txt" "$OUT/vm.log"
+	echo "autoload-startup: $RUNS rounds x 2 workloads x 2 variants in the VM (log $OUT/vm.log)"
+	VFTOKEN_BUILD=$BUILD VFTOKEN_VM_SCRATCH=$OUT/scratch "$ROOT/devtools/vm/run.sh" \
+		--kernel "$KERNEL" --timeout 1500 packages "$DEBS" startup "$RUNS" >"$OUT/vm.log" 2>&1
+}
+
+# ROUNDS of the run in startup.txt (--report-only publishes what it holds)
+rounds_of() { awk '{ print $2 + 1 }' "$1" | sort -n | tail -n 1; }
+
+[ "$report_only" = 1 ] || run_vm
+[ -f "$OUT/vm.log" ] || die "no $OUT/vm.log: run without --report-only first"
 cp "$OUT/scratch/packages-$KERNEL/startup.txt" "$OUT/startup.txt" 2>/dev/null
 grep -E '^ *\| *(startup:|PASS|FAIL)' "$OUT/vm.log" | sed 's/^ *| //' | tee "$OUT/summary.txt"
 checks=$(grep -E '^ *\| *[0-9]+ passed, [0-9]+ failed' "$OUT/vm.log" | tail -n 1 | sed 's/^ *| //')
-echo "${checks:-no result line from the scenario}; $(($(date +%s) - t0)) s"
-[ -s "$OUT/startup.txt" ] || { echo "autoload-startup.sh: no startup.txt from the VM (see $OUT/vm.log)" >&2; exit 1; }
+echo "${checks:-no result line from the scenario}"
+[ -s "$OUT/startup.txt" ] || die "no startup.txt from the VM (see $OUT/vm.log)"
+rc=0
+case "$checks" in
+*' passed, 0 failed') grep -q 'scenario: exit status 0 ' "$OUT/vm.log" || rc=1 ;;
+*) rc=1 ;;
+esac
+RUNS=$(rounds_of "$OUT/startup.txt")
 cmd="devtools/bench/autoload-startup.sh --publish $RUNS"
 doc=()
 if [ "$publish" = 1 ]; then
 	if [ "$rc" != 0 ]; then
-		echo "autoload-startup.sh: the scenario failed (exit $rc): nothing published" >&2
+		echo "autoload-startup.sh: the scenario failed: nothing published" >&2
 	else
 		mkdir -p "$ROOT/doc/guides/bench/samples"
 		doc=(--doc "$ROOT/doc/guides/bench_autoload.rst"
@@ -69,7 +89,8 @@ if [ "$publish" = 1 ]; then
 	fi
 fi
 python3 "$ROOT/devtools/bench/autoload-report.py" "$OUT/startup.txt" "${doc[@]}" \
-	--command "$cmd" --checks "$checks" --kernel "$KERNEL" --date "$(date -u +%F)" \
+	--command "$cmd" --checks "$checks" --kernel "$KERNEL" \
+	--date "$(date -u -r "$OUT/startup.txt" +%F)" \
 	--dpdk "$(dpkg-query -W -f='${Version}' dpdk 2>/dev/null)" | tee -a "$OUT/summary.txt" || rc=1
-echo "command: devtools/bench/autoload-startup.sh $RUNS (raw runs in $OUT/startup.txt)"
+echo "command: $cmd (raw runs in $OUT/startup.txt)"
 exit $rc

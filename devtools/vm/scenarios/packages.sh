@@ -269,7 +269,7 @@ pci_probes() { grep -o 'EAL: Probe PCI driver: .*' "$OUTDIR/$1.log" | sort -u; }
 sriov_lines() {
 	local f
 	for f in "$@"; do
-		grep -H sriov "$OUTDIR/$f.log" | head -n 3 | sed "s|^$OUTDIR/|  | |" >&2
+		grep -H sriov "$OUTDIR/$f.log" | head -n 3 | sed "s#^$OUTDIR/#  | #" >&2
 	done
 	for f in "$@"; do cat "$OUTDIR/$f.log"; done | grep -c sriov
 }
