@@ -16,7 +16,7 @@ the sentence install.rst includes, with --samples a copy of the raw runs.
 
   autoload-report.py STARTUP.TXT [--doc RST] [--summary INC] [--samples TXT]
       [--command CMD] [--checks 'N passed, N failed'] [--dpdk VERSION]
-      [--kernel K] [--date YYYY-MM-DD]
+      [--kernel K] [--date YYYY-MM-DD] [--vm-secs S]
 """
 
 import argparse
@@ -172,6 +172,11 @@ def write_doc(path, res, a):
     lines += ['']
     for work, r in res.items():
         lines.append('- %s: %s.' % (WORKLOADS.get(work, work), verdict(r['ci'])))
+    cis = [r['ci'] for r in res.values() if r['ci']['lo'] is not None]
+    if cis and all(c['lo'] <= 1.0 <= c['hi'] and c['ratio'] > 1.0 for c in cis):
+        lines += ['', 'Every estimate is above 1: a cost smaller than the intervals\' width',
+                  '(loading the plugin and ``libvftoken`` into the process) is not',
+                  'excluded; more rounds or a quieter host narrow it.']
     lines += [
         '',
         'The same boot checks that the plugin changes nothing else in these',
@@ -187,8 +192,9 @@ def write_doc(path, res, a):
                   '``doc/guides/bench/samples/autoload-startup.txt`` (workload, round,',
                   'variant, seconds, exit code).', '']
     if a.command:
-        lines += ['Reproduce (the packages, then the VM run, about 5 min of VM',
-                  'for 10 rounds):', '', '.. code-block:: console', '',
+        took = (', %.0f s in QEMU for this run' % float(a.vm_secs)) if a.vm_secs else ''
+        lines += ['Reproduce (the packages, then the VM run%s):' % took,
+                  '', '.. code-block:: console', '',
                   '   $ devtools/packages.sh --no-vm', '   $ ' + a.command, '']
     with open(path, 'w', encoding='utf-8') as f:
         f.write('\n'.join(lines))
@@ -217,6 +223,7 @@ def main():
     ap.add_argument('--checks', default='', help="the scenario's 'N passed, N failed'")
     ap.add_argument('--dpdk', default='', help='DPDK version')
     ap.add_argument('--kernel', default='', help='guest kernel')
+    ap.add_argument('--vm-secs', default='', help="the run's seconds in QEMU")
     ap.add_argument('--date', default='', help='date of the run')
     a = ap.parse_args()
     res = summarise(load(a.startup))

@@ -91,6 +91,7 @@ fi
 python3 "$ROOT/devtools/bench/autoload-report.py" "$OUT/startup.txt" "${doc[@]}" \
 	--command "$cmd" --checks "$checks" --kernel "$KERNEL" \
 	--date "$(date -u -r "$OUT/startup.txt" +%F)" \
+	--vm-secs "$(sed -n 's/.*total in QEMU \([0-9.]*\) s.*/\1/p' "$OUT/vm.log" | tail -n 1)" \
 	--dpdk "$(dpkg-query -W -f='${Version}' dpdk 2>/dev/null)" | tee -a "$OUT/summary.txt" || rc=1
 echo "command: $cmd (raw runs in $OUT/startup.txt)"
 exit $rc
