@@ -177,7 +177,7 @@ sriov_parse(const char *name, void *addr)
 	return 0;
 }
 
-static struct rte_devargs *
+struct rte_devargs *
 sriov_devargs_lookup(const struct rte_pci_addr *a)
 {
 	struct rte_devargs *da;

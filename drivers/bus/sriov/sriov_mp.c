@@ -477,15 +477,25 @@ sriov_mp_entry_name(const struct sriov_mp_entry *e, char *buf, size_t len)
 		 pci);
 }
 
-/* Whether this process's own -a/-b admit @p pdev (the pci bus's lists). */
+/*
+ * Whether this process's own -a/-b admit @p pdev, by the rule of a
+ * primary's scan: devargs for this bus ("sriov:ADDR") first, then the pci
+ * bus's; a function named for neither is admitted only when neither bus
+ * has an allow list.
+ */
 static bool
-sriov_mp_admitted(const struct rte_pci_device *pdev)
+sriov_mp_admitted(const struct rte_pci_device *pdev, struct rte_devargs **use)
 {
-	const struct rte_devargs *da = pdev->device.devargs;
+	struct rte_devargs *own = sriov_devargs_lookup(&pdev->addr);
+	struct rte_devargs *da = pdev->device.devargs;
 
+	*use = own != NULL ? own : da;
+	if (own != NULL)
+		return own->policy == RTE_DEV_ALLOWED;
 	if (da != NULL)
 		return da->policy == RTE_DEV_ALLOWED;
-	return sriov_pci_bus()->conf.scan_mode != RTE_BUS_SCAN_ALLOWLIST;
+	return sriov_pci_bus()->conf.scan_mode != RTE_BUS_SCAN_ALLOWLIST &&
+	       sriov_bus.conf.scan_mode != RTE_BUS_SCAN_ALLOWLIST;
 }
 
 static struct rte_pci_device *
@@ -507,6 +517,7 @@ static void
 sriov_mp_claim(const struct sriov_mp_entry *e)
 {
 	struct rte_pci_device *pdev = sriov_mp_pci_find(e);
+	struct rte_devargs *da = NULL;
 	struct vft_pci_dev dev;
 	struct sriov_device *sd;
 	struct vft_pci_addr a;
@@ -515,7 +526,7 @@ sriov_mp_claim(const struct sriov_mp_entry *e)
 	sriov_mp_entry_name(e, name, sizeof(name));
 	if (sriov_find_by_name(name) != NULL)
 		return;
-	if (pdev == NULL || !sriov_mp_admitted(pdev)) {
+	if (pdev == NULL || !sriov_mp_admitted(pdev, &da)) {
 		SRIOV_LOG(DEBUG, "%s: held by the primary, not used here",
 			  name);
 		return;
@@ -523,7 +534,7 @@ sriov_mp_claim(const struct sriov_mp_entry *e)
 	sriov_addr_to_vft(&pdev->addr, &a);
 	if (vft_pci_dev_read(sriov_sys, &a, &dev, NULL) < 0)
 		return;
-	sd = sriov_dev_claim(&dev, pdev, pdev->device.devargs);
+	sd = sriov_dev_claim(&dev, pdev, da);
 	if (sd == NULL)
 		return;
 	snprintf(sd->name, sizeof(sd->name), "%s", name);

@@ -244,6 +244,7 @@ struct sriov_device *sriov_dev_claim(const struct vft_pci_dev *dev,
 				     struct rte_pci_device *from,
 				     struct rte_devargs *da);
 void sriov_addr_to_vft(const struct rte_pci_addr *a, struct vft_pci_addr *v);
+struct rte_devargs *sriov_devargs_lookup(const struct rte_pci_addr *a);
 
 /* sriov_telemetry.c: nothing exported, registers itself */
 
