@@ -606,6 +606,8 @@ bench_steps() {
 	VF0=$VF2 VF1=$VF3 fwd_primary mp-ours -d "$PLUGIN" \
 		-a "$VF2,vf_token_file=$TOK" -a "$VF3,vf_token_file=$TOK" || return 1
 	printf 'round\tway\tattach_s\n' >"$OUTDIR/attach.tsv"
+	printf 'kernel\t%s\ndpdk\t%s\n' "$VM_KERNEL" \
+		"$("$DUMPCAP" -v 2>&1 | grep -ao 'DPDK [0-9.]*' | head -n 1)" >"$OUTDIR/attach.env"
 	for ((r = 1; r <= ROUNDS; r++)); do
 		for v in $( ((r % 2)) && echo "stock ours" || echo "ours stock"); do
 			if [ "$v" = stock ]; then
