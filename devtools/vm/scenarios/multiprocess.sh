@@ -606,6 +606,11 @@ bench_steps() {
 	fwd_primary mp-stock --vfio-vf-token="$(cat "$TOK")" -a "$VF0" -a "$VF1" || return 1
 	VF0=$VF2 VF1=$VF3 fwd_primary mp-ours -d "$PLUGIN" \
 		-a "$VF2,vf_token_file=$TOK" -a "$VF3,vf_token_file=$TOK" || return 1
+	# attach alone is timed: both primaries stop forwarding (ports stay up)
+	tp_send mp-stock stop
+	tp_send mp-ours stop
+	tp_sync mp-stock
+	tp_sync mp-ours
 	printf 'round\tway\tattach_s\n' >"$OUTDIR/attach.tsv"
 	printf 'kernel\t%s\ndpdk\t%s\n' "$VM_KERNEL" \
 		"$("$DUMPCAP" -v 2>&1 | grep -ao 'DPDK [0-9.]*' | head -n 1)" >"$OUTDIR/attach.env"
