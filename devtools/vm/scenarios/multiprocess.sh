@@ -432,12 +432,13 @@ ours_dumpcap() {
 	tool dumpcap 60 env "$ORDER_FIX" "$DUMPCAP" --file-prefix mp-ours -i 0 -c $CAP_N \
 		-w "$OUTDIR/cap.pcapng"
 	rm -f "$AUTO"
-	tail -n 3 "$(out_of dumpcap)" | tr '\r' '\n' | grep . | tail -n 3 | sed 's/^/  | /'
+	tail -n 3 "$(out_of dumpcap)" | tr '\b' ' ' | tr -s ' ' | sed 's/^/  | /'
 	check "dumpcap (auto-loaded plugin, no -d, no token) exits 0" test "$RC" = 0
 	check "dumpcap wrote a pcapng file" eval \
 		"test \"\$(head -c 4 '$OUTDIR/cap.pcapng' 2>/dev/null | od -An -tx1 | tr -d ' ')\" = 0a0d0d0a"
 	n=$(frames "$OUTDIR/cap.pcapng" 2>/dev/null)
-	got=$(tr '\r' '\n' <"$(out_of dumpcap)" | sed -n 's/^Packets captured: *\([0-9]*\).*/\1/p' | tail -n 1)
+	# its count: "Packets captured: 0 " rewritten in place with backspaces
+	got=$(grep -a 'Packets captured:' "$(out_of dumpcap)" | tr '\b' ' ' | awk '{ n = $NF } END { print n }')
 	note "tcpdump reads $n frames; dumpcap reported $got captured"
 	# dumpcap stops after the burst (<= 32 frames) that reaches -c
 	check "tcpdump reads the frames dumpcap reported, >= $CAP_N and < $CAP_N + 32" \
@@ -489,7 +490,7 @@ ours_not_held() {
 }
 
 ours_secondary() {
-	local ports pid g
+	local ports pid g n
 	sec_start sec mp-ours -d "$PLUGIN" --log-level=bus.sriov:info
 	check "secondary testpmd (-d plugin, no token) starts" tp_wait sec 'testpmd> ' 60
 	pid=${TP_PID[sec]}
@@ -498,7 +499,8 @@ ours_secondary() {
 	check "secondary lists both ports, net_e1000_igb_vf, with the primary's MACs" eval \
 		"test \"\$(echo \"\$ports\" | grep -c net_e1000_igb_vf)\" = 2 &&
 		echo \"\$ports\" | grep -qi '$MAC0' && echo \"\$ports\" | grep -qi '$MAC1'"
-	note "secondary (pid $pid) holds $(vfio_fds "$pid") VFIO fds"
+	n=$(vfio_fds "$pid")
+	check "the secondary holds the VFIO fds handed over ($n)" test "$n" -gt 0
 	tr '\0' '\n' <"/proc/$pid/cmdline" >"$OUTDIR/sec.cmdline"
 	tr '\0' '\n' <"/proc/$pid/environ" >"$OUTDIR/sec.environ"
 	# DPDK 22.11 starts telemetry in primaries only (lib/eal/linux/eal.c):
