@@ -152,16 +152,17 @@ macs_in() {
 	done
 }
 
-# vfio_fds PID: how many of the process's fds are VFIO (group, container,
-# device or iommufd)
+# vfio_fds PID: the process's VFIO fds, "N (D device)": all of them
+# (container, group, device, iommufd) and the device fds among them
 vfio_fds() {
-	local l n=0
+	local l n=0 d=0
 	for l in /proc/"$1"/fd/*; do
 		case $(readlink "$l" 2>/dev/null) in
-		/dev/vfio/* | *vfio-device* | /dev/iommu | *iommufd*) n=$((n + 1)) ;;
+		*vfio-device*) n=$((n + 1)) && d=$((d + 1)) ;;
+		/dev/vfio/* | /dev/iommu | *iommufd*) n=$((n + 1)) ;;
 		esac
 	done
-	echo "$n"
+	echo "$n ($d device)"
 }
 
 # group_free GROUP: no process holds /dev/vfio/GROUP
@@ -500,7 +501,8 @@ ours_secondary() {
 		"test \"\$(echo \"\$ports\" | grep -c net_e1000_igb_vf)\" = 2 &&
 		echo \"\$ports\" | grep -qi '$MAC0' && echo \"\$ports\" | grep -qi '$MAC1'"
 	n=$(vfio_fds "$pid")
-	check "the secondary holds the VFIO fds handed over ($n)" test "$n" -gt 0
+	check "the secondary holds both VFs' device fds, handed over (VFIO fds: $n)" \
+		test "${n#* (}" = "2 device)"
 	tr '\0' '\n' <"/proc/$pid/cmdline" >"$OUTDIR/sec.cmdline"
 	tr '\0' '\n' <"/proc/$pid/environ" >"$OUTDIR/sec.environ"
 	# DPDK 22.11 starts telemetry in primaries only (lib/eal/linux/eal.c):
