@@ -34,8 +34,12 @@ _Static_assert((int)VFT_IRQ_MSIX == (int)VFIO_PCI_MSIX_IRQ_INDEX,
 _Static_assert((int)VFT_IRQ_ERR == (int)VFIO_PCI_ERR_IRQ_INDEX, "ERR index");
 _Static_assert((int)VFT_IRQ_REQ == (int)VFIO_PCI_REQ_IRQ_INDEX, "REQ index");
 
-/* Number of BARs of a PCI function (type 0 header). */
-#define VFT_NUM_BARS 6
+_Static_assert(VFT_NUM_BARS == 6, "a type 0 header has 6 BARs");
+
+/* Linux 4.17+; older kernels take the address as a hint (checked). */
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
 
 /* ---- IOMMU context ------------------------------------------------------ */
 
@@ -401,13 +405,42 @@ vft_bar_map_piece(void *at, size_t len, int fd, uint64_t off)
 }
 
 /*
+ * Where a BAR goes: anywhere (@p at NULL), preferably at @p at, or exactly
+ * there (@p exact: -EEXIST if the range is taken in this process).
+ */
+struct vft_bar_place {
+	void *at;
+	bool exact;
+};
+
+/* mmap() at a place; MAP_FAILED with errno set when not there. */
+static void *
+vft_bar_mmap(const struct vft_bar_place *pl, size_t len, int prot, int flags,
+	     int fd, off_t off)
+{
+	void *p;
+
+	if (pl->at != NULL && pl->exact)
+		flags |= MAP_FIXED_NOREPLACE;
+	p = vft_os->mmap(pl->at, len, prot, flags, fd, off);
+	if (p != MAP_FAILED && pl->exact && p != pl->at) {
+		/* a kernel without MAP_FIXED_NOREPLACE placed it elsewhere */
+		vft_os->munmap(p, len);
+		errno = EEXIST;
+		return MAP_FAILED;
+	}
+	return p;
+}
+
+/*
  * The kernel refuses to map a BAR over its MSI-X table when it does not
  * report VFIO_REGION_INFO_CAP_MSIX_MAPPABLE: map the pages around the
  * table into an inaccessible reservation of the BAR's size.
  */
 static int
 vft_bar_map_around(struct vft_device *d, unsigned int i,
-		   const struct vft_msix_table *t)
+		   const struct vft_msix_table *t,
+		   const struct vft_bar_place *pl)
 {
 	struct vft_region *r = &d->regions[i];
 	size_t len = (size_t)r->size, pg = (size_t)sysconf(_SC_PAGESIZE);
@@ -416,8 +449,8 @@ vft_bar_map_around(struct vft_device *d, unsigned int i,
 	char *base;
 	int ret = 0;
 
-	base = vft_os->mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-			    -1, 0);
+	base = vft_bar_mmap(pl, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			    0);
 	if (base == MAP_FAILED)
 		return vft_os_errno();
 	if (lo > 0)
@@ -436,14 +469,15 @@ vft_bar_map_around(struct vft_device *d, unsigned int i,
 
 static int
 vft_bar_map(struct vft_device *d, unsigned int i,
-	    const struct vft_msix_table *t, struct vft_err *err)
+	    const struct vft_msix_table *t, const struct vft_bar_place *pl,
+	    struct vft_err *err)
 {
 	struct vft_region *r = &d->regions[i];
 	char name[VFT_PCI_ADDR_LEN];
 	void *p;
 	int ret;
 
-	p = vft_os->mmap(NULL, (size_t)r->size, PROT_READ | PROT_WRITE,
+	p = vft_bar_mmap(pl, (size_t)r->size, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, d->fd, (off_t)r->offset);
 	if (p != MAP_FAILED) {
 		r->map = p;
@@ -451,11 +485,17 @@ vft_bar_map(struct vft_device *d, unsigned int i,
 		return 0;
 	}
 	ret = vft_os_errno();
-	if ((int)i == t->bar)
-		ret = vft_bar_map_around(d, i, t);
+	if ((int)i == t->bar && ret != -EEXIST)
+		ret = vft_bar_map_around(d, i, t, pl);
 	if (ret == 0)
 		return 0;
 	vft_pci_addr_format(&d->addr, name);
+	if (ret == -EEXIST)
+		return vft_err_set(err, ret,
+				   "%s: cannot map BAR%u (%llu bytes) at %p: "
+				   "the range is in use in this process",
+				   name, i, (unsigned long long)r->size,
+				   pl->at);
 	return vft_err_set(err, ret, "%s: cannot map BAR%u (%llu bytes)%s: %s",
 			   name, i, (unsigned long long)r->size,
 			   (int)i == t->bar ? " around its MSI-X table" : "",
@@ -463,9 +503,11 @@ vft_bar_map(struct vft_device *d, unsigned int i,
 }
 
 int
-vft_device_map_bars(struct vft_device *d, struct vft_err *err)
+vft_device_map_bars_at(struct vft_device *d, void *const at[VFT_NUM_BARS],
+		       bool exact, struct vft_err *err)
 {
 	struct vft_msix_table t = { .bar = -1 };
+	struct vft_bar_place pl;
 	unsigned int i;
 	int ret;
 
@@ -476,7 +518,9 @@ vft_device_map_bars(struct vft_device *d, struct vft_err *err)
 	for (i = 0; i < VFT_NUM_BARS; i++) {
 		if (d->regions[i].map != NULL || !vft_bar_mappable(d, i))
 			continue;
-		ret = vft_bar_map(d, i, &t, err);
+		pl.at = at != NULL ? at[i] : NULL;
+		pl.exact = exact;
+		ret = vft_bar_map(d, i, &t, &pl, err);
 		if (ret < 0) {
 			for (i = 0; i < VFT_NUM_BARS; i++)
 				vft_device_region_unmap(d, i);
@@ -484,6 +528,19 @@ vft_device_map_bars(struct vft_device *d, struct vft_err *err)
 		}
 	}
 	return 0;
+}
+
+int
+vft_device_map_bars(struct vft_device *d, struct vft_err *err)
+{
+	return vft_device_map_bars_at(d, NULL, false, err);
+}
+
+bool
+vft_device_bar_mappable(struct vft_device *d, unsigned int i)
+{
+	return d != NULL && d->fd >= 0 && i < VFT_NUM_BARS &&
+	       vft_bar_mappable(d, i);
 }
 
 /* ---- interrupts ------------------------------------------------------- */

@@ -460,6 +460,19 @@ vft_device_adopt_fd(struct vft_device *d, int fd,
 }
 
 int
+vft_device_adopt(struct vft_device *d, int fd, const struct vft_pci_addr *addr,
+		 struct vft_err *err)
+{
+	if (d == NULL || addr == NULL || fd < 0) {
+		if (fd >= 0)
+			vft_os->close(fd);
+		return vft_err_set(err, -EINVAL, "no device fd to adopt");
+	}
+	vft_device_reset(d);
+	return vft_device_adopt_fd(d, fd, addr, err, NULL);
+}
+
+int
 vft_device_open(struct vft_group *g, const struct vft_pci_addr *addr,
 		const struct vft_token *tok, struct vft_device *d,
 		struct vft_err *err)

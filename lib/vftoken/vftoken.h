@@ -317,6 +317,9 @@ struct vft_region {
 /** Regions of a vfio-pci device: BAR0..5, ROM, config, VGA. */
 #define VFT_MAX_REGIONS 9
 
+/** BARs of a PCI function (type 0 header): regions 0..5. */
+#define VFT_NUM_BARS 6
+
 struct vft_iommu;
 
 /** An open VFIO device. */
@@ -647,6 +650,28 @@ int vft_device_prepare(struct vft_device *d, struct vft_err *err);
  * d->regions[i].map (i = 0..5).
  */
 int vft_device_map_bars(struct vft_device *d, struct vft_err *err);
+
+/**
+ * vft_device_map_bars() with a chosen address per BAR: @p at[i] for BAR i
+ * (@p at NULL or at[i] NULL: anywhere). Without @p exact an address is a
+ * hint; with it a BAR lands exactly there or the call fails with -EEXIST
+ * (the range is in use in this process), as a process that shares the
+ * mappings' addresses with another (a DPDK secondary) needs.
+ */
+int vft_device_map_bars_at(struct vft_device *d, void *const at[VFT_NUM_BARS],
+			   bool exact, struct vft_err *err);
+
+/** Whether vft_device_map_bars() maps BAR @p i (memory, mmap-able). */
+bool vft_device_bar_mappable(struct vft_device *d, unsigned int i);
+
+/**
+ * Take a device fd opened elsewhere (received from another process with
+ * SCM_RIGHTS, say) into @p d: device and region info are read. @p d
+ * belongs to no IOMMU context: its DMA is whatever the opener set up.
+ * vft_device_close() closes it. On failure @p fd is closed.
+ */
+int vft_device_adopt(struct vft_device *d, int fd,
+		     const struct vft_pci_addr *addr, struct vft_err *err);
 
 /** IRQ indexes of a vfio-pci device (VFIO_PCI_*_IRQ_INDEX). */
 enum vft_irq {

@@ -698,8 +698,10 @@ fk_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	}
 	/* Anonymous memory stands in for the BAR; a fixed mapping replaces
 	 * part of one that is counted already. */
-	p = mmap(fixed ? addr : NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | (fixed ? MAP_FIXED : 0), -1, 0);
+	p = mmap(addr, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS |
+			 (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)),
+		 -1, 0);
 	if (p != MAP_FAILED && !fixed)
 		fk.n_maps++;
 	return p;
@@ -1670,6 +1672,103 @@ test_layer_bars(void **state)
 	assert_int_equal(fk.n_open, 0);
 }
 
+/* A free range of @p len bytes (reserved, then given back). */
+static char *
+free_range(size_t len)
+{
+	void *p =
+		mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	assert_true(p != MAP_FAILED);
+	munmap(p, len);
+	return p;
+}
+
+/* BARs at chosen addresses: where a DPDK secondary must map them. */
+static void
+test_layer_bars_at(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device d;
+	struct vft_err err;
+	void *at[VFT_NUM_BARS] = { NULL };
+	char *base = free_range(4 << 20), *busy;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	open_layer(&io, VF0, &tok, &d);
+	assert_true(vft_device_bar_mappable(&d, 0));
+	assert_true(vft_device_bar_mappable(&d, 2));
+	assert_false(vft_device_bar_mappable(&d, 4)); /* I/O BAR */
+	assert_false(vft_device_bar_mappable(&d, 6)); /* not a BAR */
+	at[0] = base;
+	at[2] = base + (1 << 20);
+	assert_int_equal(vft_device_map_bars_at(&d, at, true, &err), 0);
+	assert_ptr_equal(d.regions[0].map, at[0]);
+	/* around its MSI-X table, still at its address */
+	assert_ptr_equal(d.regions[2].map, at[2]);
+	assert_int_equal(fk.n_maps, 2);
+	vft_device_close(&d);
+	assert_int_equal(fk.n_maps, 0);
+
+	/* exact over memory in use: -EEXIST naming the BAR, none stays */
+	busy = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(busy != MAP_FAILED);
+	open_layer(&io, VF0, &tok, &d);
+	at[2] = busy;
+	assert_int_equal(vft_device_map_bars_at(&d, at, true, &err), -EEXIST);
+	assert_non_null(strstr(err.msg, "BAR2"));
+	assert_non_null(strstr(err.msg, "in use"));
+	assert_null(d.regions[0].map);
+	assert_int_equal(fk.n_maps, 0);
+	/* the same as a hint: placed elsewhere */
+	assert_int_equal(vft_device_map_bars_at(&d, at, false, &err), 0);
+	assert_ptr_not_equal(d.regions[2].map, busy);
+	assert_int_equal(fk.n_maps, 2);
+	vft_device_close(&d);
+	munmap(busy, 4096);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_maps, 0);
+	assert_int_equal(fk.n_open, 0);
+}
+
+/* A device fd opened elsewhere (a primary's, received by a secondary). */
+static void
+test_layer_adopt(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device d, e;
+	struct vft_pci_addr a;
+	struct vft_err err;
+	int fd;
+
+	(void)state;
+	assert_int_equal(vft_pci_addr_parse(VF0, &a), 0);
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	open_layer(&io, VF0, &tok, &d);
+	/* the fd moves to @e; @d lets go of everything else */
+	fd = d.fd;
+	d.fd = -1;
+	vft_device_close(&d);
+	assert_int_equal(vft_device_adopt(&e, fd, &a, &err), 0);
+	assert_int_equal(e.fd, fd);
+	assert_null(e.iommu);
+	assert_null(e.group);
+	assert_true(e.num_regions >= VFT_NUM_BARS);
+	assert_int_equal(e.regions[0].size, FK_BAR0_SIZE);
+	assert_int_equal(vft_device_map_bars(&e, &err), 0);
+	assert_int_equal(fk.n_maps, 2);
+	vft_device_close(&e);
+	assert_int_equal(fk.n_maps, 0);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+
+	/* no fd: refused */
+	assert_int_equal(vft_device_adopt(&e, -1, &a, &err), -EINVAL);
+	assert_int_equal(vft_device_adopt(NULL, -1, &a, &err), -EINVAL);
+}
+
 static void
 test_layer_prepare_and_irqs(void **state)
 {
@@ -1964,6 +2063,10 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_layer_prepare_and_irqs,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_layer_bars_at, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_layer_adopt, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_layer_revoke, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_open, setup_cdev,

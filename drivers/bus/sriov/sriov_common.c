@@ -190,7 +190,7 @@ sriov_devargs_lookup(const struct rte_pci_addr *a)
 	return NULL;
 }
 
-static void
+void
 sriov_addr_to_vft(const struct rte_pci_addr *a, struct vft_pci_addr *v)
 {
 	v->domain = a->domain;
@@ -370,12 +370,29 @@ sriov_add(struct sriov_device *sd)
 		  sriov_role_name(sd->role));
 }
 
+/* Take a function from the pci bus's list (@p from, may be NULL) onto ours. */
+struct sriov_device *
+sriov_dev_claim(const struct vft_pci_dev *dev, struct rte_pci_device *from,
+		struct rte_devargs *da)
+{
+	struct sriov_device *sd = sriov_dev_new(dev, from, da);
+
+	if (sd == NULL) {
+		SRIOV_LOG(ERR, "out of memory claiming %s",
+			  from != NULL ? from->name : da->name);
+		return NULL;
+	}
+	if (from != NULL)
+		sriov_pci_bus_drop(from);
+	sriov_add(sd);
+	return sd;
+}
+
 static void
 sriov_scan_pci_bus(struct vft_pci_dev *dev)
 {
 	struct rte_pci_device *pdev, *next;
 	struct rte_devargs *own;
-	struct sriov_device *sd;
 	struct vft_pci_addr a;
 
 	for (pdev = sriov_pci_bus_first_device(); pdev != NULL; pdev = next) {
@@ -395,14 +412,8 @@ sriov_scan_pci_bus(struct vft_pci_dev *dev)
 			continue;
 		if (!sriov_wants(dev, pdev, pdev->device.devargs, own))
 			continue;
-		sd = sriov_dev_new(dev, pdev,
-				   own != NULL ? own : pdev->device.devargs);
-		if (sd == NULL) {
-			SRIOV_LOG(ERR, "out of memory claiming %s", pdev->name);
-			continue;
-		}
-		sriov_pci_bus_drop(pdev);
-		sriov_add(sd);
+		sriov_dev_claim(dev, pdev,
+				own != NULL ? own : pdev->device.devargs);
 	}
 }
 
@@ -412,7 +423,6 @@ sriov_scan_own_devargs(struct vft_pci_dev *dev)
 {
 	struct rte_devargs *da;
 	struct rte_pci_addr pa;
-	struct sriov_device *sd;
 	struct vft_pci_addr a;
 	struct vft_err err;
 
@@ -428,12 +438,7 @@ sriov_scan_own_devargs(struct vft_pci_dev *dev)
 			SRIOV_LOG(ERR, "%s: %s", da->name, err.msg);
 			continue;
 		}
-		sd = sriov_dev_new(dev, NULL, da);
-		if (sd == NULL) {
-			SRIOV_LOG(ERR, "out of memory claiming %s", da->name);
-			continue;
-		}
-		sriov_add(sd);
+		sriov_dev_claim(dev, NULL, da);
 	}
 }
 
@@ -457,26 +462,24 @@ sriov_scan(void)
 		return 0;
 	}
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		static bool told;
-
-		if (!told)
-			SRIOV_LOG(ERR, "secondary processes are not supported: "
-				       "the sriov bus claims no device here");
-		told = true;
-		return 0;
-	}
 	if (!sriov_pci_ok) {
 		if (sriov_pci_bus_attach() < 0)
 			return -1;
 		sriov_pci_ok = true;
 	}
+	/* A secondary uses exactly the devices its primary holds. */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return sriov_mp_scan_secondary();
 	dev = malloc(sizeof(*dev));
 	if (dev == NULL)
 		return -1;
 	sriov_scan_pci_bus(dev);
 	sriov_scan_own_devargs(dev);
 	free(dev);
+	/* Secondaries are answered once there is something to hand over;
+	 * a process that claims nothing stays as stock DPDK has it. */
+	if (!TAILQ_EMPTY(&sriov_devices))
+		sriov_mp_init();
 	return 0;
 }
 
@@ -681,6 +684,51 @@ sriov_dev_drivers(struct sriov_device *sd, struct rte_pci_driver *first)
 	return ret;
 }
 
+/* The matching drivers from @p first; on failure the device is closed. */
+static int
+sriov_dev_run_drivers(struct sriov_device *sd, struct rte_pci_driver *first)
+{
+	int ret = sriov_dev_drivers(sd, first);
+
+	if (ret == 0)
+		return 0;
+	if (ret < 0)
+		SRIOV_LOG(ERR, "%s: driver probe failed: %s", sd->name,
+			  strerror(-ret));
+	sriov_dev_set_error(sd, ret < 0 ? "driver-probe-failed"
+					: "no-driver-accepted");
+	sriov_vfio_close(sd);
+	return ret;
+}
+
+/*
+ * In a secondary: the primary's device, attached through the fd it hands
+ * over (sriov_mp.c). The bus's devargs are stripped; a token given here
+ * has no use and is wiped.
+ */
+static int
+sriov_dev_probe_secondary(struct sriov_device *sd, struct rte_pci_driver *first)
+{
+	struct sriov_params p;
+	int ret;
+
+	ret = sriov_dev_params(sd, &p);
+	if (ret < 0)
+		return ret;
+	if (p.has_literal || p.has_file || p.has_env)
+		SRIOV_LOG(NOTICE,
+			  "%s: token devargs ignored: a secondary process "
+			  "uses the device its primary opened",
+			  sd->name);
+	sriov_params_wipe(&p);
+	ret = sriov_mp_attach(sd);
+	if (ret < 0) {
+		sriov_dev_set_error(sd, "attach-failed");
+		return ret;
+	}
+	return sriov_dev_run_drivers(sd, first);
+}
+
 static int
 sriov_dev_probe(struct sriov_device *sd)
 {
@@ -691,6 +739,8 @@ sriov_dev_probe(struct sriov_device *sd)
 	ret = sriov_dev_policy(sd, &first);
 	if (ret != 0)
 		return ret;
+	if (sd->attached)
+		return sriov_dev_probe_secondary(sd, first);
 	ret = sriov_dev_params(sd, &p);
 	if (ret < 0)
 		return ret;
@@ -710,15 +760,9 @@ sriov_dev_probe(struct sriov_device *sd)
 		sriov_vfio_close(sd);
 		return ret;
 	}
-	ret = sriov_dev_drivers(sd, first);
+	ret = sriov_dev_run_drivers(sd, first);
 	if (ret == 0)
-		return 0;
-	if (ret < 0)
-		SRIOV_LOG(ERR, "%s: driver probe failed: %s", sd->name,
-			  strerror(-ret));
-	sriov_dev_set_error(sd, ret < 0 ? "driver-probe-failed"
-					: "no-driver-accepted");
-	sriov_vfio_close(sd);
+		sriov_mp_ready(sd, true);
 	return ret;
 }
 
@@ -743,21 +787,29 @@ sriov_probe(void)
 
 /* ---- remove ------------------------------------------------------------ */
 
+/* Secondaries stop getting the device, then the driver lets it go; the
+ * secondaries that have it give it back when told it is gone. */
 static int
 sriov_dev_detach(struct sriov_device *sd)
 {
 	struct rte_pci_driver *drv = sd->pci.driver;
+	bool shared = sd->mp_ready;
 
+	sriov_mp_ready(sd, false);
 	if (drv != NULL && drv->remove != NULL) {
 		int ret = drv->remove(&sd->pci);
 
-		if (ret < 0)
+		if (ret < 0) {
+			sriov_mp_ready(sd, shared);
 			return ret;
+		}
 	}
 	sd->pci.driver = NULL;
 	sd->pci.device.driver = NULL;
 	if (sd->vfio_dev.fd >= 0)
 		sriov_vfio_close(sd);
+	if (shared)
+		sriov_mp_notify_gone(sd);
 	return 0;
 }
 
@@ -812,10 +864,36 @@ sriov_cleanup(void)
 		sriov_dev_free(sd);
 	}
 	sriov_vfio_cleanup();
+	sriov_mp_cleanup();
 	return error;
 }
 
 /* ---- other bus operations ---------------------------------------------- */
+
+/*
+ * A function claimed from the pci bus keeps its PCI name, but EAL spells
+ * a device of this bus "sriov:NAME" in devargs strings, and resolves that
+ * spelling to the name "sriov:NAME" (rte_devargs_parse(): the pci bus
+ * claims the bare address first). Its hotplug requests to secondaries and
+ * rte_dev_remove() by devargs then look for "sriov:NAME": a device answers
+ * to both names. @return cmp()'s answer for the prefixed name.
+ */
+static int
+sriov_cmp_alias(const struct sriov_device *sd, rte_dev_cmp_t cmp,
+		const void *data)
+{
+	char alias[RTE_DEV_NAME_MAX_LEN];
+	struct rte_device dev = sd->pci.device;
+	int n;
+
+	if (strncmp(sd->name, SRIOV_PREFIX, strlen(SRIOV_PREFIX)) == 0)
+		return 1;
+	n = snprintf(alias, sizeof(alias), "%s%s", SRIOV_PREFIX, sd->name);
+	if (n < 0 || (size_t)n >= sizeof(alias))
+		return 1;
+	dev.name = alias;
+	return cmp(&dev, data);
+}
 
 static struct rte_device *
 sriov_find_device(const struct rte_device *start, rte_dev_cmp_t cmp,
@@ -832,7 +910,8 @@ sriov_find_device(const struct rte_device *start, rte_dev_cmp_t cmp,
 		sd = TAILQ_FIRST(&sriov_devices);
 	}
 	for (; sd != NULL && found == NULL; sd = TAILQ_NEXT(sd, next))
-		if (cmp(&sd->pci.device, data) == 0)
+		if (cmp(&sd->pci.device, data) == 0 ||
+		    sriov_cmp_alias(sd, cmp, data) == 0)
 			found = &sd->pci.device;
 	sriov_list_unlock();
 	return found;
@@ -963,7 +1042,7 @@ sriov_hot_unplug_handler(struct rte_device *dev)
 
 	if (sd == NULL)
 		return -1;
-	sriov_vfio_release(sd, true);
+	sriov_vfio_give_back(sd, true);
 	rte_dev_event_callback_process(dev->name, RTE_DEV_EVENT_REMOVE);
 	return 0;
 }

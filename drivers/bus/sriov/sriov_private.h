@@ -13,6 +13,7 @@
 #include <bus_pci_driver.h>
 #include <rte_bus_pci.h>
 #include <rte_devargs.h>
+#include <rte_eal.h>
 #include <rte_log.h>
 
 #include <vftoken.h>
@@ -63,7 +64,11 @@ struct sriov_params {
  * (token_src, token_fp, last_error, vfio_open) change
  * only on EAL's main thread (scan, probe, hotplug, cleanup) and only under
  * sriov_list_lock(). The main thread reads them without the lock; any
- * other thread (telemetry, an application's) takes it to read them.
+ * other thread (telemetry, an application's) takes it to read them. In a
+ * secondary, the detach after a "gone" notice runs on EAL's interrupt
+ * thread, as EAL's own hotplug requests from the primary do
+ * (sriov_mp.c). mp_ready and mp_handed are read and written under the
+ * lock only: the primary's multi-process thread reads them.
  */
 struct sriov_device {
 	TAILQ_ENTRY(sriov_device) next;
@@ -85,6 +90,11 @@ struct sriov_device {
 	bool vfio_open; /* what telemetry reads of vfio_dev (locked) */
 	bool removed;	/* the kernel asked for the device back */
 	bool req_on;	/* request notifier enabled */
+
+	/* multi-process (sriov_mp.c) */
+	bool mp_ready;	/* primary: may be handed to secondaries (locked) */
+	bool mp_handed; /* primary: a secondary got it (locked) */
+	bool attached;	/* secondary: held by the primary, attach to it */
 
 	/* last failure, for telemetry */
 	char last_error[64];
@@ -135,6 +145,8 @@ void sriov_vfio_explain(struct sriov_device *sd,
 int sriov_vfio_setup(struct sriov_device *sd, bool map_bars);
 void sriov_vfio_close(struct sriov_device *sd);
 void sriov_vfio_release(struct sriov_device *sd, bool from_callback);
+void sriov_vfio_give_back(struct sriov_device *sd, bool from_callback);
+void sriov_vfio_publish_bars(struct sriov_device *sd);
 int sriov_vfio_dma_map(struct sriov_device *sd, uint64_t vaddr, uint64_t iova,
 		       uint64_t len);
 int sriov_vfio_dma_unmap(struct sriov_device *sd, uint64_t iova, uint64_t len);
@@ -147,6 +159,91 @@ extern const struct vft_sys *sriov_sys;
 /* sriov_pf.c */
 int sriov_pf_prepare(struct sriov_device *sd, const struct sriov_params *p,
 		     const struct vft_token *tok);
+
+/* sriov_mp_msg.c: the multi-process messages (doc/guides/bus_sriov.rst,
+ * "Multi-process"). Fixed layouts; every field is checked on receipt. */
+#define SRIOV_MP_ACTION "bus_sriov_mp"
+#define SRIOV_MP_MAGIC 0x76667462u /* "vftb" */
+#define SRIOV_MP_VERSION 1
+#define SRIOV_MP_BUILD_LEN 48
+
+enum sriov_mp_op {
+	SRIOV_MP_LIST = 1,   /* secondary -> primary: the devices it holds */
+	SRIOV_MP_ATTACH = 2, /* secondary -> primary: one device's fd */
+	SRIOV_MP_GONE = 3,   /* primary -> secondaries: device released */
+};
+
+struct sriov_mp_hdr {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t op;
+	int32_t status;			/* replies: 0 or -errno */
+	uint32_t pid;			/* sender */
+	char build[SRIOV_MP_BUILD_LEN]; /* sriov_mp_build() of the sender */
+};
+
+struct sriov_mp_req {
+	struct sriov_mp_hdr h;
+	uint32_t start;			 /* list: first entry wanted */
+	char name[RTE_DEV_NAME_MAX_LEN]; /* attach, gone */
+};
+
+/* A device the primary holds; its name is the PCI address, with the bus
+ * prefix when SRIOV_MP_F_PREFIXED ("-a sriov:ADDR" in the primary). */
+#define SRIOV_MP_F_PREFIXED 0x1
+struct sriov_mp_entry {
+	uint32_t domain;
+	uint8_t bus;
+	uint8_t devid;
+	uint8_t function;
+	uint8_t flags;
+};
+
+#define SRIOV_MP_LIST_MAX 20
+struct sriov_mp_list {
+	struct sriov_mp_hdr h;
+	uint32_t total; /* devices held */
+	uint32_t n;	/* entries in this reply, from the request's start */
+	struct sriov_mp_entry e[SRIOV_MP_LIST_MAX];
+};
+
+/* An attach reply: BAR addresses in the primary, and fds. */
+#define SRIOV_MP_FD_DEVICE 0 /* the VFIO device fd (group or cdev path) */
+#define SRIOV_MP_FD_ALIVE 1  /* hangs up when the primary exits */
+#define SRIOV_MP_DEV_FDS 2
+struct sriov_mp_dev {
+	struct sriov_mp_hdr h;
+	uint64_t bar_addr[VFT_NUM_BARS];
+	uint64_t bar_len[VFT_NUM_BARS];
+};
+
+const char *sriov_mp_build(void);
+const char *sriov_mp_op_name(uint16_t op);
+void sriov_mp_msg_init(struct rte_mp_msg *m, struct sriov_mp_hdr *h, size_t len,
+		       enum sriov_mp_op op, int status);
+void sriov_mp_msg_close_fds(const struct rte_mp_msg *m);
+/* A received reply or notice: @p want bytes, @p want_fds fds (none when
+ * its status is an error), operation @p op, same build. 0 or -errno with
+ * the reason in @p why. */
+int sriov_mp_msg_check(const struct rte_mp_msg *m, size_t want, int want_fds,
+		       enum sriov_mp_op op, char *why, size_t len);
+/* A received request (or notice): a struct sriov_mp_req, no fds. */
+int sriov_mp_req_check(const struct rte_mp_msg *m, char *why, size_t len);
+
+/* sriov_mp.c: primary and secondary sides */
+int sriov_mp_init(void);
+int sriov_mp_scan_secondary(void);
+int sriov_mp_attach(struct sriov_device *sd);
+void sriov_mp_ready(struct sriov_device *sd, bool ready);
+void sriov_mp_notify_gone(struct sriov_device *sd);
+void sriov_mp_bar_hints(struct sriov_device *sd, void *at[VFT_NUM_BARS]);
+void sriov_mp_cleanup(void);
+
+/* sriov_common.c, for sriov_mp.c */
+struct sriov_device *sriov_dev_claim(const struct vft_pci_dev *dev,
+				     struct rte_pci_device *from,
+				     struct rte_devargs *da);
+void sriov_addr_to_vft(const struct rte_pci_addr *a, struct vft_pci_addr *v);
 
 /* sriov_telemetry.c: nothing exported, registers itself */
 

@@ -388,8 +388,8 @@ sriov_intr_free(struct sriov_device *sd)
 /* ---- setup, release, close --------------------------------------------- */
 
 /* What PCI drivers read of the BARs: lengths always, addresses if mapped. */
-static void
-sriov_publish_bars(struct sriov_device *sd)
+void
+sriov_vfio_publish_bars(struct sriov_device *sd)
 {
 	unsigned int i;
 
@@ -420,13 +420,18 @@ sriov_vfio_setup(struct sriov_device *sd, bool map_bars)
 	}
 	vft_err_clear(&err);
 	ret = vft_device_prepare(&sd->vfio_dev, &err);
-	if (ret == 0 && map_bars)
-		ret = vft_device_map_bars(&sd->vfio_dev, &err);
+	if (ret == 0 && map_bars) {
+		void *at[VFT_NUM_BARS];
+
+		/* where secondaries can map them too (sriov_mp.c) */
+		sriov_mp_bar_hints(sd, at);
+		ret = vft_device_map_bars_at(&sd->vfio_dev, at, false, &err);
+	}
 	if (ret < 0) {
 		SRIOV_LOG(ERR, "%s", err.msg);
 		return ret;
 	}
-	sriov_publish_bars(sd);
+	sriov_vfio_publish_bars(sd);
 	return 0;
 }
 
@@ -440,7 +445,7 @@ sriov_req_handler(void *arg)
 		  "%s: the kernel requests the device back (VFs removed or "
 		  "unbound): releasing it, its port stops working",
 		  sd->name);
-	sriov_vfio_release(sd, true);
+	sriov_vfio_give_back(sd, true);
 	rte_dev_event_callback_process(sd->pci.device.name,
 				       RTE_DEV_EVENT_REMOVE);
 }
@@ -459,6 +464,22 @@ sriov_vfio_release(struct sriov_device *sd, bool from_callback)
 	sd->removed = true;
 	sriov_req_stop(sd, from_callback);
 	vft_device_revoke(&sd->vfio_dev);
+}
+
+/*
+ * The primary gives a device back: secondaries stop getting it, it is
+ * released here, and the secondaries that have it are told to give their
+ * copy back (the kernel removes the function once every fd is closed).
+ */
+void
+sriov_vfio_give_back(struct sriov_device *sd, bool from_callback)
+{
+	bool shared = sd->mp_ready;
+
+	sriov_mp_ready(sd, false);
+	sriov_vfio_release(sd, from_callback);
+	if (shared)
+		sriov_mp_notify_gone(sd);
 }
 
 /* Undo sriov_vfio_setup() and sriov_vfio_open(). */
