@@ -20,19 +20,20 @@
 #    outcome is recorded ("table:" lines, $OUTDIR/table.tsv). Nothing of
 #    stock DPDK is asserted but that its primary forwards.
 # 2. Ours: a primary with the plugin and vf_token_file= forwards VF0 <->
-#    VF1; the secondaries get no token anywhere. proc-info --stats
-#    --xstats twice around the primary's "show port stats all": counters
-#    grow, the primary's figures lie between the two reads; dpdk-dumpcap
-#    with the plugin auto-loaded (a link in DPDK's PMD directory, on the
-#    guest's tmpfs overlay) writes a pcapng that tcpdump reads back with
-#    the VFs' MACs; dpdk-pdump writes a pcap of the same traffic; a
-#    secondary testpmd lists the ports. Bad cases: a secondary asking for
-#    VF2, which the primary does not hold; 10 secondaries one after
-#    another leave the primary's fd count as it was; the primary quits
-#    under a running secondary testpmd, which exits without a crash and
-#    leaves the VFs' groups free. The token is in no secondary's output,
-#    /proc/PID/cmdline, /proc/PID/environ or the primary's telemetry
-#    replies (DPDK 22.11 gives secondaries no telemetry socket).
+#    VF1; the secondaries get no token anywhere. proc-info --stats twice
+#    around the primary's "show port stats all": counters grow, the
+#    primary's figures lie between the two reads; --xstats twice:
+#    rx_good_packets grows; dpdk-dumpcap with the plugin auto-loaded (a
+#    link in DPDK's PMD directory, on the guest's tmpfs overlay) writes a
+#    pcapng that tcpdump reads back with the VFs' MACs; dpdk-pdump writes
+#    a pcap of the same traffic; a secondary testpmd lists the ports. Bad
+#    cases: a secondary asking for VF2, which the primary does not hold
+#    (-a sriov:VF2 and -a VF2); 10 secondaries one after another leave the
+#    primary's fd count as it was; the primary quits under a running
+#    secondary testpmd, which exits without a crash and leaves the VFs'
+#    groups free. The token is in no secondary's output, /proc/PID/cmdline,
+#    /proc/PID/environ or the primary's telemetry replies (DPDK 22.11
+#    gives secondaries no telemetry socket).
 # 3. The PF primary's secondaries: proc-info --stats, a secondary testpmd.
 #    A secondary with no primary running fails with a clear error.
 
@@ -390,15 +391,16 @@ stock_steps() {
 }
 
 # ---- 2. ours ----------------------------------------------------------------
+# proc-info prepends --log-level=6 (NOTICE, a global limit): the bus's
+# INFO lines need a global --log-level=7 as well.
 ours_stats() {
 	local a b p k ok=1
 	tool pi-1 60 "$PROC_INFO" -d "$PLUGIN" --file-prefix mp-ours \
-		--log-level=bus.sriov:info -- --stats --xstats
+		--log-level=7 --log-level=bus.sriov:info -- --stats
 	tp_send mp-ours "show port stats all"
 	tp_sync mp-ours
 	cp "$(tp_log mp-ours)" "$OUTDIR/mp-ours-stats.log"
-	tool pi-2 60 "$PROC_INFO" -d "$PLUGIN" --file-prefix mp-ours \
-		--log-level=bus.sriov:info -- --stats --xstats
+	tool pi-2 60 "$PROC_INFO" -d "$PLUGIN" --file-prefix mp-ours -- --stats
 	grep -a "sriov: " "$(out_of pi-1)" | head -n 4 | sed 's/^/  | /'
 	check "proc-info: stats of both ports, twice" eval \
 		"stats_seen '$(out_of pi-1)' && stats_seen '$(out_of pi-2)'"
@@ -414,14 +416,19 @@ ours_stats() {
 	done
 	check "proc-info --stats: RX grows between the reads; the primary's figure lies between them" \
 		test $ok = 1
-	ok=1
+}
+
+# proc-info --xstats twice (they are the first two of ours_many's
+# secondaries): rx_good_packets grows
+ours_xstats() {
+	local a b p ok=1
 	for p in 0 1; do
-		a=$(xstat_of "$(out_of pi-1)" $p rx_good_packets)
-		b=$(xstat_of "$(out_of pi-2)" $p rx_good_packets)
+		a=$(xstat_of "$(out_of many-1)" $p rx_good_packets)
+		b=$(xstat_of "$(out_of many-2)" $p rx_good_packets)
 		note "port $p xstat rx_good_packets: $a, then $b"
 		[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] || ok=0
 	done
-	check "proc-info --xstats: rx_good_packets grows between the reads on both ports" \
+	check "proc-info --xstats: rx_good_packets grows between two reads on both ports" \
 		test $ok = 1
 }
 
@@ -458,36 +465,51 @@ ours_pdump() {
 	check "its frames carry both VFs' MACs" macs_in "$OUTDIR/pdump.pcap" "$MAC0" "$MAC1"
 }
 
-# SECONDARIES secondaries one after another; the primary's fds before and
-# after
+# SECONDARIES proc-info secondaries one after another (the first two
+# --xstats, the rest --stats; forwarding stops after the first two); the
+# primary's fds before and after
 ours_many() {
-	local pid=${TP_PID[mp-ours]} before after i ok=0
+	local pid=${TP_PID[mp-ours]} before after i ok=0 what
 	before=$(ls /proc/"$pid"/fd | wc -l)
 	for ((i = 1; i <= SECONDARIES; i++)); do
-		tool many-$i 60 "$PROC_INFO" -d "$PLUGIN" --file-prefix mp-ours -- --stats >/dev/null
-		stats_seen "$(out_of many-$i)" && ok=$((ok + 1))
+		what=--stats
+		[ $i -le 2 ] && what=--xstats
+		tool many-$i 60 "$PROC_INFO" -d "$PLUGIN" --file-prefix mp-ours -- $what >/dev/null
+		if [ $i -le 2 ]; then
+			grep -aq 'NIC extended statistics for port 1' "$(out_of many-$i)" && ok=$((ok + 1))
+		else
+			stats_seen "$(out_of many-$i)" && ok=$((ok + 1))
+		fi
+		[ $i = 2 ] && tp_send mp-ours stop
 	done
 	after=$(ls /proc/"$pid"/fd | wc -l)
 	note "primary (pid $pid) fds: $before before, $after after $SECONDARIES secondaries"
-	check "$SECONDARIES proc-info secondaries one after another each printed the stats" \
+	check "$SECONDARIES proc-info secondaries one after another each printed both ports' figures" \
 		test "$ok" = $SECONDARIES
 	check "the primary's fd count did not grow ($before -> $after)" test "$after" -le "$before"
+	ours_xstats
 }
 
+# VF2 is bound to vfio-pci and held by no process. Named for the bus
+# (-a sriov:ADDR), the bus refuses it; named plainly (-a ADDR) the pci bus
+# of the secondary tries it (what it says is noted).
 ours_not_held() {
 	local l
-	sec_start sec-vf2 mp-ours -d "$PLUGIN" --log-level=bus.sriov:info -a "$VF2"
-	tp_wait sec-vf2 "testpmd> |sriov: $VF2: " 60
-	sleep 1
+	sec_start sec-vf2 mp-ours -d "$PLUGIN" --log-level=bus.sriov:info -a "sriov:$VF2"
+	tp_wait sec-vf2 "testpmd> " 60
 	l=$(grep -a "sriov: $VF2: " "$(tp_log sec-vf2)" | head -n 1)
 	note "${l:-no line naming $VF2}"
-	check "secondary asking for $VF2 (not held by the primary): an error naming it" \
-		test -n "$l"
+	check "secondary with -a sriov:$VF2 (not held by the primary): the bus's error naming it" \
+		eval "grep -aq 'sriov: $VF2: the primary process does not hold' '$(tp_log sec-vf2)'"
 	check "that secondary has no port of $VF2" \
 		eval "! grep -aqE '^[0-9]+ +([0-9A-Fa-f]{2}:){5}.*$VF2' '$(tp_log sec-vf2)'"
 	tp_stop sec-vf2
 	RC=$?
 	check "that secondary ends without a crash (exit $RC)" test "$RC" -lt 128
+	tool pi-vf2 60 "$PROC_INFO" -d "$PLUGIN" --file-prefix mp-ours -a "$VF2" -- --stats
+	grep -a "$VF2\|No Ethernet" "$(out_of pi-vf2)" | head -n 3 | sed 's/^/  | /'
+	check "proc-info with a plain -a $VF2: fails (exit $RC, not a signal), a line names it" \
+		eval "test $RC -gt 0 -a $RC -lt 124 && grep -aq '$VF2' '$(out_of pi-vf2)'"
 }
 
 ours_secondary() {
@@ -560,7 +582,7 @@ ours_steps() {
 pf_steps() {
 	local ports
 	tool pf-pi 60 "$PROC_INFO" -d "$PLUGIN" --file-prefix pf \
-		--log-level=bus.sriov:info -- --stats
+		--log-level=7 --log-level=bus.sriov:info -- --stats
 	grep -a "sriov: " "$(out_of pf-pi)" | head -n 2 | sed 's/^/  | /'
 	check "PF: proc-info --stats prints port 0's stats" \
 		test -n "$(stat_of "$(out_of pf-pi)" 0 RX-packets:)"
