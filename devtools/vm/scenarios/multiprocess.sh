@@ -6,7 +6,8 @@
 # Debian dpdk package's own binaries:
 #
 #   multiprocess.sh            the test
-#   multiprocess.sh stock      the stock comparison only
+#   multiprocess.sh stock      the stock comparison only, plus dpdk-pdump
+#                              without the preload (see ORDER_FIX)
 #   multiprocess.sh bench N    attach time, ours vs stock, N ABBA rounds
 #                              (devtools/bench/mp-attach.sh)
 #
@@ -385,7 +386,8 @@ stock_steps() {
 	stock_dumpcap
 	stock_pdump
 	stock_testpmd
-	stock_pdump_plain
+	# in the stock mode only: ~11 s, and it breaks the primary
+	[ "$MODE" = stock ] && stock_pdump_plain
 	tp_stop mp-stock
 	check "mp-stock: stock primary quits cleanly" test $? = 0
 }
@@ -497,12 +499,13 @@ ours_not_held() {
 	local l
 	sec_start sec-vf2 mp-ours -d "$PLUGIN" --log-level=bus.sriov:info -a "sriov:$VF2"
 	tp_wait sec-vf2 "testpmd> " 60
-	l=$(grep -a "sriov: $VF2: " "$(tp_log sec-vf2)" | head -n 1)
+	l=$(grep -aE "sriov: (sriov:)?$VF2: " "$(tp_log sec-vf2)" | head -n 1)
 	note "${l:-no line naming $VF2}"
 	check "secondary with -a sriov:$VF2 (not held by the primary): the bus's error naming it" \
-		eval "grep -aq 'sriov: $VF2: the primary process does not hold' '$(tp_log sec-vf2)'"
-	check "that secondary has no port of $VF2" \
-		eval "! grep -aqE '^[0-9]+ +([0-9A-Fa-f]{2}:){5}.*$VF2' '$(tp_log sec-vf2)'"
+		eval "grep -aqE 'sriov: (sriov:)?$VF2: the primary process does not hold' '$(tp_log sec-vf2)'"
+	sec_ports sec-vf2 | sed 's/^/  | /'
+	check "that secondary has no port: its -a names only $VF2 (attached: $(grep -ac 'attached from the primary' "$(tp_log sec-vf2)"))" \
+		test "$(grep -ac 'attached from the primary' "$(tp_log sec-vf2)")/$(sec_ports sec-vf2 | grep -c .)" = 0/0
 	tp_stop sec-vf2
 	RC=$?
 	check "that secondary ends without a crash (exit $RC)" test "$RC" -lt 128
