@@ -496,16 +496,18 @@ ours_many() {
 # (-a sriov:ADDR), the bus refuses it; named plainly (-a ADDR) the pci bus
 # of the secondary tries it (what it says is noted).
 ours_not_held() {
-	local l
+	local l ports n
 	sec_start sec-vf2 mp-ours -d "$PLUGIN" --log-level=bus.sriov:info -a "sriov:$VF2"
 	tp_wait sec-vf2 "testpmd> " 60
 	l=$(grep -aE "sriov: (sriov:)?$VF2: " "$(tp_log sec-vf2)" | head -n 1)
 	note "${l:-no line naming $VF2}"
 	check "secondary with -a sriov:$VF2 (not held by the primary): the bus's error naming it" \
 		eval "grep -aqE 'sriov: (sriov:)?$VF2: the primary process does not hold' '$(tp_log sec-vf2)'"
-	sec_ports sec-vf2 | sed 's/^/  | /'
-	check "that secondary has no port: its -a names only $VF2 (attached: $(grep -ac 'attached from the primary' "$(tp_log sec-vf2)"))" \
-		test "$(grep -ac 'attached from the primary' "$(tp_log sec-vf2)")/$(sec_ports sec-vf2 | grep -c .)" = 0/0
+	ports=$(sec_ports sec-vf2)
+	[ -n "$ports" ] && echo "$ports" | sed 's/^/  | /'
+	n=$(grep -ac 'attached from the primary' "$(tp_log sec-vf2)")
+	check "that secondary has no port: its -a names only $VF2 (devices attached: $n)" \
+		test "$n/$(echo "$ports" | grep -c .)" = 0/0
 	tp_stop sec-vf2
 	RC=$?
 	check "that secondary ends without a crash (exit $RC)" test "$RC" -lt 128
