@@ -23,7 +23,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${VFTOKEN_FUZZ_BUILD:-$ROOT/build-fuzz}
 SDK=${VFTOKEN_DPDK_SDK:-/var/cache/vftoken/sdk/current/include}
 SECS=${1:-60}
-HARNESSES="uuid token devname pciaddr sysfs devargs"
+HARNESSES="uuid token devname pciaddr sysfs devargs mpmsg"
 
 case "$SECS" in
 '' | *[!0-9]*)
@@ -61,6 +61,8 @@ elif ! ninja -C "$BUILD" -t targets all 2>/dev/null | grep -q '^tests/fuzz/fuzz_
 		{ cat "$BUILD.setup.log"; die "meson setup --reconfigure of $BUILD failed"; }
 	rm -f "$BUILD.setup.log"
 fi
+# A build directory from before a harness was added: let meson regenerate.
+ninja -C "$BUILD" build.ninja >/dev/null 2>&1
 # Only the harnesses that this build has; a missing one counts as failed.
 missing=""
 built=""

@@ -132,6 +132,9 @@ say "configure: $(grep -c '=y$' "$obj/.config") built-in, $(grep -c '=m$' "$obj/
 # --- build ------------------------------------------------------------------------
 jobs=${VFTOKEN_KBUILD_JOBS:-$(($(nproc) + 1))}
 t0=$SECONDS
+# bash's times, in this shell (a $(...) subshell would report its own):
+# the second line is the children's user and sys time so far.
+times >"$obj/.times-before"
 say "build: make -j$jobs bzImage modules (log: $obj/build.log)"
 make -C "$tree" O="$obj" -j"$jobs" bzImage modules >"$obj/build.log" 2>&1 &
 mpid=$!
@@ -147,9 +150,11 @@ wait "$mpid" || {
 	die "kernel build failed (log: $obj/build.log)"
 }
 t_build=$((SECONDS - t0))
-# CPU time of the build (children's user + sys, bash's times): the figure
-# that does not depend on what else loads the machine.
-cpu=$(times | tail -n 1 | awk '{ for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%d", t }')
+# CPU time of the build (children's user + sys during make, bash's
+# times): the figure that does not depend on what else loads the machine.
+times >"$obj/.times-after"
+child_cpu() { tail -n 1 "$1" | awk '{ for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%d", t }'; }
+cpu=$(($(child_cpu "$obj/.times-after") - $(child_cpu "$obj/.times-before")))
 say "build: done in $t_build s (CPU $cpu s user+sys on $(nproc) CPUs)"
 
 # --- install ----------------------------------------------------------------------

@@ -42,6 +42,7 @@
 #include <rte_errno.h>
 #include <rte_interrupts.h>
 #include <rte_memory.h>
+#include <rte_pci.h>
 
 #include "sriov_private.h"
 
@@ -63,8 +64,8 @@
 #define SRIOV_BAR_GAP (1ULL << 30)
 
 static bool sriov_mp_on;
-/* primary: the pipe; its read end goes to secondaries, the write end
- * stays here until the process exits */
+/* primary: the pipe, made at the first attach; its read end goes to
+ * secondaries, the write end stays here until the process exits */
 static int sriov_mp_alive[2] = { -1, -1 };
 static uintptr_t sriov_bar_next;
 /* secondary: the read end received, and its interrupt source */
@@ -192,6 +193,15 @@ sriov_mp_answer_attach(const struct sriov_mp_req *req, const char *peer)
 			  "process does not hold it",
 			  req->name, req->h.pid);
 		return sriov_mp_refuse(SRIOV_MP_ATTACH, -ENODEV, peer);
+	}
+	if (sriov_mp_alive[0] < 0 &&
+	    pipe2(sriov_mp_alive, O_CLOEXEC | O_NONBLOCK) < 0) {
+		ret = -errno;
+		sriov_list_unlock();
+		SRIOV_LOG(ERR,
+			  "%s: not handed to secondary process %u: pipe: %s",
+			  req->name, req->h.pid, strerror(-ret));
+		return sriov_mp_refuse(SRIOV_MP_ATTACH, ret, peer);
 	}
 	for (i = 0; i < VFT_NUM_BARS; i++) {
 		d->bar_addr[i] = (uintptr_t)sd->vfio_dev.regions[i].map;
@@ -520,9 +530,47 @@ sriov_mp_claim(const struct sriov_mp_entry *e)
 	sd->attached = true;
 }
 
-/* Devices this process names for the bus that the primary does not hold. */
 static void
-sriov_mp_unheld(void)
+sriov_mp_say_unheld(const char *name)
+{
+	SRIOV_LOG(ERR,
+		  "%s: the primary process does not hold this device: a "
+		  "secondary uses only the devices of its primary (start "
+		  "the primary with -a %s)",
+		  name, name);
+}
+
+/* An SR-IOV function on vfio-pci (one the bus takes in a primary) that
+ * this process names with -a but did not get from its primary. */
+static bool
+sriov_mp_pci_unheld(const struct rte_devargs *da)
+{
+	struct rte_pci_addr pa;
+	struct vft_pci_dev dev;
+	struct vft_pci_addr a;
+	char name[PCI_PRI_STR_SIZE], alias[RTE_DEV_NAME_MAX_LEN];
+
+	if (da->policy != RTE_DEV_ALLOWED || rte_pci_addr_parse(da->name, &pa))
+		return false;
+	rte_pci_device_name(&pa, name, sizeof(name));
+	snprintf(alias, sizeof(alias), "%s:%s", RTE_SRIOV_BUS_NAME, name);
+	if (sriov_find_by_name(name) != NULL ||
+	    sriov_find_by_name(alias) != NULL)
+		return false;
+	sriov_addr_to_vft(&pa, &a);
+	if (vft_pci_dev_read(sriov_sys, &a, &dev, NULL) < 0 ||
+	    !vft_pci_dev_on_vfio(&dev))
+		return false;
+	return dev.sriov_capable || vft_pci_vf_needs_token(sriov_sys, &dev);
+}
+
+/*
+ * Devices this process names that the primary does not hold: every one
+ * named for the bus, and, when the primary runs the bus, the SR-IOV
+ * functions on vfio-pci named for the pci bus.
+ */
+static void
+sriov_mp_unheld(bool primary_has_bus)
 {
 	struct rte_devargs *da;
 
@@ -530,12 +578,13 @@ sriov_mp_unheld(void)
 	     da = rte_devargs_next(RTE_SRIOV_BUS_NAME, da))
 		if (da->policy == RTE_DEV_ALLOWED &&
 		    sriov_find_by_name(da->name) == NULL)
-			SRIOV_LOG(ERR,
-				  "%s: the primary process does not hold "
-				  "this device: a secondary uses only the "
-				  "devices of its primary (start the primary "
-				  "with -a %s)",
-				  da->name, da->name);
+			sriov_mp_say_unheld(da->name);
+	if (!primary_has_bus)
+		return;
+	for (da = rte_devargs_next("pci", NULL); da != NULL;
+	     da = rte_devargs_next("pci", da))
+		if (sriov_mp_pci_unheld(da))
+			sriov_mp_say_unheld(da->name);
 }
 
 /* The marker's path; false if it does not fit. */
@@ -590,7 +639,7 @@ sriov_mp_scan_secondary(void)
 
 	if (!sriov_mp_primary_answers()) {
 		SRIOV_LOG(DEBUG, "the primary process holds no sriov device");
-		sriov_mp_unheld();
+		sriov_mp_unheld(false);
 		return 0;
 	}
 	sriov_mp_init(); /* for the primary's "gone" notices */
@@ -614,7 +663,7 @@ sriov_mp_scan_secondary(void)
 			sriov_mp_claim(&page.e[i]);
 		start += page.n;
 	} while (page.n > 0 && start < page.total);
-	sriov_mp_unheld();
+	sriov_mp_unheld(true);
 	return 0;
 }
 
@@ -734,14 +783,6 @@ sriov_mp_init(void)
 {
 	if (sriov_mp_on)
 		return 0;
-	if (sriov_mp_primary() &&
-	    pipe2(sriov_mp_alive, O_CLOEXEC | O_NONBLOCK) < 0) {
-		SRIOV_LOG(WARNING,
-			  "no multi-process support (pipe: %s): secondary "
-			  "processes see no sriov device",
-			  strerror(errno));
-		return 0;
-	}
 	if (rte_mp_action_register(SRIOV_MP_ACTION, sriov_mp_handle) < 0 &&
 	    rte_errno != EEXIST) {
 		/* --in-memory or --no-shconf: no multi-process at all */
