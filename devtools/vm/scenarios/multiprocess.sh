@@ -492,9 +492,8 @@ ours_many() {
 	ours_xstats
 }
 
-# VF2 is bound to vfio-pci and held by no process. Named for the bus
-# (-a sriov:ADDR), the bus refuses it; named plainly (-a ADDR) the pci bus
-# of the secondary tries it (what it says is noted).
+# VF2 is bound to vfio-pci and held by no process: named for the bus (-a
+# sriov:ADDR) or plainly (-a ADDR), the secondary's bus refuses it.
 ours_not_held() {
 	local l ports n
 	sec_start sec-vf2 mp-ours -d "$PLUGIN" --log-level=bus.sriov:info -a "sriov:$VF2"
@@ -512,9 +511,9 @@ ours_not_held() {
 	RC=$?
 	check "that secondary ends without a crash (exit $RC)" test "$RC" -lt 128
 	tool pi-vf2 60 "$PROC_INFO" -d "$PLUGIN" --file-prefix mp-ours -a "$VF2" -- --stats
-	grep -a "$VF2\|No Ethernet" "$(out_of pi-vf2)" | head -n 3 | sed 's/^/  | /'
-	check "proc-info with a plain -a $VF2: fails (exit $RC, not a signal), a line names it" \
-		eval "test $RC -gt 0 -a $RC -lt 124 && grep -aq '$VF2' '$(out_of pi-vf2)'"
+	grep -a "$VF2\|No Ethernet" "$(out_of pi-vf2)" | head -n 4 | sed 's/^/  | /'
+	check "proc-info with a plain -a $VF2: fails (exit $RC, not a signal), the bus's error naming it" \
+		eval "test $RC -gt 0 -a $RC -lt 124 && grep -aqE 'sriov: (sriov:)?$VF2: the primary process does not hold' '$(out_of pi-vf2)'"
 }
 
 ours_secondary() {
