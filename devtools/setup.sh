@@ -31,11 +31,14 @@ clang-format cppcheck shellcheck python3-sphinx python3-sphinx-rtd-theme
 busybox-static cpio kmod dpkg-dev xz-utils zstd jq procps iproute2 file
 python3-matplotlib libclang-rt-14-dev groff-base man-db systemd util-linux
 bash-completion
-flex bison bc libelf-dev libssl-dev"
+flex bison bc libelf-dev libssl-dev
+tcpdump"
 
 # --- 1. apt packages -------------------------------------------------------
 # (flex ... libssl-dev: devtools/vm/build-kernel.sh builds the rig's own
-# 7.2-iommufd kernel when a VM test first needs it.)
+# 7.2-iommufd kernel when a VM test first needs it. tcpdump: the
+# multiprocess scenario reads back the pcapng and pcap files that
+# dpdk-dumpcap and dpdk-pdump write; it asks no debconf question.)
 missing=""
 for p in $APT_PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
