@@ -356,11 +356,36 @@ PY
 
 # ---- VF-to-VF forwarding ---------------------------------------------------
 # vf_forward NAME EAL-ARGS...: two VF ports, mac forwarding between them.
+# vf_pair_ready NAME: a testpmd at its prompt on two VFs: checks that it
+# has 2 ports, both net_e1000_igb_vf; sets VF_MAC0/VF_MAC1 and, after up
+# to 15 s for the links, VF_LINK0/VF_LINK1; sets mac forwarding with each
+# port's peer the other's MAC (not started).
+vf_pair_ready() {
+	local name=$1 i
+	tp_send "$name" "show port summary all"
+	tp_wait "$name" '^1 +([0-9A-Fa-f]{2}:){5}' 20
+	VF_MAC0=$(port_mac "$name" 0)
+	VF_MAC1=$(port_mac "$name" 1)
+	check "$name: 2 ports, both net_e1000_igb_vf" \
+		test "$(grep -Ec '^[01] +([0-9A-Fa-f]{2}:){5}.*net_e1000_igb_vf' "$(tp_log "$name")")" = 2
+	for ((i = 0; i < 15; i++)); do
+		tp_send "$name" "show port info 0"
+		tp_send "$name" "show port info 1"
+		sleep 1
+		VF_LINK0=$(port_link "$name" 0)
+		VF_LINK1=$(port_link "$name" 1)
+		[ "$VF_LINK0" = up ] && [ "$VF_LINK1" = up ] && break
+	done
+	tp_send "$name" "set fwd mac"
+	tp_send "$name" "set eth-peer 0 $VF_MAC1"
+	tp_send "$name" "set eth-peer 1 $VF_MAC0"
+}
+
 # Checks: 2 ports with net_e1000_igb_vf, links up, packets on both ports.
 # Needs TOK (the token file, to check it is not logged) and FWD_SECS; sets
 # FWD_RX0/FWD_RX1 to the packets received per port.
 vf_forward() {
-	local name=$1 i mac0 mac1 rx0 rx1 l0 l1
+	local name=$1 mac0 mac1 rx0 rx1 l0 l1
 	shift
 	tp_start "$name" -l 0,1 --file-prefix "$name" "$@" \
 		-- -i --total-num-mbufs=$MBUFS
@@ -370,25 +395,13 @@ vf_forward() {
 		tp_stop "$name"
 		return 1
 	fi
-	tp_send "$name" "show port summary all"
-	tp_wait "$name" '^1 +([0-9A-Fa-f]{2}:){5}' 20
-	mac0=$(port_mac "$name" 0)
-	mac1=$(port_mac "$name" 1)
-	check "$name: 2 ports, both net_e1000_igb_vf" \
-		test "$(grep -Ec '^[01] +([0-9A-Fa-f]{2}:){5}.*net_e1000_igb_vf' "$(tp_log "$name")")" = 2
-	for ((i = 0; i < 15; i++)); do
-		tp_send "$name" "show port info 0"
-		tp_send "$name" "show port info 1"
-		sleep 1
-		l0=$(port_link "$name" 0)
-		l1=$(port_link "$name" 1)
-		[ "$l0" = up ] && [ "$l1" = up ] && break
-	done
+	vf_pair_ready "$name"
+	mac0=$VF_MAC0
+	mac1=$VF_MAC1
+	l0=$VF_LINK0
+	l1=$VF_LINK1
 	echo "  $name: port 0 $mac0 link $l0, port 1 $mac1 link $l1"
 	check "$name: link up on both ports" test "$l0/$l1" = up/up
-	tp_send "$name" "set fwd mac"
-	tp_send "$name" "set eth-peer 0 $mac1"
-	tp_send "$name" "set eth-peer 1 $mac0"
 	tp_send "$name" "start tx_first"
 	sleep "$FWD_SECS"
 	tp_send "$name" "stop"

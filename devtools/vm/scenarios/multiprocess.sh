@@ -194,7 +194,7 @@ pf_primary() {
 # forwarding between them (each port's peer is the other's MAC), left
 # running. Sets MAC0 and MAC1.
 fwd_primary() {
-	local name=$1 i l0 l1
+	local name=$1 l0 l1
 	shift
 	tp_start "$name" -l 0,1 --file-prefix "$name" "$@" \
 		-- -i --total-num-mbufs=$MBUFS
@@ -203,23 +203,11 @@ fwd_primary() {
 		tail -n 30 "$(tp_log "$name")" | sed 's/^/  | /'
 		return 1
 	fi
-	tp_send "$name" "show port summary all"
-	tp_wait "$name" '^1 +([0-9A-Fa-f]{2}:){5}' 20
-	MAC0=$(port_mac "$name" 0)
-	MAC1=$(port_mac "$name" 1)
-	check "$name: primary with 2 ports, both net_e1000_igb_vf" \
-		test "$(grep -Ec '^[01] +([0-9A-Fa-f]{2}:){5}.*net_e1000_igb_vf' "$(tp_log "$name")")" = 2
-	for ((i = 0; i < 15; i++)); do
-		tp_send "$name" "show port info 0"
-		tp_send "$name" "show port info 1"
-		sleep 1
-		l0=$(port_link "$name" 0)
-		l1=$(port_link "$name" 1)
-		[ "$l0" = up ] && [ "$l1" = up ] && break
-	done
-	tp_send "$name" "set fwd mac"
-	tp_send "$name" "set eth-peer 0 $MAC1"
-	tp_send "$name" "set eth-peer 1 $MAC0"
+	vf_pair_ready "$name"
+	MAC0=$VF_MAC0
+	MAC1=$VF_MAC1
+	l0=$VF_LINK0
+	l1=$VF_LINK1
 	tp_send "$name" "start tx_first"
 	tp_sync "$name"
 	sleep 1
