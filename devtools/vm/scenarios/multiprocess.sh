@@ -570,6 +570,38 @@ ours_steps() {
 	ours_secondary
 }
 
+# ---- hot removal under a secondary -------------------------------------------
+# The VFs are removed (sriov_numvfs 0) while a VF primary forwards and a
+# secondary testpmd holds the fds it was handed: the kernel waits for every
+# fd of a device, so the write returns only if the secondary gave its copy
+# back too. Last of the steps: the VFs are gone afterwards.
+ours_removal() {
+	local start took rc pid n
+	fwd_primary mp-rm -d "$PLUGIN" --log-level=bus.sriov:info \
+		-a "$VF0,vf_token_file=$TOK" -a "$VF1,vf_token_file=$TOK" || return 1
+	sec_start sec-rm mp-rm -d "$PLUGIN" --log-level=bus.sriov:info
+	check "removal: secondary testpmd starts" tp_wait sec-rm 'testpmd> ' 60
+	pid=${TP_PID[sec-rm]}
+	start=$(date +%s)
+	timeout 120 sh -c "echo 0 > $(dev "$VM_PF")/sriov_numvfs"
+	rc=$?
+	took=$(($(date +%s) - start))
+	note "echo 0 > sriov_numvfs: rc $rc after ${took}s"
+	check "removal: sriov_numvfs=0 completes (primary and secondary gave the VFs back) within 60 s" \
+		test "$rc" = 0 -a "$took" -le 60
+	check "removal: the secondary detached both ports" \
+		tp_wait_count sec-rm 'detached \(the primary released it\)' 2 30
+	n=$(vfio_fds "$pid")
+	check "removal: the secondary holds no device fd any more (VFIO fds: $n)" \
+		test "${n#* (}" = "0 device)"
+	check "removal: the secondary is alive" tp_alive sec-rm
+	tp_stop sec-rm
+	rc=$?
+	check "removal: the secondary quits cleanly (exit $rc)" test "$rc" = 0
+	tp_stop mp-rm
+	check "removal: the primary quits cleanly" test $? = 0
+}
+
 # ---- 3. PF primary, no primary ---------------------------------------------
 pf_steps() {
 	local ports
@@ -677,6 +709,7 @@ bench) bench_steps ;;
 	pf_steps
 	no_primary
 	ours_token
+	ours_removal
 	;;
 esac
 tp_stop pf
