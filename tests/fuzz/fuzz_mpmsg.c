@@ -14,7 +14,8 @@
  *   status 0, a terminated device name that is not empty unless the
  *   operation is "list";
  * - a device reply passes sriov_mp_msg_check() only with the layout's
- *   length and, when its status is 0, exactly its two fds;
+ *   length and exactly its two fds, or, when its status is an error, as
+ *   the bare header with no fd;
  * - a refusal always comes with a non-empty, terminated reason.
  * No fd is ever closed: the fds are -1.
  */
@@ -75,8 +76,13 @@ check_dev_reply(const struct rte_mp_msg *m)
 	check_reason(ret, why, sizeof(why));
 	if (ret != 0)
 		return;
-	if (m->len_param != (int)sizeof(*d) || d->h.op != SRIOV_MP_ATTACH ||
-	    m->num_fds != (d->h.status == 0 ? SRIOV_MP_DEV_FDS : 0))
+	if (d->h.op != SRIOV_MP_ATTACH)
+		abort();
+	if (d->h.status == 0 &&
+	    (m->len_param != (int)sizeof(*d) || m->num_fds != SRIOV_MP_DEV_FDS))
+		abort();
+	if (d->h.status != 0 &&
+	    (m->len_param != (int)sizeof(d->h) || m->num_fds != 0))
 		abort();
 }
 

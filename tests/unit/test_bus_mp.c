@@ -42,7 +42,9 @@ make_dev_reply(struct rte_mp_msg *m, int status)
 {
 	struct sriov_mp_dev *d = (void *)m->param;
 
-	sriov_mp_msg_init(m, &d->h, sizeof(*d), SRIOV_MP_ATTACH, status);
+	/* a refusal is the bare header */
+	sriov_mp_msg_init(m, &d->h, status == 0 ? sizeof(*d) : sizeof(d->h),
+			  SRIOV_MP_ATTACH, status);
 	if (status == 0) {
 		m->num_fds = SRIOV_MP_DEV_FDS;
 		m->fds[0] = 100;
@@ -180,6 +182,22 @@ test_bad_shape(void **state)
 	make_req(&m, SRIOV_MP_LIST, NULL);
 	r->h.status = -EIO;
 	expect_refused(&m, -EBADMSG, "status");
+
+	/* a refusal with a body, or with fds */
+	make_dev_reply(&m, -ENODEV);
+	m.len_param = (int)sizeof(struct sriov_mp_dev);
+	assert_int_equal(sriov_mp_msg_check(&m, sizeof(struct sriov_mp_dev),
+					    SRIOV_MP_DEV_FDS, SRIOV_MP_ATTACH,
+					    why, sizeof(why)),
+			 -EBADMSG);
+	assert_non_null(strstr(why, "expected 64"));
+	make_dev_reply(&m, -ENODEV);
+	m.num_fds = 2;
+	assert_int_equal(sriov_mp_msg_check(&m, sizeof(struct sriov_mp_dev),
+					    SRIOV_MP_DEV_FDS, SRIOV_MP_ATTACH,
+					    why, sizeof(why)),
+			 -EBADMSG);
+	assert_non_null(strstr(why, "expected 0"));
 
 	/* a device reply without its fds, or with the wrong op */
 	make_dev_reply(&m, 0);

@@ -808,8 +808,7 @@ sriov_dev_detach(struct sriov_device *sd)
 	sd->pci.device.driver = NULL;
 	if (sd->vfio_dev.fd >= 0)
 		sriov_vfio_close(sd);
-	if (shared)
-		sriov_mp_notify_gone(sd);
+	sriov_mp_notify_gone(sd);
 	return 0;
 }
 

@@ -159,13 +159,16 @@ sriov_mp_answer_list(const struct sriov_mp_req *req, const char *peer)
 	return rte_mp_reply(&m, peer);
 }
 
+/* A refusal: the bare header with the request's operation and -errno. */
 static int
-sriov_mp_refuse(enum sriov_mp_op op, int status, const char *peer)
+sriov_mp_refuse(uint16_t op, int status, const char *peer)
 {
 	struct rte_mp_msg m;
-	struct sriov_mp_dev *d = (void *)m.param;
+	struct sriov_mp_hdr *h = (void *)m.param;
 
-	sriov_mp_msg_init(&m, &d->h, sizeof(*d), op, status);
+	if (op != SRIOV_MP_LIST && op != SRIOV_MP_ATTACH)
+		op = SRIOV_MP_LIST;
+	sriov_mp_msg_init(&m, h, sizeof(*h), (enum sriov_mp_op)op, status);
 	return rte_mp_reply(&m, peer);
 }
 
@@ -231,7 +234,10 @@ sriov_mp_primary_handle(const struct rte_mp_msg *msg, const char *peer)
 		SRIOV_LOG(ERR, "multi-process request refused: %s", why);
 		sriov_mp_msg_close_fds(msg);
 		/* an answer, so that the secondary does not wait in vain */
-		return sriov_mp_refuse(SRIOV_MP_ATTACH, ret, peer);
+		return sriov_mp_refuse(msg->len_param >= (int)sizeof(req->h)
+					       ? req->h.op
+					       : SRIOV_MP_LIST,
+				       ret, peer);
 	}
 	switch (req->h.op) {
 	case SRIOV_MP_LIST:
@@ -241,7 +247,7 @@ sriov_mp_primary_handle(const struct rte_mp_msg *msg, const char *peer)
 	default:
 		SRIOV_LOG(ERR, "multi-process: a secondary sent \"%s\"",
 			  sriov_mp_op_name(req->h.op));
-		return sriov_mp_refuse(SRIOV_MP_ATTACH, -EINVAL, peer);
+		return sriov_mp_refuse(req->h.op, -EINVAL, peer);
 	}
 }
 
@@ -451,7 +457,11 @@ sriov_mp_list_page(uint32_t start, struct sriov_mp_list *page, char *why,
 				 why, len);
 	if (ret == 0)
 		memcpy(page, rep.msgs[0].param, sizeof(*page));
-	if (ret == 0 && page->n > SRIOV_MP_LIST_MAX) {
+	if (ret == 0 && page->h.status != 0) {
+		ret = page->h.status;
+		snprintf(why, len, "the primary process (pid %u) refused: %s",
+			 page->h.pid, strerror(-ret));
+	} else if (ret == 0 && page->n > SRIOV_MP_LIST_MAX) {
 		snprintf(why, len, "list reply with %u entries (at most %d)",
 			 page->n, SRIOV_MP_LIST_MAX);
 		ret = -EBADMSG;

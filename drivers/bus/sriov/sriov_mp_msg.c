@@ -162,9 +162,11 @@ sriov_mp_msg_check(const struct rte_mp_msg *m, size_t want, int want_fds,
 	ret = sriov_mp_hdr_check(h, op, why, len);
 	if (ret < 0)
 		return ret;
-	/* A refusal carries its status and nothing else. */
-	if (h->status != 0)
+	/* A refusal is its header and nothing else. */
+	if (h->status != 0) {
+		want = sizeof(*h);
 		want_fds = 0;
+	}
 	if (m->len_param != (int)want)
 		return sriov_mp_why(why, len, -EBADMSG,
 				    "%s message of %d bytes, expected %zu",
@@ -181,20 +183,23 @@ sriov_mp_req_check(const struct rte_mp_msg *m, char *why, size_t len)
 {
 	const struct sriov_mp_req *r = (const void *)m->param;
 	const struct sriov_mp_hdr *h = (const void *)m->param;
+	uint16_t op = SRIOV_MP_LIST;
 	int ret;
 
-	if (m->len_param >= (int)sizeof(*h) &&
-	    (h->op == SRIOV_MP_LIST || h->op == SRIOV_MP_ATTACH ||
-	     h->op == SRIOV_MP_GONE))
-		ret = sriov_mp_msg_check(m, sizeof(*r), 0, h->op, why, len);
-	else
-		ret = sriov_mp_msg_check(m, sizeof(*r), 0, SRIOV_MP_LIST, why,
-					 len);
+	/* Checked against its own operation when that is one of ours; a
+	 * request never carries a status (a refusal's bare header). */
+	if (m->len_param >= (int)sizeof(*h) && h->magic == SRIOV_MP_MAGIC) {
+		if (h->status != 0)
+			return sriov_mp_why(why, len, -EBADMSG,
+					    "a request with status %d",
+					    h->status);
+		if (h->op == SRIOV_MP_ATTACH || h->op == SRIOV_MP_GONE)
+			op = h->op;
+	}
+	ret = sriov_mp_msg_check(m, sizeof(*r), 0, (enum sriov_mp_op)op, why,
+				 len);
 	if (ret < 0)
 		return ret;
-	if (r->h.status != 0)
-		return sriov_mp_why(why, len, -EBADMSG,
-				    "a request with status %d", r->h.status);
 	if (!sriov_mp_str_ok(r->name, sizeof(r->name)))
 		return sriov_mp_why(why, len, -EBADMSG,
 				    "device name not terminated");

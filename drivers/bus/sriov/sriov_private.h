@@ -222,9 +222,9 @@ const char *sriov_mp_op_name(uint16_t op);
 void sriov_mp_msg_init(struct rte_mp_msg *m, struct sriov_mp_hdr *h, size_t len,
 		       enum sriov_mp_op op, int status);
 void sriov_mp_msg_close_fds(const struct rte_mp_msg *m);
-/* A received reply or notice: @p want bytes, @p want_fds fds (none when
- * its status is an error), operation @p op, same build. 0 or -errno with
- * the reason in @p why. */
+/* A received reply or notice: @p want bytes and @p want_fds fds, or, when
+ * its status is an error (a refusal), the bare header; operation @p op,
+ * same build. 0 or -errno with the reason in @p why. */
 int sriov_mp_msg_check(const struct rte_mp_msg *m, size_t want, int want_fds,
 		       enum sriov_mp_op op, char *why, size_t len);
 /* A received request (or notice): a struct sriov_mp_req, no fds. */

@@ -474,12 +474,9 @@ sriov_vfio_release(struct sriov_device *sd, bool from_callback)
 void
 sriov_vfio_give_back(struct sriov_device *sd, bool from_callback)
 {
-	bool shared = sd->mp_ready;
-
 	sriov_mp_ready(sd, false);
 	sriov_vfio_release(sd, from_callback);
-	if (shared)
-		sriov_mp_notify_gone(sd);
+	sriov_mp_notify_gone(sd);
 }
 
 /* Undo sriov_vfio_setup() and sriov_vfio_open(). */
