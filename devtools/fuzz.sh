@@ -23,7 +23,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${VFTOKEN_FUZZ_BUILD:-$ROOT/build-fuzz}
 SDK=${VFTOKEN_DPDK_SDK:-/var/cache/vftoken/sdk/current/include}
 SECS=${1:-60}
-HARNESSES="uuid token devname pciaddr sysfs devargs mpmsg"
+HARNESSES="uuid token devname pciaddr sysfs brokermsg devargs mpmsg"
 
 case "$SECS" in
 '' | *[!0-9]*)
