@@ -127,15 +127,15 @@ peer_cgroup_line(const char *s, size_t n, bool *v2, const char **path,
 static int
 peer_unit_of_path(const char *path, size_t n, char *unit, size_t len)
 {
-	const char *best = NULL, *comp = path, *end = path + n, *slash;
-	size_t blen = 0, clen;
+	const char *best = NULL, *comp = path, *end = path + n;
+	size_t blen = 0;
 
 	if (peer_has_suffix(path, n, PEER_DELETED))
 		end -= sizeof(PEER_DELETED) - 1;
 	while (comp < end) {
-		slash = memchr(comp, '/', (size_t)(end - comp));
-		clen = slash != NULL ? (size_t)(slash - comp)
-				     : (size_t)(end - comp);
+		const char *slash = memchr(comp, '/', (size_t)(end - comp));
+		size_t clen = slash != NULL ? (size_t)(slash - comp)
+					    : (size_t)(end - comp);
 		if (vfb_unit_name_valid(comp, clen) &&
 		    !peer_is_user_manager(comp, clen)) {
 			best = comp;
@@ -155,16 +155,16 @@ peer_unit_of_path(const char *path, size_t n, char *unit, size_t len)
 int
 vfb_unit_from_cgroup(const char *text, char *unit, size_t len)
 {
-	const char *s = text, *nl, *path = NULL, *p;
-	size_t n, plen = 0, pl;
+	const char *s = text, *path = NULL, *p;
+	size_t plen = 0, pl;
 	bool v2;
 
 	if (text == NULL || unit == NULL || len == 0)
 		return -EINVAL;
 	unit[0] = '\0';
 	while (*s != '\0') {
-		nl = strchr(s, '\n');
-		n = nl != NULL ? (size_t)(nl - s) : strlen(s);
+		const char *nl = strchr(s, '\n');
+		size_t n = nl != NULL ? (size_t)(nl - s) : strlen(s);
 		if (n > 0) {
 			if (peer_cgroup_line(s, n, &v2, &p, &pl) != 0)
 				return -EINVAL;

@@ -143,7 +143,7 @@ vfb_quote(char out[VFB_QUOTE_MAX + 4], const char *s)
 {
 	size_t i;
 
-	for (i = 0; s[i] != '\0' && i < VFB_QUOTE_MAX; i++)
+	for (i = 0; i < VFB_QUOTE_MAX && s[i] != '\0'; i++)
 		out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
 	if (s[i] != '\0') {
 		memcpy(out + i, "...", 3);
@@ -180,14 +180,16 @@ static int
 vfb_parse_id(const struct vfb_ctx *c, const char *key, const char *val,
 	     unsigned int *out)
 {
-	char q[VFB_QUOTE_MAX + 4];
 	unsigned long v;
 
-	if (vfb_parse_num(val, 4294967294ul, &v) != 0)
+	if (vfb_parse_num(val, 4294967294ul, &v) != 0) {
+		char q[VFB_QUOTE_MAX + 4];
+
 		return vfb_fail(c,
 				"bad %s '%s' (expected one decimal number from "
 				"0 to 4294967294)",
 				key, vfb_quote(q, val));
+	}
 	*out = (unsigned int)v;
 	return 0;
 }
@@ -272,15 +274,17 @@ vfb_lookup_group(const struct vfb_ctx *c, const char *name, gid_t *gid)
 static int
 vfb_parse_unit(const struct vfb_ctx *c, const char *val, struct vfb_rule *r)
 {
-	char q[VFB_QUOTE_MAX + 4];
 	size_t n = strlen(val);
 
-	if (!vfb_unit_name_valid(val, n))
+	if (!vfb_unit_name_valid(val, n)) {
+		char q[VFB_QUOTE_MAX + 4];
+
 		return vfb_fail(c,
 				"bad unit '%s' (expected one systemd unit name "
 				"ending in .service or .scope, of letters, "
 				"digits and :_.\\@-, below %u characters)",
 				vfb_quote(q, val), VFB_UNIT_LEN);
+	}
 	memcpy(r->unit, val, n + 1);
 	return 0;
 }
@@ -330,14 +334,15 @@ static int
 vfb_parse_addr(const struct vfb_ctx *c, const char *key, const char *val,
 	       struct vft_pci_addr *a)
 {
-	char q[VFB_QUOTE_MAX + 4];
+	if (vft_pci_addr_parse(val, a) != 0) {
+		char q[VFB_QUOTE_MAX + 4];
 
-	if (vft_pci_addr_parse(val, a) != 0)
 		return vfb_fail(c,
 				"bad PCI address '%s' in %s= (expected "
 				"DDDD:BB:DD.F or BB:DD.F%s)",
 				vfb_quote(q, val), key,
 				strcmp(key, "dev") == 0 ? ", or *" : "");
+	}
 	return 0;
 }
 
@@ -587,13 +592,12 @@ static int
 vfb_policy_add(const struct vfb_ctx *c, struct vfb_policy *p,
 	       const struct vfb_rule *r)
 {
-	struct vfb_rule *rules;
-	unsigned int cap;
-
 	if (p->n == VFB_RULES_MAX)
 		return vfb_fail(c, "more than %u rules", VFB_RULES_MAX);
 	if (p->n == p->cap) {
-		cap = p->cap == 0 ? 16 : p->cap * 2;
+		unsigned int cap = p->cap == 0 ? 16 : p->cap * 2;
+		struct vfb_rule *rules;
+
 		rules = realloc(p->rules, (size_t)cap * sizeof(*rules));
 		if (rules == NULL)
 			return vfb_err_set(c->err, -ENOMEM,
@@ -638,9 +642,7 @@ vfb_policy_parse(const char *text, size_t len, const char *origin,
 {
 	struct vfb_ctx c = { origin != NULL ? origin : "policy", 0, err };
 	struct vfb_policy *p;
-	const char *nl;
-	size_t pos = 0, n;
-	int rc;
+	size_t pos = 0;
 
 	if (out == NULL)
 		return vfb_err_set(err, -EINVAL, "no place for the policy");
@@ -652,9 +654,11 @@ vfb_policy_parse(const char *text, size_t len, const char *origin,
 	if (p == NULL)
 		return vfb_err_set(err, -ENOMEM, "%s: no memory", c.origin);
 	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+		int rc;
+
 		c.line++;
-		nl = memchr(text + pos, '\n', len - pos);
-		n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
 		rc = vfb_parse_line(&c, text + pos, n, p);
 		if (rc < 0) {
 			vfb_policy_free(p);
@@ -740,19 +744,20 @@ vfb_file_read(int fd, const char *path, char **text, size_t *len,
 {
 	size_t cap = VFB_FILE_MAX + 1, n = 0;
 	char *buf = malloc(cap);
-	ssize_t r;
 
 	if (buf == NULL)
 		return vfb_err_set(err, -ENOMEM, "no memory to read %s", path);
 	while (n < cap) {
-		r = read(fd, buf + n, cap - n);
+		ssize_t r = read(fd, buf + n, cap - n);
+
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			r = -errno;
+			int e = errno;
+
 			free(buf);
-			return vfb_err_set(err, (int)r, "cannot read %s: %s",
-					   path, strerror((int)-r));
+			return vfb_err_set(err, -e, "cannot read %s: %s", path,
+					   strerror(e));
 		}
 		if (r == 0)
 			break;
