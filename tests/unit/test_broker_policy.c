@@ -13,8 +13,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +26,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -821,6 +826,143 @@ test_peer_real_proc(void **state)
 	close(sv[1]);
 }
 
+/* A listening unix socket in the abstract namespace, for real clients. */
+static int
+listen_abstract(struct sockaddr_un *sa, socklen_t *len)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int n;
+
+	assert_true(fd >= 0);
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	n = snprintf(sa->sun_path + 1, sizeof(sa->sun_path) - 1,
+		     "vftoken-test-broker-policy-%ld", (long)getpid());
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+			   (size_t)n);
+	assert_int_equal(bind(fd, (struct sockaddr *)sa, *len), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	return fd;
+}
+
+/* In a child: connect to @sa, and either leave at once or wait for a
+ * byte from the parent. Never returns. */
+static void
+child_connect(const struct sockaddr_un *sa, socklen_t len, bool linger)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	char b = 0;
+
+	if (fd < 0 || connect(fd, (const struct sockaddr *)sa, len) != 0)
+		_exit(2);
+	if (linger && (write(fd, &b, 1) != 1 || read(fd, &b, 1) != 1))
+		_exit(3);
+	_exit(0);
+}
+
+/* Accept the connection of child @pid, failing (not hanging) if it never
+ * connects. */
+static int
+accept_child(int lfd, pid_t pid)
+{
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	int fd;
+
+	if (poll(&pfd, 1, 10000) != 1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		fail_msg("child %ld did not connect within 10 s", (long)pid);
+	}
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+static void
+expect_child_exit(pid_t pid)
+{
+	int st;
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* A real client of another uid and groups, on the real /proc (root). */
+static void
+test_peer_real_other_user(void **state)
+{
+	static const gid_t groups[] = { 27, 100 };
+	struct sockaddr_un sa;
+	struct vfb_peer peer;
+	struct vft_err err;
+	socklen_t len;
+	int lfd, fd, rc;
+	pid_t pid;
+	char b;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("SKIPPED test_peer_real_other_user: not root, "
+			      "cannot start a client of another uid\n");
+		skip();
+	}
+	lfd = listen_abstract(&sa, &len);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgroups(2, groups) != 0 || setgid(NOBODY) != 0 ||
+		    setuid(NOBODY) != 0)
+			_exit(4);
+		child_connect(&sa, len, true);
+	}
+	fd = accept_child(lfd, pid);
+	assert_int_equal(read(fd, &b, 1), 1);
+	rc = vfb_peer_read(fd, NULL, &peer, &err);
+	assert_int_equal(write(fd, &b, 1), 1);
+	expect_child_exit(pid);
+	if (rc != 0)
+		fail_msg("vfb_peer_read of the child: %s", err.msg);
+	assert_int_equal(peer.pid, pid);
+	assert_int_equal(peer.uid, NOBODY);
+	assert_int_equal(peer.gid, NOBODY);
+	assert_int_equal(peer.n_groups, 2);
+	assert_int_equal(peer.groups[0], 27);
+	assert_int_equal(peer.groups[1], 100);
+	close(fd);
+	close(lfd);
+}
+
+/* A real client that exited before the broker looked: not an error. */
+static void
+test_peer_real_vanished(void **state)
+{
+	struct sockaddr_un sa;
+	struct vfb_peer peer;
+	struct vft_err err;
+	socklen_t len;
+	int lfd, fd;
+	pid_t pid;
+
+	(void)state;
+	lfd = listen_abstract(&sa, &len);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		child_connect(&sa, len, false);
+	expect_child_exit(pid); /* reaped: /proc/PID is gone */
+	fd = accept_child(lfd, pid);
+	peer.n_groups = 77;
+	if (vfb_peer_read(fd, NULL, &peer, &err) != 0)
+		fail_msg("vfb_peer_read of a gone client: %s", err.msg);
+	assert_int_equal(peer.pid, pid);
+	assert_int_equal(peer.uid, geteuid());
+	assert_int_equal(peer.n_groups, 0);
+	assert_string_equal(peer.unit, "");
+	close(fd);
+	close(lfd);
+}
+
 static void
 test_peer_format(void **state)
 {
@@ -1021,6 +1163,8 @@ main(void)
 		cmocka_unit_test(test_peer_vanished),
 		cmocka_unit_test(test_peer_errors),
 		cmocka_unit_test(test_peer_real_proc),
+		cmocka_unit_test(test_peer_real_other_user),
+		cmocka_unit_test(test_peer_real_vanished),
 		cmocka_unit_test(test_peer_format),
 		cmocka_unit_test(test_load_ok),
 		cmocka_unit_test(test_load_refused),
