@@ -352,10 +352,9 @@ vfd_loop(struct vfd *b)
 {
 	struct pollfd p[2 + VFD_MAX_CLIENTS + VFD_MAX_PF_REFS];
 	void *who[2 + VFD_MAX_CLIENTS + VFD_MAX_PF_REFS];
-	unsigned int i, n;
-
 	while (!b->stop) {
-		n = vfd_poll_fill(b, p, who);
+		unsigned int i, n = vfd_poll_fill(b, p, who);
+
 		if (poll(p, n, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
