@@ -114,7 +114,7 @@ def env_rows(guest, env, accel):
                                       env.get('host_cpus') or '?')],
     ]
     if load:
-        rows.append(['host load over the boot',
+        rows.append(['host load while broker-open.sh ran (waiting for the VM included)',
                      '%s %% busy, load average %s at the start, %s at the end'
                      % (load.get('busy_pct'), load.get('loadavg_start', [None])[0],
                         load.get('loadavg_end', [None])[0])])
