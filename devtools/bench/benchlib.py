@@ -96,9 +96,9 @@ def list_table(header, rows, widths=None):
         lines.append('   :widths: ' + ' '.join(str(w) for w in widths))
     lines.append('')
     for row in [header] + rows:
-        lines.append('   * - ' + row[0])
+        lines.append(('   * - ' + str(row[0])).rstrip())
         for cell in row[1:]:
-            lines.append('     - ' + cell if cell else '     -')
+            lines.append(('     - ' + str(cell)).rstrip())
     lines.append('')
     return lines
 
