@@ -31,6 +31,7 @@ def arg_parser(name):
     ap.add_argument('--env', help="the guest's facts, KEY<TAB>VALUE lines")
     ap.add_argument('--accel', default='icount', help='icount or tcg')
     ap.add_argument('--host-load', help="devtools/bench/lib.sh's host load")
+    ap.add_argument('--revision', help='git describe of the tree when the run began')
     return ap
 
 
@@ -75,12 +76,16 @@ def load_env(path):
     return env
 
 
-def host_environment(guest, host_load_path=None):
+def host_environment(guest, host_load_path=None, revision=None):
     """What ran, as the forwarding benchmark records it (collect.py): QEMU,
-    DPDK, vftoken and the host, plus the host's load over the boot."""
+    DPDK, vftoken and the host, plus the host's load over the run. The
+    tree's revision is @revision when given (taken when the run began:
+    by now the run has written into doc/)."""
     import collect  # noqa: E402 (next to this file; no plotting at import)
     env = collect.versions({'kernel': guest.get('kernel')})
     env['host_load'] = collect.host_load(host_load_path) if host_load_path else None
+    if revision:
+        env['vftoken_git'] = revision
     return env
 
 

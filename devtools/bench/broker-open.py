@@ -200,7 +200,7 @@ def main():
     a = ap.parse_args()
     rounds = load(a.tsv)
     guest = load_env(a.env)
-    env = host_environment(guest, a.host_load)
+    env = host_environment(guest, a.host_load, a.revision)
     # devtools/vm/run.sh's -icount shift (its default unless set)
     env['icount_shift'] = os.environ.get('VM_ICOUNT_SHIFT', '4') if a.accel == 'icount' else None
     res = summarise(rounds)

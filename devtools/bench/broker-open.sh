@@ -37,6 +37,7 @@ bench_take "$BENCH_SCRATCH/broker.env" broker.env
 bench_page bench_broker.rst
 [ "$BENCH_DOC" = 1 ] && BENCH_DOC_ARG+=(--sample "$ROOT/doc/guides/bench/samples/broker-open.tsv")
 python3 "$HERE/broker-open.py" "$OUT/broker.tsv" --env "$OUT/broker.env" \
-	--host-load "$OUT/host-load.txt" --json "$OUT/results.json" --accel "$accel" \
+	--host-load "$OUT/host-load.txt" --revision "$BENCH_REV" \
+	--json "$OUT/results.json" --accel "$accel" \
 	--command "$BENCH_CMD" "${BENCH_DOC_ARG[@]}" || rc=1
 exit "$rc"

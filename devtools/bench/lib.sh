@@ -16,7 +16,8 @@
 #                                   with the doc, to doc/guides/bench/
 #                                   samples/SAMPLE); none is a failure
 #
-# After bench_init: HERE, ROOT, BUILD, OUT, BENCH_CMD, BENCH_DOC (1 unless
+# After bench_init: HERE, ROOT, BUILD, OUT, BENCH_CMD, BENCH_REV (git
+# describe of the tree when the run began), BENCH_DOC (1 unless
 # --no-doc); after bench_vm: BENCH_RC (the scenario's exit status) and
 # BENCH_SCRATCH (its share); after bench_page: BENCH_DOC_ARG (--doc PAGE
 # when the doc is written, see bench_page).
@@ -44,6 +45,8 @@ bench_init() {
 	OUT=$BUILD/$2
 	shift 2
 	BENCH_CMD="devtools/bench/$BENCH_NAME.sh${*:+ $*}"
+	# the tree as it was when the run began, before any file is written
+	BENCH_REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
 }
 
 bench_opt() {
