@@ -11,41 +11,28 @@ pair). Writes results.json and, with --doc, the guide page; nothing here
 is copied by hand.
 """
 
-import argparse
-import json
 import os
 import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import (arg_parser, finish, list_table, load_env,  # noqa: E402
+                      load_tsv, number, write_json, write_page)
 from stats import METHOD, ci_text, paired_ci  # noqa: E402
 
+NAME = "mp-attach"
 WAYS = ("stock", "ours")
 
 
 def load(path):
     """{(round, way): seconds} from the TSV; bad lines are an error."""
     runs = {}
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            parts = line.rstrip("\n").split("\t")
-            if n == 1 and parts[0] == "round":
-                continue
-            if len(parts) != 3 or parts[1] not in WAYS:
-                sys.exit("mp-attach.py: %s:%d: %r is not ROUND<TAB>stock|ours<TAB>SECONDS"
-                         % (path, n, line.rstrip("\n")))
-            runs[(int(parts[0]), parts[1])] = float(parts[2])
+    for n, (rnd, way, secs) in load_tsv(NAME, path, 3, header="round"):
+        if way not in WAYS or not rnd.isdigit():
+            sys.exit("mp-attach.py: %s:%d: %r is not ROUND<TAB>stock|ours<TAB>SECONDS"
+                     % (path, n, "\t".join((rnd, way, secs))))
+        runs[(int(rnd), way)] = number(NAME, path, n, secs)
     return runs
-
-
-def load_env(path):
-    env = {}
-    if path and os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                k, _, v = line.rstrip("\n").partition("\t")
-                env[k] = v
-    return env
 
 
 def summarise(runs):
@@ -72,15 +59,7 @@ def write_doc(path, rounds, res, env, accel, command):
               "the shared host's load hardly moves it)" if accel == "icount"
               else "plain TCG (wall clock in the guest: the shared host's load "
               "shows in the spread)")
-    lines = [
-        ".. SPDX-License-Identifier: BSD-3-Clause",
-        "   Copyright(c) 2026 vftoken authors",
-        "",
-        ".. This page is written by devtools/bench/mp-attach.py; do not edit.",
-        "",
-        "Benchmark: secondary attach time",
-        "================================",
-        "",
+    body = [
         "How long ``dpdk-proc-info --stats``, a DPDK secondary process, takes",
         "from launch to its first statistics line against a primary",
         "``dpdk-testpmd`` holding two token-gated VFs of the emulated 82576:",
@@ -99,60 +78,37 @@ def write_doc(path, rounds, res, env, accel, command):
         "timed under %s. The ratio is ours/stock, paired by round: %s."
         % (timing, METHOD),
         "",
-        ".. list-table::",
-        "   :header-rows: 1",
-        "",
-        "   * - figure",
-        "     - stock",
-        "     - ours",
-        "     - ours/stock [95 % CI]",
-        "   * - attach, launch to the first stats line (s, mean)",
-        "     - " + fmt(s["mean_s"]),
-        "     - " + fmt(o["mean_s"]),
-        "     - " + ci_text(r),
-        "   * - range over the rounds (s)",
-        "     - %s - %s" % (fmt(s["min_s"]), fmt(s["max_s"])),
-        "     - %s - %s" % (fmt(o["min_s"]), fmt(o["max_s"])),
-        "     -",
-        "",
+    ] + list_table(
+        ["figure", "stock", "ours", "ours/stock [95 % CI]"],
+        [["attach, launch to the first stats line (s, mean)",
+          fmt(s["mean_s"]), fmt(o["mean_s"]), ci_text(r)],
+         ["range over the rounds (s)",
+          "%s - %s" % (fmt(s["min_s"]), fmt(s["max_s"])),
+          "%s - %s" % (fmt(o["min_s"]), fmt(o["max_s"])), ""]]) + [
         "The raw figures are in ``doc/guides/bench/samples/mp-attach.tsv``.",
         "",
-        "Reproduce from a clone::",
-        "",
-        "   " + command,
-        "",
     ]
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("\n".join(lines))
+    write_page(path, "mp-attach.py", "Benchmark: secondary attach time",
+               body, command)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("tsv")
-    ap.add_argument("--json", required=True)
-    ap.add_argument("--env")
-    ap.add_argument("--doc")
-    ap.add_argument("--accel", default="icount")
-    ap.add_argument("--command", default="devtools/bench/mp-attach.sh")
-    a = ap.parse_args()
+    a = arg_parser(NAME).parse_args()
     runs = load(a.tsv)
     env = load_env(a.env)
     rounds, res = summarise(runs)
     ok = res["ours_over_stock"]["ratio"] is not None
-    with open(a.json, "w", encoding="utf-8") as f:
-        json.dump({"command": a.command, "method": METHOD, "accel": a.accel,
-                   "versions": env, "rounds": rounds, "results": res,
-                   "raw": [{"round": r, "way": w, "attach_s": v}
-                           for (r, w), v in sorted(runs.items())]},
-                  f, indent=2)
+    write_json(a.json, {"command": a.command, "method": METHOD, "accel": a.accel,
+                        "versions": env, "rounds": rounds, "results": res,
+                        "raw": [{"round": r, "way": w, "attach_s": v}
+                                for (r, w), v in sorted(runs.items())]})
     for way in WAYS:
         print("mp-attach: %-5s n=%d mean %s s" % (way, res[way]["n"],
                                                  fmt(res[way]["mean_s"], "%.3f")))
     print("mp-attach: ours/stock %s" % ci_text(res["ours_over_stock"]))
     if a.doc and ok:
         write_doc(a.doc, rounds, res, env, a.accel, a.command)
-    print("mp-attach: %d passed, %d failed" % ((1, 0) if ok else (0, 1)))
-    return 0 if ok else 1
+    return finish(NAME, ok)
 
 
 if __name__ == "__main__":

@@ -22,48 +22,19 @@
 # A benchmark, not a test: nothing here asserts a timing.
 set -u
 
-HERE=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${VFTOKEN_BUILD:-$ROOT/build}
-OUT=$BUILD/bench-mp
-cmd="devtools/bench/mp-attach.sh${*:+ $*}"
+# shellcheck source=lib.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
+bench_init mp-attach bench-mp "$@"
 rounds=6
 accel=icount
-doc=1
-while [ $# -gt 0 ]; do
-	case $1 in
-	--rounds) rounds=${2:?--rounds N} && shift ;;
-	--accel) accel=${2:?--accel icount|tcg} && shift ;;
-	--no-doc) doc=0 ;;
-	*)
-		echo "mp-attach: unknown argument '$1' (expected --rounds N, --accel icount|tcg, --no-doc)" >&2
-		exit 2
-		;;
-	esac
-	shift
-done
-[[ $rounds =~ ^[1-9][0-9]*$ ]] ||
-	{ echo "mp-attach: --rounds '$rounds' is not a positive number of rounds" >&2; exit 2; }
-case $accel in
-icount | tcg) ;;
-*) echo "mp-attach: --accel '$accel' is not icount or tcg" >&2; exit 2 ;;
-esac
-mkdir -p "$OUT"
-export VFTOKEN_BUILD="$BUILD"
-VFTOKEN_VM_OUT="$OUT/vm" "$ROOT/devtools/vm/run.sh" --kernel 6.1 --accel "$accel" \
-	--timeout 1500 multiprocess bench "$rounds"
-rc=$?
-scratch=$OUT/vm/scratch/multiprocess-6.1
-tsv=$scratch/attach.tsv
-[ -s "$tsv" ] || {
-	echo "mp-attach: no figures ($tsv)"
-	echo "mp-attach: 0 passed, 1 failed"
-	exit 1
-}
-cp "$tsv" "$OUT/attach.tsv"
-[ "$doc" = 1 ] && cp "$tsv" "$ROOT/doc/guides/bench/samples/mp-attach.tsv"
-doc_arg=()
-[ "$doc" = 1 ] && doc_arg=(--doc "$ROOT/doc/guides/bench_multiprocess.rst")
-python3 "$HERE/mp-attach.py" "$OUT/attach.tsv" --env "$scratch/attach.env" \
-	--json "$OUT/results.json" --accel "$accel" --command "$cmd" "${doc_arg[@]}" || rc=1
+bench_opt --rounds rounds '^[1-9][0-9]*$' N 'a positive number of rounds'
+bench_opt --accel accel '^(icount|tcg)$' 'icount|tcg' 'icount or tcg'
+bench_parse "$@"
+bench_vm 6.1 "$accel" 1500 multiprocess bench "$rounds"
+rc=$BENCH_RC
+bench_take "$BENCH_SCRATCH/attach.tsv" attach.tsv mp-attach.tsv
+bench_page bench_multiprocess.rst
+python3 "$HERE/mp-attach.py" "$OUT/attach.tsv" --env "$BENCH_SCRATCH/attach.env" \
+	--json "$OUT/results.json" --accel "$accel" --command "$BENCH_CMD" \
+	"${BENCH_DOC_ARG[@]}" || rc=1
 exit "$rc"

@@ -12,24 +12,26 @@ within a pair). Writes results.json and, with --doc, the guide page;
 nothing here is copied by hand.
 """
 
-import argparse
-import json
 import os
 import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import (arg_parser, finish, list_table, load_tsv,  # noqa: E402
+                      number, write_json, write_page)
 from stats import METHOD, ci_text, paired_ci  # noqa: E402
 
+NAME = "paths"
+
+
 def load(path):
+    """{(round, path): {key: value}} from ROUND, PATH, KEY, VALUE lines."""
     runs = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) != 4:
-                continue
-            rnd, vpath, key, val = parts
-            runs.setdefault((int(rnd), vpath), {})[key] = float(val)
+    for n, (rnd, vpath, key, val) in load_tsv(NAME, path, 4):
+        if vpath not in ("group", "cdev") or not rnd.isdigit():
+            sys.exit("paths.py: %s:%d: %r is not ROUND<TAB>group|cdev<TAB>KEY<TAB>VALUE"
+                     % (path, n, "\t".join((rnd, vpath, key, val))))
+        runs.setdefault((int(rnd), vpath), {})[key] = number(NAME, path, n, val)
     return runs
 
 
@@ -72,15 +74,7 @@ def write_doc(path, rounds, res, command):
         ("mac forwarding, both VFs (pps)", "%.0f" % p["group_mean"],
          "%.0f" % p["cdev_mean"], ci_text(p["cdev_over_group"])),
     ]
-    lines = [
-        ".. SPDX-License-Identifier: BSD-3-Clause",
-        "   Copyright(c) 2026 vftoken authors",
-        "",
-        ".. This page is written by devtools/bench/paths.py; do not edit.",
-        "",
-        "Benchmark: the VFIO paths (group and cdev)",
-        "==========================================",
-        "",
+    body = [
         "The sriov bus opening the same two VFs of the emulated 82576 on the",
         "group path and on the vfio cdev + iommufd path (the token at",
         "``VFIO_DEVICE_BIND_IOMMUFD``), on the rig's 7.2-iommufd kernel under",
@@ -91,46 +85,27 @@ def write_doc(path, rounds, res, command):
         "is cdev/group, paired by round: %s." % METHOD.replace(
             "ours / stock", "cdev / group"),
         "",
-        ".. list-table::",
-        "   :header-rows: 1",
-        "",
-        "   * - figure",
-        "     - group",
-        "     - cdev",
-        "     - cdev/group [95 % CI]",
-    ]
-    for row in rows:
-        lines.append("   * - " + row[0])
-        for cell in row[1:]:
-            lines.append("     - " + cell)
-    lines += ["", "Reproduce from a clone::", "", "   " + command, ""]
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("\n".join(lines))
+    ] + list_table(["figure", "group", "cdev", "cdev/group [95 % CI]"],
+                   [list(row) for row in rows])
+    write_page(path, "paths.py", "Benchmark: the VFIO paths (group and cdev)",
+               body, command)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("tsv")
-    ap.add_argument("--json", required=True)
-    ap.add_argument("--doc")
-    ap.add_argument("--command", default="devtools/bench/paths.sh")
-    a = ap.parse_args()
+    a = arg_parser(NAME).parse_args()
     runs = load(a.tsv)
     rounds, res = summarise(runs)
     ok = all(res[k]["cdev_over_group"]["ratio"] is not None for k in res)
-    with open(a.json, "w", encoding="utf-8") as f:
-        json.dump({"command": a.command, "method": METHOD,
-                   "rounds": rounds, "results": res,
-                   "raw": [{"round": r, "path": p, **v}
-                           for (r, p), v in sorted(runs.items())]},
-                  f, indent=2)
+    write_json(a.json, {"command": a.command, "method": METHOD,
+                        "rounds": rounds, "results": res,
+                        "raw": [{"round": r, "path": p, **v}
+                                for (r, p), v in sorted(runs.items())]})
     for k, v in res.items():
         print("paths: %-8s group %s cdev %s cdev/group %s" % (
             k, v["group_mean"], v["cdev_mean"], ci_text(v["cdev_over_group"])))
     if a.doc and ok:
         write_doc(a.doc, rounds, res, a.command)
-    print("paths: %d passed, %d failed" % ((1, 0) if ok else (0, 1)))
-    return 0 if ok else 1
+    return finish(NAME, ok)
 
 
 if __name__ == "__main__":

@@ -15,41 +15,18 @@
 # A benchmark, not a test: nothing here asserts a timing.
 set -u
 
-HERE=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${VFTOKEN_BUILD:-$ROOT/build}
-OUT=$BUILD/bench-paths
-cmd="devtools/bench/paths.sh${*:+ $*}"
+# shellcheck source=lib.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
+bench_init paths bench-paths "$@"
 rounds=4
 secs=5
-doc=1
-while [ $# -gt 0 ]; do
-	case $1 in
-	--rounds) rounds=${2:?--rounds N} && shift ;;
-	--secs) secs=${2:?--secs S} && shift ;;
-	--no-doc) doc=0 ;;
-	*)
-		echo "paths: unknown argument '$1'" >&2
-		exit 2
-		;;
-	esac
-	shift
-done
-mkdir -p "$OUT"
-export VFTOKEN_BUILD="$BUILD"
-VFTOKEN_VM_OUT="$OUT/vm" "$ROOT/devtools/vm/run.sh" --kernel 7.2-iommufd \
-	--timeout 1800 bench-paths --rounds "$rounds" --secs "$secs"
-rc=$?
-tsv=$OUT/vm/scratch/bench-paths-7.2-iommufd/paths.tsv
-[ -s "$tsv" ] || {
-	echo "paths: no figures ($tsv)"
-	echo "paths: 0 passed, 1 failed"
-	exit 1
-}
-cp "$tsv" "$OUT/paths.tsv"
-[ "$doc" = 1 ] && cp "$tsv" "$ROOT/doc/guides/bench/samples/paths.tsv"
-doc_arg=()
-[ "$doc" = 1 ] && doc_arg=(--doc "$ROOT/doc/guides/bench_paths.rst")
+bench_opt --rounds rounds '^[1-9][0-9]*$' N 'a positive number of rounds'
+bench_opt --secs secs '^[1-9][0-9]*$' S 'a positive number of seconds'
+bench_parse "$@"
+bench_vm 7.2-iommufd "" 1800 bench-paths --rounds "$rounds" --secs "$secs"
+rc=$BENCH_RC
+bench_take "$BENCH_SCRATCH/paths.tsv" paths.tsv paths.tsv
+bench_page bench_paths.rst
 python3 "$HERE/paths.py" "$OUT/paths.tsv" --json "$OUT/results.json" \
-	--command "$cmd" "${doc_arg[@]}" || rc=1
+	--command "$BENCH_CMD" "${BENCH_DOC_ARG[@]}" || rc=1
 exit "$rc"

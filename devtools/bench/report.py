@@ -17,7 +17,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from stats import ci_text  # noqa: E402 (next to this file)
+from benchlib import list_table as table  # noqa: E402 (next to this file)
+from stats import ci_text  # noqa: E402
 
 MODES = ('stock', 'ours')
 FWD = (('vf_mac_pps', 'VF-to-VF, mac'), ('vf_io_pps', 'VF-to-VF, io'),
@@ -55,19 +56,6 @@ def ratio(v):
 
 def pct(v):
     return 'n/a' if v is None else '%.1f %%' % v
-
-
-def table(header, rows, widths=None):
-    out = ['.. list-table::', '   :header-rows: 1']
-    if widths:
-        out.append('   :widths: ' + ' '.join(str(w) for w in widths))
-    out.append('')
-    for row in [header] + rows:
-        out.append('   * - ' + str(row[0]))
-        for cell in row[1:]:
-            out.append('     - ' + str(cell))
-    out.append('')
-    return out
 
 
 def heading(text, ch):

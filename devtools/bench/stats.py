@@ -71,3 +71,23 @@ def ci_text(ci):
         return '%.3f (n=%d, no interval)' % (ci['ratio'], ci['n'])
     return '%.3f [%.3f, %.3f] (n=%d, ±%.1f %%)' % (ci['ratio'], ci['lo'], ci['hi'], ci['n'],
                                                   ci['half_pct'])
+
+
+def paired_diff_ci(a, b):
+    """Difference b - a with its 95 % interval from paired figures: the
+    mean of the paired differences and Student's t-interval on it,
+    mean +- t(0.975, n - 1) * sd / sqrt(n), in the figures' unit. Pairs
+    with a member missing are left out. Returns a dict: n, diff, lo, hi."""
+    diffs = [y - x for x, y in zip(a, b)
+             if isinstance(x, (int, float)) and isinstance(y, (int, float))]
+    out = {'n': len(diffs), 'diff': None, 'lo': None, 'hi': None}
+    if not diffs:
+        return out
+    mean = sum(diffs) / len(diffs)
+    out['diff'] = mean
+    if len(diffs) < 2:
+        return out
+    sd = math.sqrt(sum((x - mean) ** 2 for x in diffs) / (len(diffs) - 1))
+    half = t975(len(diffs) - 1) * sd / math.sqrt(len(diffs))
+    out['lo'], out['hi'] = mean - half, mean + half
+    return out
