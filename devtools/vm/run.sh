@@ -232,14 +232,17 @@ stream() {
 # wrong device, and the guest hangs.  Debian's 7.2 kernel hits it in most
 # runs, so its runs use single-threaded TCG (round-robin vCPUs in one
 # thread, no concurrent vCPU); doc/guides/vm_rig.rst, "QEMU's memory-map
-# race", has the evidence and the cost.  $1: the kernel.
+# race", has the evidence and the cost.  The rig's own 7.2-iommufd kernel
+# froze the same way in the VFIO path benchmark (bench-paths: the guest
+# stopped for good as a VF testpmd exited and vfio-pci reset its VFs), so
+# it runs single-threaded too.  $1: the kernel.
 tcg_thread_for() {
 	if [ -n "$tcg_thread" ]; then
 		echo "$tcg_thread"
 		return
 	fi
 	case $1 in
-	7.2) echo single ;;
+	7.2 | 7.2-iommufd) echo single ;;
 	*) echo multi ;;
 	esac
 }

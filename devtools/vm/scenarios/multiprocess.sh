@@ -158,12 +158,12 @@ macs_in() {
 # (container, group, device, iommufd) and the device fds among them
 vfio_fds() {
 	local l n=0 d=0
-	for l in /proc/"$1"/fd/*; do
-		case $(readlink "$l" 2>/dev/null) in
+	while IFS= read -r l; do
+		case $l in
 		*vfio-device*) n=$((n + 1)) && d=$((d + 1)) ;;
 		/dev/vfio/* | /dev/iommu | *iommufd*) n=$((n + 1)) ;;
 		esac
-	done
+	done < <(fd_targets "$1")
 	echo "$n ($d device)"
 }
 
