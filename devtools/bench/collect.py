@@ -525,6 +525,27 @@ def vm_time(path):
     return out
 
 
+def qemu_time(path):
+    """Seconds each boot spent in QEMU, lock wait excluded: the "total in
+    QEMU N s" line devtools/vm/run.sh prints, from the vm-NAME.log files
+    run.sh keeps next to vm-time.txt."""
+    out = {}
+    for name in (vm_time(path) or {}):
+        try:
+            with open(os.path.join(os.path.dirname(path), 'vm-%s.log' % name),
+                      encoding='utf-8') as f:
+                for line in f:
+                    m = re.search(r'total in QEMU ([0-9]+(?:[.][0-9]+)?) s', line)
+                    if m:
+                        out[name] = round(float(m.group(1)))
+        except OSError:
+            continue
+    if not out:
+        return None
+    out['total'] = sum(out.values())
+    return out
+
+
 def command_lines(facts, runs):
     out = {}
     for m in MODES:
@@ -734,6 +755,7 @@ def main():
             res['headline']['ci']['scale_ready_s_n%s' % n] = c['ready_ci']
     res['host_load'] = host_load(a.host_load) if a.host_load else None
     res['vm_time_s'] = vm_time(a.vm_time) if a.vm_time else None
+    res['qemu_time_s'] = qemu_time(a.vm_time) if a.vm_time else None
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, 'w', encoding='utf-8') as f:
         json.dump(res, f, indent=1, sort_keys=False)

@@ -18,6 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stats import ci_text  # noqa: E402 (next to this file)
+from precision import rounds_needed, sd_of_logs  # noqa: E402
 
 MODES = ('stock', 'ours')
 FWD = (('vf_mac_pps', 'VF-to-VF, mac'), ('vf_io_pps', 'VF-to-VF, io'),
@@ -513,7 +514,10 @@ def main():
              % (cfg.get('guest_cpus'), cfg.get('guest_cpu_model'),
                 (cfg.get('guest_mem_kb') or 0) // 1024)],
             ['host load', host_load_text(res.get('host_load'))],
-            ['VM time', ', '.join('%s %s s' % kv for kv in (res.get('vm_time_s') or {}).items())
+            ['VM time (lock wait included)',
+             ', '.join('%s %s s' % kv for kv in (res.get('vm_time_s') or {}).items())
+             or 'not recorded'],
+            ['in QEMU', ', '.join('%s %s s' % kv for kv in (res.get('qemu_time_s') or {}).items())
              or 'not recorded'],
             ['lcores', cfg.get('lcores')],
             ['order', cfg.get('order')],
@@ -546,8 +550,18 @@ def main():
     for k, v in res['definitions'].items():
         o += ['``%s``' % k, '   ' + esc(v), '']
     o += heading('Every ratio with its interval', '-')
-    rows = [[esc(n), ci_text(c)] for n, c in all_cis(res)]
-    o += table(['figure', 'ours / stock [95 % CI] (pairs, half-width)'], rows, [45, 55])
+    o += ['The last two columns come from ``devtools/bench/precision.py``: the',
+          'standard deviation of the log ratios (the pair-to-pair noise, measured),',
+          'and the number of pairs a t-interval at that noise would need to be',
+          'within ±3 % (a projection from the measured noise, not a measurement).', '']
+    rows = []
+    for n, c in all_cis(res):
+        sd = sd_of_logs(c.get('ratios') or [])
+        need = rounds_needed(sd, 3.0)
+        rows.append([esc(n), ci_text(c), 'n/a' if sd is None else '%.2f %%' % (100 * sd),
+                     'n/a' if need is None else str(need)])
+    o += table(['figure', 'ours / stock [95 % CI] (pairs, half-width)', 'sd (log)',
+                'pairs for ±3 %'], rows, [35, 41, 10, 14])
     o += precision(res)
     o += heading('Provenance', '-')
     o += ['This page, its chart, ``doc/guides/%s`` (every figure per round and mode,'

@@ -233,7 +233,7 @@ launch_vf() {
 # in drivers/net/e1000/igb_pf.c), of 8 pools: that run is recorded and
 # reported, not checked.
 forward_all() {
-	local n=$1 checked=$2 p m d l i j peer t0 t1 rx tot=0 got=0 k=fwd$1
+	local n=$1 checked=$2 p m d l i j peer t0 t1 what v tot=0 got=0 nomb=0 k=fwd$1
 	local -A mac_of pf_of
 	local -a ports
 	while read -r p m d l; do
@@ -264,18 +264,27 @@ forward_all() {
 	tp_send vf "stop"
 	tp_sync vf 30
 	rec "$k.win_s" "$(sub "$t1" "$t0")"
-	while read -r p rx; do
-		rec "$k.p$p.rx" "$rx"
-		tot=$((tot + rx))
-		[ "$rx" -gt 0 ] && got=$((got + 1))
+	while read -r p what v; do
+		if [ "$what" = nombufs ]; then
+			rec "$k.p$p.nombufs" "$v"
+			nomb=$((nomb + v))
+			continue
+		fi
+		rec "$k.p$p.rx" "$v"
+		tot=$((tot + v))
+		[ "$v" -gt 0 ] && got=$((got + 1))
 	done < <(tail -n +"$((nl + 1))" "$(tp_log vf)" | awk '
 		/Telling cores to stop/ { exit }
 		/Forward statistics for port/ { p = $6 + 0 }
-		$1 == "RX-packets:" && p != "" { print p, $2 + 0 }
+		$1 == "RX-packets:" && p != "" { print p, "rx", $2 + 0 }
+		$1 == "RX-nombufs:" && p != "" { print p, "nombufs", $2 + 0 }
 		/Accumulated forward statistics/ { p = "" }')
 	rec "$k.rx" "$tot"
 	rec "$k.ports" "$n"
 	rec "$k.ports_rx" "$got"
+	rec "$k.nombufs" "$nomb"
+	# an empty mbuf pool stops every RX queue: say so when it happens
+	[ "$nomb" -gt 0 ] && note "r$ROUND $MODE: $n VFs: $nomb RX-nombufs (--total-num-mbufs=$VF_MBUFS too few)"
 	if [ "$checked" = 1 ]; then
 		check "r$ROUND $MODE: all $n VFs forward at once (packets on $got of $n ports, $tot in $(sub "$t1" "$t0") s)" \
 			test "$got" = "$n"
@@ -321,6 +330,7 @@ no_token() {
 
 save_logs() {
 	redact <"$(tp_log "$1")" >"$LOGS/r$ROUND-$MODE-$2.log"
+	[ -f "$OUTDIR/$1.ts" ] && redact <"$OUTDIR/$1.ts" >"$LOGS/r$ROUND-$MODE-$2.ts"
 	rm -f "$(tp_log "$1")" "$OUTDIR/$1.ts"
 }
 
