@@ -405,8 +405,8 @@ def collect_scale(path):
                                               per(n, 'ready_s')['ours'])
         curve[str(n)]['ready_values'] = per(n, 'ready_s')
     per_vf = {}
-    for k in ('ready_s', 'fds', 'vfio_fds', 'rss_kb', 'heap_heap_size', 'heap_alloc_size',
-              'cpu_s'):
+    for k in ('ready_s', 'configure_s', 'fds', 'vfio_fds', 'rss_kb', 'heap_heap_size',
+              'heap_alloc_size', 'cpu_s'):
         per_vf[k] = {}
         for m in MODES:
             pts = [(n, curve[str(n)][k][m]) for n in ns]

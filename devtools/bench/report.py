@@ -247,10 +247,15 @@ def scale_section(res):
                 'fds', 'vfio fds', 'RSS (MB)', 'DPDK heap (MB)', 'CPU at prompt (s)'],
                rows, [5, 12, 20, 8, 9, 9, 10, 10, 10])
     rows = []
-    for key, label in (('ready_s', 'start-up (s)'), ('fds', 'fds'), ('vfio_fds', 'vfio fds'),
+    for key, label in (('ready_s', 'start-up (s)'),
+                       ('configure_s', 'to "Configuring Port 0" (s)'),
+                       ('fds', 'fds'), ('vfio_fds', 'vfio fds'),
                        ('rss_kb', 'RSS (kB)'), ('heap_heap_size', 'DPDK heap (bytes)'),
+                       ('heap_alloc_size', 'DPDK heap allocated (bytes)'),
                        ('cpu_s', 'CPU at prompt (s)')):
-        pv = sc['per_vf'][key]
+        pv = sc['per_vf'].get(key)
+        if pv is None:
+            continue
         rows.append([label] + ['%s (steps %s)' % (
             'n/a' if pv[m]['slope'] is None else '%.4g' % pv[m]['slope'],
             ', '.join('%.4g' % x for x in pv[m]['steps'])) for m in MODES])
