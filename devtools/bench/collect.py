@@ -52,6 +52,16 @@ METRICS = {
                    ('vf', 'ready_s'), 'lower'),
     'vf_first_rx_s': ('s', 'VF process: launch to first packet received on both ports',
                       ('vf', 'first_rx_s'), 'lower'),
+    'vf_load_s': ('s', 'VF process: launch to "EAL: Multi-process socket" (exec, loader, '
+                  'PMD directory and -d objects)', ('vf', 'load_s'), 'lower'),
+    'vf_probe_s': ('s', 'VF process: "VFIO support initialized" to "Interactive-mode '
+                   'selected" (memory, bus scan, devices opened and probed)',
+                   ('vf', 'probe_s'), 'lower'),
+    'pf_load_s': ('s', 'PF process: launch to "EAL: Multi-process socket"',
+                  ('pf', 'load_s'), 'lower'),
+    'pf_probe_s': ('s', 'PF process: "VFIO support initialized" to "Interactive-mode '
+                   'selected" (memory, bus scan, PF opened, VFs created, probed)',
+                   ('pf', 'probe_s'), 'lower'),
     'pf_configure_s': ('s', 'PF process: launch to "Configuring Port 0"',
                        ('pf', 'configure_s'), 'lower'),
     'pf_ready_s': ('s', 'PF process: launch to link checked',
@@ -248,6 +258,9 @@ def summarize(rounds, fwd_modes):
                 continue
         per = {m: [metric_value(r[m], name) if m in r else None for r in rounds]
                for m in MODES}
+        # a figure the scenario did not record (an older run's samples)
+        if all(v is None for m in MODES for v in per[m]):
+            continue
         st = {m: stats(per[m]) for m in MODES}
         paired = [round(o / s, 4) for s, o in zip(per['stock'], per['ours'])
                   if s and o is not None]
@@ -347,7 +360,7 @@ def collect_interleave(path):
     }
 
 
-SCALE_KEYS = ('ready_s', 'configure_s', 'ports_up', 'fds', 'vfio_fds', 'rss_kb', 'huge_kb',
+SCALE_KEYS = ('ready_s', 'configure_s', 'load_s', 'probe_s', 'ports_up', 'fds', 'vfio_fds', 'rss_kb', 'huge_kb',
               'heap_heap_size', 'heap_alloc_size', 'heap_alloc_count', 'cpu_s')
 
 
@@ -404,8 +417,10 @@ def collect_scale(path):
         curve[str(n)]['ready_ci'] = paired_ci(per(n, 'ready_s')['stock'],
                                               per(n, 'ready_s')['ours'])
         curve[str(n)]['ready_values'] = per(n, 'ready_s')
+        curve[str(n)]['probe_ci'] = paired_ci(per(n, 'probe_s')['stock'],
+                                              per(n, 'probe_s')['ours'])
     per_vf = {}
-    for k in ('ready_s', 'configure_s', 'fds', 'vfio_fds', 'rss_kb', 'heap_heap_size',
+    for k in ('ready_s', 'configure_s', 'load_s', 'probe_s', 'fds', 'vfio_fds', 'rss_kb', 'heap_heap_size',
               'heap_alloc_size', 'cpu_s'):
         per_vf[k] = {}
         for m in MODES:
@@ -753,6 +768,8 @@ def main():
         res['headline']['ci']['scale_forward_all_pps'] = res['scale']['forward_all']['ci']
         for n, c in res['scale']['curve'].items():
             res['headline']['ci']['scale_ready_s_n%s' % n] = c['ready_ci']
+            if c['probe_ci'].get('n'):
+                res['headline']['ci']['scale_probe_s_n%s' % n] = c['probe_ci']
     res['host_load'] = host_load(a.host_load) if a.host_load else None
     res['vm_time_s'] = vm_time(a.vm_time) if a.vm_time else None
     res['qemu_time_s'] = qemu_time(a.vm_time) if a.vm_time else None

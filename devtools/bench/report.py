@@ -159,6 +159,8 @@ def all_cis(res):
         out.append(('all VFs forwarding pps', sc['forward_all']['ci']))
         out += [('start-up with %s VFs' % n, sc['curve'][str(n)]['ready_ci'])
                 for n in sc['ns']]
+        out += [('memory, scan, open and probe of %s VFs' % n, sc['curve'][str(n)]['probe_ci'])
+                for n in sc['ns'] if (sc['curve'][str(n)].get('probe_ci') or {}).get('n')]
     return out
 
 
@@ -249,6 +251,8 @@ def scale_section(res):
     rows = []
     for key, label in (('ready_s', 'start-up (s)'),
                        ('configure_s', 'to "Configuring Port 0" (s)'),
+                       ('load_s', 'exec and PMD loading (s)'),
+                       ('probe_s', 'memory, scan, open, probe (s)'),
                        ('fds', 'fds'), ('vfio_fds', 'vfio fds'),
                        ('rss_kb', 'RSS (kB)'), ('heap_heap_size', 'DPDK heap (bytes)'),
                        ('heap_alloc_size', 'DPDK heap allocated (bytes)'),

@@ -24,6 +24,9 @@
 #               (testpmd prints it once every port's link is up, or after
 #               its 9 s limit: ports_up says which)
 #   configure_s launch to "Configuring Port 0"
+#   load_s      launch to "EAL: Multi-process socket" (exec, loader, PMDs)
+#   probe_s     "EAL: VFIO support initialized" to "Interactive-mode
+#               selected" (memory, bus scan, devices opened and probed)
 #   ports_up    ports with "Link status: up" in "show port info all"
 #   fds         entries of /proc/PID/fd at the prompt; vfio_fds those
 #               naming /dev/vfio/* or an anon vfio-device
@@ -216,6 +219,14 @@ launch_vf() {
 	sleep 0.2 # the stamper polls every 50 ms
 	t=$(tp_stamp_of vf '^Configuring Port 0')
 	rec "$k.configure_s" "$(sub "$t" "$t_launch")"
+	# the parts of it: launch to EAL's multi-process socket (exec, the
+	# dynamic loader, EAL loading DPDK's PMD directory and the -d objects),
+	# then "VFIO support initialized" to testpmd's first line (EAL memory,
+	# bus scan, every device opened and probed: where the two buses differ)
+	t=$(tp_stamp_of vf '^EAL: Multi-process socket')
+	rec "$k.load_s" "$(sub "$t" "$t_launch")"
+	t=$(tp_stamp_of vf '^Interactive-mode selected')
+	rec "$k.probe_s" "$(sub "$t" "$(tp_stamp_of vf '^EAL: VFIO support initialized')")"
 	t=$(awk '{ t = $1; sub(/^[^ ]* /, "") } /^Checking link statuses/ { c = 1 } c && /^Done/ { print t; exit }' \
 		"$OUTDIR/vf.ts")
 	rec "$k.ready_s" "$(sub "$t" "$t_launch")"
