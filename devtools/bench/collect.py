@@ -398,7 +398,7 @@ def collect_scale(path):
                 fa = run.get(key, {})
                 rx, win = fa.get('rx'), fa.get('win_s')
                 return {'ports': fa.get('ports'), 'ports_rx': fa.get('ports_rx'),
-                        'rx': rx, 'window_s': win,
+                        'rx': rx, 'window_s': win, 'nombufs': fa.get('nombufs'),
                         'rx_pps': round(rx / win, 1) if rx and win else None,
                         'port_rx': [fa.get('p%d' % i, {}).get('rx')
                                     for i in range(fa.get('ports') or 0)]}
@@ -441,7 +441,7 @@ def collect_scale(path):
                 cmd[m]['vf'] = v
     tv = {m: [r[m]['forward_totalvfs'] for r in rounds] for m in MODES}
     return {
-        'rounds': nrounds, 'ns': ns, 'total_vfs': total,
+        'rounds': nrounds, 'ns': ns, 'total_vfs': total, 'vf_mbufs': facts.get('vf_mbufs'),
         'totalvfs_per_pf': [facts.get('totalvfs_pf1'), facts.get('totalvfs_pf2')],
         'kernel': facts.get('kernel'), 'secs': facts.get('secs'), 'warm_s': facts.get('warm'),
         'order': 'ABBA: odd rounds stock then ours; in each mode the VF process is '

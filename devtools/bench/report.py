@@ -274,6 +274,18 @@ def scale_section(res):
           % (sc['secs'], sc['warm_s'], fmt(fa['stock']['median'], 'packets/s')),
           '(stock) vs %s pps (ours), ours / stock %s.'
           % (fmt(fa['ours']['median'], 'packets/s'), ci_text(fa['ci'])), '']
+    nomb = [('r%d %s %s VFs' % (r['round'], m, x.get('ports')), x.get('nombufs'))
+            for r in sc['per_round'] for m in MODES
+            for x in (r[m]['forward_all'], r[m]['forward_totalvfs'])]
+    if any(v is not None for _, v in nomb):
+        o += ['RX-nombufs in those runs (testpmd counts an RX refill that found the',
+              'mbuf pool empty): %s. The VF process has ``--total-num-mbufs=%s``: each'
+              % ('; '.join('%s: %s' % (k, 'n/a' if v is None else v) for k, v in nomb),
+                 sc.get('vf_mbufs')),
+              'port\'s 512 RX descriptors hold an mbuf each, so 8192 (the other scenarios\'',
+              'figure) leave none to refill with 14 or 16 ports, and no port forwards:',
+              'what an earlier trial of this phase showed (0 packets on every port, RX-nombufs',
+              'on every port, in both ways).', '']
     tv = sc['forward_totalvfs']
     runs = [x for m in MODES for x in tv[m]]
     got = sorted({'%s of %s' % (x.get('ports_rx'), x.get('ports')) for x in runs})
