@@ -456,6 +456,10 @@ def collect_scale(path):
                                   'at once (mac), RX summed over all ports' % (total - 2),
                                   'higher'),
         'forward_totalvfs': tv,
+        'forward_every_vf': summary_of(
+            {m: [x.get('rx_pps') for x in tv[m]] for m in MODES}, 'packets/s',
+            'sriov_totalvfs VFs per PF (%d in all) forwarding at once (mac), RX summed '
+            'over all ports' % total, 'higher'),
     }
 
 
@@ -766,6 +770,8 @@ def main():
             res['interleave']['summary']['vf_mac_pps']['ci']
     if a.scale:
         res['headline']['ci']['scale_forward_all_pps'] = res['scale']['forward_all']['ci']
+        res['headline']['ci']['scale_forward_every_vf_pps'] = \
+            res['scale']['forward_every_vf']['ci']
         for n, c in res['scale']['curve'].items():
             res['headline']['ci']['scale_ready_s_n%s' % n] = c['ready_ci']
             if c['probe_ci'].get('n'):
