@@ -264,8 +264,9 @@ def check_scale(sc):
                   is_num(nfwd) and len(pr) == nfwd and all(is_num(x) and x > 0 for x in pr),
                   repr(pr))
             tv = get(r, '%s.forward_totalvfs' % m) or {}
-            check('scale round %s %s: the run with every VF is recorded' % (r.get('round'), m),
-                  tv.get('ports') == total and is_num(tv.get('ports_rx')), repr(tv))
+            check('scale round %s %s: packets on all %s ports with every VF created'
+                  % (r.get('round'), m, total),
+                  tv.get('ports') == total and tv.get('ports_rx') == total, repr(tv))
 
 
 def check_no_path(path, needles):

@@ -52,6 +52,16 @@ METRICS = {
                    ('vf', 'ready_s'), 'lower'),
     'vf_first_rx_s': ('s', 'VF process: launch to first packet received on both ports',
                       ('vf', 'first_rx_s'), 'lower'),
+    'vf_load_s': ('s', 'VF process: launch to "EAL: Multi-process socket" (exec, loader, '
+                  'PMD directory and -d objects)', ('vf', 'load_s'), 'lower'),
+    'vf_probe_s': ('s', 'VF process: "VFIO support initialized" to "Interactive-mode '
+                   'selected" (memory, bus scan, devices opened and probed)',
+                   ('vf', 'probe_s'), 'lower'),
+    'pf_load_s': ('s', 'PF process: launch to "EAL: Multi-process socket"',
+                  ('pf', 'load_s'), 'lower'),
+    'pf_probe_s': ('s', 'PF process: "VFIO support initialized" to "Interactive-mode '
+                   'selected" (memory, bus scan, PF opened, VFs created, probed)',
+                   ('pf', 'probe_s'), 'lower'),
     'pf_configure_s': ('s', 'PF process: launch to "Configuring Port 0"',
                        ('pf', 'configure_s'), 'lower'),
     'pf_ready_s': ('s', 'PF process: launch to link checked',
@@ -248,6 +258,9 @@ def summarize(rounds, fwd_modes):
                 continue
         per = {m: [metric_value(r[m], name) if m in r else None for r in rounds]
                for m in MODES}
+        # a figure the scenario did not record (an older run's samples)
+        if all(v is None for m in MODES for v in per[m]):
+            continue
         st = {m: stats(per[m]) for m in MODES}
         paired = [round(o / s, 4) for s, o in zip(per['stock'], per['ours'])
                   if s and o is not None]
@@ -347,7 +360,7 @@ def collect_interleave(path):
     }
 
 
-SCALE_KEYS = ('ready_s', 'configure_s', 'ports_up', 'fds', 'vfio_fds', 'rss_kb', 'huge_kb',
+SCALE_KEYS = ('ready_s', 'configure_s', 'load_s', 'probe_s', 'ports_up', 'fds', 'vfio_fds', 'rss_kb', 'huge_kb',
               'heap_heap_size', 'heap_alloc_size', 'heap_alloc_count', 'cpu_s')
 
 
@@ -385,7 +398,7 @@ def collect_scale(path):
                 fa = run.get(key, {})
                 rx, win = fa.get('rx'), fa.get('win_s')
                 return {'ports': fa.get('ports'), 'ports_rx': fa.get('ports_rx'),
-                        'rx': rx, 'window_s': win,
+                        'rx': rx, 'window_s': win, 'nombufs': fa.get('nombufs'),
                         'rx_pps': round(rx / win, 1) if rx and win else None,
                         'port_rx': [fa.get('p%d' % i, {}).get('rx')
                                     for i in range(fa.get('ports') or 0)]}
@@ -404,9 +417,11 @@ def collect_scale(path):
         curve[str(n)]['ready_ci'] = paired_ci(per(n, 'ready_s')['stock'],
                                               per(n, 'ready_s')['ours'])
         curve[str(n)]['ready_values'] = per(n, 'ready_s')
+        curve[str(n)]['probe_ci'] = paired_ci(per(n, 'probe_s')['stock'],
+                                              per(n, 'probe_s')['ours'])
     per_vf = {}
-    for k in ('ready_s', 'fds', 'vfio_fds', 'rss_kb', 'heap_heap_size', 'heap_alloc_size',
-              'cpu_s'):
+    for k in ('ready_s', 'configure_s', 'load_s', 'probe_s', 'fds', 'vfio_fds', 'rss_kb', 'heap_heap_size',
+              'heap_alloc_size', 'cpu_s'):
         per_vf[k] = {}
         for m in MODES:
             pts = [(n, curve[str(n)][k][m]) for n in ns]
@@ -426,7 +441,7 @@ def collect_scale(path):
                 cmd[m]['vf'] = v
     tv = {m: [r[m]['forward_totalvfs'] for r in rounds] for m in MODES}
     return {
-        'rounds': nrounds, 'ns': ns, 'total_vfs': total,
+        'rounds': nrounds, 'ns': ns, 'total_vfs': total, 'vf_mbufs': facts.get('vf_mbufs'),
         'totalvfs_per_pf': [facts.get('totalvfs_pf1'), facts.get('totalvfs_pf2')],
         'kernel': facts.get('kernel'), 'secs': facts.get('secs'), 'warm_s': facts.get('warm'),
         'order': 'ABBA: odd rounds stock then ours; in each mode the VF process is '
@@ -441,6 +456,10 @@ def collect_scale(path):
                                   'at once (mac), RX summed over all ports' % (total - 2),
                                   'higher'),
         'forward_totalvfs': tv,
+        'forward_every_vf': summary_of(
+            {m: [x.get('rx_pps') for x in tv[m]] for m in MODES}, 'packets/s',
+            'sriov_totalvfs VFs per PF (%d in all) forwarding at once (mac), RX summed '
+            'over all ports' % total, 'higher'),
     }
 
 
@@ -520,6 +539,27 @@ def vm_time(path):
                 if len(w) == 2 and w[1].isdigit():
                     out[w[0]] = int(w[1])
     except OSError:
+        return None
+    out['total'] = sum(out.values())
+    return out
+
+
+def qemu_time(path):
+    """Seconds each boot spent in QEMU, lock wait excluded: the "total in
+    QEMU N s" line devtools/vm/run.sh prints, from the vm-NAME.log files
+    run.sh keeps next to vm-time.txt."""
+    out = {}
+    for name in (vm_time(path) or {}):
+        try:
+            with open(os.path.join(os.path.dirname(path), 'vm-%s.log' % name),
+                      encoding='utf-8') as f:
+                for line in f:
+                    m = re.search(r'total in QEMU ([0-9]+(?:[.][0-9]+)?) s', line)
+                    if m:
+                        out[name] = round(float(m.group(1)))
+        except OSError:
+            continue
+    if not out:
         return None
     out['total'] = sum(out.values())
     return out
@@ -730,10 +770,15 @@ def main():
             res['interleave']['summary']['vf_mac_pps']['ci']
     if a.scale:
         res['headline']['ci']['scale_forward_all_pps'] = res['scale']['forward_all']['ci']
+        res['headline']['ci']['scale_forward_every_vf_pps'] = \
+            res['scale']['forward_every_vf']['ci']
         for n, c in res['scale']['curve'].items():
             res['headline']['ci']['scale_ready_s_n%s' % n] = c['ready_ci']
+            if c['probe_ci'].get('n'):
+                res['headline']['ci']['scale_probe_s_n%s' % n] = c['probe_ci']
     res['host_load'] = host_load(a.host_load) if a.host_load else None
     res['vm_time_s'] = vm_time(a.vm_time) if a.vm_time else None
+    res['qemu_time_s'] = qemu_time(a.vm_time) if a.vm_time else None
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, 'w', encoding='utf-8') as f:
         json.dump(res, f, indent=1, sort_keys=False)

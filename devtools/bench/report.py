@@ -15,10 +15,12 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import list_table as table  # noqa: E402 (next to this file)
 from stats import ci_text  # noqa: E402
+from precision import rounds_needed, sd_of_logs  # noqa: E402
 
 MODES = ('stock', 'ours')
 FWD = (('vf_mac_pps', 'VF-to-VF, mac'), ('vf_io_pps', 'VF-to-VF, io'),
@@ -144,8 +146,12 @@ def all_cis(res):
     sc = res.get('scale')
     if sc:
         out.append(('all VFs forwarding pps', sc['forward_all']['ci']))
+        if sc.get('forward_every_vf'):
+            out.append(('%d VFs forwarding pps' % sc['total_vfs'], sc['forward_every_vf']['ci']))
         out += [('start-up with %s VFs' % n, sc['curve'][str(n)]['ready_ci'])
                 for n in sc['ns']]
+        out += [('memory, scan, open and probe of %s VFs' % n, sc['curve'][str(n)]['probe_ci'])
+                for n in sc['ns'] if (sc['curve'][str(n)].get('probe_ci') or {}).get('n')]
     return out
 
 
@@ -191,6 +197,43 @@ def interleave_section(res):
     return o
 
 
+def port_start_stalls(sc):
+    """Launches whose port start (Configuring Port 0 to links up) took over
+    1 s more than the quickest launch of its N, either way: one port's start
+    waited."""
+    seen = {m: [] for m in MODES}
+    total = {m: 0 for m in MODES}
+    for n in sc['ns']:
+        vals = []
+        for m in MODES:
+            for r in sc['per_round']:
+                c = r[m]['n'].get(str(n)) or {}
+                if isinstance(c.get('ready_s'), (int, float)) and \
+                        isinstance(c.get('configure_s'), (int, float)):
+                    vals.append((m, r['round'], c['ready_s'] - c['configure_s']))
+        if not vals:
+            continue
+        low = min(v for _, _, v in vals)
+        for m, rnd, v in vals:
+            total[m] += 1
+            if v - low > 1.0:
+                seen[m].append('N=%d r%d +%.2f s' % (n, rnd, v - low))
+    if not any(total.values()):
+        return []
+    text = ('Port start (``Configuring Port 0`` to links up) took over 1 s more than '
+            'the quickest launch of its N in %d of %d launches of *stock* (%s) and %d '
+            'of %d of *ours* (%s). The stamped logs (``build/bench/logs/scale/*.ts``) '
+            'put such a wait inside one port\'s ``rte_eth_dev_start`` (between '
+            '"Configuring Port k" and "Port k: <MAC>"), where the igb VF PMD resets the '
+            'VF and waits for the PF process\'s answer on the mailbox. It happens in '
+            'both ways, at random N, and is what widens the start-up intervals there; '
+            'not diagnosed further. The bus\'s own part, memory + scan + open + probe '
+            '(``probe_s``), has no such step.'
+            % (len(seen['stock']), total['stock'], ', '.join(seen['stock']) or 'none',
+               len(seen['ours']), total['ours'], ', '.join(seen['ours']) or 'none'))
+    return textwrap.wrap(text, 79, break_on_hyphens=False) + ['']
+
+
 def scale_section(res):
     sc = res.get('scale')
     if not sc:
@@ -234,16 +277,24 @@ def scale_section(res):
                 'fds', 'vfio fds', 'RSS (MB)', 'DPDK heap (MB)', 'CPU at prompt (s)'],
                rows, [5, 12, 20, 8, 9, 9, 10, 10, 10])
     rows = []
-    for key, label in (('ready_s', 'start-up (s)'), ('fds', 'fds'), ('vfio_fds', 'vfio fds'),
+    for key, label in (('ready_s', 'start-up (s)'),
+                       ('configure_s', 'to "Configuring Port 0" (s)'),
+                       ('load_s', 'exec and PMD loading (s)'),
+                       ('probe_s', 'memory, scan, open, probe (s)'),
+                       ('fds', 'fds'), ('vfio_fds', 'vfio fds'),
                        ('rss_kb', 'RSS (kB)'), ('heap_heap_size', 'DPDK heap (bytes)'),
+                       ('heap_alloc_size', 'DPDK heap allocated (bytes)'),
                        ('cpu_s', 'CPU at prompt (s)')):
-        pv = sc['per_vf'][key]
+        pv = sc['per_vf'].get(key)
+        if pv is None:
+            continue
         rows.append([label] + ['%s (steps %s)' % (
             'n/a' if pv[m]['slope'] is None else '%.4g' % pv[m]['slope'],
             ', '.join('%.4g' % x for x in pv[m]['steps'])) for m in MODES])
     o += ['Cost per added VF: least-squares slope over N, and the slope of each',
           'step between neighbouring N (a flat cost has equal steps):', '']
     o += table(['per VF', 'stock', 'ours'], rows, [20, 40, 40])
+    o += port_start_stalls(sc)
     fa = sc['forward_all']
     o += ['With %d VFs (``sriov_totalvfs`` - 1 per PF), the VF process then forwards on'
           % sc['forward_all_vfs'],
@@ -252,23 +303,45 @@ def scale_section(res):
           % (sc['secs'], sc['warm_s'], fmt(fa['stock']['median'], 'packets/s')),
           '(stock) vs %s pps (ours), ours / stock %s.'
           % (fmt(fa['ours']['median'], 'packets/s'), ci_text(fa['ci'])), '']
+    nomb = [('r%d %s %s VFs' % (r['round'], m, x.get('ports')), x.get('nombufs'))
+            for r in sc['per_round'] for m in MODES
+            for x in (r[m]['forward_all'], r[m]['forward_totalvfs'])]
+    if any(v is not None for _, v in nomb):
+        if all(v == 0 for _, v in nomb):
+            said = '0 in every one of them (%d runs)' % len(nomb)
+        else:
+            said = '; '.join('%s: %s' % (k, 'n/a' if v is None else v) for k, v in nomb)
+        o += textwrap.wrap(
+            'RX-nombufs in those runs (testpmd counts an RX refill that found the mbuf '
+            'pool empty): %s. The VF process has ``--total-num-mbufs=%s``: each port\'s '
+            '512 RX descriptors hold an mbuf each, so 8192 (the other scenarios\' '
+            'figure) leave none to refill with 14 or 16 ports, and no port forwards: '
+            'what an earlier trial of this phase showed (0 packets and RX-nombufs on '
+            'every port, in both ways).' % (said, sc.get('vf_mbufs')), 79,
+            break_on_hyphens=False) + ['']
     tv = sc['forward_totalvfs']
     runs = [x for m in MODES for x in tv[m]]
     got = sorted({'%s of %s' % (x.get('ports_rx'), x.get('ports')) for x in runs})
     full = runs and all(x.get('ports') and x.get('ports_rx') == x.get('ports') for x in runs)
-    o += ['With all %d VFs (``sriov_totalvfs`` = %s per PF) every port comes up;'
-          % (sc['total_vfs'], ' and '.join(str(x) for x in sc['totalvfs_per_pf'])),
-          'forwarding on all of them at once gave packets on %s ports.' % ', '.join(got)]
+    ev = sc.get('forward_every_vf') or {}
+    text = ('With all %d VFs (``sriov_totalvfs`` = %s per PF) every port comes up; '
+            'forwarding on all of them at once gave packets on %s ports'
+            % (sc['total_vfs'], ' and '.join(str(x) for x in sc['totalvfs_per_pf']),
+               ', '.join(got)))
+    if ev.get('stock'):
+        text += (', %s pps (stock) vs %s pps (ours), ours / stock %s'
+                 % (fmt(ev['stock']['median'], 'packets/s'),
+                    fmt(ev['ours']['median'], 'packets/s'), ci_text(ev.get('ci'))))
+    o += textwrap.wrap(text + '.', 79)
     if full:
-        o += ['That run is recorded, not counted as a check (the PF PMD below is',
-              'outside its documented range there).', '']
+        o += ['``check.py`` counts packets on every port of that run as a check. Linux\'s',
+              'igb driver allows at most 7 VFs on an 82576; QEMU\'s model offers 8, and',
+              'DPDK 22.11\'s igb PF PMD then gives the PF the pool after the last VF\'s',
+              '(``def_vmdq_idx`` in ``drivers/net/e1000/igb_pf.c``), which does not exist:',
+              'VF-to-VF switching works regardless on this model.', '']
     else:
-        o += ['A likely cause, read in the source and not verified further: DPDK',
-              '22.11\'s igb PF PMD configures 8 pools and gives the PF the pool after',
-              'the last VF\'s (``def_vmdq_idx`` = number of VFs in',
-              '``drivers/net/e1000/igb_pf.c``), which does not exist with 8 VFs; Linux\'s',
-              'igb driver allows at most 7 VFs on an 82576. The run is recorded, not',
-              'counted as a check; the start-up figures with %d VFs stand.'
+        o += ['Not every port received in that run (see the RX-nombufs above); check.py',
+              'counts it as a failed check. The start-up figures with %d VFs stand.'
               % sc['total_vfs'], '']
     o += ['Command lines (largest N)::', '']
     for m in MODES:
@@ -501,7 +574,10 @@ def main():
              % (cfg.get('guest_cpus'), cfg.get('guest_cpu_model'),
                 (cfg.get('guest_mem_kb') or 0) // 1024)],
             ['host load', host_load_text(res.get('host_load'))],
-            ['VM time', ', '.join('%s %s s' % kv for kv in (res.get('vm_time_s') or {}).items())
+            ['VM time (lock wait included)',
+             ', '.join('%s %s s' % kv for kv in (res.get('vm_time_s') or {}).items())
+             or 'not recorded'],
+            ['in QEMU', ', '.join('%s %s s' % kv for kv in (res.get('qemu_time_s') or {}).items())
              or 'not recorded'],
             ['lcores', cfg.get('lcores')],
             ['order', cfg.get('order')],
@@ -534,8 +610,18 @@ def main():
     for k, v in res['definitions'].items():
         o += ['``%s``' % k, '   ' + esc(v), '']
     o += heading('Every ratio with its interval', '-')
-    rows = [[esc(n), ci_text(c)] for n, c in all_cis(res)]
-    o += table(['figure', 'ours / stock [95 % CI] (pairs, half-width)'], rows, [45, 55])
+    o += ['The last two columns come from ``devtools/bench/precision.py``: the',
+          'standard deviation of the log ratios (the pair-to-pair noise, measured),',
+          'and the number of pairs a t-interval at that noise would need to be',
+          'within ±3 % (a projection from the measured noise, not a measurement).', '']
+    rows = []
+    for n, c in all_cis(res):
+        sd = sd_of_logs(c.get('ratios') or [])
+        need = rounds_needed(sd, 3.0)
+        rows.append([esc(n), ci_text(c), 'n/a' if sd is None else '%.2f %%' % (100 * sd),
+                     'n/a' if need is None else str(need)])
+    o += table(['figure', 'ours / stock [95 % CI] (pairs, half-width)', 'sd (log)',
+                'pairs for ±3 %'], rows, [35, 41, 10, 14])
     o += precision(res)
     o += heading('Provenance', '-')
     o += ['This page, its chart, ``doc/guides/%s`` (every figure per round and mode,'

@@ -234,7 +234,8 @@ chk_args=(--png "$out/results.png" --no-path "$ROOT" --no-path "$VFTOKEN_BUILD")
 if [ "$publish" = 1 ] && [ -s "$out/results.json" ]; then
 	doc=$ROOT/doc/guides
 	mkdir -p "$doc/img" "$doc/bench/samples"
-	rm -f "$doc"/bench/results-*.json "$doc"/bench/samples/*.tsv
+	# only this script's samples: mp-attach.sh and paths.sh keep theirs here
+	rm -f "$doc"/bench/results-*.json "$doc"/bench/samples/{rounds,interleave,scale}.tsv
 	if cp "$out/results.png" "$doc/img/bench.png" &&
 		cp "$out/results.json" "$doc/bench/results.json" &&
 		cp "$out"/*.tsv "$doc/bench/samples/" &&

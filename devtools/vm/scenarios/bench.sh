@@ -24,6 +24,10 @@
 #   launch         the shell's clock just before the process is spawned
 #   configure_s    launch to the "Configuring Port 0" line (EAL init, bus
 #                  scan, device open, PMD probe)
+#   load_s         launch to "EAL: Multi-process socket" (exec, dynamic
+#                  loader, EAL loading DPDK's PMD directory and -d objects)
+#   probe_s        "EAL: VFIO support initialized" to "Interactive-mode
+#                  selected" (EAL memory, bus scan, devices opened, probed)
 #   ready_s        launch to the "Done" that ends "Checking link statuses..."
 #   first_rx_s     launch to the first "show fwd stats all" reply with
 #                  RX-packets > 0 on every forwarding port; "start tx_first"
@@ -212,6 +216,12 @@ startup_figures() {
 	rec "$name.cpu_ready_s" "$(secs $((T_PROMPT_UT + T_PROMPT_ST)))"
 	t=$(tp_stamp_of "$name" '^Configuring Port 0')
 	rec "$name.configure_s" "$(sub "$t" "$T_LAUNCH")"
+	# its parts: exec + loader + EAL loading the PMDs and -d objects, then
+	# EAL memory + bus scan + devices opened and probed
+	t=$(tp_stamp_of "$name" '^EAL: Multi-process socket')
+	rec "$name.load_s" "$(sub "$t" "$T_LAUNCH")"
+	t=$(tp_stamp_of "$name" '^Interactive-mode selected')
+	rec "$name.probe_s" "$(sub "$t" "$(tp_stamp_of "$name" '^EAL: VFIO support initialized')")"
 	t=$(awk '{ t = $1; sub(/^[^ ]* /, "") } /^Checking link statuses/ { c = 1 } c && /^Done/ { print t; exit }' \
 		"$OUTDIR/$name.ts")
 	rec "$name.ready_s" "$(sub "$t" "$T_LAUNCH")"
