@@ -10,7 +10,10 @@
 # if it ran with no finding and no sanitizer report. Exits non-zero on any
 # failure.
 #
-#   devtools/fuzz.sh [SECONDS]
+#   devtools/fuzz.sh [SECONDS [HARNESS...]]
+#
+# With HARNESS names (e.g. "policy"), only those run; an unknown name is an
+# error.
 #
 # The work directory (corpora, findings, logs) is BUILD/fuzz-work; it is
 # replaced on each run. VFTOKEN_FUZZ_BUILD overrides the build directory.
@@ -23,7 +26,20 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${VFTOKEN_FUZZ_BUILD:-$ROOT/build-fuzz}
 SDK=${VFTOKEN_DPDK_SDK:-/var/cache/vftoken/sdk/current/include}
 SECS=${1:-60}
-HARNESSES="uuid token devname pciaddr sysfs devargs mpmsg"
+HARNESSES="uuid token devname pciaddr sysfs brokermsg policy devargs mpmsg"
+[ "$#" -gt 0 ] && shift
+if [ "$#" -gt 0 ]; then
+	for h in "$@"; do
+		case " $HARNESSES " in
+		*" $h "*) ;;
+		*)
+			echo "fuzz.sh: unknown harness '$h' (expected one of: $HARNESSES)" >&2
+			exit 2
+			;;
+		esac
+	done
+	HARNESSES="$*"
+fi
 
 case "$SECS" in
 '' | *[!0-9]*)

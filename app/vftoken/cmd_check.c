@@ -6,8 +6,9 @@
  * vftoken check ADDR [--path P] [SOURCE]: perform the real VFIO open of
  * ADDR through the device layer, on the group path (container, group,
  * VFIO_GROUP_GET_DEVICE_FD with "ADDR vf_token=<uuid>") or the cdev path
- * (VFIO_DEVICE_BIND_IOMMUFD with the token), report the explainer's verdict, close again. The exit
- * code says the outcome, so scripts can branch on it.
+ * (VFIO_DEVICE_BIND_IOMMUFD with the token), or through the VF token
+ * broker (--broker), report the explainer's verdict, close again. The
+ * exit code says the outcome, so scripts can branch on it.
  */
 
 #include <errno.h>
@@ -23,11 +24,13 @@ struct ck_opts {
 	struct tok_src src;
 	bool json;
 	enum vft_path path;
+	const char *broker; /* --broker SOCKET, NULL: open /dev/vfio */
 	struct vft_pci_addr addr;
 };
 
 static const char ck_usage[] =
-	"Usage: " CLI_PROG " check ADDR [--path P] [--json] [TOKEN]\n"
+	"Usage: " CLI_PROG
+	" check ADDR [--path P] [--json] [TOKEN | --broker S]\n"
 	"\n"
 	"Open ADDR through VFIO the way a DPDK application would, with "
 	"the VF\n"
@@ -52,6 +55,9 @@ static const char ck_usage[] =
 	"  --path P           VFIO path: group, cdev (vfio cdev + iommufd,\n"
 	"                     Linux 6.17+ for a token) or auto (default:\n"
 	"                     group where /dev/vfio/vfio exists, else cdev)\n"
+	"  --broker S         ask the VF token broker listening on socket S\n"
+	"                     (vftokend) to open ADDR, instead of /dev/vfio;\n"
+	"                     no TOKEN then: the broker holds it\n"
 	"  --json             machine-readable output\n"
 	"  --help, -h         this text\n"
 	"\n";
@@ -67,6 +73,9 @@ ck_opt(void *ctx, int c, const char *name, char *arg)
 	case 'j':
 		o->json = true;
 		return 0;
+	case 'b':
+		o->broker = arg;
+		return 0;
 	case 'p':
 		if (vft_path_parse(arg, &o->path) == 0)
 			return 0;
@@ -81,6 +90,7 @@ static const struct option ck_options[] = {
 	TOK_SRC_OPTIONS("", 't'),
 	{ "json", no_argument, NULL, 'j' },
 	{ "path", required_argument, NULL, 'p' },
+	{ "broker", required_argument, NULL, 'b' },
 	CLI_GETOPT_END,
 };
 
@@ -129,8 +139,8 @@ ck_print_json(const char *name, enum vft_path path, const struct vft_token *t,
 }
 
 static void
-ck_print_text(const char *name, enum vft_path path, const struct vft_token *t,
-	      const struct vft_explanation *why)
+ck_print_text(const char *name, enum vft_path path, const char *broker,
+	      const struct vft_token *t, const struct vft_explanation *why)
 {
 	printf("%s: %s\n", name, vft_verdict_name(why->verdict));
 	printf("  path: %s\n", vft_path_name(path));
@@ -140,6 +150,8 @@ ck_print_text(const char *name, enum vft_path path, const struct vft_token *t,
 		vft_token_fingerprint(t, fp);
 		printf("  token: %s (%s)\n", fp,
 		       vft_token_source_name(t->source));
+	} else if (broker != NULL) {
+		printf("  token: held by the broker at %s\n", broker);
 	} else {
 		printf("  token: none\n");
 	}
@@ -162,9 +174,14 @@ ck_open(const struct ck_opts *o, const struct vft_token *t,
 
 	memset(why, 0, sizeof(*why));
 	vft_iommu_init(&io, o->path, NULL);
-	if (vft_iommu_open_device(&io, &o->sys, &o->addr, given ? t : NULL, &d,
-				  why) == 0)
+	if (o->broker != NULL) {
+		if (vft_iommu_open_brokered(&io, &o->sys, &o->addr, o->broker,
+					    &d, why) == 0)
+			vft_device_close(&d);
+	} else if (vft_iommu_open_device(&io, &o->sys, &o->addr,
+					 given ? t : NULL, &d, why) == 0) {
 		vft_device_close(&d);
+	}
 	vft_iommu_close(&io);
 }
 
@@ -182,6 +199,11 @@ ck_parse(int argc, char **argv, struct ck_opts *o)
 		rc = tok_src_check(&o->src);
 	if (rc != 0)
 		return rc;
+	if (o->broker != NULL && o->src.n > 0) {
+		cli_error("--broker takes no token option: the broker holds "
+			  "the token");
+		return CLI_EXIT_USAGE;
+	}
 	if (argc - optind != 1) {
 		cli_error("check takes one PCI address, got %d arguments",
 			  argc - optind);
@@ -208,7 +230,7 @@ ck_run(const struct ck_opts *o)
 	if (o->json)
 		ck_print_json(name, o->path, &tok, &why, rc);
 	else
-		ck_print_text(name, o->path, &tok, &why);
+		ck_print_text(name, o->path, o->broker, &tok, &why);
 	vft_token_wipe(&tok);
 	return rc;
 }

@@ -11,7 +11,9 @@
  * only while no VF is open (-EACCES otherwise; kernel patch "vfio/pci:
  * Introduce VF token"). With the current token the open succeeds even then.
  * A token never reaches stdout: a generated one goes to a new 0600 file and
- * only its fingerprint is printed.
+ * only its fingerprint is printed. vftoken token rotate PF --broker S has
+ * the broker (vftokend) do all of it, so the token never enters this
+ * process at all.
  */
 
 #include <errno.h>
@@ -28,6 +30,7 @@ struct tk_opts {
 	struct tok_src current; /* the token in force, to open the PF */
 	bool generate;
 	const char *out;
+	const char *broker; /* rotate: --broker S */
 	struct vft_pci_addr pf;
 };
 
@@ -43,6 +46,15 @@ struct tk_run {
 static const char tk_usage[] =
 	"Usage: " CLI_PROG " token set PF NEW [CURRENT]\n"
 	"       " CLI_PROG " token generate --out F\n"
+	"       " CLI_PROG " token rotate PF --broker S\n"
+	"\n"
+	"rotate: ask the VF token broker listening on socket S (vftokend) "
+	"to give\n"
+	"PF a new random token: the broker sets it on the PF and rewrites "
+	"the PF's\n"
+	"token file; VFs already open keep working, new opens need the new "
+	"token.\n"
+	"Only the new token's fingerprint is printed.\n"
 	"\n"
 	"generate: write a new random token to the new file F (mode "
 	"0600) and\n"
@@ -96,6 +108,9 @@ tk_opt(void *ctx, int c, const char *name, char *arg)
 		return tok_src_set(&o->next, name, arg);
 	case 'c':
 		return tok_src_set(&o->current, name, arg);
+	case 'b':
+		o->broker = arg;
+		return 0;
 	default:
 		return CLI_EXIT_USAGE;
 	}
@@ -106,6 +121,7 @@ static const struct option tk_options[] = {
 	TOK_SRC_OPTIONS("current-", 'c'),
 	{ "generate", no_argument, NULL, 'g' },
 	{ "out", required_argument, NULL, 'o' },
+	{ "broker", required_argument, NULL, 'b' },
 	CLI_GETOPT_END,
 };
 
@@ -339,13 +355,44 @@ tk_generate_cmd(struct tk_opts *o, int argc)
 	return rc;
 }
 
+/* token rotate PF --broker S: the broker makes, sets and keeps the token. */
+static int
+tk_rotate_cmd(struct tk_opts *o, int argc, char **argv)
+{
+	char name[VFT_PCI_ADDR_LEN], fp[VFT_FINGERPRINT_LEN];
+	struct vft_err err;
+	int rc;
+
+	if (argc != 1 || o->broker == NULL || tok_src_given(&o->next) ||
+	    tok_src_given(&o->current) || o->generate || o->out != NULL) {
+		cli_error("token rotate takes one PF address and --broker S "
+			  "only: the broker makes the new token");
+		return CLI_EXIT_USAGE;
+	}
+	rc = cli_parse_addr(argv[0], "PF", &o->pf);
+	if (rc != 0)
+		return rc;
+	vft_pci_addr_format(&o->pf, name);
+	vft_err_clear(&err);
+	if (vft_broker_rotate(o->broker, &o->pf, fp, &err) < 0) {
+		cli_error("rotating the VF token of %s: %s", name, err.msg);
+		return cli_exit_for_errno(err.code);
+	}
+	printf("VF token of %s rotated by the broker: %s\n", name, fp);
+	return 0;
+}
+
 int
 cmd_token(int argc, char **argv)
 {
 	struct tk_opts o;
 	int rc;
 
-	rc = cli_subcommand(&tk_cmd, "token", "set", "generate", argc, argv);
+	bool rotate = argc >= 2 && strcmp(argv[1], "rotate") == 0;
+
+	rc = rotate ? 0
+		    : cli_subcommand(&tk_cmd, "token", "set", "generate", argc,
+				     argv);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	memset(&o, 0, sizeof(o));
@@ -357,5 +404,7 @@ cmd_token(int argc, char **argv)
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	if (strcmp(argv[1], "generate") == 0)
 		return tk_generate_cmd(&o, argc - 1 - optind);
+	if (rotate)
+		return tk_rotate_cmd(&o, argc - 1 - optind, argv + 1 + optind);
 	return tk_set_cmd(&o, argc - 1 - optind, argv + 1 + optind);
 }

@@ -94,6 +94,7 @@ cli_exit_for_verdict(enum vft_verdict v, bool token_given)
 	case VFT_V_TOKEN_NOT_SRIOV:
 		return CLI_EXIT_TOKEN_UNUSED;
 	case VFT_V_NO_PERMISSION:
+	case VFT_V_BROKER_DENIED:
 		return CLI_EXIT_PERMISSION;
 	case VFT_V_BAD_OPTION:
 	case VFT_V_OTHER:
@@ -248,6 +249,8 @@ static const char main_usage[] =
 	"  token set PF SOURCE       set the PF's VF token\n"
 	"  token generate --out F    write a new random token to file F "
 	"(0600)\n"
+	"  token rotate PF --broker S  have the VF token broker give PF a "
+	"new token\n"
 	"  check ADDR [SOURCE]       open ADDR through VFIO and explain the "
 	"result\n"
 	"  help [COMMAND]            this text, or a command's help\n"

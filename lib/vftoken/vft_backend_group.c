@@ -21,8 +21,8 @@
 #include "vft_private.h"
 #include "vftoken.h"
 
-static struct vft_iommu_group *
-vft_group_find(struct vft_iommu *io, int id)
+struct vft_iommu_group *
+vft_group_slot_find(struct vft_iommu *io, int id)
 {
 	unsigned int i;
 
@@ -41,6 +41,30 @@ vft_group_free_slot(struct vft_iommu *io)
 		if (io->groups[i].refs == 0)
 			return &io->groups[i];
 	return NULL;
+}
+
+struct vft_iommu_group *
+vft_group_slot_take(struct vft_iommu *io, int id, int fd)
+{
+	struct vft_iommu_group *ig;
+
+	if (fd < 0) {
+		ig = vft_group_slot_find(io, id);
+		if (ig != NULL)
+			ig->refs++;
+		return ig;
+	}
+	ig = vft_group_free_slot(io);
+	if (ig == NULL) {
+		vft_os->close(fd);
+		return NULL;
+	}
+	ig->group.fd = fd;
+	ig->group.id = id;
+	ig->group.container = &io->container;
+	ig->refs = 1;
+	io->container.n_groups++;
+	return ig;
 }
 
 static unsigned int
@@ -66,7 +90,7 @@ static struct vft_iommu_group *
 vft_group_get(struct vft_iommu *io, const struct vft_sys *sys, int id,
 	      enum vft_step *step, struct vft_err *err)
 {
-	struct vft_iommu_group *ig = vft_group_find(io, id);
+	struct vft_iommu_group *ig = vft_group_slot_find(io, id);
 	int ret;
 
 	if (ig != NULL) {

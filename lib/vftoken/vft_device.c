@@ -238,11 +238,32 @@ vft_open_dma_ready(struct vft_iommu *io)
 	return 0;
 }
 
-int
-vft_iommu_open_device(struct vft_iommu *io, const struct vft_sys *sys,
-		      const struct vft_pci_addr *addr,
-		      const struct vft_token *tok, struct vft_device *d,
-		      struct vft_explanation *why)
+/* A device is open: it joins the context, which maps memory if it just got
+ * its IOMMU. */
+static int
+vft_open_finish(struct vft_iommu *io, const struct vft_sys *sys,
+		const struct vft_pci_addr *addr, struct vft_device *d,
+		struct vft_explanation *why)
+{
+	int ret;
+
+	d->iommu = io;
+	io->n_devices++;
+	ret = vft_open_dma_ready(io);
+	if (ret < 0) {
+		vft_device_close(d);
+		return vft_open_refused(sys, addr, false, ret, VFT_STEP_DMA_MAP,
+					why);
+	}
+	return 0;
+}
+
+/* vft_iommu_open_device(), or with @p sock the same through the broker. */
+static int
+vft_iommu_open_via(struct vft_iommu *io, const struct vft_sys *sys,
+		   const struct vft_pci_addr *addr, const struct vft_token *tok,
+		   const char *sock, struct vft_device *d,
+		   struct vft_explanation *why)
 {
 	bool token = tok != NULL && vft_token_present(tok);
 	enum vft_step step = VFT_STEP_SYSFS;
@@ -260,22 +281,40 @@ vft_iommu_open_device(struct vft_iommu *io, const struct vft_sys *sys,
 					VFT_STEP_SYSFS, why);
 	vft_err_clear(&err);
 	ret = vft_open_check_sysfs(sys, addr, dev);
+	if (ret == 0 && sock != NULL) {
+		/* The broker explains its own refusals. */
+		ret = vft_broker_open_device(io, sock, dev, d, why);
+		free(dev);
+		return ret < 0 ? ret : vft_open_finish(io, sys, addr, d, why);
+	}
 	if (ret == 0)
 		ret = io->be->open_device(io, sys, dev, tok, d, &step, &err);
 	free(dev);
 	if (ret < 0)
 		return vft_open_refused(sys, addr, token, ret, step, why);
-	d->iommu = io;
-	io->n_devices++;
-	ret = vft_open_dma_ready(io);
-	if (ret < 0) {
-		vft_device_close(d);
-		return vft_open_refused(sys, addr, token, ret, VFT_STEP_DMA_MAP,
-					why);
-	}
-	if (why != NULL)
+	ret = vft_open_finish(io, sys, addr, d, why);
+	if (ret == 0 && why != NULL)
 		vft_explain_step(sys, addr, token, 0, VFT_STEP_ANY, why);
-	return 0;
+	return ret;
+}
+
+int
+vft_iommu_open_device(struct vft_iommu *io, const struct vft_sys *sys,
+		      const struct vft_pci_addr *addr,
+		      const struct vft_token *tok, struct vft_device *d,
+		      struct vft_explanation *why)
+{
+	return vft_iommu_open_via(io, sys, addr, tok, NULL, d, why);
+}
+
+int
+vft_iommu_open_brokered(struct vft_iommu *io, const struct vft_sys *sys,
+			const struct vft_pci_addr *addr, const char *sock,
+			struct vft_device *d, struct vft_explanation *why)
+{
+	if (sock == NULL || sock[0] == '\0')
+		return vft_open_bad_call(false, false, why);
+	return vft_iommu_open_via(io, sys, addr, NULL, sock, d, why);
 }
 
 int

@@ -58,6 +58,7 @@ static const char *const vft_verdict_names[] = {
 	[VFT_V_BAD_OPTION] = "bad-option",
 	[VFT_V_NO_PERMISSION] = "no-permission",
 	[VFT_V_OTHER] = "other",
+	[VFT_V_BROKER_DENIED] = "broker-denied",
 };
 
 const char *

@@ -137,6 +137,27 @@ struct vft_backend {
 };
 
 extern const struct vft_backend vft_backend_group;
+
+/* Group path: the context's slot of IOMMU group @p id, NULL if none. */
+struct vft_iommu_group *vft_group_slot_find(struct vft_iommu *io, int id);
+
+/*
+ * Group path: take a reference on group @p id for a device opened
+ * elsewhere (the broker): @p fd is the group's fd when it is new to the
+ * context (taken, closed on failure), -1 when the context holds it.
+ * @return the slot, or NULL (no free slot, or @p id not held).
+ */
+struct vft_iommu_group *vft_group_slot_take(struct vft_iommu *io, int id,
+					    int fd);
+
+/*
+ * Open @p dev through the broker at @p sock: the broker's verdict goes to
+ * @p why. On success @p d holds the device, and the context the fds that
+ * came with it.
+ */
+int vft_broker_open_device(struct vft_iommu *io, const char *sock,
+			   const struct vft_pci_dev *dev, struct vft_device *d,
+			   struct vft_explanation *why);
 extern const struct vft_backend vft_backend_cdev;
 
 /* ------------------------------------------------------------------------ */

@@ -455,7 +455,8 @@ enum vft_verdict {
 	VFT_V_PF_HAS_VF_USERS,	 /**< PF, VFs in use, token missing/wrong */
 	VFT_V_BAD_OPTION,	 /**< malformed option string */
 	VFT_V_NO_PERMISSION,	 /**< /dev/vfio not accessible to the caller */
-	VFT_V_OTHER		 /**< anything else: errno says */
+	VFT_V_OTHER,		 /**< anything else: errno says */
+	VFT_V_BROKER_DENIED	 /**< the broker's policy refused the caller */
 };
 
 /** Length of the reason and fix buffers. */
@@ -586,6 +587,7 @@ struct vft_iommu {
 	bool dma_mapped; /**< the ready callback ran for this IOMMU */
 	vft_dma_ready_cb dma_ready;
 	void *dma_ready_arg;
+	uint32_t broker_seq; /**< last request sent to a broker */
 };
 
 /** Initialise a context for @p path; nothing is opened until a device is. */
@@ -615,6 +617,15 @@ int vft_iommu_dma_unmap(struct vft_iommu *io, uint64_t iova, uint64_t len,
 void vft_iommu_close(struct vft_iommu *io);
 
 /**
+ * Ask the broker at @p sock to give PF @p pf a new VF token: it sets it
+ * through its own reference to the PF and rewrites the PF's token file.
+ * @p fp gets the new token's fingerprint. The token itself never leaves
+ * the broker.
+ */
+int vft_broker_rotate(const char *sock, const struct vft_pci_addr *pf,
+		      char fp[VFT_FINGERPRINT_LEN], struct vft_err *err);
+
+/**
  * Open @p addr into @p io with @p tok (NULL: none): read sysfs (a missing
  * function or one not on vfio-pci gives -ENODEV without /dev/vfio being
  * touched), then the backend's steps, then the DMA ready callback if this
@@ -626,6 +637,19 @@ int vft_iommu_open_device(struct vft_iommu *io, const struct vft_sys *sys,
 			  const struct vft_pci_addr *addr,
 			  const struct vft_token *tok, struct vft_device *d,
 			  struct vft_explanation *why);
+
+/**
+ * vft_iommu_open_device() through the VF token broker listening at
+ * @p sock (vftokend, doc/guides/broker.rst) instead of /dev/vfio: the
+ * broker checks its policy, opens the function with its PF's token into
+ * this context (for a PF it also sets the token) and hands over the fds;
+ * from there on the device is this context's like any other. No token is
+ * given: the broker holds it. Refusals, the broker's policy included,
+ * come explained in @p why.
+ */
+int vft_iommu_open_brokered(struct vft_iommu *io, const struct vft_sys *sys,
+			    const struct vft_pci_addr *addr, const char *sock,
+			    struct vft_device *d, struct vft_explanation *why);
 
 /**
  * Whether VFs of the open PF @p pf are in use: a second open of the PF

@@ -51,6 +51,14 @@ extern "C" {
  */
 #define RTE_SRIOV_VFIO_PATH_ENV "VFTOKEN_VFIO_PATH"
 
+/**
+ * Environment variable with the process's default VF token broker: the
+ * path of the socket vftokend listens on (doc/guides/broker.rst). Every
+ * device of the bus without a token or broker devarg of its own is then
+ * opened by the broker; a device's vf_token_broker= wins.
+ */
+#define RTE_SRIOV_BROKER_ENV "VFTOKEN_BROKER"
+
 /** Bytes needed for a fingerprint ("fp:" and 8 hex digits) and its NUL. */
 #define RTE_SRIOV_FINGERPRINT_LEN 16
 
@@ -62,6 +70,7 @@ enum rte_sriov_token_source {
 	RTE_SRIOV_TOKEN_ENV,	  /**< devargs vf_token_env= */
 	RTE_SRIOV_TOKEN_EAL,	  /**< EAL option --vfio-vf-token */
 	RTE_SRIOV_TOKEN_API,	  /**< rte_sriov_pf_set_token() */
+	RTE_SRIOV_TOKEN_BROKER,	  /**< held by the broker: vf_token_broker= */
 };
 
 /**

@@ -116,6 +116,8 @@ rte_sriov_token_source_name(enum rte_sriov_token_source source)
 		return "eal";
 	case RTE_SRIOV_TOKEN_API:
 		return "api";
+	case RTE_SRIOV_TOKEN_BROKER:
+		return "broker";
 	default:
 		return "none";
 	}
@@ -553,6 +555,34 @@ sriov_dev_open_pf(struct sriov_device *sd, const struct sriov_params *p,
 	return ret;
 }
 
+/*
+ * The broker opens the device (for a PF it also sets the token): this
+ * process never holds the token. A PF's num_vfs= still applies.
+ */
+static int
+sriov_dev_open_brokered(struct sriov_device *sd, const struct sriov_params *p)
+{
+	struct vft_explanation why;
+	int ret;
+
+	sriov_dev_set_token(sd, NULL, RTE_SRIOV_TOKEN_BROKER);
+	SRIOV_LOG(NOTICE,
+		  "%s: %s, opened by the VF token broker at %s, %s path",
+		  sd->name, sriov_role_name(sd->role), p->broker,
+		  vft_path_name(sd->vfio_path));
+	ret = sriov_vfio_open_brokered(sd, p->broker, &why);
+	if (ret < 0) {
+		sriov_vfio_explain(sd, &why);
+		return ret;
+	}
+	if (sd->role == SRIOV_ROLE_PF) {
+		ret = sriov_pf_prepare(sd, p, NULL);
+		if (ret < 0)
+			sriov_vfio_close(sd);
+	}
+	return ret;
+}
+
 /* Choose the token, open with it, prepare a PF. Wipes the token. */
 static int
 sriov_dev_open(struct sriov_device *sd, struct sriov_params *p)
@@ -560,6 +590,17 @@ sriov_dev_open(struct sriov_device *sd, struct sriov_params *p)
 	struct vft_token tok;
 	int ret;
 
+	ret = sriov_token_broker(sd->name, p);
+	if (ret < 0) {
+		sriov_dev_set_error(sd, "bad-devargs");
+		return ret;
+	}
+	if (ret == 1) {
+		ret = sriov_dev_open_brokered(sd, p);
+		if (ret == 0)
+			sriov_dev_set_error(sd, "");
+		return ret;
+	}
 	ret = sriov_dev_token(sd, p, &tok);
 	if (ret < 0)
 		return ret;

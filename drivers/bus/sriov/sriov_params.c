@@ -3,8 +3,8 @@
  */
 
 /*
- * The bus's devargs: vf_token=, vf_token_file=, vf_token_env=, num_vfs= and
- * vfio_path=.
+ * The bus's devargs: vf_token=, vf_token_file=, vf_token_env=, num_vfs=,
+ * vfio_path= and vf_token_broker=.
  *
  * They ride in the same string as the PMD's own arguments
  * ("0000:01:10.0,vf_token_file=/run/t,rx_queues=2"), so the bus parses its
@@ -25,7 +25,7 @@
 
 static const char *const sriov_keys[] = {
 	SRIOV_KEY_TOKEN,   SRIOV_KEY_FILE, SRIOV_KEY_ENV,
-	SRIOV_KEY_NUM_VFS, SRIOV_KEY_PATH,
+	SRIOV_KEY_NUM_VFS, SRIOV_KEY_PATH, SRIOV_KEY_BROKER,
 };
 
 /* One "key=value" item of an argument string. */
@@ -227,6 +227,9 @@ sriov_params_item(const char *dev, const struct sriov_item *it,
 	} else if (sriov_item_is(it, SRIOV_KEY_PATH)) {
 		seen = &p->has_path;
 		key = SRIOV_KEY_PATH;
+	} else if (sriov_item_is(it, SRIOV_KEY_BROKER)) {
+		seen = &p->has_broker;
+		key = SRIOV_KEY_BROKER;
 	} else {
 		return 0; /* the PMD's */
 	}
@@ -254,6 +257,13 @@ sriov_params_item(const char *dev, const struct sriov_item *it,
 	}
 	if (seen == &p->has_path)
 		return sriov_params_path(dev, it, p);
+	if (seen == &p->has_broker) {
+		if (sriov_params_copy(dev, it, key, "the broker's socket path",
+				      p->broker, sizeof(p->broker)) < 0)
+			return -EINVAL;
+		p->has_broker = true;
+		return 0;
+	}
 	return sriov_params_num_vfs(dev, it, p);
 }
 

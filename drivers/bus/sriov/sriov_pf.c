@@ -146,6 +146,8 @@ sriov_pf_prepare(struct sriov_device *sd, const struct sriov_params *p,
 
 		if (ret < 0)
 			return ret;
+	} else if (sd->token_src == RTE_SRIOV_TOKEN_BROKER) {
+		SRIOV_LOG(INFO, "%s: the broker set the VF token", sd->name);
 	} else {
 		SRIOV_LOG(NOTICE,
 			  "%s: no VF token given for this PF: its VFs open "

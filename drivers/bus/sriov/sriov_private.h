@@ -39,6 +39,7 @@ enum sriov_role {
 #define SRIOV_KEY_ENV "vf_token_env"
 #define SRIOV_KEY_NUM_VFS "num_vfs"
 #define SRIOV_KEY_PATH "vfio_path"
+#define SRIOV_KEY_BROKER "vf_token_broker"
 
 /* Longest value of vf_token_file= and vf_token_env=. */
 #define SRIOV_PARAM_LEN 256
@@ -50,9 +51,11 @@ struct sriov_params {
 	bool has_env;
 	bool has_num_vfs;
 	bool has_path;
+	bool has_broker;
 	struct vft_token literal; /* parsed at once; wiped after use */
 	char file[SRIOV_PARAM_LEN];
 	char env[SRIOV_PARAM_LEN];
+	char broker[SRIOV_PARAM_LEN]; /* vf_token_broker=, or the EAL-wide one */
 	unsigned int num_vfs;
 	enum vft_path path; /* vfio_path=, "auto" resolved */
 };
@@ -134,12 +137,15 @@ int sriov_params_strip(const char *dev, struct rte_devargs *da);
 void sriov_params_wipe(struct sriov_params *p);
 
 /* sriov_token.c: which token a device gets */
+int sriov_token_broker(const char *dev, struct sriov_params *p);
 int sriov_token_choose(const char *dev, struct sriov_params *p,
 		       struct vft_token *tok, enum rte_sriov_token_source *src);
 
 /* sriov_vfio.c: everything VFIO, through libvftoken's device layer */
 int sriov_vfio_open(struct sriov_device *sd, const struct vft_token *tok,
 		    struct vft_explanation *why);
+int sriov_vfio_open_brokered(struct sriov_device *sd, const char *sock,
+			     struct vft_explanation *why);
 void sriov_vfio_explain(struct sriov_device *sd,
 			const struct vft_explanation *why);
 int sriov_vfio_setup(struct sriov_device *sd, bool map_bars);

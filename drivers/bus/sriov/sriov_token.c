@@ -6,8 +6,11 @@
  * How the bus chooses the token of a device: from its devargs (parsed by
  * sriov_params.c) or EAL's --vfio-vf-token, by a fixed precedence. The
  * rule is documented in doc/guides/bus_sriov.rst; change it here only.
+ * A device the broker opens (vf_token_broker=, doc/guides/broker.rst) has
+ * no token in this process at all.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_eal.h>
@@ -85,4 +88,40 @@ sriov_token_choose(const char *dev, struct sriov_params *p,
 	if (sriov_token_eal(tok))
 		*src = RTE_SRIOV_TOKEN_EAL;
 	return 0;
+}
+
+/*
+ * Whether the broker opens the device: its devarg vf_token_broker=, else
+ * the EAL-wide RTE_SRIOV_BROKER_ENV unless the device has a token devarg
+ * of its own (a device's devargs win over process-wide defaults, as
+ * above). A token devarg together with vf_token_broker= is refused: the
+ * broker holds the token. @return 1 with p->broker set, 0, or -EINVAL.
+ */
+int
+sriov_token_broker(const char *dev, struct sriov_params *p)
+{
+	bool own = p->has_literal || p->has_file || p->has_env;
+	const char *env = getenv(RTE_SRIOV_BROKER_ENV);
+
+	if (p->has_broker && own) {
+		SRIOV_LOG(ERR,
+			  "%s: devarg " SRIOV_KEY_BROKER " given with a token "
+			  "devarg: expected one of them (the broker holds the "
+			  "token)",
+			  dev);
+		return -EINVAL;
+	}
+	if (p->has_broker)
+		return 1;
+	if (own || env == NULL || env[0] == '\0')
+		return 0;
+	if (strlen(env) >= sizeof(p->broker)) {
+		SRIOV_LOG(ERR,
+			  "%s: %s is %zu characters long, expected at most %zu",
+			  dev, RTE_SRIOV_BROKER_ENV, strlen(env),
+			  sizeof(p->broker) - 1);
+		return -EINVAL;
+	}
+	strcpy(p->broker, env);
+	return 1;
 }

@@ -216,6 +216,20 @@ sriov_vfio_open(struct sriov_device *sd, const struct vft_token *tok,
 	return ret;
 }
 
+/* sriov_vfio_open() through the broker listening at @p sock. */
+int
+sriov_vfio_open_brokered(struct sriov_device *sd, const char *sock,
+			 struct vft_explanation *why)
+{
+	int ret =
+		vft_iommu_open_brokered(&sriov_iommu[sd->vfio_path], sriov_sys,
+					&sd->addr, sock, &sd->vfio_dev, why);
+
+	if (ret == 0)
+		sriov_dev_set_open(sd, true);
+	return ret;
+}
+
 int
 sriov_vfio_pf_vfs_in_use(struct sriov_device *sd)
 {

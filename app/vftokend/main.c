@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * vftokend: the VF token broker (doc/guides/broker.rst). Listens on a unix
+ * socket (its own, or the one systemd passes: vftokend.socket), serves one
+ * request at a time, and never forks. SIGHUP reloads the policy, SIGTERM
+ * and SIGINT end it.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "app_opts.h"
+#include "vftokend.h"
+
+#ifndef VFTOKEN_VERSION
+#define VFTOKEN_VERSION "unknown"
+#endif
+
+#define VFD_DEFAULT_POLICY "/etc/vftoken/broker.policy"
+#define VFD_DEFAULT_TOKEN_DIR "/etc/vftoken"
+/* systemd's first passed fd (sd_listen_fds(3)). */
+#define VFD_LISTEN_FDS_START 3
+
+static void
+vfd_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vftokend [OPTIONS]\n"
+		"The VF token broker: opens VFIO devices with their VF token "
+		"for the\nprocesses its policy allows and hands them the "
+		"opened fds.\n\n"
+		"  --socket PATH       listen on PATH (default %s;\n"
+		"                      ignored when systemd passes the "
+		"socket)\n"
+		"  --socket-mode MODE  octal mode of the socket (default 0666: "
+		"the\n                      policy decides who gets what)\n"
+		"  --policy FILE       the policy (default %s)\n"
+		"  --token-dir DIR     PF tokens as DIR/PF.token (default %s)\n"
+		"  --foreground        accepted; vftokend never forks\n"
+		"  -h, --help          this text\n"
+		"  --version           print the version\n",
+		VFT_BROKER_DEFAULT_SOCKET, VFD_DEFAULT_POLICY,
+		VFD_DEFAULT_TOKEN_DIR);
+}
+
+enum { OPT_SOCKET = 256, OPT_MODE, OPT_POLICY, OPT_TOKENS, OPT_FG, OPT_VER };
+
+static const struct option vfd_opts[] = {
+	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "socket-mode", required_argument, NULL, OPT_MODE },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "token-dir", required_argument, NULL, OPT_TOKENS },
+	{ "foreground", no_argument, NULL, OPT_FG },
+	{ "version", no_argument, NULL, OPT_VER },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* 1: exit 0 (help, version); 2: bad option. */
+static int
+vfd_opt(void *ctx, int c, const char *name, char *arg)
+{
+	struct vfd *b = ctx;
+	char *end;
+	long m;
+
+	(void)name;
+	switch (c) {
+	case OPT_SOCKET:
+		b->socket_path = arg;
+		return 0;
+	case OPT_MODE:
+		m = strtol(arg, &end, 8);
+		if (*arg == '\0' || *end != '\0' || m < 0 || m > 0777) {
+			fprintf(stderr,
+				"vftokend: --socket-mode '%s': expected an "
+				"octal mode 0 to 0777\n",
+				arg);
+			return 2;
+		}
+		b->socket_mode = (unsigned int)m;
+		return 0;
+	case OPT_POLICY:
+		b->policy_path = arg;
+		return 0;
+	case OPT_TOKENS:
+		b->token_dir = arg;
+		return 0;
+	case OPT_FG:
+		return 0;
+	case OPT_VER:
+		printf("vftokend %s\n", VFTOKEN_VERSION);
+		return 1;
+	case 'h':
+		vfd_usage(stdout);
+		return 1;
+	default:
+		vfd_usage(stderr);
+		return 2;
+	}
+}
+
+/* ---- the socket --------------------------------------------------------- */
+
+/* The socket systemd passed (LISTEN_PID is us, LISTEN_FDS at least 1). */
+static int
+vfd_socket_passed(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *n = getenv("LISTEN_FDS");
+
+	if (pid == NULL || n == NULL || atol(pid) != (long)getpid() ||
+	    atol(n) < 1)
+		return -1;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return VFD_LISTEN_FDS_START;
+}
+
+/* Remove a stale socket left by a broker that died, never anything else. */
+static int
+vfd_socket_unlink_stale(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode)) {
+		vfd_log("%s exists and is not a socket: not touching it", path);
+		return -EEXIST;
+	}
+	return unlink(path) < 0 ? -errno : 0;
+}
+
+static int
+vfd_socket_make(struct vfd *b)
+{
+	struct sockaddr_un sa;
+	char dir[sizeof(sa.sun_path)];
+	int fd, ret;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(b->socket_path) >= sizeof(sa.sun_path)) {
+		vfd_log("--socket %s: longer than %zu characters",
+			b->socket_path, sizeof(sa.sun_path) - 1);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, b->socket_path);
+	strcpy(dir, b->socket_path);
+	if (mkdir(dirname(dir), 0755) < 0 && errno != EEXIST) {
+		ret = -errno;
+		vfd_log("cannot create %s: %s", dir, strerror(-ret));
+		return ret;
+	}
+	ret = vfd_socket_unlink_stale(b->socket_path);
+	if (ret < 0)
+		return ret;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(b->socket_path, b->socket_mode) < 0 || listen(fd, 16) < 0) {
+		ret = -errno;
+		vfd_log("cannot listen on %s: %s", b->socket_path,
+			strerror(-ret));
+		close(fd);
+		return ret;
+	}
+	b->socket_made = true;
+	return fd;
+}
+
+/* Tell systemd (Type=notify) that the broker serves. */
+static void
+vfd_notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa;
+	socklen_t len;
+	int fd;
+
+	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof(sa.sun_path))
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, path);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+			  strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, "READY=1", 7, MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
+	close(fd);
+}
+
+/* ---- policy ------------------------------------------------------------- */
+
+static int
+vfd_policy_load(struct vfd *b)
+{
+	struct vfb_policy *p = NULL;
+	struct vft_err err;
+	int ret;
+
+	vft_err_clear(&err);
+	ret = vfb_policy_load(b->policy_path, &p, &err);
+	if (ret < 0) {
+		vfd_log("policy %s: %s%s", b->policy_path, err.msg,
+			b->policy != NULL ? " (keeping the previous one)" : "");
+		return ret;
+	}
+	vfb_policy_free(b->policy);
+	b->policy = p;
+	vfd_log("policy %s: %u rules", b->policy_path, vfb_policy_rules(p));
+	return 0;
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+static int
+vfd_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void
+vfd_on_signal(struct vfd *b)
+{
+	struct signalfd_siginfo si;
+
+	while (read(b->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			vfd_log("SIGHUP: reloading the policy");
+			vfd_policy_load(b);
+		} else {
+			vfd_log("signal %u: exiting", si.ssi_signo);
+			b->stop = true;
+		}
+	}
+}
+
+static void
+vfd_accept(struct vfd *b)
+{
+	struct vft_err err;
+	unsigned int i;
+	int fd;
+
+	fd = accept4(b->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return;
+	for (i = 0; i < VFD_MAX_CLIENTS; i++)
+		if (b->clients[i].fd < 0)
+			break;
+	if (i == VFD_MAX_CLIENTS) {
+		vfd_log("%u clients connected already: connection refused",
+			VFD_MAX_CLIENTS);
+		close(fd);
+		return;
+	}
+	vft_err_clear(&err);
+	if (vfb_peer_read(fd, "/proc", &b->clients[i].peer, &err) < 0) {
+		vfd_log("a client's credentials cannot be read (%s): "
+			"connection refused",
+			err.msg);
+		close(fd);
+		return;
+	}
+	b->clients[i].fd = fd;
+}
+
+/* The poll set: signals, the socket, clients, then PF references. */
+static unsigned int
+vfd_poll_fill(struct vfd *b, struct pollfd *p, void **who)
+{
+	unsigned int i, n = 0;
+
+	p[n] = (struct pollfd){ .fd = b->sig_fd, .events = POLLIN };
+	who[n++] = NULL;
+	p[n] = (struct pollfd){ .fd = b->listen_fd, .events = POLLIN };
+	who[n++] = NULL;
+	for (i = 0; i < VFD_MAX_CLIENTS; i++) {
+		if (b->clients[i].fd < 0)
+			continue;
+		p[n] = (struct pollfd){ .fd = b->clients[i].fd,
+					.events = POLLIN };
+		who[n++] = &b->clients[i];
+	}
+	for (i = 0; i < VFD_MAX_PF_REFS; i++) {
+		if (b->refs[i].fd < 0)
+			continue;
+		p[n] = (struct pollfd){ .fd = b->refs[i].pidfd,
+					.events = POLLIN };
+		who[n++] = &b->refs[i];
+	}
+	return n;
+}
+
+static int
+vfd_loop(struct vfd *b)
+{
+	struct pollfd p[2 + VFD_MAX_CLIENTS + VFD_MAX_PF_REFS];
+	void *who[2 + VFD_MAX_CLIENTS + VFD_MAX_PF_REFS];
+	unsigned int i, n;
+
+	while (!b->stop) {
+		n = vfd_poll_fill(b, p, who);
+		if (poll(p, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			vfd_log("poll: %s", strerror(errno));
+			return 1;
+		}
+		if (p[0].revents)
+			vfd_on_signal(b);
+		if (p[1].revents & POLLIN)
+			vfd_accept(b);
+		for (i = 2; i < n; i++) {
+			if (p[i].revents == 0)
+				continue;
+			if ((char *)who[i] >= (char *)b->refs &&
+			    (char *)who[i] <
+				    (char *)(b->refs + VFD_MAX_PF_REFS))
+				vfd_ref_release(b, who[i], "its client exited");
+			else
+				vfd_serve(b, who[i]);
+		}
+	}
+	return 0;
+}
+
+static void
+vfd_cleanup(struct vfd *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < VFD_MAX_CLIENTS; i++)
+		if (b->clients[i].fd >= 0)
+			close(b->clients[i].fd);
+	vfd_refs_close(b);
+	if (b->listen_fd >= 0)
+		close(b->listen_fd);
+	if (b->socket_made)
+		unlink(b->socket_path);
+	vfb_policy_free(b->policy);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct vfd b;
+	unsigned int i;
+	int ret;
+
+	b.socket_path = VFT_BROKER_DEFAULT_SOCKET;
+	b.policy_path = VFD_DEFAULT_POLICY;
+	b.token_dir = VFD_DEFAULT_TOKEN_DIR;
+	b.socket_mode = 0666;
+	b.listen_fd = -1;
+	for (i = 0; i < VFD_MAX_CLIENTS; i++)
+		b.clients[i].fd = -1;
+	vfd_refs_init(&b);
+	ret = app_getopt(argc, argv, vfd_opts, false, vfd_opt, &b);
+	if (ret != 0)
+		return ret == 1 ? 0 : 2;
+	if (optind < argc) {
+		fprintf(stderr, "vftokend: unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
+	}
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	vft_sys_init(&b.sys, NULL);
+	if (vfd_policy_load(&b) < 0)
+		return 1;
+	b.sig_fd = vfd_signals();
+	b.listen_fd = vfd_socket_passed();
+	if (b.listen_fd < 0)
+		b.listen_fd = vfd_socket_make(&b);
+	if (b.sig_fd < 0 || b.listen_fd < 0) {
+		vfd_cleanup(&b);
+		return 1;
+	}
+	vfd_log("vftokend %s: listening on %s%s, tokens in %s", VFTOKEN_VERSION,
+		b.socket_made ? b.socket_path : "the socket",
+		b.socket_made ? "" : " passed by systemd", b.token_dir);
+	vfd_notify_ready();
+	ret = vfd_loop(&b);
+	vfd_cleanup(&b);
+	return ret;
+}

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * Who a client of the broker is: the uid, gid and pid the kernel records
+ * for a connected unix socket (SO_PEERCRED, socket(7)), the supplementary
+ * groups from /proc/PID/status ("Groups:", fs/proc/array.c) and the systemd
+ * unit from the cgroup v2 line of /proc/PID/cgroup ("0::/PATH",
+ * kernel/cgroup/cgroup.c proc_cgroup_show()). doc/guides/broker_policy.inc
+ * says what the unit is worth as an identity.
+ */
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* struct ucred */
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "vftokend_policy.h"
+
+/* Largest /proc/PID/status or /proc/PID/cgroup read. */
+#define PEER_PROC_MAX 16384
+/* What the kernel prints after the path of a removed cgroup. */
+#define PEER_DELETED " (deleted)"
+
+static int peer_err(struct vft_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+peer_err(struct vft_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return code;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* ---- unit names ---- */
+
+static bool
+peer_unit_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == ':' || ch == '_' ||
+	       ch == '.' || ch == '\\' || ch == '@' || ch == '-';
+}
+
+static bool
+peer_has_suffix(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	return n > k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+bool
+vfb_unit_name_valid(const char *name, size_t n)
+{
+	size_t i;
+
+	if (name == NULL || n == 0 || n >= VFB_UNIT_LEN)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!peer_unit_char(name[i]))
+			return false;
+	return peer_has_suffix(name, n, ".service") ||
+	       peer_has_suffix(name, n, ".scope");
+}
+
+/* "user@N.service": systemd's per-user manager, not a client's unit. */
+static bool
+peer_is_user_manager(const char *s, size_t n)
+{
+	static const char pre[] = "user@", suf[] = ".service";
+	size_t i, lp = sizeof(pre) - 1, ls = sizeof(suf) - 1;
+
+	if (n <= lp + ls || memcmp(s, pre, lp) != 0 ||
+	    memcmp(s + n - ls, suf, ls) != 0)
+		return false;
+	for (i = lp; i < n - ls; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* ---- /proc/PID/cgroup ---- */
+
+/*
+ * One line "ID:CONTROLLERS:PATH" of @n bytes: *@v2 when it is the cgroup
+ * v2 line (ID 0, no controllers), its path in @path / @plen.
+ */
+static int
+peer_cgroup_line(const char *s, size_t n, bool *v2, const char **path,
+		 size_t *plen)
+{
+	const char *c1 = memchr(s, ':', n), *c2;
+	size_t i;
+
+	if (c1 == NULL || c1 == s)
+		return -EINVAL;
+	for (i = 0; s + i < c1; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+	c2 = memchr(c1 + 1, ':', n - (size_t)(c1 + 1 - s));
+	if (c2 == NULL || c2 + 1 == s + n || c2[1] != '/')
+		return -EINVAL;
+	*v2 = (c1 - s == 1 && s[0] == '0' && c2 == c1 + 1);
+	*path = c2 + 1;
+	*plen = n - (size_t)(c2 + 1 - s);
+	return 0;
+}
+
+/* The last unit component of the cgroup path @path (@n bytes). */
+static int
+peer_unit_of_path(const char *path, size_t n, char *unit, size_t len)
+{
+	const char *best = NULL, *comp = path, *end = path + n;
+	size_t blen = 0;
+
+	if (peer_has_suffix(path, n, PEER_DELETED))
+		end -= sizeof(PEER_DELETED) - 1;
+	while (comp < end) {
+		const char *slash = memchr(comp, '/', (size_t)(end - comp));
+		size_t clen = slash != NULL ? (size_t)(slash - comp)
+					    : (size_t)(end - comp);
+		if (vfb_unit_name_valid(comp, clen) &&
+		    !peer_is_user_manager(comp, clen)) {
+			best = comp;
+			blen = clen;
+		}
+		comp += clen + 1;
+	}
+	if (best == NULL)
+		return 0;
+	if (blen >= len)
+		return -EINVAL;
+	memcpy(unit, best, blen);
+	unit[blen] = '\0';
+	return 0;
+}
+
+int
+vfb_unit_from_cgroup(const char *text, char *unit, size_t len)
+{
+	const char *s = text, *path = NULL, *p;
+	size_t plen = 0, pl;
+	bool v2;
+
+	if (text == NULL || unit == NULL || len == 0)
+		return -EINVAL;
+	unit[0] = '\0';
+	while (*s != '\0') {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl != NULL ? (size_t)(nl - s) : strlen(s);
+		if (n > 0) {
+			if (peer_cgroup_line(s, n, &v2, &p, &pl) != 0)
+				return -EINVAL;
+			/* One v2 hierarchy: a second line is not the kernel's. */
+			if (v2 && path != NULL)
+				return -EINVAL;
+			if (v2) {
+				path = p;
+				plen = pl;
+			}
+		}
+		s += n + (nl != NULL ? 1 : 0);
+	}
+	if (path == NULL)
+		return 0;
+	return peer_unit_of_path(path, plen, unit, len);
+}
+
+/* ---- /proc/PID ---- */
+
+/*
+ * Read PROC/PID/NAME into @buf (NUL-terminated). *@gone when the process
+ * has no such entry any more (exited, or never was).
+ */
+static int
+peer_proc_read(const char *root, pid_t pid, const char *name, char *buf,
+	       size_t size, bool *gone, struct vft_err *err)
+{
+	char path[PATH_MAX];
+	size_t n = 0;
+	ssize_t r;
+	int fd, len, e;
+
+	len = snprintf(path, sizeof(path), "%s/%ld/%s", root, (long)pid, name);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return peer_err(err, -ENAMETOOLONG,
+				"proc root '%.64s...' is too long", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && (errno == ENOENT || errno == ESRCH)) {
+		*gone = true;
+		return 0;
+	}
+	if (fd < 0)
+		return peer_err(err, -errno, "cannot open %s: %s", path,
+				strerror(errno));
+	while (n < size - 1) {
+		r = read(fd, buf + n, size - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	e = r < 0 ? errno : 0;
+	close(fd);
+	buf[n] = '\0';
+	if (e == ESRCH) {
+		*gone = true;
+		return 0;
+	}
+	if (e != 0)
+		return peer_err(err, -e, "cannot read %s: %s", path,
+				strerror(e));
+	if (n == size - 1)
+		return peer_err(err, -EFBIG, "%s is larger than %zu bytes",
+				path, size - 1);
+	return 0;
+}
+
+/* The value after "@key:" at the start of a line of @text, or NULL. */
+static const char *
+peer_status_field(const char *text, const char *key)
+{
+	size_t k = strlen(key);
+	const char *s = text;
+
+	while (s != NULL && *s != '\0') {
+		if (strncmp(s, key, k) == 0 && s[k] == ':')
+			return s + k + 1;
+		s = strchr(s, '\n');
+		if (s != NULL)
+			s++;
+	}
+	return NULL;
+}
+
+/* One decimal id at *@s after blanks; advance *@s. @return 1, 0 at the end
+ * of the line, -EINVAL. */
+static int
+peer_next_id(const char **s, unsigned long *id)
+{
+	const char *p = *s;
+	unsigned long v = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\n' || *p == '\0')
+		return 0;
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	while (*p >= '0' && *p <= '9') {
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > 4294967295ul)
+			return -EINVAL;
+		p++;
+	}
+	if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\0')
+		return -EINVAL;
+	*s = p;
+	*id = v;
+	return 1;
+}
+
+/* The effective uid: the second of "Uid:\treal\teffective\tsaved\tfs". */
+static int
+peer_status_euid(const char *text, unsigned long *euid)
+{
+	const char *s = peer_status_field(text, "Uid");
+	unsigned long real;
+
+	if (s == NULL || peer_next_id(&s, &real) != 1 ||
+	    peer_next_id(&s, euid) != 1)
+		return -EINVAL;
+	return 0;
+}
+
+static int
+peer_status_groups(const char *text, struct vfb_peer *peer, const char *path,
+		   struct vft_err *err)
+{
+	const char *s = peer_status_field(text, "Groups");
+	unsigned long id;
+	int rc;
+
+	if (s == NULL)
+		return peer_err(err, -EINVAL, "%s has no Groups: line", path);
+	while ((rc = peer_next_id(&s, &id)) == 1) {
+		if (peer->n_groups == VFB_MAX_GROUPS)
+			return peer_err(
+				err, -E2BIG,
+				"pid %ld has more than %u supplementary "
+				"groups (%s): not deciding on part of "
+				"them",
+				(long)peer->pid, VFB_MAX_GROUPS, path);
+		peer->groups[peer->n_groups++] = (gid_t)id;
+	}
+	if (rc < 0)
+		return peer_err(err, -EINVAL, "%s: bad Groups: line", path);
+	return 0;
+}
+
+/* Groups from PROC/PID/status, checking that the pid is still the peer. */
+static int
+peer_read_status(const char *root, struct vfb_peer *peer, bool *gone,
+		 struct vft_err *err)
+{
+	char buf[PEER_PROC_MAX], path[PATH_MAX];
+	unsigned long euid;
+	int rc;
+
+	rc = peer_proc_read(root, peer->pid, "status", buf, sizeof(buf), gone,
+			    err);
+	if (rc != 0 || *gone)
+		return rc;
+	/* peer_proc_read() checked that the path fits */
+	snprintf(path, sizeof(path), "%s/%ld/status", root, (long)peer->pid);
+	if (peer_status_euid(buf, &euid) != 0)
+		return peer_err(err, -EINVAL, "%s: no readable Uid: line",
+				path);
+	/* SO_PEERCRED is from connect(); a pid reused since is not the peer */
+	if (euid != (unsigned long)peer->uid)
+		return peer_err(err, -ESRCH,
+				"pid %ld runs as uid %lu now, not the "
+				"connecting uid %lu (pid reused or "
+				"credentials changed)",
+				(long)peer->pid, euid,
+				(unsigned long)peer->uid);
+	return peer_status_groups(buf, peer, path, err);
+}
+
+static int
+peer_read_unit(const char *root, struct vfb_peer *peer, bool *gone,
+	       struct vft_err *err)
+{
+	char buf[PEER_PROC_MAX];
+	int rc;
+
+	rc = peer_proc_read(root, peer->pid, "cgroup", buf, sizeof(buf), gone,
+			    err);
+	if (rc != 0 || *gone)
+		return rc;
+	if (vfb_unit_from_cgroup(buf, peer->unit, sizeof(peer->unit)) != 0)
+		return peer_err(err, -EINVAL,
+				"%s/%ld/cgroup is not \"ID:CONTROLLERS:"
+				"/PATH\" lines with one v2 line",
+				root, (long)peer->pid);
+	return 0;
+}
+
+int
+vfb_peer_read(int fd, const char *proc_root, struct vfb_peer *peer,
+	      struct vft_err *err)
+{
+	const char *root = proc_root != NULL ? proc_root : "/proc";
+	struct ucred cr;
+	socklen_t l = sizeof(cr);
+	bool gone = false;
+	int rc;
+
+	if (peer == NULL)
+		return peer_err(err, -EINVAL, "no place for the peer");
+	memset(peer, 0, sizeof(*peer));
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) != 0)
+		return peer_err(err, -errno, "SO_PEERCRED on fd %d: %s", fd,
+				strerror(errno));
+	if (l != sizeof(cr))
+		return peer_err(err, -EPROTO,
+				"SO_PEERCRED on fd %d gave %u bytes, not %zu",
+				fd, (unsigned int)l, sizeof(cr));
+	peer->uid = cr.uid;
+	peer->gid = cr.gid;
+	peer->pid = cr.pid;
+	/* pid 0: the peer is in a pid namespace this one cannot see into */
+	if (cr.pid <= 0)
+		return 0;
+	rc = peer_read_status(root, peer, &gone, err);
+	if (rc == 0 && !gone)
+		rc = peer_read_unit(root, peer, &gone, err);
+	if (rc != 0 || gone) {
+		peer->n_groups = 0;
+		peer->unit[0] = '\0';
+	}
+	return rc;
+}
+
+void
+vfb_peer_format(const struct vfb_peer *peer, char *buf, size_t len)
+{
+	char unit[VFB_UNIT_LEN];
+	size_t i;
+
+	if (buf == NULL || len == 0)
+		return;
+	if (peer == NULL) {
+		snprintf(buf, len, "peer=-");
+		return;
+	}
+	/* The unit came from a path a client may name: show only unit chars */
+	for (i = 0; i < VFB_UNIT_LEN - 1 && peer->unit[i] != '\0'; i++)
+		unit[i] = peer_unit_char(peer->unit[i]) ? peer->unit[i] : '?';
+	unit[i] = '\0';
+	snprintf(buf, len, "uid=%lu gid=%lu pid=%ld unit=%s",
+		 (unsigned long)peer->uid, (unsigned long)peer->gid,
+		 (long)peer->pid, unit[0] != '\0' ? unit : "-");
+}

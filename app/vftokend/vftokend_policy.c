@@ -1,0 +1,898 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * The broker's policy file: one rule per line, "allow|deny WHO... action=
+ * TARGET", first match decides, deny by default. The grammar is documented
+ * in doc/guides/broker_policy.inc; every refusal of the parser names
+ * FILE:LINE, the field and what was expected.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vftokend_policy.h"
+
+/* Longest line, without its newline. */
+#define VFB_LINE_MAX 4096
+/* Largest policy file vfb_policy_load() reads. */
+#define VFB_FILE_MAX (1u << 20)
+/* Most rules in one policy. */
+#define VFB_RULES_MAX 65536u
+/* VF indexes 0..255 (lib/vftoken's VFT_MAX_VFS). */
+#define VFB_VF_MAX 256u
+/* Characters of a value quoted in a message. */
+#define VFB_QUOTE_MAX 64
+/* Largest buffer for getpwnam_r() and getgrnam_r(). */
+#define VFB_NSS_BUF_MAX (1u << 20)
+
+enum vfb_key {
+	VFB_K_UID,
+	VFB_K_USER,
+	VFB_K_GID,
+	VFB_K_GROUP,
+	VFB_K_UNIT,
+	VFB_K_ACTION,
+	VFB_K_DEV,
+	VFB_K_PF,
+	VFB_K_VF,
+	VFB_K_COUNT
+};
+
+static const char *const vfb_key_names[VFB_K_COUNT] = {
+	"uid", "user", "gid", "group", "unit", "action", "dev", "pf", "vf",
+};
+
+#define VFB_KEY_BIT(k) (1u << (k))
+#define VFB_WHO_KEYS                                         \
+	(VFB_KEY_BIT(VFB_K_UID) | VFB_KEY_BIT(VFB_K_USER) |  \
+	 VFB_KEY_BIT(VFB_K_GID) | VFB_KEY_BIT(VFB_K_GROUP) | \
+	 VFB_KEY_BIT(VFB_K_UNIT))
+#define VFB_ACT_ALL (VFB_ACT_OPEN | VFB_ACT_ROTATE)
+
+enum vfb_target_kind {
+	VFB_TGT_ANY, /* dev=* */
+	VFB_TGT_DEV, /* dev=ADDR */
+	VFB_TGT_PF,  /* pf=ADDR alone: the PF function itself */
+	VFB_TGT_VFS, /* pf=ADDR vf=LIST */
+};
+
+struct vfb_rule {
+	unsigned int line;
+	bool allow;
+	bool anyone;
+	unsigned int keys; /* VFB_KEY_BIT() of each key given */
+	uid_t uid;	   /* uid= */
+	uid_t user_uid;	   /* user=, resolved at parse time */
+	gid_t gid;	   /* gid= */
+	gid_t group_gid;   /* group=, resolved at parse time */
+	char unit[VFB_UNIT_LEN];
+	unsigned int actions; /* enum vfb_action bits */
+	enum vfb_target_kind kind;
+	struct vft_pci_addr addr; /* dev= or pf= */
+	uint8_t vfs[VFB_VF_MAX / 8];
+};
+
+struct vfb_policy {
+	unsigned int n;
+	unsigned int cap;
+	struct vfb_rule *rules;
+};
+
+/* Where the parser is, for its messages. */
+struct vfb_ctx {
+	const char *origin;
+	unsigned int line;
+	struct vft_err *err;
+};
+
+/* ---- messages ---- */
+
+static int vfb_err_set(struct vft_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+vfb_err_set(struct vft_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return code;
+	err->code = code;
+	va_start(ap, fmt);
+	/* A message longer than the buffer is cut, never overflowed. */
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* -EINVAL with "ORIGIN:LINE: " and the message. */
+static int vfb_fail(const struct vfb_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+vfb_fail(const struct vfb_ctx *c, const char *fmt, ...)
+{
+	char what[VFT_ERR_MSG_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return vfb_err_set(c->err, -EINVAL, "%s:%u: %s", c->origin, c->line,
+			   what);
+}
+
+/*
+ * A value as it appears in a message: at most VFB_QUOTE_MAX characters
+ * (then "..."), bytes that are not printable ASCII shown as '?', so that
+ * binary input cannot garble a log line.
+ */
+static const char *
+vfb_quote(char out[VFB_QUOTE_MAX + 4], const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < VFB_QUOTE_MAX && s[i] != '\0'; i++)
+		out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	if (s[i] != '\0') {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+	return out;
+}
+
+/* ---- values ---- */
+
+/* A decimal number from 0 to @max, digits only. */
+static int
+vfb_parse_num(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (s[0] == '\0')
+		return -EINVAL;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+		if (v > max)
+			return -ERANGE;
+	}
+	*out = v;
+	return 0;
+}
+
+/* uid= and gid=: one number; (uid_t)-1 means "no id" to the kernel. */
+static int
+vfb_parse_id(const struct vfb_ctx *c, const char *key, const char *val,
+	     unsigned int *out)
+{
+	unsigned long v;
+
+	if (vfb_parse_num(val, 4294967294ul, &v) != 0) {
+		char q[VFB_QUOTE_MAX + 4];
+
+		return vfb_fail(c,
+				"bad %s '%s' (expected one decimal number from "
+				"0 to 4294967294)",
+				key, vfb_quote(q, val));
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
+/* A buffer for getpwnam_r()/getgrnam_r(), grown while they say ERANGE. */
+static char *
+vfb_nss_buf(char *old, size_t *size)
+{
+	long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
+	char *b;
+
+	if (*size == 0)
+		*size = hint > 0 ? (size_t)hint : 4096;
+	else
+		*size *= 2;
+	b = realloc(old, *size);
+	if (b == NULL)
+		free(old);
+	return b;
+}
+
+static int
+vfb_lookup_user(const struct vfb_ctx *c, const char *name, uid_t *uid)
+{
+	char q[VFB_QUOTE_MAX + 4];
+	struct passwd pw, *res = NULL;
+	size_t size = 0;
+	char *buf = NULL;
+	int rc;
+
+	do {
+		buf = vfb_nss_buf(buf, &size);
+		if (buf == NULL)
+			return vfb_fail(c, "no memory to look up user '%s'",
+					vfb_quote(q, name));
+		rc = getpwnam_r(name, &pw, buf, size, &res);
+	} while (rc == ERANGE && size < VFB_NSS_BUF_MAX);
+	if (rc == 0 && res != NULL)
+		*uid = pw.pw_uid;
+	free(buf);
+	if (rc != 0)
+		return vfb_fail(c, "cannot look up user '%s': %s",
+				vfb_quote(q, name), strerror(rc));
+	if (res == NULL)
+		return vfb_fail(c,
+				"unknown user '%s' (expected a user name "
+				"getpwnam_r knows, or uid=N)",
+				vfb_quote(q, name));
+	return 0;
+}
+
+static int
+vfb_lookup_group(const struct vfb_ctx *c, const char *name, gid_t *gid)
+{
+	char q[VFB_QUOTE_MAX + 4];
+	struct group gr, *res = NULL;
+	size_t size = 0;
+	char *buf = NULL;
+	int rc;
+
+	do {
+		buf = vfb_nss_buf(buf, &size);
+		if (buf == NULL)
+			return vfb_fail(c, "no memory to look up group '%s'",
+					vfb_quote(q, name));
+		rc = getgrnam_r(name, &gr, buf, size, &res);
+	} while (rc == ERANGE && size < VFB_NSS_BUF_MAX);
+	if (rc == 0 && res != NULL)
+		*gid = gr.gr_gid;
+	free(buf);
+	if (rc != 0)
+		return vfb_fail(c, "cannot look up group '%s': %s",
+				vfb_quote(q, name), strerror(rc));
+	if (res == NULL)
+		return vfb_fail(c,
+				"unknown group '%s' (expected a group name "
+				"getgrnam_r knows, or gid=N)",
+				vfb_quote(q, name));
+	return 0;
+}
+
+static int
+vfb_parse_unit(const struct vfb_ctx *c, const char *val, struct vfb_rule *r)
+{
+	size_t n = strlen(val);
+
+	if (!vfb_unit_name_valid(val, n)) {
+		char q[VFB_QUOTE_MAX + 4];
+
+		return vfb_fail(c,
+				"bad unit '%s' (expected one systemd unit name "
+				"ending in .service or .scope, of letters, "
+				"digits and :_.\\@-, below %u characters)",
+				vfb_quote(q, val), VFB_UNIT_LEN);
+	}
+	memcpy(r->unit, val, n + 1);
+	return 0;
+}
+
+/* Split @s at the next ',' (in place); @return the item, NULL at the end. */
+static char *
+vfb_next_item(char **s)
+{
+	char *item = *s, *comma;
+
+	if (item == NULL)
+		return NULL;
+	comma = strchr(item, ',');
+	if (comma != NULL) {
+		*comma = '\0';
+		*s = comma + 1;
+	} else {
+		*s = NULL;
+	}
+	return item;
+}
+
+static int
+vfb_parse_actions(const struct vfb_ctx *c, char *val, struct vfb_rule *r)
+{
+	char q[VFB_QUOTE_MAX + 4];
+	char *item;
+
+	while ((item = vfb_next_item(&val)) != NULL) {
+		if (strcmp(item, "open") == 0)
+			r->actions |= VFB_ACT_OPEN;
+		else if (strcmp(item, "rotate") == 0)
+			r->actions |= VFB_ACT_ROTATE;
+		else if (strcmp(item, "any") == 0)
+			r->actions |= VFB_ACT_ALL;
+		else
+			return vfb_fail(c,
+					"bad action '%s' in action= (expected "
+					"open, rotate, any or a comma list of "
+					"them)",
+					vfb_quote(q, item));
+	}
+	return 0;
+}
+
+static int
+vfb_parse_addr(const struct vfb_ctx *c, const char *key, const char *val,
+	       struct vft_pci_addr *a)
+{
+	if (vft_pci_addr_parse(val, a) != 0) {
+		char q[VFB_QUOTE_MAX + 4];
+
+		return vfb_fail(c,
+				"bad PCI address '%s' in %s= (expected "
+				"DDDD:BB:DD.F or BB:DD.F%s)",
+				vfb_quote(q, val), key,
+				strcmp(key, "dev") == 0 ? ", or *" : "");
+	}
+	return 0;
+}
+
+/* One VF index of a vf= list. */
+static int
+vfb_parse_vf_index(const struct vfb_ctx *c, const char *s, unsigned int *out)
+{
+	char q[VFB_QUOTE_MAX + 4];
+	unsigned long v;
+	int rc = vfb_parse_num(s, VFB_VF_MAX - 1, &v);
+
+	if (rc == -ERANGE)
+		return vfb_fail(c,
+				"VF index %s in vf= is out of range (expected "
+				"0 to %u)",
+				vfb_quote(q, s), VFB_VF_MAX - 1);
+	if (rc != 0)
+		return vfb_fail(c,
+				"bad VF index '%s' in vf= (expected N, N-M or "
+				"*, with indexes from 0 to %u)",
+				vfb_quote(q, s), VFB_VF_MAX - 1);
+	*out = (unsigned int)v;
+	return 0;
+}
+
+/* One item of a vf= list: "*", "N" or "N-M". */
+static int
+vfb_parse_vf_item(const struct vfb_ctx *c, char *item, struct vfb_rule *r)
+{
+	char whole[VFB_QUOTE_MAX + 4];
+	unsigned int lo, hi, i;
+	char *dash;
+
+	if (strcmp(item, "*") == 0) {
+		memset(r->vfs, 0xff, sizeof(r->vfs));
+		return 0;
+	}
+	vfb_quote(whole, item);
+	dash = strchr(item, '-');
+	if (dash != NULL)
+		*dash = '\0';
+	if (vfb_parse_vf_index(c, item, &lo) != 0)
+		return -EINVAL;
+	hi = lo;
+	if (dash != NULL && vfb_parse_vf_index(c, dash + 1, &hi) != 0)
+		return -EINVAL;
+	if (hi < lo)
+		return vfb_fail(c,
+				"bad VF range '%s' in vf= (expected N-M with "
+				"M >= N)",
+				whole);
+	for (i = lo; i <= hi; i++)
+		r->vfs[i / 8] |= (uint8_t)(1u << (i % 8));
+	return 0;
+}
+
+static int
+vfb_parse_vfs(const struct vfb_ctx *c, char *val, struct vfb_rule *r)
+{
+	char *item;
+
+	while ((item = vfb_next_item(&val)) != NULL)
+		if (vfb_parse_vf_item(c, item, r) != 0)
+			return -EINVAL;
+	return 0;
+}
+
+/* ---- one line ---- */
+
+static int
+vfb_key_lookup(const char *key)
+{
+	int k;
+
+	for (k = 0; k < VFB_K_COUNT; k++)
+		if (strcmp(key, vfb_key_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+static int
+vfb_parse_value(const struct vfb_ctx *c, enum vfb_key k, char *val,
+		struct vfb_rule *r)
+{
+	switch (k) {
+	case VFB_K_UID:
+		return vfb_parse_id(c, "uid", val, &r->uid);
+	case VFB_K_USER:
+		return vfb_lookup_user(c, val, &r->user_uid);
+	case VFB_K_GID:
+		return vfb_parse_id(c, "gid", val, &r->gid);
+	case VFB_K_GROUP:
+		return vfb_lookup_group(c, val, &r->group_gid);
+	case VFB_K_UNIT:
+		return vfb_parse_unit(c, val, r);
+	case VFB_K_ACTION:
+		return vfb_parse_actions(c, val, r);
+	case VFB_K_DEV:
+		if (strcmp(val, "*") == 0) {
+			r->kind = VFB_TGT_ANY;
+			return 0;
+		}
+		r->kind = VFB_TGT_DEV;
+		return vfb_parse_addr(c, "dev", val, &r->addr);
+	case VFB_K_PF:
+		return vfb_parse_addr(c, "pf", val, &r->addr);
+	case VFB_K_VF:
+		return vfb_parse_vfs(c, val, r);
+	case VFB_K_COUNT:
+		break;
+	}
+	return vfb_fail(c, "internal error: key %d", (int)k);
+}
+
+/* One whitespace-separated field after the verb. */
+static int
+vfb_parse_field(const struct vfb_ctx *c, char *f, struct vfb_rule *r)
+{
+	char q[VFB_QUOTE_MAX + 4];
+	char *eq;
+	int k;
+
+	if (strcmp(f, "anyone") == 0) {
+		if (r->anyone)
+			return vfb_fail(c, "duplicate 'anyone'");
+		r->anyone = true;
+		return 0;
+	}
+	eq = strchr(f, '=');
+	if (eq == NULL)
+		return vfb_fail(c,
+				"field '%s' is not key=value (expected "
+				"key=value, or the word anyone)",
+				vfb_quote(q, f));
+	*eq = '\0';
+	k = vfb_key_lookup(f);
+	if (k < 0)
+		return vfb_fail(c,
+				"unknown key '%s' (expected uid, user, gid, "
+				"group, unit, action, dev, pf, vf)",
+				vfb_quote(q, f));
+	if (r->keys & VFB_KEY_BIT(k))
+		return vfb_fail(c,
+				"duplicate key '%s' (expected each key once)",
+				vfb_key_names[k]);
+	r->keys |= VFB_KEY_BIT(k);
+	if (eq[1] == '\0')
+		return vfb_fail(c, "empty value for key '%s'",
+				vfb_key_names[k]);
+	return vfb_parse_value(c, (enum vfb_key)k, eq + 1, r);
+}
+
+/* What a complete rule must have, once all its fields are read. */
+static int
+vfb_check_rule(const struct vfb_ctx *c, struct vfb_rule *r)
+{
+	unsigned int who = r->keys & VFB_WHO_KEYS;
+
+	if (r->anyone && who != 0)
+		return vfb_fail(c,
+				"'anyone' must stand alone (expected either "
+				"anyone or uid=, user=, gid=, group=, unit=)");
+	if (!r->anyone && who == 0)
+		return vfb_fail(c, "missing who (expected uid=, user=, gid=, "
+				   "group=, unit= or anyone)");
+	if (!(r->keys & VFB_KEY_BIT(VFB_K_ACTION)))
+		return vfb_fail(c,
+				"missing action= (expected open, rotate, any "
+				"or a comma list)");
+	if ((r->keys & VFB_KEY_BIT(VFB_K_VF)) &&
+	    !(r->keys & VFB_KEY_BIT(VFB_K_PF)))
+		return vfb_fail(c,
+				"vf= without pf= (expected pf=ADDR vf=LIST)");
+	if ((r->keys & VFB_KEY_BIT(VFB_K_DEV)) &&
+	    (r->keys & VFB_KEY_BIT(VFB_K_PF)))
+		return vfb_fail(c, "both dev= and pf= (expected exactly one "
+				   "target)");
+	if (!(r->keys & (VFB_KEY_BIT(VFB_K_DEV) | VFB_KEY_BIT(VFB_K_PF))))
+		return vfb_fail(c, "missing target (expected dev=ADDR, dev=*, "
+				   "pf=ADDR or pf=ADDR vf=LIST)");
+	if (r->keys & VFB_KEY_BIT(VFB_K_PF))
+		r->kind = (r->keys & VFB_KEY_BIT(VFB_K_VF)) ? VFB_TGT_VFS
+							    : VFB_TGT_PF;
+	return 0;
+}
+
+static bool
+vfb_is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' ||
+	       ch == '\f';
+}
+
+/* The next whitespace-separated field of @*s (NUL-terminated in place). */
+static char *
+vfb_next_field(char **s)
+{
+	char *p = *s, *start;
+
+	while (vfb_is_space(*p))
+		p++;
+	if (*p == '\0')
+		return NULL;
+	start = p;
+	while (*p != '\0' && !vfb_is_space(*p))
+		p++;
+	if (*p != '\0')
+		*p++ = '\0';
+	*s = p;
+	return start;
+}
+
+/*
+ * Parse the NUL-terminated line @s (comment included). @return 1 with a
+ * rule in @r, 0 for a blank or comment line, -EINVAL.
+ */
+static int
+vfb_parse_rule(const struct vfb_ctx *c, char *s, struct vfb_rule *r)
+{
+	char q[VFB_QUOTE_MAX + 4];
+	char *hash = strchr(s, '#');
+	char *f;
+
+	if (hash != NULL)
+		*hash = '\0';
+	f = vfb_next_field(&s);
+	if (f == NULL)
+		return 0;
+	memset(r, 0, sizeof(*r));
+	r->line = c->line;
+	if (strcmp(f, "allow") == 0)
+		r->allow = true;
+	else if (strcmp(f, "deny") != 0)
+		return vfb_fail(c,
+				"unknown verb '%s' (expected allow or deny "
+				"first)",
+				vfb_quote(q, f));
+	while ((f = vfb_next_field(&s)) != NULL)
+		if (vfb_parse_field(c, f, r) != 0)
+			return -EINVAL;
+	if (vfb_check_rule(c, r) != 0)
+		return -EINVAL;
+	return 1;
+}
+
+static int
+vfb_policy_add(const struct vfb_ctx *c, struct vfb_policy *p,
+	       const struct vfb_rule *r)
+{
+	if (p->n == VFB_RULES_MAX)
+		return vfb_fail(c, "more than %u rules", VFB_RULES_MAX);
+	if (p->n == p->cap) {
+		unsigned int cap = p->cap == 0 ? 16 : p->cap * 2;
+		struct vfb_rule *rules;
+
+		rules = realloc(p->rules, (size_t)cap * sizeof(*rules));
+		if (rules == NULL)
+			return vfb_err_set(c->err, -ENOMEM,
+					   "%s:%u: no memory for %u rules",
+					   c->origin, c->line, cap);
+		p->rules = rules;
+		p->cap = cap;
+	}
+	p->rules[p->n++] = *r;
+	return 0;
+}
+
+/* The line of @n bytes at @s (no newline) into @p. */
+static int
+vfb_parse_line(const struct vfb_ctx *c, const char *s, size_t n,
+	       struct vfb_policy *p)
+{
+	char buf[VFB_LINE_MAX + 1];
+	const char *nul;
+	struct vfb_rule r;
+	int rc;
+
+	if (n > VFB_LINE_MAX)
+		return vfb_fail(c,
+				"line is %zu bytes long (expected at most %u)",
+				n, VFB_LINE_MAX);
+	nul = memchr(s, '\0', n);
+	if (nul != NULL)
+		return vfb_fail(c, "NUL byte at column %zu (expected text)",
+				(size_t)(nul - s) + 1);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	rc = vfb_parse_rule(c, buf, &r);
+	if (rc <= 0)
+		return rc;
+	return vfb_policy_add(c, p, &r);
+}
+
+int
+vfb_policy_parse(const char *text, size_t len, const char *origin,
+		 struct vfb_policy **out, struct vft_err *err)
+{
+	struct vfb_ctx c = { origin != NULL ? origin : "policy", 0, err };
+	struct vfb_policy *p;
+	size_t pos = 0;
+
+	if (out == NULL)
+		return vfb_err_set(err, -EINVAL, "no place for the policy");
+	*out = NULL;
+	if (text == NULL && len > 0)
+		return vfb_err_set(err, -EINVAL, "%s: no policy text",
+				   c.origin);
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return vfb_err_set(err, -ENOMEM, "%s: no memory", c.origin);
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+		int rc;
+
+		c.line++;
+		rc = vfb_parse_line(&c, text + pos, n, p);
+		if (rc < 0) {
+			vfb_policy_free(p);
+			return rc;
+		}
+		pos += n + 1;
+	}
+	*out = p;
+	vft_err_clear(err);
+	return 0;
+}
+
+void
+vfb_policy_free(struct vfb_policy *p)
+{
+	if (p == NULL)
+		return;
+	free(p->rules);
+	free(p);
+}
+
+unsigned int
+vfb_policy_rules(const struct vfb_policy *p)
+{
+	return p != NULL ? p->n : 0;
+}
+
+/* ---- the file ---- */
+
+static const char *
+vfb_file_type(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	return "not a regular file";
+}
+
+/* The rules of vfb_policy_load() on the open file's status. */
+static int
+vfb_file_check(const char *path, const struct stat *st, struct vft_err *err)
+{
+	uid_t me = geteuid();
+
+	if (!S_ISREG(st->st_mode))
+		return vfb_err_set(err, -EPERM,
+				   "policy file %s is %s (expected a regular "
+				   "file)",
+				   path, vfb_file_type(st->st_mode));
+	if (st->st_uid != 0 && st->st_uid != me && me == 0)
+		return vfb_err_set(err, -EPERM,
+				   "policy file %s is owned by uid %lu "
+				   "(expected root: the policy decides who "
+				   "gets devices)",
+				   path, (unsigned long)st->st_uid);
+	if (st->st_uid != 0 && st->st_uid != me)
+		return vfb_err_set(err, -EPERM,
+				   "policy file %s is owned by uid %lu "
+				   "(expected root or the daemon's uid %lu: "
+				   "the policy decides who gets devices)",
+				   path, (unsigned long)st->st_uid,
+				   (unsigned long)me);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return vfb_err_set(err, -EPERM,
+				   "policy file %s is writable by group or "
+				   "others (mode %04o; expected no write "
+				   "permission for them, e.g. 0644 or 0600)",
+				   path, (unsigned int)(st->st_mode & 07777));
+	return 0;
+}
+
+/* The whole file at @fd into a new buffer of *@len bytes. */
+static int
+vfb_file_read(int fd, const char *path, char **text, size_t *len,
+	      struct vft_err *err)
+{
+	size_t cap = VFB_FILE_MAX + 1, n = 0;
+	char *buf = malloc(cap);
+
+	if (buf == NULL)
+		return vfb_err_set(err, -ENOMEM, "no memory to read %s", path);
+	while (n < cap) {
+		ssize_t r = read(fd, buf + n, cap - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+
+			free(buf);
+			return vfb_err_set(err, -e, "cannot read %s: %s", path,
+					   strerror(e));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > VFB_FILE_MAX) {
+		free(buf);
+		return vfb_err_set(err, -EFBIG,
+				   "policy file %s is larger than %u bytes",
+				   path, VFB_FILE_MAX);
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+int
+vfb_policy_load(const char *path, struct vfb_policy **out, struct vft_err *err)
+{
+	struct stat st;
+	size_t len = 0;
+	char *text = NULL;
+	int fd, rc;
+
+	if (out == NULL)
+		return vfb_err_set(err, -EINVAL, "no place for the policy");
+	*out = NULL;
+	if (path == NULL || path[0] == '\0')
+		return vfb_err_set(err, -EINVAL, "no policy file name given");
+	/* O_NONBLOCK: a FIFO must not block the daemon; fstat refuses it. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP)
+		return vfb_err_set(err, -EPERM,
+				   "policy file %s is a symbolic link "
+				   "(expected a regular file)",
+				   path);
+	if (fd < 0) {
+		rc = -errno;
+		return vfb_err_set(err, rc, "cannot open policy file %s: %s",
+				   path, strerror(-rc));
+	}
+	if (fstat(fd, &st) != 0) {
+		rc = vfb_err_set(err, -errno, "cannot stat policy file %s: %s",
+				 path, strerror(errno));
+	} else {
+		rc = vfb_file_check(path, &st, err);
+		if (rc == 0)
+			rc = vfb_file_read(fd, path, &text, &len, err);
+	}
+	close(fd);
+	if (rc != 0)
+		return rc;
+	rc = vfb_policy_parse(text, len, path, out, err);
+	free(text);
+	return rc;
+}
+
+/* ---- matching ---- */
+
+static bool
+vfb_peer_in_group(const struct vfb_peer *peer, gid_t gid)
+{
+	unsigned int i, n = peer->n_groups;
+
+	if (peer->gid == gid)
+		return true;
+	if (n > VFB_MAX_GROUPS)
+		n = VFB_MAX_GROUPS;
+	for (i = 0; i < n; i++)
+		if (peer->groups[i] == gid)
+			return true;
+	return false;
+}
+
+/* Every who given must match. */
+static bool
+vfb_rule_who(const struct vfb_rule *r, const struct vfb_peer *peer)
+{
+	if (r->anyone)
+		return true;
+	if ((r->keys & VFB_KEY_BIT(VFB_K_UID)) && peer->uid != r->uid)
+		return false;
+	if ((r->keys & VFB_KEY_BIT(VFB_K_USER)) && peer->uid != r->user_uid)
+		return false;
+	if ((r->keys & VFB_KEY_BIT(VFB_K_GID)) &&
+	    !vfb_peer_in_group(peer, r->gid))
+		return false;
+	if ((r->keys & VFB_KEY_BIT(VFB_K_GROUP)) &&
+	    !vfb_peer_in_group(peer, r->group_gid))
+		return false;
+	if ((r->keys & VFB_KEY_BIT(VFB_K_UNIT)) &&
+	    strncmp(peer->unit, r->unit, VFB_UNIT_LEN) != 0)
+		return false;
+	return true;
+}
+
+static bool
+vfb_rule_target(const struct vfb_rule *r, const struct vfb_target *t)
+{
+	switch (r->kind) {
+	case VFB_TGT_ANY:
+		return true;
+	case VFB_TGT_DEV:
+	case VFB_TGT_PF:
+		return vft_pci_addr_equal(&r->addr, &t->addr);
+	case VFB_TGT_VFS:
+		return t->is_vf && vft_pci_addr_equal(&r->addr, &t->pf) &&
+		       t->vf_index < VFB_VF_MAX &&
+		       (r->vfs[t->vf_index / 8] & (1u << (t->vf_index % 8)));
+	}
+	return false;
+}
+
+bool
+vfb_policy_allows(const struct vfb_policy *p, const struct vfb_peer *peer,
+		  enum vfb_action act, const struct vfb_target *t,
+		  unsigned int *line)
+{
+	const struct vfb_rule *r;
+	unsigned int i;
+
+	if (line != NULL)
+		*line = 0;
+	if (p == NULL || peer == NULL || t == NULL)
+		return false;
+	if (act != VFB_ACT_OPEN && act != VFB_ACT_ROTATE)
+		return false;
+	for (i = 0; i < p->n; i++) {
+		r = &p->rules[i];
+		if (!(r->actions & act) || !vfb_rule_who(r, peer) ||
+		    !vfb_rule_target(r, t))
+			continue;
+		if (line != NULL)
+			*line = r->line;
+		return r->allow;
+	}
+	return false;
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+#ifndef VFTOKEND_POLICY_H
+#define VFTOKEND_POLICY_H
+
+/*
+ * The broker's policy (who may open or rotate which PCI function) and the
+ * identity of a client (SO_PEERCRED, then /proc/PID). The grammar and its
+ * rules are in doc/guides/broker_policy.inc.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "vftoken.h" /* lib/vftoken: struct vft_pci_addr, vft_err */
+
+#define VFB_UNIT_LEN 256
+#define VFB_MAX_GROUPS 64
+
+/* Who is asking: from SO_PEERCRED and /proc/PID. */
+struct vfb_peer {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	unsigned int n_groups;	      /* supplementary groups */
+	gid_t groups[VFB_MAX_GROUPS]; /* from /proc/PID/status "Groups:" */
+	char unit[VFB_UNIT_LEN];      /* systemd unit of the pid, "" if none */
+};
+
+enum vfb_action { VFB_ACT_OPEN = 1u << 0, VFB_ACT_ROTATE = 1u << 1 };
+
+/* What is asked for; the daemon fills it from sysfs. */
+struct vfb_target {
+	struct vft_pci_addr addr; /* the function asked for */
+	bool is_vf;
+	struct vft_pci_addr pf; /* when is_vf: its PF */
+	unsigned int vf_index; /* when is_vf: VF index under the PF (0-based) */
+};
+
+struct vfb_policy; /* opaque */
+
+/* Parse a policy text; errors name origin:line, the bad field and what was
+ * expected. On failure *out is NULL and nothing leaks. An empty text is a
+ * policy of no rule (it denies everything). */
+int vfb_policy_parse(const char *text, size_t len, const char *origin,
+		     struct vfb_policy **out, struct vft_err *err);
+/* Read and parse a file. Refuse (clear error, -EPERM) a file that is not a
+ * regular file (a symbolic link included), not owned by root (uid 0) or by
+ * the daemon's own euid, or writable by group or others: the policy decides
+ * who gets devices. A file that cannot be opened: -errno, naming the path. */
+int vfb_policy_load(const char *path, struct vfb_policy **out,
+		    struct vft_err *err);
+void vfb_policy_free(struct vfb_policy *p);
+/* Number of rules (for the daemon's start-up log line). */
+unsigned int vfb_policy_rules(const struct vfb_policy *p);
+/* First matching rule decides; none: deny. *line (may be NULL) gets the
+ * deciding rule's line number, 0 for the default deny. @act is one action
+ * (VFB_ACT_OPEN or VFB_ACT_ROTATE); anything else is denied by default. */
+bool vfb_policy_allows(const struct vfb_policy *p, const struct vfb_peer *peer,
+		       enum vfb_action act, const struct vfb_target *t,
+		       unsigned int *line);
+
+/* SO_PEERCRED of connected unix socket @fd, then supplementary groups and
+ * the unit from PROC/PID/status and PROC/PID/cgroup (@proc_root: "/proc"
+ * normally, NULL means "/proc", a fake tree in unit tests). A pid whose
+ * /proc entry vanished, or now belongs to another effective uid than the
+ * one of SO_PEERCRED (pid reused), gets n_groups 0 and unit "" (not an
+ * error); SO_PEERCRED failing is, and so is a status or cgroup text that
+ * cannot be read or parsed, or more than VFB_MAX_GROUPS groups (-E2BIG):
+ * the daemon then refuses rather than decide on part of the identity. */
+int vfb_peer_read(int fd, const char *proc_root, struct vfb_peer *peer,
+		  struct vft_err *err);
+/* The unit of a /proc/PID/cgroup text: the cgroup v2 line "0::/PATH", the
+ * last path component ending in ".service" or ".scope" that is not a
+ * "user@N.service" manager (e.g. "0::/system.slice/sriov-fwd.service" ->
+ * "sriov-fwd.service"; "0::/user.slice/user-1000.slice/user@1000.service/
+ * app.slice/foo.service" -> "foo.service"); "" if none (also: no v2 line,
+ * root cgroup "/"). A component with characters no unit name has is not a
+ * unit. Returns 0, or -EINVAL on a malformed text (a line that is not
+ * "ID:CONTROLLERS:/PATH", two v2 lines, a unit longer than @len - 1). */
+int vfb_unit_from_cgroup(const char *text, char *unit, size_t len);
+/* True if the @n bytes at @name are a unit name vfb_unit_from_cgroup() can
+ * return: letters, digits and ":_.\@-", ending in ".service" or ".scope"
+ * after at least one character, shorter than VFB_UNIT_LEN. The policy's
+ * unit= takes the same names. */
+bool vfb_unit_name_valid(const char *name, size_t n);
+/* "uid=1000 gid=1000 pid=42 unit=foo.service" (unit=- if none), for logs. */
+void vfb_peer_format(const struct vfb_peer *peer, char *buf, size_t len);
+
+#endif /* VFTOKEND_POLICY_H */

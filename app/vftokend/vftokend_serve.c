@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * One request of a client: checked, authorised by the policy, carried out
+ * with the token of the function's PF, answered with fds or the
+ * explainer's verdict, and logged with the client's identity and the
+ * token's fingerprint (doc/guides/broker.rst, "Log").
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "vftokend.h"
+
+void
+vfd_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vftokend: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Fill @p err like the library does; @return @p code. */
+static int __attribute__((format(printf, 3, 4)))
+vfd_err(struct vft_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* ---- what is asked for -------------------------------------------------- */
+
+/* The function, its PF and VF index (for the policy), and the PF whose
+ * token it needs ("" when it needs none: neither PF nor VF). */
+struct vfd_target {
+	struct vfb_target t;
+	bool is_pf;
+	bool token_pf; /* t.pf (VF) or t.addr (PF) has the token */
+	char desc[96]; /* "0000:00:03.1 (VF 1 of 0000:00:02.0)" */
+};
+
+static void
+vfd_target_read(struct vfd *b, const struct vft_pci_addr *addr,
+		struct vfd_target *tg)
+{
+	struct vft_pci_dev *dev = malloc(sizeof(*dev));
+	char name[VFT_PCI_ADDR_LEN], pfname[VFT_PCI_ADDR_LEN];
+	unsigned int i;
+
+	memset(tg, 0, sizeof(*tg));
+	tg->t.addr = *addr;
+	vft_pci_addr_format(addr, name);
+	snprintf(tg->desc, sizeof(tg->desc), "%s", name);
+	if (dev == NULL || vft_pci_dev_read(&b->sys, addr, dev, NULL) < 0)
+		goto out;
+	if (dev->sriov_capable) {
+		tg->is_pf = true;
+		tg->token_pf = true;
+		snprintf(tg->desc, sizeof(tg->desc), "%s (PF)", name);
+	}
+	if (!dev->is_vf)
+		goto out;
+	tg->t.is_vf = true;
+	tg->t.pf = dev->pf;
+	tg->token_pf = true;
+	/* Not among its PF's virtfnN links: no vf= list matches it. */
+	tg->t.vf_index = UINT_MAX;
+	vft_pci_addr_format(&tg->t.pf, pfname);
+	if (vft_pci_dev_read(&b->sys, &tg->t.pf, dev, NULL) == 0)
+		for (i = 0; i < dev->n_vfs; i++)
+			if (vft_pci_addr_equal(&dev->vfs[i], addr))
+				tg->t.vf_index = i;
+	if (tg->t.vf_index == UINT_MAX)
+		snprintf(tg->desc, sizeof(tg->desc), "%s (VF of %s)", name,
+			 pfname);
+	else
+		snprintf(tg->desc, sizeof(tg->desc), "%s (VF %u of %s)", name,
+			 tg->t.vf_index, pfname);
+out:
+	free(dev);
+}
+
+/* The token of PF @p pf from DIR/PF.token, if there is one. */
+static int
+vfd_token_read(struct vfd *b, const struct vft_pci_addr *pf,
+	       struct vft_token *tok, char *path, size_t len,
+	       struct vft_err *err)
+{
+	char name[VFT_PCI_ADDR_LEN];
+
+	vft_pci_addr_format(pf, name);
+	snprintf(path, len, "%s/%s.token", b->token_dir, name);
+	memset(tok, 0, sizeof(*tok));
+	return vft_token_from_file(path, tok, err);
+}
+
+static bool
+vfd_allowed(struct vfd *b, struct vfd_client *c, enum vfb_action act,
+	    const struct vfd_target *tg, char *why, size_t len)
+{
+	unsigned int line = 0;
+	bool ok = vfb_policy_allows(b->policy, &c->peer, act, &tg->t, &line);
+
+	if (line > 0)
+		snprintf(why, len, "%s (rule at line %u)",
+			 ok ? "allowed" : "refused", line);
+	else
+		snprintf(why, len, "refused (no rule: default deny)");
+	return ok;
+}
+
+static void
+vfd_denied_rep(struct vfd *b, struct vfd_client *c, const struct vfd_target *tg,
+	       const char *act, const char *why, char *reason, size_t rlen,
+	       char *fix, size_t flen)
+{
+	char who[160];
+
+	vfb_peer_format(&c->peer, who, sizeof(who));
+	snprintf(reason, rlen,
+		 "the VF token broker refused to %s %s for %s: its policy %s "
+		 "%s it",
+		 act, tg->desc, who, b->policy_path, why);
+	snprintf(fix, flen,
+		 "ask the administrator for an allow rule for this process in "
+		 "%s (then: systemctl reload vftokend, or SIGHUP)",
+		 b->policy_path);
+}
+
+/* ---- the broker's references to PFs ------------------------------------- */
+
+void
+vfd_refs_init(struct vfd *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < VFD_MAX_PF_REFS; i++) {
+		b->refs[i].fd = -1;
+		b->refs[i].pidfd = -1;
+	}
+}
+
+void
+vfd_ref_release(struct vfd *b, struct vfd_pf_ref *r, const char *why)
+{
+	char name[VFT_PCI_ADDR_LEN];
+
+	(void)b;
+	if (r->fd < 0)
+		return;
+	vft_pci_addr_format(&r->pf, name);
+	vfd_log("PF %s: reference released (%s, pid %d)", name, why,
+		(int)r->pid);
+	close(r->fd);
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+	r->fd = -1;
+	r->pidfd = -1;
+}
+
+void
+vfd_refs_close(struct vfd *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < VFD_MAX_PF_REFS; i++)
+		vfd_ref_release(b, &b->refs[i], "broker exits");
+}
+
+static struct vfd_pf_ref *
+vfd_ref_find(struct vfd *b, const struct vft_pci_addr *pf)
+{
+	unsigned int i;
+
+	for (i = 0; i < VFD_MAX_PF_REFS; i++)
+		if (b->refs[i].fd >= 0 &&
+		    vft_pci_addr_equal(&b->refs[i].pf, pf))
+			return &b->refs[i];
+	return NULL;
+}
+
+/*
+ * Keep @p fd, a copy of PF @p pf's device fd, while process @p pid lives.
+ * The reference holds the device (and the client's container) open, so
+ * it must not outlive the client: its pidfd tells when that one exits.
+ */
+static void
+vfd_ref_keep(struct vfd *b, const struct vft_pci_addr *pf, int fd, pid_t pid)
+{
+	struct vfd_pf_ref *r = vfd_ref_find(b, pf);
+	unsigned int i;
+	int pidfd;
+
+	if (r != NULL)
+		vfd_ref_release(b, r, "replaced by a newer open");
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	for (i = 0; r == NULL && i < VFD_MAX_PF_REFS; i++)
+		if (b->refs[i].fd < 0)
+			r = &b->refs[i];
+	if (pidfd < 0 || r == NULL) {
+		vfd_log("cannot keep a reference to the PF (%s): its token "
+			"will be rotated by opening it again",
+			pidfd < 0 ? strerror(errno) : "table full");
+		if (pidfd >= 0)
+			close(pidfd);
+		close(fd);
+		return;
+	}
+	r->fd = fd;
+	r->pidfd = pidfd;
+	r->pid = pid;
+	r->pf = *pf;
+}
+
+/* ---- open --------------------------------------------------------------- */
+
+static void
+vfd_client_ctx(const struct vft_broker_open_req *req, const int *fds,
+	       struct vft_broker_client_ctx *cc)
+{
+	memset(cc, 0, sizeof(*cc));
+	cc->path = (enum vft_path)req->path;
+	cc->ctx_fd = (req->flags & VFT_BROKER_HAVE_CTX) ? fds[0] : -1;
+	cc->iommu_set = (req->flags & VFT_BROKER_IOMMU_SET) != 0;
+	cc->ioas_id = req->ioas_id;
+	cc->group_fd = (req->flags & VFT_BROKER_HAVE_GROUP) ? fds[1] : -1;
+	cc->group_id = req->group_id;
+}
+
+/* The token for an open of @p tg; "none" in @p fp when it needs none or
+ * its PF has no token file (the kernel then decides, and the explainer
+ * says why). */
+static void
+vfd_open_token(struct vfd *b, const struct vfd_target *tg,
+	       struct vft_token *tok, char fp[VFT_FINGERPRINT_LEN])
+{
+	char path[512];
+	struct vft_err err;
+
+	memset(tok, 0, sizeof(*tok));
+	snprintf(fp, VFT_FINGERPRINT_LEN, "none");
+	if (!tg->token_pf)
+		return;
+	vft_err_clear(&err);
+	if (vfd_token_read(b, tg->t.is_vf ? &tg->t.pf : &tg->t.addr, tok, path,
+			   sizeof(path), &err) < 0) {
+		vfd_log("%s: no token (%s)", tg->desc, err.msg);
+		memset(tok, 0, sizeof(*tok));
+		return;
+	}
+	vft_token_fingerprint(tok, fp);
+}
+
+static void
+vfd_open(struct vfd *b, struct vfd_client *c,
+	 const struct vft_broker_open_req *req, int *fds)
+{
+	struct vft_broker_open_rep rep;
+	struct vft_broker_client_ctx cc;
+	char fp[VFT_FINGERPRINT_LEN], who[160], why[96];
+	int out[VFT_BROKER_MAX_FDS], ref = -1, ret;
+	struct vft_pci_addr addr;
+	struct vfd_target tg;
+	struct vft_token tok;
+	unsigned int n = 0;
+
+	memset(&rep, 0, sizeof(rep));
+	vft_broker_hdr_init(&rep.h, VFT_BROKER_OPEN, sizeof(rep), req->h.seq);
+	rep.group_id = -1;
+	rep.cdev = -1;
+	vft_pci_addr_parse(req->addr, &addr);
+	vfd_target_read(b, &addr, &tg);
+	vfb_peer_format(&c->peer, who, sizeof(who));
+	if (!vfd_allowed(b, c, VFB_ACT_OPEN, &tg, why, sizeof(why))) {
+		rep.error = -EPERM;
+		rep.verdict = VFT_V_BROKER_DENIED;
+		vfd_denied_rep(b, c, &tg, "open", why, rep.reason,
+			       sizeof(rep.reason), rep.fix, sizeof(rep.fix));
+		vfd_log("%s open %s: %s", who, tg.desc, why);
+		vft_broker_send(c->fd, &rep, sizeof(rep), NULL, 0);
+		return;
+	}
+	vfd_open_token(b, &tg, &tok, fp);
+	vfd_client_ctx(req, fds, &cc);
+	ret = vft_broker_serve_open(&b->sys, &addr, &tok, &cc,
+				    tg.is_pf && vft_token_present(&tok) ? &ref
+									: NULL,
+				    &rep, out, &n);
+	vft_token_wipe(&tok);
+	if (ret < 0)
+		vfd_log("%s open %s: %s; open failed: %s (token %s): %s", who,
+			tg.desc, why, vft_verdict_name(rep.verdict), fp,
+			rep.reason);
+	else
+		vfd_log("%s open %s: %s; opened, path %s, token %s%s", who,
+			tg.desc, why, vft_path_name(rep.path), fp,
+			ref >= 0 ? ", set on the PF" : "");
+	ret = vft_broker_send(c->fd, &rep, sizeof(rep), out, n);
+	if (ret < 0)
+		vfd_log("%s: the reply could not be sent (%s): nothing of the "
+			"open is kept",
+			who, strerror(-ret));
+	vft_broker_close_fds(out, n);
+	if (ref >= 0 && ret == 0)
+		vfd_ref_keep(b, &addr, ref, c->peer.pid);
+	else if (ref >= 0)
+		close(ref);
+}
+
+/* ---- rotate ------------------------------------------------------------- */
+
+/* Set @p tok on PF @p pf: through the broker's reference, else by opening
+ * the PF with its current token @p cur for the time of the call. */
+static int
+vfd_rotate_set(struct vfd *b, const struct vft_pci_addr *pf,
+	       const struct vft_token *cur, const struct vft_token *tok,
+	       struct vft_err *err)
+{
+	struct vfd_pf_ref *r = vfd_ref_find(b, pf);
+	struct vft_explanation why;
+	struct vft_device d;
+	struct vft_iommu io;
+	int ret;
+
+	if (r != NULL) {
+		memset(&d, 0, sizeof(d));
+		d.fd = r->fd;
+		d.addr = *pf;
+		return vft_device_vf_token_set(&d, tok, err);
+	}
+	ret = vft_iommu_init(&io, vft_path_auto(), err);
+	if (ret < 0)
+		return ret;
+	ret = vft_iommu_open_device(&io, &b->sys, pf, cur, &d, &why);
+	if (ret < 0)
+		return vfd_err(err, ret,
+			       "the broker holds no reference to this PF "
+			       "and could not open it: %s (%s)%s",
+			       vft_verdict_name(why.verdict), why.reason,
+			       ret == -EBUSY ? "; a process that opened "
+					       "it before the broker "
+					       "started holds it: rotate "
+					       "through that process"
+					     : "");
+	ret = vft_device_vf_token_set(&d, tok, err);
+	vft_device_close(&d);
+	vft_iommu_close(&io);
+	return ret;
+}
+
+/* Write the new token next to the old one, set it in the kernel, then put
+ * it in place: the file never names a token the PF does not have, except
+ * if the final rename fails (logged). */
+static int
+vfd_rotate_pf(struct vfd *b, const struct vft_pci_addr *pf,
+	      char fp[VFT_FINGERPRINT_LEN], char oldfp[VFT_FINGERPRINT_LEN],
+	      struct vft_err *err)
+{
+	struct vft_token cur, tok;
+	char path[512], tmp[520];
+	int ret;
+
+	ret = vfd_token_read(b, pf, &cur, path, sizeof(path), err);
+	if (ret < 0)
+		return ret;
+	vft_token_fingerprint(&cur, oldfp);
+	ret = vft_token_generate(&tok, err);
+	if (ret < 0)
+		goto out;
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	unlink(tmp);
+	ret = vft_token_write_file(tmp, &tok, err);
+	if (ret < 0)
+		goto out;
+	ret = vfd_rotate_set(b, pf, &cur, &tok, err);
+	if (ret < 0) {
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) < 0) {
+		ret = -errno;
+		vfd_err(err, ret,
+			"the PF has the new token but %s could not "
+			"replace %s: %s",
+			tmp, path, strerror(-ret));
+		goto out;
+	}
+	vft_token_fingerprint(&tok, fp);
+out:
+	vft_token_wipe(&cur);
+	vft_token_wipe(&tok);
+	return ret;
+}
+
+static void
+vfd_rotate(struct vfd *b, struct vfd_client *c,
+	   const struct vft_broker_rotate_req *req)
+{
+	char fp[VFT_FINGERPRINT_LEN] = "", oldfp[VFT_FINGERPRINT_LEN] = "";
+	struct vft_broker_rotate_rep rep;
+	char who[160], why[96];
+	struct vft_pci_addr pf;
+	struct vfd_target tg;
+	struct vft_err err;
+
+	memset(&rep, 0, sizeof(rep));
+	vft_broker_hdr_init(&rep.h, VFT_BROKER_ROTATE, sizeof(rep), req->h.seq);
+	vft_pci_addr_parse(req->pf, &pf);
+	vfd_target_read(b, &pf, &tg);
+	vfb_peer_format(&c->peer, who, sizeof(who));
+	vft_err_clear(&err);
+	if (!vfd_allowed(b, c, VFB_ACT_ROTATE, &tg, why, sizeof(why))) {
+		char fix[VFT_EXPLAIN_LEN];
+
+		rep.error = -EPERM;
+		vfd_denied_rep(b, c, &tg, "rotate the token of", why, rep.msg,
+			       sizeof(rep.msg), fix, sizeof(fix));
+		vfd_log("%s rotate %s: %s", who, tg.desc, why);
+	} else if (!tg.is_pf) {
+		rep.error = -EINVAL;
+		snprintf(rep.msg, sizeof(rep.msg),
+			 "%s is not an SR-IOV PF: only a PF has a VF token",
+			 tg.desc);
+		vfd_log("%s rotate %s: %s; not a PF", who, tg.desc, why);
+	} else {
+		rep.error = vfd_rotate_pf(b, &pf, fp, oldfp, &err);
+		if (rep.error < 0)
+			snprintf(rep.msg, sizeof(rep.msg), "%s", err.msg);
+		else
+			snprintf(rep.msg, sizeof(rep.msg),
+				 "%s: new token %s set", tg.desc, fp);
+		if (rep.error < 0)
+			vfd_log("%s rotate %s: %s; failed: %s", who, tg.desc,
+				why, err.msg);
+		else
+			vfd_log("%s rotate %s: %s; token %s -> %s", who,
+				tg.desc, why, oldfp, fp);
+	}
+	snprintf(rep.fingerprint, sizeof(rep.fingerprint), "%s", fp);
+	vft_broker_send(c->fd, &rep, sizeof(rep), NULL, 0);
+}
+
+/* ---- one message -------------------------------------------------------- */
+
+static void
+vfd_malformed(struct vfd_client *c, const char *msg)
+{
+	char who[160];
+
+	vfb_peer_format(&c->peer, who, sizeof(who));
+	vfd_log("%s: malformed request refused: %s", who, msg);
+}
+
+void
+vfd_serve(struct vfd *b, struct vfd_client *c)
+{
+	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
+	int fds[VFT_BROKER_MAX_FDS];
+	unsigned int nfds = 0;
+	struct vft_err err;
+	ssize_t n;
+	int op;
+
+	n = vft_broker_recv(c->fd, buf, sizeof(buf), fds, &nfds);
+	if (n <= 0) {
+		/* Closed, or a message cut short: either way this client is
+		 * done. */
+		if (n < 0 && n != -EAGAIN)
+			vfd_malformed(c, strerror((int)-n));
+		if (n != -EAGAIN) {
+			close(c->fd);
+			c->fd = -1;
+		}
+		return;
+	}
+	vft_err_clear(&err);
+	op = vft_broker_check_request(buf, (size_t)n, nfds, &err);
+	if (op == VFT_BROKER_OPEN)
+		vfd_open(b, c, (const struct vft_broker_open_req *)buf, fds);
+	else if (op == VFT_BROKER_ROTATE)
+		vfd_rotate(b, c, (const struct vft_broker_rotate_req *)buf);
+	vft_broker_close_fds(fds, nfds);
+	if (op < 0) {
+		/* Nothing in it can be trusted, not even its operation: no
+		 * reply, the connection is closed. */
+		vfd_malformed(c, err.msg);
+		close(c->fd);
+		c->fd = -1;
+	}
+}

@@ -1,0 +1,611 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * The broker's messages (doc/guides/broker.rst, "Protocol"): how one is
+ * made, sent with its fds, received, and checked field by field before
+ * anything in it is used; and the broker's side of an open, which opens
+ * a function into the IOMMU context of the client that asked.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "vft_broker.h"
+#include "vft_private.h"
+#include "vftoken.h"
+
+_Static_assert(sizeof(struct vft_broker_open_rep) <= VFT_BROKER_MSG_MAX,
+	       "open reply exceeds the message size");
+_Static_assert(sizeof(struct vft_broker_rotate_rep) <= VFT_BROKER_MSG_MAX,
+	       "rotate reply exceeds the message size");
+
+const char *
+vft_broker_op_name(uint16_t op)
+{
+	switch (op) {
+	case VFT_BROKER_OPEN:
+		return "open";
+	case VFT_BROKER_ROTATE:
+		return "rotate";
+	default:
+		return "unknown";
+	}
+}
+
+void
+vft_broker_hdr_init(struct vft_broker_hdr *h, uint16_t op, size_t len,
+		    uint32_t seq)
+{
+	h->magic = VFT_BROKER_MAGIC;
+	h->version = VFT_BROKER_VERSION;
+	h->op = op;
+	h->len = (uint32_t)len;
+	h->seq = seq;
+}
+
+/* ---- checks ------------------------------------------------------------- */
+
+static int
+vft_broker_check_hdr(const void *buf, size_t len, struct vft_broker_hdr *h,
+		     struct vft_err *err)
+{
+	if (len < sizeof(*h))
+		return vft_err_set(err, -EPROTO,
+				   "broker message of %zu bytes: shorter than "
+				   "its %zu-byte header",
+				   len, sizeof(*h));
+	memcpy(h, buf, sizeof(*h));
+	if (h->magic != VFT_BROKER_MAGIC)
+		return vft_err_set(err, -EPROTO,
+				   "broker message magic 0x%08x: expected "
+				   "0x%08x (not a vftoken broker peer)",
+				   h->magic, VFT_BROKER_MAGIC);
+	if (h->version != VFT_BROKER_VERSION)
+		return vft_err_set(err, -EPROTO,
+				   "broker protocol version %u: expected %u "
+				   "(broker and client of different releases)",
+				   h->version, VFT_BROKER_VERSION);
+	if (h->len != len)
+		return vft_err_set(err, -EPROTO,
+				   "broker message says %u bytes, %zu came",
+				   h->len, len);
+	return 0;
+}
+
+static int
+vft_broker_check_len(uint16_t op, size_t len, size_t want, bool reply,
+		     struct vft_err *err)
+{
+	if (len == want)
+		return 0;
+	return vft_err_set(
+		err, -EPROTO, "broker %s %s of %zu bytes: expected %zu",
+		vft_broker_op_name(op), reply ? "reply" : "request", len, want);
+}
+
+static int
+vft_broker_check_str(const char *s, size_t size, const char *field,
+		     struct vft_err *err)
+{
+	if (memchr(s, '\0', size) == NULL)
+		return vft_err_set(err, -EPROTO,
+				   "broker message field %s is not "
+				   "NUL-terminated within %zu bytes",
+				   field, size);
+	return 0;
+}
+
+static int
+vft_broker_check_fds(unsigned int want, unsigned int got, struct vft_err *err)
+{
+	if (want == got)
+		return 0;
+	return vft_err_set(err, -EPROTO,
+			   "broker message carries %u fds, its flags say %u",
+			   got, want);
+}
+
+static int
+vft_broker_check_addr(const char *s, size_t size, const char *field,
+		      struct vft_err *err)
+{
+	struct vft_pci_addr a;
+	int ret = vft_broker_check_str(s, size, field, err);
+
+	if (ret < 0)
+		return ret;
+	if (vft_pci_addr_parse(s, &a) < 0)
+		return vft_err_set(err, -EINVAL,
+				   "broker message field %s '%.*s': expected a "
+				   "PCI address DDDD:BB:DD.F",
+				   field, (int)VFT_PCI_ADDR_LEN, s);
+	return 0;
+}
+
+static int
+vft_broker_check_open_req(const struct vft_broker_open_req *r,
+			  unsigned int nfds, struct vft_err *err)
+{
+	unsigned int want;
+	int ret;
+
+	ret = vft_broker_check_addr(r->addr, sizeof(r->addr), "addr", err);
+	if (ret < 0)
+		return ret;
+	if (r->path != VFT_PATH_GROUP && r->path != VFT_PATH_CDEV)
+		return vft_err_set(err, -EINVAL,
+				   "broker open: path %u: expected %u (group) "
+				   "or %u (cdev)",
+				   r->path, VFT_PATH_GROUP, VFT_PATH_CDEV);
+	if (r->flags & ~VFT_BROKER_REQ_FLAGS)
+		return vft_err_set(err, -EINVAL,
+				   "broker open: flags 0x%x: unknown bits 0x%x",
+				   r->flags, r->flags & ~VFT_BROKER_REQ_FLAGS);
+	if ((r->flags & VFT_BROKER_HAVE_GROUP) &&
+	    (r->path != VFT_PATH_GROUP || !(r->flags & VFT_BROKER_HAVE_CTX) ||
+	     r->group_id < 0))
+		return vft_err_set(err, -EINVAL,
+				   "broker open: a group fd comes only on the "
+				   "group path, with its container and a "
+				   "group number >= 0 (got %d)",
+				   r->group_id);
+	want = !!(r->flags & VFT_BROKER_HAVE_CTX) +
+	       !!(r->flags & VFT_BROKER_HAVE_GROUP);
+	return vft_broker_check_fds(want, nfds, err);
+}
+
+static int
+vft_broker_check_rotate_req(const struct vft_broker_rotate_req *r,
+			    unsigned int nfds, struct vft_err *err)
+{
+	int ret = vft_broker_check_addr(r->pf, sizeof(r->pf), "pf", err);
+
+	return ret < 0 ? ret : vft_broker_check_fds(0, nfds, err);
+}
+
+int
+vft_broker_check_request(const void *buf, size_t len, unsigned int nfds,
+			 struct vft_err *err)
+{
+	struct vft_broker_hdr h = { 0 };
+	int ret = vft_broker_check_hdr(buf, len, &h, err);
+
+	if (ret < 0)
+		return ret;
+	switch (h.op) {
+	case VFT_BROKER_OPEN:
+		ret = vft_broker_check_len(h.op, len,
+					   sizeof(struct vft_broker_open_req),
+					   false, err);
+		if (ret == 0)
+			ret = vft_broker_check_open_req(buf, nfds, err);
+		break;
+	case VFT_BROKER_ROTATE:
+		ret = vft_broker_check_len(h.op, len,
+					   sizeof(struct vft_broker_rotate_req),
+					   false, err);
+		if (ret == 0)
+			ret = vft_broker_check_rotate_req(buf, nfds, err);
+		break;
+	default:
+		return vft_err_set(err, -EINVAL,
+				   "broker request operation %u: expected %u "
+				   "(open) or %u (rotate)",
+				   h.op, VFT_BROKER_OPEN, VFT_BROKER_ROTATE);
+	}
+	return ret < 0 ? ret : h.op;
+}
+
+static int
+vft_broker_check_open_rep(const struct vft_broker_open_rep *r,
+			  unsigned int nfds, struct vft_err *err)
+{
+	unsigned int want;
+	int ret;
+
+	ret = vft_broker_check_str(r->reason, sizeof(r->reason), "reason", err);
+	if (ret == 0)
+		ret = vft_broker_check_str(r->fix, sizeof(r->fix), "fix", err);
+	if (ret < 0)
+		return ret;
+	if (r->error > 0 || r->verdict > VFT_V_BROKER_DENIED ||
+	    (r->error == 0) != (r->verdict == VFT_V_OK))
+		return vft_err_set(err, -EPROTO,
+				   "broker open reply: error %d with verdict "
+				   "%u: expected 0 with ok or -errno with a "
+				   "refusal",
+				   r->error, r->verdict);
+	if (r->fds & ~VFT_BROKER_FDS)
+		return vft_err_set(err, -EPROTO,
+				   "broker open reply: fd bits 0x%x unknown",
+				   r->fds);
+	/* A success carries the device; a refusal carries nothing. */
+	if ((r->error == 0) != !!(r->fds & VFT_BROKER_FD_DEVICE) ||
+	    (r->error < 0 && r->fds != 0))
+		return vft_err_set(err, -EPROTO,
+				   "broker open reply: fds 0x%x with error %d",
+				   r->fds, r->error);
+	if (r->error == 0 && r->path != VFT_PATH_GROUP &&
+	    r->path != VFT_PATH_CDEV)
+		return vft_err_set(err, -EPROTO,
+				   "broker open reply: path %u unknown",
+				   r->path);
+	if ((r->fds & VFT_BROKER_FD_GROUP) &&
+	    (r->path != VFT_PATH_GROUP || r->group_id < 0))
+		return vft_err_set(err, -EPROTO,
+				   "broker open reply: a group fd off the "
+				   "group path or for group %d",
+				   r->group_id);
+	want = !!(r->fds & VFT_BROKER_FD_CTX) +
+	       !!(r->fds & VFT_BROKER_FD_GROUP) +
+	       !!(r->fds & VFT_BROKER_FD_DEVICE);
+	return vft_broker_check_fds(want, nfds, err);
+}
+
+static int
+vft_broker_check_rotate_rep(const struct vft_broker_rotate_rep *r,
+			    unsigned int nfds, struct vft_err *err)
+{
+	int ret;
+
+	ret = vft_broker_check_str(r->fingerprint, sizeof(r->fingerprint),
+				   "fingerprint", err);
+	if (ret == 0)
+		ret = vft_broker_check_str(r->msg, sizeof(r->msg), "msg", err);
+	if (ret == 0 && r->error > 0)
+		ret = vft_err_set(err, -EPROTO,
+				  "broker rotate reply: error %d: expected 0 "
+				  "or -errno",
+				  r->error);
+	return ret < 0 ? ret : vft_broker_check_fds(0, nfds, err);
+}
+
+int
+vft_broker_check_reply(const void *buf, size_t len, unsigned int nfds,
+		       uint16_t op, uint32_t seq, struct vft_err *err)
+{
+	struct vft_broker_hdr h = { 0 };
+	int ret = vft_broker_check_hdr(buf, len, &h, err);
+
+	if (ret < 0)
+		return ret;
+	if (h.op != op || h.seq != seq)
+		return vft_err_set(err, -EPROTO,
+				   "broker reply to %s #%u: expected %s #%u",
+				   vft_broker_op_name(h.op), h.seq,
+				   vft_broker_op_name(op), seq);
+	switch (op) {
+	case VFT_BROKER_OPEN:
+		ret = vft_broker_check_len(
+			op, len, sizeof(struct vft_broker_open_rep), true, err);
+		return ret < 0 ? ret
+			       : vft_broker_check_open_rep(buf, nfds, err);
+	case VFT_BROKER_ROTATE:
+		ret = vft_broker_check_len(op, len,
+					   sizeof(struct vft_broker_rotate_rep),
+					   true, err);
+		return ret < 0 ? ret
+			       : vft_broker_check_rotate_rep(buf, nfds, err);
+	default:
+		return vft_err_set(err, -EINVAL, "broker reply: operation %u",
+				   op);
+	}
+}
+
+/* ---- send and receive -------------------------------------------------- */
+
+void
+vft_broker_close_fds(int *fds, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+int
+vft_broker_send(int sock, const void *msg, size_t len, const int *fds,
+		unsigned int nfds)
+{
+	char ctl[CMSG_SPACE(sizeof(int) * VFT_BROKER_MAX_FDS)];
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)msg,
+			     .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (nfds > VFT_BROKER_MAX_FDS)
+		return -EINVAL;
+	if (nfds > 0) {
+		struct cmsghdr *c;
+
+		memset(ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	}
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EMSGSIZE;
+}
+
+/* Take the fds of every SCM_RIGHTS block; keep the first VFT_BROKER_MAX_FDS,
+ * close the rest. @return -EPROTO if any had to be closed. */
+static int
+vft_broker_take_fds(struct msghdr *mh, int *fds, unsigned int *nfds)
+{
+	struct cmsghdr *c;
+	int ret = 0;
+
+	*nfds = 0;
+	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+		size_t i, n;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+			if (*nfds < VFT_BROKER_MAX_FDS) {
+				fds[(*nfds)++] = fd;
+			} else {
+				close(fd);
+				ret = -EPROTO;
+			}
+		}
+	}
+	return ret;
+}
+
+ssize_t
+vft_broker_recv(int sock, void *buf, size_t size, int *fds, unsigned int *nfds)
+{
+	/* Room for more fds than allowed, so that extra ones are seen (and
+	 * closed) rather than cut off by the kernel. */
+	char ctl[CMSG_SPACE(sizeof(int) * (VFT_BROKER_MAX_FDS + 8))];
+	struct iovec iov = { .iov_base = buf, .iov_len = size };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl,
+			     .msg_controllen = sizeof(ctl) };
+	ssize_t n;
+	int ret;
+
+	*nfds = 0;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	ret = vft_broker_take_fds(&mh, fds, nfds);
+	if (ret == 0 && (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		ret = -EMSGSIZE;
+	if (ret < 0) {
+		vft_broker_close_fds(fds, *nfds);
+		*nfds = 0;
+		return ret;
+	}
+	return n;
+}
+
+/* ---- the broker's side of an open -------------------------------------- */
+
+/* The client's fds as this open uses them: copies, so that whatever the
+ * device layer closes on a failed open is never the caller's fd. */
+struct vft_broker_dups {
+	int ctx;
+	int group;
+};
+
+/* Put the client's context into @p io, as if this process had opened it. */
+static int
+vft_broker_load_ctx(struct vft_iommu *io,
+		    const struct vft_broker_client_ctx *cc,
+		    struct vft_broker_dups *dp, struct vft_err *err)
+{
+	int ret = vft_iommu_init(io, cc->path, err);
+
+	dp->ctx = -1;
+	dp->group = -1;
+	if (ret < 0 || cc->ctx_fd < 0)
+		return ret;
+	dp->ctx = fcntl(cc->ctx_fd, F_DUPFD_CLOEXEC, 0);
+	if (cc->group_fd >= 0)
+		dp->group = fcntl(cc->group_fd, F_DUPFD_CLOEXEC, 0);
+	if (dp->ctx < 0 || (cc->group_fd >= 0 && dp->group < 0)) {
+		ret = -errno;
+		vft_broker_close_fds(&dp->ctx, 2);
+		return vft_err_set(err, ret, "cannot copy the client's fds: %s",
+				   strerror(-ret));
+	}
+	if (cc->path == VFT_PATH_CDEV) {
+		io->iommufd = dp->ctx;
+		io->ioas_id = cc->ioas_id;
+		return 0;
+	}
+	io->container.fd = dp->ctx;
+	io->container.iommu_set = cc->iommu_set;
+	io->container.n_groups = cc->iommu_set ? 1 : 0;
+	if (dp->group >= 0) {
+		io->groups[0].group.fd = dp->group;
+		io->groups[0].group.id = cc->group_id;
+		io->groups[0].group.container = &io->container;
+		io->groups[0].refs = 1;
+	}
+	return 0;
+}
+
+/* Close the copies of the client's fds the device layer still holds. */
+static void
+vft_broker_drop_dups(struct vft_iommu *io, struct vft_broker_dups *dp)
+{
+	if (dp->ctx >= 0 &&
+	    (io->container.fd == dp->ctx || io->iommufd == dp->ctx)) {
+		close(dp->ctx);
+		if (io->container.fd == dp->ctx)
+			io->container.fd = -1;
+		else
+			io->iommufd = -1;
+	}
+	if (dp->group >= 0 && io->groups[0].group.fd == dp->group) {
+		close(dp->group);
+		io->groups[0].group.fd = -1;
+	}
+}
+
+/*
+ * Fill the reply's fds from what the open made: the context fd and the
+ * group fd only when they are new to the client, the device fd always.
+ */
+static void
+vft_broker_export(const struct vft_iommu *io,
+		  const struct vft_broker_client_ctx *cc,
+		  const struct vft_device *d, struct vft_broker_open_rep *rep,
+		  int fds[VFT_BROKER_MAX_FDS], unsigned int *nfds)
+{
+	rep->path = (uint8_t)io->path;
+	if (io->path == VFT_PATH_CDEV) {
+		rep->ioas_id = io->ioas_id;
+		rep->cdev = d->cdev;
+		if (cc->ctx_fd < 0) {
+			fds[(*nfds)++] = io->iommufd;
+			rep->fds |= VFT_BROKER_FD_CTX;
+		}
+	} else {
+		rep->group_id = d->group->id;
+		if (cc->ctx_fd < 0) {
+			fds[(*nfds)++] = io->container.fd;
+			rep->fds |= VFT_BROKER_FD_CTX;
+		}
+		if (cc->group_fd < 0) {
+			fds[(*nfds)++] = d->group->fd;
+			rep->fds |= VFT_BROKER_FD_GROUP;
+		}
+	}
+	fds[(*nfds)++] = d->fd;
+	rep->fds |= VFT_BROKER_FD_DEVICE;
+}
+
+/*
+ * Forget the context without telling the kernel anything: what the open
+ * made is in the reply's fds now (the caller closes them once sent).
+ * vft_device_close() would unset the group's container, the client's.
+ */
+static void
+vft_broker_forget(struct vft_iommu *io, struct vft_device *d)
+{
+	unsigned int i;
+
+	d->fd = -1;
+	for (i = 0; i < VFT_IOMMU_MAX_GROUPS; i++) {
+		io->groups[i].group.fd = -1;
+		io->groups[i].refs = 0;
+	}
+	io->container.fd = -1;
+	io->iommufd = -1;
+	io->n_devices = 0;
+}
+
+static void
+vft_broker_rep_explain(struct vft_broker_open_rep *rep,
+		       const struct vft_explanation *why)
+{
+	rep->error = why->error;
+	rep->verdict = (uint32_t)why->verdict;
+	snprintf(rep->reason, sizeof(rep->reason), "%s", why->reason);
+	snprintf(rep->fix, sizeof(rep->fix), "%s", why->fix);
+}
+
+static void
+vft_broker_explain_err(struct vft_explanation *why, const struct vft_err *err)
+{
+	memset(why, 0, sizeof(*why));
+	why->verdict = VFT_V_OTHER;
+	why->error = err->code < 0 ? err->code : -EIO;
+	snprintf(why->reason, sizeof(why->reason), "%s", err->msg);
+	snprintf(why->fix, sizeof(why->fix), "see the broker's log");
+}
+
+/* A PF opened for a client gets the token set on it by the broker, so that
+ * the client never knows it; @p ref keeps a copy of its fd for later
+ * rotations. */
+static int
+vft_broker_pf_token(struct vft_device *d, const struct vft_token *tok, int *ref,
+		    struct vft_explanation *why)
+{
+	struct vft_err err;
+	int ret;
+
+	vft_err_clear(&err);
+	ret = vft_device_vf_token_set(d, tok, &err);
+	if (ret == 0) {
+		*ref = fcntl(d->fd, F_DUPFD_CLOEXEC, 0);
+		if (*ref < 0)
+			ret = vft_err_set(&err, -errno,
+					  "cannot keep a reference to the PF: "
+					  "%s",
+					  strerror(errno));
+	}
+	if (ret < 0)
+		vft_broker_explain_err(why, &err);
+	return ret;
+}
+
+int
+vft_broker_serve_open(const struct vft_sys *sys,
+		      const struct vft_pci_addr *addr,
+		      const struct vft_token *tok,
+		      const struct vft_broker_client_ctx *cc, int *pf_ref,
+		      struct vft_broker_open_rep *rep,
+		      int fds[VFT_BROKER_MAX_FDS], unsigned int *nfds)
+{
+	struct vft_broker_dups dups;
+	struct vft_explanation why;
+	struct vft_device d;
+	struct vft_iommu io;
+	struct vft_err err;
+	int ret;
+
+	*nfds = 0;
+	if (pf_ref != NULL)
+		*pf_ref = -1;
+	vft_err_clear(&err);
+	ret = vft_broker_load_ctx(&io, cc, &dups, &err);
+	if (ret < 0) {
+		vft_broker_explain_err(&why, &err);
+		vft_broker_rep_explain(rep, &why);
+		return ret;
+	}
+	ret = vft_iommu_open_device(&io, sys, addr, tok, &d, &why);
+	if (ret == 0 && pf_ref != NULL) {
+		ret = vft_broker_pf_token(&d, tok, pf_ref, &why);
+		if (ret < 0)
+			vft_device_close(&d);
+	}
+	vft_broker_rep_explain(rep, &why);
+	if (ret == 0)
+		vft_broker_export(&io, cc, &d, rep, fds, nfds);
+	vft_broker_drop_dups(&io, &dups);
+	if (ret == 0)
+		vft_broker_forget(&io, &d);
+	else
+		vft_iommu_close(&io);
+	return ret;
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+#ifndef VFT_BROKER_H
+#define VFT_BROKER_H
+
+/*
+ * The broker's wire protocol (doc/guides/broker.rst, "Protocol"), shared
+ * by the broker (app/vftokend), its clients in libvftoken and the fuzz
+ * harness. Not installed: callers use vft_iommu_open_brokered() and
+ * vft_broker_rotate() of vftoken.h.
+ *
+ * A unix SOCK_SEQPACKET connection carries one message per datagram:
+ * a fixed header, then a body of fixed layout for its operation, the fds
+ * of a reply in SCM_RIGHTS. Every field is checked before use; a token
+ * never crosses the socket, in either direction.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vftoken.h"
+
+#define VFT_BROKER_MAGIC 0x42544656u /* "VFTB" little-endian */
+#define VFT_BROKER_VERSION 1
+/* Where the broker listens when nobody says otherwise. */
+#define VFT_BROKER_DEFAULT_SOCKET "/run/vftoken/broker.sock"
+/* Most fds in one message: context, group, device. */
+#define VFT_BROKER_MAX_FDS 3
+#define VFT_BROKER_ADDR_LEN 32
+#define VFT_BROKER_MSG_MAX 2048
+
+enum vft_broker_op {
+	VFT_BROKER_OPEN = 1,   /**< open a function, get its fds */
+	VFT_BROKER_ROTATE = 2, /**< give a PF a new token */
+};
+
+struct vft_broker_hdr {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t op;  /**< enum vft_broker_op, the same in the reply */
+	uint32_t len; /**< of the whole message */
+	uint32_t seq; /**< the reply carries the request's */
+};
+
+/* Request flags: what the client already holds (its fds follow, in this
+ * order). */
+#define VFT_BROKER_HAVE_CTX (1u << 0)	/**< container (group) or iommufd */
+#define VFT_BROKER_HAVE_GROUP (1u << 1) /**< the function's group fd */
+#define VFT_BROKER_IOMMU_SET (1u << 2)	/**< the container has its IOMMU */
+#define VFT_BROKER_REQ_FLAGS \
+	(VFT_BROKER_HAVE_CTX | VFT_BROKER_HAVE_GROUP | VFT_BROKER_IOMMU_SET)
+
+struct vft_broker_open_req {
+	struct vft_broker_hdr h;
+	char addr[VFT_BROKER_ADDR_LEN]; /**< the function, NUL-terminated */
+	uint8_t path;			/**< enum vft_path */
+	uint8_t pad[3];
+	uint32_t flags;	  /**< VFT_BROKER_HAVE_* */
+	uint32_t ioas_id; /**< cdev path with HAVE_CTX: the client's IOAS */
+	int32_t group_id; /**< group path with HAVE_GROUP: its number */
+};
+
+/* Reply fds, in this order. */
+#define VFT_BROKER_FD_CTX (1u << 0)
+#define VFT_BROKER_FD_GROUP (1u << 1)
+#define VFT_BROKER_FD_DEVICE (1u << 2)
+#define VFT_BROKER_FDS \
+	(VFT_BROKER_FD_CTX | VFT_BROKER_FD_GROUP | VFT_BROKER_FD_DEVICE)
+
+struct vft_broker_open_rep {
+	struct vft_broker_hdr h;
+	int32_t error;	  /**< 0 or a negative errno */
+	uint32_t verdict; /**< enum vft_verdict */
+	uint8_t path;	  /**< enum vft_path the function was opened on */
+	uint8_t pad[3];
+	uint32_t fds;	  /**< VFT_BROKER_FD_*: which fds came */
+	uint32_t ioas_id; /**< cdev path: the IOAS the device is attached to */
+	int32_t group_id; /**< group path: the function's IOMMU group */
+	int32_t cdev;	  /**< cdev path: N of /dev/vfio/devices/vfioN */
+	char reason[VFT_EXPLAIN_LEN];
+	char fix[VFT_EXPLAIN_LEN];
+};
+
+struct vft_broker_rotate_req {
+	struct vft_broker_hdr h;
+	char pf[VFT_BROKER_ADDR_LEN];
+};
+
+struct vft_broker_rotate_rep {
+	struct vft_broker_hdr h;
+	int32_t error;
+	char fingerprint[VFT_FINGERPRINT_LEN]; /**< of the new token */
+	char msg[VFT_EXPLAIN_LEN];	       /**< what was done, or why not */
+};
+
+/** Name of an operation ("open", "rotate", "unknown"). */
+const char *vft_broker_op_name(uint16_t op);
+
+/** Fill a header for a message of @p op and @p len bytes. */
+void vft_broker_hdr_init(struct vft_broker_hdr *h, uint16_t op, size_t len,
+			 uint32_t seq);
+
+/**
+ * Check a received request: header, length of its operation, NUL-
+ * terminated strings, known flags and path, as many fds as its flags say.
+ * @return the operation, or -EINVAL / -EPROTO with @p err naming the field
+ * and what was expected.
+ */
+int vft_broker_check_request(const void *buf, size_t len, unsigned int nfds,
+			     struct vft_err *err);
+
+/**
+ * Check a received reply to a request of @p op with @p seq: header,
+ * layout, strings, the fds it says against those that came.
+ */
+int vft_broker_check_reply(const void *buf, size_t len, unsigned int nfds,
+			   uint16_t op, uint32_t seq, struct vft_err *err);
+
+/** Send @p len bytes and @p nfds fds; never raises SIGPIPE. -errno. */
+int vft_broker_send(int sock, const void *msg, size_t len, const int *fds,
+		    unsigned int nfds);
+
+/**
+ * Receive one message into @p buf (at most @p size bytes) with up to
+ * VFT_BROKER_MAX_FDS fds into @p fds (close-on-exec). A message or fd
+ * list cut short is refused and every fd received closed.
+ * @return its length (0 when the peer closed), or -errno.
+ */
+ssize_t vft_broker_recv(int sock, void *buf, size_t size, int *fds,
+			unsigned int *nfds);
+
+/** Close @p n fds of @p fds (skipping -1) and set them to -1. */
+void vft_broker_close_fds(int *fds, unsigned int n);
+
+/* ---- the broker's side ------------------------------------------------- */
+
+/**
+ * What a client sends along with an open: the fds of its IOMMU context,
+ * to open the function into (NULL/-1: a context of its own).
+ */
+struct vft_broker_client_ctx {
+	enum vft_path path;
+	int ctx_fd;	  /**< container or iommufd, -1 if none */
+	bool iommu_set;	  /**< group path: the container has its IOMMU */
+	uint32_t ioas_id; /**< cdev path */
+	int group_fd; /**< the function's group, -1 if the client has none */
+	int group_id;
+};
+
+/**
+ * Open @p addr with @p tok into the client's context @p cc (its fds are
+ * the caller's and stay open), as vft_iommu_open_device() does, and fill
+ * @p rep's result and explanation, and @p fds with the fds to send (the
+ * caller sends, then closes them with vft_broker_close_fds()). With
+ * @p pf_ref (a PF), @p tok is also set as the PF's VF token and
+ * *@p pf_ref gets a copy of the PF's device fd, to rotate the token on
+ * later (-1 on failure). Nothing else of the open stays in this process.
+ * @return 0 or the open's negative errno (explained in @p rep).
+ */
+int vft_broker_serve_open(const struct vft_sys *sys,
+			  const struct vft_pci_addr *addr,
+			  const struct vft_token *tok,
+			  const struct vft_broker_client_ctx *cc, int *pf_ref,
+			  struct vft_broker_open_rep *rep,
+			  int fds[VFT_BROKER_MAX_FDS], unsigned int *nfds);
+
+#endif /* VFT_BROKER_H */

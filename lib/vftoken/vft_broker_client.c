@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * A client of the VF token broker (doc/guides/broker.rst): an IOMMU
+ * context whose devices the broker opens. The client sends what it holds
+ * of its context (container or iommufd, the function's group fd when it
+ * has it) with each request; the broker opens the function into that
+ * context with the token and sends back the fds that are new to the
+ * client. From there on the device is the client's, exactly as if it had
+ * opened it: the same backends map DMA and close it.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "vft_broker.h"
+#include "vft_private.h"
+#include "vftoken.h"
+
+/* An open under TCG (the VM rig) can take seconds; a broker that does not
+ * answer in this time is reported, never waited for forever. */
+#define VFT_BROKER_TIMEOUT_S 30
+
+/* Connect to the broker at @p path; -errno with @p err saying where. */
+static int
+vft_broker_connect(const char *path, struct vft_err *err)
+{
+	struct timeval tv = { .tv_sec = VFT_BROKER_TIMEOUT_S };
+	struct sockaddr_un sa;
+	int fd, ret;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return vft_err_set(err, -ENAMETOOLONG,
+				   "broker socket path '%s' is too long", path);
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return vft_err_set(err, -errno, "socket(AF_UNIX): %s",
+				   strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		close(fd);
+		return vft_err_set(err, ret,
+				   "cannot reach the VF token broker at %s: %s",
+				   path, strerror(-ret));
+	}
+	return fd;
+}
+
+/* One request and its checked reply: @p rep and @p fds are filled. */
+static int
+vft_broker_call(const char *path, const void *req, size_t req_len,
+		const int *req_fds, unsigned int req_nfds, void *rep,
+		size_t rep_len, int *fds, unsigned int *nfds,
+		struct vft_err *err)
+{
+	const struct vft_broker_hdr *h = req;
+	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
+	ssize_t n;
+	int fd, ret;
+
+	*nfds = 0;
+	fd = vft_broker_connect(path, err);
+	if (fd < 0)
+		return fd;
+	ret = vft_broker_send(fd, req, req_len, req_fds, req_nfds);
+	if (ret < 0) {
+		close(fd);
+		return vft_err_set(err, ret, "sending to the broker at %s: %s",
+				   path, strerror(-ret));
+	}
+	n = vft_broker_recv(fd, buf, sizeof(buf), fds, nfds);
+	close(fd);
+	if (n <= 0)
+		return vft_err_set(err, n == 0 ? -ECONNRESET : (int)n,
+				   "no reply from the broker at %s: %s", path,
+				   n == 0 ? "it closed the connection (see its "
+					    "log)"
+				   : n == -EAGAIN ? "timed out"
+						  : strerror((int)-n));
+	ret = vft_broker_check_reply(buf, (size_t)n, *nfds, h->op, h->seq, err);
+	if (ret < 0) {
+		vft_broker_close_fds(fds, *nfds);
+		*nfds = 0;
+		return ret;
+	}
+	memcpy(rep, buf, rep_len);
+	return 0;
+}
+
+static void
+vft_broker_why(struct vft_explanation *why, enum vft_verdict v, int error,
+	       const char *reason, const char *fix)
+{
+	if (why == NULL)
+		return;
+	memset(why, 0, sizeof(*why));
+	why->verdict = v;
+	why->error = error;
+	snprintf(why->reason, sizeof(why->reason), "%s", reason);
+	snprintf(why->fix, sizeof(why->fix), "%s", fix);
+}
+
+/* The request for @p dev with what this context already holds. */
+static void
+vft_broker_open_req_fill(struct vft_iommu *io, const struct vft_pci_dev *dev,
+			 struct vft_broker_open_req *req, int fds[2],
+			 unsigned int *nfds)
+{
+	struct vft_iommu_group *ig;
+
+	memset(req, 0, sizeof(*req));
+	vft_broker_hdr_init(&req->h, VFT_BROKER_OPEN, sizeof(*req),
+			    ++io->broker_seq);
+	vft_pci_addr_format(&dev->addr, req->addr);
+	req->path = (uint8_t)io->path;
+	req->group_id = -1;
+	*nfds = 0;
+	if (io->path == VFT_PATH_CDEV) {
+		if (io->iommufd >= 0) {
+			req->flags |= VFT_BROKER_HAVE_CTX;
+			req->ioas_id = io->ioas_id;
+			fds[(*nfds)++] = io->iommufd;
+		}
+		return;
+	}
+	if (io->container.fd < 0)
+		return;
+	req->flags |= VFT_BROKER_HAVE_CTX;
+	if (io->container.iommu_set)
+		req->flags |= VFT_BROKER_IOMMU_SET;
+	fds[(*nfds)++] = io->container.fd;
+	ig = vft_group_slot_find(io, dev->iommu_group);
+	if (ig != NULL) {
+		req->flags |= VFT_BROKER_HAVE_GROUP;
+		req->group_id = ig->group.id;
+		fds[(*nfds)++] = ig->group.fd;
+	}
+}
+
+/* Take the reply's fds into the context and the device. */
+static int
+vft_broker_take(struct vft_iommu *io, const struct vft_pci_dev *dev,
+		const struct vft_broker_open_rep *rep, int *fds,
+		unsigned int nfds, struct vft_device *d, struct vft_err *err)
+{
+	struct vft_iommu_group *ig;
+	unsigned int i = 0;
+	int ctx = -1, group = -1, dev_fd, ret;
+
+	if (rep->path != io->path) {
+		vft_broker_close_fds(fds, nfds);
+		return vft_err_set(err, -EPROTO,
+				   "the broker opened %s on the %s path, this "
+				   "context is on the %s path",
+				   dev->name, vft_path_name(rep->path),
+				   vft_path_name(io->path));
+	}
+	if (rep->fds & VFT_BROKER_FD_CTX)
+		ctx = fds[i++];
+	if (rep->fds & VFT_BROKER_FD_GROUP)
+		group = fds[i++];
+	dev_fd = fds[i];
+	ret = vft_device_adopt_fd(d, dev_fd, &dev->addr, err, NULL);
+	if (ret < 0) {
+		if (ctx >= 0)
+			close(ctx);
+		if (group >= 0)
+			close(group);
+		return ret;
+	}
+	if (io->path == VFT_PATH_CDEV) {
+		if (ctx >= 0) {
+			io->iommufd = ctx;
+			io->ioas_id = rep->ioas_id;
+		}
+		d->cdev = rep->cdev;
+		return 0;
+	}
+	if (ctx >= 0) {
+		/* The broker attached the group: the container has its
+		 * IOMMU now. */
+		io->container.fd = ctx;
+		io->container.iommu_set = true;
+		io->container.n_groups = 0;
+	}
+	ig = vft_group_slot_take(io, rep->group_id, group);
+	if (ig == NULL) {
+		vft_device_close(d);
+		if (io->container.n_groups == 0)
+			vft_container_close(&io->container);
+		return vft_err_set(err, -ENOSPC,
+				   "IOMMU group %d of %s: no free group slot "
+				   "or not held by this context",
+				   rep->group_id, dev->name);
+	}
+	d->group = &ig->group;
+	return 0;
+}
+
+int
+vft_broker_open_device(struct vft_iommu *io, const char *sock,
+		       const struct vft_pci_dev *dev, struct vft_device *d,
+		       struct vft_explanation *why)
+{
+	int req_fds[2], fds[VFT_BROKER_MAX_FDS];
+	struct vft_broker_open_req req;
+	struct vft_broker_open_rep rep;
+	unsigned int req_nfds, nfds;
+	struct vft_err err;
+	int ret;
+
+	vft_err_clear(&err);
+	vft_broker_open_req_fill(io, dev, &req, req_fds, &req_nfds);
+	ret = vft_broker_call(sock, &req, sizeof(req), req_fds, req_nfds, &rep,
+			      sizeof(rep), fds, &nfds, &err);
+	if (ret < 0) {
+		vft_broker_why(why, VFT_V_OTHER, ret, err.msg,
+			       "start the broker (systemctl start "
+			       "vftokend.socket) or give the path it listens "
+			       "on (vftokend --socket)");
+		return ret;
+	}
+	if (rep.error < 0) {
+		vft_broker_why(why, (enum vft_verdict)rep.verdict, rep.error,
+			       rep.reason, rep.fix);
+		return rep.error;
+	}
+	ret = vft_broker_take(io, dev, &rep, fds, nfds, d, &err);
+	if (ret < 0) {
+		vft_broker_why(why, VFT_V_OTHER, ret, err.msg,
+			       "report this: the broker's reply could not be "
+			       "used");
+		return ret;
+	}
+	vft_broker_why(why, VFT_V_OK, 0, rep.reason, rep.fix);
+	return 0;
+}
+
+int
+vft_broker_rotate(const char *sock, const struct vft_pci_addr *pf,
+		  char fp[VFT_FINGERPRINT_LEN], struct vft_err *err)
+{
+	struct vft_broker_rotate_req req;
+	struct vft_broker_rotate_rep rep;
+	int fds[VFT_BROKER_MAX_FDS];
+	unsigned int nfds;
+	int ret;
+
+	if (sock == NULL || pf == NULL || fp == NULL)
+		return vft_err_set(err, -EINVAL,
+				   "broker rotate: NULL argument");
+	memset(&req, 0, sizeof(req));
+	vft_broker_hdr_init(&req.h, VFT_BROKER_ROTATE, sizeof(req), 1);
+	vft_pci_addr_format(pf, req.pf);
+	ret = vft_broker_call(sock, &req, sizeof(req), NULL, 0, &rep,
+			      sizeof(rep), fds, &nfds, err);
+	if (ret < 0)
+		return ret;
+	if (rep.error < 0)
+		return vft_err_set(err, rep.error, "%s", rep.msg);
+	memcpy(fp, rep.fingerprint, VFT_FINGERPRINT_LEN);
+	fp[VFT_FINGERPRINT_LEN - 1] = '\0';
+	return 0;
+}

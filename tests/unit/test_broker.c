@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vftoken authors
+ */
+
+/*
+ * Unit tests of the broker's protocol (lib/vftoken/vft_broker.c) and of
+ * its client (vft_broker_client.c): every check of a message names the
+ * field, fds that come with a refused message are closed, and a client
+ * facing a FAKE BROKER (a thread of this test on a real unix socket that
+ * answers with crafted replies, for unit tests of logic only) reports
+ * each bad reply clearly and keeps no fd of it. The real broker is tested
+ * in the VM (devtools/vm/scenarios/broker.sh). Functions are read from a
+ * fake sysfs tree.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fake_sysfs.h"
+#include "vft_broker.h"
+#include "vftoken.h"
+
+#define VF "0000:01:10.0"
+
+static int
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own */
+}
+
+static struct vft_broker_open_req
+open_req(void)
+{
+	struct vft_broker_open_req r;
+
+	memset(&r, 0, sizeof(r));
+	vft_broker_hdr_init(&r.h, VFT_BROKER_OPEN, sizeof(r), 3);
+	strcpy(r.addr, VF);
+	r.path = VFT_PATH_GROUP;
+	r.group_id = -1;
+	return r;
+}
+
+static int
+req_check(const void *m, size_t len, unsigned int nfds, const char *needle)
+{
+	struct vft_err err;
+	int ret;
+
+	vft_err_clear(&err);
+	ret = vft_broker_check_request(m, len, nfds, &err);
+	if (needle != NULL) {
+		assert_true(ret < 0);
+		if (strstr(err.msg, needle) == NULL)
+			fail_msg("'%s' lacks '%s'", err.msg, needle);
+	}
+	return ret;
+}
+
+static void
+test_request_checks(void **state)
+{
+	struct vft_broker_open_req r = open_req();
+	struct vft_broker_rotate_req rot;
+
+	(void)state;
+	assert_int_equal(req_check(&r, sizeof(r), 0, NULL), VFT_BROKER_OPEN);
+	req_check(&r, 8, 0, "shorter than its 16-byte header");
+	req_check(&r, sizeof(r) - 4, 0, "says 64 bytes, 60 came");
+	r.h.magic = 1;
+	req_check(&r, sizeof(r), 0, "magic 0x00000001");
+	r = open_req();
+	r.h.version = 9;
+	req_check(&r, sizeof(r), 0, "version 9: expected 1");
+	r = open_req();
+	r.h.op = 77;
+	req_check(&r, sizeof(r), 0, "operation 77");
+	r = open_req();
+	memset(r.addr, 'a', sizeof(r.addr));
+	req_check(&r, sizeof(r), 0, "field addr is not NUL-terminated");
+	r = open_req();
+	strcpy(r.addr, "0000:zz:00.0");
+	req_check(&r, sizeof(r), 0, "'0000:zz:00.0': expected a PCI address");
+	r = open_req();
+	r.path = 5;
+	req_check(&r, sizeof(r), 0, "path 5");
+	r = open_req();
+	r.flags = 0x80;
+	req_check(&r, sizeof(r), 0, "unknown bits 0x80");
+	r = open_req();
+	r.flags = VFT_BROKER_HAVE_CTX;
+	req_check(&r, sizeof(r), 0, "carries 0 fds, its flags say 1");
+	assert_int_equal(req_check(&r, sizeof(r), 1, NULL), VFT_BROKER_OPEN);
+	r.flags = VFT_BROKER_HAVE_GROUP;
+	req_check(&r, sizeof(r), 1, "a group fd comes only");
+	r.path = VFT_PATH_CDEV;
+	r.flags = VFT_BROKER_HAVE_CTX | VFT_BROKER_HAVE_GROUP;
+	r.group_id = 3;
+	req_check(&r, sizeof(r), 2, "a group fd comes only");
+
+	memset(&rot, 0, sizeof(rot));
+	vft_broker_hdr_init(&rot.h, VFT_BROKER_ROTATE, sizeof(rot), 1);
+	strcpy(rot.pf, "0000:01:00.0");
+	assert_int_equal(req_check(&rot, sizeof(rot), 0, NULL),
+			 VFT_BROKER_ROTATE);
+	req_check(&rot, sizeof(rot), 1, "carries 1 fds, its flags say 0");
+}
+
+static struct vft_broker_open_rep
+open_rep(uint32_t seq)
+{
+	struct vft_broker_open_rep r;
+
+	memset(&r, 0, sizeof(r));
+	vft_broker_hdr_init(&r.h, VFT_BROKER_OPEN, sizeof(r), seq);
+	r.verdict = VFT_V_OK;
+	r.fds = VFT_BROKER_FD_DEVICE;
+	r.group_id = 12;
+	r.cdev = -1;
+	return r;
+}
+
+static void
+rep_check(const struct vft_broker_open_rep *r, unsigned int nfds,
+	  const char *needle)
+{
+	struct vft_err err;
+	int ret;
+
+	vft_err_clear(&err);
+	ret = vft_broker_check_reply(r, sizeof(*r), nfds, VFT_BROKER_OPEN, 3,
+				     &err);
+	if (needle == NULL) {
+		assert_int_equal(ret, 0);
+		return;
+	}
+	assert_true(ret < 0);
+	if (strstr(err.msg, needle) == NULL)
+		fail_msg("'%s' lacks '%s'", err.msg, needle);
+}
+
+static void
+test_reply_checks(void **state)
+{
+	struct vft_broker_open_rep r = open_rep(3);
+
+	(void)state;
+	rep_check(&r, 1, NULL);
+	rep_check(&r, 0, "carries 0 fds, its flags say 1");
+	r = open_rep(4);
+	rep_check(&r, 1, "reply to open #4: expected open #3");
+	r = open_rep(3);
+	r.error = -EPERM;
+	rep_check(&r, 1, "error -1 with verdict 0");
+	r.verdict = VFT_V_BROKER_DENIED;
+	rep_check(&r, 1, "fds 0x4 with error -1");
+	r.fds = 0;
+	rep_check(&r, 0, NULL);
+	r = open_rep(3);
+	r.verdict = 99;
+	r.error = -EIO;
+	r.fds = 0;
+	rep_check(&r, 0, "verdict 99");
+	r = open_rep(3);
+	memset(r.reason, 'x', sizeof(r.reason));
+	rep_check(&r, 1, "field reason is not NUL-terminated");
+	r = open_rep(3);
+	r.fds = VFT_BROKER_FD_DEVICE | VFT_BROKER_FD_GROUP;
+	r.path = VFT_PATH_CDEV;
+	rep_check(&r, 2, "a group fd off the group path");
+	r = open_rep(3);
+	r.fds = 0x10 | VFT_BROKER_FD_DEVICE;
+	rep_check(&r, 1, "fd bits 0x14 unknown");
+}
+
+/* More fds than a message may carry: all are closed, none kept. */
+static void
+test_recv_extra_fds(void **state)
+{
+	struct vft_broker_open_req r = open_req();
+	int sv[2], fds[VFT_BROKER_MAX_FDS], many[3 + 2], i, before;
+	char buf[VFT_BROKER_MSG_MAX];
+	unsigned int n;
+	ssize_t len;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	before = count_fds();
+	for (i = 0; i < 5; i++)
+		many[i] = eventfd(0, EFD_CLOEXEC);
+	/* vft_broker_send refuses more than it may carry: send by hand. */
+	assert_int_equal(vft_broker_send(sv[0], &r, sizeof(r), many, 5),
+			 -EINVAL);
+	{
+		char ctl[CMSG_SPACE(sizeof(many))];
+		struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
+		struct msghdr mh = { .msg_iov = &iov,
+				     .msg_iovlen = 1,
+				     .msg_control = ctl,
+				     .msg_controllen = sizeof(ctl) };
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(many));
+		memcpy(CMSG_DATA(c), many, sizeof(many));
+		assert_int_equal(sendmsg(sv[0], &mh, 0), (ssize_t)sizeof(r));
+	}
+	for (i = 0; i < 5; i++)
+		close(many[i]);
+	len = vft_broker_recv(sv[1], buf, sizeof(buf), fds, &n);
+	assert_int_equal(len, -EPROTO);
+	assert_int_equal(n, 0);
+	assert_int_equal(count_fds(), before);
+	/* a message longer than the buffer is refused too */
+	assert_int_equal(vft_broker_send(sv[0], &r, sizeof(r), NULL, 0), 0);
+	len = vft_broker_recv(sv[1], buf, 10, fds, &n);
+	assert_int_equal(len, -EMSGSIZE);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* ---- the client against a fake broker ---------------------------------- */
+
+struct fake_broker {
+	char path[108];
+	int listen_fd;
+	pthread_t thread;
+	/* what to answer: a reply and fds (eventfds stand for VFIO fds) */
+	struct vft_broker_open_rep rep;
+	size_t rep_len;
+	unsigned int rep_nfds;
+	bool seq_from_request;
+	bool hang_up; /* close without replying */
+	unsigned int got_nfds;
+};
+
+static void *
+fake_broker_serve(void *arg)
+{
+	struct fake_broker *fb = arg;
+	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
+	int fds[VFT_BROKER_MAX_FDS], out[VFT_BROKER_MAX_FDS];
+	unsigned int nfds, i;
+	int c = accept(fb->listen_fd, NULL, NULL);
+	ssize_t n;
+
+	if (c < 0)
+		return NULL;
+	n = vft_broker_recv(c, buf, sizeof(buf), fds, &nfds);
+	fb->got_nfds = nfds;
+	vft_broker_close_fds(fds, nfds);
+	if (n > 0 && !fb->hang_up) {
+		if (fb->seq_from_request)
+			fb->rep.h.seq = ((struct vft_broker_hdr *)buf)->seq;
+		for (i = 0; i < fb->rep_nfds; i++)
+			out[i] = eventfd(0, EFD_CLOEXEC);
+		vft_broker_send(c, &fb->rep, fb->rep_len, out, fb->rep_nfds);
+		vft_broker_close_fds(out, fb->rep_nfds);
+	}
+	close(c);
+	return NULL;
+}
+
+static void
+fake_broker_start(struct fake_broker *fb, const char *dir)
+{
+	struct sockaddr_un sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	assert_true(strlen(dir) + sizeof("/broker.sock") <= sizeof(fb->path));
+	strcpy(fb->path, dir);
+	strcat(fb->path, "/broker.sock");
+	strcpy(sa.sun_path, fb->path);
+	fb->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	assert_true(fb->listen_fd >= 0);
+	unlink(fb->path);
+	assert_int_equal(
+		bind(fb->listen_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fb->listen_fd, 1), 0);
+	assert_int_equal(
+		pthread_create(&fb->thread, NULL, fake_broker_serve, fb), 0);
+}
+
+static void
+fake_broker_stop(struct fake_broker *fb)
+{
+	pthread_join(fb->thread, NULL);
+	close(fb->listen_fd);
+	unlink(fb->path);
+}
+
+static struct fake_sysfs fs;
+static struct vft_sys sys;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	if (fake_sysfs_create(&fs) != 0)
+		return -1;
+	if (fake_sysfs_add_pf(&fs, "0000:01:00.0", 0x8086, 0x10c9, 8,
+			      "vfio-pci", 11) != 0 ||
+	    fake_sysfs_add_vf(&fs, "0000:01:00.0", 0, VF, 0x8086, 0x10ca,
+			      "vfio-pci", 12) != 0)
+		return -1;
+	vft_sys_init(&sys, fs.root);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	fake_sysfs_destroy(&fs);
+	return 0;
+}
+
+/* Open VF through the fake broker; the client must refuse with @p needle
+ * in the reason and keep no fd. */
+static void
+client_refuses(struct fake_broker *fb, int error, const char *needle)
+{
+	struct vft_explanation why;
+	struct vft_pci_addr a;
+	struct vft_device d;
+	struct vft_iommu io;
+	int before, ret;
+
+	vft_pci_addr_parse(VF, &a);
+	before = count_fds();
+	fake_broker_start(fb, fs.root);
+	vft_iommu_init(&io, VFT_PATH_GROUP, NULL);
+	ret = vft_iommu_open_brokered(&io, &sys, &a, fb->path, &d, &why);
+	fake_broker_stop(fb);
+	assert_int_equal(ret, error);
+	if (strstr(why.reason, needle) == NULL)
+		fail_msg("reason '%s' lacks '%s'", why.reason, needle);
+	assert_int_equal(vft_iommu_devices(&io), 0);
+	vft_iommu_close(&io);
+	assert_int_equal(count_fds(), before);
+}
+
+static void
+test_client_bad_replies(void **state)
+{
+	struct fake_broker fb;
+
+	(void)state;
+	memset(&fb, 0, sizeof(fb));
+	fb.rep = open_rep(0);
+	fb.rep_len = sizeof(fb.rep);
+	fb.rep_nfds = 1;
+	/* the reply answers another request */
+	fb.rep.h.seq = 99;
+	client_refuses(&fb, -EPROTO, "reply to open #99: expected open #1");
+	/* fewer fds than it says */
+	fb.seq_from_request = true;
+	fb.rep_nfds = 0;
+	client_refuses(&fb, -EPROTO, "carries 0 fds, its flags say 1");
+	/* cut short */
+	fb.rep_nfds = 2;
+	fb.rep.fds = VFT_BROKER_FD_DEVICE | VFT_BROKER_FD_CTX;
+	fb.rep_len = 40;
+	client_refuses(&fb, -EPROTO, "says 1068 bytes, 40 came");
+	/* no reply at all */
+	fb.rep_len = sizeof(fb.rep);
+	fb.hang_up = true;
+	client_refuses(&fb, -ECONNRESET, "it closed the connection");
+}
+
+/* A refusal reaches the caller as the broker's verdict, reason and fix. */
+static void
+test_client_refusal(void **state)
+{
+	struct vft_explanation why;
+	struct fake_broker fb;
+	struct vft_pci_addr a;
+	struct vft_device d;
+	struct vft_iommu io;
+	int before, ret;
+
+	(void)state;
+	memset(&fb, 0, sizeof(fb));
+	fb.rep = open_rep(0);
+	fb.rep.error = -EPERM;
+	fb.rep.verdict = VFT_V_BROKER_DENIED;
+	fb.rep.fds = 0;
+	strcpy(fb.rep.reason, "the policy says no");
+	strcpy(fb.rep.fix, "ask");
+	fb.rep_len = sizeof(fb.rep);
+	fb.seq_from_request = true;
+	vft_pci_addr_parse(VF, &a);
+	before = count_fds();
+	fake_broker_start(&fb, fs.root);
+	vft_iommu_init(&io, VFT_PATH_GROUP, NULL);
+	ret = vft_iommu_open_brokered(&io, &sys, &a, fb.path, &d, &why);
+	fake_broker_stop(&fb);
+	assert_int_equal(ret, -EPERM);
+	assert_int_equal(why.verdict, VFT_V_BROKER_DENIED);
+	assert_string_equal(why.reason, "the policy says no");
+	assert_string_equal(why.fix, "ask");
+	assert_string_equal(vft_verdict_name(why.verdict), "broker-denied");
+	assert_int_equal(fb.got_nfds, 0); /* a new context sends nothing */
+	assert_int_equal(count_fds(), before);
+}
+
+static void
+test_client_no_broker(void **state)
+{
+	struct vft_explanation why;
+	struct vft_pci_addr a;
+	struct vft_device d;
+	struct vft_iommu io;
+	char path[300];
+	int ret;
+
+	(void)state;
+	vft_pci_addr_parse(VF, &a);
+	snprintf(path, sizeof(path), "%s/none.sock", fs.root);
+	vft_iommu_init(&io, VFT_PATH_GROUP, NULL);
+	ret = vft_iommu_open_brokered(&io, &sys, &a, path, &d, &why);
+	assert_int_equal(ret, -ENOENT);
+	assert_int_equal(why.verdict, VFT_V_OTHER);
+	assert_non_null(strstr(why.reason, "cannot reach the VF token broker"));
+	assert_non_null(strstr(why.reason, path));
+	assert_non_null(strstr(why.fix, "vftokend"));
+	/* a function not on vfio-pci is refused before any broker is asked */
+	assert_int_equal(fake_sysfs_add_dev(&fs, "0000:02:00.0", 0x8086, 0x10d3,
+					    0x020000, "e1000e", 13),
+			 0);
+	vft_pci_addr_parse("0000:02:00.0", &a);
+	ret = vft_iommu_open_brokered(&io, &sys, &a, path, &d, &why);
+	assert_int_equal(ret, -ENODEV);
+	assert_int_equal(why.verdict, VFT_V_NOT_VFIO);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_request_checks),
+		cmocka_unit_test(test_reply_checks),
+		cmocka_unit_test(test_recv_extra_fds),
+		cmocka_unit_test(test_client_bad_replies),
+		cmocka_unit_test(test_client_refusal),
+		cmocka_unit_test(test_client_no_broker),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
