@@ -311,6 +311,8 @@ broker_vfio_fds() {
 logged() { grep -Eq -- "$1" "$BLOG"; }
 
 check "broker starts in the foreground, socket $SOCK" broker_start
+# /proc/PID/cmdline is world-readable: paths only.
+cat "/proc/$BROKER_PID/cmdline" >"$OUTDIR/broker.cmdline" 2>/dev/null
 note "socket: $(stat -c '%A %U:%G' "$SOCK" 2>/dev/null)"
 
 # ---- the PF as uid 1001 --------------------------------------------------
@@ -322,8 +324,8 @@ check "PF testpmd as uid 1001 through the broker (VFTOKEN_BROKER) starts" \
 check "PF: it runs as uid 1001 with no capability" runs_as pf 1001
 check "PF: probed by net_e1000_igb on the sriov bus" \
 	grep -q "sriov: $PF: probe PCI driver net_e1000_igb " "$(tp_log pf)"
-check "broker log: uid=1001 open $PF allowed, opened" \
-	logged "^vftokend: .*uid=1001 .*$PF.*allowed \(rule at line 4\)"
+check "broker log: uid=1001 open $PF allowed, opened, token set on the PF" \
+	logged "^vftokend: .*uid=1001 .*$PF.*allowed \(rule at line 4\); opened, path group.*set on the PF"
 grep -E "uid=1001 " "$BLOG" | sed 's/^/  | /' | head -n 4
 eal_lines pf
 if ! tp_alive pf; then
@@ -460,6 +462,14 @@ check "VF traffic goes on after the restart" grows "$RX_D" "$(rx_now vf)"
 "$VFT" check "$VF2" --broker "$SOCK" >"$OUTDIR/check-restart.out" 2>&1
 rc=$?
 check "a new open through the restarted broker: ok (exit $rc)" test "$rc" = 0
+# The restarted broker has no reference to the PF (uid 1001's testpmd holds
+# it): a rotation must fail and change nothing (broker.rst, Token rotation).
+cp -p "$TOKEN" "$SECRET/new.token"
+"$VFT" token rotate "$PF" --broker "$SOCK" >"$OUTDIR/rotate-norefs.out" 2>&1
+rc=$?
+sed 's/^/  | /' "$OUTDIR/rotate-norefs.out" | head -n 3
+check "rotation after the restart, the PF held elsewhere: refused (exit $rc), token file unchanged" \
+	eval "test $rc != 0 && cmp -s $TOKEN $SECRET/new.token"
 
 # ---- clients that die mid-request -----------------------------------------------
 FDS0=$(broker_fds)
@@ -582,7 +592,8 @@ mapfile -t readable <"$OUTDIR/readable.txt"
 OUTS=("$(tp_log null)" "$(tp_log pf)" "$(tp_log vf)" "$(tp_log vf-8m)"
 	"$(tp_log vf-1002)" "$OUTDIR"/pf.cmdline "$OUTDIR"/pf.environ
 	"$OUTDIR"/vf.cmdline "$OUTDIR"/vf.environ "$OUTDIR"/check-*.out
-	"$OUTDIR/rotate.out" "$BLOG")
+	"$OUTDIR/rotate.out" "$OUTDIR/rotate-norefs.out" "$OUTDIR/broker.cmdline"
+	"$BLOG")
 for t in "$OLD_TOKEN" "$TOKEN"; do
 	which=old
 	[ "$t" = "$TOKEN" ] && which=new
