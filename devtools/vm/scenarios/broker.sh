@@ -11,13 +11,14 @@
 #    size=), --huge-dir, its runtime dir (XDG_RUNTIME_DIR), a bounded
 #    RLIMIT_MEMLOCK and --no-mlockall it forwards. /dev/vfio/vfio and every
 #    /dev/vfio/N are root's, mode 0600, for the whole scenario: the uids
-#    cannot open them (checked), the CLI says "permission".
+#    cannot open them (checked), the CLI says no-permission (exit 9).
 # 2. The broker in the foreground (log to a file), a policy: uid 1000 may
-#    open VFs 0 and 1, uid 1001 the PF, uid 0 rotate the PF and open any
-#    of its functions. The token: /etc/vftoken/PF.token (0600, dir 0700).
+#    open VFs 0 and 1, uid 1001 the PF, uid 0 rotate the PF and open VFs
+#    0 to 2. The token: /etc/vftoken/PF.token (0600, dir 0700).
 #    - a PF testpmd as uid 1001 through the broker (VFTOKEN_BROKER=);
 #    - with the default 8 MiB RLIMIT_MEMLOCK the VF's DMA maps fail (the
-#      recipe's memlock step);
+#      recipe's memlock step; the VF testpmd's VmLck with the recipe's
+#      limit is reported);
 #    - testpmd as uid 1000 through the broker (vf_token_broker=) on VF 0
 #      and VF 1, mac forwarding VF to VF;
 #    - uid 1002 (no rule) refused: clear error from the CLI and from a
@@ -26,7 +27,8 @@
 #      growing, a direct open of VF 2 with the old token is token-rejected,
 #      with the new file it opens, a broker open works;
 #    - broker restart (SIGTERM: exit 0, start again) while they forward:
-#      traffic goes on, a new open works;
+#      traffic goes on, a new open works; a rotation now (the new broker
+#      has no reference to the PF) is refused and changes nothing;
 #    - clients that die mid-request (connect only, half a header, a whole
 #      request and exit before the reply) and one that connects and stays
 #      silent: the broker keeps serving, holds no device afterwards;
