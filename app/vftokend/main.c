@@ -294,6 +294,30 @@ vfd_accept(struct vfd *b)
 		return;
 	}
 	b->clients[i].fd = fd;
+	clock_gettime(CLOCK_MONOTONIC, &b->clients[i].since);
+}
+
+/* Drop the clients idle for VFD_CLIENT_IDLE_S. */
+static void
+vfd_drop_idle(struct vfd *b)
+{
+	struct timespec now;
+	char who[160];
+	unsigned int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (i = 0; i < VFD_MAX_CLIENTS; i++) {
+		struct vfd_client *c = &b->clients[i];
+
+		if (c->fd < 0 ||
+		    now.tv_sec - c->since.tv_sec < VFD_CLIENT_IDLE_S)
+			continue;
+		vfb_peer_format(&c->peer, who, sizeof(who));
+		vfd_log("%s: no request for %d s: connection closed", who,
+			VFD_CLIENT_IDLE_S);
+		close(c->fd);
+		c->fd = -1;
+	}
 }
 
 /* The poll set: signals, the socket, clients, then PF references. */
@@ -328,11 +352,10 @@ vfd_loop(struct vfd *b)
 {
 	struct pollfd p[2 + VFD_MAX_CLIENTS + VFD_MAX_PF_REFS];
 	void *who[2 + VFD_MAX_CLIENTS + VFD_MAX_PF_REFS];
-	unsigned int i, n;
-
 	while (!b->stop) {
-		n = vfd_poll_fill(b, p, who);
-		if (poll(p, n, -1) < 0) {
+		unsigned int i, n = vfd_poll_fill(b, p, who);
+
+		if (poll(p, n, 1000) < 0) {
 			if (errno == EINTR)
 				continue;
 			vfd_log("poll: %s", strerror(errno));
@@ -352,6 +375,7 @@ vfd_loop(struct vfd *b)
 			else
 				vfd_serve(b, who[i]);
 		}
+		vfd_drop_idle(b);
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "vft_broker.h"
 #include "vftokend_policy.h"
@@ -20,11 +21,16 @@
 
 #define VFD_MAX_CLIENTS 64
 #define VFD_MAX_PF_REFS 64
+/* A client that sends nothing for this long is dropped: a connection slot
+ * is not held by one that hangs. */
+#define VFD_CLIENT_IDLE_S 10
 
 /* A connected client and who it is. */
 struct vfd_client {
 	int fd; /* -1: free slot */
 	struct vfb_peer peer;
+	struct timespec
+		since; /* connected, or its last request (CLOCK_MONOTONIC) */
 };
 
 /* The broker's own reference to a PF it opened for a client, kept while

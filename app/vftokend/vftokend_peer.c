@@ -195,7 +195,7 @@ peer_proc_read(const char *root, pid_t pid, const char *name, char *buf,
 {
 	char path[PATH_MAX];
 	size_t n = 0;
-	ssize_t r;
+	ssize_t r = 0;
 	int fd, len, e;
 
 	len = snprintf(path, sizeof(path), "%s/%ld/%s", root, (long)pid, name);

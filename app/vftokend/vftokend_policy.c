@@ -33,9 +33,12 @@
 #define VFB_VF_MAX 256u
 /* Characters of a value quoted in a message. */
 #define VFB_QUOTE_MAX 64
+/* Most values in the comma list of uid=, user=, gid= or group=. */
+#define VFB_WHO_MAX 16
 /* Largest buffer for getpwnam_r() and getgrnam_r(). */
 #define VFB_NSS_BUF_MAX (1u << 20)
 
+/* The first four are the keys of ids (struct vfb_rule's ids[]). */
 enum vfb_key {
 	VFB_K_UID,
 	VFB_K_USER,
@@ -72,12 +75,12 @@ struct vfb_rule {
 	bool allow;
 	bool anyone;
 	unsigned int keys; /* VFB_KEY_BIT() of each key given */
-	uid_t uid;	   /* uid= */
-	uid_t user_uid;	   /* user=, resolved at parse time */
-	gid_t gid;	   /* gid= */
-	gid_t group_gid;   /* group=, resolved at parse time */
-	char unit[VFB_UNIT_LEN];
-	unsigned int actions; /* enum vfb_action bits */
+	/* uid=, user=, gid=, group= by enum vfb_key: any id of a list
+	 * matches; user= and group= are resolved at parse time */
+	unsigned int n_ids[VFB_K_UNIT];
+	unsigned int ids[VFB_K_UNIT][VFB_WHO_MAX];
+	char units[VFB_UNIT_LEN]; /* unit=, a comma list */
+	unsigned int actions;	  /* enum vfb_action bits */
 	enum vfb_target_kind kind;
 	struct vft_pci_addr addr; /* dev= or pf= */
 	uint8_t vfs[VFB_VF_MAX / 8];
@@ -186,8 +189,8 @@ vfb_parse_id(const struct vfb_ctx *c, const char *key, const char *val,
 		char q[VFB_QUOTE_MAX + 4];
 
 		return vfb_fail(c,
-				"bad %s '%s' (expected one decimal number from "
-				"0 to 4294967294)",
+				"bad %s '%s' (expected a decimal number from 0 "
+				"to 4294967294)",
 				key, vfb_quote(q, val));
 	}
 	*out = (unsigned int)v;
@@ -212,7 +215,7 @@ vfb_nss_buf(char *old, size_t *size)
 }
 
 static int
-vfb_lookup_user(const struct vfb_ctx *c, const char *name, uid_t *uid)
+vfb_lookup_user(const struct vfb_ctx *c, const char *name, unsigned int *uid)
 {
 	char q[VFB_QUOTE_MAX + 4];
 	struct passwd pw, *res = NULL;
@@ -242,7 +245,7 @@ vfb_lookup_user(const struct vfb_ctx *c, const char *name, uid_t *uid)
 }
 
 static int
-vfb_lookup_group(const struct vfb_ctx *c, const char *name, gid_t *gid)
+vfb_lookup_group(const struct vfb_ctx *c, const char *name, unsigned int *gid)
 {
 	char q[VFB_QUOTE_MAX + 4];
 	struct group gr, *res = NULL;
@@ -271,24 +274,6 @@ vfb_lookup_group(const struct vfb_ctx *c, const char *name, gid_t *gid)
 	return 0;
 }
 
-static int
-vfb_parse_unit(const struct vfb_ctx *c, const char *val, struct vfb_rule *r)
-{
-	size_t n = strlen(val);
-
-	if (!vfb_unit_name_valid(val, n)) {
-		char q[VFB_QUOTE_MAX + 4];
-
-		return vfb_fail(c,
-				"bad unit '%s' (expected one systemd unit name "
-				"ending in .service or .scope, of letters, "
-				"digits and :_.\\@-, below %u characters)",
-				vfb_quote(q, val), VFB_UNIT_LEN);
-	}
-	memcpy(r->unit, val, n + 1);
-	return 0;
-}
-
 /* Split @s at the next ',' (in place); @return the item, NULL at the end. */
 static char *
 vfb_next_item(char **s)
@@ -305,6 +290,64 @@ vfb_next_item(char **s)
 		*s = NULL;
 	}
 	return item;
+}
+
+/* unit=: a comma list of unit names, kept whole for matching. */
+static int
+vfb_parse_units(const struct vfb_ctx *c, char *val, struct vfb_rule *r)
+{
+	char q[VFB_QUOTE_MAX + 4];
+	size_t n = strlen(val);
+	char *item;
+
+	if (n >= VFB_UNIT_LEN)
+		return vfb_fail(c,
+				"unit= list '%s' is longer than %u characters",
+				vfb_quote(q, val), VFB_UNIT_LEN - 1);
+	memcpy(r->units, val, n + 1);
+	while ((item = vfb_next_item(&val)) != NULL)
+		if (!vfb_unit_name_valid(item, strlen(item)))
+			return vfb_fail(c,
+					"bad unit '%s' (expected a systemd "
+					"unit name ending in .service or "
+					".scope, of letters, digits and "
+					":_.\\@-)",
+					vfb_quote(q, item));
+	return 0;
+}
+
+static int
+vfb_parse_one_id(const struct vfb_ctx *c, enum vfb_key k, const char *item,
+		 unsigned int *id)
+{
+	switch (k) {
+	case VFB_K_USER:
+		return vfb_lookup_user(c, item, id);
+	case VFB_K_GROUP:
+		return vfb_lookup_group(c, item, id);
+	default:
+		return vfb_parse_id(c, vfb_key_names[k], item, id);
+	}
+}
+
+/* uid=, user=, gid=, group=: a comma list of at most VFB_WHO_MAX. */
+static int
+vfb_parse_ids(const struct vfb_ctx *c, enum vfb_key k, char *val,
+	      struct vfb_rule *r)
+{
+	char *item;
+
+	while ((item = vfb_next_item(&val)) != NULL) {
+		if (r->n_ids[k] == VFB_WHO_MAX)
+			return vfb_fail(c,
+					"more than %u values in %s= (expected "
+					"a shorter list, or a group)",
+					VFB_WHO_MAX, vfb_key_names[k]);
+		if (vfb_parse_one_id(c, k, item, &r->ids[k][r->n_ids[k]]) != 0)
+			return -EINVAL;
+		r->n_ids[k]++;
+	}
+	return 0;
 }
 
 static int
@@ -429,15 +472,12 @@ vfb_parse_value(const struct vfb_ctx *c, enum vfb_key k, char *val,
 {
 	switch (k) {
 	case VFB_K_UID:
-		return vfb_parse_id(c, "uid", val, &r->uid);
 	case VFB_K_USER:
-		return vfb_lookup_user(c, val, &r->user_uid);
 	case VFB_K_GID:
-		return vfb_parse_id(c, "gid", val, &r->gid);
 	case VFB_K_GROUP:
-		return vfb_lookup_group(c, val, &r->group_gid);
+		return vfb_parse_ids(c, k, val, r);
 	case VFB_K_UNIT:
-		return vfb_parse_unit(c, val, r);
+		return vfb_parse_units(c, val, r);
 	case VFB_K_ACTION:
 		return vfb_parse_actions(c, val, r);
 	case VFB_K_DEV:
@@ -832,24 +872,58 @@ vfb_peer_in_group(const struct vfb_peer *peer, gid_t gid)
 	return false;
 }
 
+/* The peer's uid (uid=, user=) or one of its groups is in the list. */
+static bool
+vfb_peer_in_ids(const struct vfb_rule *r, enum vfb_key k,
+		const struct vfb_peer *peer)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n_ids[k]; i++) {
+		if (k == VFB_K_UID || k == VFB_K_USER) {
+			if (peer->uid == r->ids[k][i])
+				return true;
+		} else if (vfb_peer_in_group(peer, r->ids[k][i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The peer's unit is one of the rule's unit= list. */
+static bool
+vfb_peer_in_units(const struct vfb_rule *r, const struct vfb_peer *peer)
+{
+	size_t n = strnlen(peer->unit, VFB_UNIT_LEN);
+	const char *item = r->units;
+
+	if (n == 0)
+		return false; /* no unit matches no unit= */
+	for (;;) {
+		const char *comma = strchr(item, ',');
+		size_t len =
+			comma != NULL ? (size_t)(comma - item) : strlen(item);
+		if (len == n && memcmp(item, peer->unit, n) == 0)
+			return true;
+		if (comma == NULL)
+			return false;
+		item = comma + 1;
+	}
+}
+
 /* Every who given must match. */
 static bool
 vfb_rule_who(const struct vfb_rule *r, const struct vfb_peer *peer)
 {
+	int k;
+
 	if (r->anyone)
 		return true;
-	if ((r->keys & VFB_KEY_BIT(VFB_K_UID)) && peer->uid != r->uid)
-		return false;
-	if ((r->keys & VFB_KEY_BIT(VFB_K_USER)) && peer->uid != r->user_uid)
-		return false;
-	if ((r->keys & VFB_KEY_BIT(VFB_K_GID)) &&
-	    !vfb_peer_in_group(peer, r->gid))
-		return false;
-	if ((r->keys & VFB_KEY_BIT(VFB_K_GROUP)) &&
-	    !vfb_peer_in_group(peer, r->group_gid))
-		return false;
-	if ((r->keys & VFB_KEY_BIT(VFB_K_UNIT)) &&
-	    strncmp(peer->unit, r->unit, VFB_UNIT_LEN) != 0)
+	for (k = VFB_K_UID; k < VFB_K_UNIT; k++)
+		if ((r->keys & VFB_KEY_BIT(k)) &&
+		    !vfb_peer_in_ids(r, (enum vfb_key)k, peer))
+			return false;
+	if ((r->keys & VFB_KEY_BIT(VFB_K_UNIT)) && !vfb_peer_in_units(r, peer))
 		return false;
 	return true;
 }

@@ -492,6 +492,7 @@ vfd_serve(struct vfd *b, struct vfd_client *c)
 		}
 		return;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &c->since);
 	vft_err_clear(&err);
 	op = vft_broker_check_request(buf, (size_t)n, nfds, &err);
 	if (op == VFT_BROKER_OPEN)

@@ -34,7 +34,7 @@ vft_broker_connect(const char *path, struct vft_err *err)
 {
 	struct timeval tv = { .tv_sec = VFT_BROKER_TIMEOUT_S };
 	struct sockaddr_un sa;
-	int fd, ret;
+	int fd;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
@@ -49,7 +49,8 @@ vft_broker_connect(const char *path, struct vft_err *err)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = -errno;
+		int ret = -errno;
+
 		close(fd);
 		return vft_err_set(err, ret,
 				   "cannot reach the VF token broker at %s: %s",

@@ -42,15 +42,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* sriov_params.c logs through it; sriov_common.c defines it in the bus. */
 int sriov_logtype;
 
-static const char *const ref_keys[] = { "vf_token", "vf_token_file",
+static const char *const ref_keys[] = { "vf_token",	"vf_token_file",
 					"vf_token_env", "num_vfs",
-					"vfio_path" };
+					"vfio_path",	"vf_token_broker" };
 #define REF_NKEYS (sizeof(ref_keys) / sizeof(ref_keys[0]))
 #define REF_TOKEN 0
 #define REF_FILE 1
 #define REF_ENV 2
 #define REF_NUM_VFS 3
 #define REF_PATH 4
+#define REF_BROKER 5
 
 struct ref_item {
 	const char *s;
@@ -130,6 +131,7 @@ ref_valid(int k, const struct ref_item *it, uint8_t uuid[16], unsigned *num)
 		       !ref_all_zero(uuid, 16);
 	case REF_FILE:
 	case REF_ENV:
+	case REF_BROKER:
 		return it->val_len <= 255;
 	case REF_PATH:
 		return (it->val_len == 5 && memcmp(it->val, "group", 5) == 0) ||
@@ -154,11 +156,36 @@ ref_val_is(const struct ref_item *it, const char *s)
 	return strlen(s) == it->val_len && memcmp(s, it->val, it->val_len) == 0;
 }
 
+/* The broker is chosen by vf_token_broker= alone: with a token devarg it
+ * is refused, without one it wins (no process-wide default here). */
+static void
+check_broker(struct sriov_params *p)
+{
+	bool own = p->has_literal || p->has_file || p->has_env;
+	char *log = NULL;
+	size_t log_len = 0;
+	FILE *f = open_memstream(&log, &log_len);
+	int ret;
+
+	FUZZ_CHECK(f != NULL && rte_openlog_stream(f) == 0);
+	ret = sriov_token_broker("fuzz", p);
+	rte_openlog_stream(NULL);
+	FUZZ_CHECK(fclose(f) == 0);
+	if (p->has_broker && own)
+		FUZZ_CHECK(ret == -EINVAL && strstr(log, "given with a token "
+							 "devarg") != NULL);
+	else
+		FUZZ_CHECK(ret == (p->has_broker ? 1 : 0) && log_len == 0);
+	free(log);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	/* the process-wide broker default would change what a devarg decides */
+	unsetenv(RTE_SRIOV_BROKER_ENV);
 	sriov_logtype = rte_log_register("fuzz.bus.sriov");
 	FUZZ_CHECK(sriov_logtype >= 0);
 	FUZZ_CHECK(rte_log_set_level(sriov_logtype, RTE_LOG_DEBUG) == 0);
@@ -224,6 +251,10 @@ fuzz_devargs_parse(const char *s, const struct ref_item *items, size_t n,
 				      : found[REF_PATH]->val[0] == 'c'
 					      ? VFT_PATH_CDEV
 					      : vft_path_auto()));
+	FUZZ_CHECK(p.has_broker == (found[REF_BROKER] != NULL));
+	if (p.has_broker)
+		FUZZ_CHECK(ref_val_is(found[REF_BROKER], p.broker));
+	check_broker(&p);
 	if (p.has_file)
 		FUZZ_CHECK(ref_val_is(found[REF_FILE], p.file));
 	if (p.has_env)

@@ -262,8 +262,8 @@ fake_broker_serve(void *arg)
 {
 	struct fake_broker *fb = arg;
 	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
-	int fds[VFT_BROKER_MAX_FDS], out[VFT_BROKER_MAX_FDS];
-	unsigned int nfds, i;
+	int fds[VFT_BROKER_MAX_FDS];
+	unsigned int nfds;
 	int c = accept(fb->listen_fd, NULL, NULL);
 	ssize_t n;
 
@@ -273,6 +273,9 @@ fake_broker_serve(void *arg)
 	fb->got_nfds = nfds;
 	vft_broker_close_fds(fds, nfds);
 	if (n > 0 && !fb->hang_up) {
+		int out[VFT_BROKER_MAX_FDS];
+		unsigned int i;
+
 		if (fb->seq_from_request)
 			fb->rep.h.seq = ((struct vft_broker_hdr *)buf)->seq;
 		for (i = 0; i < fb->rep_nfds; i++)

@@ -181,8 +181,10 @@ test_parse_forms(void **state)
 		 "vf=0,1,2-2,255\n"),
 		"allow uid=1 action=open,open pf=00:00.0 vf=*,3\n",
 		"allow action=open pf=00:00.0 uid=1\n", /* any order */
+		"allow uid=1000,1001 gid=27,0 unit=a.service,b.scope "
+		"user=root,root group=root action=open dev=*\n",
 	};
-	static const unsigned int rules[] = { 0, 0, 0, 1, 1, 1, 1,
+	static const unsigned int rules[] = { 0, 0, 0, 1, 1, 1, 1, 1,
 					      1, 1, 1, 1, 1, 1, 1 };
 	struct vfb_policy *p;
 	size_t i;
@@ -259,8 +261,15 @@ test_parse_errors(void **state)
 		     ORIGIN ":1: empty value for key 'uid'", NULL);
 	expect_error("allow uid=-1 action=open dev=*\n",
 		     ORIGIN ":1: bad uid '-1'", "decimal number");
-	expect_error("allow uid=1000,1001 action=open dev=*\n",
-		     ORIGIN ":1: bad uid '1000,1001'", "one decimal number");
+	expect_error("allow uid=1000,x action=open dev=*\n",
+		     ORIGIN ":1: bad uid 'x'", "decimal number");
+	expect_error("allow uid=1000, action=open dev=*\n",
+		     ORIGIN ":1: bad uid ''", NULL);
+	expect_error("allow gid=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17 "
+		     "action=open dev=*\n",
+		     ORIGIN ":1: more than 16 values in gid=", NULL);
+	expect_error("allow user=root,no-such-user-vftoken action=open dev=*\n",
+		     ORIGIN ":1: unknown user 'no-such-user-vftoken'", NULL);
 	expect_error("allow uid=4294967295 action=open dev=*\n",
 		     ORIGIN ":1: bad uid '4294967295'", NULL);
 	expect_error("allow gid=0x10 action=open dev=*\n",
@@ -273,6 +282,22 @@ test_parse_errors(void **state)
 		     ORIGIN ":1: bad unit 'sriov-fwd'", ".service or .scope");
 	expect_error("allow unit=a$b.service action=open dev=*\n",
 		     ORIGIN ":1: bad unit 'a$b.service'", NULL);
+	expect_error("allow unit=a.service,b action=open dev=*\n",
+		     ORIGIN ":1: bad unit 'b'", NULL);
+	expect_error("allow unit=a.service,,b.service action=open dev=*\n",
+		     ORIGIN ":1: bad unit ''", NULL);
+	{
+		char line[600];
+		int n = snprintf(line, sizeof(line), "allow unit=");
+
+		while (n < 300)
+			n += snprintf(line + n, sizeof(line) - (size_t)n,
+				      "abcdefgh.service,");
+		snprintf(line + n - 1, sizeof(line) - (size_t)n + 1,
+			 " action=open dev=*\n");
+		expect_error(line, ORIGIN ":1: unit= list 'abcdefgh.service,",
+			     "longer than 255 characters");
+	}
 	expect_error("allow uid=1 action=open,delete dev=*\n",
 		     ORIGIN ":1: bad action 'delete'", "open, rotate, any");
 	expect_error("allow uid=1 action=open, dev=*\n",
@@ -507,6 +532,29 @@ test_match_who(void **state)
 	expect_decision(p, &u, VFB_ACT_OPEN, &t, true, 1);
 	u.uid = 1001;
 	expect_decision(p, &u, VFB_ACT_OPEN, &t, false, 0);
+	vfb_policy_free(p);
+	/* a list matches any of its values; the keys still all must match */
+	p = parse_ok("allow uid=7,1000,1001 gid=5,100 "
+		     "unit=a.service,foo.service,b.scope action=open dev=*\n");
+	u.uid = 1000;
+	expect_decision(p, &u, VFB_ACT_OPEN, &t, true, 1);
+	u.uid = 7;
+	snprintf(u.unit, sizeof(u.unit), "b.scope");
+	expect_decision(p, &u, VFB_ACT_OPEN, &t, true, 1);
+	u.uid = 1002;
+	expect_decision(p, &u, VFB_ACT_OPEN, &t, false, 0);
+	u.uid = 1001;
+	snprintf(u.unit, sizeof(u.unit), "b");
+	expect_decision(p, &u, VFB_ACT_OPEN, &t, false, 0);
+	snprintf(u.unit, sizeof(u.unit), "a.service,foo.service");
+	expect_decision(p, &u, VFB_ACT_OPEN, &t, false, 0);
+	snprintf(u.unit, sizeof(u.unit), "a.service");
+	expect_decision(p, &u, VFB_ACT_OPEN, &t, true, 1);
+	u.gid = 6;
+	expect_decision(p, &u, VFB_ACT_OPEN, &t, false, 0);
+	u.n_groups = 1;
+	u.groups[0] = 5;
+	expect_decision(p, &u, VFB_ACT_OPEN, &t, true, 1);
 	vfb_policy_free(p);
 	/* user= and group= are resolved at parse time (root is uid/gid 0) */
 	p = parse_ok("allow user=root group=root action=open dev=*\n");

@@ -429,6 +429,80 @@ test_parse_path(void **state)
 }
 
 static void
+broker_refused(const char *args, const char *msg)
+{
+	struct sriov_params p;
+	const char *log;
+
+	log_start();
+	assert_int_equal(sriov_params_parse("dev", args, &p), -EINVAL);
+	log = log_end();
+	if (strstr(log, msg) == NULL)
+		fail_msg("log \"%s\" lacks \"%s\"", log, msg);
+}
+
+/* vf_token_broker=: parsed like a path, chosen over the process-wide
+ * VFTOKEN_BROKER, refused with a token devarg; the environment's default
+ * applies only to a device without a token devarg of its own. */
+static void
+test_broker(void **state)
+{
+	static const struct {
+		const char *args;
+		const char *env;
+		int ret; /* of sriov_token_broker(), after a good parse */
+		const char *broker;
+		const char *msg;
+	} cases[] = {
+		{ "vf_token_broker=/run/vftoken/broker.sock", NULL, 1,
+		  "/run/vftoken/broker.sock", NULL },
+		{ "rx=1,vf_token_broker=/a,x=2", "/b", 1, "/a", NULL },
+		{ "", "/run/b.sock", 1, "/run/b.sock", NULL },
+		{ "", "", 0, NULL, NULL },
+		{ "", NULL, 0, NULL, NULL },
+		{ "vf_token_file=/t", "/run/b.sock", 0, NULL, NULL },
+		{ "vf_token_broker=/a,vf_token_env=E", NULL, -EINVAL, NULL,
+		  "devarg vf_token_broker given with a token devarg" },
+		{ "vf_token=" TOK_A ",vf_token_broker=/a", NULL, -EINVAL, NULL,
+		  "expected one of them (the broker holds the token)" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sriov_params p;
+		const char *log;
+		int ret;
+
+		print_message("case %zu: %s\n", i, cases[i].args);
+		if (cases[i].env != NULL)
+			assert_int_equal(
+				setenv(RTE_SRIOV_BROKER_ENV, cases[i].env, 1),
+				0);
+		else
+			unsetenv(RTE_SRIOV_BROKER_ENV);
+		log_start();
+		assert_int_equal(sriov_params_parse("dev", cases[i].args, &p),
+				 0);
+		ret = sriov_token_broker("dev", &p);
+		log = log_end();
+		assert_int_equal(ret, cases[i].ret);
+		if (cases[i].msg != NULL && strstr(log, cases[i].msg) == NULL)
+			fail_msg("log \"%s\" lacks \"%s\"", log, cases[i].msg);
+		if (ret == 1)
+			assert_string_equal(p.broker, cases[i].broker);
+		assert_no_secret(log);
+		sriov_params_wipe(&p);
+	}
+	unsetenv(RTE_SRIOV_BROKER_ENV);
+	broker_refused("vf_token_broker=",
+		       "devarg vf_token_broker has no value, expected the "
+		       "broker's socket path");
+	broker_refused("vf_token_broker=/a,vf_token_broker=/a",
+		       "devarg vf_token_broker given twice");
+}
+
+static void
 test_parse_null(void **state)
 {
 	struct sriov_params p;
@@ -720,6 +794,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_parse_path),
+		cmocka_unit_test(test_broker),
 		cmocka_unit_test(test_parse_null),
 		cmocka_unit_test(test_present),
 		cmocka_unit_test(test_precedence),

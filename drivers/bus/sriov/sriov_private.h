@@ -55,7 +55,8 @@ struct sriov_params {
 	struct vft_token literal; /* parsed at once; wiped after use */
 	char file[SRIOV_PARAM_LEN];
 	char env[SRIOV_PARAM_LEN];
-	char broker[SRIOV_PARAM_LEN]; /* vf_token_broker=, or the EAL-wide one */
+	char broker
+		[SRIOV_PARAM_LEN]; /* vf_token_broker=, or the EAL-wide one */
 	unsigned int num_vfs;
 	enum vft_path path; /* vfio_path=, "auto" resolved */
 };
