@@ -18,7 +18,8 @@
 # The broker: vftokend.socket enabled with a policy that lets root open
 # the VFs. At boot the socket listens and the service has not run; a
 # `vftoken check VF0 --broker` (VF 0 busy: the DPDK unit holds it) starts
-# it and is answered; with the DPDK unit stopped, the same opens VF 0.
+# it and is answered; `systemctl reload` rereads the policy; with the DPDK
+# unit stopped, the same opens VF 0.
 #
 # At boot: systemd ran vftoken-vfio.service, then vftoken-vfs@PF.service
 # (VFs created, token set), then the DPDK unit, which forwards; `systemctl
@@ -247,6 +248,9 @@ check "the connection started $BROKER: active (running)" \
 	test "$(prop "$BROKER" ActiveState)/$(prop "$BROKER" SubState)" = active/running
 check "$BROKER's journal: uid=0 open of $VF0 allowed, open failed" \
 	eval "journalctl -b --no-pager -o cat -u $BROKER | grep -Eq 'uid=0 .*open $VF0 .*allowed \(rule at line 1\).*open failed'"
+npol=$(journalctl -b --no-pager -o cat -u "$BROKER" | grep -c 'vftokend: policy /etc/vftoken/broker.policy: 1 rules')
+check "systemctl reload $BROKER (SIGHUP): the policy is read again" \
+	eval "systemctl reload $BROKER && sleep 1 && test \$(journalctl -b --no-pager -o cat -u $BROKER | grep -c 'vftokend: policy /etc/vftoken/broker.policy: 1 rules') -gt $npol"
 systemd-analyze security --no-pager "$BROKER" >"$OUTDIR/security-broker.txt" 2>&1
 got=$(exposure "$BROKER")
 check "systemd-analyze security $BROKER: ${got:-none} (at most 2.5, as tests/ops/unit_test.sh)" \
