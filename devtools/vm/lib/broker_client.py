@@ -11,7 +11,8 @@ The wire format is lib/vftoken/vft_broker.h's (doc/guides/broker.rst,
                        and exits, one sends half a header and exits, one
                        sends a whole open request of ADDR and exits before
                        the reply; prints "request: pid N" for the last.
-  silent SOCK SECS     connects and sends nothing for SECS seconds.
+  silent SOCK SECS     connects and sends nothing; exit 0 when the broker
+                       closes the connection within SECS seconds.
   loop SOCK ADDR N     N open requests of ADDR, each on a connection of
                        its own; every reply must be well formed, carry an
                        error and no fd (the caller picks a request the
@@ -83,10 +84,21 @@ def dying(path, addr):
 
 
 def silent(path, secs):
+    """Connect, send nothing, wait up to secs for the broker to close."""
     s = connect(path)
-    time.sleep(secs)
-    s.close()
-    return 0
+    s.settimeout(secs)
+    t0 = time.monotonic()
+    try:
+        data = s.recv(MSG_MAX)
+    except socket.timeout:
+        print("pid %d: still connected after %.0f s" % (os.getpid(), secs))
+        return 1
+    finally:
+        s.close()
+    print("pid %d: closed by the broker after %.1f s%s"
+          % (os.getpid(), time.monotonic() - t0,
+             " (it sent %d bytes)" % len(data) if data else ""))
+    return 0 if not data else 1
 
 
 def one_request(path, addr, seq):

@@ -31,7 +31,8 @@
 #      has no reference to the PF) is refused and changes nothing;
 #    - clients that die mid-request (connect only, half a header, a whole
 #      request and exit before the reply) and one that connects and stays
-#      silent: the broker keeps serving, holds no device afterwards;
+#      silent: the broker keeps serving, holds no device afterwards, and
+#      closes the silent one's connection after 10 s (logged);
 #    - the token (old and new, every encoding token_scan knows) in no
 #      testpmd or CLI output, /proc/PID/cmdline, environ, the broker log,
 #      nor any file under /run, /tmp, /dev/shm the uids can read; the token
@@ -491,16 +492,20 @@ check "broker log: the dead requester's open of $VF2 was served" \
 rc=$?
 check "the broker kept nothing of the dead client's open: $VF2 opens directly (exit $rc), broker fds $FDS0 -> $(broker_fds)" \
 	eval "broker_alive && test $rc = 0 && test \$(broker_fds) = $FDS0"
-python3 "$CLIENT" silent "$SOCK" 30 &
+python3 "$CLIENT" silent "$SOCK" 30 >"$OUTDIR/silent.out" 2>&1 &
 SILENT=$!
-sleep 2
+# connected: its socket shows in ss with its pid
+for ((i = 0; i < 50; i++)); do
+	ss -xp 2>/dev/null | grep -q "pid=$SILENT," && break
+	sleep 0.2
+done
 t0=${EPOCHREALTIME/./}
 timeout 10 "$VFT" check "$VF2" --broker "$SOCK" >"$OUTDIR/check-silent.out" 2>&1
 rc=$?
-check "a silent client holds a connection: another open is still served (exit $rc, $(((${EPOCHREALTIME/./} - t0) / 1000)) ms)" \
-	test "$rc" = 0
-kill "$SILENT" 2>/dev/null
-wait "$SILENT" 2>/dev/null
+ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+n=$(ss -xp 2>/dev/null | grep -c "pid=$SILENT,")
+check "a silent client holds a connection ($n socket): another open is still served (exit $rc, $ms ms)" \
+	eval "test $n -ge 1 && test $rc = 0"
 check "VF traffic goes on after the bad clients" grows "$RX_D" "$(rx_now vf)"
 
 # ---- 1000 requests --------------------------------------------------------------
@@ -510,12 +515,17 @@ check "VF traffic goes on after the bad clients" grows "$RX_D" "$(rx_now vf)"
 # connection of its own, each reply checked.
 FDS1=$(broker_fds)
 RSS1=$(broker_rss_kb)
+# The silent client's connection is one of FDS1 until the broker drops it.
+SIL1=$(ss -xp 2>/dev/null | grep -c "pid=$SILENT,")
 t0=${EPOCHREALTIME/./}
 as_uid 1000 python3 "$CLIENT" loop "$SOCK" "$VF0" 500 >"$OUTDIR/loop-1000.out" 2>&1
 rc1=$?
 as_uid 1002 python3 "$CLIENT" loop "$SOCK" "$VF2" 500 >"$OUTDIR/loop-1002.out" 2>&1
 rc2=$?
 ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+# The silent client, connected since before the 1000 requests (> 10 s).
+wait "$SILENT"
+silent_rc=$?
 FDS2=$(broker_fds)
 RSS2=$(broker_rss_kb)
 sed 's/^/  | uid 1000: /' "$OUTDIR/loop-1000.out"
@@ -523,8 +533,8 @@ sed 's/^/  | uid 1002: /' "$OUTDIR/loop-1002.out"
 note "1000 requests in $ms ms (two python3 start-ups included); broker fds $FDS1 -> $FDS2, RSS $RSS1 -> $RSS2 kB"
 check "500 busy opens by uid 1000: each answered, an error, no fd" test "$rc1" = 0
 check "500 refused opens by uid 1002: each answered, an error, no fd" test "$rc2" = 0
-check "the broker's fd count did not grow over 1000 requests ($FDS1 -> $FDS2)" \
-	eval "broker_alive && test '$FDS1' -gt 0 && test '$FDS2' = '$FDS1'"
+check "the broker's fd count did not grow over 1000 requests ($FDS1 -> $FDS2, the silent client's $SIL1 dropped)" \
+	eval "broker_alive && test '$FDS1' -gt 0 && test '$FDS2' = $((FDS1 - SIL1))"
 check "the broker's RSS grew by at most 256 KiB over 1000 requests ($RSS1 -> $RSS2 kB)" \
 	eval "broker_alive && test '$RSS1' -gt 0 && test $((RSS2 - RSS1)) -le 256"
 check "broker log: 500 refused lines for uid 1002" \
@@ -532,6 +542,9 @@ check "broker log: 500 refused lines for uid 1002" \
 check "broker log: 500 allowed opens of $VF0 for uid 1000 that failed" \
 	test "$(grep -Ec "uid=1000 .*$VF0.*open failed" "$BLOG")" -ge 500
 check "VF traffic goes on after 1000 requests" grows "$RX_D" "$(rx_now vf)"
+sed 's/^/  | /' "$OUTDIR/silent.out"
+check "the silent client was disconnected by the broker (exit $silent_rc), logged: no request for 10 s" \
+	eval "test $silent_rc = 0 && test $SIL1 = 1 && logged 'pid=$SILENT .*no request for 10 s: connection closed'"
 
 # ---- stop the clients -----------------------------------------------------------
 tp_send vf stop
