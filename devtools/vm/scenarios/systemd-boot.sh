@@ -15,6 +15,12 @@
 # sriov bus and forwards VF to VF) with Requires= and After=
 # vftoken-vfs@PF.service, and `systemctl enable` of both.
 #
+# The broker: vftokend.socket enabled with a policy that lets root open
+# the VFs. At boot the socket listens and the service has not run; a
+# `vftoken check VF0 --broker` (VF 0 busy: the DPDK unit holds it) starts
+# it and is answered; `systemctl reload` rereads the policy; with the DPDK
+# unit stopped, the same opens VF 0.
+#
 # At boot: systemd ran vftoken-vfio.service, then vftoken-vfs@PF.service
 # (VFs created, token set), then the DPDK unit, which forwards; `systemctl
 # status` and the journal show the token's fingerprint and never the token
@@ -74,7 +80,11 @@ ExecStart=$VFTOKEN_BUILD/app/sriov-fwd/sriov-fwd -l 0 --file-prefix vmfwd --log-
 [Install]
 WantedBy=multi-user.target
 EOF
-	systemctl enable "$VFS" "$FWD" >"$OUTDIR/enable.out" 2>&1
+	# The broker, socket-activated (doc/guides/broker.rst): root may open
+	# the PF's VFs through it.
+	echo "allow uid=0 action=open pf=$PF vf=0,1" >"$ETC/broker.policy" || return 1
+	chmod 0644 "$ETC/broker.policy" || return 1
+	systemctl enable "$VFS" "$FWD" vftokend.socket >"$OUTDIR/enable.out" 2>&1
 }
 
 if [ "${1:-}" = --before-systemd ]; then
@@ -218,6 +228,34 @@ check "the DPDK unit $FWD forwards VF to VF (packets on both VFs)" forwards "$FW
 check "the DPDK unit is active (running)" \
 	test "$(prop "$FWD" ActiveState)/$(prop "$FWD" SubState)" = active/running
 
+# ---- 1b. the broker's socket at boot, the service on demand -------------------
+BROKER=vftokend.service
+BSOCK=vftokend.socket
+BSOCK_PATH=/run/vftoken/broker.sock
+check "$BSOCK is the one meson install put in $UNIT_DIR" \
+	test "$(prop "$BSOCK" FragmentPath)" = "$UNIT_DIR/$BSOCK"
+check "$BSOCK is listening at boot on $BSOCK_PATH" \
+	eval "test \"\$(prop $BSOCK ActiveState)/\$(prop $BSOCK SubState)\" = active/listening && test -S $BSOCK_PATH"
+check "$BROKER has not run before the first connection" \
+	test "$(prop "$BROKER" ActiveState)/$(prop "$BROKER" ExecMainStartTimestampMonotonic)" = inactive/0
+# The DPDK unit holds VF 0: the broker's open is allowed and finds it busy.
+"$VFT" check "$VF0" --broker "$BSOCK_PATH" >"$OUTDIR/broker-check-busy.out" 2>&1
+rc=$?
+sed 's/^/  | /' "$OUTDIR/broker-check-busy.out" | head -n 3
+check "vftoken check $VF0 --broker through the socket: answered, busy (exit $rc, want 5)" \
+	test "$rc" = 5
+check "the connection started $BROKER: active (running)" \
+	test "$(prop "$BROKER" ActiveState)/$(prop "$BROKER" SubState)" = active/running
+check "$BROKER's journal: uid=0 open of $VF0 allowed, open failed" \
+	eval "journalctl -b --no-pager -o cat -u $BROKER | grep -Eq 'uid=0 .*open $VF0 .*allowed \(rule at line 1\).*open failed'"
+npol=$(journalctl -b --no-pager -o cat -u "$BROKER" | grep -c 'vftokend: policy /etc/vftoken/broker.policy: 1 rules')
+check "systemctl reload $BROKER (SIGHUP): the policy is read again" \
+	eval "systemctl reload $BROKER && sleep 1 && test \$(journalctl -b --no-pager -o cat -u $BROKER | grep -c 'vftokend: policy /etc/vftoken/broker.policy: 1 rules') -gt $npol"
+systemd-analyze security --no-pager "$BROKER" >"$OUTDIR/security-broker.txt" 2>&1
+got=$(exposure "$BROKER")
+check "systemd-analyze security $BROKER: ${got:-none} (at most 2.5, as tests/ops/unit_test.sh)" \
+	eval "test -n '$got' && awk -v e='$got' 'BEGIN { exit !(e <= 2.5) }'"
+
 # ---- 2. fingerprint, never the token ----------------------------------------------
 FP=$(grep -Eo 'fp:[0-9a-f]{8}' "$OUTDIR/token-generate.out" | head -n 1)
 note "token fingerprint (vftoken token generate): ${FP:-none}"
@@ -247,6 +285,10 @@ systemd-analyze security --no-pager vftoken-vfio.service >"$OUTDIR/security-vfio
 echo "-- the units stopped, then started again without the token file"
 check "systemctl stop $FWD" systemctl stop "$FWD"
 check "the DPDK unit stopped cleanly (SIGTERM, exit 0)" state_is "$FWD" inactive success
+"$VFT" check "$VF0" --broker "$BSOCK_PATH" >"$OUTDIR/broker-check.out" 2>&1
+rc=$?
+check "VF 0 free: vftoken check $VF0 --broker opens it through $BROKER (exit $rc)" \
+	eval "test $rc = 0 && journalctl -b --no-pager -o cat -u $BROKER | grep -Eq 'uid=0 .*open $VF0 .*opened, path group'"
 check "systemctl stop $VFS (ExecStop removes the VFs)" \
 	eval "systemctl stop $VFS && test \"\$(num_vfs $PF)\" = 0"
 mv "$TOKEN" /run/token-aside

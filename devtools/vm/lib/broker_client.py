@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+"""Raw clients of the broker's socket for the broker scenario.
+
+The wire format is lib/vftoken/vft_broker.h's (doc/guides/broker.rst,
+"Protocol"): SOCK_SEQPACKET, one message per datagram, a 16-byte header
+(magic, version, op, len, seq) and a body of fixed layout.
+
+  dying SOCK ADDR      three children that die mid-request: one connects
+                       and exits, one sends half a header and exits, one
+                       sends a whole open request of ADDR and exits before
+                       the reply; prints "request: pid N" for the last.
+  silent SOCK SECS     connects and sends nothing; exit 0 when the broker
+                       closes the connection within SECS seconds.
+  loop SOCK ADDR N     N open requests of ADDR, each on a connection of
+                       its own; every reply must be well formed, carry an
+                       error and no fd (the caller picks a request the
+                       broker refuses or cannot serve). Exit 0 if so.
+"""
+
+import array
+import os
+import socket
+import struct
+import sys
+import time
+
+MAGIC = 0x42544656
+VERSION = 1
+OP_OPEN = 1
+PATH_GROUP = 0
+HDR = struct.Struct("<IHHII")
+# header, addr[32], path, pad[3], flags, ioas_id, group_id
+OPEN_REQ = struct.Struct("<IHHII32sB3xIIi")
+# header, error, verdict, path, pad[3], fds, ioas_id, group_id, cdev
+OPEN_REP = struct.Struct("<IHHIIiIB3xIIii")
+MSG_MAX = 2048
+MAX_FDS = 3
+
+
+def connect(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(path)
+    return s
+
+
+def open_request(addr, seq):
+    return OPEN_REQ.pack(MAGIC, VERSION, OP_OPEN, OPEN_REQ.size, seq,
+                         addr.encode(), PATH_GROUP, 0, 0, -1)
+
+
+def child(fn):
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            fn()
+            code = 0
+        except OSError as e:
+            print("pid %d: %s" % (os.getpid(), e), flush=True)
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return pid, os.waitstatus_to_exitcode(status)
+
+
+def dying(path, addr):
+    def only_connect():
+        connect(path)
+
+    def half_header():
+        connect(path).send(HDR.pack(MAGIC, VERSION, OP_OPEN, 0, 0)[:8])
+
+    def request_unread():
+        connect(path).send(open_request(addr, 7))
+
+    failed = 0
+    for name, fn in (("connect", only_connect), ("half", half_header),
+                     ("request", request_unread)):
+        pid, code = child(fn)
+        print("%s: pid %d, exit status %d" % (name, pid, code), flush=True)
+        failed += code != 0
+    return 1 if failed else 0
+
+
+def silent(path, secs):
+    """Connect, send nothing, wait up to secs for the broker to close."""
+    s = connect(path)
+    s.settimeout(secs)
+    t0 = time.monotonic()
+    try:
+        data = s.recv(MSG_MAX)
+    except socket.timeout:
+        print("pid %d: still connected after %.0f s" % (os.getpid(), secs))
+        return 1
+    finally:
+        s.close()
+    print("pid %d: closed by the broker after %.1f s%s"
+          % (os.getpid(), time.monotonic() - t0,
+             " (it sent %d bytes)" % len(data) if data else ""))
+    return 0 if not data else 1
+
+
+def one_request(path, addr, seq):
+    """Send one open request; return (error, verdict, nfds, reason) or
+    raise ValueError naming what is wrong with the reply."""
+    s = connect(path)
+    try:
+        s.send(open_request(addr, seq))
+        fds = array.array("i")
+        msg, anc, _, _ = s.recvmsg(MSG_MAX,
+                                   socket.CMSG_SPACE(MAX_FDS * fds.itemsize))
+    finally:
+        s.close()
+    for level, kind, data in anc:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
+    for fd in fds:
+        os.close(fd)
+    if len(msg) < OPEN_REP.size:
+        raise ValueError("reply of %d bytes, expected at least %d"
+                         % (len(msg), OPEN_REP.size))
+    (magic, version, op, length, rseq, error, verdict, _path, _fdbits,
+     _ioas, _group, _cdev) = OPEN_REP.unpack_from(msg)
+    if (magic, version, op, rseq) != (MAGIC, VERSION, OP_OPEN, seq):
+        raise ValueError("reply header magic %#x version %d op %d seq %d,"
+                         " expected %#x %d %d %d" % (magic, version, op, rseq,
+                                                     MAGIC, VERSION, OP_OPEN,
+                                                     seq))
+    if length != len(msg):
+        raise ValueError("reply len field %d, received %d" % (length, len(msg)))
+    reason = msg[OPEN_REP.size:].split(b"\0", 1)[0].decode(errors="replace")
+    return error, verdict, len(fds), reason
+
+
+def loop(path, addr, n):
+    errors = {}
+    bad = 0
+    fds = 0
+    first = None
+    t0 = time.monotonic()
+    for seq in range(1, n + 1):
+        try:
+            error, verdict, nfds, reason = one_request(path, addr, seq)
+        except (OSError, ValueError) as e:
+            bad += 1
+            if bad <= 3:
+                print("request %d: %s" % (seq, e))
+            continue
+        errors[(error, verdict)] = errors.get((error, verdict), 0) + 1
+        fds += nfds
+        if first is None:
+            first = reason
+    ms = (time.monotonic() - t0) * 1000
+    print("%d requests in %.0f ms (%.2f ms each): replies by (error, verdict)"
+          " %s, %d fds received, %d bad" % (n, ms, ms / n, errors, fds, bad))
+    print("first reason: %s" % first)
+    ok = bad == 0 and fds == 0 and sum(errors.values()) == n and \
+        all(e != 0 for e, _ in errors)
+    return 0 if ok else 1
+
+
+def main(argv):
+    if len(argv) >= 3 and argv[1] == "dying":
+        return dying(argv[2], argv[3])
+    if len(argv) == 4 and argv[1] == "silent":
+        return silent(argv[2], float(argv[3]))
+    if len(argv) == 5 and argv[1] == "loop":
+        return loop(argv[2], argv[3], int(argv[4]))
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
