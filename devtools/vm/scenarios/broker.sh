@@ -344,6 +344,8 @@ tp_wait vf-8m 'testpmd> ' 60
 # mapped at the open; the maps of the memory testpmd allocates next fail.
 check "recipe: RLIMIT_MEMLOCK 8 MiB (the default): the VF's DMA maps fail (VFIO_IOMMU_MAP_DMA: Cannot allocate memory)" \
 	grep -q 'VFIO_IOMMU_MAP_DMA of .*Cannot allocate memory' "$(tp_log vf-8m)"
+check "recipe: the bus names RLIMIT_MEMLOCK and how to raise it when a DMA map fails" \
+	grep -q 'DMA maps pin memory against RLIMIT_MEMLOCK, 8192 KiB in this process' "$(tp_log vf-8m)"
 note "vf-8m: $(grep -c 'VFIO_IOMMU_MAP_DMA of .*Cannot allocate memory' "$(tp_log vf-8m)") failed maps; port 0 came up: $(grep -c '^Port 0: ' "$(tp_log vf-8m)") (the bus does not fail a device for a map that fails after its open)"
 grep -E '^sriov:' "$(tp_log vf-8m)" | sed 's/^/  | /' | head -n 4
 tp_stop vf-8m >/dev/null

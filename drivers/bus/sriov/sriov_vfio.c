@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <rte_dev.h>
@@ -42,6 +43,31 @@ const struct vft_sys *sriov_sys;
 
 /* ---- DMA --------------------------------------------------------------- */
 
+/*
+ * A DMA map pins its pages and the kernel counts them against the
+ * process's RLIMIT_MEMLOCK (drivers/vfio/vfio_iommu_type1.c, and iommufd's
+ * accounting): an unprivileged process, such as one whose devices the
+ * broker opened (doc/guides/broker.rst), fails its maps with -ENOMEM once
+ * past it. Say so once, with the limit and the fix.
+ */
+static void
+sriov_dma_memlock_hint(void)
+{
+	static bool said;
+	struct rlimit rl;
+
+	if (said || getrlimit(RLIMIT_MEMLOCK, &rl) < 0 ||
+	    rl.rlim_cur == RLIM_INFINITY)
+		return;
+	said = true;
+	SRIOV_LOG(ERR,
+		  "DMA maps pin memory against RLIMIT_MEMLOCK, %llu KiB in "
+		  "this process: memory not mapped cannot be reached by the "
+		  "devices; raise the limit to DPDK's memory at least "
+		  "(prlimit --memlock, ulimit -l, systemd LimitMEMLOCK=)",
+		  (unsigned long long)rl.rlim_cur / 1024);
+}
+
 static int
 sriov_io_dma_map(struct vft_iommu *io, uint64_t vaddr, uint64_t iova,
 		 uint64_t len)
@@ -56,6 +82,8 @@ sriov_io_dma_map(struct vft_iommu *io, uint64_t vaddr, uint64_t iova,
 		return 0;
 	if (ret < 0 && ret != -ENODEV)
 		SRIOV_LOG(ERR, "%s", err.msg);
+	if (ret == -ENOMEM)
+		sriov_dma_memlock_hint();
 	return ret;
 }
 
