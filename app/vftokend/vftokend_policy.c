@@ -101,10 +101,7 @@ struct vfb_ctx {
 
 /* ---- messages ---- */
 
-static int vfb_err_set(struct vft_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
+int
 vfb_err_set(struct vft_err *err, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -728,22 +725,6 @@ vfb_policy_rules(const struct vfb_policy *p)
 
 /* ---- the file ---- */
 
-static const char *
-vfb_file_type(mode_t m)
-{
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISSOCK(m))
-		return "a socket";
-	if (S_ISCHR(m))
-		return "a character device";
-	if (S_ISBLK(m))
-		return "a block device";
-	return "not a regular file";
-}
-
 /* The rules of vfb_policy_load() on the open file's status. */
 static int
 vfb_file_check(const char *path, const struct stat *st, struct vft_err *err)
@@ -754,7 +735,7 @@ vfb_file_check(const char *path, const struct stat *st, struct vft_err *err)
 		return vfb_err_set(err, -EPERM,
 				   "policy file %s is %s (expected a regular "
 				   "file)",
-				   path, vfb_file_type(st->st_mode));
+				   path, vft_file_type_name(st->st_mode));
 	if (st->st_uid != 0 && st->st_uid != me && me == 0)
 		return vfb_err_set(err, -EPERM,
 				   "policy file %s is owned by uid %lu "

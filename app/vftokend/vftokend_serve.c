@@ -34,19 +34,6 @@ vfd_log(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* Fill @p err like the library does; @return @p code. */
-static int __attribute__((format(printf, 3, 4)))
-vfd_err(struct vft_err *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 /* ---- what is asked for -------------------------------------------------- */
 
 /* The function, its PF and VF index (for the policy), and the PF whose
@@ -352,15 +339,15 @@ vfd_rotate_set(struct vfd *b, const struct vft_pci_addr *pf,
 		return ret;
 	ret = vft_iommu_open_device(&io, &b->sys, pf, cur, &d, &why);
 	if (ret < 0)
-		return vfd_err(err, ret,
-			       "the broker holds no reference to this PF "
-			       "and could not open it: %s (%s)%s",
-			       vft_verdict_name(why.verdict), why.reason,
-			       ret == -EBUSY ? "; a process that opened "
-					       "it before the broker "
-					       "started holds it: rotate "
-					       "through that process"
-					     : "");
+		return vfb_err_set(err, ret,
+				   "the broker holds no reference to this PF "
+				   "and could not open it: %s (%s)%s",
+				   vft_verdict_name(why.verdict), why.reason,
+				   ret == -EBUSY ? "; a process that opened "
+						   "it before the broker "
+						   "started holds it: rotate "
+						   "through that process"
+						 : "");
 	ret = vft_device_vf_token_set(&d, tok, err);
 	vft_device_close(&d);
 	vft_iommu_close(&io);
@@ -398,10 +385,10 @@ vfd_rotate_pf(struct vfd *b, const struct vft_pci_addr *pf,
 	}
 	if (rename(tmp, path) < 0) {
 		ret = -errno;
-		vfd_err(err, ret,
-			"the PF has the new token but %s could not "
-			"replace %s: %s",
-			tmp, path, strerror(-ret));
+		vfb_err_set(err, ret,
+			    "the PF has the new token but %s could not "
+			    "replace %s: %s",
+			    tmp, path, strerror(-ret));
 		goto out;
 	}
 	vft_token_fingerprint(&tok, fp);

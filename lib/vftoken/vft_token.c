@@ -143,8 +143,8 @@ token_file_open(const char *path, struct vft_err *err)
 	}
 }
 
-static const char *
-token_file_type(mode_t m)
+const char *
+vft_file_type_name(mode_t m)
 {
 	if (S_ISDIR(m))
 		return "a directory";
@@ -172,7 +172,7 @@ token_file_check(int fd, const char *path, struct vft_err *err)
 		return vft_err_set(err, -EINVAL,
 				   "token file %s is %s, expected a regular "
 				   "file",
-				   path, token_file_type(st.st_mode));
+				   path, vft_file_type_name(st.st_mode));
 	if (st.st_uid != geteuid())
 		return vft_err_set(err, -EPERM,
 				   "token file %s is owned by uid %u, expected "

@@ -124,6 +124,14 @@ int vft_token_from_string(const char *s, struct vft_token *t,
 int vft_token_from_file(const char *path, struct vft_token *t,
 			struct vft_err *err);
 
+/**
+ * What a file that is not a regular file is, for messages: "a directory",
+ * "a FIFO", "a socket", "a character device", "a block device", else "not
+ * a regular file". Files that must be regular (token files, the broker's
+ * policy) are refused with it.
+ */
+const char *vft_file_type_name(mode_t m);
+
 /** Read a token from environment variable @p var. */
 int vft_token_from_env(const char *var, struct vft_token *t,
 		       struct vft_err *err);
