@@ -473,12 +473,16 @@ vft_broker_drop_dups(struct vft_iommu *io, struct vft_broker_dups *dp)
 /*
  * Fill the reply's fds from what the open made: the context fd and the
  * group fd only when they are new to the client, the device fd always.
+ * The group is new unless it is the one the client sent (a client that
+ * sent another group's fd gets the device's own group too: nothing the
+ * open made stays here unsent).
  */
 static void
 vft_broker_export(const struct vft_iommu *io,
 		  const struct vft_broker_client_ctx *cc,
-		  const struct vft_device *d, struct vft_broker_open_rep *rep,
-		  int fds[VFT_BROKER_MAX_FDS], unsigned int *nfds)
+		  const struct vft_broker_dups *dp, const struct vft_device *d,
+		  struct vft_broker_open_rep *rep, int fds[VFT_BROKER_MAX_FDS],
+		  unsigned int *nfds)
 {
 	rep->path = (uint8_t)io->path;
 	if (io->path == VFT_PATH_CDEV) {
@@ -494,7 +498,7 @@ vft_broker_export(const struct vft_iommu *io,
 			fds[(*nfds)++] = io->container.fd;
 			rep->fds |= VFT_BROKER_FD_CTX;
 		}
-		if (cc->group_fd < 0) {
+		if (d->group->fd != dp->group) {
 			fds[(*nfds)++] = d->group->fd;
 			rep->fds |= VFT_BROKER_FD_GROUP;
 		}
@@ -601,7 +605,7 @@ vft_broker_serve_open(const struct vft_sys *sys,
 	}
 	vft_broker_rep_explain(rep, &why);
 	if (ret == 0)
-		vft_broker_export(&io, cc, &d, rep, fds, nfds);
+		vft_broker_export(&io, cc, &dups, &d, rep, fds, nfds);
 	vft_broker_drop_dups(&io, &dups);
 	if (ret == 0)
 		vft_broker_forget(&io, &d);
