@@ -183,7 +183,7 @@ peer_proc_read(const char *root, pid_t pid, const char *name, char *buf,
 
 	len = snprintf(path, sizeof(path), "%s/%ld/%s", root, (long)pid, name);
 	if (len < 0 || (size_t)len >= sizeof(path))
-		return vfb_err_set(err, -ENAMETOOLONG,
+		return vft_err_set(err, -ENAMETOOLONG,
 				   "proc root '%.64s...' is too long", root);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && (errno == ENOENT || errno == ESRCH)) {
@@ -191,7 +191,7 @@ peer_proc_read(const char *root, pid_t pid, const char *name, char *buf,
 		return 0;
 	}
 	if (fd < 0)
-		return vfb_err_set(err, -errno, "cannot open %s: %s", path,
+		return vft_err_set(err, -errno, "cannot open %s: %s", path,
 				   strerror(errno));
 	while (n < size - 1) {
 		r = read(fd, buf + n, size - 1 - n);
@@ -209,10 +209,10 @@ peer_proc_read(const char *root, pid_t pid, const char *name, char *buf,
 		return 0;
 	}
 	if (e != 0)
-		return vfb_err_set(err, -e, "cannot read %s: %s", path,
+		return vft_err_set(err, -e, "cannot read %s: %s", path,
 				   strerror(e));
 	if (n == size - 1)
-		return vfb_err_set(err, -EFBIG, "%s is larger than %zu bytes",
+		return vft_err_set(err, -EFBIG, "%s is larger than %zu bytes",
 				   path, size - 1);
 	return 0;
 }
@@ -283,11 +283,11 @@ peer_status_groups(const char *text, struct vfb_peer *peer, const char *path,
 	int rc;
 
 	if (s == NULL)
-		return vfb_err_set(err, -EINVAL, "%s has no Groups: line",
+		return vft_err_set(err, -EINVAL, "%s has no Groups: line",
 				   path);
 	while ((rc = peer_next_id(&s, &id)) == 1) {
 		if (peer->n_groups == VFB_MAX_GROUPS)
-			return vfb_err_set(
+			return vft_err_set(
 				err, -E2BIG,
 				"pid %ld has more than %u supplementary "
 				"groups (%s): not deciding on part of "
@@ -296,7 +296,7 @@ peer_status_groups(const char *text, struct vfb_peer *peer, const char *path,
 		peer->groups[peer->n_groups++] = (gid_t)id;
 	}
 	if (rc < 0)
-		return vfb_err_set(err, -EINVAL, "%s: bad Groups: line", path);
+		return vft_err_set(err, -EINVAL, "%s: bad Groups: line", path);
 	return 0;
 }
 
@@ -316,11 +316,11 @@ peer_read_status(const char *root, struct vfb_peer *peer, bool *gone,
 	/* peer_proc_read() checked that the path fits */
 	snprintf(path, sizeof(path), "%s/%ld/status", root, (long)peer->pid);
 	if (peer_status_euid(buf, &euid) != 0)
-		return vfb_err_set(err, -EINVAL, "%s: no readable Uid: line",
+		return vft_err_set(err, -EINVAL, "%s: no readable Uid: line",
 				   path);
 	/* SO_PEERCRED is from connect(); a pid reused since is not the peer */
 	if (euid != (unsigned long)peer->uid)
-		return vfb_err_set(err, -ESRCH,
+		return vft_err_set(err, -ESRCH,
 				   "pid %ld runs as uid %lu now, not the "
 				   "connecting uid %lu (pid reused or "
 				   "credentials changed)",
@@ -341,7 +341,7 @@ peer_read_unit(const char *root, struct vfb_peer *peer, bool *gone,
 	if (rc != 0 || *gone)
 		return rc;
 	if (vfb_unit_from_cgroup(buf, peer->unit, sizeof(peer->unit)) != 0)
-		return vfb_err_set(err, -EINVAL,
+		return vft_err_set(err, -EINVAL,
 				   "%s/%ld/cgroup is not \"ID:CONTROLLERS:"
 				   "/PATH\" lines with one v2 line",
 				   root, (long)peer->pid);
@@ -359,13 +359,13 @@ vfb_peer_read(int fd, const char *proc_root, struct vfb_peer *peer,
 	int rc;
 
 	if (peer == NULL)
-		return vfb_err_set(err, -EINVAL, "no place for the peer");
+		return vft_err_set(err, -EINVAL, "no place for the peer");
 	memset(peer, 0, sizeof(*peer));
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) != 0)
-		return vfb_err_set(err, -errno, "SO_PEERCRED on fd %d: %s", fd,
+		return vft_err_set(err, -errno, "SO_PEERCRED on fd %d: %s", fd,
 				   strerror(errno));
 	if (l != sizeof(cr))
-		return vfb_err_set(
+		return vft_err_set(
 			err, -EPROTO,
 			"SO_PEERCRED on fd %d gave %u bytes, not %zu", fd,
 			(unsigned int)l, sizeof(cr));

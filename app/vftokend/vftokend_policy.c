@@ -101,21 +101,6 @@ struct vfb_ctx {
 
 /* ---- messages ---- */
 
-int
-vfb_err_set(struct vft_err *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL)
-		return code;
-	err->code = code;
-	va_start(ap, fmt);
-	/* A message longer than the buffer is cut, never overflowed. */
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 /* -EINVAL with "ORIGIN:LINE: " and the message. */
 static int vfb_fail(const struct vfb_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -129,7 +114,7 @@ vfb_fail(const struct vfb_ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return vfb_err_set(c->err, -EINVAL, "%s:%u: %s", c->origin, c->line,
+	return vft_err_set(c->err, -EINVAL, "%s:%u: %s", c->origin, c->line,
 			   what);
 }
 
@@ -637,7 +622,7 @@ vfb_policy_add(const struct vfb_ctx *c, struct vfb_policy *p,
 
 		rules = realloc(p->rules, (size_t)cap * sizeof(*rules));
 		if (rules == NULL)
-			return vfb_err_set(c->err, -ENOMEM,
+			return vft_err_set(c->err, -ENOMEM,
 					   "%s:%u: no memory for %u rules",
 					   c->origin, c->line, cap);
 		p->rules = rules;
@@ -682,14 +667,14 @@ vfb_policy_parse(const char *text, size_t len, const char *origin,
 	size_t pos = 0;
 
 	if (out == NULL)
-		return vfb_err_set(err, -EINVAL, "no place for the policy");
+		return vft_err_set(err, -EINVAL, "no place for the policy");
 	*out = NULL;
 	if (text == NULL && len > 0)
-		return vfb_err_set(err, -EINVAL, "%s: no policy text",
+		return vft_err_set(err, -EINVAL, "%s: no policy text",
 				   c.origin);
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
-		return vfb_err_set(err, -ENOMEM, "%s: no memory", c.origin);
+		return vft_err_set(err, -ENOMEM, "%s: no memory", c.origin);
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
@@ -732,25 +717,25 @@ vfb_file_check(const char *path, const struct stat *st, struct vft_err *err)
 	uid_t me = geteuid();
 
 	if (!S_ISREG(st->st_mode))
-		return vfb_err_set(err, -EPERM,
+		return vft_err_set(err, -EPERM,
 				   "policy file %s is %s (expected a regular "
 				   "file)",
 				   path, vft_file_type_name(st->st_mode));
 	if (st->st_uid != 0 && st->st_uid != me && me == 0)
-		return vfb_err_set(err, -EPERM,
+		return vft_err_set(err, -EPERM,
 				   "policy file %s is owned by uid %lu "
 				   "(expected root: the policy decides who "
 				   "gets devices)",
 				   path, (unsigned long)st->st_uid);
 	if (st->st_uid != 0 && st->st_uid != me)
-		return vfb_err_set(err, -EPERM,
+		return vft_err_set(err, -EPERM,
 				   "policy file %s is owned by uid %lu "
 				   "(expected root or the daemon's uid %lu: "
 				   "the policy decides who gets devices)",
 				   path, (unsigned long)st->st_uid,
 				   (unsigned long)me);
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return vfb_err_set(err, -EPERM,
+		return vft_err_set(err, -EPERM,
 				   "policy file %s is writable by group or "
 				   "others (mode %04o; expected no write "
 				   "permission for them, e.g. 0644 or 0600)",
@@ -767,7 +752,7 @@ vfb_file_read(int fd, const char *path, char **text, size_t *len,
 	char *buf = malloc(cap);
 
 	if (buf == NULL)
-		return vfb_err_set(err, -ENOMEM, "no memory to read %s", path);
+		return vft_err_set(err, -ENOMEM, "no memory to read %s", path);
 	while (n < cap) {
 		ssize_t r = read(fd, buf + n, cap - n);
 
@@ -777,7 +762,7 @@ vfb_file_read(int fd, const char *path, char **text, size_t *len,
 			int e = errno;
 
 			free(buf);
-			return vfb_err_set(err, -e, "cannot read %s: %s", path,
+			return vft_err_set(err, -e, "cannot read %s: %s", path,
 					   strerror(e));
 		}
 		if (r == 0)
@@ -786,7 +771,7 @@ vfb_file_read(int fd, const char *path, char **text, size_t *len,
 	}
 	if (n > VFB_FILE_MAX) {
 		free(buf);
-		return vfb_err_set(err, -EFBIG,
+		return vft_err_set(err, -EFBIG,
 				   "policy file %s is larger than %u bytes",
 				   path, VFB_FILE_MAX);
 	}
@@ -804,24 +789,24 @@ vfb_policy_load(const char *path, struct vfb_policy **out, struct vft_err *err)
 	int fd, rc;
 
 	if (out == NULL)
-		return vfb_err_set(err, -EINVAL, "no place for the policy");
+		return vft_err_set(err, -EINVAL, "no place for the policy");
 	*out = NULL;
 	if (path == NULL || path[0] == '\0')
-		return vfb_err_set(err, -EINVAL, "no policy file name given");
+		return vft_err_set(err, -EINVAL, "no policy file name given");
 	/* O_NONBLOCK: a FIFO must not block the daemon; fstat refuses it. */
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == ELOOP)
-		return vfb_err_set(err, -EPERM,
+		return vft_err_set(err, -EPERM,
 				   "policy file %s is a symbolic link "
 				   "(expected a regular file)",
 				   path);
 	if (fd < 0) {
 		rc = -errno;
-		return vfb_err_set(err, rc, "cannot open policy file %s: %s",
+		return vft_err_set(err, rc, "cannot open policy file %s: %s",
 				   path, strerror(-rc));
 	}
 	if (fstat(fd, &st) != 0) {
-		rc = vfb_err_set(err, -errno, "cannot stat policy file %s: %s",
+		rc = vft_err_set(err, -errno, "cannot stat policy file %s: %s",
 				 path, strerror(errno));
 	} else {
 		rc = vfb_file_check(path, &st, err);

@@ -87,11 +87,6 @@ int vfb_unit_from_cgroup(const char *text, char *unit, size_t len);
  * after at least one character, shorter than VFB_UNIT_LEN. The policy's
  * unit= takes the same names. */
 bool vfb_unit_name_valid(const char *name, size_t n);
-/* Fill @p err (may be NULL) with @p code and a message, as libvftoken's
- * errors are; never pass a token. @return @p code. */
-int vfb_err_set(struct vft_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* "uid=1000 gid=1000 pid=42 unit=foo.service" (unit=- if none), for logs. */
 void vfb_peer_format(const struct vfb_peer *peer, char *buf, size_t len);
 

@@ -339,7 +339,7 @@ vfd_rotate_set(struct vfd *b, const struct vft_pci_addr *pf,
 		return ret;
 	ret = vft_iommu_open_device(&io, &b->sys, pf, cur, &d, &why);
 	if (ret < 0)
-		return vfb_err_set(err, ret,
+		return vft_err_set(err, ret,
 				   "the broker holds no reference to this PF "
 				   "and could not open it: %s (%s)%s",
 				   vft_verdict_name(why.verdict), why.reason,
@@ -385,7 +385,7 @@ vfd_rotate_pf(struct vfd *b, const struct vft_pci_addr *pf,
 	}
 	if (rename(tmp, path) < 0) {
 		ret = -errno;
-		vfb_err_set(err, ret,
+		vft_err_set(err, ret,
 			    "the PF has the new token but %s could not "
 			    "replace %s: %s",
 			    tmp, path, strerror(-ret));

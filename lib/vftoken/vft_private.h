@@ -21,13 +21,7 @@
 /* Errors (vft_err.c)                                                       */
 /* ------------------------------------------------------------------------ */
 
-/**
- * Fill @p err (may be NULL) with @p code and a printf-formatted message.
- * Never pass a token to it. @return @p code, so callers can write
- * `return vft_err_set(err, -EINVAL, ...);`.
- */
-int vft_err_set(struct vft_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* vft_err_set() is public: vftoken.h. */
 
 /* ------------------------------------------------------------------------ */
 /* Tokens (vft_token.c)                                                     */

@@ -41,6 +41,14 @@ struct vft_err {
 /** Clear an error record. */
 void vft_err_clear(struct vft_err *err);
 
+/**
+ * Fill @p err (may be NULL) with @p code and a printf-formatted message.
+ * Never pass a token to it. @return @p code, so callers can write
+ * `return vft_err_set(err, -EINVAL, ...);`.
+ */
+int vft_err_set(struct vft_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* ------------------------------------------------------------------------ */
 /* UUIDs                                                                    */
 /* ------------------------------------------------------------------------ */
