@@ -84,7 +84,8 @@ tools() {
 # the source directory, and the checkout stays untouched.
 build() {
 	local src=$PKG/src/vftoken-$VERSION t0
-	rm -rf "$PKG/src" && mkdir -p "$src" || return 1
+	# no .deb of an earlier build may pass for this one's
+	rm -rf "$PKG/src" "$PKG/debs" && mkdir -p "$src" || return 1
 	(cd "$ROOT" && git ls-files -co --exclude-standard | grep -v '^build' |
 		tar -cf - -T -) | tar -xf - -C "$src" || return 1
 	log "dpkg-buildpackage -us -uc -b (about a minute)"
@@ -95,7 +96,7 @@ build() {
 	}
 	BUILD_SECS=$(secs "$t0")
 	note "built in $BUILD_SECS s (log $PKG/build.log)"
-	rm -rf "$PKG/debs" && mkdir -p "$PKG/debs" &&
+	mkdir -p "$PKG/debs" &&
 		mv "$PKG/src"/*.deb "$PKG/src"/*.changes "$PKG/src"/*.buildinfo "$PKG/debs/"
 }
 
@@ -232,6 +233,8 @@ host_test() {
 	check "plugin linked into $PMD_DIR" test "$(readlink -f "$PMD_DIR/librte_bus_sriov.so")" = "/usr/lib/$MA/vftoken/dpdk-plugins/librte_bus_sriov.so"
 	check "/usr/bin/vftoken --version is $VERSION" test "$(/usr/bin/vftoken --version 2>&1)" = "vftoken $VERSION"
 	check "man vftoken-token finds the page" man -w vftoken-token
+	check "/usr/sbin/vftokend --version is $VERSION" test "$(/usr/sbin/vftokend --version 2>&1)" = "vftokend $VERSION"
+	check "man 8 vftokend finds the page" man -w 8 vftokend
 	check "a program built with pkg-config vftoken runs on libvftoken.so.0" dev_links
 	listed=$(for p in $PKGS; do dpkg -L "$p"; done | while read -r f; do
 		{ [ -d "$f" ] && [ ! -L "$f" ]; } || echo "$f"; done)

@@ -52,7 +52,13 @@ vfd_usage(FILE *f)
 		"  --token-dir DIR     PF tokens as DIR/PF.token (default %s)\n"
 		"  --foreground        accepted; vftokend never forks\n"
 		"  -h, --help          this text\n"
-		"  --version           print the version\n",
+		"  --version           print the version\n"
+		"\nExit status:\n"
+		"   0  ok        stopped by SIGTERM or SIGINT; --help, "
+		"--version\n"
+		"   1  failure   could not start (policy, socket) or the loop "
+		"failed\n"
+		"   2  usage     bad command line\n",
 		VFT_BROKER_DEFAULT_SOCKET, VFD_DEFAULT_POLICY,
 		VFD_DEFAULT_TOKEN_DIR);
 }

@@ -2,18 +2,20 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 vftoken authors
 #
-# The manual pages rendered by devtools/mkman.py from `vftoken --help` and
-# `vftoken CMD --help`: each page renders with groff and with `man -l`
+# The manual pages rendered by devtools/mkman.py from `vftoken --help`,
+# `vftoken CMD --help` and `vftokend --help`: each page renders with groff and with `man -l`
 # without a warning, has its NAME, SYNOPSIS and EXIT STATUS, lists every
 # exit code, and shows every option of its command's --help.
 #
-# Usage: man_test.sh MKMAN_PY VFTOKEN_BINARY [MANDIR]
+# Usage: man_test.sh MKMAN_PY VFTOKEN_BINARY [MANDIR [VFTOKEND_BINARY]]
 #   MANDIR: already built pages to check as well (meson's doc/man output).
+#   VFTOKEND_BINARY: the daemon, whose vftokend.8 is checked too.
 set -u
 
 MKMAN=${1:?usage: man_test.sh MKMAN_PY VFTOKEN_BINARY [MANDIR]}
 VFT=${2:?usage: man_test.sh MKMAN_PY VFTOKEN_BINARY [MANDIR]}
 BUILT=${3:-}
+VFTD=${4:-}
 T=$(mktemp -d "${TMPDIR:-/tmp}/vft-man-test-XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 # shellcheck source=tests/ops/lib.sh
@@ -25,10 +27,12 @@ else
 	nok "mkman.py failed: $(cat "$T/mkman.err")"
 fi
 
-# check_page FILE CMD...: CMD is the help command ("" for the main page)
+# check_page FILE BINARY CMD...: CMD is the help command (none for the
+# program's main page)
 check_page() {
 	page=$1
-	shift
+	bin=$2
+	shift 2
 	name=$(basename "$page")
 	if [ ! -s "$page" ]; then
 		nok "$name missing or empty"
@@ -56,7 +60,7 @@ check_page() {
 		fi
 	done
 	# shellcheck disable=SC2068 # $@ is the help command, maybe empty
-	"$VFT" $@ --help >"$T/help.txt"
+	"$bin" $@ --help >"$T/help.txt"
 	missing=""
 	grep -oE -- '--[a-z][a-z-]*' "$T/help.txt" | sort -u >"$T/opts"
 	while read -r o; do
@@ -72,23 +76,36 @@ check_page() {
 	while read -r c; do
 		grep -qE "^ *${c%%:*} \\(${c#*:}\\)" "$T/page.txt" || missing="$missing $c"
 	done <"$T/codes"
-	if [ -z "$missing" ] && grep -q '12 (vfs-not-ready)' "$T/page.txt"; then
+	# the CLI's table must reach its last code; the daemon's has 0 to 2
+	last='12 (vfs-not-ready)'
+	[ "$bin" = "$VFT" ] || last='2 (usage)'
+	if [ -z "$missing" ] && grep -q "$last" "$T/page.txt"; then
 		ok "$name lists every exit code"
 	else
 		nok "$name lacks exit codes:$missing"
 	fi
 }
 
-check_page "$T/vftoken.1"
+check_page "$T/vftoken.1" "$VFT"
 for c in status vfs token check; do
-	check_page "$T/vftoken-$c.1" "$c"
+	check_page "$T/vftoken-$c.1" "$VFT" "$c"
 done
+pages="vftoken.1 vftoken-status.1 vftoken-vfs.1 vftoken-token.1 vftoken-check.1"
+if [ -n "$VFTD" ]; then
+	if python3 "$MKMAN" --daemon "$VFTD" "$T" 2>"$T/mkman.err"; then
+		ok "mkman.py --daemon rendered vftokend.8"
+	else
+		nok "mkman.py --daemon failed: $(cat "$T/mkman.err")"
+	fi
+	check_page "$T/vftokend.8" "$VFTD"
+	pages="$pages vftokend.8"
+fi
 if [ -n "$BUILT" ]; then
-	for p in vftoken vftoken-status vftoken-vfs vftoken-token vftoken-check; do
-		if cmp -s "$T/$p.1" "$BUILT/$p.1"; then
-			ok "built $p.1 is what mkman.py renders now"
+	for p in $pages; do
+		if cmp -s "$T/$p" "$BUILT/$p"; then
+			ok "built $p is what mkman.py renders now"
 		else
-			nok "built $BUILT/$p.1 differs from a fresh render"
+			nok "built $BUILT/$p differs from a fresh render"
 		fi
 	done
 fi
