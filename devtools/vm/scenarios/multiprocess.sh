@@ -52,7 +52,7 @@ PROC_INFO=/usr/bin/dpdk-proc-info
 DUMPCAP=/usr/bin/dpdk-dumpcap
 PDUMP=/usr/bin/dpdk-pdump
 CAP_N=64
-SECONDARIES=10
+SECONDARIES=4
 # dpdk-testpmd links librte_mempool_dpaa (through librte_net_dpaa), so its
 # mempool drivers register in another order than in dpdk-dumpcap and
 # dpdk-pdump, which load them all from the PMD directory. A mempool's
