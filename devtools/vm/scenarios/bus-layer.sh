@@ -96,7 +96,8 @@ if [ -n "${VM_VIRTIO:-}" ]; then
 		grep -q "EAL: Probe PCI driver: net_virtio .* device: $VM_VIRTIO" "$(tp_log vpci)"
 	check "not named: the sriov bus did not claim it" \
 		sh -c "! grep -q 'sriov: .*$VM_VIRTIO' '$(tp_log vpci)'"
-	tp_stop vpci
+	# stuck in that set-up, it does not read "quit": 2 s, then SIGKILL
+	tp_stop vpci 2
 fi
 
 tp_stop pf
