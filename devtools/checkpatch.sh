@@ -38,7 +38,8 @@ shsrc=$(git ls-files -co --exclude-standard '*.sh' .ci/run | grep -v '^build')
 # shellcheck disable=SC2086
 shellcheck -S warning $shsrc || bad "shellcheck"
 
-sdk=/var/cache/vftoken/sdk/current/include
+# the SDK headers devtools/setup.sh unpacked (its cache: VFTOKEN_CACHE)
+sdk=${VFTOKEN_DPDK_SDK:-${VFTOKEN_CACHE:-/var/cache/vftoken}/sdk/current/include}
 for c in gcc clang; do
 	step "build with $c (warnings are errors)"
 	d="$ROOT/build-checkpatch-$c"

@@ -24,7 +24,7 @@ set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${VFTOKEN_FUZZ_BUILD:-$ROOT/build-fuzz}
-SDK=${VFTOKEN_DPDK_SDK:-/var/cache/vftoken/sdk/current/include}
+SDK=${VFTOKEN_DPDK_SDK:-${VFTOKEN_CACHE:-/var/cache/vftoken}/sdk/current/include}
 SECS=${1:-60}
 HARNESSES="uuid token devname pciaddr sysfs brokermsg policy devargs mpmsg"
 [ "$#" -gt 0 ] && shift

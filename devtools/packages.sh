@@ -28,6 +28,8 @@ PKG=$BUILD/pkg
 LOCK=/tmp/vftoken-vm.lock
 PKGS="vftoken libvftoken0 libvftoken-dev dpdk-bus-sriov"
 novm=${VFTOKEN_NO_VM:-0}
+# debian/rules takes the SDK headers from here (devtools/setup.sh's cache)
+export VFTOKEN_DPDK_SDK=${VFTOKEN_DPDK_SDK:-${VFTOKEN_CACHE:-/var/cache/vftoken}/sdk/current/include}
 for a in "$@"; do
 	case "$a" in
 	--no-vm) novm=1 ;;
