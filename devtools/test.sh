@@ -29,7 +29,7 @@ done
 TALLY=$(mktemp)
 trap 'rm -f "$TALLY"' EXIT
 # tally NAME PASSED FAILED: one line per suite, with the seconds it took
-# since the previous line (the suites run one after another).
+# since the previous line of its track.
 T_START=$(date +%s)
 T_LAST=$T_START
 tally() {
@@ -71,16 +71,19 @@ esac
 
 # Count the checks inside each meson test of a suite: cmocka's and our
 # scenarios' summary lines where present, else the test's own verdict.
+# Its own log base: the unit suite runs while the vm suite does, in the
+# same build directory that set-up built (so no rebuild either).
 meson_suite() {
 	suite=$1
-	rm -f "$BUILD/meson-logs/testlog.json"
-	meson test -C "$BUILD" --suite "$suite" --print-errorlogs \
+	rm -f "$BUILD/meson-logs/testlog-$suite.json"
+	meson test -C "$BUILD" --suite "$suite" --print-errorlogs --no-rebuild \
+		--logbase "testlog-$suite" \
 		--num-processes 2 >"$BUILD/test-$suite.log" 2>&1
 	rc=$?
 	grep -E '^ *[0-9]+/[0-9]+ ' "$BUILD/test-$suite.log" || true
 	# shellcheck disable=SC2046
 	set -- $(python3 "$ROOT/devtools/count-tests.py" --failures 80 \
-		"$BUILD/meson-logs/testlog.json")
+		"$BUILD/meson-logs/testlog-$suite.json")
 	p=${1:-0}; f=${2:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
@@ -105,7 +108,8 @@ script_suite() {
 	tally "$name" "$p" "$f"
 }
 
-for s in $suites; do
+run_suite() {
+	s=$1
 	case "$s" in
 	checkpatch)
 		if "$ROOT/devtools/checkpatch.sh"; then tally checkpatch 1 0
@@ -124,7 +128,40 @@ for s in $suites; do
 		else tally docs 0 1; fi ;;
 	*) meson_suite "$s" ;;
 	esac
+}
+
+# Two tracks. The suites that boot VMs (vm, packages, bench: one VM at a
+# time, each keeping about 1.2 of the 2 cores busy) run one after another
+# in the foreground; the others (builds, unit tests, fuzzing, docs) run
+# meanwhile in the background at nice 10 on the CPU the VMs leave, so they
+# add little to the wall time (doc/guides/getting_started.rst, "How long a
+# full run takes"). Each track prints a suite's lines when it ends; the
+# seconds of a suite are its own track's.
+host_suites=""
+vm_suites=""
+for s in $suites; do
+	case "$s" in
+	vm|packages|bench) vm_suites="$vm_suites $s" ;;
+	*) host_suites="$host_suites $s" ;;
+	esac
 done
+HOST_PID=
+if [ -n "$vm_suites" ] && [ -n "$host_suites" ]; then
+	echo "test.sh: in the background at nice 10:$host_suites; then:$vm_suites"
+	(
+		# this subshell only ($$ is test.sh's own pid); its children inherit it
+		renice -n 10 -p "$(sh -c 'echo $PPID')" >/dev/null 2>&1 || true
+		for s in $host_suites; do run_suite "$s"; done
+	) &
+	HOST_PID=$!
+else
+	vm_suites="$host_suites $vm_suites"
+fi
+for s in $vm_suites; do run_suite "$s"; done
+if [ -n "$HOST_PID" ]; then
+	wait "$HOST_PID"
+	echo "test.sh: background suites finished"
+fi
 
 if [ -n "$KBUILD_PID" ]; then
 	wait "$KBUILD_PID"
