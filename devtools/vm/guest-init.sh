@@ -11,6 +11,7 @@
 #   VFTOKEN-VM: scenario start <name>
 #   VFTOKEN-VM: scenario end rc=<n>
 #   VFTOKEN-VM: stage2 failed: <why>
+#   VFTOKEN-VM: alive <uptime>      every 10 s while the scenario runs
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb
@@ -50,6 +51,15 @@ script="$VFTOKEN_ROOT/devtools/vm/scenarios/$VM_SCENARIO.sh"
 [ -r "$script" ] || fail "no scenario $script"
 
 cd /tmp || fail "cd /tmp"
+# The heartbeat run.sh watches (a frozen guest is not a test result):
+# builtins only, so no exec and no 9p; it sleeps on the hold FIFO.
+if [ -n "$hold_fd" ]; then
+	while :; do
+		read -r -t 10 -u "$hold_fd" _
+		read -r up _ </proc/uptime
+		echo "VFTOKEN-VM: alive $up"
+	done &
+fi
 read -r up _ </proc/uptime
 echo "VFTOKEN-VM: scenario start $VM_SCENARIO uptime $up"
 # stdin from /dev/null: a scenario must never wait on the console.

@@ -221,6 +221,12 @@ stream() {
 	*) return 0 ;;
 	esac
 	off=$((off + $(printf '%s' "$chunk" | LC_ALL=C wc -c)))
+	case $chunk in
+	*'VFTOKEN-VM: alive '*)
+		t_alive=$(now)
+		alive_ticks=$(qemu_ticks)
+		;;
+	esac
 	if [ "$quiet" = 0 ]; then
 		printf '%s' "$chunk" | tr -d '\r' | grep -v '^VFTOKEN-VM: ' | sed 's/^/  | /'
 	fi
@@ -263,10 +269,36 @@ known_qemu_bug() {
 	say "[$k] Not a test result: see doc/guides/vm_rig.rst (QEMU's memory-map race); --tcg-thread single avoids it"
 }
 
+# The guest's heartbeat (guest-init.sh: "VFTOKEN-VM: alive" on the console
+# every 10 s, builtins only) tells a frozen guest from a slow scenario. It
+# froze when no beat came for FREEZE_SECS while QEMU used under a quarter
+# of a core: vCPUs idle, every guest timer gone (seen once under TCG,
+# 2026-12-01: 7 minutes idle in a scenario's "sleep 0.2"). A guest that
+# hangs busy (a lockup) is not that: it runs into the scenario timeout.
+# No beat seen (the systemd guest has none): never frozen.
+FREEZE_SECS=${VM_FREEZE_SECS:-60}
+CLK_TCK=$(getconf CLK_TCK)
+qemu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$qemu_pid/stat" 2>/dev/null || echo 0
+}
+frozen_cpu() {
+	awk -v a="$alive_ticks" -v b="$(qemu_ticks)" -v t="$CLK_TCK" \
+		'BEGIN { printf "%.1f", (b - a) / t }'
+}
+# Sets frozen_cpu_s (QEMU's CPU seconds since the last beat) for the report.
+guest_frozen() {
+	local idle
+	[ -n "$t_alive" ] || return 1
+	idle=$(dt "$t_alive" "$(now)")
+	[ "${idle%.*}" -ge "$FREEZE_SECS" ] || return 1
+	frozen_cpu_s=$(frozen_cpu)
+	awk -v c="$frozen_cpu_s" -v i="$idle" 'BEGIN { exit !(c < i / 4) }'
+}
+
 fail_tail() {
 	local log=$1
 	printf 'vm: ---- last 40 console lines (full log: %s) ----\n' "$log" >&2
-	tail -n 40 "$log" | tr -d '\r' >&2
+	grep -av '^VFTOKEN-VM: alive ' "$log" | tail -n 40 | tr -d '\r' >&2
 	printf 'vm: ----\n' >&2
 	if [ -s "$log.qemu" ]; then
 		printf 'vm: QEMU stderr (%s):\n' "$log.qemu" >&2
@@ -338,12 +370,21 @@ run_locked() {
 	# abort once in iotlb_to_section while booting: the race of
 	# tcg_thread_for) ran no check: boot it once more before calling the
 	# run failed.
+	# A guest that froze mid-scenario (guest_frozen) is not a result
+	# either: the scenario runs once more from a fresh boot, and only that
+	# run's checks count.
 	boot_failed=0
+	guest_froze=0
 	run_vm "$@"
 	rc=$?
 	if [ "$boot_failed" = 1 ]; then
 		say "[$k] the guest never reached the scenario; booting once more"
 		boot_failed=0
+		run_vm "$@"
+		rc=$?
+	elif [ "$guest_froze" = 1 ]; then
+		say "[$k] the guest froze during the scenario; running it once more from a fresh boot"
+		guest_froze=0
 		run_vm "$@"
 		rc=$?
 	fi
@@ -459,6 +500,8 @@ run_vm() {
 	qemu_pid=$!
 
 	state=boot
+	t_alive=
+	alive_ticks=
 	while kill -0 "$qemu_pid" 2>/dev/null; do
 		if [ "$state" = boot ]; then
 			if grep -qa '^VFTOKEN-VM: scenario start' "$log"; then
@@ -488,6 +531,10 @@ run_vm() {
 			if [ -z "$t_sc_end" ] &&
 				[ "$(dt "$t_sc_start" "$(now)" | cut -d. -f1)" -ge "$timeout" ]; then
 				state=timeout
+				break
+			fi
+			if [ -z "$t_sc_end" ] && guest_frozen; then
+				state=frozen
 				break
 			fi
 		fi
@@ -520,6 +567,12 @@ run_vm() {
 		say "[$k] FAIL: no scenario start within ${boot_timeout} s of boot; QEMU killed"
 		fail_tail "$log"
 		boot_failed=1
+		return 1
+		;;
+	frozen)
+		say "[$k] FAIL: the guest froze: no heartbeat for ${FREEZE_SECS} s while QEMU's vCPUs idled (${frozen_cpu_s} s of CPU); an emulator stall, not a test result; QEMU killed"
+		fail_tail "$log"
+		guest_froze=1
 		return 1
 		;;
 	timeout)
