@@ -576,24 +576,23 @@ OUTS=("$(tp_log null)" "$(tp_log pf)" "$(tp_log vf)" "$(tp_log vf-8m)"
 	"$OUTDIR"/vf.cmdline "$OUTDIR"/vf.environ "$OUTDIR"/check-*.out
 	"$OUTDIR/rotate.out" "$OUTDIR/rotate-norefs.out" "$OUTDIR/broker.cmdline"
 	"$BLOG")
-for t in "$OLD_TOKEN" "$TOKEN"; do
-	which=old
-	[ "$t" = "$TOKEN" ] && which=new
-	out=$(token_scan "$t" "${OUTS[@]}")
-	rc=$?
-	echo "$out" | grep -v '^$' | sed 's/^/  leak: /'
-	check "the $which token (any encoding) is in no testpmd or CLI output, cmdline, environ, nor the broker log (${#OUTS[@]} files)" \
-		test "$rc" = 0
-done
-for t in "$OLD_TOKEN" "$TOKEN"; do
-	which=old
-	[ "$t" = "$TOKEN" ] && which=new
-	out=$(token_scan "$t" "${readable[@]}")
-	rc=$?
-	echo "$out" | grep -v '^$' | sed 's/^/  leak: /'
-	check "the $which token (any encoding) is in none of the ${#readable[@]} files the uids can read" \
-		test "$rc" = 0
-done
+# no_token_in WHERE FILE...: a check for each token, old and new, that
+# token_scan finds it in none of the FILEs (WHERE names them).
+no_token_in() {
+	local where=$1 t which out rc
+	shift
+	for t in "$OLD_TOKEN" "$TOKEN"; do
+		which=old
+		[ "$t" = "$TOKEN" ] && which=new
+		out=$(token_scan "$t" "$@")
+		rc=$?
+		echo "$out" | grep -v '^$' | sed 's/^/  leak: /'
+		check "the $which token (any encoding) is in $where" test "$rc" = 0
+	done
+}
+no_token_in "no testpmd or CLI output, cmdline, environ, nor the broker log (${#OUTS[@]} files)" \
+	"${OUTS[@]}"
+no_token_in "none of the ${#readable[@]} files the uids can read" "${readable[@]}"
 check "the scanner finds the token where it is (the token file)" \
 	eval "! token_scan $TOKEN $TOKEN >/dev/null"
 

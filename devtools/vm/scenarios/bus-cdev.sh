@@ -13,6 +13,8 @@
 # - a missing and a wrong token refused at VFIO_DEVICE_BIND_IOMMUFD with
 #   the explainer's verdict; the group path of a VF bound through its cdev
 #   refused as busy;
+# - vftokend opens the VFs on the cdev path for `vftoken check --broker`
+#   and for the bus (vf_token_broker=), which forwards VF-to-VF;
 # - the group path on the same kernel still forwards (VFTOKEN_VFIO_PATH).
 
 HERE=$(dirname "${BASH_SOURCE[0]}")
@@ -106,6 +108,39 @@ sed 's/^/  | /' "$OUTDIR/check-busy.out"
 check "check --path group of a cdev-bound VF: busy" \
 	grep -q "^$VF0: busy" "$OUTDIR/check-busy.out"
 tp_stop holder
+
+# ---- the broker on the cdev path ------------------------------------------------
+# vftokend holds the PF's token (DIR/PF.token) and opens the VFs through
+# their cdevs into the client's iommufd (doc/guides/broker.rst).
+BDIR=/run/vftoken-cdev
+BSOCK=/run/vftoken-cdev.sock
+install -d -m 0700 "$BDIR"
+cp "$TOK" "$BDIR/$VM_PF.token" && chmod 0600 "$BDIR/$VM_PF.token"
+printf 'allow uid=0 action=open pf=%s vf=0,1\n' "$VM_PF" >"$BDIR/broker.policy"
+chmod 0600 "$BDIR/broker.policy"
+"$VFTOKEN_BUILD/app/vftokend/vftokend" --socket "$BSOCK" --policy "$BDIR/broker.policy" \
+	--token-dir "$BDIR" >"$OUTDIR/broker.log" 2>&1 &
+BPID=$!
+for ((i = 0; i < 100; i++)); do
+	[ -S "$BSOCK" ] && break
+	sleep 0.1
+done
+check "broker: vftokend listens on $BSOCK" test -S "$BSOCK"
+"$VFT" check "$VF0" --path cdev --broker "$BSOCK" >"$OUTDIR/check-broker.out" 2>&1
+check "check --path cdev --broker: ok (exit 0)" test $? = 0
+check "check --path cdev --broker names the path" grep -q '^  path: cdev' "$OUTDIR/check-broker.out"
+vf_forward vf-broker -d "$PLUGIN" --log-level=bus.sriov:info \
+	-a "$VF0,vfio_path=cdev,vf_token_broker=$BSOCK" \
+	-a "$VF1,vfio_path=cdev,vf_token_broker=$BSOCK"
+check "vf-broker: both VFs opened by the broker on the cdev path" \
+	test "$(tp_count vf-broker "sriov: .*opened by the VF token broker at $BSOCK, cdev path")" = 2
+kill -TERM "$BPID"
+wait "$BPID"
+check "broker: exits 0 on SIGTERM" test $? = 0
+sed 's/^/  | broker: /' "$OUTDIR/broker.log"
+check "broker: its log has the 3 opens (check, 2 VFs) allowed and opened on the cdev path" \
+	test "$(grep -c 'allowed (rule at line 1); opened, path cdev' "$OUTDIR/broker.log")" = 3
+check "broker: the token is in none of its log lines" token_not_in "$OUTDIR/broker.log" "$TOK"
 
 # ---- the group path on the same kernel -------------------------------------------
 VFTOKEN_VFIO_PATH=group vf_forward vf-group -d "$PLUGIN" --log-level=bus.sriov:info \
