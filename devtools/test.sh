@@ -3,8 +3,9 @@
 # Copyright(c) 2026 vftoken authors
 #
 # Run every test vftoken has: set-up (installs and builds), style checks, the
-# unit suite, the docs build and the VM suite. Ends with one line
-# "N passed, N failed" over all of them and exits non-zero on any failure.
+# unit suite, the docs build and the VM suite; the suites without a VM run
+# beside the VM ones. Ends with one line "N passed, N failed" over all of
+# them and exits non-zero on any failure.
 #
 #   devtools/test.sh [--no-vm] [--suite NAME]...
 set -u
@@ -18,7 +19,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--no-vm) novm=1 ;;
 	--suite) shift; suites="$suites $1" ;;
-	-h|--help) sed -n '3,10p' "$0"; exit 0 ;;
+	-h|--help) sed -n '4,10p' "$0"; exit 0 ;;
 	*) echo "test.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
