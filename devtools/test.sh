@@ -132,12 +132,12 @@ run_suite() {
 }
 
 # Two tracks. The suites that boot VMs (vm, packages, bench: one VM at a
-# time, each keeping about 1.2 of the 2 cores busy) run one after another
-# in the foreground; the others (builds, unit tests, fuzzing, docs) run
-# meanwhile in the background at nice 10 on the CPU the VMs leave, so they
-# add little to the wall time (doc/guides/getting_started.rst, "How long a
-# full run takes"). Each track prints a suite's lines when it ends; the
-# seconds of a suite are its own track's.
+# time) run one after another in the foreground; the others (builds, unit
+# tests, fuzzing, docs) run meanwhile in the background at nice 10. They
+# stretch the VM scenarios they run beside, by less than they would take
+# after them (measured: doc/guides/getting_started.rst, "How long a full
+# run takes"). Each track prints a suite's lines when it ends; the seconds
+# of a suite are its own track's.
 host_suites=""
 vm_suites=""
 for s in $suites; do
