@@ -54,15 +54,18 @@ UUID_RE='[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}'
 CG_BASE=/sys/fs/cgroup/devices
 
 # ---- reading a unit ----------------------------------------------------------
-# unit_json UNIT_FILE INSTANCE: the unit as systemd would take it, as JSON:
-# {"exec": {"ExecStart": [{"ignore": bool, "argv": [...]}], ...},
-#  "settings": {"Key": ["value", ...]}}. EnvironmentFile= is read now, so
-# call it after the files exist.
+# unit_json UNIT_FILE INSTANCE OUT: the unit as systemd would take it, as
+# JSON in OUT: {"exec": {"ExecStart": [{"ignore": bool, "argv": [...]}],
+# ...}, "settings": {"Key": ["value", ...]}}, and as two tables for the
+# shell beside it: OUT.set (KEY<TAB>value, a line per value) and OUT.exec
+# (KEY<TAB>ignore<TAB>argv as shell words). A jq costs about 0.5 s under
+# TCG: one per lookup made each emulated unit start take 16 to 18 s.
+# EnvironmentFile= is read now, so call it after the files exist.
 unit_json() {
-	python3 - "$1" "$2" <<'PY'
+	python3 - "$1" "$2" "$3" <<'PY'
 import json, re, shlex, sys
 
-path, inst = sys.argv[1], sys.argv[2]
+path, inst, out = sys.argv[1], sys.argv[2], sys.argv[3]
 settings = {}
 section = None
 with open(path, encoding='utf-8') as f:
@@ -125,20 +128,18 @@ for key in ('ExecStartPre', 'ExecStart', 'ExecStartPost', 'ExecStop',
         for w in shlex.split(specifiers(line)):
             argv += expand(w)
         execs.setdefault(key, []).append({'ignore': ignore, 'argv': argv})
-json.dump({'exec': execs, 'settings': settings}, sys.stdout)
+with open(out, 'w') as f:
+    json.dump({'exec': execs, 'settings': settings}, f)
+with open(out + '.set', 'w') as f:
+    for k, vals in settings.items():
+        for v in vals:
+            f.write('%s\t%s\n' % (k, v))
+with open(out + '.exec', 'w') as f:
+    for k, lines in execs.items():
+        for e in lines:
+            f.write('%s\t%s\t%s\n' % (k, 'true' if e['ignore'] else 'false',
+                                      ' '.join(shlex.quote(a) for a in e['argv'])))
 PY
-}
-
-# unit_tables JSON: beside it, JSON.set (KEY<TAB>value, a line per value)
-# and JSON.exec (KEY<TAB>ignore<TAB>argv as shell words), one jq each. A jq
-# costs about 0.5 s under TCG: one per lookup made each emulated unit start
-# take 16 to 18 s, most of it jq.
-unit_tables() {
-	jq -r '.settings | to_entries[] | .key as $k | .value[] | [$k, .] | @tsv' \
-		"$1" >"$1.set" &&
-		jq -r '.exec | to_entries[] | .key as $k | .value[] |
-			[$k, (.ignore | tostring), (.argv | map(@sh) | join(" "))] | @tsv' \
-			"$1" >"$1.exec"
 }
 
 # setting JSON KEY: the values of KEY, one a line (from JSON.set)
@@ -240,7 +241,7 @@ run_execs() {
 	EXEC_RCS=()
 	while IFS=$'\t' read -r -u 7 k ign words; do
 		[ "$k" = "$key" ] || continue
-		# words: jq's @sh quoting of each argument
+		# words: each argument quoted by Python's shlex.quote
 		eval "argv=($words)"
 		echo "\$ [$cg $key] ${argv[*]}" >>"$OUT/exec.log"
 		timeout 120 bash -c 'sandbox_run "$@"' _ "$j" "$cg" "${argv[@]}" \
@@ -262,7 +263,7 @@ export SANDBOX_SH CG_BASE
 # start_unit FILE CGNAME JSON_OUT: what `systemctl start` does for a
 # oneshot: cgroup (device rules) first, then ExecStartPre, ExecStart.
 start_unit() {
-	unit_json "$1" "$INST" >"$3" && unit_tables "$3" || return 1
+	unit_json "$1" "$INST" "$3" || return 1
 	cg_setup "$3" "$2" || return 1
 	run_execs "$3" "$2" ExecStartPre && run_execs "$3" "$2" ExecStart
 }
@@ -409,7 +410,7 @@ echo "== device policy resolved before vfio was loaded"
 [ -n "$(driver_of "$PF")" ] && echo "$PF" >"$(dev "$PF")/driver/unbind"
 modprobe -r vfio-pci vfio_iommu_type1 vfio 2>/dev/null
 check "vfio unloaded" test ! -d /sys/module/vfio
-unit_json "$VFS_UNIT" "$INST" >"$OUT/vfs.json"
+unit_json "$VFS_UNIT" "$INST" "$OUT/vfs.json"
 cg_setup "$OUT/vfs.json" vftoken-vfs
 vfio_rules() { grep -v '^c 1:\|^c 5:\|^c 136:' "$CG_BASE/vftoken-vfs/devices.list"; }
 check "no VFIO rule in the device cgroup set up before vfio was loaded" \
