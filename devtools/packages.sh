@@ -263,7 +263,9 @@ vm_test() {
 	out=$PKG/vm.log
 	t0=$(now)
 	log "VM scenario packages (about 4 minutes under TCG)"
-	VFTOKEN_BUILD=$BUILD "$ROOT/devtools/vm/run.sh" --kernel 6.1 packages "$PKG/debs" \
+	# --all-pmds: the packages against Debian's DPDK as installed, every
+	# driver of its PMD directory loaded.
+	VFTOKEN_BUILD=$BUILD "$ROOT/devtools/vm/run.sh" --kernel 6.1 --all-pmds packages "$PKG/debs" \
 		>"$out" 2>&1
 	rc=$?
 	grep -E '^ *\| *(PASS|FAIL|  )' "$out" | sed 's/^ *| //' | sed 's/^/  vm: /'

@@ -57,7 +57,7 @@ run_vm() {
 	rm -f "$OUT/startup.txt" "$OUT/vm.log"
 	echo "autoload-startup: $RUNS rounds x 2 workloads x 2 variants in the VM (log $OUT/vm.log)"
 	VFTOKEN_BUILD=$BUILD VFTOKEN_VM_SCRATCH=$OUT/scratch "$ROOT/devtools/vm/run.sh" \
-		--kernel "$KERNEL" --timeout 1500 packages "$DEBS" startup "$RUNS" >"$OUT/vm.log" 2>&1
+		--kernel "$KERNEL" --all-pmds --timeout 1500 packages "$DEBS" startup "$RUNS" >"$OUT/vm.log" 2>&1
 }
 
 # ROUNDS of the run in startup.txt (--report-only publishes what it holds)

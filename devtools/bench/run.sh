@@ -171,7 +171,7 @@ phase() {
 	t0=$(date +%s)
 	echo "bench: phase $name: devtools/vm/run.sh $*"
 	VFTOKEN_VM_OUT=$out/vm-$name VFTOKEN_VM_SCRATCH=$out/vm-scratch-$name VM_ICOUNT_SHIFT=$icount_shift \
-		"$ROOT/devtools/vm/run.sh" --kernel 6.1 "$@" | tee "$out/vm-$name.log"
+		"$ROOT/devtools/vm/run.sh" --kernel 6.1 --all-pmds "$@" | tee "$out/vm-$name.log"
 	rc=${PIPESTATUS[0]}
 	vm_time=$((vm_time + $(date +%s) - t0))
 	echo "$name $(($(date +%s) - t0))" >>"$out/vm-time.txt"

@@ -7,7 +7,8 @@
 #
 # usage: run.sh [--kernel 6.1|6.12|7.2|7.2-iommufd|all] [--accel tcg|icount|kvm]
 #               [--tcg-thread single|multi] [--second-pf] [--virtio-net] [--systemd]
-#               [--timeout SECS] [--boot-timeout SECS] [--quiet] SCENARIO [ARGS...]
+#               [--all-pmds] [--timeout SECS] [--boot-timeout SECS] [--quiet]
+#               SCENARIO [ARGS...]
 #
 # Guest PCI topology (fixed by the explicit root-port slots below; the guest
 # firmware numbers the buses in slot order):
@@ -45,6 +46,11 @@ tcg_thread=${VM_TCG_THREAD:-}
 second_pf=0
 virtio_net=0
 systemd=0
+# The DPDK drivers EAL loads by itself in the guest (initramfs-init,
+# trim_pmds): those the rig's devices and scenarios use. --all-pmds: every
+# driver of DPDK's PMD directory, as on a Debian host.
+RIG_PMDS=bus_pci,bus_vdev,net_e1000,net_virtio,net_null,net_pcap,net_ring,mempool_ring,mempool_stack,bus_sriov
+pmds=$RIG_PMDS
 timeout=600
 boot_timeout=${VM_BOOT_TIMEOUT:-}
 hugepages=${VM_HUGEPAGES:-256}
@@ -56,7 +62,7 @@ die() {
 	exit 1
 }
 usage() {
-	sed -n 's/^# usage: /usage: /p; s/^#  \{14\}/               /p' "${BASH_SOURCE[0]}" | head -n 3
+	sed -n 's/^# usage: /usage: /p; s/^#  \{14\}/               /p' "${BASH_SOURCE[0]}" | head -n 4
 	exit "${1:-2}"
 }
 is_uint() { [[ $1 =~ ^[0-9]+$ ]] && [ "$1" -gt 0 ]; }
@@ -97,6 +103,10 @@ while [ $# -gt 0 ]; do
 		;;
 	--systemd)
 		systemd=1
+		shift
+		;;
+	--all-pmds)
+		pmds=all
 		shift
 		;;
 	--timeout)
@@ -450,7 +460,7 @@ run_vm() {
 	# init_on_alloc=0: Debian zeroes every page allocation by default, which
 	# under TCG costs ~2 s for the hugepage pool alone.
 	local stage1_args="vftoken.stage2=$stage2 vftoken.kmods=$kdir/lib/modules"
-	stage1_args+=" vftoken.root=$ROOT vftoken.hugepages=$hugepages"
+	stage1_args+=" vftoken.root=$ROOT vftoken.hugepages=$hugepages vftoken.pmds=$pmds"
 	# Parameters of built-in drivers (build-kernel.sh: vfio_pci.enable_sriov=1).
 	[ -r "$kdir/.cmdline" ] && stage1_args+=" $(cat "$kdir/.cmdline")"
 	local accel_opt
