@@ -272,9 +272,10 @@ accel_opt_for() {
 	esac
 }
 
-# Say so when QEMU died of the memory-map race above (its stderr is $1).
+# Say so when QEMU died of the memory-map race above (its stderr is $1);
+# status 0 if it did.
 known_qemu_bug() {
-	grep -q 'iotlb_to_section: Assertion' "$1" 2>/dev/null || return 0
+	grep -q 'iotlb_to_section: Assertion' "$1" 2>/dev/null || return 1
 	say "[$k] QEMU crashed: known emulator bug (QEMU 10.0 multi-threaded TCG, memory-map race; accel $accel_opt)."
 	say "[$k] Not a test result: see doc/guides/vm_rig.rst (QEMU's memory-map race); --tcg-thread single avoids it"
 }
@@ -380,21 +381,25 @@ run_locked() {
 	# abort once in iotlb_to_section while booting: the race of
 	# tcg_thread_for) ran no check: boot it once more before calling the
 	# run failed.
-	# A guest that froze mid-scenario (guest_frozen) is not a result
-	# either: the scenario runs once more from a fresh boot, and only that
-	# run's checks count.
+	# A guest that froze mid-scenario (guest_frozen), or a QEMU that
+	# aborted mid-scenario of that race, is not a result either: the
+	# scenario runs once more from a fresh boot, and only that run's checks
+	# count. One more run at most: a second stall or crash fails.
+	local again=
 	boot_failed=0
 	guest_froze=0
+	qemu_raced=0
 	run_vm "$@"
 	rc=$?
 	if [ "$boot_failed" = 1 ]; then
-		say "[$k] the guest never reached the scenario; booting once more"
-		boot_failed=0
-		run_vm "$@"
-		rc=$?
+		again="the guest never reached the scenario; booting once more"
 	elif [ "$guest_froze" = 1 ]; then
-		say "[$k] the guest froze during the scenario; running it once more from a fresh boot"
-		guest_froze=0
+		again="the guest froze during the scenario; running it once more from a fresh boot"
+	elif [ "$qemu_raced" = 1 ]; then
+		again="QEMU aborted of its memory-map race during the scenario; running it once more from a fresh boot"
+	fi
+	if [ -n "$again" ]; then
+		say "[$k] $again"
 		run_vm "$@"
 		rc=$?
 	fi
@@ -599,7 +604,7 @@ run_vm() {
 	boot)
 		say "[$k] FAIL: QEMU exited (status $qemu_rc) before the scenario started"
 		fail_tail "$log"
-		known_qemu_bug "$log.qemu"
+		known_qemu_bug "$log.qemu" || :
 		boot_failed=1
 		return 1
 		;;
@@ -607,7 +612,7 @@ run_vm() {
 	if [ -z "$t_sc_end" ]; then
 		say "[$k] FAIL: the guest died during the scenario (QEMU status $qemu_rc)"
 		fail_tail "$log"
-		known_qemu_bug "$log.qemu"
+		known_qemu_bug "$log.qemu" && qemu_raced=1
 		return 1
 	fi
 	res_scen=$(dt "$t_sc_start" "$t_sc_end")
