@@ -28,7 +28,28 @@ done
 [ "$novm" = 1 ] && suites=$(echo "$suites" | sed 's/\bvm\b//; s/\bbench\b//')
 
 TALLY=$(mktemp)
-trap 'rm -f "$TALLY"' EXIT
+LOWPRIO_IDS=$(mktemp)
+trap 'rm -f "$TALLY" "$LOWPRIO_IDS"' EXIT
+# An interrupted run stops the work it started beside the VMs (lowprio).
+stop_lowprio() {
+	while read -r sid; do kill -TERM -- "-$sid" 2>/dev/null; done <"$LOWPRIO_IDS"
+	exit 130
+}
+trap stop_lowprio INT TERM
+
+# lowprio CMD...: CMD at the lowest CPU priority, in a session of its own
+# whose autogroup is at nice 19. Linux's autogroups (CONFIG_SCHED_AUTOGROUP,
+# on in Debian's kernels) share the CPU between sessions first and by nice
+# only inside a session, and meson test starts each test, so each VM's
+# QEMU, in a session of its own: a "nice 19" in test.sh's session still
+# took a VM's share of the CPU (doc/guides/getting_started.rst, "How long a
+# full run takes"). The session's id goes to $LOWPRIO_IDS.
+lowprio() {
+	setsid sh -c 'echo 19 >/proc/self/autogroup 2>/dev/null; exec nice -n 19 "$@"' lowprio "$@" &
+	echo "$!" >>"$LOWPRIO_IDS"
+	wait "$!"
+}
+RUN=
 # tally NAME PASSED FAILED: one line per suite, with the seconds it took
 # since the previous line of its track.
 T_START=$(date +%s)
@@ -51,18 +72,19 @@ echo "test.sh: set-up took $((T_LAST - T_START)) s"
 
 # The rig's own kernel (devtools/vm/build-kernel.sh) is needed only by the
 # 7.2-iommufd VM tests, which run after the 6.1 ones. A cold build is about
-# 1160 s of CPU: start it now, at nice 19, so that it runs on the CPU the
-# suites before those tests leave idle (a VM keeps about 1.2 of the 2 cores
-# busy, doc/guides/getting_started.rst) instead of alone afterwards. When
+# 1200 s of CPU: start it now, at the lowest priority (lowprio), so that it
+# runs on the CPU the suites before those tests leave idle (a VM keeps about
+# 1.2 of the 2 cores busy, doc/guides/getting_started.rst) instead of alone
+# afterwards. When
 # the kernel is cached this only checks the cache (about 2 s). run.sh calls
 # build-kernel.sh again before its VM: that waits on the build's lock.
 KBUILD_PID=
 case " $suites " in
 *" vm "*)
-	echo "test.sh: rig kernel 7.2-iommufd: devtools/vm/build-kernel.sh in the background at nice 19 (log: $BUILD/test-kernel.log)"
+	echo "test.sh: rig kernel 7.2-iommufd: devtools/vm/build-kernel.sh in the background at the lowest priority (log: $BUILD/test-kernel.log)"
 	(
 		t0=$(date +%s)
-		nice -n 19 "$ROOT/devtools/vm/build-kernel.sh" >"$BUILD/test-kernel.log" 2>&1
+		lowprio "$ROOT/devtools/vm/build-kernel.sh" >"$BUILD/test-kernel.log" 2>&1
 		rc=$?
 		echo "test.sh: rig kernel build finished, status $rc, after $(($(date +%s) - t0)) s" >>"$BUILD/test-kernel.log"
 	) &
@@ -77,7 +99,7 @@ esac
 meson_suite() {
 	suite=$1
 	rm -f "$BUILD/meson-logs/testlog-$suite.json"
-	meson test -C "$BUILD" --suite "$suite" --print-errorlogs --no-rebuild \
+	$RUN meson test -C "$BUILD" --suite "$suite" --print-errorlogs --no-rebuild \
 		--logbase "testlog-$suite" \
 		--num-processes 2 >"$BUILD/test-$suite.log" 2>&1
 	rc=$?
@@ -98,7 +120,7 @@ meson_suite() {
 script_suite() {
 	name=$1
 	shift
-	"$@" >"$BUILD/test-$name.log" 2>&1
+	$RUN "$@" >"$BUILD/test-$name.log" 2>&1
 	rc=$?
 	line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$BUILD/test-$name.log" | tail -1 | sed 's/^[A-Za-z]*: //')
 	p=$(echo "$line" | awk '{print $1+0}')
@@ -113,7 +135,7 @@ run_suite() {
 	s=$1
 	case "$s" in
 	checkpatch)
-		if "$ROOT/devtools/checkpatch.sh"; then tally checkpatch 1 0
+		if $RUN "$ROOT/devtools/checkpatch.sh"; then tally checkpatch 1 0
 		else tally checkpatch 0 1; fi ;;
 	sanitize) script_suite sanitize "$ROOT/devtools/sanitize.sh" ;;
 	fuzz) script_suite fuzz "$ROOT/devtools/fuzz.sh" 10 ;;
@@ -124,7 +146,7 @@ run_suite() {
 	# (skipped, not counted, with --no-vm).
 	packages) VFTOKEN_NO_VM=$novm script_suite packages "$ROOT/devtools/packages.sh" ;;
 	docs)
-		if sphinx-build -W -q -b html "$ROOT/doc/guides" "$BUILD/doc/html"; then
+		if $RUN sphinx-build -W -q -b html "$ROOT/doc/guides" "$BUILD/doc/html"; then
 			tally docs 1 0
 		else tally docs 0 1; fi ;;
 	*) meson_suite "$s" ;;
@@ -133,7 +155,8 @@ run_suite() {
 
 # Two tracks. The suites that boot VMs (vm, packages, bench: one VM at a
 # time) run one after another in the foreground; the others (builds, unit
-# tests, fuzzing, docs) run meanwhile in the background at nice 10. They
+# tests, fuzzing, docs) run meanwhile in the background, each at the lowest
+# priority (lowprio; meson's own sessions of the unit tests excepted). They
 # stretch the VM scenarios they run beside, by less than they would take
 # after them (measured: doc/guides/getting_started.rst, "How long a full
 # run takes"). Each track prints a suite's lines when it ends; the seconds
@@ -148,10 +171,9 @@ for s in $suites; do
 done
 HOST_PID=
 if [ -n "$vm_suites" ] && [ -n "$host_suites" ]; then
-	echo "test.sh: in the background at nice 10:$host_suites; then:$vm_suites"
+	echo "test.sh: in the background at the lowest priority:$host_suites; then:$vm_suites"
 	(
-		# this subshell only ($$ is test.sh's own pid); its children inherit it
-		renice -n 10 -p "$(sh -c 'echo $PPID')" >/dev/null 2>&1 || true
+		RUN=lowprio
 		for s in $host_suites; do run_suite "$s"; done
 	) &
 	HOST_PID=$!
