@@ -150,12 +150,14 @@ vft_cdev_find(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 /*
  * VFIO_DEVICE_BIND_IOMMUFD, with the token when one is given; the kernel
  * checks it against the PF's (VF token rules, doc/guides/token_model.rst)
- * before anything else of the device opens.
+ * before anything else of the device opens. Tried again while vfio-pci's
+ * reset finds the device locked (vft_open_again()).
  */
 static int
 vft_cdev_bind(int fd, int iommufd, const struct vft_token *tok)
 {
 	struct vft_vfio_bind_iommufd bind;
+	unsigned int tries = 0;
 	struct vft_uuid uuid;
 	int ret;
 
@@ -168,8 +170,11 @@ vft_cdev_bind(int fd, int iommufd, const struct vft_token *tok)
 		bind.flags = VFT_BIND_FLAG_TOKEN;
 		bind.token_uuid_ptr = (uintptr_t)uuid.b;
 	}
-	ret = vft_os->ioctl(fd, VFT_VFIO_DEVICE_BIND_IOMMUFD, (uintptr_t)&bind);
-	ret = ret < 0 ? vft_os_errno() : 0;
+	do {
+		ret = vft_os->ioctl(fd, VFT_VFIO_DEVICE_BIND_IOMMUFD,
+				    (uintptr_t)&bind);
+		ret = ret < 0 ? vft_os_errno() : 0;
+	} while (ret < 0 && vft_open_again(ret, &tries));
 	vft_wipe(&uuid, sizeof(uuid));
 	return ret;
 }
@@ -226,12 +231,13 @@ vft_cdev_backend_open(struct vft_iommu *io, const struct vft_sys *sys,
 	vft_step_set(step, VFT_STEP_CDEV_BIND);
 	ret = vft_cdev_bind(fd, io->iommufd, tok);
 	if (ret < 0) {
-		vft_err_set(err, ret,
-			    "VFIO_DEVICE_BIND_IOMMUFD of %s %s a vf_token: %s",
-			    name,
-			    tok != NULL && vft_token_present(tok) ? "with"
-								  : "without",
-			    strerror(-ret));
+		vft_err_set(
+			err, ret,
+			"VFIO_DEVICE_BIND_IOMMUFD of %s %s a vf_token: %s%s",
+			name,
+			tok != NULL && vft_token_present(tok) ? "with"
+							      : "without",
+			strerror(-ret), vft_open_again_why(ret));
 		goto fail;
 	}
 	vft_step_set(step, VFT_STEP_CDEV_ATTACH);

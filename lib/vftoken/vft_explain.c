@@ -258,6 +258,26 @@ vft_explain_busy(const struct vft_explain_ctx *c, struct vft_explanation *out)
 			g);
 }
 
+/* -EAGAIN from the first open: vfio-pci's reset found the function's
+ * device lock taken, through all of vft_open_again()'s tries. */
+static void
+vft_explain_reset_locked(const struct vft_explain_ctx *c,
+			 struct vft_explanation *out)
+{
+	vft_explain_set(out, VFT_V_BUSY);
+	vft_explain_reason(out,
+			   "vfio-pci could not reset %s as it opened it (%s): "
+			   "another task held the function's device lock "
+			   "(vfio_pci_core_enable() fails the open when "
+			   "pci_try_reset_function() cannot take it)",
+			   c->name, strerror(-c->error));
+	vft_explain_fix(out,
+			"open again once the other task is done: a write to "
+			"%s's sysfs reset, a driver bind or a PF's "
+			"sriov_numvfs change in progress; `dmesg` may name it",
+			c->name);
+}
+
 static void
 vft_explain_vf(const struct vft_explain_ctx *c, struct vft_explanation *out)
 {
@@ -588,6 +608,11 @@ vft_explain_step(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 	}
 	if (c->error == -EBUSY) {
 		vft_explain_busy(c, out);
+		return;
+	}
+	if (c->error == -EAGAIN && (c->step == VFT_STEP_DEVICE_OPEN ||
+				    c->step == VFT_STEP_CDEV_BIND)) {
+		vft_explain_reset_locked(c, out);
 		return;
 	}
 	if (vft_explain_try_tokens(c, out))

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <sys/types.h>
 
 #include "vftoken.h"
@@ -75,6 +76,7 @@ struct vft_os_ops {
 	ssize_t (*pread)(int fd, void *buf, size_t len, off_t off);
 	ssize_t (*pwrite)(int fd, const void *buf, size_t len, off_t off);
 	int (*dup3)(int oldfd, int newfd, int flags);
+	int (*nanosleep)(const struct timespec *req, struct timespec *rem);
 };
 
 /* The table in use; never NULL. */
@@ -97,6 +99,28 @@ int vft_device_adopt_fd(struct vft_device *d, int fd,
 
 /* errno of the last failed system call as a negative value, never 0. */
 int vft_os_errno(void);
+
+/*
+ * vfio-pci resets a function when its first user opens it, and fails that
+ * open with -EAGAIN when the reset cannot take the function's device lock
+ * at that instant (vfio_pci_core_enable(): "If reset fails because of the
+ * device lock, fail this path entirely"). Another task holds it for a
+ * moment: a sysfs "reset", a driver bind, a reader of driver_override. So
+ * both paths' open (VFIO_GROUP_GET_DEVICE_FD, VFIO_DEVICE_BIND_IOMMUFD) is
+ * tried again, up to VFT_OPEN_TRIES times in all, VFT_OPEN_WAIT_MS apart.
+ */
+#define VFT_OPEN_TRIES 40
+#define VFT_OPEN_WAIT_MS 50
+
+/*
+ * After an open that returned @p ret, counted in *@p tries: true, after
+ * waiting VFT_OPEN_WAIT_MS, when @p ret is -EAGAIN and tries remain.
+ */
+bool vft_open_again(int ret, unsigned int *tries);
+
+/* What an open's message adds after @p ret: the kernel rule for -EAGAIN
+ * (the tries are over), else "". */
+const char *vft_open_again_why(int ret);
 
 /* ------------------------------------------------------------------------ */
 /* Backends of the device layer (vft_device.c; vft_backend_*.c)             */

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/vfio.h>
@@ -47,6 +48,12 @@ vft_os_real_ioctl(int fd, unsigned long req, uintptr_t arg)
 	return ioctl(fd, req, arg);
 }
 
+static int
+vft_os_real_nanosleep(const struct timespec *req, struct timespec *rem)
+{
+	return nanosleep(req, rem);
+}
+
 static const struct vft_os_ops vft_os_real = {
 	.open = vft_os_real_open,
 	.close = close,
@@ -56,6 +63,7 @@ static const struct vft_os_ops vft_os_real = {
 	.pread = pread,
 	.pwrite = pwrite,
 	.dup3 = dup3,
+	.nanosleep = vft_os_real_nanosleep,
 };
 
 const struct vft_os_ops *vft_os = &vft_os_real;
@@ -64,6 +72,33 @@ void
 vft_os_set(const struct vft_os_ops *ops)
 {
 	vft_os = ops != NULL ? ops : &vft_os_real;
+}
+
+#define VFT_STR_(x) #x
+#define VFT_STR(x) VFT_STR_(x)
+
+bool
+vft_open_again(int ret, unsigned int *tries)
+{
+	struct timespec wait = {
+		.tv_sec = 0,
+		.tv_nsec = VFT_OPEN_WAIT_MS * 1000000L,
+	};
+
+	if (++*tries >= VFT_OPEN_TRIES || ret != -EAGAIN)
+		return false;
+	vft_os->nanosleep(&wait, NULL);
+	return true;
+}
+
+const char *
+vft_open_again_why(int ret)
+{
+	if (ret != -EAGAIN)
+		return "";
+	return " (vfio-pci could not reset it: another task held its device "
+	       "lock through " VFT_STR(VFT_OPEN_TRIES) " tries, " VFT_STR(
+		       VFT_OPEN_WAIT_MS) " ms apart)";
 }
 
 int
@@ -392,6 +427,7 @@ vft_device_open_step(struct vft_group *g, const struct vft_pci_addr *addr,
 {
 	char dname[VFT_PCI_ADDR_LEN];
 	char arg[VFT_DEVICE_NAME_LEN];
+	unsigned int tries = 0;
 	const char *with;
 	int fd, ret;
 
@@ -409,15 +445,19 @@ vft_device_open_step(struct vft_group *g, const struct vft_pci_addr *addr,
 	ret = vft_device_name(addr, tok, arg, sizeof(arg));
 	if (ret < 0)
 		return vft_err_set(err, ret, "%s: device name too long", dname);
-	fd = vft_os->ioctl(g->fd, VFIO_GROUP_GET_DEVICE_FD, (uintptr_t)arg);
-	ret = fd < 0 ? vft_os_errno() : 0;
+	do {
+		fd = vft_os->ioctl(g->fd, VFIO_GROUP_GET_DEVICE_FD,
+				   (uintptr_t)arg);
+		ret = fd < 0 ? vft_os_errno() : 0;
+	} while (fd < 0 && vft_open_again(ret, &tries));
 	/* The argument held the token: wipe it before anything else. */
 	vft_wipe(arg, sizeof(arg));
 	if (fd < 0)
 		return vft_err_set(err, ret,
 				   "VFIO_GROUP_GET_DEVICE_FD for %s%s on IOMMU "
-				   "group %d: %s",
-				   dname, with, g->id, strerror(-ret));
+				   "group %d: %s%s",
+				   dname, with, g->id, strerror(-ret),
+				   vft_open_again_why(ret));
 
 	ret = vft_device_adopt_fd(d, fd, addr, err, step);
 	if (ret < 0)

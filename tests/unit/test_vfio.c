@@ -128,6 +128,10 @@ static struct {
 	/* failure injection */
 	unsigned long fail_req;
 	int fail_req_errno;
+	int fail_req_times; /* with fail_req: fail only this many calls (0: all) */
+	int n_fail_req;	    /* calls of fail_req seen */
+	int n_sleeps;	    /* nanosleep calls */
+	long slept_ns;	    /* their total */
 	const char *fail_open_path;
 	int fail_open_errno;
 	int fail_mmap_errno;
@@ -642,7 +646,8 @@ fk_ioctl(int fd, unsigned long req, uintptr_t arg)
 {
 	struct fk_fd *f;
 
-	if (fk.fail_req != 0 && req == fk.fail_req)
+	if (fk.fail_req != 0 && req == fk.fail_req &&
+	    (++fk.n_fail_req <= fk.fail_req_times || fk.fail_req_times == 0))
 		return fk_fail(fk.fail_req_errno);
 	f = fk_get(fd, FK_CONTAINER);
 	if (f != NULL)
@@ -763,6 +768,16 @@ fk_pwrite(int fd, const void *buf, size_t len, off_t off)
 	return (ssize_t)len;
 }
 
+/* No real wait: count the library's waits between tries. */
+static int
+fk_nanosleep(const struct timespec *req, struct timespec *rem)
+{
+	(void)rem;
+	fk.n_sleeps++;
+	fk.slept_ns += req->tv_sec * 1000000000L + req->tv_nsec;
+	return 0;
+}
+
 static const struct vft_os_ops fk_ops = {
 	.open = fk_open,
 	.close = fk_close,
@@ -772,6 +787,7 @@ static const struct vft_os_ops fk_ops = {
 	.pread = fk_pread,
 	.pwrite = fk_pwrite,
 	.dup3 = fk_dup3,
+	.nanosleep = fk_nanosleep,
 };
 
 /* ------------------------------------------------------------------------ */
@@ -1270,6 +1286,61 @@ test_device_info_failures(void **state)
 	/* with no group open, nothing is attempted */
 	vft_group_close(&g);
 	assert_int_equal(vft_device_open(&g, &a, &tok, &d, &err), -EBADF);
+	vft_container_close(&c);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+/*
+ * vfio-pci's first-open reset finds the device locked: -EAGAIN, tried
+ * again (vft_open_again); any other errno is not.
+ */
+static void
+test_device_open_reset_locked(void **state)
+{
+	struct vft_container c;
+	struct vft_group g;
+	struct vft_device d;
+	struct vft_pci_addr a = addr_of(VF0);
+	struct vft_explanation why;
+	struct vft_err err;
+
+	(void)state;
+	open_cg(&c, &g, G_VF0);
+	/* locked for two tries, then free: opened on the third */
+	fk.fail_req = VFIO_GROUP_GET_DEVICE_FD;
+	fk.fail_req_errno = EAGAIN;
+	fk.fail_req_times = 2;
+	assert_int_equal(vft_device_open(&g, &a, &tok, &d, &err), 0);
+	assert_int_equal(fk.n_fail_req, 3);
+	assert_int_equal(fk.n_sleeps, 2);
+	assert_int_equal(fk.slept_ns, 2 * VFT_OPEN_WAIT_MS * 1000000L);
+	assert_int_equal(fk.devs[D_PF].users, 1);
+	vft_device_close(&d);
+
+	/* locked through every try: -EAGAIN, the kernel rule named, no fd */
+	fk.n_fail_req = fk.n_sleeps = 0;
+	fk.fail_req_times = 0;
+	assert_int_equal(vft_device_open(&g, &a, &tok, &d, &err), -EAGAIN);
+	assert_int_equal(fk.n_fail_req, VFT_OPEN_TRIES);
+	assert_int_equal(fk.n_sleeps, VFT_OPEN_TRIES - 1);
+	assert_non_null(strstr(err.msg, "device lock"));
+	assert_no_token(err.msg);
+	assert_int_equal(fk.n_open, 2);
+	assert_int_equal(d.fd, -1);
+	vft_explain_step(&sys, &a, true, -EAGAIN, VFT_STEP_DEVICE_OPEN, &why);
+	assert_int_equal(why.verdict, VFT_V_BUSY);
+	assert_non_null(strstr(why.reason, "device lock"));
+	assert_no_token(why.reason);
+
+	/* another refusal is final at once */
+	fk.n_fail_req = fk.n_sleeps = 0;
+	fk.fail_req_errno = EBUSY;
+	assert_int_equal(vft_device_open(&g, &a, &tok, &d, &err), -EBUSY);
+	assert_int_equal(fk.n_fail_req, 1);
+	assert_int_equal(fk.n_sleeps, 0);
+	fk.fail_req = 0;
+	vft_group_close(&g);
 	vft_container_close(&c);
 	assert_int_equal(fk.n_open, 0);
 	assert_int_equal(fk.bad_closes, 0);
@@ -1987,6 +2058,32 @@ test_cdev_refusals(void **state)
 	assert_int_equal(fk.bad_closes, 0);
 }
 
+/* The cdev path's open is the bind: tried again on -EAGAIN too. */
+static void
+test_cdev_bind_reset_locked(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device d;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_CDEV, NULL), 0);
+	fk.fail_req = FK_BIND_IOMMUFD;
+	fk.fail_req_errno = EAGAIN;
+	fk.fail_req_times = 3;
+	open_layer(&io, VF0, &tok, &d);
+	assert_int_equal(fk.n_fail_req, 4);
+	assert_int_equal(fk.n_sleeps, 3);
+	vft_device_close(&d);
+	fk.n_fail_req = fk.n_sleeps = 0;
+	fk.fail_req_times = 0;
+	cdev_refused(VF0, &tok, -EAGAIN, VFT_V_BUSY, "device lock");
+	assert_int_equal(fk.n_fail_req, VFT_OPEN_TRIES);
+	fk.fail_req = 0;
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
 static void
 test_cdev_pf_and_dma_failure(void **state)
 {
@@ -2046,6 +2143,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_device_info_failures,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_open_reset_locked,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_and_irq_failures,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_feature_vf_token, setup,
@@ -2073,6 +2172,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_refusals, setup_cdev,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_cdev_bind_reset_locked,
+						setup_cdev, teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_pf_and_dma_failure,
 						setup_cdev, teardown),
 	};

@@ -87,6 +87,37 @@ bad_case numvfs-on-vf 'devarg num_vfs applies to an SR-IOV PF' \
 bad_case twice 'devarg vf_token_file given twice' \
 	"$BAD,vf_token_file=$TOK,vf_token_file=$TOK"
 
+# vfio-pci resets a VF when it is first opened and fails that open with
+# EAGAIN while another task holds the VF's device lock; a write to its
+# sysfs "reset" holds it for the whole FLR. libvftoken opens again
+# (doc/guides/libvftoken.rst, "A device being reset"). A loop resets the
+# VF every 0.2 s while `vftoken check` opens it 10 times under strace,
+# which shows the refused tries.
+reset_locked() {
+	local vf=$1 n=10 i ok=0 again=0 rpid
+	(while :; do
+		echo 1 >"$(dev "$vf")/reset"
+		sleep 0.2
+	done) 2>/dev/null &
+	rpid=$!
+	for ((i = 1; i <= n; i++)); do
+		strace -f -e trace=ioctl -o "$OUTDIR/reset-locked-$i.trace" \
+			"$VFTOKEN_BUILD/app/vftoken/vftoken" check "$vf" --token-file "$TOK" \
+			>"$OUTDIR/reset-locked-$i.out" 2>&1 && ok=$((ok + 1))
+		again=$((again + $(grep -c 'EAGAIN' "$OUTDIR/reset-locked-$i.trace")))
+		# strace may decode an ioctl's argument: the name with the token
+		rm -f "$OUTDIR/reset-locked-$i.trace"
+	done
+	kill "$rpid"
+	wait "$rpid" 2>/dev/null
+	note "$ok of $n opens succeeded; $again tries refused EAGAIN (the device lock held) and tried again"
+	check "reset-locked: $n of $n opens of $vf while a loop resets it every 0.2 s" test "$ok" = "$n"
+	check "reset-locked: the loop held the lock at some open (EAGAIN seen: $again)" test "$again" -gt 0
+	check "reset-locked: no token in vftoken's output" \
+		token_scan "$TOK" "$OUTDIR"/reset-locked-*.out
+}
+reset_locked "$BAD"
+
 tp_stop pf
 check "PF testpmd exits cleanly" test $? = 0
 tp_stop_all
