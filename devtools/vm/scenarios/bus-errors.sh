@@ -91,13 +91,13 @@ bad_case twice 'devarg vf_token_file given twice' \
 # EAGAIN while another task holds the VF's device lock; a write to its
 # sysfs "reset" holds it for the whole FLR. libvftoken opens again
 # (doc/guides/libvftoken.rst, "A device being reset"). A loop resets the
-# VF every 0.2 s while `vftoken check` opens it 10 times under strace,
+# VF every 0.1 s while `vftoken check` opens it 10 times under strace,
 # which shows the refused tries.
 reset_locked() {
 	local vf=$1 n=10 i ok=0 again=0 rpid
 	(while :; do
 		echo 1 >"$(dev "$vf")/reset"
-		sleep 0.2
+		sleep 0.1
 	done) 2>/dev/null &
 	rpid=$!
 	for ((i = 1; i <= n; i++)); do
@@ -111,7 +111,7 @@ reset_locked() {
 	kill "$rpid"
 	wait "$rpid" 2>/dev/null
 	note "$ok of $n opens succeeded; $again tries refused EAGAIN (the device lock held) and tried again"
-	check "reset-locked: $n of $n opens of $vf while a loop resets it every 0.2 s" test "$ok" = "$n"
+	check "reset-locked: $n of $n opens of $vf while a loop resets it every 0.1 s" test "$ok" = "$n"
 	check "reset-locked: the loop held the lock at some open (EAGAIN seen: $again)" test "$again" -gt 0
 	check "reset-locked: no token in vftoken's output" \
 		token_scan "$TOK" "$OUTDIR"/reset-locked-*.out
