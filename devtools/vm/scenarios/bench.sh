@@ -142,9 +142,10 @@ ticks() {
 }
 
 # wait_prompt NAME SECS: poll the log for the prompt every 50 ms
+# The bound is wall time: each look is a grep, itself 0.1 s or more.
 wait_prompt() {
-	local i
-	for ((i = 0; i < $2 * 20; i++)); do
+	local t0=$SECONDS
+	while [ $((SECONDS - t0)) -lt "$2" ]; do
 		grep -q 'testpmd> ' "$(tp_log "$1")" && return 0
 		tp_alive "$1" || return 1
 		nap 0.05

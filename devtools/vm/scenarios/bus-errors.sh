@@ -91,16 +91,30 @@ bad_case twice 'devarg vf_token_file given twice' \
 # EAGAIN while another task holds the VF's device lock; a write to its
 # sysfs "reset" holds it for the whole FLR. libvftoken opens again
 # (doc/guides/libvftoken.rst, "A device being reset"). A loop resets the
-# VF every 0.1 s while `vftoken check` opens it 10 times under strace,
-# which shows the refused tries.
+# VF every 0.1 s while `vftoken check` opens it 10 to 20 times under strace,
+# which shows the refused tries. How long the kernel holds the lock is
+# the reset's: a reset of 20 ms or more (an FLR waits 100 ms unless the
+# function reports Immediate Readiness) must show refused tries.
+reset_ms() {
+	local t0 t1
+	t0=${EPOCHREALTIME/./}
+	echo 1 >"$(dev "$1")/reset" 2>/dev/null || return 1
+	t1=${EPOCHREALTIME/./}
+	echo $(((t1 - t0) / 1000))
+}
+
 reset_locked() {
-	local vf=$1 n=10 i ok=0 again=0 rpid
+	local vf=$1 n=10 i ok=0 again=0 rpid ms
+	ms=$(reset_ms "$vf") || ms=none
+	note "a write to $vf's sysfs reset took $ms ms"
 	(while :; do
 		echo 1 >"$(dev "$vf")/reset"
 		sleep 0.1
 	done) 2>/dev/null &
 	rpid=$!
-	for ((i = 1; i <= n; i++)); do
+	# 10 opens, and up to 20 while no try was refused yet (the loop's
+	# phase can miss every open of 10 by chance, a few % of runs)
+	for ((i = 1; i <= n || (again == 0 && i <= 20); i++)); do
 		strace -f -e trace=ioctl -o "$OUTDIR/reset-locked-$i.trace" \
 			"$VFTOKEN_BUILD/app/vftoken/vftoken" check "$vf" --token-file "$TOK" \
 			>"$OUTDIR/reset-locked-$i.out" 2>&1 && ok=$((ok + 1))
@@ -110,9 +124,14 @@ reset_locked() {
 	done
 	kill "$rpid"
 	wait "$rpid" 2>/dev/null
+	n=$((i - 1))
 	note "$ok of $n opens succeeded; $again tries refused EAGAIN (the device lock held) and tried again"
 	check "reset-locked: $n of $n opens of $vf while a loop resets it every 0.1 s" test "$ok" = "$n"
-	check "reset-locked: the loop held the lock at some open (EAGAIN seen: $again)" test "$again" -gt 0
+	if [ "$ms" != none ] && [ "$ms" -ge 20 ]; then
+		check "reset-locked: the loop held the lock at some open (EAGAIN seen: $again)" test "$again" -gt 0
+	else
+		note "a reset of $ms ms holds the lock too briefly to be met reliably: the refused-try count is not asserted here"
+	fi
 	check "reset-locked: no token in vftoken's output" \
 		token_scan "$TOK" "$OUTDIR"/reset-locked-*.out
 }
