@@ -103,8 +103,8 @@ int vft_os_errno(void);
 /*
  * vfio-pci resets a function when its first user opens it, and fails that
  * open with -EAGAIN when the reset cannot take the function's device lock
- * at that instant (vfio_pci_core_enable(): "If reset fails because of the
- * device lock, fail this path entirely"). Another task holds it for a
+ * at that instant (vfio_pci_core_enable() in drivers/vfio/pci/
+ * vfio_pci_core.c gives up the open then). Another task holds it for a
  * moment: a sysfs "reset", a driver bind, a reader of driver_override. So
  * both paths' open (VFIO_GROUP_GET_DEVICE_FD, VFIO_DEVICE_BIND_IOMMUFD) is
  * tried again, up to VFT_OPEN_TRIES times in all, VFT_OPEN_WAIT_MS apart.
