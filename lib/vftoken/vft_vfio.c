@@ -85,7 +85,7 @@ vft_open_again(int ret, unsigned int *tries)
 		.tv_nsec = VFT_OPEN_WAIT_MS * 1000000L,
 	};
 
-	if (++*tries >= VFT_OPEN_TRIES || ret != -EAGAIN)
+	if (ret != -EAGAIN || ++*tries >= VFT_OPEN_TRIES)
 		return false;
 	vft_os->nanosleep(&wait, NULL);
 	return true;
