@@ -296,6 +296,14 @@ frozen_cpu() {
 	awk -v a="$alive_ticks" -v b="$(qemu_ticks)" -v t="$CLK_TCK" \
 		'BEGIN { printf "%.1f", (b - a) / t }'
 }
+# A guest whose kernel reports an RCU stall froze in part: one vCPU's
+# timer stopped while the other still beats (6.1, thread=multi,
+# 2026-12-02: "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks" and
+# "Possible timer handling issue on cpu=1" 47 s into bus-errors, the
+# scenario stuck on that vCPU, QEMU at 6 % of a core, the beat going on).
+# The kernel prints it 21 s into a stall (CONFIG_RCU_CPU_STALL_TIMEOUT).
+rcu_stalled() { grep -qaE '^\[ *[0-9.]+\] rcu: INFO: rcu_[a-z]+ detected stalls' "$1"; }
+
 # Sets frozen_cpu_s (QEMU's CPU seconds since the last beat) for the report.
 guest_frozen() {
 	local idle
@@ -552,6 +560,10 @@ run_vm() {
 				state=frozen
 				break
 			fi
+			if [ -z "$t_sc_end" ] && rcu_stalled "$log"; then
+				state=stalled
+				break
+			fi
 		fi
 		sleep 0.2
 	done
@@ -582,6 +594,12 @@ run_vm() {
 		say "[$k] FAIL: no scenario start within ${boot_timeout} s of boot; QEMU killed"
 		fail_tail "$log"
 		boot_failed=1
+		return 1
+		;;
+	stalled)
+		say "[$k] FAIL: the guest kernel reported an RCU stall (a vCPU stopped taking its timer: $(grep -aom1 'Possible timer handling issue on cpu=[0-9]*' "$log" || echo 'see the console')); an emulator stall, not a test result; QEMU killed"
+		fail_tail "$log"
+		guest_froze=1
 		return 1
 		;;
 	frozen)
