@@ -29,26 +29,20 @@ done
 
 TALLY=$(mktemp)
 LOWPRIO_IDS=$(mktemp)
-trap 'rm -f "$TALLY" "$LOWPRIO_IDS"' EXIT
+# lowprio CMD...: CMD beside the VMs, taking only the CPU they leave: in
+# a cpu cgroup with cpu.idle = 1 where the kernel has one, else in a
+# session whose autogroup is at nice 19 (devtools/lowprio.sh says why;
+# doc/guides/getting_started.rst, "How long a full run takes", what it
+# measured). Each such session's id goes to $LOWPRIO_IDS.
+. "$ROOT/devtools/lowprio.sh"
+lowprio_init
+trap 'rm -f "$TALLY" "$LOWPRIO_IDS"; lowprio_done' EXIT
 # An interrupted run stops the work it started beside the VMs (lowprio).
 stop_lowprio() {
 	while read -r sid; do kill -TERM -- "-$sid" 2>/dev/null; done <"$LOWPRIO_IDS"
 	exit 130
 }
 trap stop_lowprio INT TERM
-
-# lowprio CMD...: CMD at the lowest CPU priority, in a session of its own
-# whose autogroup is at nice 19. Linux's autogroups (CONFIG_SCHED_AUTOGROUP,
-# on in Debian's kernels) share the CPU between sessions first and by nice
-# only inside a session, and meson test starts each test, so each VM's
-# QEMU, in a session of its own: a "nice 19" in test.sh's session still
-# took a VM's share of the CPU (doc/guides/getting_started.rst, "How long a
-# full run takes"). The session's id goes to $LOWPRIO_IDS.
-lowprio() {
-	setsid sh -c 'echo 19 >/proc/self/autogroup 2>/dev/null; exec nice -n 19 "$@"' lowprio "$@" &
-	echo "$!" >>"$LOWPRIO_IDS"
-	wait "$!"
-}
 RUN=
 # tally NAME PASSED FAILED: one line per suite, with the seconds it took
 # since the previous line of its track.
@@ -69,6 +63,10 @@ if ! "$ROOT/devtools/setup.sh"; then
 fi
 T_LAST=$(date +%s)
 echo "test.sh: set-up took $((T_LAST - T_START)) s"
+case $LOWPRIO_MODE in
+idle) echo "test.sh: the background work runs in cpu cgroup $LOWPRIO_CG (cpu.idle = 1)" ;;
+*) echo "test.sh: no cpu cgroup with cpu.idle here: the background work runs at autogroup nice 19" ;;
+esac
 
 # The rig's own kernel (devtools/vm/build-kernel.sh) is needed only by the
 # 7.2-iommufd VM tests, which run after the 6.1 ones. A cold build is about
