@@ -286,7 +286,8 @@ known_qemu_bug() {
 # of a core: vCPUs idle, every guest timer gone (seen once under TCG,
 # 2026-12-01: 7 minutes idle in a scenario's "sleep 0.2"). A guest that
 # hangs busy (a lockup) is not that: it runs into the scenario timeout.
-# No beat seen (the systemd guest has none): never frozen.
+# The scenario's start counts as the first beat; the systemd guest has
+# none: never frozen.
 FREEZE_SECS=${VM_FREEZE_SECS:-60}
 CLK_TCK=$(getconf CLK_TCK)
 qemu_ticks() {
@@ -529,6 +530,14 @@ run_vm() {
 		if [ "$state" = boot ]; then
 			if grep -qa '^VFTOKEN-VM: scenario start' "$log"; then
 				t_sc_start=$(now)
+				# The scenario's start counts as a beat (guest-init.sh
+				# starts beating just before it): a guest that froze
+				# before its first beat is frozen too (6.12, 2026-12-02:
+				# 3 s into conformance, no beat ever).
+				if [ "$systemd" = 0 ]; then
+					t_alive=$t_sc_start
+					alive_ticks=$(qemu_ticks)
+				fi
 				res_boot=$(dt "$t_boot_start" "$t_sc_start")
 				say "[$k] boot: scenario start after ${res_boot} s"
 				off=$(start_offset "$log")
