@@ -545,8 +545,11 @@ check "broker log: 500 allowed opens of $VF0 for uid 1000 that failed" \
 	test "$(grep -Ec "uid=1000 .*$VF0.*open failed" "$BLOG")" -ge 500
 check "VF traffic goes on after 1000 requests" grows "$RX_D" "$(rx_now vf)"
 sed 's/^/  | /' "$OUTDIR/silent.out"
+# It was connected (the check above counted its socket); whether the
+# broker dropped it before or during the 1000 requests depends on the
+# guest's speed (before, in a run 3.5 times slower than usual: SIL1 0).
 check "the silent client was disconnected by the broker (exit $silent_rc), logged: no request for 10 s" \
-	eval "test $silent_rc = 0 && test $SIL1 = 1 && logged 'pid=$SILENT .*no request for 10 s: connection closed'"
+	eval "test $silent_rc = 0 && logged 'pid=$SILENT .*no request for 10 s: connection closed'"
 
 # ---- stop the clients -----------------------------------------------------------
 tp_send vf stop
