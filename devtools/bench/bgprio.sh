@@ -76,27 +76,29 @@ fi
 lowprio_init idle || exit 1
 trap 'lowprio_done' EXIT
 mkdir -p "$OUT" || exit 1
+LOWPRIO_IDS=$OUT/load.sids
 
-# The load: $load loops compiling every libvftoken source, each run in a
-# session of its own (pid = session id), $1 = none | autogroup | idle.
+# The load: $load loops compiling every libvftoken source, each started
+# by lowprio (devtools/lowprio.sh, as test.sh starts its background) in a
+# session of its own, whose id lowprio writes to $LOWPRIO_IDS; $1 = none |
+# autogroup (lowprio without its cgroup) | idle.
 LOAD_SIDS=()
 load_start() {
-	local i cg='' ag=''
+	local i cg
 	LOAD_SIDS=()
 	[ "$1" = none ] && return 0
-	[ "$1" = idle ] && cg=$LOWPRIO_CG
-	[ "$1" = autogroup ] && ag=19
+	cg=$LOWPRIO_CG
+	[ "$1" = autogroup ] && cg=
+	: >"$LOWPRIO_IDS"
 	for ((i = 0; i < load; i++)); do
-		CG=$cg AG=$ag SRC=$ROOT/lib/vftoken setsid bash -c '
-			[ -z "$CG" ] || echo $$ >"$CG/cgroup.procs"
-			[ -z "$AG" ] || echo "$AG" >/proc/self/autogroup
-			exec nice -n 19 bash -c "while :; do for f in \"\$SRC\"/*.c; do
-				cc -O2 -D_GNU_SOURCE -I\"\$SRC\" -c \"\$f\" -o /dev/null; done; done"' \
-			>/dev/null 2>&1 &
-		LOAD_SIDS+=("$!")
+		(LOWPRIO_CG=$cg lowprio bash -c 'while :; do for f in "$1"/*.c; do
+			cc -O2 -D_GNU_SOURCE -I"$1" -c "$f" -o /dev/null; done; done' \
+			load "$ROOT/lib/vftoken" >/dev/null 2>&1) &
 		# not this shell's job: no "Killed" report when load_stop ends it
 		disown "$!"
 	done
+	for ((i = 0; i < 50 && $(wc -l <"$LOWPRIO_IDS") < load; i++)); do sleep 0.1; done
+	mapfile -t LOAD_SIDS <"$LOWPRIO_IDS"
 }
 # CPU seconds of the load's sessions so far (their processes alive now,
 # and the children they reaped), from /proc/PID/stat.

@@ -103,8 +103,9 @@ bad_case twice 'devarg vf_token_file given twice' \
 # for the tries (at most 7 resets, about 0.8 s, of libvftoken's 2 s).
 # Each open starts after a delay of its own (0 to 225 ms in steps of
 # 25 ms, 12 ms later in the second ten), so that no fixed phase between
-# the loop and the opens repeats. A reset of 20 ms or more (an FLR waits 100 ms unless the function reports
-# Immediate Readiness) must show refused tries.
+# the loop and the opens repeats. A reset of 20 ms or more (an FLR waits
+# 100 ms unless the function reports Immediate Readiness) must show
+# refused tries.
 reset_ms() {
 	local t0 t1
 	t0=${EPOCHREALTIME/./}
