@@ -249,6 +249,19 @@ def stats(values):
     }
 
 
+def build_rounds(runs, nrounds):
+    """The rounds of a bench.sh TSV (read_tsv's runs): each with its ABBA
+    order and the nested figures of each mode it has."""
+    rounds = []
+    for n in range(1, nrounds + 1):
+        r = {'round': n, 'order': ['stock', 'ours'] if n % 2 else ['ours', 'stock']}
+        for m in MODES:
+            if (n, m) in runs:
+                r[m] = build_run(runs[(n, m)])
+        rounds.append(r)
+    return rounds
+
+
 def summarize(rounds, fwd_modes):
     out = {}
     for name, (unit, what, _, better) in METRICS.items():
@@ -716,13 +729,7 @@ def main():
     if not isinstance(nrounds, int) or nrounds < 1:
         sys.exit('collect.py: %s: no "rounds" fact: not a bench.sh output' % a.tsv)
     fwd_modes = str(facts.get('fwd_modes', '')).split()
-    rounds = []
-    for n in range(1, nrounds + 1):
-        r = {'round': n, 'order': ['stock', 'ours'] if n % 2 else ['ours', 'stock']}
-        for m in MODES:
-            if (n, m) in runs:
-                r[m] = build_run(runs[(n, m)])
-        rounds.append(r)
+    rounds = build_rounds(runs, nrounds)
     summary = summarize(rounds, fwd_modes)
     res = {
         'schema': SCHEMA,

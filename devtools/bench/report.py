@@ -536,7 +536,11 @@ def main():
           'PMD probes, so its start-up contains work that *stock* does beforehand',
           'with the CLI (``vftoken vfs create``, ``vftoken token set``); the row',
           '"VFs created + token set + PF process ready" compares the whole path.',
-          'The VF process differs only in how the VFs are opened.', '']
+          'The VF process differs only in how the VFs are opened.', '',
+          'Each round gives one start-up pair, too few for narrow intervals:',
+          ':doc:`bench_startup` (``devtools/bench/startup.sh``) starts the two ways',
+          'again and again in one boot, pair by pair, and gives every start-up',
+          'ratio with its interval.', '']
 
     o += heading('All figures', '-')
     rows = []

@@ -147,6 +147,60 @@ make_token() {
 	(umask 077 && cat /proc/sys/kernel/random/uuid >"$1")
 }
 
+
+# stage_dpdk DIR: for the benchmarks. Copies testpmd, the plugin, DPDK's
+# PMD directory and every shared object they need into DIR (the guest's
+# tmpfs) and runs testpmd from there on: TESTPMD and PLUGIN point into DIR,
+# LD_LIBRARY_PATH is DIR/lib, and the copy of the PMD directory is
+# bind-mounted over the one EAL reads. The guest's root is the host's over
+# 9p: every open of a file there waits for QEMU's 9p server, in host time,
+# and under -icount an idle guest's clock advances by that wait, so a
+# start-up timed in the guest would count how busy the host was. Both ways
+# load the same copies. Prints what it staged.
+stage_dpdk() {
+	local d=$1 pmd f p n=0
+	pmd=$(find /usr/lib/*/dpdk -maxdepth 1 -type d -name 'pmds-*' | head -n 1)
+	[ -d "$pmd" ] || return 1
+	mkdir -p "$d/lib" "$d/pmds" || return 1
+	cp -a "$pmd/." "$d/pmds/" && cp "$TESTPMD" "$d/" && cp "$PLUGIN" "$d/" || return 1
+	TESTPMD=$d/$(basename "$TESTPMD") PLUGIN=$d/$(basename "$PLUGIN")
+	# What they need, to the closure: the NEEDED entries of their ELF
+	# dynamic sections, each resolved by the loader's cache (ldconfig -p) to
+	# a path named by the soname; one readelf per level, few forks (a fork
+	# is slow under TCG).
+	ldconfig -p | awk '$(NF - 1) == "=>" && /x86-64/ { print $1, $NF }' >"$d/cache"
+	: >"$d/deps"
+	set -- "$TESTPMD" "$PLUGIN" "$d"/pmds/*.so
+	while [ $# -gt 0 ]; do
+		readelf -d "$@" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p' |
+			awk 'FILENAME == ARGV[1] { c[$1] = $2; next }
+			     FILENAME == ARGV[2] { have[$1]; next }
+			     $1 !~ /^ld-linux/ && ($1 in c) && !($1 in have) && !s[$1]++ { print $1, c[$1] }' \
+				"$d/cache" "$d/deps" - >"$d/new"
+		cat "$d/new" >>"$d/deps"
+		# shellcheck disable=SC2046 # one path a word
+		set -- $(awk '{ print $2 }' "$d/new")
+	done
+	[ -s "$d/deps" ] || return 1
+	# A dependency that is a PMD (a bus other PMDs link to) is a link to
+	# the PMD directory's own file: one inode, so the dynamic loader maps it
+	# once whether EAL's dlopen or a DT_NEEDED reaches it first. The rest
+	# are copied under their soname.
+	# shellcheck disable=SC2046
+	readlink -f $(awk '{ print $2 }' "$d/deps") | paste -d ' ' "$d/deps" - >"$d/deps.real" ||
+		return 1
+	while read -r f _ p; do
+		[ "${p%/*}" = "$pmd" ] && { ln -sf "$d/pmds/${p##*/}" "$d/lib/$f" || return 1; }
+	done <"$d/deps.real"
+	# shellcheck disable=SC2046
+	cp -L -t "$d/lib" $(awk -v pmd="$pmd/" 'index($3, pmd) != 1 { print $2 }' "$d/deps.real") ||
+		return 1
+	n=$(wc -l <"$d/deps")
+	mount --bind "$d/pmds" "$pmd" || return 1
+	export LD_LIBRARY_PATH=$d/lib
+	echo "staged on tmpfs: testpmd, the plugin, $(find "$d/pmds" -name '*.so' | wc -l) PMDs of $pmd, $n shared objects"
+}
+
 # ---- testpmd processes ----------------------------------------------------
 # tp_start NAME TESTPMD-ARGS... : starts testpmd -i with stdin a FIFO held
 # open on fd 9+n; output line-buffered into $OUTDIR/NAME.log.

@@ -53,6 +53,9 @@
 #       [--profile]   one more mac window per mode under perf (cpu-clock)
 #       [--interleave PAIRS] instead of the rounds: the throughput of the
 #                     two ways in short alternating windows (see interleave)
+#       [--startup-only]  rounds of start-ups only: each mode as above up to
+#                     the VF process's first packets, no measured window
+#                     (many start-up pairs in one boot; run.sh's "startup")
 
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
@@ -64,6 +67,7 @@ WARM=2
 FWD_MODES="mac io"
 PROFILE=0
 PAIRS=0
+STARTUP_ONLY=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) ROUNDS=$2 && shift ;;
@@ -73,6 +77,7 @@ while [ $# -gt 0 ]; do
 	--quick) ROUNDS=1 SECS=3 WARM=1 FWD_MODES=mac ;;
 	--profile) PROFILE=1 ;;
 	--interleave) PAIRS=$2 && shift ;;
+	--startup-only) STARTUP_ONLY=1 FWD_MODES= ;;
 	*)
 		echo "bench: unknown argument '$1'"
 		exit 2
@@ -399,7 +404,13 @@ run_mode() {
 		tp_send pf "start tx_first"
 		poll_first pf 1
 		startup_figures pf
-		measure pf io 1
+		if [ "$STARTUP_ONLY" = 1 ]; then
+			# as after its window: the PF process idle, serving the mailbox
+			tp_send pf "stop"
+			tp_sync pf 30
+		else
+			measure pf io 1
+		fi
 		ticks "${TP_PID[pf]}"
 		rec pf.cpu_after_fwd_s "$(secs $((UT + ST)))"
 		pfmac=$(start_mac pf 0)
@@ -421,14 +432,20 @@ run_mode() {
 			tp_send vf "set eth-peer 0 $mac1"
 			tp_send vf "set eth-peer 1 $mac0"
 			# shellcheck disable=SC2086 # a list of words
-			set -- $FWD_MODES
+			set -- ${FWD_MODES:-mac}
 			tp_send vf "set fwd $1"
 			tp_send vf "start tx_first"
 			poll_first vf 2
 			startup_figures vf
 			note "PF $pfmac, VF0 $mac0, VF1 $mac1"
-			measure vf "$1" 2
-			shift
+			if [ "$STARTUP_ONLY" = 1 ]; then
+				tp_send vf "stop"
+				tp_sync vf 30
+				set --
+			else
+				measure vf "$1" 2
+				shift
+			fi
 			for kind in "$@"; do
 				tp_send vf "set fwd $kind"
 				tp_send vf "start tx_first"
@@ -616,6 +633,7 @@ rec vfs "$VF0 $VF1"
 rec mbufs "$MBUFS"
 rec profile "$PROFILE"
 rec pairs "$PAIRS"
+rec startup_only "$STARTUP_ONLY"
 rec clk_tck "$HZ"
 rec_flush
 
@@ -625,6 +643,9 @@ check "vfio-pci loaded with enable_sriov=1" vfio_setup
 check "PF bound to vfio-pci" bind_vfio "$PF"
 check "PF starts without VFs" set_num_vfs "$PF" 0
 check "token file created (0600)" make_token "$TOK"
+t=$EPOCHREALTIME
+check "DPDK staged on the guest's tmpfs (no 9p during the runs)" stage_dpdk /run/dpdk-stage
+echo "bench: staged in $(sub "$EPOCHREALTIME" "$t") s"
 t=$EPOCHREALTIME
 warm_up
 echo "bench: warm-up $(sub "$EPOCHREALTIME" "$t") s"
