@@ -16,8 +16,8 @@
 # ROUND MODE KEY VALUE lines) and results.json, and, unless --no-doc,
 # doc/guides/bench_startup.rst with every start-up ratio ours / stock and
 # its 95 % interval (startup.py) and the raw figures in
-# doc/guides/bench/samples/startup.tsv. Under --accel icount: the guest's
-# clock counts its instructions (devtools/bench/README.md).
+# doc/guides/bench/samples/startup.tsv. The rig runs under icount: the
+# guest's clock counts its instructions (devtools/bench/README.md).
 # A benchmark, not a test: nothing here asserts a timing.
 set -u
 

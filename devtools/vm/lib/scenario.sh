@@ -147,7 +147,6 @@ make_token() {
 	(umask 077 && cat /proc/sys/kernel/random/uuid >"$1")
 }
 
-
 # stage_dpdk DIR: for the benchmarks. Copies testpmd, the plugin, DPDK's
 # PMD directory and every shared object they need into DIR (the guest's
 # tmpfs) and runs testpmd from there on: TESTPMD and PLUGIN point into DIR,

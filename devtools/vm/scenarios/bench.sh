@@ -55,7 +55,7 @@
 #                     two ways in short alternating windows (see interleave)
 #       [--startup-only]  rounds of start-ups only: each mode as above up to
 #                     the VF process's first packets, no measured window
-#                     (many start-up pairs in one boot; run.sh's "startup")
+#                     (many start-up pairs in one boot: devtools/bench/startup.sh)
 
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
@@ -486,11 +486,11 @@ run_mode() {
 	rec_flush
 }
 
-# The first process to load DPDK's ~100 shared objects over 9p pays for
-# reading them; do that before measuring anything.
+# The first process after the boot pays for cold caches (the CLI over 9p,
+# python, perf; DPDK from its tmpfs copy): run each once before measuring.
 warm_up() {
-	cat /usr/lib/x86_64-linux-gnu/dpdk/pmds-*/*.so* /usr/lib/x86_64-linux-gnu/librte_*.so* \
-		"$PLUGIN" "$VFT" "$TESTPMD" >/dev/null 2>&1
+	# DPDK is on tmpfs by now (stage_dpdk); the CLI is still read over 9p
+	cat "$VFT" >/dev/null 2>&1
 	timeout 120 "$TESTPMD" -d "$PLUGIN" -l "0,1" --file-prefix bench-warm --no-pci \
 		-- -i </dev/null >"$OUTDIR/warm.log" 2>&1
 	timeout 60 "$VFT" status >/dev/null 2>&1
