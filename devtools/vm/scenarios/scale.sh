@@ -35,6 +35,8 @@
 #   heap_*      DPDK heap of socket 0 (telemetry /eal/heap_info,0):
 #               Heap_size, Alloc_size, Alloc_count
 #   cpu_s       utime + stime of the VF process at the prompt
+#   port_start_max_s, stalled_ports  the longest port start and the ports
+#               whose start took 0.5 s or more (port_starts)
 #
 # Up to sriov_totalvfs - 1 VFs per PF are created for N up to their sum,
 # sriov_totalvfs per PF for all (the PF process is restarted in between).
@@ -189,6 +191,24 @@ port_table() {
 		END { for (q in m) print q, m[q], d[q], l[q] }' "$(tp_log "$1")" | sort -n
 }
 
+# port_starts KEY: the longest port start of the launch ("Configuring Port
+# k" to testpmd's "Port k: <MAC>", the port's rte_eth_dev_start) and the
+# number of ports whose start took 0.5 s or more. Such a stall is the igb VF
+# PMD's reset handshake waiting out its mailbox poll (2000 polls 500 us
+# apart, E1000_VF_MBX_INIT_TIMEOUT and _DELAY of DPDK's e1000 base code) for
+# an answer of the PF process that came late; a port start takes ~20 ms
+# otherwise (doc/guides/benchmark.rst, "Every VF of two PFs").
+port_starts() {
+	local max stalled
+	read -r max stalled < <(awk '{ t = $1; sub(/^[^ ]* /, "") }
+		/^Configuring Port [0-9]+ / { s[$3] = t }
+		/^Port [0-9]+: [0-9A-F:]+$/ { p = $2; sub(/:$/, "", p)
+			if (p in s) { d = t - s[p]; if (d > m) m = d; if (d >= 0.5) n++ } }
+		END { printf "%.3f %d\n", m, n }' "$OUTDIR/vf.ts")
+	rec "$1.port_start_max_s" "$max"
+	rec "$1.stalled_ports" "$stalled"
+}
+
 # launch_vf N: the VF process on the first N VFs, to every port up
 launch_vf() {
 	local n=$1 k=n$1 args=() i a t up t_launch
@@ -230,6 +250,7 @@ launch_vf() {
 	t=$(awk '{ t = $1; sub(/^[^ ]* /, "") } /^Checking link statuses/ { c = 1 } c && /^Done/ { print t; exit }' \
 		"$OUTDIR/vf.ts")
 	rec "$k.ready_s" "$(sub "$t" "$t_launch")"
+	port_starts "$k"
 	tp_send vf "show port info all"
 	tp_sync vf 60
 	up=$(port_table vf | awk '$4 == "up"' | wc -l)
