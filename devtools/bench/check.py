@@ -232,6 +232,21 @@ def check_interleave(il):
               isinstance(v, str) and v.startswith('dpdk-testpmd '), repr(v))
 
 
+def check_stalls(sc, n, c):
+    """The launches with a stalled port start, counted again from the
+    rounds, and the stall-free interval over exactly the other pairs."""
+    rounds = sc.get('per_round') or []
+    st = {m: [get(r, '%s.n.%d.stalled_ports' % (m, n)) for r in rounds] for m in MODES}
+    for m in MODES:
+        check('scale N=%d %s: launches with a stalled port start counted' % (n, m),
+              all(isinstance(x, int) for x in st[m])
+              and get(c, 'stalled_launches.%s' % m) == sum(1 for x in st[m] if x),
+              repr((get(c, 'stalled_launches.%s' % m), st[m])))
+    clean = sum(1 for a, b in zip(st['stock'], st['ours']) if not a and not b)
+    check_ci('scale N=%d start-up without a stall' % n, c.get('ready_stall_free_ci'), clean,
+             may_be_empty=True)
+
+
 def check_scale(sc):
     if not isinstance(sc, dict):
         check('scale part present', False)
@@ -254,6 +269,8 @@ def check_scale(sc):
             check('scale N=%d %s: every port up' % (n, m), get(c, 'ports_up.%s' % m) == n,
                   repr(get(c, 'ports_up.%s' % m)))
         check_ci('scale N=%d start-up' % n, c.get('ready_ci'), sc.get('rounds'))
+        if 'stalled_launches' in c:
+            check_stalls(sc, n, c)
     fa = sc.get('forward_all') or {}
     check_ci('scale: all VFs forwarding', fa.get('ci'), sc.get('rounds'))
     nfwd = sc.get('forward_all_vfs')

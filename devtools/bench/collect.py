@@ -374,7 +374,18 @@ def collect_interleave(path):
 
 
 SCALE_KEYS = ('ready_s', 'configure_s', 'load_s', 'probe_s', 'ports_up', 'fds', 'vfio_fds', 'rss_kb', 'huge_kb',
-              'heap_heap_size', 'heap_alloc_size', 'heap_alloc_count', 'cpu_s')
+              'heap_heap_size', 'heap_alloc_size', 'heap_alloc_count', 'cpu_s',
+              'port_start_max_s', 'stalled_ports')
+
+
+def stall_free(per_key, stalls):
+    """per_key ({mode: [value per round]}) with the rounds left out
+    (None) where a launch of either way had a stalled port start; None
+    when the samples do not say (recorded since scale.sh's port_starts)."""
+    if not all(isinstance(x, int) for m in MODES for x in stalls[m]):
+        return None
+    keep = [not stalls['stock'][i] and not stalls['ours'][i] for i in range(len(stalls['stock']))]
+    return {m: [v if k else None for v, k in zip(per_key[m], keep)] for m in MODES}
 
 
 def slope(points):
@@ -430,6 +441,15 @@ def collect_scale(path):
         curve[str(n)]['ready_ci'] = paired_ci(per(n, 'ready_s')['stock'],
                                               per(n, 'ready_s')['ours'])
         curve[str(n)]['ready_values'] = per(n, 'ready_s')
+        # the same pairs without those whose launch had a port start
+        # stalled on the VF mailbox (either way), and how many launches
+        # of each way had one
+        stalls = per(n, 'stalled_ports')
+        clean = stall_free(per(n, 'ready_s'), stalls)
+        if clean is not None:
+            curve[str(n)]['ready_stall_free_ci'] = paired_ci(clean['stock'], clean['ours'])
+            curve[str(n)]['stalled_launches'] = {m: sum(1 for x in stalls[m] if x)
+                                                 for m in MODES}
         curve[str(n)]['probe_ci'] = paired_ci(per(n, 'probe_s')['stock'],
                                               per(n, 'probe_s')['ours'])
     per_vf = {}
@@ -781,6 +801,9 @@ def main():
             res['scale']['forward_every_vf']['ci']
         for n, c in res['scale']['curve'].items():
             res['headline']['ci']['scale_ready_s_n%s' % n] = c['ready_ci']
+            if c.get('ready_stall_free_ci'):
+                res['headline']['ci']['scale_ready_stall_free_s_n%s' % n] = \
+                    c['ready_stall_free_ci']
             if c['probe_ci'].get('n'):
                 res['headline']['ci']['scale_probe_s_n%s' % n] = c['probe_ci']
     res['host_load'] = host_load(a.host_load) if a.host_load else None
