@@ -409,6 +409,18 @@ run_mode() {
 			tp_send pf "stop"
 			tp_sync pf 30
 		else
+			# The window's frames: a new tx_first burst, now that the
+			# link is up. The launch's burst leaves before the PF's
+			# link comes up ("link state change event" follows it in
+			# the log), the wire keeps a varying part of it, and in a
+			# closed io loop the rate is that population over the
+			# loop's latency (one window had a fifth of the others').
+			# The pause lets the stragglers land in the RX ring, which
+			# the restart flushes: 32 frames in flight every time.
+			tp_send pf "stop"
+			tp_sync pf 30
+			nap 0.5
+			tp_send pf "start tx_first"
 			measure pf io 1
 		fi
 		ticks "${TP_PID[pf]}"
