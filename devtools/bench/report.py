@@ -200,11 +200,12 @@ def interleave_section(res):
     return o
 
 
-def recorded_stalls(sc):
+def port_start_stalls(sc):
     """Launches with a port start of 0.5 s or more, as scale.sh recorded
-    them (stalled_ports, port_start_max_s); None for older samples."""
+    them (stalled_ports, port_start_max_s); nothing for samples older
+    than that record."""
     if not all(sc['curve'][str(n)].get('stalled_launches') for n in sc['ns']):
-        return None
+        return []
     seen = {m: [] for m in MODES}
     total = {m: 0 for m in MODES}
     for n in sc['ns']:
@@ -223,46 +224,6 @@ def recorded_stalls(sc):
             'both sides in both ways, not the bus. Such a launch is 1 to 2 s slower and '
             'widens its N\'s interval; the column "without a stall" pairs only the '
             'rounds where neither way\'s launch had one.'
-            % (len(seen['stock']), total['stock'], ', '.join(seen['stock']) or 'none',
-               len(seen['ours']), total['ours'], ', '.join(seen['ours']) or 'none'))
-    return textwrap.wrap(text, 79, break_on_hyphens=False) + ['']
-
-
-def port_start_stalls(sc):
-    """Launches whose port start (Configuring Port 0 to links up) took over
-    1 s more than the quickest launch of its N, either way: one port's start
-    waited. Samples that record stalled_ports say it directly."""
-    recorded = recorded_stalls(sc)
-    if recorded is not None:
-        return recorded
-    seen = {m: [] for m in MODES}
-    total = {m: 0 for m in MODES}
-    for n in sc['ns']:
-        vals = []
-        for m in MODES:
-            for r in sc['per_round']:
-                c = r[m]['n'].get(str(n)) or {}
-                if isinstance(c.get('ready_s'), (int, float)) and \
-                        isinstance(c.get('configure_s'), (int, float)):
-                    vals.append((m, r['round'], c['ready_s'] - c['configure_s']))
-        if not vals:
-            continue
-        low = min(v for _, _, v in vals)
-        for m, rnd, v in vals:
-            total[m] += 1
-            if v - low > 1.0:
-                seen[m].append('N=%d r%d +%.2f s' % (n, rnd, v - low))
-    if not any(total.values()):
-        return []
-    text = ('Port start (``Configuring Port 0`` to links up) took over 1 s more than '
-            'the quickest launch of its N in %d of %d launches of *stock* (%s) and %d '
-            'of %d of *ours* (%s). The stamped logs (``build/bench/logs/scale/*.ts``) '
-            'put such a wait inside one port\'s ``rte_eth_dev_start`` (between '
-            '"Configuring Port k" and "Port k: <MAC>"), where the igb VF PMD resets the '
-            'VF and waits for the PF process\'s answer on the mailbox. It happens in '
-            'both ways, at random N, and is what widens the start-up intervals there; '
-            'not diagnosed further. The bus\'s own part, memory + scan + open + probe '
-            '(``probe_s``), has no such step.'
             % (len(seen['stock']), total['stock'], ', '.join(seen['stock']) or 'none',
                len(seen['ours']), total['ours'], ', '.join(seen['ours']) or 'none'))
     return textwrap.wrap(text, 79, break_on_hyphens=False) + ['']
