@@ -245,6 +245,8 @@ def check_stalls(sc, n, c):
     clean = sum(1 for a, b in zip(st['stock'], st['ours']) if not a and not b)
     check_ci('scale N=%d start-up without a stall' % n, c.get('ready_stall_free_ci'), clean,
              may_be_empty=True)
+    check_ci('scale N=%d start-up after loading, without a stall' % n,
+             c.get('after_load_stall_free_ci'), clean, may_be_empty=True)
 
 
 def check_scale(sc):

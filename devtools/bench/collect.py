@@ -416,7 +416,11 @@ def collect_scale(path):
             per_n = {}
             for key, val in run.items():
                 if re.fullmatch(r'n[0-9]+', key) and isinstance(val, dict):
-                    per_n[int(key[1:])] = {k: val.get(k) for k in SCALE_KEYS}
+                    f = {k: val.get(k) for k in SCALE_KEYS}
+                    # after EAL's loading: the part of the start-up that
+                    # can depend on N (exec and PMD loading do not)
+                    f['after_load_s'] = _diff(f, ('ready_s',), ('load_s',))
+                    per_n[int(key[1:])] = f
                     ns.add(int(key[1:]))
             def fwd(key):
                 fa = run.get(key, {})
@@ -437,7 +441,7 @@ def collect_scale(path):
     curve = {}
     for n in ns:
         curve[str(n)] = {k: {m: stats(per(n, k)[m])['median'] for m in MODES}
-                         for k in SCALE_KEYS}
+                         for k in SCALE_KEYS + ('after_load_s',)}
         curve[str(n)]['ready_ci'] = paired_ci(per(n, 'ready_s')['stock'],
                                               per(n, 'ready_s')['ours'])
         curve[str(n)]['ready_values'] = per(n, 'ready_s')
@@ -448,6 +452,9 @@ def collect_scale(path):
         clean = stall_free(per(n, 'ready_s'), stalls)
         if clean is not None:
             curve[str(n)]['ready_stall_free_ci'] = paired_ci(clean['stock'], clean['ours'])
+            clean = stall_free(per(n, 'after_load_s'), stalls)
+            curve[str(n)]['after_load_stall_free_ci'] = paired_ci(clean['stock'],
+                                                                  clean['ours'])
             curve[str(n)]['stalled_launches'] = {m: sum(1 for x in stalls[m] if x)
                                                  for m in MODES}
         curve[str(n)]['probe_ci'] = paired_ci(per(n, 'probe_s')['stock'],
@@ -804,6 +811,8 @@ def main():
             if c.get('ready_stall_free_ci'):
                 res['headline']['ci']['scale_ready_stall_free_s_n%s' % n] = \
                     c['ready_stall_free_ci']
+                res['headline']['ci']['scale_after_load_stall_free_s_n%s' % n] = \
+                    c['after_load_stall_free_ci']
             if c['probe_ci'].get('n'):
                 res['headline']['ci']['scale_probe_s_n%s' % n] = c['probe_ci']
     res['host_load'] = host_load(a.host_load) if a.host_load else None
