@@ -172,6 +172,8 @@ def precision(res):
          % (len(good), len(cis), ': ' + ', '.join(good) if good and len(good) < 8 else '')]
     if bad:
         o += ['Wider on this host, as measured: ' + esc(', '.join(bad)) + '.']
+    o += ['', 'The rounds give one start-up pair each; :doc:`bench_startup` measures the',
+          'PF and VF start-ups pair by pair, with their own intervals.']
     o.append('')
     return o
 
@@ -211,6 +213,7 @@ def port_start_stalls(sc):
         return []
     seen = {m: [] for m in MODES}
     total = {m: 0 for m in MODES}
+    longest = []
     for n in sc['ns']:
         for m in MODES:
             for r in sc['per_round']:
@@ -218,17 +221,23 @@ def port_start_stalls(sc):
                 total[m] += 1
                 if c.get('stalled_ports'):
                     seen[m].append('N=%d r%d %.2f s' % (n, r['round'], c['port_start_max_s']))
+                    longest.append(c['port_start_max_s'])
+    span = ('the longest %.2f to %.2f s' % (min(longest), max(longest))) if longest else 'none'
     text = ('A port start (``Configuring Port k`` to testpmd\'s "Port k: <MAC>", the '
             'port\'s ``rte_eth_dev_start``) took 0.5 s or more in %d of %d launches of '
-            '*stock* (%s) and %d of %d of *ours* (%s); it takes about 20 ms otherwise. '
-            'There the igb VF PMD resets the VF and polls the mailbox up to 2000 times '
-            '500 us apart for the PF process\'s answer (``E1000_VF_MBX_INIT_TIMEOUT``, '
-            '``_DELAY`` of DPDK\'s e1000 base code), which came late: the same PMDs on '
-            'both sides in both ways, not the bus. Such a launch is 1 to 2 s slower and '
-            'widens its N\'s interval; the intervals "without a stall" pair only the '
-            'rounds where neither way\'s launch had one.'
+            '*stock* (%s) and %d of %d of *ours* (%s); it takes about 20 ms otherwise '
+            '(stalled starts: %s). There the igb VF PMD resets the VF: it polls the '
+            'mailbox for the PF process\'s acknowledgement and then for its answer, each '
+            'poll up to 2000 times with a 500 us sleep in between '
+            '(``E1000_VF_MBX_INIT_TIMEOUT``, ``_DELAY`` of DPDK\'s e1000 base code, '
+            '``rte_delay_us_sleep``); the sleeps overshoot, so a stall of about 2 s fits '
+            'one poll running out: the PF process did not take the '
+            'message in time, although the VF process slept. The same two PMDs talk in '
+            'both ways, the bus is not in the path. Such a launch is that much slower and widens its N\'s interval; the '
+            'intervals "without a stall" pair only the rounds where neither way\'s '
+            'launch had one.'
             % (len(seen['stock']), total['stock'], ', '.join(seen['stock']) or 'none',
-               len(seen['ours']), total['ours'], ', '.join(seen['ours']) or 'none'))
+               len(seen['ours']), total['ours'], ', '.join(seen['ours']) or 'none', span))
     return textwrap.wrap(text, 79, break_on_hyphens=False) + ['']
 
 
@@ -251,7 +260,8 @@ def stall_free_table(sc):
                                 else '%.2f' % c['after_load_s'][m] for m in MODES),
                      ci_text(c.get('after_load_stall_free_ci'))])
     o += table(['N', 'launch to all ports up, all rounds', 'the same, without a stall',
-                'after loading (s), stock / ours', 'after loading, without a stall'],
+                'after loading (s), stock / ours, median of all rounds',
+                'after loading, without a stall'],
                rows, [5, 24, 24, 14, 24])
     return o
 

@@ -194,10 +194,11 @@ port_table() {
 # port_starts KEY: the longest port start of the launch ("Configuring Port
 # k" to testpmd's "Port k: <MAC>", the port's rte_eth_dev_start) and the
 # number of ports whose start took 0.5 s or more. Such a stall is the igb VF
-# PMD's reset handshake waiting out its mailbox poll (2000 polls 500 us
-# apart, E1000_VF_MBX_INIT_TIMEOUT and _DELAY of DPDK's e1000 base code) for
-# an answer of the PF process that came late; a port start takes ~20 ms
-# otherwise (doc/guides/benchmark.rst, "Every VF of two PFs").
+# PMD's reset handshake waiting out a mailbox poll (2000 polls with a 500 us
+# sleep between, E1000_VF_MBX_INIT_TIMEOUT and _DELAY of DPDK's e1000 base
+# code: ~2 s in the guest) for the PF process, which did not take the
+# message in time; a port start takes ~20 ms otherwise
+# (doc/guides/benchmark.rst, "Every VF of two PFs").
 port_starts() {
 	local max stalled
 	read -r max stalled < <(awk '{ t = $1; sub(/^[^ ]* /, "") }
