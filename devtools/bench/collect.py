@@ -375,7 +375,7 @@ def collect_interleave(path):
 
 SCALE_KEYS = ('ready_s', 'configure_s', 'load_s', 'probe_s', 'ports_up', 'fds', 'vfio_fds', 'rss_kb', 'huge_kb',
               'heap_heap_size', 'heap_alloc_size', 'heap_alloc_count', 'cpu_s',
-              'port_start_max_s', 'stalled_ports')
+              'port_start_max_s', 'stalled_ports', 'stalled_attempts')
 
 
 def stall_free(per_key, stalls):
@@ -455,8 +455,12 @@ def collect_scale(path):
             clean = stall_free(per(n, 'after_load_s'), stalls)
             curve[str(n)]['after_load_stall_free_ci'] = paired_ci(clean['stock'],
                                                                   clean['ours'])
+            # launches made again after a stall (scale.sh --retries) count
+            # among the launches and the stalled ones
+            again = {m: [x or 0 for x in per(n, 'stalled_attempts')[m]] for m in MODES}
             curve[str(n)]['stalled_launches'] = {m: sum(1 for x in stalls[m] if x)
-                                                 for m in MODES}
+                                                 + sum(again[m]) for m in MODES}
+            curve[str(n)]['launches'] = {m: len(stalls[m]) + sum(again[m]) for m in MODES}
         curve[str(n)]['probe_ci'] = paired_ci(per(n, 'probe_s')['stock'],
                                               per(n, 'probe_s')['ours'])
     per_vf = {}
@@ -484,6 +488,7 @@ def collect_scale(path):
         'rounds': nrounds, 'ns': ns, 'total_vfs': total, 'vf_mbufs': facts.get('vf_mbufs'),
         'totalvfs_per_pf': [facts.get('totalvfs_pf1'), facts.get('totalvfs_pf2')],
         'kernel': facts.get('kernel'), 'secs': facts.get('secs'), 'warm_s': facts.get('warm'),
+        'retries': facts.get('retries'), 'stall_s': facts.get('stall_s'),
         'order': 'ABBA: odd rounds stock then ours; in each mode the VF process is '
                  'launched once per N, in increasing N',
         'command_lines': cmd,

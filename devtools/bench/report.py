@@ -213,18 +213,25 @@ def port_start_stalls(sc):
         return []
     seen = {m: [] for m in MODES}
     total = {m: 0 for m in MODES}
+    nseen = {m: 0 for m in MODES}
     longest = []
     for n in sc['ns']:
+        c = sc['curve'][str(n)]
         for m in MODES:
+            total[m] += c.get('launches', {}).get(m, len(sc['per_round']))
+            nseen[m] += c['stalled_launches'][m]
             for r in sc['per_round']:
-                c = r[m]['n'].get(str(n)) or {}
-                total[m] += 1
-                if c.get('stalled_ports'):
-                    seen[m].append('N=%d r%d %.2f s' % (n, r['round'], c['port_start_max_s']))
-                    longest.append(c['port_start_max_s'])
-    span = ('the longest %.2f to %.2f s' % (min(longest), max(longest))) if longest else 'none'
+                f = r[m]['n'].get(str(n)) or {}
+                if f.get('stalled_attempts'):
+                    seen[m].append('N=%d r%d: %d launched again' % (n, r['round'],
+                                                                   f['stalled_attempts']))
+                if f.get('stalled_ports'):
+                    seen[m].append('N=%d r%d %.2f s' % (n, r['round'], f['port_start_max_s']))
+                    longest.append(f['port_start_max_s'])
+    span = ('the longest %.2f to %.2f s' % (min(longest), max(longest))) if longest \
+        else 'none among the launches kept'
     text = ('A port start (``Configuring Port k`` to testpmd\'s "Port k: <MAC>", the '
-            'port\'s ``rte_eth_dev_start``) took 0.5 s or more in %d of %d launches of '
+            'port\'s ``rte_eth_dev_start``) took %s s or more in %d of %d launches of '
             '*stock* (%s) and %d of %d of *ours* (%s); it takes about 20 ms otherwise '
             '(stalled starts: %s). There the igb VF PMD resets the VF: it polls the '
             'mailbox for the PF process\'s acknowledgement and then for its answer, each '
@@ -236,9 +243,18 @@ def port_start_stalls(sc):
             'both ways, the bus is not in the path. Such a launch is that much slower and widens its N\'s interval; the '
             'intervals "without a stall" pair only the rounds where neither way\'s '
             'launch had one.'
-            % (len(seen['stock']), total['stock'], ', '.join(seen['stock']) or 'none',
-               len(seen['ours']), total['ours'], ', '.join(seen['ours']) or 'none', span))
+            % (sc.get('stall_s') or 0.5, nseen['stock'], total['stock'], ', '.join(seen['stock']) or 'none',
+               nseen['ours'], total['ours'], ', '.join(seen['ours']) or 'none', span))
+    if sc.get('retries'):
+        text += (' A launch with a stalled port start was made again, up to %d times '
+                 '(``scale.sh --retries``); the figures are those of the last attempt.'
+                 % sc['retries'])
     return textwrap.wrap(text, 79, break_on_hyphens=False) + ['']
+
+
+def both(c, key, div=1, f='%.0f'):
+    """'stock / ours' of a curve figure (medians), n/a where missing"""
+    return ' / '.join('n/a' if c[key][m] is None else f % (c[key][m] / div) for m in MODES)
 
 
 def stall_free_table(sc):
@@ -256,8 +272,7 @@ def stall_free_table(sc):
     for n in sc['ns']:
         c = sc['curve'][str(n)]
         rows.append([n, ci_text(c['ready_ci']), ci_text(c['ready_stall_free_ci']),
-                     ' / '.join('n/a' if c['after_load_s'][m] is None
-                                else '%.2f' % c['after_load_s'][m] for m in MODES),
+                     both(c, 'after_load_s', 1, '%.2f'),
                      ci_text(c.get('after_load_stall_free_ci'))])
     o += table(['N', 'launch to all ports up, all rounds', 'the same, without a stall',
                 'after loading (s), stock / ours, median of all rounds',
@@ -286,13 +301,10 @@ def scale_section(res):
     rows = []
     for n in sc['ns']:
         c = sc['curve'][str(n)]
-
-        def two(key, div=1, f='%.0f'):
-            return ' / '.join('n/a' if c[key][m] is None else f % (c[key][m] / div)
-                              for m in MODES)
-        rows.append([n, two('ready_s', 1, '%.2f'), ci_text(c['ready_ci']),
-                     two('ports_up'), two('fds'), two('vfio_fds'), two('rss_kb', 1024, '%.1f'),
-                     two('heap_heap_size', 1 << 20, '%.1f'), two('cpu_s', 1, '%.2f')])
+        rows.append([n, both(c, 'ready_s', 1, '%.2f'), ci_text(c['ready_ci']),
+                     both(c, 'ports_up'), both(c, 'fds'), both(c, 'vfio_fds'),
+                     both(c, 'rss_kb', 1024, '%.1f'), both(c, 'heap_heap_size', 1 << 20, '%.1f'),
+                     both(c, 'cpu_s', 1, '%.2f')])
     verdict = {'faster': [], 'slower': [], 'same': []}
     for n in sc['ns']:
         c = sc['curve'][str(n)]['ready_ci']

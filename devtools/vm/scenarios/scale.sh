@@ -17,8 +17,9 @@
 #          opens each VF with the token file of its PF.
 #
 # Rounds alternate the modes ABBA. In each mode the VF testpmd is launched
-# once per N (the first N VFs, taken alternately from the two PFs) and
-# quits once every port is up; figures per launch (prefix nN.):
+# once per N (the first N VFs, taken alternately from the two PFs; again
+# when a port start stalled, see vf_run) and quits once every port is up;
+# figures per launch (prefix nN.):
 #
 #   ready_s     launch to the "Done" that ends "Checking link statuses..."
 #               (testpmd prints it once every port's link is up, or after
@@ -36,7 +37,9 @@
 #               Heap_size, Alloc_size, Alloc_count
 #   cpu_s       utime + stime of the VF process at the prompt
 #   port_start_max_s, stalled_ports  the longest port start and the ports
-#               whose start took 0.5 s or more (port_starts)
+#               whose start took STALL_S (0.5 s) or more (port_starts)
+#   stalled_attempts  launches of this N made again because a port start
+#               stalled (vf_run; their figures are dropped)
 #
 # Up to sriov_totalvfs - 1 VFs per PF are created for N up to their sum,
 # sriov_totalvfs per PF for all (the PF process is restarted in between).
@@ -49,7 +52,8 @@
 # up, every port up and on the VF PMD, packets on every port, tokens in no
 # log), never about how fast.
 #
-# args: [--rounds N] [--ns "1 2 4 7 all"] [--secs S] [--warm S] [--quick]
+# args: [--rounds N] [--ns "1 2 4 7 all"] [--secs S] [--warm S]
+#       [--retries R] [--stall-s S] [--quick]
 
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
@@ -59,12 +63,16 @@ ROUNDS=2
 NS="1 2 4 7 14 all"
 SECS=5
 WARM=2
+RETRIES=2
+STALL_S=0.5
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) ROUNDS=$2 && shift ;;
 	--ns) NS=$2 && shift ;;
 	--secs) SECS=$2 && shift ;;
 	--warm) WARM=$2 && shift ;;
+	--retries) RETRIES=$2 && shift ;;
+	--stall-s) STALL_S=$2 && shift ;;
 	--quick) ROUNDS=1 NS="1 14 all" SECS=2 WARM=1 ;;
 	*)
 		echo "scale: unknown argument '$1'"
@@ -199,15 +207,16 @@ port_table() {
 # code: ~2 s in the guest) for the PF process, which did not take the
 # message in time; a port start takes ~20 ms otherwise
 # (doc/guides/benchmark.rst, "Every VF of two PFs").
+STALLED=0
 port_starts() {
-	local max stalled
-	read -r max stalled < <(awk '{ t = $1; sub(/^[^ ]* /, "") }
+	local max
+	read -r max STALLED < <(awk -v lim="$STALL_S" '{ t = $1; sub(/^[^ ]* /, "") }
 		/^Configuring Port [0-9]+ / { s[$3] = t }
 		/^Port [0-9]+: [0-9A-F:]+$/ { p = $2; sub(/:$/, "", p)
-			if (p in s) { d = t - s[p]; if (d > m) m = d; if (d >= 0.5) n++ } }
+			if (p in s) { d = t - s[p]; if (d > m) m = d; if (d >= lim + 0) n++ } }
 		END { printf "%.3f %d\n", m, n }' "$OUTDIR/vf.ts")
 	rec "$1.port_start_max_s" "$max"
-	rec "$1.stalled_ports" "$stalled"
+	rec "$1.stalled_ports" "$STALLED"
 }
 
 # launch_vf N: the VF process on the first N VFs, to every port up
@@ -369,19 +378,40 @@ save_logs() {
 	rm -f "$(tp_log "$1")" "$OUTDIR/$1.ts"
 }
 
-# vf_run N CHECKED: launch the VF process on N VFs, forward on all of them
-# when N is every VF created (a check when CHECKED=1, else a figure only),
-# then quit
-vf_run() {
-	local n=$1 rc
-	if launch_vf "$n" && [ "$n" = "${#VFS[@]}" ]; then
-		forward_all "$n" "$2"
-	fi
+# vf_quit N WHAT: quit the VF process, check its exit and log, keep the log
+vf_quit() {
+	local rc
 	tp_stop vf
 	rc=$?
-	check "r$ROUND $MODE N=$n: VF testpmd exits cleanly" test $rc = 0
-	check "r$ROUND $MODE N=$n: no token in the VF log" no_token "$(tp_log vf)"
-	save_logs vf "vf-n$n"
+	check "r$ROUND $MODE N=$1: VF testpmd exits cleanly$3" test $rc = 0
+	check "r$ROUND $MODE N=$1: no token in the VF log$3" no_token "$(tp_log vf)"
+	save_logs vf "$2"
+}
+
+# vf_run N CHECKED: launch the VF process on N VFs, forward on all of them
+# when N is every VF created (a check when CHECKED=1, else a figure only),
+# then quit. A launch with a stalled port start (port_starts) is made
+# again, up to RETRIES times: the stall is the PF process's answer on the
+# VF mailbox coming late, in both ways, not the bus. Its figures are
+# dropped and it is counted (nN.stalled_attempts); the last attempt's
+# figures are kept, stalled or not.
+vf_run() {
+	local n=$1 try=0 mark ok
+	while :; do
+		mark=$(wc -l <"$RAW_TMP")
+		launch_vf "$n"
+		ok=$?
+		[ "$ok" = 0 ] && [ "$STALLED" -gt 0 ] && ((try < RETRIES)) || break
+		note "r$ROUND $MODE N=$n: $STALLED port start(s) stalled: launched again"
+		vf_quit "$n" "vf-n$n-stalled$try" " (the stalled launch)"
+		head -n "$mark" "$RAW_TMP" >"$RAW_TMP.keep" && mv "$RAW_TMP.keep" "$RAW_TMP"
+		try=$((try + 1))
+	done
+	rec "n$n.stalled_attempts" "$try"
+	if [ "$ok" = 0 ] && [ "$n" = "${#VFS[@]}" ]; then
+		forward_all "$n" "$2"
+	fi
+	vf_quit "$n" "vf-n$n" ""
 }
 
 pf_down() {
@@ -434,6 +464,8 @@ rec totalvfs_pf1 "$T1"
 rec totalvfs_pf2 "$T2"
 rec secs "$SECS"
 rec warm "$WARM"
+rec retries "$RETRIES"
+rec stall_s "$STALL_S"
 rec guest_cpus "$(nproc)"
 rec mbufs "$MBUFS"
 rec vf_mbufs "$VF_MBUFS"
