@@ -412,11 +412,11 @@ run_mode() {
 			# The window's frames: a new tx_first burst, now that the
 			# link is up. The launch's burst leaves before the PF's
 			# link comes up ("link state change event" follows it in
-			# the log), the wire keeps a varying part of it, and in a
-			# closed io loop the rate is that population over the
-			# loop's latency (one window had a fifth of the others').
-			# The pause lets the stragglers land in the RX ring, which
-			# the restart flushes: 32 frames in flight every time.
+			# the log) and the wire may drop it; in a closed io loop
+			# the rate is the frames in flight over the loop's
+			# latency. The pause lets the stragglers land in the RX
+			# ring, which the restart flushes. (The loop's latency is
+			# host time: the rate still varies, doc/guides/benchmark.rst.)
 			tp_send pf "stop"
 			tp_sync pf 30
 			nap 0.5
