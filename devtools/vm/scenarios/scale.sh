@@ -201,7 +201,7 @@ port_table() {
 
 # port_starts KEY: the longest port start of the launch ("Configuring Port
 # k" to testpmd's "Port k: <MAC>", the port's rte_eth_dev_start) and the
-# number of ports whose start took 0.5 s or more. Such a stall is the igb VF
+# number of ports whose start took STALL_S or more. Such a stall is the igb VF
 # PMD's reset handshake waiting out a mailbox poll (2000 polls with a 500 us
 # sleep between, E1000_VF_MBX_INIT_TIMEOUT and _DELAY of DPDK's e1000 base
 # code: ~2 s in the guest) for the PF process, which did not take the
@@ -378,7 +378,8 @@ save_logs() {
 	rm -f "$(tp_log "$1")" "$OUTDIR/$1.ts"
 }
 
-# vf_quit N WHAT: quit the VF process, check its exit and log, keep the log
+# vf_quit N LOG SUFFIX: quit the VF process, check its exit and that no
+# token is in its log (SUFFIX ends the checks' text), keep the log as LOG
 vf_quit() {
 	local rc
 	tp_stop vf
