@@ -150,9 +150,12 @@ def all_cis(res):
             out.append(('%d VFs forwarding pps' % sc['total_vfs'], sc['forward_every_vf']['ci']))
         out += [('start-up with %s VFs' % n, sc['curve'][str(n)]['ready_ci'])
                 for n in sc['ns']]
+        # the stall-free interval counts only where it left a pair out
         out += [('start-up with %s VFs without a stall' % n,
                  sc['curve'][str(n)]['ready_stall_free_ci'])
-                for n in sc['ns'] if sc['curve'][str(n)].get('ready_stall_free_ci')]
+                for n in sc['ns'] if sc['curve'][str(n)].get('ready_stall_free_ci')
+                and sc['curve'][str(n)]['ready_stall_free_ci']['n']
+                != sc['curve'][str(n)]['ready_ci']['n']]
         out += [('start-up with %s VFs after loading, without a stall' % n,
                  sc['curve'][str(n)]['after_load_stall_free_ci'])
                 for n in sc['ns'] if sc['curve'][str(n)].get('after_load_stall_free_ci')]
