@@ -39,6 +39,19 @@ tcpdump"
 # 7.2-iommufd kernel when a VM test first needs it. tcpdump: the
 # multiprocess scenario reads back the pcapng and pcap files that
 # dpdk-dumpcap and dpdk-pdump write; it asks no debconf question.)
+
+# A dpkg run that was cut off (the machine stopped in the middle of an
+# install) leaves its journal in dpkg's updates/ directory, and apt then
+# refuses every install ("dpkg was interrupted") until the journal is
+# applied and the half-done packages are configured.
+dpkg_recover() {
+	set -- /var/lib/dpkg/updates/[0-9]*
+	[ -e "$1" ] || return 0
+	log "finishing an interrupted dpkg run (dpkg --configure -a)"
+	dpkg --configure -a >/dev/null || die "dpkg --configure -a failed: fix dpkg, then run again"
+}
+dpkg_recover
+
 missing=""
 for p in $APT_PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -49,8 +62,10 @@ if [ -n "$missing" ]; then
 	log "installing:$missing"
 	apt-get update -qq
 	apt_updated=1
+	# --reinstall: a package that an interrupted run left half-installed
+	# is not "missing" to apt, which would leave it so
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	apt-get install -y -qq --no-install-recommends --reinstall $missing >/dev/null
 fi
 
 # --- 2. QEMU >= 8.0 for the igb (82576) device --------------------------------
