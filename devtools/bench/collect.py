@@ -38,7 +38,7 @@ METRICS = {
                    ('vf', 'fwd', 'mac', 'rx_pps'), 'higher'),
     'vf_io_pps': ('packets/s', 'VF-to-VF io forwarding, RX over both VF ports',
                   ('vf', 'fwd', 'io', 'rx_pps'), 'higher'),
-    'pf_io_pps': ('packets/s', 'PF io forwarding over the loopback wire, RX',
+    'pf_io_pps': ('packets/s', 'PF io forwarding, PF to second PF over a QEMU hub, RX',
                   ('pf', 'fwd', 'io', 'rx_pps'), 'higher'),
     'vf_mac_cycles_per_packet': ('cycles', 'VF mac forwarding, CPU cycles/packet',
                                  ('vf', 'fwd', 'mac', 'cycles_per_packet'), 'lower'),
@@ -654,7 +654,7 @@ def plot(res, path):
 
     fwd = [n for n in FWD_METRICS if n in summ]
     bars(axes[0][0], fwd, [{'vf_mac_pps': 'VF-VF mac', 'vf_io_pps': 'VF-VF io',
-                           'pf_io_pps': 'PF io (wire)'}[n] for n in fwd], 1e-3)
+                           'pf_io_pps': 'PF io (hub)'}[n] for n in fwd], 1e-3)
     axes[0][0].set_ylabel('kpps (RX, all ports)')
     axes[0][0].set_title('Forwarding throughput')
     axes[0][0].legend(fontsize=8)
@@ -662,7 +662,7 @@ def plot(res, path):
     cyc = [n for n in CYCLE_METRICS if n in summ]
     bars(axes[0][1], cyc, [{'vf_mac_cycles_per_packet': 'VF-VF mac',
                            'vf_io_cycles_per_packet': 'VF-VF io',
-                           'pf_io_cycles_per_packet': 'PF io (wire)'}[n] for n in cyc],
+                           'pf_io_cycles_per_packet': 'PF io (hub)'}[n] for n in cyc],
          log=True)
     axes[0][1].set_ylabel('TSC cycles/packet (log)')
     axes[0][1].set_title('Cycles per packet (--record-core-cycles)')

@@ -24,7 +24,7 @@ from precision import rounds_needed, sd_of_logs  # noqa: E402
 
 MODES = ('stock', 'ours')
 FWD = (('vf_mac_pps', 'VF-to-VF, mac'), ('vf_io_pps', 'VF-to-VF, io'),
-       ('pf_io_pps', 'PF, io over the loopback wire'))
+       ('pf_io_pps', 'PF and second PF, io over a hub'))
 CYC = {'vf_mac_pps': 'vf_mac_cycles_per_packet', 'vf_io_pps': 'vf_io_cycles_per_packet',
        'pf_io_pps': 'pf_io_cycles_per_packet'}
 PARITY = 0.98
@@ -645,18 +645,20 @@ def main():
                 o.append('   # %s: %s' % (k, cl[k]) if k == 'setup' else '   ' + cl[k])
         o.append('')
     o += ['Each mode starts with the PF bound to ``vfio-pci`` and no VF and ends by',
-          'removing the VFs. In each, the PF process io-forwards on its port for one',
-          'window: ``start tx_first`` sends a burst of 32 frames to testpmd\'s',
-          'default peer ``02:00:00:00:00:00``, which is no pool\'s MAC, so the NIC',
-          'sends them to the wire, the rig\'s UDP socket loopback, which brings them',
-          'back. The launch\'s burst (the one the first-packet figure waits for)',
-          'leaves before the PF\'s link is up and the wire may drop it, so the',
-          'window restarts forwarding with a burst of its own once the link is up.',
-          'The rate is the frames in flight over the loop\'s latency, and the loop',
-          'runs through the host\'s UDP socket in host time while the guest\'s clock',
-          'counts instructions: PF io packets/s carry the host\'s noise (windows of',
-          'either way differ up to fourfold), the CPU cycles per packet (the PF',
-          'process\'s own cost, the figure the bus could change) much less.',
+          'removing the VFs. In each, the PF process io-forwards on its ports for one',
+          'window, between the PF and a second PF without VFs (the rig booted with',
+          '``--pf-hub``): the two PFs\' wires meet in a QEMU hub, so what one sends',
+          'the other receives inside QEMU, in the guest\'s time. ``start tx_first``',
+          'sends a burst of 32 frames per port to testpmd\'s default peer',
+          '``02:00:00:00:00:00``, which is no pool\'s MAC, so the NIC sends them to',
+          'the wire and the other PF takes them into its default pool. The wire is',
+          'the PF\'s only way in: frames to its own MAC die in the NIC, as DPDK\'s igb',
+          'PMD maps that MAC to pool 0 (VF0\'s) when the port starts and testpmd',
+          'cannot give the PF\'s pool a MAC on igb. The launch\'s burst (the one the',
+          'first-packet figure waits for) leaves before the links are up and may be',
+          'dropped, so the window restarts forwarding with a burst of its own.',
+          '(Until this run the PF looped over the rig\'s UDP socket wire, whose',
+          'latency is host time: windows of either way differed up to fivefold.)',
           'Then the PF process stays idle, serving the VF mailbox, while the VF process',
           'forwards between the two VFs, switched inside the NIC: mac (each port\'s',
           'peer is the other VF), then io. io forwarding on VFs works here: the peers',

@@ -15,8 +15,9 @@
 #      N rounds (default 5) alternating ABBA between stock (vftoken CLI +
 #      DPDK's pci bus with --vfio-vf-token) and ours (librte_bus_sriov.so on
 #      the PF with num_vfs=2,vf_token_file= and on the VFs with
-#      vf_token_file=): start-up, PF io over the loopback wire, VF-to-VF mac
-#      and io, S-second windows (default 10) after a warm-up (default 2 s);
+#      vf_token_file=): start-up, PF io between the PF and a second PF
+#      whose wires meet in a QEMU hub (--pf-hub), VF-to-VF mac and io,
+#      S-second windows (default 10) after a warm-up (default 2 s);
 #   2. bench --interleave P (plain multi-threaded TCG): the VF throughput of
 #      both ways in P pairs (default 20) of alternating short windows
 #      (--il-secs, default 2 s);
@@ -206,7 +207,7 @@ echo "bench: $rounds round(s), ${secs}s windows, ${warm}s warm-up, accel $accel 
 # its CPU counters and load average around the VMs go into the results.
 host_load() { echo "$1 $(date +%s.%N) $(head -n 1 /proc/stat) $(cut -d' ' -f1-3 /proc/loadavg)"; }
 [ "$report_only" = 1 ] || host_load start >"$out/host-load.txt"
-[ "$report_only" = 1 ] || phase rounds bench.tsv --accel "$accel" --timeout "$timeout" bench "${scen_args[@]}"
+[ "$report_only" = 1 ] || phase rounds bench.tsv --accel "$accel" --pf-hub --timeout "$timeout" bench "${scen_args[@]}"
 if [ "$interleave" = 1 ] && [ "$report_only" = 0 ]; then
 	phase interleave bench.tsv --timeout $((300 + pairs * 2 * (il_secs + 8))) \
 		bench --interleave "$pairs" --secs "$il_secs" --warm "$warm"

@@ -45,7 +45,7 @@ env_file=/mnt/scratch/run.env
 
 VM_KERNEL=$(uname -r)
 VM_SCRATCH=/mnt/scratch
-export VM_PF VM_PF2 VM_VIRTIO VM_NOSRIOV_NIC VM_SCRATCH VFTOKEN_ROOT VFTOKEN_BUILD \
+export VM_PF VM_PF2 VM_PF_WIRE VM_VIRTIO VM_NOSRIOV_NIC VM_SCRATCH VFTOKEN_ROOT VFTOKEN_BUILD \
 	VM_KERNEL VM_SCENARIO
 script="$VFTOKEN_ROOT/devtools/vm/scenarios/$VM_SCENARIO.sh"
 [ -r "$script" ] || fail "no scenario $script"

@@ -6,7 +6,7 @@
 # scenario (devtools/vm/scenarios/<SCENARIO>.sh) in it.  See README.md.
 #
 # usage: run.sh [--kernel 6.1|6.12|7.2|7.2-iommufd|all] [--accel tcg|icount|kvm]
-#               [--tcg-thread single|multi] [--second-pf] [--virtio-net] [--systemd]
+#               [--tcg-thread single|multi] [--second-pf] [--pf-hub] [--virtio-net] [--systemd]
 #               [--all-pmds] [--timeout SECS] [--boot-timeout SECS] [--quiet]
 #               SCENARIO [ARGS...]
 #
@@ -20,7 +20,10 @@
 #   00:06.0 virtio-net-pci, modern only (--virtio-net)             VM_VIRTIO
 #   00:08.0 virtio-9p "hostroot", 00:09.0 virtio-9p "scratch"
 # Every NIC's wire is a UDP socket sending to its own port on 127.0.0.1
-# (a loopback wire), a free port per NIC and run.
+# (a loopback wire), a free port per NIC and run. --pf-hub (implies
+# --second-pf) instead joins the two igb PFs' wires in one QEMU hub: what
+# one PF sends the other receives, inside QEMU, with no host socket on the
+# way (VM_PF_WIRE=hub in the guest; loopback otherwise).
 #
 # Exit status: the scenario's, or 1 with a message when the VM cannot run
 # (no QEMU, kernel fetch failure, boot failure, timeout).  A VM test that
@@ -44,6 +47,7 @@ accel=tcg
 # --accel tcg: single- or multi-threaded TCG; empty: per kernel (tcg_thread_for)
 tcg_thread=${VM_TCG_THREAD:-}
 second_pf=0
+pf_hub=0
 virtio_net=0
 systemd=0
 # The DPDK drivers EAL loads by itself in the guest (initramfs-init,
@@ -95,6 +99,11 @@ while [ $# -gt 0 ]; do
 		;;
 	--second-pf)
 		second_pf=1
+		shift
+		;;
+	--pf-hub)
+		second_pf=1
+		pf_hub=1
 		shift
 		;;
 	--virtio-net)
@@ -444,6 +453,11 @@ run_vm() {
 		else
 			printf 'VM_PF2=\n'
 		fi
+		if [ "$pf_hub" = 1 ]; then
+			printf 'VM_PF_WIRE=hub\n'
+		else
+			printf 'VM_PF_WIRE=loopback\n'
+		fi
 		printf 'VM_NOSRIOV_NIC=%q\n' "$VM_NOSRIOV_NIC"
 		if [ "$virtio_net" = 1 ]; then
 			printf 'VM_VIRTIO=%q\n' "$VM_VIRTIO"
@@ -477,8 +491,19 @@ run_vm() {
 	stage1_args+=" vftoken.root=$ROOT vftoken.hugepages=$hugepages vftoken.pmds=$pmds"
 	# Parameters of built-in drivers (build-kernel.sh: vfio_pci.enable_sriov=1).
 	[ -r "$kdir/.cmdline" ] && stage1_args+=" $(cat "$kdir/.cmdline")"
-	local accel_opt
+	local accel_opt pf_net=() pf2_net=()
 	accel_opt=$(accel_opt_for "$k")
+	# A hub forwards a frame to every port but the one it came in by: with
+	# the two PFs as its only ports, each is the other's wire. The hub
+	# hands a frame to the receiving NIC in the sender's own TX (or queues
+	# it until that NIC posts RX buffers), in QEMU's time, not the host's.
+	if [ "$pf_hub" = 1 ]; then
+		pf_net=(-netdev "hubport,id=n1,hubid=0")
+		pf2_net=(-netdev "hubport,id=n3,hubid=0")
+	else
+		pf_net=(-netdev "socket,id=n1,udp=127.0.0.1:${ports[0]},localaddr=127.0.0.1:${ports[0]}")
+		pf2_net=(-netdev "socket,id=n3,udp=127.0.0.1:${ports[2]},localaddr=127.0.0.1:${ports[2]}")
+	fi
 	# shellcheck disable=SC2054 # commas belong to QEMU's option syntax
 	local qemu_args=(
 		-accel "$accel_opt" -cpu max,phys-bits=36 -m 2048 -smp 2
@@ -493,7 +518,7 @@ run_vm() {
 		-fsdev "local,id=scratch,path=$scratch,security_model=none,multidevs=remap"
 		-device "virtio-9p-pci,fsdev=scratch,mount_tag=scratch,bus=pcie.0,addr=0x9"
 		-device pcie-root-port,id=rp1,chassis=1,bus=pcie.0,addr=0x2
-		-netdev "socket,id=n1,udp=127.0.0.1:${ports[0]},localaddr=127.0.0.1:${ports[0]}"
+		"${pf_net[@]}"
 		-device igb,netdev=n1,bus=rp1
 		-device pcie-root-port,id=rp2,chassis=2,bus=pcie.0,addr=0x3
 		-netdev "socket,id=n2,udp=127.0.0.1:${ports[1]},localaddr=127.0.0.1:${ports[1]}"
@@ -503,7 +528,7 @@ run_vm() {
 		# shellcheck disable=SC2054
 		qemu_args+=(
 			-device pcie-root-port,id=rp3,chassis=3,bus=pcie.0,addr=0x4
-			-netdev "socket,id=n3,udp=127.0.0.1:${ports[2]},localaddr=127.0.0.1:${ports[2]}"
+			"${pf2_net[@]}"
 			-device igb,netdev=n3,bus=rp3
 		)
 	fi

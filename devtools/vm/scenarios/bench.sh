@@ -14,7 +14,9 @@
 #
 # Each mode starts from the same state (PF on vfio-pci, no VF) and ends by
 # removing the VFs. In each: the PF testpmd (-l 0,1) io-forwards on its one
-# port over the rig's loopback wire (the UDP socket netdev), then stays idle
+# port over the rig's loopback wire (the UDP socket netdev) or, booted with
+# --pf-hub (VM_PF_WIRE=hub), between the PF and the second PF, whose wires
+# meet in a QEMU hub (a loop in QEMU's time, not the host's); then it stays idle
 # serving the VF mailbox while a VF testpmd (-l 0,1: the same two vCPUs)
 # forwards between the two VFs, mac then io, each for a fixed window after
 # a discarded warm-up. Figures go to $VM_SCRATCH/bench.tsv
@@ -90,6 +92,14 @@ VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
 PF=$VM_PF
 VF0=${PF%00.0}10.0
 VF1=${PF%00.0}10.2
+# The PF process's ports: the PF alone on its loopback wire, or the PF and
+# the second PF (no VFs; DPDK's pci bus in both ways) on the hub
+PF_PORTS=1
+PF2=
+if [ "${VM_PF_WIRE:-loopback}" = hub ] && [ -n "${VM_PF2:-}" ]; then
+	PF_PORTS=2
+	PF2=$VM_PF2
+fi
 RAW=$VM_SCRATCH/bench.tsv
 LOGS=$VM_SCRATCH/logs
 RAW_TMP=/tmp/bench/bench.tsv
@@ -380,29 +390,31 @@ run_mode() {
 		rc=$?
 		rec setup.token_set_s "$(sub "$EPOCHREALTIME" "$t")"
 		check "r$ROUND $MODE: vftoken token set $PF --token-file" test $rc = 0
-		pf_args=(-l "0,1" --file-prefix bench-pf -a "$PF" "--vfio-vf-token=$tok")
+		pf_args=(-l "0,1" --file-prefix bench-pf -a "$PF" ${PF2:+-a "$PF2"} "--vfio-vf-token=$tok")
 		vf_args=(-l "0,1" --file-prefix bench-vf -a "$VF0" -a "$VF1" "--vfio-vf-token=$tok")
 	else
 		rec setup.cmdline "(none: the PF process creates the VFs and sets the token)"
 		rec setup.vfs_create_s 0
 		rec setup.token_set_s 0
-		pf_args=(-d "$PLUGIN" -l "0,1" --file-prefix bench-pf -a "$PF,num_vfs=2,vf_token_file=$TOK")
+		pf_args=(-d "$PLUGIN" -l "0,1" --file-prefix bench-pf -a "$PF,num_vfs=2,vf_token_file=$TOK"
+			${PF2:+-a "$PF2"})
 		vf_args=(-d "$PLUGIN" -l "0,1" --file-prefix bench-vf
 			-a "$VF0,vf_token_file=$TOK" -a "$VF1,vf_token_file=$TOK")
 	fi
 	unset tok
 
-	# ---- PF: start-up to first packet, io over the loopback wire.
+	# ---- PF: start-up to first packet, io over the wire.
 	# tx_first frames go to testpmd's default peer 02:00:00:00:00:00, which
 	# is no pool's MAC: the NIC's switch sends them to the wire (the rig's
-	# UDP loopback), which brings them back to the PF's default pool.
-	# Frames to the PF's own MAC would never leave the NIC (QEMU's igb
-	# switch delivers a transmitted unicast frame to any pool whose MAC it
-	# matches, the sender's included).
+	# UDP loopback, or the hub to the second PF), and what comes back lands
+	# in the PF's default pool. The wire is the PF's only way in: frames to
+	# its own MAC stay in the NIC and die there, since DPDK's igb PMD maps
+	# that MAC to pool 0 (VF0's) when the port starts, and testpmd cannot
+	# give the PF's pool a MAC of its own on igb.
 	if launch pf "${pf_args[@]}" -- -i --total-num-mbufs="$MBUFS" --record-core-cycles; then
 		tp_send pf "set fwd io"
 		tp_send pf "start tx_first"
-		poll_first pf 1
+		poll_first pf "$PF_PORTS"
 		startup_figures pf
 		if [ "$STARTUP_ONLY" = 1 ]; then
 			# as after its window: the PF process idle, serving the mailbox
@@ -415,13 +427,14 @@ run_mode() {
 			# the log) and the wire may drop it; in a closed io loop
 			# the rate is the frames in flight over the loop's
 			# latency. The pause lets the stragglers land in the RX
-			# ring, which the restart flushes. (The loop's latency is
-			# host time: the rate still varies, doc/guides/benchmark.rst.)
+			# ring, which the restart flushes. (Over the UDP wire the
+			# loop's latency is host time and the rate varies widely;
+			# over the hub it is QEMU's, doc/guides/benchmark.rst.)
 			tp_send pf "stop"
 			tp_sync pf 30
 			nap 0.5
 			tp_send pf "start tx_first"
-			measure pf io 1
+			measure pf io "$PF_PORTS"
 		fi
 		ticks "${TP_PID[pf]}"
 		rec pf.cpu_after_fwd_s "$(secs $((UT + ST)))"
@@ -641,6 +654,8 @@ rec guest_mem_kb "$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)"
 rec testpmd "$TESTPMD"
 rec plugin "$PLUGIN"
 rec pf "$PF"
+rec pf2 "$PF2"
+rec pf_wire "${VM_PF_WIRE:-loopback}"
 rec vfs "$VF0 $VF1"
 rec mbufs "$MBUFS"
 rec profile "$PROFILE"
@@ -654,6 +669,7 @@ check "vftoken CLI is built" test -x "$VFT"
 check "vfio-pci loaded with enable_sriov=1" vfio_setup
 check "PF bound to vfio-pci" bind_vfio "$PF"
 check "PF starts without VFs" set_num_vfs "$PF" 0
+[ -n "$PF2" ] && check "second PF $PF2 bound to vfio-pci (the hub's other end)" bind_vfio "$PF2"
 check "token file created (0600)" make_token "$TOK"
 t=$EPOCHREALTIME
 check "DPDK staged on the guest's tmpfs (no 9p during the runs)" stage_dpdk /run/dpdk-stage
