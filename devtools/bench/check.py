@@ -121,6 +121,15 @@ def check_json(path):
           repr(modes))
     if not isinstance(modes, list):
         modes = []
+    # the PF io window has one port on the host's UDP wire and two (both
+    # PFs) where run.sh --pf-hub joined their wires in a QEMU hub
+    wire = cfg.get('pf_wire', 'loopback')
+    check('config.pf_wire is hub or loopback', wire in ('hub', 'loopback'), repr(wire))
+    pf_ports = 2 if wire == 'hub' else 1
+    if wire == 'hub':
+        check('config.pf2 is the second PF, not the first',
+              isinstance(cfg.get('pf2'), str) and cfg.get('pf2') not in ('', cfg.get('pf')),
+              repr(cfg.get('pf2')))
     ver = res.get('versions') or {}
     for k in ('guest_kernel', 'qemu', 'dpdk', 'testpmd', 'host_kernel'):
         check('versions.%s is a non-empty string' % k,
@@ -131,6 +140,11 @@ def check_json(path):
             v = get(cl, '%s.%s' % (m, k))
             check('command_lines.%s.%s is a testpmd command line' % (m, k),
                   isinstance(v, str) and v.startswith('dpdk-testpmd '), repr(v))
+    if wire == 'hub':
+        for m in MODES:
+            check('command_lines.%s.pf allows the second PF' % m,
+                  ('-a %s' % cfg.get('pf2')) in str(get(cl, '%s.pf' % m)),
+                  repr(get(cl, '%s.pf' % m)))
     check('command_lines.ours loads the plugin',
           '-d ' in str(get(cl, 'ours.pf')) and '-d ' in str(get(cl, 'ours.vf')))
     check('command_lines.stock does not load the plugin',
@@ -161,7 +175,7 @@ def check_json(path):
                     ['vf.configure_s', 'vf.ready_s', 'vf.first_rx_s', 'vf.cpu_ready_s',
                      'vf.cpu_end_s'],
                     ['vf.configure_s', 'vf.ready_s', 'vf.first_rx_s'])
-            check_fwd(where + ' pf io', get(run, 'pf.fwd.io'), 1)
+            check_fwd(where + ' pf io', get(run, 'pf.fwd.io'), pf_ports)
             for k in modes:
                 check_fwd('%s vf %s' % (where, k), get(run, 'vf.fwd.' + k), 2)
 

@@ -776,6 +776,10 @@ def main():
             'fwd_modes': fwd_modes,
             'order': 'ABBA: odd rounds stock then ours, even rounds ours then stock',
             'pf': facts.get('pf'),
+            # the PF io window's second port: the other PF over a QEMU hub
+            # (run.sh --pf-hub), or none (the host's UDP wire)
+            'pf2': facts.get('pf2') or None,
+            'pf_wire': facts.get('pf_wire') or 'loopback',
             'vfs': str(facts.get('vfs', '')).split(),
             'mbufs': facts.get('mbufs'),
             'lcores': '-l 0,1 for the PF and the VF process: both share the '
