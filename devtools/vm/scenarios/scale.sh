@@ -482,6 +482,7 @@ check "the per-PF tokens differ" test "$(cat "${TOKS[0]}")" != "$(cat "${TOKS[1]
 # DPDK's shared objects on the guest's tmpfs, then one start before
 # measuring (the first process after a boot pays for cold caches)
 check "DPDK staged on the guest's tmpfs (no 9p during the runs)" stage_dpdk /run/dpdk-stage
+check "the harness on the last vCPU, testpmd started on vCPU 0" pin_harness
 cat "$VFT" >/dev/null
 timeout 300 "$TESTPMD" -d "$PLUGIN" -l "0,1" --file-prefix scale-warm --no-pci -- -i \
 	</dev/null >"$OUTDIR/warm.log" 2>&1
