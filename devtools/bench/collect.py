@@ -738,6 +738,25 @@ def plot(res, path):
     plt.close(fig)
 
 
+PLACEMENT_RE = re.compile(r'harness on vCPU (\d+), testpmd started on vCPU (\d+)')
+
+
+def placement(tsv):
+    """Where the scenario put its harness and testpmd (pin_harness in
+    devtools/vm/lib/scenario.sh), from the log of the boot that wrote TSV
+    (run.sh keeps it next to the samples as vm-rounds.log)."""
+    try:
+        with open(os.path.join(os.path.dirname(os.path.abspath(tsv)), 'vm-rounds.log')) as f:
+            m = PLACEMENT_RE.search(f.read())
+    except OSError:
+        return None
+    if not m:
+        return 'not pinned: the scheduler placed the harness and each testpmd'
+    return ('the scenario\'s shell (prompt pollers, line stamper) pinned to vCPU %s; '
+            'each testpmd started on vCPU %s, then EAL sets its lcores\' affinity '
+            'from -l (pin_harness, vm_rig guide)' % m.groups())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('tsv')
@@ -784,6 +803,7 @@ def main():
             'mbufs': facts.get('mbufs'),
             'lcores': '-l 0,1 for the PF and the VF process: both share the '
                       'guest\'s 2 vCPUs (lcore 1 forwards, lcore 0 runs the prompt)',
+            'placement': placement(a.tsv),
             'accel': a.accel,
             'icount_shift': a.icount_shift if 'icount' in (a.accel, a.il_accel,
                                                          a.scale_accel) else None,

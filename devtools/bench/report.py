@@ -632,6 +632,7 @@ def main():
             ['in QEMU', ', '.join('%s %s s' % kv for kv in (res.get('qemu_time_s') or {}).items())
              or 'not recorded'],
             ['lcores', cfg.get('lcores')],
+            ['placement', cfg.get('placement') or 'not recorded'],
             ['order', cfg.get('order')],
             ['mbufs', cfg.get('mbufs')]]
     o += table(['', ''], [[r[0], esc(r[1])] for r in rows], [20, 80])

@@ -208,7 +208,7 @@ stage_dpdk() {
 # instruction count of both vCPUs together, and a start with testpmd on
 # vCPU 1 and the harness on vCPU 0 took ~1.3 s longer to EAL's
 # multi-process socket than the other way round, with the same page faults
-# of its own (doc/guides/benchmark.rst, "One placement of the harness").
+# of its own (doc/guides/vm_rig.rst, "One placement of the harness").
 pin_harness() {
 	local last
 	last=$(($(nproc) - 1))
