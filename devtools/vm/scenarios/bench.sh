@@ -673,8 +673,8 @@ check "PF starts without VFs" set_num_vfs "$PF" 0
 check "token file created (0600)" make_token "$TOK"
 t=$EPOCHREALTIME
 check "DPDK staged on the guest's tmpfs (no 9p during the runs)" stage_dpdk /run/dpdk-stage
-check "the harness on the last vCPU, testpmd started on vCPU 0" pin_harness
 echo "bench: staged in $(sub "$EPOCHREALTIME" "$t") s"
+check "the harness on the last vCPU, testpmd started on vCPU 0" pin_harness
 t=$EPOCHREALTIME
 warm_up
 echo "bench: warm-up $(sub "$EPOCHREALTIME" "$t") s"
