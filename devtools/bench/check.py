@@ -247,14 +247,18 @@ def check_interleave(il):
 
 
 def check_stalls(sc, n, c):
-    """The launches with a stalled port start, counted again from the
+    """The launches with a stalled port start or probe, counted again from the
     rounds, and the stall-free interval over exactly the other pairs."""
     rounds = sc.get('per_round') or []
+    # a launch's stalls: its port starts and (since probe_stall_s) probes
     st = {m: [get(r, '%s.n.%d.stalled_ports' % (m, n)) for r in rounds] for m in MODES}
+    pr = {m: [get(r, '%s.n.%d.stalled_probes' % (m, n)) or 0 for r in rounds] for m in MODES}
+    st = {m: [x + y if isinstance(x, int) else x for x, y in zip(st[m], pr[m])]
+          for m in MODES}
     again = {m: [get(r, '%s.n.%d.stalled_attempts' % (m, n)) or 0 for r in rounds]
              for m in MODES}
     for m in MODES:
-        check('scale N=%d %s: launches with a stalled port start counted' % (n, m),
+        check('scale N=%d %s: launches with a stalled port start or probe counted' % (n, m),
               all(isinstance(x, int) for x in st[m])
               and get(c, 'stalled_launches.%s' % m)
               == sum(1 for x in st[m] if x) + sum(again[m]),

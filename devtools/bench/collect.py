@@ -375,7 +375,14 @@ def collect_interleave(path):
 
 SCALE_KEYS = ('ready_s', 'configure_s', 'load_s', 'probe_s', 'ports_up', 'fds', 'vfio_fds', 'rss_kb', 'huge_kb',
               'heap_heap_size', 'heap_alloc_size', 'heap_alloc_count', 'cpu_s',
-              'port_start_max_s', 'stalled_ports', 'stalled_attempts')
+              'port_start_max_s', 'stalled_ports', 'probe_max_s', 'stalled_probes',
+              'stalled_attempts')
+
+
+def stalled(ports, probes):
+    """Per launch, its stalled port starts plus its stalled probes (the
+    latter recorded since scale.sh's probe_stall_s; 0 before)."""
+    return [x + (y or 0) if isinstance(x, int) else x for x, y in zip(ports, probes)]
 
 
 def stall_free(per_key, stalls):
@@ -445,10 +452,11 @@ def collect_scale(path):
         curve[str(n)]['ready_ci'] = paired_ci(per(n, 'ready_s')['stock'],
                                               per(n, 'ready_s')['ours'])
         curve[str(n)]['ready_values'] = per(n, 'ready_s')
-        # the same pairs without those whose launch had a port start
-        # stalled on the VF mailbox (either way), and how many launches
+        # the same pairs without those whose launch had a port start or a
+        # probe stalled on the VF mailbox (either way), and how many launches
         # of each way had one
-        stalls = per(n, 'stalled_ports')
+        stalls = {m: stalled(per(n, 'stalled_ports')[m], per(n, 'stalled_probes')[m])
+                  for m in MODES}
         clean = stall_free(per(n, 'ready_s'), stalls)
         if clean is not None:
             curve[str(n)]['ready_stall_free_ci'] = paired_ci(clean['stock'], clean['ours'])
@@ -489,6 +497,8 @@ def collect_scale(path):
         'totalvfs_per_pf': [facts.get('totalvfs_pf1'), facts.get('totalvfs_pf2')],
         'kernel': facts.get('kernel'), 'secs': facts.get('secs'), 'warm_s': facts.get('warm'),
         'retries': facts.get('retries'), 'stall_s': facts.get('stall_s'),
+        'probe_stall_s': facts.get('probe_stall_s'),
+        'placement': placement(path, facts, 'vm-scale.log'),
         'order': 'ABBA: odd rounds stock then ours; in each mode the VF process is '
                  'launched once per N, in increasing N',
         'command_lines': cmd,
@@ -741,20 +751,25 @@ def plot(res, path):
 PLACEMENT_RE = re.compile(r'harness on vCPU (\d+), testpmd started on vCPU (\d+)')
 
 
-def placement(tsv):
+def placement(tsv, facts, log='vm-rounds.log'):
     """Where the scenario put its harness and testpmd (pin_harness in
-    devtools/vm/lib/scenario.sh), from the log of the boot that wrote TSV
-    (run.sh keeps it next to the samples as vm-rounds.log)."""
-    try:
-        with open(os.path.join(os.path.dirname(os.path.abspath(tsv)), 'vm-rounds.log')) as f:
-            m = PLACEMENT_RE.search(f.read())
-    except OSError:
-        return None
-    if not m:
+    devtools/vm/lib/scenario.sh): the facts harness_cpu and testpmd_cpu of
+    the samples; for samples older than those, the line pin_harness printed
+    in the log of the boot that wrote TSV (run.sh keeps it next to the
+    samples as LOG: vm-rounds.log, vm-scale.log)."""
+    cpus = (facts.get('harness_cpu'), facts.get('testpmd_cpu'))
+    if cpus == (None, None):
+        try:
+            with open(os.path.join(os.path.dirname(os.path.abspath(tsv)), log)) as f:
+                m = PLACEMENT_RE.search(f.read())
+        except OSError:
+            return None
+        cpus = m.groups() if m else ('', '')
+    if not all(isinstance(c, int) or (isinstance(c, str) and c.isdigit()) for c in cpus):
         return 'not pinned: the scheduler placed the harness and each testpmd'
     return ('the scenario\'s shell (prompt pollers, line stamper) pinned to vCPU %s; '
             'each testpmd started on vCPU %s, then EAL sets its lcores\' affinity '
-            'from -l (pin_harness, vm_rig guide)' % m.groups())
+            'from -l (pin_harness, vm_rig guide)' % tuple(cpus))
 
 
 def main():
@@ -803,7 +818,7 @@ def main():
             'mbufs': facts.get('mbufs'),
             'lcores': '-l 0,1 for the PF and the VF process: both share the '
                       'guest\'s 2 vCPUs (lcore 1 forwards, lcore 0 runs the prompt)',
-            'placement': placement(a.tsv),
+            'placement': placement(a.tsv, facts),
             'accel': a.accel,
             'icount_shift': a.icount_shift if 'icount' in (a.accel, a.il_accel,
                                                          a.scale_accel) else None,

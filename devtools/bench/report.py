@@ -231,12 +231,26 @@ def port_start_stalls(sc):
                 if f.get('stalled_ports'):
                     seen[m].append('N=%d r%d %.2f s' % (n, r['round'], f['port_start_max_s']))
                     longest.append(f['port_start_max_s'])
+                if f.get('stalled_probes'):
+                    seen[m].append('N=%d r%d probe %.2f s' % (n, r['round'], f['probe_max_s']))
+                    longest.append(f['probe_max_s'])
     span = ('the longest %.2f to %.2f s' % (min(longest), max(longest))) if longest \
         else 'none among the launches kept'
+    probes = ''
+    if sc.get('probe_stall_s'):
+        # the longest probe of one device among the launches without a
+        # stalled one, from the rounds
+        calm = [f['probe_max_s'] for n in sc['ns'] for r in sc['per_round'] for m in MODES
+                for f in [r[m]['n'].get(str(n)) or {}]
+                if f.get('stalled_probes') == 0 and f.get('probe_max_s') is not None]
+        probes = (', or the probe of one device (the pci bus\'s ``Probe PCI driver`` line '
+                  'to the next one) took %s s or more (%s otherwise),'
+                  % (sc['probe_stall_s'], ('at most %.2f s' % max(calm)) if calm
+                     else 'no launch without one'))
     text = ('A port start (``Configuring Port k`` to testpmd\'s "Port k: <MAC>", the '
-            'port\'s ``rte_eth_dev_start``) took %s s or more in %d of %d launches of '
+            'port\'s ``rte_eth_dev_start``) took %s s or more%s in %d of %d launches of '
             '*stock* (%s) and %d of %d of *ours* (%s); it takes about 20 ms otherwise '
-            '(stalled starts: %s). There the igb VF PMD resets the VF: it polls the '
+            '(stalled %s: %s). There%s the igb VF PMD resets the VF: it polls the '
             'mailbox for the PF process\'s acknowledgement and then for its answer, each '
             'poll up to 2000 times with a 500 us sleep in between '
             '(``E1000_VF_MBX_INIT_TIMEOUT``, ``_DELAY`` of DPDK\'s e1000 base code, '
@@ -246,12 +260,14 @@ def port_start_stalls(sc):
             'both ways, the bus is not in the path. Such a launch is that much slower and widens its N\'s interval; the '
             'intervals "without a stall" pair only the rounds where neither way\'s '
             'launch had one.'
-            % (sc.get('stall_s') or 0.5, nseen['stock'], total['stock'], ', '.join(seen['stock']) or 'none',
-               nseen['ours'], total['ours'], ', '.join(seen['ours']) or 'none', span))
+            % (sc.get('stall_s') or 0.5, probes, nseen['stock'], total['stock'], ', '.join(seen['stock']) or 'none',
+               nseen['ours'], total['ours'], ', '.join(seen['ours']) or 'none',
+               'starts and probes' if probes else 'starts', span,
+               ', and in the probe,' if probes else ''))
     if sc.get('retries'):
-        text += (' A launch with a stalled port start was made again, up to %d times '
+        text += (' A launch with a stalled port start%s was made again, up to %d times '
                  '(``scale.sh --retries``); the figures are those of the last attempt.'
-                 % sc['retries'])
+                 % (' or probe' if probes else '', sc['retries']))
     return textwrap.wrap(text, 79, break_on_hyphens=False) + ['']
 
 
@@ -266,7 +282,8 @@ def stall_free_table(sc):
     if not all(sc['curve'][str(n)].get('ready_stall_free_ci') for n in sc['ns']):
         return []
     o = ['The start-up ratio per N again, over the rounds where neither way\'s',
-         'launch had a stalled port start (see below): launch to every port up, and',
+         'launch had a stalled port start%s (see below): launch to every port up, and'
+         % (' or probe' if sc.get('probe_stall_s') else ''),
          'the same from EAL\'s ``Multi-process socket`` line on (memory, bus scan,',
          'open, probe and port start: what can grow with N). The part before it,',
          'exec and the dynamic loading of DPDK\'s PMDs, does not depend on N;',

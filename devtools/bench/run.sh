@@ -213,7 +213,7 @@ if [ "$interleave" = 1 ] && [ "$report_only" = 0 ]; then
 		bench --interleave "$pairs" --secs "$il_secs" --warm "$warm"
 fi
 if [ "$scale" = 1 ] && [ "$report_only" = 0 ]; then
-	phase scale scale.tsv --accel icount --second-pf --timeout $((600 + scale_rounds * 900)) \
+	phase scale scale.tsv --accel icount --second-pf --timeout $((600 + scale_rounds * 1100)) \
 		scale --rounds "$scale_rounds"
 fi
 [ "$report_only" = 1 ] || host_load end >>"$out/host-load.txt"

@@ -202,7 +202,8 @@ stage_dpdk() {
 
 # pin_harness: this shell, and so everything it starts from now on (the
 # prompt pollers, tp_stamp's reader, the CLI, greps), on the guest's last
-# vCPU; tp_start's testpmd processes then start on vCPU 0, where EAL puts
+# vCPU (HARNESS_CPU); tp_start's testpmd processes then start on vCPU 0
+# (TP_CPUS), where EAL puts
 # its main lcore anyway (EAL sets every lcore thread's affinity from -l
 # itself). Why, for the benchmarks under -icount: virtual time is the
 # instruction count of both vCPUs together, and a start with testpmd on
@@ -214,6 +215,8 @@ pin_harness() {
 	last=$(($(nproc) - 1))
 	[ "$last" -ge 1 ] || return 1
 	taskset -pc "$last" $$ >/dev/null || return 1
+	# shellcheck disable=SC2034 # recorded by the benchmarks (harness_cpu)
+	HARNESS_CPU=$last
 	TP_CPUS=0
 	echo "harness on vCPU $last, testpmd started on vCPU $TP_CPUS"
 }

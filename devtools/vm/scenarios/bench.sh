@@ -675,6 +675,9 @@ t=$EPOCHREALTIME
 check "DPDK staged on the guest's tmpfs (no 9p during the runs)" stage_dpdk /run/dpdk-stage
 echo "bench: staged in $(sub "$EPOCHREALTIME" "$t") s"
 check "the harness on the last vCPU, testpmd started on vCPU 0" pin_harness
+rec harness_cpu "${HARNESS_CPU:-}"
+rec testpmd_cpu "${TP_CPUS:-}"
+rec_flush
 t=$EPOCHREALTIME
 warm_up
 echo "bench: warm-up $(sub "$EPOCHREALTIME" "$t") s"

@@ -38,8 +38,12 @@
 #   cpu_s       utime + stime of the VF process at the prompt
 #   port_start_max_s, stalled_ports  the longest port start and the ports
 #               whose start took STALL_S (0.5 s) or more (port_starts)
+#   probe_max_s, stalled_probes  the longest probe of one device and the
+#               devices whose probe took PROBE_STALL_S (1 s) or more
+#               (port_starts)
 #   stalled_attempts  launches of this N made again because a port start
-#               stalled (vf_run; their figures are dropped)
+#               or a device's probe stalled (vf_run; their figures are
+#               dropped)
 #
 # Up to sriov_totalvfs - 1 VFs per PF are created for N up to their sum,
 # sriov_totalvfs per PF for all (the PF process is restarted in between).
@@ -53,7 +57,7 @@
 # log), never about how fast.
 #
 # args: [--rounds N] [--ns "1 2 4 7 all"] [--secs S] [--warm S]
-#       [--retries R] [--stall-s S] [--quick]
+#       [--retries R] [--stall-s S] [--probe-stall-s S] [--quick]
 
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
@@ -63,8 +67,9 @@ ROUNDS=2
 NS="1 2 4 7 14 all"
 SECS=5
 WARM=2
-RETRIES=2
+RETRIES=4
 STALL_S=0.5
+PROBE_STALL_S=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) ROUNDS=$2 && shift ;;
@@ -73,6 +78,7 @@ while [ $# -gt 0 ]; do
 	--warm) WARM=$2 && shift ;;
 	--retries) RETRIES=$2 && shift ;;
 	--stall-s) STALL_S=$2 && shift ;;
+	--probe-stall-s) PROBE_STALL_S=$2 && shift ;;
 	--quick) ROUNDS=1 NS="1 14 all" SECS=2 WARM=1 ;;
 	*)
 		echo "scale: unknown argument '$1'"
@@ -206,8 +212,13 @@ port_table() {
 # sleep between, E1000_VF_MBX_INIT_TIMEOUT and _DELAY of DPDK's e1000 base
 # code: ~2 s in the guest) for the PF process, which did not take the
 # message in time; a port start takes ~20 ms otherwise
-# (doc/guides/benchmark.rst, "Every VF of two PFs").
+# (doc/guides/benchmark.rst, "Every VF of two PFs"). The PMD's probe of a VF
+# resets it the same way: the longest probe of one device (from the line
+# that starts it, the pci bus's "Probe PCI driver" or the sriov bus's "VF of
+# PF", to the next such line, the last to "Interactive-mode selected") and the devices whose probe took PROBE_STALL_S or more (one
+# takes 0.4 s at most otherwise: the benchmark guide states the longest).
 STALLED=0
+PROBE_STALLED=0
 port_starts() {
 	local max
 	read -r max STALLED < <(awk -v lim="$STALL_S" '{ t = $1; sub(/^[^ ]* /, "") }
@@ -217,6 +228,14 @@ port_starts() {
 		END { printf "%.3f %d\n", m, n }' "$OUTDIR/vf.ts")
 	rec "$1.port_start_max_s" "$max"
 	rec "$1.stalled_ports" "$STALLED"
+	read -r max PROBE_STALLED < <(awk -v lim="$PROBE_STALL_S" '{ t = $1; sub(/^[^ ]* /, "") }
+		/^(EAL: Probe PCI driver: |sriov: [^ ]+: VF of PF |Interactive-mode selected)/ && s != "" {
+			d = t - s; if (d > m) m = d; if (d >= lim + 0) n++ }
+		/^(EAL: Probe PCI driver: |sriov: [^ ]+: VF of PF )/ { s = t }
+		/^Interactive-mode selected/ { exit }
+		END { printf "%.3f %d\n", m, n }' "$OUTDIR/vf.ts")
+	rec "$1.probe_max_s" "$max"
+	rec "$1.stalled_probes" "$PROBE_STALLED"
 }
 
 # launch_vf N: the VF process on the first N VFs, to every port up
@@ -391,19 +410,19 @@ vf_quit() {
 
 # vf_run N CHECKED: launch the VF process on N VFs, forward on all of them
 # when N is every VF created (a check when CHECKED=1, else a figure only),
-# then quit. A launch with a stalled port start (port_starts) is made
-# again, up to RETRIES times: the stall is the PF process's answer on the
-# VF mailbox coming late, in both ways, not the bus. Its figures are
-# dropped and it is counted (nN.stalled_attempts); the last attempt's
-# figures are kept, stalled or not.
+# then quit. A launch with a stalled port start or device probe
+# (port_starts) is made again, up to RETRIES times: the stall is the PF
+# process's answer on the VF mailbox coming late, in both ways, not the
+# bus. Its figures are dropped and it is counted (nN.stalled_attempts);
+# the last attempt's figures are kept, stalled or not.
 vf_run() {
 	local n=$1 try=0 mark ok
 	while :; do
 		mark=$(wc -l <"$RAW_TMP")
 		launch_vf "$n"
 		ok=$?
-		[ "$ok" = 0 ] && [ "$STALLED" -gt 0 ] && ((try < RETRIES)) || break
-		note "r$ROUND $MODE N=$n: $STALLED port start(s) stalled: launched again"
+		[ "$ok" = 0 ] && [ $((STALLED + PROBE_STALLED)) -gt 0 ] && ((try < RETRIES)) || break
+		note "r$ROUND $MODE N=$n: $STALLED port start(s), $PROBE_STALLED probe(s) stalled: launched again"
 		vf_quit "$n" "vf-n$n-stalled$try" " (the stalled launch)"
 		head -n "$mark" "$RAW_TMP" >"$RAW_TMP.keep" && mv "$RAW_TMP.keep" "$RAW_TMP"
 		try=$((try + 1))
@@ -467,6 +486,7 @@ rec secs "$SECS"
 rec warm "$WARM"
 rec retries "$RETRIES"
 rec stall_s "$STALL_S"
+rec probe_stall_s "$PROBE_STALL_S"
 rec guest_cpus "$(nproc)"
 rec mbufs "$MBUFS"
 rec vf_mbufs "$VF_MBUFS"
@@ -483,6 +503,9 @@ check "the per-PF tokens differ" test "$(cat "${TOKS[0]}")" != "$(cat "${TOKS[1]
 # measuring (the first process after a boot pays for cold caches)
 check "DPDK staged on the guest's tmpfs (no 9p during the runs)" stage_dpdk /run/dpdk-stage
 check "the harness on the last vCPU, testpmd started on vCPU 0" pin_harness
+rec harness_cpu "${HARNESS_CPU:-}"
+rec testpmd_cpu "${TP_CPUS:-}"
+rec_flush
 cat "$VFT" >/dev/null
 timeout 300 "$TESTPMD" -d "$PLUGIN" -l "0,1" --file-prefix scale-warm --no-pci -- -i \
 	</dev/null >"$OUTDIR/warm.log" 2>&1
