@@ -388,7 +388,7 @@ def stalled(ports, probes):
 def stall_free(per_key, stalls):
     """per_key ({mode: [value per round]}) with the rounds left out
     (None) where a launch of either way had a stalled port start; None
-    when the samples do not say (recorded since scale.sh's port_starts)."""
+    when the samples do not say (recorded since scale.sh's mailbox_stalls)."""
     if not all(isinstance(x, int) for m in MODES for x in stalls[m]):
         return None
     keep = [not stalls['stock'][i] and not stalls['ours'][i] for i in range(len(stalls['stock']))]

@@ -243,8 +243,9 @@ def port_start_stalls(sc):
         calm = [f['probe_max_s'] for n in sc['ns'] for r in sc['per_round'] for m in MODES
                 for f in [r[m]['n'].get(str(n)) or {}]
                 if f.get('stalled_probes') == 0 and f.get('probe_max_s') is not None]
-        probes = (', or the probe of one device (the pci bus\'s ``Probe PCI driver`` line '
-                  'to the next one) took %s s or more (%s otherwise),'
+        probes = (', or the probe of one device (the pci bus\'s ``Probe PCI driver`` line, '
+                  'or the sriov bus\'s ``VF of PF`` line, to the next one) took %s s or more '
+                  '(%s otherwise),'
                   % (sc['probe_stall_s'], ('at most %.2f s' % max(calm)) if calm
                      else 'no launch without one'))
     text = ('A port start (``Configuring Port k`` to testpmd\'s "Port k: <MAC>", the '

@@ -203,9 +203,8 @@ stage_dpdk() {
 # pin_harness: this shell, and so everything it starts from now on (the
 # prompt pollers, tp_stamp's reader, the CLI, greps), on the guest's last
 # vCPU (HARNESS_CPU); tp_start's testpmd processes then start on vCPU 0
-# (TP_CPUS), where EAL puts
-# its main lcore anyway (EAL sets every lcore thread's affinity from -l
-# itself). Why, for the benchmarks under -icount: virtual time is the
+# (TP_CPUS), where EAL puts its main lcore anyway (EAL sets every lcore
+# thread's affinity from -l itself). Why, for the benchmarks under -icount: virtual time is the
 # instruction count of both vCPUs together, and a start with testpmd on
 # vCPU 1 and the harness on vCPU 0 took ~1.3 s longer to EAL's
 # multi-process socket than the other way round, with the same page faults

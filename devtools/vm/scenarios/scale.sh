@@ -37,10 +37,10 @@
 #               Heap_size, Alloc_size, Alloc_count
 #   cpu_s       utime + stime of the VF process at the prompt
 #   port_start_max_s, stalled_ports  the longest port start and the ports
-#               whose start took STALL_S (0.5 s) or more (port_starts)
+#               whose start took STALL_S (0.5 s) or more (mailbox_stalls)
 #   probe_max_s, stalled_probes  the longest probe of one device and the
 #               devices whose probe took PROBE_STALL_S (1 s) or more
-#               (port_starts)
+#               (mailbox_stalls)
 #   stalled_attempts  launches of this N made again because a port start
 #               or a device's probe stalled (vf_run; their figures are
 #               dropped)
@@ -205,7 +205,7 @@ port_table() {
 		END { for (q in m) print q, m[q], d[q], l[q] }' "$(tp_log "$1")" | sort -n
 }
 
-# port_starts KEY: the longest port start of the launch ("Configuring Port
+# mailbox_stalls KEY: the longest port start of the launch ("Configuring Port
 # k" to testpmd's "Port k: <MAC>", the port's rte_eth_dev_start) and the
 # number of ports whose start took STALL_S or more. Such a stall is the igb VF
 # PMD's reset handshake waiting out a mailbox poll (2000 polls with a 500 us
@@ -213,13 +213,14 @@ port_table() {
 # code: ~2 s in the guest) for the PF process, which did not take the
 # message in time; a port start takes ~20 ms otherwise
 # (doc/guides/benchmark.rst, "Every VF of two PFs"). The PMD's probe of a VF
-# resets it the same way: the longest probe of one device (from the line
-# that starts it, the pci bus's "Probe PCI driver" or the sriov bus's "VF of
-# PF", to the next such line, the last to "Interactive-mode selected") and the devices whose probe took PROBE_STALL_S or more (one
+# resets it the same way: also the longest probe of one device (from the
+# line that starts it, the pci bus's "Probe PCI driver" or the sriov bus's
+# "VF of PF", to the next such line, the last to "Interactive-mode
+# selected") and the devices whose probe took PROBE_STALL_S or more (one
 # takes 0.4 s at most otherwise: the benchmark guide states the longest).
 STALLED=0
 PROBE_STALLED=0
-port_starts() {
+mailbox_stalls() {
 	local max
 	read -r max STALLED < <(awk -v lim="$STALL_S" '{ t = $1; sub(/^[^ ]* /, "") }
 		/^Configuring Port [0-9]+ / { s[$3] = t }
@@ -279,7 +280,7 @@ launch_vf() {
 	t=$(awk '{ t = $1; sub(/^[^ ]* /, "") } /^Checking link statuses/ { c = 1 } c && /^Done/ { print t; exit }' \
 		"$OUTDIR/vf.ts")
 	rec "$k.ready_s" "$(sub "$t" "$t_launch")"
-	port_starts "$k"
+	mailbox_stalls "$k"
 	tp_send vf "show port info all"
 	tp_sync vf 60
 	up=$(port_table vf | awk '$4 == "up"' | wc -l)
@@ -411,7 +412,7 @@ vf_quit() {
 # vf_run N CHECKED: launch the VF process on N VFs, forward on all of them
 # when N is every VF created (a check when CHECKED=1, else a figure only),
 # then quit. A launch with a stalled port start or device probe
-# (port_starts) is made again, up to RETRIES times: the stall is the PF
+# (mailbox_stalls) is made again, up to RETRIES times: the stall is the PF
 # process's answer on the VF mailbox coming late, in both ways, not the
 # bus. Its figures are dropped and it is counted (nN.stalled_attempts);
 # the last attempt's figures are kept, stalled or not.
