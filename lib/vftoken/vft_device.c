@@ -207,12 +207,17 @@ vft_open_bad_call(bool no_iommu, bool no_addr, struct vft_explanation *why)
 	return -EINVAL;
 }
 
-/* sysfs first: a missing or unbound function never touches /dev/vfio. */
+/*
+ * sysfs first: a missing or unbound function never touches /dev/vfio. The
+ * open needs the binding only (driver and iommu_group links); a refusal is
+ * explained from a full read (vft_explain_step()).
+ */
 static int
 vft_open_check_sysfs(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 		     struct vft_pci_dev *dev)
 {
-	int ret = vft_pci_dev_read(sys, addr, dev, NULL);
+	int ret = vft_pci_dev_read_parts(sys, addr, dev, VFT_PCI_PART_DRIVER,
+					 NULL);
 
 	if (ret < 0)
 		return ret;

@@ -243,21 +243,28 @@ dev_read_numa(const struct vft_sys *sys, struct vft_pci_dev *dev)
 		dev->numa_node = (int)v;
 }
 
-/* driver link, driver_override ("(null)" when unset) and iommu_group. */
+/* driver_override ("(null)" when unset) */
 static void
-dev_read_binding(const struct vft_sys *sys, struct vft_pci_dev *dev)
+dev_read_override(const struct vft_sys *sys, struct vft_pci_dev *dev)
 {
-	char path[PATH_MAX], buf[VFT_DRIVER_LEN], *end;
+	char path[PATH_MAX], buf[VFT_DRIVER_LEN];
 
-	if (sys_dev_link(sys, dev->name, "driver", dev->driver,
-			 sizeof(dev->driver)) != 0)
-		dev->driver[0] = '\0';
 	if (sys_dev_path(sys, dev->name, "driver_override", path,
 			 sizeof(path)) == 0 &&
 	    sys_read_attr(path, buf, sizeof(buf)) > 0 &&
 	    strcmp(buf, "(null)") != 0)
 		strcpy(dev->driver_override, buf);
-	dev->iommu_group = -1;
+}
+
+/* driver link and iommu_group. */
+static void
+dev_read_binding(const struct vft_sys *sys, struct vft_pci_dev *dev)
+{
+	char buf[VFT_DRIVER_LEN], *end;
+
+	if (sys_dev_link(sys, dev->name, "driver", dev->driver,
+			 sizeof(dev->driver)) != 0)
+		dev->driver[0] = '\0';
 	if (sys_dev_link(sys, dev->name, "iommu_group", buf, sizeof(buf)) ==
 	    0) {
 		unsigned long g = strtoul(buf, &end, 10);
@@ -321,8 +328,9 @@ dev_read_sriov(const struct vft_sys *sys, struct vft_pci_dev *dev,
 }
 
 int
-vft_pci_dev_read(const struct vft_sys *sys, const struct vft_pci_addr *addr,
-		 struct vft_pci_dev *dev, struct vft_err *err)
+vft_pci_dev_read_parts(const struct vft_sys *sys,
+		       const struct vft_pci_addr *addr, struct vft_pci_dev *dev,
+		       unsigned int parts, struct vft_err *err)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -330,6 +338,8 @@ vft_pci_dev_read(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 
 	memset(dev, 0, sizeof(*dev));
 	dev->addr = *addr;
+	dev->iommu_group = -1;
+	dev->numa_node = -1;
 	vft_pci_addr_format(addr, dev->name);
 	rc = sys_dev_path(sys, dev->name, "", path, sizeof(path));
 	if (rc != 0)
@@ -339,15 +349,29 @@ vft_pci_dev_read(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 		return vft_err_set(err, -ENODEV,
 				   "PCI function %s not found: no %s",
 				   dev->name, path);
-	rc = dev_read_ids(sys, dev, err);
-	if (rc != 0)
-		return rc;
-	dev_read_numa(sys, dev);
-	dev_read_binding(sys, dev);
+	if (parts & VFT_PCI_PART_IDS) {
+		rc = dev_read_ids(sys, dev, err);
+		if (rc != 0)
+			return rc;
+		dev_read_numa(sys, dev);
+	}
+	if (parts & VFT_PCI_PART_DRIVER)
+		dev_read_binding(sys, dev);
+	if (parts & VFT_PCI_PART_OVERRIDE)
+		dev_read_override(sys, dev);
+	if (!(parts & VFT_PCI_PART_SRIOV))
+		return 0;
 	rc = dev_read_physfn(sys, dev, err);
 	if (rc != 0)
 		return rc;
 	return dev_read_sriov(sys, dev, err);
+}
+
+int
+vft_pci_dev_read(const struct vft_sys *sys, const struct vft_pci_addr *addr,
+		 struct vft_pci_dev *dev, struct vft_err *err)
+{
+	return vft_pci_dev_read_parts(sys, addr, dev, VFT_PCI_PART_ALL, err);
 }
 
 bool
@@ -486,7 +510,8 @@ vft_pci_vf_needs_token(const struct vft_sys *sys, const struct vft_pci_dev *vf)
 	pf = malloc(sizeof(*pf));
 	if (pf == NULL)
 		return false;
-	if (vft_pci_dev_read(sys, &vf->pf, pf, NULL) == 0)
+	if (vft_pci_dev_read_parts(sys, &vf->pf, pf, VFT_PCI_PART_DRIVER,
+				   NULL) == 0)
 		on = vft_pci_dev_on_vfio(pf);
 	free(pf);
 	return on;

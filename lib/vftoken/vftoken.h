@@ -239,6 +239,30 @@ struct vft_pci_dev {
 int vft_pci_dev_read(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 		     struct vft_pci_dev *dev, struct vft_err *err);
 
+/** Parts of a function vft_pci_dev_read_parts() reads. */
+enum vft_pci_part {
+	/** vendor, device, class, subsystem ids, numa_node */
+	VFT_PCI_PART_IDS = 1 << 0,
+	/** driver link and iommu_group link */
+	VFT_PCI_PART_DRIVER = 1 << 1,
+	/** driver_override */
+	VFT_PCI_PART_OVERRIDE = 1 << 2,
+	/** physfn link; sriov_totalvfs, sriov_numvfs, virtfnN links */
+	VFT_PCI_PART_SRIOV = 1 << 3,
+	VFT_PCI_PART_ALL = 0xf,
+};
+
+/**
+ * vft_pci_dev_read() of the @p parts (enum vft_pci_part) only: the fields
+ * of the others keep their "none" values (0, "", -1). Each sysfs read is a
+ * system call or three; a caller that has the other facts already (the
+ * ids from DPDK's pci bus, say) skips them.
+ */
+int vft_pci_dev_read_parts(const struct vft_sys *sys,
+			   const struct vft_pci_addr *addr,
+			   struct vft_pci_dev *dev, unsigned int parts,
+			   struct vft_err *err);
+
 /** @return true if @p dev is bound to vfio-pci. */
 bool vft_pci_dev_on_vfio(const struct vft_pci_dev *dev);
 

@@ -197,6 +197,53 @@ test_read_plain(void **state)
 	assert_int_equal(c->dev.numa_node, 1);
 }
 
+/* Only the parts asked for are read; the others keep their "none" values. */
+static void
+test_read_parts(void **state)
+{
+	struct ctx *c = *state;
+	struct vft_pci_addr a = addr_of(VF0), pf = addr_of(PF);
+
+	put_file(c, "bus/pci/devices/" VF0 "/driver_override", "vfio-pci\n");
+	assert_int_equal(vft_pci_dev_read_parts(&c->sys, &a, &c->dev,
+						VFT_PCI_PART_DRIVER, &c->err),
+			 0);
+	assert_string_equal(c->dev.name, VF0);
+	assert_true(vft_pci_dev_on_vfio(&c->dev));
+	assert_int_equal(c->dev.iommu_group, 12);
+	assert_int_equal(c->dev.vendor, 0);
+	assert_int_equal(c->dev.numa_node, -1);
+	assert_string_equal(c->dev.driver_override, "");
+	assert_false(c->dev.is_vf);
+
+	assert_int_equal(vft_pci_dev_read_parts(&c->sys, &a, &c->dev,
+						VFT_PCI_PART_SRIOV |
+							VFT_PCI_PART_OVERRIDE,
+						&c->err),
+			 0);
+	assert_true(c->dev.is_vf);
+	assert_true(vft_pci_addr_equal(&c->dev.pf, &pf));
+	assert_string_equal(c->dev.driver_override, "vfio-pci");
+	assert_string_equal(c->dev.driver, "");
+	assert_int_equal(c->dev.iommu_group, -1);
+
+	a = addr_of(PF);
+	assert_int_equal(vft_pci_dev_read_parts(&c->sys, &a, &c->dev,
+						VFT_PCI_PART_SRIOV, &c->err),
+			 0);
+	assert_true(c->dev.sriov_capable);
+	assert_int_equal(c->dev.num_vfs, 2);
+	assert_int_equal(c->dev.n_vfs, 2);
+	assert_int_equal(c->dev.device, 0);
+
+	/* a missing function is missing whatever the parts */
+	a = addr_of("0000:02:00.0");
+	assert_int_equal(vft_pci_dev_read_parts(&c->sys, &a, &c->dev,
+						VFT_PCI_PART_DRIVER, &c->err),
+			 -ENODEV);
+	assert_msg(c, "0000:02:00.0");
+}
+
 static void
 test_read_missing(void **state)
 {
@@ -622,6 +669,7 @@ main(void)
 		T(test_read_pf),
 		T(test_read_vf),
 		T(test_read_plain),
+		T(test_read_parts),
 		T(test_read_missing),
 		T(test_scan_order),
 		cmocka_unit_test(test_scan_no_tree),

@@ -409,8 +409,13 @@ sriov_scan_pci_bus(struct vft_pci_dev *dev)
 		    !(pdev->device.devargs != NULL &&
 		      sriov_params_present(pdev->device.devargs->drv_str)))
 			continue;
+		/* the pci bus read the ids and numa_node (sriov_dev_new()
+		 * keeps them): the binding and SR-IOV links are what it
+		 * lacks */
 		sriov_addr_to_vft(&pdev->addr, &a);
-		if (vft_pci_dev_read(sriov_sys, &a, dev, NULL) < 0)
+		if (vft_pci_dev_read_parts(
+			    sriov_sys, &a, dev,
+			    VFT_PCI_PART_DRIVER | VFT_PCI_PART_SRIOV, NULL) < 0)
 			continue;
 		if (!sriov_wants(dev, pdev, pdev->device.devargs, own))
 			continue;

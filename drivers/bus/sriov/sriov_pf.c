@@ -72,7 +72,8 @@ sriov_pf_read_num_vfs(struct sriov_device *sd)
 
 	if (dev == NULL)
 		return 0;
-	if (vft_pci_dev_read(sriov_sys, &sd->addr, dev, NULL) == 0)
+	if (vft_pci_dev_read_parts(sriov_sys, &sd->addr, dev,
+				   VFT_PCI_PART_SRIOV, NULL) == 0)
 		n = dev->num_vfs;
 	free(dev);
 	return n;
