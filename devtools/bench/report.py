@@ -318,7 +318,13 @@ def scale_section(res):
           '``--vfio-vf-token``; *ours*: the PF process\'s plugin sets a **different**',
           'token per PF and the VF process names each VF\'s token file per device',
           '(``-a ADDR,vf_token_file=``). One PF process serves both PFs\' VF',
-          'mailboxes in both ways.', '']
+          'mailboxes in both ways.', '',
+          'What each way reads per VF before the PMD\'s probe: DPDK\'s pci bus reads',
+          'the VF\'s sysfs attributes at scan in both ways; *ours* then reads its',
+          'driver, IOMMU group and SR-IOV links at scan, its token file, and its',
+          'driver and IOMMU group links again at open (libvftoken\'s',
+          '``vft_pci_dev_read_parts()``, :doc:`libvftoken`); under emulation each',
+          'sysfs file costs a few system calls that show with many VFs.', '']
     rows = []
     for n in sc['ns']:
         c = sc['curve'][str(n)]
