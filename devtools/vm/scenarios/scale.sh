@@ -337,7 +337,8 @@ forward_all() {
 		rec "$k.p$p.rx" "$v"
 		tot=$((tot + v))
 		[ "$v" -gt 0 ] && got=$((got + 1))
-	done < <(tail -n +"$((nl + 1))" "$(tp_log vf)" | awk '
+	# awk quits at the stop line: tail's write error then is no news
+	done < <(tail -n +"$((nl + 1))" "$(tp_log vf)" 2>/dev/null | awk '
 		/Telling cores to stop/ { exit }
 		/Forward statistics for port/ { p = $6 + 0 }
 		$1 == "RX-packets:" && p != "" { print p, "rx", $2 + 0 }
