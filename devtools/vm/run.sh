@@ -260,13 +260,10 @@ stream() {
 # race", has the evidence and the cost.  The rig's own 7.2-iommufd kernel
 # froze the same way in the VFIO path benchmark (bench-paths: the guest
 # stopped for good as a VF testpmd exited and vfio-pci reset its VFs), so
-# it runs single-threaded too.  6.1 and 6.12 froze or aborted the same way
-# under thread=multi, most often in conformance, whose every check
-# enables, disables or rebinds functions (6.12 froze twice in one CI run,
-# 2026-12-03): conformance runs single-threaded on every kernel (in
-# that CI run it took 55 s on 7.2, single, and 57 s on 6.12, multi), and a
-# scenario's second run after a freeze or an abort under thread=multi is
-# single-threaded (tcg_single_again).  $1: the kernel.
+# it runs single-threaded too, and so do conformance on every kernel (its
+# checks change the memory map all the time) and a scenario's second run
+# after a freeze or an abort (tcg_single_again; vm_rig.rst has the
+# evidence for both).  $1: the kernel.
 tcg_single_again=0
 tcg_thread_for() {
 	if [ -n "$tcg_thread" ]; then
@@ -428,12 +425,12 @@ run_locked() {
 		again="QEMU aborted of its memory-map race during the scenario; running it once more from a fresh boot"
 	fi
 	if [ -n "$again" ]; then
-		case $(accel_opt_for "$k") in
-		*thread=multi*)
-			tcg_single_again=1
+		local first
+		first=$(accel_opt_for "$k")
+		tcg_single_again=1
+		if [ "$first" != "$(accel_opt_for "$k")" ]; then
 			again="$again, with single-threaded TCG (QEMU's memory-map race, doc/guides/vm_rig.rst)"
-			;;
-		esac
+		fi
 		say "[$k] $again"
 		run_vm "$@"
 		rc=$?
