@@ -20,6 +20,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -152,11 +153,62 @@ vfd_socket_unlink_stale(const char *path)
 	return unlink(path) < 0 ? -errno : 0;
 }
 
+/* The socket's directory: made if missing (0755), and in any case a real
+ * directory of root's (or the broker's uid) that nobody else may write in
+ * (unless sticky, as /run and /tmp are): whoever could write there could
+ * put a socket of its own in the broker's place. */
+static int
+vfd_socket_dir(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (mkdir(dirname(dir), 0755) < 0 && errno != EEXIST) {
+		vfd_log("cannot create %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	if (lstat(dir, &st) < 0) {
+		vfd_log("cannot read %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
+		vfd_log("the socket's directory %s is %s: expected a directory "
+			"of root's that only root may write in (or sticky)",
+			dir,
+			!S_ISDIR(st.st_mode) ? "not a directory"
+			: (st.st_uid != 0 && st.st_uid != geteuid())
+				? "owned by another user"
+				: "writable by others");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Bind with the socket's mode already on the node the bind makes
+ * (unix_bind_bsd() takes the socket inode's mode less the umask): no chmod
+ * by path after it, which a symbolic link put there could redirect. */
+static int
+vfd_socket_bind(int fd, const struct sockaddr_un *sa, unsigned int mode)
+{
+	mode_t old;
+	int ret = 0;
+
+	if (fchmod(fd, mode) < 0)
+		return -errno;
+	old = umask(0);
+	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0)
+		ret = -errno;
+	umask(old);
+	return ret;
+}
+
 static int
 vfd_socket_make(struct vfd *b)
 {
 	struct sockaddr_un sa;
-	char dir[sizeof(sa.sun_path)];
 	int fd, ret;
 
 	memset(&sa, 0, sizeof(sa));
@@ -167,21 +219,18 @@ vfd_socket_make(struct vfd *b)
 		return -ENAMETOOLONG;
 	}
 	strcpy(sa.sun_path, b->socket_path);
-	strcpy(dir, b->socket_path);
-	if (mkdir(dirname(dir), 0755) < 0 && errno != EEXIST) {
-		ret = -errno;
-		vfd_log("cannot create %s: %s", dir, strerror(-ret));
-		return ret;
-	}
-	ret = vfd_socket_unlink_stale(b->socket_path);
+	ret = vfd_socket_dir(b->socket_path);
+	if (ret == 0)
+		ret = vfd_socket_unlink_stale(b->socket_path);
 	if (ret < 0)
 		return ret;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(b->socket_path, b->socket_mode) < 0 || listen(fd, 16) < 0) {
+	ret = vfd_socket_bind(fd, &sa, b->socket_mode);
+	if (ret == 0 && listen(fd, 16) < 0)
 		ret = -errno;
+	if (ret < 0) {
 		vfd_log("cannot listen on %s: %s", b->socket_path,
 			strerror(-ret));
 		close(fd);
@@ -189,6 +238,20 @@ vfd_socket_make(struct vfd *b)
 	}
 	b->socket_made = true;
 	return fd;
+}
+
+/* Close every fd inherited from whoever started the broker, but the
+ * standard ones and systemd's socket (below @p keep): a client must not
+ * find a file of the broker's parent reachable through the broker. */
+static void
+vfd_close_inherited(int keep)
+{
+	int fd;
+
+	if (syscall(SYS_close_range, (unsigned int)keep, ~0u, 0) == 0)
+		return;
+	for (fd = keep; fd < 1024; fd++)
+		close(fd);
 }
 
 /* Tell systemd (Type=notify) that the broker serves. */
@@ -275,6 +338,7 @@ vfd_on_signal(struct vfd *b)
 static void
 vfd_accept(struct vfd *b)
 {
+	struct vfd_client *c = NULL;
 	struct vft_err err;
 	unsigned int i;
 	int fd;
@@ -282,28 +346,33 @@ vfd_accept(struct vfd *b)
 	fd = accept4(b->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return;
-	for (i = 0; i < VFD_MAX_CLIENTS; i++)
+	for (i = 0; i < VFD_MAX_CLIENTS && c == NULL; i++)
 		if (b->clients[i].fd < 0)
-			break;
-	if (i == VFD_MAX_CLIENTS) {
+			c = &b->clients[i];
+	if (c == NULL) {
 		vfd_log("%u clients connected already: connection refused",
 			VFD_MAX_CLIENTS);
 		close(fd);
 		return;
 	}
 	vft_err_clear(&err);
-	if (vfb_peer_read(fd, "/proc", &b->clients[i].peer, &err) < 0) {
+	if (vfb_peer_read(fd, "/proc", &c->peer, &err) < 0) {
 		vfd_log("a client's credentials cannot be read (%s): "
 			"connection refused",
 			err.msg);
 		close(fd);
 		return;
 	}
-	b->clients[i].fd = fd;
-	clock_gettime(CLOCK_MONOTONIC, &b->clients[i].since);
+	/* Not yet in the table (fd -1): vfd_admit() counts the others. */
+	if (!vfd_admit(b, c)) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	clock_gettime(CLOCK_MONOTONIC, &c->since);
 }
 
-/* Drop the clients idle for VFD_CLIENT_IDLE_S. */
+/* Drop the clients that had nothing served for VFD_CLIENT_IDLE_S. */
 static void
 vfd_drop_idle(struct vfd *b)
 {
@@ -318,12 +387,14 @@ vfd_drop_idle(struct vfd *b)
 		if (c->fd < 0 ||
 		    now.tv_sec - c->since.tv_sec < VFD_CLIENT_IDLE_S)
 			continue;
-		vfb_peer_format(&c->peer, who, sizeof(who));
-		vfd_log("%s: no request for %d s: connection closed", who,
-			VFD_CLIENT_IDLE_S);
-		close(c->fd);
-		c->fd = -1;
+		if (c->refusals == 0 || vfd_log_refusal(b, c->peer.uid)) {
+			vfb_peer_format(&c->peer, who, sizeof(who));
+			vfd_log("%s: no request for %d s: connection closed",
+				who, VFD_CLIENT_IDLE_S);
+		}
+		vfd_client_close(c);
 	}
+	vfd_log_flush(b);
 }
 
 /* The poll set: signals, the socket, clients, then PF references. */
@@ -392,8 +463,7 @@ vfd_cleanup(struct vfd *b)
 	unsigned int i;
 
 	for (i = 0; i < VFD_MAX_CLIENTS; i++)
-		if (b->clients[i].fd >= 0)
-			close(b->clients[i].fd);
+		vfd_client_close(&b->clients[i]);
 	vfd_refs_close(b);
 	if (b->listen_fd >= 0)
 		close(b->listen_fd);
@@ -414,6 +484,7 @@ main(int argc, char **argv)
 	b.token_dir = VFD_DEFAULT_TOKEN_DIR;
 	b.socket_mode = 0666;
 	b.listen_fd = -1;
+	b.closer_fd = -1;
 	for (i = 0; i < VFD_MAX_CLIENTS; i++)
 		b.clients[i].fd = -1;
 	vfd_refs_init(&b);
@@ -426,13 +497,20 @@ main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	b.listen_fd = vfd_socket_passed();
+	vfd_close_inherited(b.listen_fd >= 0 ? b.listen_fd + 1
+					     : VFD_LISTEN_FDS_START);
 	vft_sys_init(&b.sys, NULL);
 	if (vfd_policy_load(&b) < 0)
 		return 1;
 	b.sig_fd = vfd_signals();
-	b.listen_fd = vfd_socket_passed();
 	if (b.listen_fd < 0)
 		b.listen_fd = vfd_socket_make(&b);
+	if (b.sig_fd >= 0 && b.listen_fd >= 0 && vfd_closer_start(&b) < 0) {
+		vfd_log("cannot start the closer: %s", strerror(errno));
+		close(b.sig_fd);
+		b.sig_fd = -1;
+	}
 	if (b.sig_fd < 0 || b.listen_fd < 0) {
 		vfd_cleanup(&b);
 		return 1;

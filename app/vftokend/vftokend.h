@@ -21,16 +21,51 @@
 
 #define VFD_MAX_CLIENTS 64
 #define VFD_MAX_PF_REFS 64
-/* A client that sends nothing for this long is dropped: a connection slot
- * is not held by one that hangs. */
+/* A client that sends nothing served for this long is dropped: a
+ * connection slot is not held by one that hangs, nor by one that only
+ * sends requests the broker refuses. */
 #define VFD_CLIENT_IDLE_S 10
+
+/* Fair service (doc/guides/broker.rst, "Threat model"): connections per
+ * uid and per process, connections of peers no allow rule names (all
+ * together), requests per connection, refusals a connection may collect
+ * before it is dropped. */
+#define VFD_MAX_PER_UID 8
+#define VFD_MAX_PER_PID 4
+#define VFD_MAX_STRANGERS 16
+#define VFD_MAX_REQUESTS 16
+#define VFD_MAX_REFUSALS 2
+/* Refusals logged per uid per window; the rest is counted and logged as
+ * one line when the window ends. */
+#define VFD_LOG_BURST 5
+#define VFD_LOG_WINDOW_S 10
+/* A uid that sent an fd that is not what its request said: its
+ * connections are refused for this long. */
+#define VFD_SUSPECT_S 60
+/* uids the broker keeps such state for (least recently seen replaced). */
+#define VFD_UIDS 64
 
 /* A connected client and who it is. */
 struct vfd_client {
 	int fd; /* -1: free slot */
 	struct vfb_peer peer;
-	struct timespec
-		since; /* connected, or its last request (CLOCK_MONOTONIC) */
+	/* connected, or its last request served (CLOCK_MONOTONIC) */
+	struct timespec since;
+	bool stranger; /* no allow rule names it */
+	unsigned int requests;
+	unsigned int refusals;
+};
+
+/* What the broker remembers of a uid: its log budget and whether it is
+ * suspect. */
+struct vfd_uid {
+	bool used;
+	uid_t uid;
+	time_t seen;
+	time_t window;		  /* start of its log window */
+	unsigned int logged;	  /* refusal lines in that window */
+	unsigned long suppressed; /* refusals not logged in that window */
+	time_t suspect_until;
 };
 
 /* The broker's own reference to a PF it opened for a client, kept while
@@ -55,7 +90,21 @@ struct vfd {
 	struct vft_sys sys;
 	struct vfd_client clients[VFD_MAX_CLIENTS];
 	struct vfd_pf_ref refs[VFD_MAX_PF_REFS];
+	struct vfd_uid uids[VFD_UIDS];
+	int closer_fd; /* the closer's queue (write end), -1: none */
+	pid_t closer_pid;
 };
+
+/* vftokend_limits.c */
+bool vfd_admit(struct vfd *b, struct vfd_client *c);
+bool vfd_log_refusal(struct vfd *b, uid_t uid);
+void vfd_log_flush(struct vfd *b);
+void vfd_suspect(struct vfd *b, uid_t uid);
+void vfd_client_close(struct vfd_client *c);
+
+/* vftokend_closer.c */
+int vfd_closer_start(struct vfd *b);
+void vfd_closer_give(struct vfd *b, int *fds, unsigned int n);
 
 /* vftokend_serve.c */
 void vfd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

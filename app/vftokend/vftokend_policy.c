@@ -81,6 +81,7 @@ struct vfb_rule {
 	unsigned int ids[VFB_K_UNIT][VFB_WHO_MAX];
 	char units[VFB_UNIT_LEN]; /* unit=, a comma list */
 	unsigned int actions;	  /* enum vfb_action bits */
+	bool rotate_named;	  /* "rotate" itself in action= */
 	enum vfb_target_kind kind;
 	struct vft_pci_addr addr; /* dev= or pf= */
 	uint8_t vfs[VFB_VF_MAX / 8];
@@ -339,6 +340,7 @@ vfb_parse_actions(const struct vfb_ctx *c, char *val, struct vfb_rule *r)
 	char *item;
 
 	while ((item = vfb_next_item(&val)) != NULL) {
+		r->rotate_named |= strcmp(item, "rotate") == 0;
 		if (strcmp(item, "open") == 0)
 			r->actions |= VFB_ACT_OPEN;
 		else if (strcmp(item, "rotate") == 0)
@@ -538,6 +540,13 @@ vfb_check_rule(const struct vfb_ctx *c, struct vfb_rule *r)
 	    !(r->keys & VFB_KEY_BIT(VFB_K_PF)))
 		return vfb_fail(c,
 				"vf= without pf= (expected pf=ADDR vf=LIST)");
+	/* A rotation names the PF (vftokend_serve.c): a vf= list never
+	 * matches one, and a rule that says rotate must not look as if it
+	 * did. */
+	if (r->rotate_named && (r->keys & VFB_KEY_BIT(VFB_K_VF)))
+		return vfb_fail(c, "rotate with vf= never matches: a rotation "
+				   "names the PF (expected a rule of its own: "
+				   "action=rotate pf=ADDR)");
 	if ((r->keys & VFB_KEY_BIT(VFB_K_DEV)) &&
 	    (r->keys & VFB_KEY_BIT(VFB_K_PF)))
 		return vfb_fail(c, "both dev= and pf= (expected exactly one "
@@ -934,5 +943,18 @@ vfb_policy_allows(const struct vfb_policy *p, const struct vfb_peer *peer,
 			*line = r->line;
 		return r->allow;
 	}
+	return false;
+}
+
+bool
+vfb_policy_names(const struct vfb_policy *p, const struct vfb_peer *peer)
+{
+	unsigned int i;
+
+	if (p == NULL || peer == NULL)
+		return false;
+	for (i = 0; i < p->n; i++)
+		if (p->rules[i].allow && vfb_rule_who(&p->rules[i], peer))
+			return true;
 	return false;
 }

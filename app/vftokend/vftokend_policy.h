@@ -56,6 +56,9 @@ int vfb_policy_load(const char *path, struct vfb_policy **out,
 void vfb_policy_free(struct vfb_policy *p);
 /* Number of rules (for the daemon's start-up log line). */
 unsigned int vfb_policy_rules(const struct vfb_policy *p);
+/* True when some allow rule names @p peer (by who only, any action or
+ * target): a peer no rule names can be told no at once. */
+bool vfb_policy_names(const struct vfb_policy *p, const struct vfb_peer *peer);
 /* First matching rule decides; none: deny. *line (may be NULL) gets the
  * deciding rule's line number, 0 for the default deny. @act is one action
  * (VFB_ACT_OPEN or VFB_ACT_ROTATE); anything else is denied by default. */

@@ -115,23 +115,43 @@ vfd_allowed(struct vfd *b, struct vfd_client *c, enum vfb_action act,
 	return ok;
 }
 
+/* What a refused client is told: that the broker refused, nothing of the
+ * function (whether it exists, is a PF, its VF index) nor of the policy
+ * (its path, the deciding rule): those are in the log. */
 static void
-vfd_denied_rep(struct vfd *b, struct vfd_client *c, const struct vfd_target *tg,
-	       const char *act, const char *why, char *reason, size_t rlen,
-	       char *fix, size_t flen)
+vfd_denied_rep(struct vfd_client *c, const struct vft_pci_addr *addr,
+	       const char *act, char *reason, size_t rlen, char *fix,
+	       size_t flen)
+{
+	char name[VFT_PCI_ADDR_LEN];
+
+	vft_pci_addr_format(addr, name);
+	snprintf(reason, rlen,
+		 "the VF token broker refused to %s %s for uid %lu: its policy "
+		 "does not allow it (the broker's log has the detail)",
+		 act, name, (unsigned long)c->peer.uid);
+	snprintf(fix, flen,
+		 "ask the administrator for an allow rule for this process in "
+		 "the broker's policy (then: systemctl reload vftokend, or "
+		 "SIGHUP)");
+}
+
+/* A refusal: counted against the connection, logged within the uid's
+ * budget. */
+static void
+vfd_refused(struct vfd *b, struct vfd_client *c, const char *act,
+	    const struct vfd_target *tg, const char *why)
 {
 	char who[160];
 
+	c->refusals++;
+	if (!vfd_log_refusal(b, c->peer.uid))
+		return;
 	vfb_peer_format(&c->peer, who, sizeof(who));
-	snprintf(reason, rlen,
-		 "the VF token broker refused to %s %s for %s: its policy %s "
-		 "%s it",
-		 act, tg->desc, who, b->policy_path, why);
-	snprintf(fix, flen,
-		 "ask the administrator for an allow rule for this process in "
-		 "%s (then: systemctl reload vftokend, or SIGHUP)",
-		 b->policy_path);
+	vfd_log("%s %s %s: %s", who, act, tg->desc, why);
 }
+
+static ssize_t vfd_consume(struct vfd_client *c);
 
 /* ---- the broker's references to PFs ------------------------------------- */
 
@@ -257,17 +277,48 @@ vfd_open_token(struct vfd *b, const struct vfd_target *tg,
 	vft_token_fingerprint(tok, fp);
 }
 
+/* The fds of an allowed open: received now, and proven before any use.
+ * @return the number received, or -1 when the request is refused (fds
+ * not received, or handed to the closer unproven; the uid is suspect). */
+static int
+vfd_open_fds(struct vfd *b, struct vfd_client *c,
+	     const struct vft_broker_open_req *req, unsigned int want, int *fds,
+	     struct vft_broker_client_ctx *cc, struct vft_err *err)
+{
+	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
+	unsigned int n = 0;
+	ssize_t len;
+
+	len = vft_broker_recv_peeked(c->fd, buf, sizeof(buf), want, fds, &n);
+	if (len < 0 || n != want) {
+		vfd_closer_give(b, fds, n);
+		vft_err_set(err, -EPROTO,
+			    "the request carried other fds than its flags "
+			    "say (%u expected)",
+			    want);
+		return -1;
+	}
+	vfd_client_ctx(req, fds, cc);
+	if (vft_broker_prove_ctx(cc, err) < 0) {
+		vfd_closer_give(b, fds, n);
+		return -1;
+	}
+	return (int)n;
+}
+
 static void
 vfd_open(struct vfd *b, struct vfd_client *c,
-	 const struct vft_broker_open_req *req, int *fds)
+	 const struct vft_broker_open_req *req, unsigned int want)
 {
+	int fds[VFT_BROKER_MAX_FDS] = { -1, -1, -1 };
+	int out[VFT_BROKER_MAX_FDS], ref = -1, ret, nfds;
 	struct vft_broker_open_rep rep;
 	struct vft_broker_client_ctx cc;
 	char fp[VFT_FINGERPRINT_LEN], who[160], why[96];
-	int out[VFT_BROKER_MAX_FDS], ref = -1, ret;
 	struct vft_pci_addr addr;
 	struct vfd_target tg;
 	struct vft_token tok;
+	struct vft_err err;
 	unsigned int n = 0;
 
 	memset(&rep, 0, sizeof(rep));
@@ -278,21 +329,41 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 	vfd_target_read(b, &addr, &tg);
 	vfb_peer_format(&c->peer, who, sizeof(who));
 	if (!vfd_allowed(b, c, VFB_ACT_OPEN, &tg, why, sizeof(why))) {
+		/* Its fds are never received: the kernel drops them. */
+		vfd_consume(c);
 		rep.error = -EPERM;
 		rep.verdict = VFT_V_BROKER_DENIED;
-		vfd_denied_rep(b, c, &tg, "open", why, rep.reason,
-			       sizeof(rep.reason), rep.fix, sizeof(rep.fix));
-		vfd_log("%s open %s: %s", who, tg.desc, why);
+		vfd_denied_rep(c, &addr, "open", rep.reason, sizeof(rep.reason),
+			       rep.fix, sizeof(rep.fix));
+		vfd_refused(b, c, "open", &tg, why);
 		vft_broker_send(c->fd, &rep, sizeof(rep), NULL, 0);
 		return;
 	}
+	vft_err_clear(&err);
+	nfds = vfd_open_fds(b, c, req, want, fds, &cc, &err);
+	if (nfds < 0) {
+		rep.error = -EPERM;
+		rep.verdict = VFT_V_OTHER;
+		snprintf(rep.reason, sizeof(rep.reason), "%s", err.msg);
+		snprintf(rep.fix, sizeof(rep.fix),
+			 "send the fds the request names: the VFIO container "
+			 "or iommufd and the function's group, opened from "
+			 "their nodes");
+		vfd_log("%s open %s: %s; refused, the uid is suspect for %d "
+			"s: %s",
+			who, tg.desc, why, VFD_SUSPECT_S, err.msg);
+		vft_broker_send(c->fd, &rep, sizeof(rep), NULL, 0);
+		vfd_suspect(b, c->peer.uid);
+		return;
+	}
 	vfd_open_token(b, &tg, &tok, fp);
-	vfd_client_ctx(req, fds, &cc);
 	ret = vft_broker_serve_open(&b->sys, &addr, &tok, &cc,
 				    tg.is_pf && vft_token_present(&tok) ? &ref
 									: NULL,
 				    &rep, out, &n);
 	vft_token_wipe(&tok);
+	/* Proven VFIO nodes: closing them is the kernel's quick work. */
+	vft_broker_close_fds(fds, (unsigned int)nfds);
 	if (ret < 0)
 		vfd_log("%s open %s: %s; open failed: %s (token %s): %s", who,
 			tg.desc, why, vft_verdict_name(rep.verdict), fp,
@@ -301,6 +372,8 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 		vfd_log("%s open %s: %s; opened, path %s, token %s%s", who,
 			tg.desc, why, vft_path_name(rep.path), fp,
 			ref >= 0 ? ", set on the PF" : "");
+	if (ret == 0)
+		clock_gettime(CLOCK_MONOTONIC, &c->since);
 	ret = vft_broker_send(c->fd, &rep, sizeof(rep), out, n);
 	if (ret < 0)
 		vfd_log("%s: the reply could not be sent (%s): nothing of the "
@@ -419,9 +492,9 @@ vfd_rotate(struct vfd *b, struct vfd_client *c,
 		char fix[VFT_EXPLAIN_LEN];
 
 		rep.error = -EPERM;
-		vfd_denied_rep(b, c, &tg, "rotate the token of", why, rep.msg,
+		vfd_denied_rep(c, &pf, "rotate the token of", rep.msg,
 			       sizeof(rep.msg), fix, sizeof(fix));
-		vfd_log("%s rotate %s: %s", who, tg.desc, why);
+		vfd_refused(b, c, "rotate", &tg, why);
 	} else if (!tg.is_pf) {
 		rep.error = -EINVAL;
 		snprintf(rep.msg, sizeof(rep.msg),
@@ -429,6 +502,7 @@ vfd_rotate(struct vfd *b, struct vfd_client *c,
 			 tg.desc);
 		vfd_log("%s rotate %s: %s; not a PF", who, tg.desc, why);
 	} else {
+		clock_gettime(CLOCK_MONOTONIC, &c->since);
 		rep.error = vfd_rotate_pf(b, &pf, fp, oldfp, &err);
 		if (rep.error < 0)
 			snprintf(rep.msg, sizeof(rep.msg), "%s", err.msg);
@@ -448,50 +522,87 @@ vfd_rotate(struct vfd *b, struct vfd_client *c,
 
 /* ---- one message -------------------------------------------------------- */
 
+/* Take the peeked message with no room for fds: any it carries are dropped
+ * by the kernel, never received (-EPROTO says some came). */
+static ssize_t
+vfd_consume(struct vfd_client *c)
+{
+	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
+	unsigned int n = 0;
+
+	return vft_broker_recv_peeked(c->fd, buf, sizeof(buf), 0, NULL, &n);
+}
+
 static void
-vfd_malformed(struct vfd_client *c, const char *msg)
+vfd_malformed(struct vfd *b, struct vfd_client *c, const char *msg)
 {
 	char who[160];
 
+	if (!vfd_log_refusal(b, c->peer.uid))
+		return;
 	vfb_peer_format(&c->peer, who, sizeof(who));
 	vfd_log("%s: malformed request refused: %s", who, msg);
 }
 
+/* How many fds a well-formed open says it carries. */
+static unsigned int
+vfd_open_want(const struct vft_broker_open_req *req)
+{
+	return !!(req->flags & VFT_BROKER_HAVE_CTX) +
+	       !!(req->flags & VFT_BROKER_HAVE_GROUP);
+}
+
+/*
+ * One request. It is read twice: first without its fds (peeked), to check
+ * it and its client's right to what it asks; then taken, with room for
+ * exactly the fds an allowed open names. So fds of a malformed or refused
+ * request, or more than its flags say, never enter this process
+ * (vft_broker_peek()).
+ */
 void
 vfd_serve(struct vfd *b, struct vfd_client *c)
 {
 	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
-	int fds[VFT_BROKER_MAX_FDS];
-	unsigned int nfds = 0;
+	const struct vft_broker_open_req *req = (const void *)buf;
+	unsigned int want = 0;
 	struct vft_err err;
 	ssize_t n;
 	int op;
 
-	n = vft_broker_recv(c->fd, buf, sizeof(buf), fds, &nfds);
+	n = vft_broker_peek(c->fd, buf, sizeof(buf));
+	if (n == -EAGAIN)
+		return;
 	if (n <= 0) {
-		/* Closed, or a message cut short: either way this client is
-		 * done. */
-		if (n < 0 && n != -EAGAIN)
-			vfd_malformed(c, strerror((int)-n));
-		if (n != -EAGAIN) {
-			close(c->fd);
-			c->fd = -1;
-		}
+		/* Closed, or a message too long: either way this client is
+		 * done (its socket's queue is dropped with it). */
+		if (n < 0)
+			vfd_malformed(b, c, strerror((int)-n));
+		vfd_client_close(c);
 		return;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &c->since);
 	vft_err_clear(&err);
-	op = vft_broker_check_request(buf, (size_t)n, nfds, &err);
-	if (op == VFT_BROKER_OPEN)
-		vfd_open(b, c, (const struct vft_broker_open_req *)buf, fds);
-	else if (op == VFT_BROKER_ROTATE)
-		vfd_rotate(b, c, (const struct vft_broker_rotate_req *)buf);
-	vft_broker_close_fds(fds, nfds);
-	if (op < 0) {
+	if ((size_t)n == sizeof(*req) && req->h.op == VFT_BROKER_OPEN)
+		want = vfd_open_want(req);
+	op = vft_broker_check_request(buf, (size_t)n, want, &err);
+	if (op < 0 || ++c->requests > VFD_MAX_REQUESTS) {
 		/* Nothing in it can be trusted, not even its operation: no
 		 * reply, the connection is closed. */
-		vfd_malformed(c, err.msg);
-		close(c->fd);
-		c->fd = -1;
+		vfd_malformed(b, c,
+			      op < 0 ? err.msg
+				     : "more requests than one connection may "
+				       "make");
+		vfd_client_close(c);
+		return;
 	}
+	if (op == VFT_BROKER_OPEN) {
+		vfd_open(b, c, req, want);
+	} else if (vfd_consume(c) < 0) {
+		vfd_malformed(b, c, "a rotate request carries no fd");
+		vfd_client_close(c);
+		return;
+	} else {
+		vfd_rotate(b, c, (const struct vft_broker_rotate_req *)buf);
+	}
+	if (c->fd >= 0 && c->refusals >= VFD_MAX_REFUSALS)
+		vfd_client_close(c);
 }

@@ -13,8 +13,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+
+#include <linux/vfio.h>
 
 #include "vft_broker.h"
 #include "vft_private.h"
@@ -120,11 +125,16 @@ vft_broker_check_addr(const char *s, size_t size, const char *field,
 
 	if (ret < 0)
 		return ret;
-	if (vft_pci_addr_parse(s, &a) < 0)
+	if (vft_pci_addr_parse(s, &a) < 0) {
+		char shown[VFT_PCI_ADDR_LEN];
+
+		/* Client bytes: never a control byte in a log line. */
+		vft_printable(shown, sizeof(shown), s, size);
 		return vft_err_set(err, -EINVAL,
-				   "broker message field %s '%.*s': expected a "
+				   "broker message field %s '%s': expected a "
 				   "PCI address DDDD:BB:DD.F",
-				   field, (int)VFT_PCI_ADDR_LEN, s);
+				   field, shown);
+	}
 	return 0;
 }
 
@@ -298,6 +308,18 @@ vft_broker_check_reply(const void *buf, size_t len, unsigned int nfds,
 	}
 }
 
+void
+vft_printable(char *dst, size_t len, const char *src, size_t n)
+{
+	size_t i;
+
+	if (len == 0)
+		return;
+	for (i = 0; i < n && i + 1 < len && src[i] != '\0'; i++)
+		dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?';
+	dst[i] = '\0';
+}
+
 /* ---- send and receive -------------------------------------------------- */
 
 void
@@ -403,6 +425,170 @@ vft_broker_recv(int sock, void *buf, size_t size, int *fds, unsigned int *nfds)
 		return ret;
 	}
 	return n;
+}
+
+ssize_t
+vft_broker_peek(int sock, void *buf, size_t size)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = size };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	/* No control buffer: the kernel's peeked references to any fds are
+	 * dropped with fput(), which never calls a file's flush (only a close
+	 * of an fd does, filp_close() in fs/open.c). */
+	do
+		n = recvmsg(sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (mh.msg_flags & MSG_TRUNC) ? -EMSGSIZE : n;
+}
+
+ssize_t
+vft_broker_recv_peeked(int sock, void *buf, size_t size, unsigned int want,
+		       int *fds, unsigned int *nfds)
+{
+	char ctl[CMSG_SPACE(sizeof(int) * VFT_BROKER_MAX_FDS)];
+	struct iovec iov = { .iov_base = buf, .iov_len = size };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	*nfds = 0;
+	if (want > VFT_BROKER_MAX_FDS)
+		return -EINVAL;
+	if (want > 0) {
+		mh.msg_control = ctl;
+		/* CMSG_LEN, not CMSG_SPACE: the kernel fits as many fds as
+		 * the length holds (scm_detach_fds()), and CMSG_SPACE's
+		 * padding would hold one more when @p want is odd. */
+		mh.msg_controllen = CMSG_LEN(sizeof(int) * want);
+	}
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	/* Room for @p want only: scm_detach_fds() drops the rest with fput(). */
+	if (vft_broker_take_fds(&mh, fds, nfds) < 0 || *nfds > want ||
+	    (mh.msg_flags & MSG_CTRUNC))
+		return -EPROTO;
+	return (mh.msg_flags & MSG_TRUNC) ? -EMSGSIZE : n;
+}
+
+/* ---- what a client's fd is --------------------------------------------- */
+
+static const char *
+vft_fd_kind(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return "a regular file";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISFIFO(mode))
+		return "a pipe";
+	if (S_ISCHR(mode))
+		return "another character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	return "an anonymous file";
+}
+
+int
+vft_fd_is_node(int fd, const char *node, const char *what, struct vft_err *err)
+{
+	struct statx sx;
+	struct stat st;
+
+	if (stat(node, &st) < 0 || !S_ISCHR(st.st_mode))
+		return vft_err_set(err, -ENODEV,
+				   "%s cannot be checked: %s is not a "
+				   "character device here",
+				   what, node);
+	/* AT_STATX_DONT_SYNC: the attributes the kernel has, never a
+	 * request to the file's server (fuse_update_get_attr(), and
+	 * the same in nfs, cifs, 9p, ceph). A FUSE file of another user
+	 * namespace fails with EACCES (fuse_allow_current_process()). */
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
+		  STATX_TYPE | STATX_MODE, &sx) < 0)
+		return vft_err_set(err, -EBADF,
+				   "%s (fd %d) cannot be checked (%s): "
+				   "expected %s",
+				   what, fd, strerror(errno), node);
+	/* A node of the type is opened through its driver (chrdev_open());
+	 * a mount that may hold forged nodes is nodev, so the open fails. */
+	if (!S_ISCHR(sx.stx_mode) ||
+	    makedev(sx.stx_rdev_major, sx.stx_rdev_minor) != st.st_rdev)
+		return vft_err_set(err, -ENOTTY,
+				   "%s (fd %d) is %s, not %s (device %u:%u)",
+				   what, fd, vft_fd_kind(sx.stx_mode), node,
+				   major(st.st_rdev), minor(st.st_rdev));
+	return 0;
+}
+
+/* A proven group fd is vfio's: its status is the kernel's answer. */
+static int
+vft_broker_group_viable(int fd, int id, struct vft_err *err)
+{
+	struct vfio_group_status status;
+
+	memset(&status, 0, sizeof(status));
+	status.argsz = sizeof(status);
+	if (ioctl(fd, VFIO_GROUP_GET_STATUS, &status) < 0)
+		return vft_err_set(err, -errno,
+				   "VFIO_GROUP_GET_STATUS on the client's "
+				   "group %d: %s",
+				   id, strerror(errno));
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
+		return vft_err_set(err, -EPERM,
+				   "the client's IOMMU group %d is not viable",
+				   id);
+	return 0;
+}
+
+int
+vft_broker_prove_ctx(const struct vft_broker_client_ctx *cc,
+		     struct vft_err *err)
+{
+	char node[32];
+	int ret = 0;
+
+	if (cc->ctx_fd >= 0)
+		ret = cc->path == VFT_PATH_CDEV
+			      ? vft_fd_is_node(cc->ctx_fd, "/dev/iommu",
+					       "the client's iommufd", err)
+			      : vft_fd_is_node(cc->ctx_fd, "/dev/vfio/vfio",
+					       "the client's container", err);
+	if (ret < 0 || cc->group_fd < 0)
+		return ret;
+	snprintf(node, sizeof(node), "/dev/vfio/%d", cc->group_id);
+	ret = vft_fd_is_node(cc->group_fd, node, "the client's group fd", err);
+	return ret < 0 ? ret
+		       : vft_broker_group_viable(cc->group_fd, cc->group_id,
+						 err);
+}
+
+/* The fd VFIO_GROUP_GET_DEVICE_FD returned on a proven group is the
+ * kernel's; the check stays as a second line: a device fd of the group
+ * path is an anonymous inode named "[vfio-device]" (vfio_group_ioctl_
+ * get_device_fd(), drivers/vfio/group.c). */
+static int
+vft_broker_is_device_fd(int fd, struct vft_err *err)
+{
+	static const char want[] = "anon_inode:[vfio-device]";
+	char path[64], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n == (ssize_t)sizeof(want) - 1 && memcmp(link, want, n) == 0)
+		return 0;
+	return vft_err_set(err, -EBADF,
+			   "the group returned fd %d, which is not a new VFIO "
+			   "device fd: refused",
+			   fd);
 }
 
 /* ---- the broker's side of an open -------------------------------------- */
@@ -591,6 +777,12 @@ vft_broker_serve_open(const struct vft_sys *sys,
 	if (pf_ref != NULL)
 		*pf_ref = -1;
 	vft_err_clear(&err);
+	ret = vft_broker_prove_ctx(cc, &err);
+	if (ret < 0) {
+		vft_broker_explain_err(&why, &err);
+		vft_broker_rep_explain(rep, &why);
+		return ret;
+	}
 	ret = vft_broker_load_ctx(&io, cc, &dups, &err);
 	if (ret < 0) {
 		vft_broker_explain_err(&why, &err);
@@ -598,6 +790,14 @@ vft_broker_serve_open(const struct vft_sys *sys,
 		return ret;
 	}
 	ret = vft_iommu_open_device(&io, sys, addr, tok, &d, &why);
+	if (ret == 0 && io.path == VFT_PATH_GROUP &&
+	    vft_broker_is_device_fd(d.fd, &err) < 0) {
+		/* Not ours to close: whatever it is, it is forgotten. */
+		d.fd = -1;
+		vft_device_close(&d);
+		vft_broker_explain_err(&why, &err);
+		ret = err.code;
+	}
 	if (ret == 0 && pf_ref != NULL) {
 		ret = vft_broker_pf_token(&d, tok, pf_ref, &why);
 		if (ret < 0)

@@ -132,6 +132,45 @@ int vft_broker_send(int sock, const void *msg, size_t len, const int *fds,
 ssize_t vft_broker_recv(int sock, void *buf, size_t size, int *fds,
 			unsigned int *nfds);
 
+/**
+ * The broker's receive, in two steps, so that fds a request is not
+ * entitled to never enter the broker's fd table (closing a file can block
+ * without limit: a FUSE file's FLUSH waits for its server). First read the
+ * message with no room for fds (MSG_PEEK: it stays queued; the kernel drops
+ * its own extra references to any fds, which never calls into their file
+ * system).
+ * @return its length (0 when the peer closed), -EAGAIN when nothing is
+ * queued, -EMSGSIZE when it exceeds @p size, or -errno.
+ */
+ssize_t vft_broker_peek(int sock, void *buf, size_t size);
+
+/**
+ * Then receive the message peeked with room for exactly @p want fds (0: none;
+ * the kernel drops what does not fit). The caller owns the *@p nfds fds
+ * put in @p fds in every case, even on error, and must dispose of them
+ * as fds a client controls (never close one that is not proven).
+ * @return the length, -EPROTO if more fds came than @p want, or -errno.
+ */
+ssize_t vft_broker_recv_peeked(int sock, void *buf, size_t size,
+			       unsigned int want, int *fds, unsigned int *nfds);
+
+/**
+ * Prove that @p fd is the character device node @p node (its device
+ * number, from a statx(2) that never asks the fd's file system: a FUSE
+ * file cannot answer for itself), not by name.
+ * @return 0, or -EBADF/-ENOTTY with @p err naming @p what and the kind of
+ * file it is.
+ */
+int vft_fd_is_node(int fd, const char *node, const char *what,
+		   struct vft_err *err);
+
+/**
+ * Copy @p src (at most @p n bytes, up to a NUL) into @p dst of @p len
+ * bytes with every byte that is not printable ASCII shown as '?': for
+ * client bytes in a log line or an error text.
+ */
+void vft_printable(char *dst, size_t len, const char *src, size_t n);
+
 /** Close @p n fds of @p fds (skipping -1) and set them to -1. */
 void vft_broker_close_fds(int *fds, unsigned int n);
 
@@ -149,6 +188,18 @@ struct vft_broker_client_ctx {
 	int group_fd; /**< the function's group, -1 if the client has none */
 	int group_id;
 };
+
+/**
+ * Prove the client's fds in @p cc are what the request says before any
+ * ioctl runs on them: the context is /dev/vfio/vfio (group path) or
+ * /dev/iommu (cdev path), the group fd is /dev/vfio/GROUP for the group
+ * number the request names, and that group is viable
+ * (VFIO_GROUP_GET_STATUS, safe once the fd is proven).
+ * @return 0, or a negative errno with @p err naming the fd and what was
+ * expected.
+ */
+int vft_broker_prove_ctx(const struct vft_broker_client_ctx *cc,
+			 struct vft_err *err);
 
 /**
  * Open @p addr with @p tok into the client's context @p cc (its fds are

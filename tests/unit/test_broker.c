@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -240,6 +241,121 @@ test_recv_extra_fds(void **state)
 	assert_int_equal(len, -EMSGSIZE);
 	close(sv[0]);
 	close(sv[1]);
+}
+
+/* Send @p r with @p n fresh eventfds; the sender's copies are closed. */
+static void
+send_with_fds(int sock, const struct vft_broker_open_req *r, unsigned int n)
+{
+	int fds[VFT_BROKER_MAX_FDS];
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		fds[i] = eventfd(0, EFD_CLOEXEC);
+	assert_int_equal(vft_broker_send(sock, r, sizeof(*r), fds, n), 0);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+/* The broker's two-step receive: a peek installs no fd; the receive takes
+ * exactly the fds asked for, and the kernel drops the rest. */
+static void
+test_peek_then_take(void **state)
+{
+	struct vft_broker_open_req r = open_req();
+	int sv[2], fds[VFT_BROKER_MAX_FDS] = { -1, -1, -1 }, before;
+	char buf[VFT_BROKER_MSG_MAX];
+	unsigned int n;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	before = count_fds();
+	assert_int_equal(vft_broker_peek(sv[1], buf, sizeof(buf)), -EAGAIN);
+	send_with_fds(sv[0], &r, 2);
+	assert_int_equal(vft_broker_peek(sv[1], buf, sizeof(buf)),
+			 (ssize_t)sizeof(r));
+	assert_int_equal(vft_broker_peek(sv[1], buf, sizeof(buf)),
+			 (ssize_t)sizeof(r));
+	assert_int_equal(count_fds(), before);
+	/* asked for none: the message is taken, both fds dropped */
+	assert_int_equal(
+		vft_broker_recv_peeked(sv[1], buf, sizeof(buf), 0, NULL, &n),
+		-EPROTO);
+	assert_int_equal(n, 0);
+	assert_int_equal(count_fds(), before);
+	/* asked for one of two: one comes (the caller's), one is dropped */
+	send_with_fds(sv[0], &r, 2);
+	assert_int_equal(
+		vft_broker_recv_peeked(sv[1], buf, sizeof(buf), 1, fds, &n),
+		-EPROTO);
+	assert_int_equal(n, 1);
+	assert_int_equal(count_fds(), before + 1);
+	vft_broker_close_fds(fds, n);
+	/* asked for what came */
+	send_with_fds(sv[0], &r, 2);
+	assert_int_equal(
+		vft_broker_recv_peeked(sv[1], buf, sizeof(buf), 2, fds, &n),
+		(ssize_t)sizeof(r));
+	assert_int_equal(n, 2);
+	vft_broker_close_fds(fds, n);
+	/* a message longer than the buffer */
+	send_with_fds(sv[0], &r, 0);
+	assert_int_equal(vft_broker_peek(sv[1], buf, 10), -EMSGSIZE);
+	assert_int_equal(count_fds(), before);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* An fd is proven by its device number, whatever its name. */
+static void
+test_fd_is_node(void **state)
+{
+	struct vft_err err;
+	int p[2], null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int zero = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	vft_err_clear(&err);
+	assert_int_equal(vft_fd_is_node(null, "/dev/null", "the fd", &err), 0);
+	assert_int_equal(vft_fd_is_node(zero, "/dev/null", "the fd", &err),
+			 -ENOTTY);
+	assert_non_null(strstr(err.msg, "another character device, not "
+					"/dev/null (device 1:3)"));
+	assert_int_equal(
+		vft_fd_is_node(p[0], "/dev/null", "the container", &err),
+		-ENOTTY);
+	assert_non_null(strstr(err.msg, "the container"));
+	assert_non_null(strstr(err.msg, "is a pipe"));
+	assert_int_equal(vft_fd_is_node(p[0], "/nonexistent", "the fd", &err),
+			 -ENODEV);
+	assert_int_equal(vft_fd_is_node(-1, "/dev/null", "the fd", &err),
+			 -EBADF);
+	close(p[0]);
+	close(p[1]);
+	close(null);
+	close(zero);
+}
+
+/* Client bytes in a log line: nothing but printable ASCII. */
+static void
+test_printable(void **state)
+{
+	struct vft_broker_open_req r = open_req();
+	struct vft_err err;
+	char out[16];
+
+	(void)state;
+	vft_printable(out, sizeof(out), "a\nb\033[2Jc", 9);
+	assert_string_equal(out, "a?b?[2Jc");
+	vft_printable(out, 4, "abcdef", 6);
+	assert_string_equal(out, "abc");
+	memcpy(r.addr, "0000:01\n10.0\033", 14);
+	vft_err_clear(&err);
+	assert_true(vft_broker_check_request(&r, sizeof(r), 0, &err) < 0);
+	assert_null(strchr(err.msg, '\n'));
+	assert_null(strchr(err.msg, '\033'));
+	assert_non_null(strstr(err.msg, "'0000:01?10.0?'"));
 }
 
 /* ---- the client against a fake broker ---------------------------------- */
@@ -468,6 +584,9 @@ main(void)
 		cmocka_unit_test(test_request_checks),
 		cmocka_unit_test(test_reply_checks),
 		cmocka_unit_test(test_recv_extra_fds),
+		cmocka_unit_test(test_peek_then_take),
+		cmocka_unit_test(test_fd_is_node),
+		cmocka_unit_test(test_printable),
 		cmocka_unit_test(test_client_bad_replies),
 		cmocka_unit_test(test_client_refusal),
 		cmocka_unit_test(test_client_no_broker),

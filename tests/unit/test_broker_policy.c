@@ -41,8 +41,8 @@ static const char example[] =
 	"# who may open what\n"
 	"allow uid=1000 action=open pf=0000:01:00.0 vf=0-3,5\n"
 	"allow gid=2000 action=open dev=0000:01:00.0\n"
-	"allow unit=sriov-fwd.service action=open,rotate pf=0000:01:00.0 "
-	"vf=*\n"
+	"allow unit=sriov-fwd.service action=open pf=0000:01:00.0 vf=*\n"
+	"allow unit=sriov-fwd.service action=rotate pf=0000:01:00.0\n"
 	"deny  uid=1001 action=any dev=*\n"
 	"allow anyone action=open dev=0000:02:00.0\n";
 
@@ -158,7 +158,7 @@ test_parse_example(void **state)
 
 	(void)state;
 	p = parse_ok(example);
-	assert_int_equal(vfb_policy_rules(p), 5);
+	assert_int_equal(vfb_policy_rules(p), 6);
 	vfb_policy_free(p);
 }
 
@@ -175,7 +175,7 @@ test_parse_forms(void **state)
 		"deny anyone action=any dev=*\n",
 		"allow uid=0 gid=0 action=open dev=01:00.0\n", /* no domain */
 		"allow user=root action=rotate pf=0000:01:00.0\n",
-		"allow group=root action=open,rotate pf=0001:01:00.1 vf=7\n",
+		"allow group=root action=open pf=0001:01:00.1 vf=7\n",
 		"allow unit=init.scope action=open dev=0001:00:1f.7\n",
 		("allow uid=4294967294 action=open pf=10000:00:00.0 "
 		 "vf=0,1,2-2,255\n"),
@@ -230,6 +230,13 @@ test_parse_errors(void **state)
 		     ORIGIN ":1: 'anyone' must stand alone", NULL);
 	expect_error("allow uid=1 action=open vf=1\n",
 		     ORIGIN ":1: vf= without pf=", NULL);
+	/* the old guide's example: rotate can never match a vf= list */
+	expect_error("allow uid=1 action=open,rotate pf=0000:01:00.0 vf=*\n",
+		     ORIGIN ":1: rotate with vf= never matches: a rotation "
+			    "names the PF",
+		     "action=rotate pf=ADDR");
+	expect_error("allow uid=1 action=rotate pf=0000:01:00.0 vf=2\n",
+		     ORIGIN ":1: rotate with vf= never matches", NULL);
 	expect_error("allow uid=1 action=open dev=* pf=00:01.0\n",
 		     ORIGIN ":1: both dev= and pf=", "exactly one target");
 	expect_error("allow uid=1 action=open pf=00:01.0 vf=0,5-3\n",
@@ -387,19 +394,46 @@ test_match_example(void **state)
 	expect_decision(p, &grp, VFB_ACT_OPEN, &pf, true, 3);
 	grp.n_groups = 1;
 	expect_decision(p, &grp, VFB_ACT_OPEN, &pf, false, 0);
-	/* line 4: the unit opens and rotates every VF, not the PF itself */
-	expect_decision(p, &svc, VFB_ACT_ROTATE, &vf[7], true, 4);
+	/* line 4: the unit opens every VF, not the PF itself; line 5: it
+	 * rotates the PF's token (a rotation names the PF) */
 	expect_decision(p, &svc, VFB_ACT_OPEN, &vf[6], true, 4);
-	expect_decision(p, &svc, VFB_ACT_ROTATE, &pf, false, 0);
+	expect_decision(p, &svc, VFB_ACT_ROTATE, &pf, true, 5);
+	expect_decision(p, &svc, VFB_ACT_ROTATE, &vf[7], false, 0);
+	expect_decision(p, &svc, VFB_ACT_OPEN, &pf, false, 0);
 	/* uid 1001 is primary gid 2000: line 3 comes before its deny */
 	expect_decision(p, &u1001, VFB_ACT_OPEN, &pf, true, 3);
 	expect_decision(p, &u1001, VFB_ACT_OPEN, &vf[4], true, 4);
-	/* ... and is denied by line 5 what line 6 gives anyone */
-	expect_decision(p, &u1001, VFB_ACT_OPEN, &other_nic, false, 5);
-	expect_decision(p, &other, VFB_ACT_OPEN, &other_nic, true, 6);
+	/* ... and is denied by line 6 what line 7 gives anyone */
+	expect_decision(p, &u1001, VFB_ACT_OPEN, &other_nic, false, 6);
+	expect_decision(p, &other, VFB_ACT_OPEN, &other_nic, true, 7);
 	expect_decision(p, &other, VFB_ACT_ROTATE, &other_nic, false, 0);
 	expect_decision(p, &other, VFB_ACT_OPEN, &vf[0], false, 0);
 	vfb_policy_free(p);
+}
+
+/* Who some allow rule names: the others share a few connections. */
+static void
+test_policy_names(void **state)
+{
+	struct vfb_policy *p = parse_ok(example);
+	struct vfb_peer u1000 = peer_of(1000, 1000, "");
+	struct vfb_peer svc = peer_of(77, 77, "sriov-fwd.service");
+	struct vfb_peer nobody = peer_of(NOBODY, NOBODY, "");
+
+	(void)state;
+	assert_true(vfb_policy_names(p, &u1000));
+	assert_true(vfb_policy_names(p, &svc));
+	/* "allow anyone" names everybody */
+	assert_true(vfb_policy_names(p, &nobody));
+	vfb_policy_free(p);
+	p = parse_ok("allow uid=1000 action=open dev=*\n"
+		     "deny uid=1001 action=any dev=*\n");
+	assert_true(vfb_policy_names(p, &u1000));
+	assert_false(vfb_policy_names(p, &nobody));
+	nobody.uid = 1001;
+	assert_false(vfb_policy_names(p, &nobody));
+	vfb_policy_free(p);
+	assert_false(vfb_policy_names(NULL, &u1000));
 }
 
 static void
@@ -1094,7 +1128,7 @@ test_load_ok(void **state)
 		if (vfb_policy_load(path, &p, &err) != 0)
 			fail_msg("mode %04o: %s", (unsigned int)modes[i],
 				 err.msg);
-		assert_int_equal(vfb_policy_rules(p), 5);
+		assert_int_equal(vfb_policy_rules(p), 6);
 		vfb_policy_free(p);
 	}
 	/* a parse error names the file and the line */
@@ -1202,6 +1236,7 @@ main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_long_and_binary),
 		cmocka_unit_test(test_match_example),
+		cmocka_unit_test(test_policy_names),
 		cmocka_unit_test(test_match_first_wins),
 		cmocka_unit_test(test_match_targets),
 		cmocka_unit_test(test_match_who),
