@@ -485,8 +485,10 @@ main(int argc, char **argv)
 	b.socket_mode = 0666;
 	b.listen_fd = -1;
 	b.closer_fd = -1;
-	for (i = 0; i < VFD_MAX_CLIENTS; i++)
+	for (i = 0; i < VFD_MAX_CLIENTS; i++) {
 		b.clients[i].fd = -1;
+		b.clients[i].pidfd = -1;
+	}
 	vfd_refs_init(&b);
 	ret = app_getopt(argc, argv, vfd_opts, false, vfd_opt, &b);
 	if (ret != 0)

@@ -42,6 +42,8 @@
 /* A uid that sent an fd that is not what its request said: its
  * connections are refused for this long. */
 #define VFD_SUSPECT_S 60
+#define VFD_STR_(x) #x
+#define VFD_STR(x) VFD_STR_(x)
 /* uids the broker keeps such state for (least recently seen replaced). */
 #define VFD_UIDS 64
 
@@ -51,6 +53,7 @@ struct vfd_client {
 	struct vfb_peer peer;
 	/* connected, or its last request served (CLOCK_MONOTONIC) */
 	struct timespec since;
+	int pidfd;     /* the process that connected: readable once it exits */
 	bool stranger; /* no allow rule names it */
 	unsigned int requests;
 	unsigned int refusals;
@@ -101,6 +104,7 @@ bool vfd_log_refusal(struct vfd *b, uid_t uid);
 void vfd_log_flush(struct vfd *b);
 void vfd_suspect(struct vfd *b, uid_t uid);
 void vfd_client_close(struct vfd_client *c);
+bool vfd_client_gone(const struct vfd_client *c);
 
 /* vftokend_closer.c */
 int vfd_closer_start(struct vfd *b);

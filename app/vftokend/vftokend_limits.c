@@ -10,7 +10,9 @@
  * cannot keep its slot by asking again.
  */
 
+#include <poll.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,7 +59,18 @@ vfd_client_close(struct vfd_client *c)
 	 * flushed (unix_release_sock()). */
 	if (c->fd >= 0)
 		close(c->fd);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
 	c->fd = -1;
+	c->pidfd = -1;
+}
+
+bool
+vfd_client_gone(const struct vfd_client *c)
+{
+	struct pollfd p = { .fd = c->pidfd, .events = POLLIN };
+
+	return c->pidfd < 0 || poll(&p, 1, 0) != 0;
 }
 
 static void
@@ -113,6 +126,11 @@ vfd_admit(struct vfd *b, struct vfd_client *c)
 		return vfd_turn_away(b, c,
 				     "no allow rule names it and such clients "
 				     "hold the most connections");
+	/* Its identity is the process that connected, for as long as that
+	 * process lives: a socket passed on to another process keeps none. */
+	c->pidfd = (int)syscall(SYS_pidfd_open, c->peer.pid, 0);
+	if (c->pidfd < 0)
+		return vfd_turn_away(b, c, "its process is gone");
 	c->requests = 0;
 	c->refusals = 0;
 	return true;

@@ -278,17 +278,20 @@ vfd_open_token(struct vfd *b, const struct vfd_target *tg,
 }
 
 /* The fds of an allowed open: received now, and proven before any use.
- * @return the number received, or -1 when the request is refused (fds
- * not received, or handed to the closer unproven; the uid is suspect). */
+ * @return the number received, or -1 when the request is refused: its fds
+ * not received, or handed to the closer unproven. *@p lied: an fd was
+ * shown to be something else than the request says. */
 static int
 vfd_open_fds(struct vfd *b, struct vfd_client *c,
 	     const struct vft_broker_open_req *req, unsigned int want, int *fds,
-	     struct vft_broker_client_ctx *cc, struct vft_err *err)
+	     struct vft_broker_client_ctx *cc, bool *lied, struct vft_err *err)
 {
 	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
 	unsigned int n = 0;
 	ssize_t len;
+	int ret;
 
+	*lied = true;
 	len = vft_broker_recv_peeked(c->fd, buf, sizeof(buf), want, fds, &n);
 	if (len < 0 || n != want) {
 		vfd_closer_give(b, fds, n);
@@ -299,7 +302,11 @@ vfd_open_fds(struct vfd *b, struct vfd_client *c,
 		return -1;
 	}
 	vfd_client_ctx(req, fds, cc);
-	if (vft_broker_prove_ctx(cc, err) < 0) {
+	ret = vft_broker_prove_ctx(cc, err);
+	if (ret < 0) {
+		/* Unproven, so never closed here; but a node missing on this
+		 * host or a group not viable is no lie of the client's. */
+		*lied = ret == -ENOTTY || ret == -EBADF;
 		vfd_closer_give(b, fds, n);
 		return -1;
 	}
@@ -320,6 +327,7 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 	struct vft_token tok;
 	struct vft_err err;
 	unsigned int n = 0;
+	bool lied;
 
 	memset(&rep, 0, sizeof(rep));
 	vft_broker_hdr_init(&rep.h, VFT_BROKER_OPEN, sizeof(rep), req->h.seq);
@@ -340,7 +348,7 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 		return;
 	}
 	vft_err_clear(&err);
-	nfds = vfd_open_fds(b, c, req, want, fds, &cc, &err);
+	nfds = vfd_open_fds(b, c, req, want, fds, &cc, &lied, &err);
 	if (nfds < 0) {
 		rep.error = -EPERM;
 		rep.verdict = VFT_V_OTHER;
@@ -349,11 +357,14 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 			 "send the fds the request names: the VFIO container "
 			 "or iommufd and the function's group, opened from "
 			 "their nodes");
-		vfd_log("%s open %s: %s; refused, the uid is suspect for %d "
-			"s: %s",
-			who, tg.desc, why, VFD_SUSPECT_S, err.msg);
+		vfd_log("%s open %s: %s; refused%s: %s", who, tg.desc, why,
+			lied ? ", its uid is suspect for " VFD_STR(
+				       VFD_SUSPECT_S) " s"
+			     : "",
+			err.msg);
 		vft_broker_send(c->fd, &rep, sizeof(rep), NULL, 0);
-		vfd_suspect(b, c->peer.uid);
+		if (lied)
+			vfd_suspect(b, c->peer.uid);
 		return;
 	}
 	vfd_open_token(b, &tg, &tok, fp);
@@ -572,6 +583,13 @@ vfd_serve(struct vfd *b, struct vfd_client *c)
 	n = vft_broker_peek(c->fd, buf, sizeof(buf));
 	if (n == -EAGAIN)
 		return;
+	if (n > 0 && vfd_client_gone(c)) {
+		vfd_malformed(b, c,
+			      "the process that connected has exited: a "
+			      "socket passed on carries no identity");
+		vfd_client_close(c);
+		return;
+	}
 	if (n <= 0) {
 		/* Closed, or a message too long: either way this client is
 		 * done (its socket's queue is dropped with it). */

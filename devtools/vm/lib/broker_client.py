@@ -17,6 +17,19 @@ The wire format is lib/vftoken/vft_broker.h's (doc/guides/broker.rst,
                        its own; every reply must be well formed, carry an
                        error and no fd (the caller picks a request the
                        broker refuses or cannot serve). Exit 0 if so.
+  badctx SOCK ADDR CTX [GROUP_NODE GROUP_ID]
+                       an open of ADDR on the group path whose container
+                       fd is the file CTX (and group fd the file
+                       GROUP_NODE, claimed to be group GROUP_ID); prints
+                       "error=E fds=N reason=R", or "closed" when the
+                       broker closed the connection unanswered. Exit 0.
+  passed SOCK ADDR     connects, hands the socket to a child and exits;
+                       the child sends an open of ADDR once its parent is
+                       gone and prints what came back (as badctx). Exit 0.
+  flood SOCK ADDR SECS N
+                       N connections at once, each sending opens of ADDR
+                       and connecting again when closed, for SECS seconds;
+                       prints how many requests were sent and answered.
 """
 
 import array
@@ -133,6 +146,107 @@ def one_request(path, addr, seq):
     return error, verdict, len(fds), reason
 
 
+def request_fds(addr, seq, flags, group_id, fds):
+    return OPEN_REQ.pack(MAGIC, VERSION, OP_OPEN, OPEN_REQ.size, seq,
+                         addr.encode(), PATH_GROUP, flags, 0, group_id), fds
+
+
+def answer(s):
+    """What came back on s: a reply summary, or "closed"."""
+    fds = array.array("i")
+    try:
+        msg, anc, _, _ = s.recvmsg(MSG_MAX,
+                                   socket.CMSG_SPACE(MAX_FDS * fds.itemsize))
+    except OSError as e:
+        return "closed (%s)" % e.strerror
+    for level, kind, data in anc:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
+    for fd in fds:
+        os.close(fd)
+    if not msg:
+        return "closed"
+    if len(msg) < OPEN_REP.size:
+        return "short reply of %d bytes" % len(msg)
+    error = OPEN_REP.unpack_from(msg)[5]
+    reason = msg[OPEN_REP.size:].split(b"\0", 1)[0].decode(errors="replace")
+    return "error=%d fds=%d reason=%s" % (error, len(fds), reason)
+
+
+def badctx(path, addr, ctx, group=None, group_id=-1):
+    fds = [os.open(ctx, os.O_RDWR)]
+    flags = 1
+    if group is not None:
+        fds.append(os.open(group, os.O_RDWR))
+        flags |= 2
+    s = connect(path)
+    req, fds = request_fds(addr, 5, flags, group_id, fds)
+    s.sendmsg([req], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                       array.array("i", fds))])
+    for fd in fds:
+        os.close(fd)
+    print(answer(s))
+    s.close()
+    return 0
+
+
+def passed(path, addr):
+    s = connect(path)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(w)
+        os.read(r, 1)  # the parent is gone when this returns
+        time.sleep(0.2)
+        try:
+            s.send(open_request(addr, 9))
+            got = answer(s)
+        except OSError as e:
+            got = "closed (%s)" % e.strerror
+        print("child pid %d, parent gone: %s" % (os.getpid(), got),
+              flush=True)
+        os._exit(0)
+    os.close(r)
+    print("parent pid %d exits, child %d keeps the socket" % (os.getpid(),
+                                                               pid),
+          flush=True)
+    os._exit(0)
+
+
+def flood(path, addr, secs, n):
+    end = time.monotonic() + secs
+    socks = []
+    sent = answered = closed = 0
+    seq = 0
+    while time.monotonic() < end:
+        while len(socks) < n:
+            try:
+                socks.append(connect(path))
+            except OSError:
+                break
+        for s in list(socks):
+            seq += 1
+            try:
+                s.send(open_request(addr, seq & 0xffffffff))
+                sent += 1
+                s.settimeout(2)
+                data = s.recv(MSG_MAX)
+            except OSError:
+                data = b""
+            if data:
+                answered += 1
+            else:
+                closed += 1
+                s.close()
+                socks.remove(s)
+        time.sleep(0.05)
+    for s in socks:
+        s.close()
+    print("flood: %d requests sent, %d answered, %d connections closed by "
+          "the broker" % (sent, answered, closed))
+    return 0
+
+
 def loop(path, addr, n):
     errors = {}
     bad = 0
@@ -167,6 +281,13 @@ def main(argv):
         return silent(argv[2], float(argv[3]))
     if len(argv) == 5 and argv[1] == "loop":
         return loop(argv[2], argv[3], int(argv[4]))
+    if len(argv) in (5, 7) and argv[1] == "badctx":
+        return badctx(argv[2], argv[3], argv[4],
+                      *(argv[5], int(argv[6])) if len(argv) == 7 else ())
+    if len(argv) == 4 and argv[1] == "passed":
+        return passed(argv[2], argv[3])
+    if len(argv) == 6 and argv[1] == "flood":
+        return flood(argv[2], argv[3], float(argv[4]), int(argv[5]))
     print(__doc__, file=sys.stderr)
     return 2
 
