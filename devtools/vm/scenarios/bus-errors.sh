@@ -91,29 +91,35 @@ bad_case twice 'devarg vf_token_file given twice' \
 # then has no allow list and would probe every device of the host (here
 # the other VF, the PF and the non-SR-IOV NIC, all on vfio-pci): the bus
 # makes it probe nothing unnamed, in one log line; VFTOKEN_SRIOV_PCI_SCAN=all
-# (doc/guides/bus_sriov.rst) brings DPDK's own behaviour back. The sriov
-# bus itself never logs "Probe PCI driver": any such line is the pci bus's.
+# (doc/guides/bus_sriov.rst) brings DPDK's own behaviour back. EAL 22.11
+# logs each device the pci bus runs a driver on at debug level ("PCI device
+# ADDR on NUMA socket", in rte_pci_probe_one_driver(); later releases say
+# "Probe PCI driver: ... device: ADDR" at info) and a failed one at error
+# level ("Requested device ADDR cannot be used", pci_probe()). The sriov
+# bus logs neither: any such line is the pci bus's.
+PCI_PROBED='PCI device [0-9a-f:.]+ on NUMA socket|Probe PCI driver|Requested device [0-9a-f:.]+ cannot be used'
 named_only() {
 	local name=$1 mode=$2 log
 	log=$(tp_log "$name")
 	if [ "$mode" = all ]; then export VFTOKEN_SRIOV_PCI_SCAN=all; fi
 	tp_start "$name" -d "$PLUGIN" -l 0,1 --file-prefix "$name" \
+		--log-level=lib.eal:debug \
 		-a "sriov:$GOOD,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
 	unset VFTOKEN_SRIOV_PCI_SCAN
 	tp_wait "$name" 'testpmd> ' 180 || tail -n 30 "$log" | sed 's/^/  | /'
 	tp_stop "$name" >/dev/null
-	grep -E 'Probe PCI driver|only devices named|PCI_SCAN' "$log" | sed 's/^/  | /'
-	grep 'Probe PCI driver' "$log" | grep -v "$GOOD" >"$OUTDIR/$name.others"
+	grep -E "$PCI_PROBED|only devices named|PCI_SCAN" "$log" | sed 's/^/  | /'
+	grep -E "$PCI_PROBED" "$log" | grep -v "$GOOD" >"$OUTDIR/$name.others"
 }
 named_only named-only named
 check "named-only: the named VF is port 0" grep -q "^Port 0: " "$(tp_log named-only)"
-check "named-only: no 'Probe PCI driver' line for a device nobody named" \
+check "named-only: the pci bus probes no device nobody named" \
 	test ! -s "$OUTDIR/named-only.others"
 check "named-only: one log line says the pci bus skips unnamed devices" \
 	test "$(grep -c 'only devices named with -a are probed' "$(tp_log named-only)")" = 1
 named_only probe-all all
-check "probe-all: VFTOKEN_SRIOV_PCI_SCAN=all lets the pci bus probe $VM_NOSRIOV_NIC" \
-	grep -q "Probe PCI driver: .*$VM_NOSRIOV_NIC" "$OUTDIR/probe-all.others"
+check "probe-all: VFTOKEN_SRIOV_PCI_SCAN=all lets the pci bus probe $VM_NOSRIOV_NIC and the other VF $BAD" \
+	eval "grep -q '$VM_NOSRIOV_NIC' $OUTDIR/probe-all.others && grep -q '$BAD' $OUTDIR/probe-all.others"
 check "probe-all: no token in the output" token_not_in "$(tp_log probe-all)" "$TOK"
 
 # vfio-pci resets a VF when it is first opened and fails that open with
