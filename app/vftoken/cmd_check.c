@@ -28,7 +28,7 @@ struct ck_opts {
 	struct vft_sys sys;
 	struct tok_src src;
 	bool json;
-	bool set;	/* --set: a token given to a PF may become its token */
+	bool set;	 /* --set: a token given to a PF may become its token */
 	bool path_given; /* --path given */
 	enum vft_path path;
 	const char *broker; /* --broker SOCKET, NULL: open /dev/vfio */
@@ -261,7 +261,8 @@ ck_dir_has_entries(const char *root, const char *dir)
 	if (d == NULL)
 		return false;
 	while (!any && (e = readdir(d)) != NULL)
-		any = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+		any = strcmp(e->d_name, ".") != 0 &&
+		      strcmp(e->d_name, "..") != 0;
 	closedir(d);
 	return any;
 }

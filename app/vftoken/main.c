@@ -54,15 +54,15 @@ const struct cli_exit_doc cli_exit_table[] = {
 	  "token file or variable refused, or output file exists",
 	  "use a regular file of yours with mode 0600, or a set variable" },
 	{ CLI_EXIT_PRECONDITION, "precondition",
-	  "the SR-IOV state does not allow the operation",
-	  "see the reason" },
+	  "the SR-IOV state does not allow the operation", "see the reason" },
 	{ CLI_EXIT_VFS_NOT_READY, "vfs-not-ready",
 	  "VFs created but not bound to vfio-pci in time",
 	  "check that vfio-pci binds the VFs (driver_override, "
 	  "enable_sriov=1)" },
 	{ CLI_EXIT_BROKER_DENIED, "broker-denied",
 	  "the VF token broker's policy refused this user",
-	  "ask the broker's administrator to allow this uid (vftokend policy)" },
+	  "ask the broker's administrator to allow this uid (vftokend "
+	  "policy)" },
 	{ CLI_EXIT_BROKER_UNREACHABLE, "broker-unreachable",
 	  "the VF token broker did not answer on its socket",
 	  "start vftokend, or give the socket it listens on" },

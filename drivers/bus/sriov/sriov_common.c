@@ -469,7 +469,8 @@ sriov_switched_off(void)
 			  RTE_SRIOV_BUS_ENV_OFF);
 	else if (!said)
 		SRIOV_LOG(ERR,
-			  "%s=%.32s: expected \"on\" or \"off\"; the sriov bus stays idle and claims no device",
+			  "%s=%.32s: expected \"on\" or \"off\"; the sriov bus "
+			  "stays idle and claims no device",
 			  RTE_SRIOV_BUS_ENV_OFF, v);
 	said = true;
 	return true;
@@ -484,13 +485,15 @@ sriov_pci_named_only(void)
 
 	if (mode == SRIOV_ENV_PCI_ALL) {
 		SRIOV_LOG(NOTICE,
-			  "%s=all: the pci bus has no allow list and probes every device of the host",
+			  "%s=all: the pci bus has no allow list and probes "
+			  "every device of the host",
 			  RTE_SRIOV_PCI_SCAN_ENV);
 		return false;
 	}
 	if (mode < 0)
 		SRIOV_LOG(ERR,
-			  "%s=%.32s: expected \"named\" or \"all\"; using \"named\"",
+			  "%s=%.32s: expected \"named\" or \"all\"; using "
+			  "\"named\"",
 			  RTE_SRIOV_PCI_SCAN_ENV, v);
 	return true;
 }
@@ -524,7 +527,9 @@ sriov_pci_allow_named(void)
 	}
 	pci->conf.scan_mode = RTE_BUS_SCAN_ALLOWLIST;
 	SRIOV_LOG(NOTICE,
-		  "only devices named with -a are probed: -a sriov:... alone left the pci bus without an allow list, it skips %u device(s) nobody named (%s=all probes them)",
+		  "only devices named with -a are probed: -a sriov:... alone "
+		  "left the pci bus without an allow list, it skips %u "
+		  "device(s) nobody named (%s=all probes them)",
 		  n, RTE_SRIOV_PCI_SCAN_ENV);
 }
 
