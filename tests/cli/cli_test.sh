@@ -460,8 +460,9 @@ t_scrub() {
 # --json"), parsed by jq.
 expect_json_error() {
 	expect_rc "$2" "$3"
-	if jq -e --arg v "$1" --argjson x "$2" \
-		'.verdict == $v and .exit == $x and (.reason | length) > 0 and (.fix | length) > 0' \
+	# -s: exactly one document (jq 1.6 -e passes an empty input)
+	if jq -e -s --arg v "$1" --argjson x "$2" \
+		'length == 1 and (.[0] | .verdict == $v and .exit == $x and (.reason | length) > 0 and (.fix | length) > 0)' \
 		"$T/out" >/dev/null 2>&1; then
 		ok "json error: $3: verdict $1, exit $2, reason, fix"
 	else
