@@ -122,6 +122,22 @@ check "probe-all: VFTOKEN_SRIOV_PCI_SCAN=all lets the pci bus probe $VM_NOSRIOV_
 	eval "grep -q '$VM_NOSRIOV_NIC' $OUTDIR/probe-all.others && grep -q '$BAD' $OUTDIR/probe-all.others"
 check "probe-all: no token in the output" token_not_in "$(tp_log probe-all)" "$TOK"
 
+# VFTOKEN_SRIOV_BUS takes "on" or "off" only (rte_bus_sriov.h): another
+# value keeps the bus idle with one error line, and EAL goes on.
+export VFTOKEN_SRIOV_BUS=maybe
+tp_start bus-maybe -d "$PLUGIN" -l 0,1 --file-prefix bus-maybe \
+	-a "sriov:$GOOD,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
+unset VFTOKEN_SRIOV_BUS
+tp_wait bus-maybe 'testpmd> |No probed ethernet devices' 180
+tp_stop bus-maybe >/dev/null
+grep -E 'VFTOKEN_SRIOV_BUS|EAL: Error|No probed' "$(tp_log bus-maybe)" | sed 's/^/  | /'
+check "bus-maybe: one error line names the value and the accepted ones" \
+	test "$(grep -c 'VFTOKEN_SRIOV_BUS=maybe: expected "on" or "off"; the sriov bus stays idle' "$(tp_log bus-maybe)")" = 1
+check "bus-maybe: the bus claimed nothing (no port, no token fingerprint)" \
+	eval "! grep -Eq '^Port 0: |token fp:' $(tp_log bus-maybe)"
+check "bus-maybe: rte_eal_init went on (no EAL init error)" \
+	eval "! grep -Eq 'Cannot init EAL|EAL: Error - exiting' $(tp_log bus-maybe)"
+
 # vfio-pci resets a VF when it is first opened and fails that open with
 # EAGAIN while another task holds the VF's device lock; a write to its
 # sysfs "reset" holds it for the whole FLR. libvftoken opens again
