@@ -133,8 +133,8 @@ tp_stop bus-maybe >/dev/null
 grep -E 'VFTOKEN_SRIOV_BUS|EAL: Error|No probed' "$(tp_log bus-maybe)" | sed 's/^/  | /'
 check "bus-maybe: one error line names the value and the accepted ones" \
 	test "$(grep -c 'VFTOKEN_SRIOV_BUS=maybe: expected "on" or "off"; the sriov bus stays idle' "$(tp_log bus-maybe)")" = 1
-check "bus-maybe: the bus claimed nothing (no port, no token fingerprint)" \
-	eval "! grep -Eq '^Port 0: |token fp:' $(tp_log bus-maybe)"
+check "bus-maybe: the bus claimed nothing (no device line with a token fingerprint)" \
+	eval "! grep -q 'token fp:' $(tp_log bus-maybe)"
 check "bus-maybe: rte_eal_init went on (no EAL init error)" \
 	eval "! grep -Eq 'Cannot init EAL|EAL: Error - exiting' $(tp_log bus-maybe)"
 
