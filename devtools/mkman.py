@@ -180,6 +180,17 @@ def summaries(main_blocks):
     return {k: '; '.join(v) for k, v in res.items()}
 
 
+def with_exit_table(blocks, main_blocks):
+    """A command's --help points to the one exit status table of
+    `vftoken --help`; its page carries that table itself."""
+    table = [b for b in main_blocks if b[0] == 'exit']
+    out = [b for b in blocks
+           if not (b[0] == 'para' and b[1][0].startswith('Exit status:'))]
+    if table and not any(b[0] == 'exit' for b in out):
+        out += [('heading', 'Exit status')] + table
+    return out
+
+
 def stamp_of(prog):
     """(date, version) of a page: SOURCE_DATE_EPOCH (reproducible builds),
     else a fixed date; the version the program prints."""
@@ -237,6 +248,8 @@ def main():
             sys.exit('mkman.py: unknown page %r (expected vftoken, %s)' %
                      (page, ', '.join(COMMANDS)))
         synopsis, blocks = parse(help_text(prog, hargs))
+        if page != 'vftoken':
+            blocks = with_exit_table(blocks, main_blocks)
         see = [(p, '1') for p in all_pages if p != name] + [('vftokend', '8')]
         text = render(name, '1', summary, stamp, synopsis, blocks, see)
         write_page(args.outdir, name, '1', text)

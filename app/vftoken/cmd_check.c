@@ -11,9 +11,14 @@
  * exit code says the outcome, so scripts can branch on it.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -23,6 +28,8 @@ struct ck_opts {
 	struct vft_sys sys;
 	struct tok_src src;
 	bool json;
+	bool set;	 /* --set: a token given to a PF may become its token */
+	bool path_given; /* --path given */
 	enum vft_path path;
 	const char *broker; /* --broker SOCKET, NULL: open /dev/vfio */
 	struct vft_pci_addr addr;
@@ -30,7 +37,7 @@ struct ck_opts {
 
 static const char ck_usage[] =
 	"Usage: " CLI_PROG
-	" check ADDR [--path P] [--json] [TOKEN | --broker S]\n"
+	" check ADDR [--path P] [--json] [TOKEN [--set] | --broker S]\n"
 	"\n"
 	"Open ADDR through VFIO the way a DPDK application would, with "
 	"the VF\n"
@@ -38,10 +45,11 @@ static const char ck_usage[] =
 	"reason, fix).\n"
 	"The device is closed again at once.\n"
 	"\n"
-	"Note: opening a PF with a token while none of its VFs is open "
-	"makes that\n"
-	"token the PF's VF token (kernel rule), so check PF --token... "
-	"sets it.\n"
+	"check never changes state: opening a PF with a token while none "
+	"of its\n"
+	"VFs is open makes that token the PF's VF token (kernel rule), so "
+	"check of\n"
+	"a PF with a TOKEN is refused (exit 2) unless --set is given.\n"
 	"\n"
 	"TOKEN, at most one of:\n"
 	"  --token-file F     read the token from F (regular file, "
@@ -57,7 +65,15 @@ static const char ck_usage[] =
 	"                     group where /dev/vfio/vfio exists, else cdev)\n"
 	"  --broker S         ask the VF token broker listening on socket S\n"
 	"                     (vftokend) to open ADDR, instead of /dev/vfio;\n"
-	"                     no TOKEN then: the broker holds it\n"
+	"                     no TOKEN then: the broker holds it; the broker "
+	"is\n"
+	"                     asked even when local checks fail, and answers "
+	"for\n"
+	"                     itself (exit 13 denied, 14 unreachable)\n"
+	"  --set              with a TOKEN and a PF: open it with the token "
+	"even\n"
+	"                     though that sets the PF's VF token when no VF "
+	"is open\n"
 	"  --json             machine-readable output\n"
 	"  --help, -h         this text\n"
 	"\n";
@@ -76,7 +92,11 @@ ck_opt(void *ctx, int c, const char *name, char *arg)
 	case 'b':
 		o->broker = arg;
 		return 0;
+	case 's':
+		o->set = true;
+		return 0;
 	case 'p':
+		o->path_given = true;
 		if (vft_path_parse(arg, &o->path) == 0)
 			return 0;
 		cli_error("--path %s: expected group, cdev or auto", arg);
@@ -91,6 +111,7 @@ static const struct option ck_options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "path", required_argument, NULL, 'p' },
 	{ "broker", required_argument, NULL, 'b' },
+	{ "set", no_argument, NULL, 's' },
 	CLI_GETOPT_END,
 };
 
@@ -133,17 +154,26 @@ ck_print_json(const char *name, enum vft_path path, const struct vft_token *t,
 	json_object_set_new(o, "fix", json_string(why->fix));
 	json_object_set_new(o, "token", ck_json_token(t));
 	json_object_set_new(o, "exit_code", json_integer(rc));
+	json_object_set_new(o, "exit", json_integer(rc));
 	json_dumpf(o, stdout, JSON_INDENT(2));
+	cli_json_mark_printed();
 	fputc('\n', stdout);
 	json_decref(o);
 }
+
+/* Set by ck_run(): auto path and neither VFIO node exists. */
+static bool ck_vfio_missing;
 
 static void
 ck_print_text(const char *name, enum vft_path path, const char *broker,
 	      const struct vft_token *t, const struct vft_explanation *why)
 {
 	printf("%s: %s\n", name, vft_verdict_name(why->verdict));
-	printf("  path: %s\n", vft_path_name(path));
+	if (ck_vfio_missing)
+		printf("  path: none (neither /dev/vfio/vfio nor /dev/iommu "
+		       "exists: VFIO is not loaded)\n");
+	else
+		printf("  path: %s\n", vft_path_name(path));
 	if (vft_token_present(t)) {
 		char fp[VFT_FINGERPRINT_LEN];
 
@@ -199,6 +229,11 @@ ck_parse(int argc, char **argv, struct ck_opts *o)
 		rc = tok_src_check(&o->src);
 	if (rc != 0)
 		return rc;
+	if (o->set && o->src.n == 0) {
+		cli_error("--set goes with a token (--token-file F, "
+			  "--token-env VAR or --token UUID)");
+		return CLI_EXIT_USAGE;
+	}
 	if (o->broker != NULL && o->src.n > 0) {
 		cli_error("--broker takes no token option: the broker holds "
 			  "the token");
@@ -212,6 +247,88 @@ ck_parse(int argc, char **argv, struct ck_opts *o)
 	return cli_parse_addr(argv[optind], "ADDR", &o->addr);
 }
 
+/* @return true if directory @p dir has an entry besides . and .. */
+static bool
+ck_dir_has_entries(const char *root, const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	bool any = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", root, dir);
+	d = opendir(path);
+	if (d == NULL)
+		return false;
+	while (!any && (e = readdir(d)) != NULL)
+		any = strcmp(e->d_name, ".") != 0 &&
+		      strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return any;
+}
+
+/*
+ * Without an enabled IOMMU no device has an iommu_group and vfio-pci binds
+ * nothing (vfio_pci_core_register_device() fails without a group, unless
+ * the kernel has CONFIG_VFIO_NOIOMMU, which Debian's do not): "bind it to
+ * vfio-pci" is then the wrong advice. Say what is missing.
+ */
+static void
+ck_no_iommu(const struct ck_opts *o, struct vft_explanation *why)
+{
+	if (why->verdict != VFT_V_NOT_VFIO ||
+	    ck_dir_has_entries(o->sys.root, "kernel/iommu_groups") ||
+	    ck_dir_has_entries(o->sys.root, "class/iommu"))
+		return;
+	snprintf(why->reason, sizeof(why->reason),
+		 "the host has no IOMMU enabled (%s/kernel/iommu_groups and "
+		 "%s/class/iommu are empty): vfio-pci can bind no device",
+		 o->sys.root, o->sys.root);
+	snprintf(why->fix, sizeof(why->fix),
+		 "enable VT-d / AMD-Vi in the firmware and boot with "
+		 "intel_iommu=on (or amd_iommu=on), then bind the device to "
+		 "vfio-pci");
+}
+
+/* A TOKEN given to a PF may set its VF token: refused without --set. */
+static int
+ck_pf_guard(const struct ck_opts *o)
+{
+	char name[VFT_PCI_ADDR_LEN];
+	struct vft_pci_dev *dev;
+	struct vft_err err;
+	bool pf;
+
+	if (o->set || o->src.n == 0)
+		return 0;
+	dev = malloc(sizeof(*dev));
+	if (dev == NULL)
+		return CLI_EXIT_FAILURE;
+	vft_err_clear(&err);
+	pf = vft_pci_dev_read(&o->sys, &o->addr, dev, &err) == 0 &&
+	     dev->sriov_capable;
+	free(dev);
+	if (!pf)
+		return 0;
+	vft_pci_addr_format(&o->addr, name);
+	cli_error("%s is an SR-IOV PF: opened with a token while none of its "
+		  "VFs is open, the token becomes its VF token (kernel rule), "
+		  "and check changes nothing; add --set to open it with the "
+		  "token anyway, or use 'vftoken token set'",
+		  name);
+	return CLI_EXIT_USAGE;
+}
+
+/* The broker's socket did not answer (vft_broker_call()'s connect). */
+static bool
+ck_broker_unreachable(const struct ck_opts *o,
+		      const struct vft_explanation *why)
+{
+	return o->broker != NULL && why->verdict == VFT_V_OTHER &&
+	       (why->error == -ENOENT || why->error == -ECONNREFUSED ||
+		why->error == -ENOTSOCK || why->error == -ENOTDIR);
+}
+
 /* Load the token, open, report the verdict. @return its exit code. */
 static int
 ck_run(const struct ck_opts *o)
@@ -221,11 +338,19 @@ ck_run(const struct ck_opts *o)
 	struct vft_token tok;
 	int rc;
 
-	rc = tok_src_load(&o->src, &tok);
+	rc = ck_pf_guard(o);
+	if (rc == 0)
+		rc = tok_src_load(&o->src, &tok);
 	if (rc != 0)
 		return rc;
+	ck_vfio_missing = !o->path_given && o->broker == NULL &&
+			  access("/dev/vfio/vfio", F_OK) != 0 &&
+			  access("/dev/iommu", F_OK) != 0;
 	ck_open(o, &tok, &why);
+	ck_no_iommu(o, &why);
 	rc = cli_exit_for_verdict(why.verdict, vft_token_present(&tok));
+	if (ck_broker_unreachable(o, &why))
+		rc = CLI_EXIT_BROKER_UNREACHABLE;
 	vft_pci_addr_format(&o->addr, name);
 	if (o->json)
 		ck_print_json(name, o->path, &tok, &why, rc);

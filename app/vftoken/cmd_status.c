@@ -462,23 +462,28 @@ st_text_header(const struct st_opts *o, const struct st_list *l)
 		printf("no SR-IOV PFs (no PCI function has sriov_totalvfs)\n");
 }
 
+/* One JSON document; a failure adds the error fields (verdict, reason,
+ * fix, exit) of every --json error (cli_json_error()). */
 static void
-st_json_print(json_t *root, json_t *pfs)
+st_json_print(json_t *root, json_t *pfs, int rc)
 {
 	json_object_set_new(root, "pfs", pfs);
+	if (rc != 0)
+		cli_json_error(root, rc);
 	json_dumpf(root, stdout, JSON_INDENT(2));
+	cli_json_mark_printed();
 	fputc('\n', stdout);
 	json_decref(root);
 }
 
-/* Read and print every entry; @return the last non-zero exit code seen. */
+/* Read and print every entry; @p rc is the selection's exit code.
+ * @return the last non-zero exit code seen. */
 static int
-st_show(const struct st_opts *o, const struct st_list *l)
+st_show(const struct st_opts *o, const struct st_list *l, int rc)
 {
 	json_t *root = NULL, *pfs = NULL;
 	struct st_pf *p;
 	unsigned int i;
-	int rc = 0;
 
 	p = malloc(sizeof(*p));
 	if (p == NULL)
@@ -506,7 +511,7 @@ st_show(const struct st_opts *o, const struct st_list *l)
 	}
 	free(p);
 	if (o->json)
-		st_json_print(root, pfs);
+		st_json_print(root, pfs, rc);
 	return rc;
 }
 
@@ -569,10 +574,7 @@ cmd_status(int argc, char **argv)
 	o.enable_sriov = vft_vfio_pci_enable_sriov(&o.sys);
 	rc = st_select(&o, &l, argc - optind, argv + optind);
 	if (rc != CLI_EXIT_USAGE && (l.n > 0 || rc == 0)) {
-		int r = st_show(&o, &l);
-
-		if (r != 0)
-			rc = r;
+		rc = st_show(&o, &l, rc);
 	}
 	free(l.e);
 	return rc;

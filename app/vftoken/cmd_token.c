@@ -20,6 +20,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vftoken_cli.h"
@@ -100,6 +101,12 @@ tk_opt(void *ctx, int c, const char *name, char *arg)
 	case 'o':
 		if (o->out != NULL) {
 			cli_error("--out given twice");
+			return CLI_EXIT_USAGE;
+		}
+		if (strcmp(arg, "-") == 0) {
+			cli_error("--out -: a token is a secret and is never "
+				  "written to standard output; give the path "
+				  "of a new file (created with mode 0600)");
 			return CLI_EXIT_USAGE;
 		}
 		o->out = arg;
@@ -355,6 +362,21 @@ tk_generate_cmd(struct tk_opts *o, int argc)
 	return rc;
 }
 
+/* The exit code of a failed broker call: no broker answering (the socket
+ * is missing or refuses) and a refusal by its policy have their own. */
+static int
+tk_broker_exit(const char *sock, int code)
+{
+	struct stat st;
+
+	if (code == -ECONNREFUSED || stat(sock, &st) != 0 ||
+	    !S_ISSOCK(st.st_mode))
+		return CLI_EXIT_BROKER_UNREACHABLE;
+	if (code == -EACCES || code == -EPERM)
+		return CLI_EXIT_BROKER_DENIED;
+	return cli_exit_for_errno(code);
+}
+
 /* token rotate PF --broker S: the broker makes, sets and keeps the token. */
 static int
 tk_rotate_cmd(struct tk_opts *o, int argc, char **argv)
@@ -376,7 +398,7 @@ tk_rotate_cmd(struct tk_opts *o, int argc, char **argv)
 	vft_err_clear(&err);
 	if (vft_broker_rotate(o->broker, &o->pf, fp, &err) < 0) {
 		cli_error("rotating the VF token of %s: %s", name, err.msg);
-		return cli_exit_for_errno(err.code);
+		return tk_broker_exit(o->broker, err.code);
 	}
 	printf("VF token of %s rotated by the broker: %s\n", name, fp);
 	return 0;
@@ -385,6 +407,7 @@ tk_rotate_cmd(struct tk_opts *o, int argc, char **argv)
 int
 cmd_token(int argc, char **argv)
 {
+	struct cli_cmd cmd;
 	struct tk_opts o;
 	int rc;
 
@@ -399,7 +422,12 @@ cmd_token(int argc, char **argv)
 	vft_sys_init(&o.sys, NULL);
 	tok_src_init(&o.next, "");
 	tok_src_init(&o.current, "current-");
-	rc = cli_getopt(&tk_cmd, &o.sys, &o, argc - 1, argv + 1);
+	/* errors name the command given: token set, generate or rotate */
+	cmd = tk_cmd;
+	cmd.name = strcmp(argv[1], "generate") == 0 ? "token generate"
+		   : rotate			    ? "token rotate"
+						    : "token set";
+	rc = cli_getopt(&cmd, &o.sys, &o, argc - 1, argv + 1);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	if (strcmp(argv[1], "generate") == 0)

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "app_opts.h"
 #include "vftoken_cli.h"
 
@@ -22,29 +24,51 @@
 #define VFTOKEN_VERSION "unknown"
 #endif
 
-/* Follows enum cli_exit, the one definition of the codes. */
+/* Follows enum cli_exit, the one definition of the codes. The fix is what
+ * a --json error says to do (cli_json_error()). */
 const struct cli_exit_doc cli_exit_table[] = {
-	{ CLI_EXIT_OK, "ok", "success; check: the open succeeded" },
-	{ CLI_EXIT_FAILURE, "failure", "any error not listed below" },
-	{ CLI_EXIT_USAGE, "usage", "bad command line" },
-	{ CLI_EXIT_NO_DEVICE, "no-device", "no such PCI function" },
+	{ CLI_EXIT_OK, "ok", "success; check: the open succeeded", "" },
+	{ CLI_EXIT_FAILURE, "failure", "any error not listed below",
+	  "see the reason" },
+	{ CLI_EXIT_USAGE, "usage", "bad command line",
+	  "see '" CLI_PROG " COMMAND --help'" },
+	{ CLI_EXIT_NO_DEVICE, "no-device", "no such PCI function",
+	  "check the address with '" CLI_PROG " status' or 'lspci -D'" },
 	{ CLI_EXIT_NOT_VFIO, "not-vfio",
-	  "device (or a member of its IOMMU group) not on vfio-pci" },
-	{ CLI_EXIT_BUSY, "busy", "group or device in use elsewhere" },
+	  "device (or a member of its IOMMU group) not on vfio-pci",
+	  "bind the device and its IOMMU group to vfio-pci" },
+	{ CLI_EXIT_BUSY, "busy", "group or device in use elsewhere",
+	  "stop the process that holds the group or device" },
 	{ CLI_EXIT_TOKEN_NEEDED, "token-needed",
-	  "a VF token is required and none was given" },
+	  "a VF token is required and none was given",
+	  "give the PF's VF token: --token-file F or --token-env VAR" },
 	{ CLI_EXIT_TOKEN_REJECTED, "token-rejected",
-	  "the VF token given is not the PF's token" },
+	  "the VF token given is not the PF's token",
+	  "give the token in force on the PF" },
 	{ CLI_EXIT_TOKEN_UNUSED, "token-unused",
-	  "a token was given but the device takes none" },
-	{ CLI_EXIT_PERMISSION, "permission", "/dev/vfio is not accessible" },
+	  "a token was given but the device takes none",
+	  "give no token for this device" },
+	{ CLI_EXIT_PERMISSION, "permission", "/dev/vfio is not accessible",
+	  "run as root or give this user access to /dev/vfio/GROUP" },
 	{ CLI_EXIT_TOKEN_SOURCE, "token-source",
-	  "token file or variable refused, or output file exists" },
+	  "token file or variable refused, or output file exists",
+	  "use a regular file of yours with mode 0600, or a set variable" },
 	{ CLI_EXIT_PRECONDITION, "precondition",
-	  "the SR-IOV state does not allow the operation" },
+	  "the SR-IOV state does not allow the operation", "see the reason" },
 	{ CLI_EXIT_VFS_NOT_READY, "vfs-not-ready",
-	  "VFs created but not bound to vfio-pci in time" },
+	  "VFs created but not bound to vfio-pci in time",
+	  "check that vfio-pci binds the VFs (driver_override, "
+	  "enable_sriov=1)" },
+	{ CLI_EXIT_BROKER_DENIED, "broker-denied",
+	  "the VF token broker's policy refused this user",
+	  "ask the broker's administrator to allow this uid (vftokend "
+	  "policy)" },
+	{ CLI_EXIT_BROKER_UNREACHABLE, "broker-unreachable",
+	  "the VF token broker did not answer on its socket",
+	  "start vftokend, or give the socket it listens on" },
 };
+
+#define CLI_EXIT_ROWS (sizeof(cli_exit_table) / sizeof(cli_exit_table[0]))
 
 void
 cli_print_exit_codes(FILE *f)
@@ -52,9 +76,75 @@ cli_print_exit_codes(FILE *f)
 	size_t i;
 
 	fprintf(f, "Exit status:\n");
-	for (i = 0; i < sizeof(cli_exit_table) / sizeof(cli_exit_table[0]); i++)
-		fprintf(f, "  %2d  %-15s %s\n", cli_exit_table[i].code,
+	for (i = 0; i < CLI_EXIT_ROWS; i++)
+		fprintf(f, "  %2d  %-19s %s\n", cli_exit_table[i].code,
 			cli_exit_table[i].name, cli_exit_table[i].meaning);
+}
+
+/* ---- --json: errors as one JSON object on stdout ----------------------- */
+
+static bool cli_json;	      /* --json on the command line */
+static bool cli_json_printed; /* a command printed its JSON document */
+static char cli_json_reason[512];
+
+/* --json anywhere before "--": every error becomes JSON on stdout. */
+static void
+cli_json_scan(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			cli_json = true;
+}
+
+void
+cli_json_mark_printed(void)
+{
+	cli_json_printed = true;
+}
+
+static const struct cli_exit_doc *
+cli_exit_doc_of(int rc)
+{
+	size_t i;
+
+	for (i = 0; i < CLI_EXIT_ROWS; i++)
+		if ((int)cli_exit_table[i].code == rc)
+			return &cli_exit_table[i];
+	return &cli_exit_table[CLI_EXIT_FAILURE];
+}
+
+void
+cli_json_error(json_t *o, int rc)
+{
+	const struct cli_exit_doc *d = cli_exit_doc_of(rc);
+
+	if (json_object_get(o, "verdict") == NULL)
+		json_object_set_new(o, "verdict", json_string(d->name));
+	if (json_object_get(o, "reason") == NULL)
+		json_object_set_new(o, "reason",
+				    json_string(cli_json_reason[0] != '\0'
+							? cli_json_reason
+							: d->meaning));
+	if (json_object_get(o, "fix") == NULL)
+		json_object_set_new(o, "fix", json_string(d->fix));
+	json_object_set_new(o, "exit", json_integer(rc));
+}
+
+/* An error no command printed as JSON: {"verdict","reason","fix","exit"}. */
+static void
+cli_json_final(int rc)
+{
+	json_t *o;
+
+	if (!cli_json || cli_json_printed || rc == CLI_EXIT_OK)
+		return;
+	o = json_object();
+	cli_json_error(o, rc);
+	json_dumpf(o, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	json_decref(o);
 }
 
 /* "vftoken: LEVEL: message" on stderr, LEVEL one of error, warning, note. */
@@ -68,6 +158,13 @@ cli_msg(const char *level, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	/* --json: the first error is the JSON error's reason */
+	if (cli_json && cli_json_reason[0] == '\0' &&
+	    strcmp(level, "error") == 0) {
+		va_start(ap, fmt);
+		vsnprintf(cli_json_reason, sizeof(cli_json_reason), fmt, ap);
+		va_end(ap);
+	}
 }
 
 enum cli_exit
@@ -94,8 +191,9 @@ cli_exit_for_verdict(enum vft_verdict v, bool token_given)
 	case VFT_V_TOKEN_NOT_SRIOV:
 		return CLI_EXIT_TOKEN_UNUSED;
 	case VFT_V_NO_PERMISSION:
-	case VFT_V_BROKER_DENIED:
 		return CLI_EXIT_PERMISSION;
+	case VFT_V_BROKER_DENIED:
+		return CLI_EXIT_BROKER_DENIED;
 	case VFT_V_BAD_OPTION:
 	case VFT_V_OTHER:
 	default:
@@ -163,6 +261,16 @@ cli_bad_option(const char *cmd, char **argv, int optind_now)
 
 void
 cli_print_usage(FILE *f, const char *text)
+{
+	fputs(text, f);
+	fputs("Exit status: the table of '" CLI_PROG " --help' (" CLI_PROG
+	      "(1)), the same for every command.\n",
+	      f);
+}
+
+/* The top-level help: the one place that prints the exit code table. */
+static void
+main_print_usage(FILE *f, const char *text)
 {
 	fputs(text, f);
 	cli_print_exit_codes(f);
@@ -260,6 +368,12 @@ static const char main_usage[] =
 	"  --help, -h                this text\n"
 	"\n"
 	"Run '" CLI_PROG " COMMAND --help' for a command's options.\n"
+	"\n"
+	"With --json (status, check), every error is one JSON object on "
+	"stdout:\n"
+	"{\"verdict\": NAME, \"reason\": TEXT, \"fix\": TEXT, \"exit\": N}, "
+	"NAME\n"
+	"the exit status name below.\n"
 	"\n";
 
 typedef int (*main_cmd_fn)(int argc, char **argv);
@@ -301,7 +415,7 @@ main_help(int argc, char **argv)
 	int n = 0;
 
 	if (argc < 2) {
-		cli_print_usage(stdout, main_usage);
+		main_print_usage(stdout, main_usage);
 		return CLI_EXIT_OK;
 	}
 	fn = main_find(argv[1]);
@@ -321,7 +435,7 @@ main_dispatch(int argc, char **argv)
 	main_cmd_fn fn;
 
 	if (argc < 2) {
-		cli_print_usage(stderr, main_usage);
+		main_print_usage(stderr, main_usage);
 		return CLI_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
@@ -329,7 +443,7 @@ main_dispatch(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		cli_print_usage(stdout, main_usage);
+		main_print_usage(stdout, main_usage);
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(argv[1], "help") == 0)
@@ -348,7 +462,9 @@ main(int argc, char **argv)
 	/* Before anything else: a token on the command line is visible in
 	 * /proc/PID/cmdline for as long as it stays there. */
 	tok_scrub_argv(argc, argv);
+	cli_json_scan(argc, argv);
 	rc = main_dispatch(argc, argv);
+	cli_json_final(rc);
 	tok_scrub_release();
 	if (fflush(stdout) != 0 && rc == CLI_EXIT_OK) {
 		cli_error("writing output: %s", strerror(errno));

@@ -35,6 +35,8 @@ enum cli_exit {
 	CLI_EXIT_PRECONDITION =
 		11, /* SR-IOV state does not allow the operation */
 	CLI_EXIT_VFS_NOT_READY = 12, /* VFs created but not (yet) on vfio-pci */
+	CLI_EXIT_BROKER_DENIED = 13, /* the broker's policy refused the uid */
+	CLI_EXIT_BROKER_UNREACHABLE = 14, /* no broker answers on the socket */
 };
 
 /** One row of the exit code table printed by the help texts. */
@@ -42,12 +44,25 @@ struct cli_exit_doc {
 	enum cli_exit code;
 	const char *name;
 	const char *meaning;
+	const char *fix; /* what a --json error says to do */
 };
 
 extern const struct cli_exit_doc cli_exit_table[];
 
 /** Print the exit code table (all codes) to @p f. */
 void cli_print_exit_codes(FILE *f);
+
+struct json_t;
+
+/**
+ * Add the error fields "verdict" (the exit name, unless set), "reason"
+ * (the first error message, unless set), "fix" (unless set) and "exit"
+ * to the JSON object @p o for exit code @p rc.
+ */
+void cli_json_error(struct json_t *o, int rc);
+
+/** A command printed its one JSON document: no separate error object. */
+void cli_json_mark_printed(void);
 
 /** Program name for messages. */
 #define CLI_PROG "vftoken"

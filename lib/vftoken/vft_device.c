@@ -286,8 +286,16 @@ vft_iommu_open_via(struct vft_iommu *io, const struct vft_sys *sys,
 					VFT_STEP_SYSFS, why);
 	vft_err_clear(&err);
 	ret = vft_open_check_sysfs(sys, addr, dev);
-	if (ret == 0 && sock != NULL) {
-		/* The broker explains its own refusals. */
+	if (sock != NULL) {
+		/* The broker is asked even when the local read refuses: it
+		 * checks the function itself, explains its own refusals and
+		 * logs every request, a denied uid's included. Only the
+		 * address and name of @p dev travel (vft_broker_client.c). */
+		if (ret < 0) {
+			memset(dev, 0, sizeof(*dev));
+			dev->addr = *addr;
+			vft_pci_addr_format(addr, dev->name);
+		}
 		ret = vft_broker_open_device(io, sock, dev, d, why);
 		free(dev);
 		return ret < 0 ? ret : vft_open_finish(io, sys, addr, d, why);

@@ -8,7 +8,7 @@
 # covered by devtools/vm/scenarios/cli-forward.sh.
 #
 # Usage: cli_test.sh VFTOKEN_BINARY GROUP
-#   GROUP: status json usage vfs token check scrub
+#   GROUP: status json usage vfs token check scrub errors
 set -u
 
 VFT=${1:?usage: cli_test.sh VFTOKEN_BINARY GROUP}
@@ -210,8 +210,9 @@ t_usage() {
 		# shellcheck disable=SC2086
 		run $c --help
 		expect_rc 0 "$c --help"
-		expect_in out "Exit status:"
-		expect_in out "12  vfs-not-ready"
+		# the exit table is printed once, by vftoken --help
+		expect_in out "Exit status: the table of 'vftoken --help'"
+		expect_not_in out "12  vfs-not-ready"
 	done
 	run help check
 	expect_rc 0 "help check"
@@ -219,6 +220,9 @@ t_usage() {
 	run help
 	expect_rc 0 "help"
 	expect_in out " 7  token-rejected"
+	expect_in out "14  broker-unreachable"
+	run --help
+	expect_in out "13  broker-denied"
 	run status --bogus
 	expect_rc 2 "unknown option"
 	expect_in err "'--bogus'"
@@ -451,8 +455,94 @@ t_scrub() {
 	done
 }
 
+# expect_json_error VERDICT EXIT DESC: stdout is one JSON object with the
+# error fields of every --json error (doc/guides/cli.rst, "Errors with
+# --json"), parsed by jq.
+expect_json_error() {
+	expect_rc "$2" "$3"
+	# -s: exactly one document (jq 1.6 -e passes an empty input)
+	if jq -e -s --arg v "$1" --argjson x "$2" \
+		'length == 1 and (.[0] | .verdict == $v and .exit == $x and (.reason | length) > 0 and (.fix | length) > 0)' \
+		"$T/out" >/dev/null 2>&1; then
+		ok "json error: $3: verdict $1, exit $2, reason, fix"
+	else
+		nok "json error: $3: stdout is not {verdict: $1, exit: $2, reason, fix}"
+	fi
+}
+
+# Issue 32: what an operator trips over.
+t_errors() {
+	fake_fixture Y
+	# --json: every error is JSON on stdout
+	run status --json --sysfs-root "$ROOT" 0000:09:00.0
+	expect_json_error no-device 3 "status --json of a missing function"
+	expect_jq '.reason | contains("0000:09:00.0")' "reason names the address"
+	run status --json --sysfs-root "$ROOT" 0000:01:00.0 0000:00:1f.0
+	expect_json_error precondition 11 "status --json, one good and one bad address"
+	expect_jq '.pfs | length == 1' "the good PF is still listed"
+	run status --json --bogus
+	expect_json_error usage 2 "status --json with a bad option"
+	run check 0000:09:00.0 --json --bogus --sysfs-root "$ROOT"
+	expect_json_error usage 2 "check --json with a bad option"
+	chmod 0644 "$T/tok" 2>/dev/null || { printf '%s\n' "$TOKEN" >"$T/tok" && chmod 0644 "$T/tok"; }
+	run check 0000:01:10.0 --json --token-file "$T/tok" --sysfs-root "$ROOT"
+	expect_json_error token-source 10 "check --json with a group-readable token file"
+	expect_not_in out "$TOKEN"
+	run check 0000:02:00.0 --json --sysfs-root "$ROOT"
+	expect_json_error not-vfio 4 "check --json verdict document has the error fields"
+	run status --sysfs-root "$ROOT" 0000:09:00.0
+	if [ ! -s "$T/out" ]; then ok "without --json errors stay text on stderr"; else nok "stdout written without --json"; fi
+
+	# token generate: errors name it; --out - is refused, no file "-"
+	run token generate --bogus
+	expect_rc 2 "token generate --bogus"
+	expect_in err "token generate: unknown option"
+	expect_not_in err "token set"
+	case $VFT in /*) vft_abs=$VFT ;; *) vft_abs=$PWD/$VFT ;; esac
+	(cd "$T" && "$vft_abs" token generate --out - >"$T/out" 2>"$T/err")
+	RC=$?
+	expect_rc 2 "token generate --out -"
+	expect_in err "never written to standard output"
+	if [ ! -e "$T/-" ]; then ok "no file named '-' created"; else nok "a file named '-' was created"; fi
+	expect_not_in out "-"
+
+	# check never changes state: a PF with a token needs --set
+	printf '%s\n' "$TOKEN" >"$T/tok"
+	chmod 0600 "$T/tok"
+	run check 0000:03:00.0 --token-file "$T/tok" --sysfs-root "$ROOT"
+	expect_rc 2 "check PF --token-file without --set"
+	expect_in err "add --set"
+	run check 0000:03:00.0 --token-file "$T/tok" --set --sysfs-root "$ROOT"
+	if [ "$RC" -ne 2 ]; then ok "check PF --token-file --set goes on to the open (exit $RC)"; else nok "check PF --set refused"; fi
+	run check 0000:01:10.0 --token-file "$T/tok" --sysfs-root "$ROOT"
+	if [ "$RC" -ne 2 ]; then ok "check VF --token-file needs no --set (exit $RC)"; else nok "check VF refused without --set"; fi
+	run check 0000:03:00.0 --set --sysfs-root "$ROOT"
+	expect_rc 2 "check --set without a token"
+
+	# a broker socket where nobody answers: its own exit code, and the
+	# broker is asked even for a device local sysfs refuses
+	run check 0000:02:00.0 --broker "$T/no-broker.sock" --sysfs-root "$ROOT"
+	expect_rc 14 "check --broker with no broker on the socket, device on igb"
+	expect_in out "cannot reach the VF token broker"
+	run token rotate 0000:01:00.0 --broker "$T/no-broker.sock" --sysfs-root "$ROOT"
+	expect_rc 14 "token rotate with no broker on the socket"
+
+	# no IOMMU: the fix says so instead of "bind to vfio-pci"
+	fake_tree_new
+	fake_dev 0000:02:00.0 8086 10c9 020000 igb -
+	run check 0000:02:00.0 --sysfs-root "$ROOT"
+	expect_rc 4 "check on a host without IOMMU groups"
+	expect_in out "no IOMMU enabled"
+	expect_in out "intel_iommu=on"
+	if [ -e /dev/vfio/vfio ] || [ -e /dev/iommu ]; then
+		ok "# skip path: none (this host has VFIO)"
+	else
+		expect_in out "path: none"
+	fi
+}
+
 case $GROUP in
-status | json | usage | vfs | token | check | scrub) "t_$GROUP" ;;
+status | json | usage | vfs | token | check | scrub | errors) "t_$GROUP" ;;
 *)
 	echo "unknown group '$GROUP'" >&2
 	exit 2

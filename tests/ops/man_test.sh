@@ -77,7 +77,7 @@ check_page() {
 		grep -qE "^ *${c%%:*} \\(${c#*:}\\)" "$T/page.txt" || missing="$missing $c"
 	done <"$T/codes"
 	# the CLI's table must reach its last code; the daemon's has 0 to 2
-	last='12 (vfs-not-ready)'
+	last='14 (broker-unreachable)'
 	[ "$bin" = "$VFT" ] || last='2 (usage)'
 	if [ -z "$missing" ] && grep -q "$last" "$T/page.txt"; then
 		ok "$name lists every exit code"

@@ -567,14 +567,20 @@ test_client_no_broker(void **state)
 	assert_non_null(strstr(why.reason, "cannot reach the VF token broker"));
 	assert_non_null(strstr(why.reason, path));
 	assert_non_null(strstr(why.fix, "vftokend"));
-	/* a function not on vfio-pci is refused before any broker is asked */
+	/* the broker is asked even for a function that local sysfs refuses
+	 * (not on vfio-pci, or missing): it answers, and logs, for itself
+	 * (issue 32); here no broker answers, and the reason says so */
 	assert_int_equal(fake_sysfs_add_dev(&fs, "0000:02:00.0", 0x8086, 0x10d3,
 					    0x020000, "e1000e", 13),
 			 0);
 	vft_pci_addr_parse("0000:02:00.0", &a);
 	ret = vft_iommu_open_brokered(&io, &sys, &a, path, &d, &why);
-	assert_int_equal(ret, -ENODEV);
-	assert_int_equal(why.verdict, VFT_V_NOT_VFIO);
+	assert_int_equal(ret, -ENOENT);
+	assert_non_null(strstr(why.reason, "cannot reach the VF token broker"));
+	vft_pci_addr_parse("0000:7f:00.0", &a);
+	ret = vft_iommu_open_brokered(&io, &sys, &a, path, &d, &why);
+	assert_int_equal(ret, -ENOENT);
+	assert_non_null(strstr(why.reason, "cannot reach the VF token broker"));
 }
 
 int

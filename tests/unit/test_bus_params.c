@@ -528,6 +528,35 @@ test_present(void **state)
 	assert_true(sriov_params_present("a,vf_token"));
 }
 
+/* ---- environment switches (rte_bus_sriov.h) ---- */
+
+static void
+test_env_bus(void **state)
+{
+	(void)state;
+	assert_int_equal(sriov_env_bus_parse(NULL), SRIOV_ENV_BUS_ON);
+	assert_int_equal(sriov_env_bus_parse(""), SRIOV_ENV_BUS_ON);
+	assert_int_equal(sriov_env_bus_parse("on"), SRIOV_ENV_BUS_ON);
+	assert_int_equal(sriov_env_bus_parse("off"), SRIOV_ENV_BUS_OFF);
+	/* anything else is an error, never "on" silently */
+	assert_int_equal(sriov_env_bus_parse("maybe"), -EINVAL);
+	assert_int_equal(sriov_env_bus_parse("OFF"), -EINVAL);
+	assert_int_equal(sriov_env_bus_parse("off "), -EINVAL);
+	assert_int_equal(sriov_env_bus_parse("0"), -EINVAL);
+}
+
+static void
+test_env_pci(void **state)
+{
+	(void)state;
+	assert_int_equal(sriov_env_pci_parse(NULL), SRIOV_ENV_PCI_NAMED);
+	assert_int_equal(sriov_env_pci_parse(""), SRIOV_ENV_PCI_NAMED);
+	assert_int_equal(sriov_env_pci_parse("named"), SRIOV_ENV_PCI_NAMED);
+	assert_int_equal(sriov_env_pci_parse("all"), SRIOV_ENV_PCI_ALL);
+	assert_int_equal(sriov_env_pci_parse("ALL"), -EINVAL);
+	assert_int_equal(sriov_env_pci_parse("yes"), -EINVAL);
+}
+
 /* ---- token precedence ---- */
 
 /* Parse @p args and resolve the token; @return sriov_token_choose(). */
@@ -797,6 +826,8 @@ main(void)
 		cmocka_unit_test(test_broker),
 		cmocka_unit_test(test_parse_null),
 		cmocka_unit_test(test_present),
+		cmocka_unit_test(test_env_bus),
+		cmocka_unit_test(test_env_pci),
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_token_errors),
 		cmocka_unit_test(test_strip_table),

@@ -87,6 +87,57 @@ bad_case numvfs-on-vf 'devarg num_vfs applies to an SR-IOV PF' \
 bad_case twice 'devarg vf_token_file given twice' \
 	"$BAD,vf_token_file=$TOK,vf_token_file=$TOK"
 
+# "-a sriov:VF" alone (issue 32) names no device of the pci bus, which
+# then has no allow list and would probe every device of the host (here
+# the other VF, the PF and the non-SR-IOV NIC, all on vfio-pci): the bus
+# makes it probe nothing unnamed, in one log line; VFTOKEN_SRIOV_PCI_SCAN=all
+# (doc/guides/bus_sriov.rst) brings DPDK's own behaviour back. EAL 22.11
+# logs each device the pci bus runs a driver on at debug level ("PCI device
+# ADDR on NUMA socket", in rte_pci_probe_one_driver(); later releases say
+# "Probe PCI driver: ... device: ADDR" at info) and a failed one at error
+# level ("Requested device ADDR cannot be used", pci_probe()). The sriov
+# bus logs neither: any such line is the pci bus's.
+PCI_PROBED='PCI device [0-9a-f:.]+ on NUMA socket|Probe PCI driver|Requested device [0-9a-f:.]+ cannot be used'
+named_only() {
+	local name=$1 mode=$2 log
+	log=$(tp_log "$name")
+	if [ "$mode" = all ]; then export VFTOKEN_SRIOV_PCI_SCAN=all; fi
+	tp_start "$name" -d "$PLUGIN" -l 0,1 --file-prefix "$name" \
+		--log-level=lib.eal:debug \
+		-a "sriov:$GOOD,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
+	unset VFTOKEN_SRIOV_PCI_SCAN
+	tp_wait "$name" 'testpmd> ' 180 || tail -n 30 "$log" | sed 's/^/  | /'
+	tp_stop "$name" >/dev/null
+	grep -E "$PCI_PROBED|only devices named|PCI_SCAN" "$log" | sed 's/^/  | /'
+	grep -E "$PCI_PROBED" "$log" | grep -v "$GOOD" >"$OUTDIR/$name.others"
+}
+named_only named-only named
+check "named-only: the named VF is port 0" grep -q "^Port 0: " "$(tp_log named-only)"
+check "named-only: the pci bus probes no device nobody named" \
+	test ! -s "$OUTDIR/named-only.others"
+check "named-only: one log line says the pci bus skips unnamed devices" \
+	test "$(grep -c 'only devices named with -a are probed' "$(tp_log named-only)")" = 1
+named_only probe-all all
+check "probe-all: VFTOKEN_SRIOV_PCI_SCAN=all lets the pci bus probe $VM_NOSRIOV_NIC and the other VF $BAD" \
+	eval "grep -q '$VM_NOSRIOV_NIC' $OUTDIR/probe-all.others && grep -q '$BAD' $OUTDIR/probe-all.others"
+check "probe-all: no token in the output" token_not_in "$(tp_log probe-all)" "$TOK"
+
+# VFTOKEN_SRIOV_BUS takes "on" or "off" only (rte_bus_sriov.h): another
+# value keeps the bus idle with one error line, and EAL goes on.
+export VFTOKEN_SRIOV_BUS=maybe
+tp_start bus-maybe -d "$PLUGIN" -l 0,1 --file-prefix bus-maybe \
+	-a "sriov:$GOOD,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
+unset VFTOKEN_SRIOV_BUS
+tp_wait bus-maybe 'testpmd> |No probed ethernet devices' 180
+tp_stop bus-maybe >/dev/null
+grep -E 'VFTOKEN_SRIOV_BUS|EAL: Error|No probed' "$(tp_log bus-maybe)" | sed 's/^/  | /'
+check "bus-maybe: one error line names the value and the accepted ones" \
+	test "$(grep -c 'VFTOKEN_SRIOV_BUS=maybe: expected "on" or "off"; the sriov bus stays idle' "$(tp_log bus-maybe)")" = 1
+check "bus-maybe: the bus claimed nothing (no device line with a token fingerprint)" \
+	eval "! grep -q 'token fp:' $(tp_log bus-maybe)"
+check "bus-maybe: rte_eal_init went on (no EAL init error)" \
+	eval "! grep -Eq 'Cannot init EAL|EAL: Error - exiting' $(tp_log bus-maybe)"
+
 # vfio-pci resets a VF when it is first opened and fails that open with
 # EAGAIN while another task holds the VF's device lock; a write to its
 # sysfs "reset" holds it for the whole FLR. libvftoken opens again

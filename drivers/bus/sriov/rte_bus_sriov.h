@@ -40,9 +40,21 @@ extern "C" {
 /**
  * Environment variable that keeps the bus out of a process: with the value
  * "off" it claims no device, and the pci bus handles every function as in
- * a DPDK without the plugin.
+ * a DPDK without the plugin. "on" (or unset, or empty) is the default. Any
+ * other value is an error: the bus logs it once and stays idle (claims no
+ * device) without failing rte_eal_init().
  */
 #define RTE_SRIOV_BUS_ENV_OFF "VFTOKEN_SRIOV_BUS"
+
+/**
+ * Environment variable for a process that names only sriov devices
+ * ("-a sriov:ADDR", no "-a" or "-b" of the pci bus): "named" (the default,
+ * also when unset or empty) makes the pci bus probe nothing the user did
+ * not name, as an allow list would; "all" keeps DPDK's own behaviour, where
+ * the pci bus without an allow list probes every device of the host. Any
+ * other value is an error, logged once; the default then applies.
+ */
+#define RTE_SRIOV_PCI_SCAN_ENV "VFTOKEN_SRIOV_PCI_SCAN"
 
 /**
  * Environment variable with the process's default VFIO path for the bus's

@@ -449,13 +449,88 @@ sriov_scan_own_devargs(struct vft_pci_dev *dev)
 	}
 }
 
-/* The documented way to keep the bus out of a process that loads it. */
+/*
+ * The documented way to keep the bus out of a process that loads it
+ * (RTE_SRIOV_BUS_ENV_OFF). A value that is neither "on" nor "off" keeps the
+ * bus idle too, with one error line: a typo must not leave the bus on
+ * silently, nor fail rte_eal_init() of a process that never asked for it.
+ */
 static bool
 sriov_switched_off(void)
 {
+	static bool said;
 	const char *v = getenv(RTE_SRIOV_BUS_ENV_OFF);
+	int on = sriov_env_bus_parse(v);
 
-	return v != NULL && strcmp(v, "off") == 0;
+	if (on == SRIOV_ENV_BUS_ON)
+		return false;
+	if (!said && on == SRIOV_ENV_BUS_OFF)
+		SRIOV_LOG(INFO, "%s=off: the sriov bus claims no device",
+			  RTE_SRIOV_BUS_ENV_OFF);
+	else if (!said)
+		SRIOV_LOG(ERR,
+			  "%s=%.32s: expected \"on\" or \"off\"; the sriov bus "
+			  "stays idle and claims no device",
+			  RTE_SRIOV_BUS_ENV_OFF, v);
+	said = true;
+	return true;
+}
+
+/* RTE_SRIOV_PCI_SCAN_ENV: false for "all" (DPDK's own behaviour). */
+static bool
+sriov_pci_named_only(void)
+{
+	const char *v = getenv(RTE_SRIOV_PCI_SCAN_ENV);
+	int mode = sriov_env_pci_parse(v);
+
+	if (mode == SRIOV_ENV_PCI_ALL) {
+		SRIOV_LOG(NOTICE,
+			  "%s=all: the pci bus has no allow list and probes "
+			  "every device of the host",
+			  RTE_SRIOV_PCI_SCAN_ENV);
+		return false;
+	}
+	if (mode < 0)
+		SRIOV_LOG(ERR,
+			  "%s=%.32s: expected \"named\" or \"all\"; using "
+			  "\"named\"",
+			  RTE_SRIOV_PCI_SCAN_ENV, v);
+	return true;
+}
+
+/*
+ * "-a sriov:X" alone leaves the pci bus without an allow list: EAL sets a
+ * bus's scan mode from that bus's own devargs only (rte_devargs_insert(),
+ * lib/eal/common/eal_common_devargs.c), so rte_pci_ignore_device()
+ * (drivers/bus/pci/pci_common.c) ignored nothing and pci_probe() would run
+ * a driver on every function of the host. Do what the user meant: take off
+ * the pci bus's list each device nobody named, as its scan does with an
+ * allow list, and give it the allow-list mode so that a rescan (hotplug)
+ * lists only what is named from then on. This runs after the pci bus's
+ * scan and before any probe (EAL scans all buses, then probes them).
+ */
+static void
+sriov_pci_allow_named(void)
+{
+	struct rte_bus *pci = sriov_pci_bus();
+	struct rte_pci_device *pdev, *next;
+	unsigned int n = 0;
+
+	if (sriov_bus.conf.scan_mode != RTE_BUS_SCAN_ALLOWLIST ||
+	    pci->conf.scan_mode != RTE_BUS_SCAN_UNDEFINED ||
+	    !sriov_pci_named_only())
+		return;
+	for (pdev = sriov_pci_bus_first_device(); pdev != NULL; pdev = next) {
+		next = TAILQ_NEXT(pdev, next);
+		sriov_pci_bus_drop(pdev);
+		n++;
+	}
+	pci->conf.scan_mode = RTE_BUS_SCAN_ALLOWLIST;
+	SRIOV_LOG(NOTICE,
+		  "only devices named with -a are probed: -a sriov:... alone "
+		  "left the pci bus without an allow list, it skips %u "
+		  "device(s) nobody named (%s=all probes them)",
+		  n, RTE_SRIOV_PCI_SCAN_ENV);
 }
 
 static int
@@ -463,11 +538,8 @@ sriov_scan(void)
 {
 	struct vft_pci_dev *dev;
 
-	if (sriov_switched_off()) {
-		SRIOV_LOG(INFO, "%s=off: the sriov bus claims no device",
-			  RTE_SRIOV_BUS_ENV_OFF);
+	if (sriov_switched_off())
 		return 0;
-	}
 
 	if (!sriov_pci_ok) {
 		if (sriov_pci_bus_attach() < 0)
@@ -483,6 +555,7 @@ sriov_scan(void)
 	sriov_scan_pci_bus(dev);
 	sriov_scan_own_devargs(dev);
 	free(dev);
+	sriov_pci_allow_named();
 	/* Secondaries are answered once there is something to hand over;
 	 * a process that claims nothing stays as stock DPDK has it. */
 	if (!TAILQ_EMPTY(&sriov_devices))

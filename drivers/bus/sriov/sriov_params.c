@@ -343,3 +343,45 @@ sriov_params_strip(const char *dev, struct rte_devargs *da)
 	memset(w, 0, total - (size_t)(w - s));
 	return 0;
 }
+
+/*
+ * An environment switch: unset or empty is the default (@p choices[0]),
+ * otherwise exactly one of @p choices.
+ * @return the index of the choice, or -EINVAL for any other value.
+ */
+static int
+sriov_env_choice(const char *value, const char *const *choices, int n)
+{
+	int i;
+
+	if (value == NULL || value[0] == '\0')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(value, choices[i]) == 0)
+			return i;
+	return -EINVAL;
+}
+
+/* RTE_SRIOV_BUS_ENV_OFF: "on" or "off" (rte_bus_sriov.h). */
+int
+sriov_env_bus_parse(const char *value)
+{
+	static const char *const choices[] = {
+		[SRIOV_ENV_BUS_ON] = "on",
+		[SRIOV_ENV_BUS_OFF] = "off",
+	};
+
+	return sriov_env_choice(value, choices, RTE_DIM(choices));
+}
+
+/* RTE_SRIOV_PCI_SCAN_ENV: "named" or "all" (rte_bus_sriov.h). */
+int
+sriov_env_pci_parse(const char *value)
+{
+	static const char *const choices[] = {
+		[SRIOV_ENV_PCI_NAMED] = "named",
+		[SRIOV_ENV_PCI_ALL] = "all",
+	};
+
+	return sriov_env_choice(value, choices, RTE_DIM(choices));
+}

@@ -137,6 +137,12 @@ int sriov_params_parse(const char *dev, const char *args,
 int sriov_params_strip(const char *dev, struct rte_devargs *da);
 void sriov_params_wipe(struct sriov_params *p);
 
+/* What RTE_SRIOV_BUS_ENV_OFF and RTE_SRIOV_PCI_SCAN_ENV say. */
+enum sriov_env_bus { SRIOV_ENV_BUS_ON, SRIOV_ENV_BUS_OFF };
+enum sriov_env_pci { SRIOV_ENV_PCI_NAMED, SRIOV_ENV_PCI_ALL };
+int sriov_env_bus_parse(const char *value);
+int sriov_env_pci_parse(const char *value);
+
 /* sriov_token.c: which token a device gets */
 int sriov_token_broker(const char *dev, struct sriov_params *p);
 int sriov_token_choose(const char *dev, struct sriov_params *p,
