@@ -356,6 +356,21 @@ holds_group() {
 	vfio_groups_held "$1" | grep -qx "$2"
 }
 
+# holds_no_group PID GROUP...: the process is alive and holds none of the
+# groups, each of which must be a group number: an empty one (a device
+# with no iommu_group link, say) is an error, not "not held".
+holds_no_group() {
+	local pid=$1 g
+	shift
+	[ $# -gt 0 ] || { echo "  holds_no_group: no group given"; return 1; }
+	[ -d "/proc/$pid/fd" ] || { echo "  holds_no_group: no process $pid"; return 1; }
+	for g in "$@"; do
+		[[ $g =~ ^[0-9]+$ ]] || { echo "  holds_no_group: group '$g' is not a group number"; return 1; }
+		holds_group "$pid" "$g" && return 1
+	done
+	return 0
+}
+
 # MAC of port N from "show port summary all" output in the log.
 port_mac() {
 	awk -v p="$2" '$1 == p && length($2) == 17 && $2 ~ /^[0-9A-Fa-f:]+$/ { m = $2 } END { print m }' "$(tp_log "$1")"
