@@ -390,6 +390,7 @@ check "VF: link up on both ports" test "$VF_LINK0/$VF_LINK1" = up/up
 note "VF: VmLck $(proc_status vf VmLck), PF: VmLck $(proc_status pf VmLck), hugepages in use $(($(awk '/HugePages_Total/ { t = $2 } /HugePages_Free/ { f = $2 } END { print t - f }' /proc/meminfo) * 2)) MiB (PF and VF testpmd)"
 tp_send vf "start tx_first"
 # traffic that keeps flowing, not the start burst (lib/scenario.sh)
+# shellcheck disable=SC2034 # read by fwd_flowing (lib/scenario.sh)
 FWD_WINDOW_S=$FWD_SECS
 check "VF: $(fwd_check_name "forwarding VF to VF")" fwd_flowing vf
 RX_A=$(rx_now vf)
