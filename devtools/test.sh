@@ -189,4 +189,15 @@ if [ -n "$KBUILD_PID" ]; then
 	grep -E '^(build-kernel: build: done|test.sh: rig kernel)' "$BUILD/test-kernel.log" | sed 's/^/test.sh: /; s/^test.sh: test.sh: /test.sh: /'
 fi
 echo "test.sh: all suites took $(($(date +%s) - T_START)) s, set-up included"
+# Scenarios devtools/vm/run.sh ran twice (its "vm: rerun: scenario= kernel=
+# why=" line; only the second run's checks count): each named, then their
+# number and reasons on the line before the tally (doc/guides/vm_rig.rst).
+RERUNS=$(for s in $suites; do
+	f=$BUILD/meson-logs/testlog-$s.json
+	[ -f "$f" ] || f=$BUILD/test-$s.log
+	[ -f "$f" ] && grep -ao 'vm: rerun: [^"\\]*' "$f"
+done | sed 's/^vm: //' | sort -u)
+[ -n "$RERUNS" ] && echo "$RERUNS" | sed 's/^/test.sh: /'
+echo "test.sh: $(echo "$RERUNS" | grep -c '^rerun:') scenario run(s) needed a rerun$(echo "$RERUNS" |
+	sed -n 's/.* why=\([^ ]*\).*/\1/p' | sort | uniq -c | awk '{ printf "%s %s %d", (NR == 1 ? " (why:" : ","), $2, $1 } END { if (NR) printf ")" }')"
 awk '{p += $2; f += $3} END {printf "%d passed, %d failed\n", p, f; exit (f > 0)}' "$TALLY"

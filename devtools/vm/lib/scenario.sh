@@ -282,13 +282,27 @@ tp_wait_count() {
 # Count of REGEX lines in the log.
 tp_count() { grep -Ec -- "$2" "$(tp_log "$1")"; }
 
-# tp_stop NAME: quit, wait up to 30 s, then kill; rc of testpmd (137 when
-# killed). A process stuck in the kernel is reported with its kernel stack.
-# tp_stop NAME [SECS]: "quit", SIGKILL if still alive after SECS (30).
+# tp_stop NAME [SECS]: "quit", SIGKILL if still alive after SECS (30); the
+# exit status of testpmd (137 when killed). Not 0 when there is nothing to
+# stop: no process of that NAME (never started, or stopped already), or one
+# that had exited before the "quit" (it died: "exits cleanly" must fail).
+# A process stuck in the kernel is reported with its kernel stack.
 tp_stop() {
 	local name=$1 grace=${2:-30} pid i rc=0
 	pid=${TP_PID[$name]:-}
-	[ -n "$pid" ] || return 0
+	if [ -z "$pid" ]; then
+		echo "  tp_stop: no testpmd '$name' to stop (never started, or already stopped)"
+		return 1
+	fi
+	if ! tp_alive "$name"; then
+		wait "$pid" 2>/dev/null
+		rc=$?
+		echo "  $name (pid $pid) had already exited (status $rc) before quit"
+		eval "exec ${TP_FD[$name]}>&-"
+		unset "TP_PID[$name]" "TP_FD[$name]"
+		[ "$rc" = 0 ] && rc=1
+		return $rc
+	fi
 	tp_send "$name" quit 2>/dev/null
 	for ((i = 0; i < grace * 5; i++)); do
 		tp_alive "$name" || break
@@ -340,6 +354,21 @@ vfio_groups_held() {
 # holds_group PID GROUP: 0 if the process has /dev/vfio/GROUP open.
 holds_group() {
 	vfio_groups_held "$1" | grep -qx "$2"
+}
+
+# holds_no_group PID GROUP...: the process is alive and holds none of the
+# groups, each of which must be a group number: an empty one (a device
+# with no iommu_group link, say) is an error, not "not held".
+holds_no_group() {
+	local pid=$1 g
+	shift
+	[ $# -gt 0 ] || { echo "  holds_no_group: no group given"; return 1; }
+	[ -d "/proc/$pid/fd" ] || { echo "  holds_no_group: no process $pid"; return 1; }
+	for g in "$@"; do
+		[[ $g =~ ^[0-9]+$ ]] || { echo "  holds_no_group: group '$g' is not a group number"; return 1; }
+		holds_group "$pid" "$g" && return 1
+	done
+	return 0
 }
 
 # MAC of port N from "show port summary all" output in the log.
@@ -465,12 +494,91 @@ vf_pair_ready() {
 	tp_send "$name" "set eth-peer 1 $VF_MAC0"
 }
 
-# Checks: 2 ports with net_e1000_igb_vf, links up, packets on both ports.
-# Needs TOK (the token file, to check it is not logged) and FWD_SECS; sets
-# FWD_RX0/FWD_RX1 to the packets received per port.
+# ---- traffic that keeps flowing ----------------------------------------------
+# A count since "start tx_first" proves nothing: the burst each port sends
+# first makes every RX count positive even when nothing is forwarded
+# afterwards. fwd_window waits FWD_WARMUP_S (1 s), clears the port counters
+# ("clear port stats all", waiting for each port's "cleared" line), takes
+# the guest clock, waits FWD_WINDOW_S (3 s), asks "show port stats all" and
+# takes the clock again, then reads each port's RX-packets from that
+# answer: packets received in the window. Sets FWD_PPS[port] and FWD_WIN
+# (seconds, the guest clock's). FWD_FLOOR_PPS (1000 a port) is a liveness
+# floor, not a performance assertion: the rig forwards ~500 kpps VF to VF
+# under TCG on a quiet host and far less on a loaded one
+# (doc/guides/vm_rig.rst, "How a forwarding check works").
+FWD_WARMUP_S=${FWD_WARMUP_S:-1}
+FWD_WINDOW_S=${FWD_WINDOW_S:-3}
+FWD_FLOOR_PPS=${FWD_FLOOR_PPS:-1000}
+declare -a FWD_PPS FWD_PKTS
+FWD_WIN=0
+
+# port_stats_rx NAME PORT: RX-packets of PORT's last "NIC statistics" block.
+port_stats_rx() {
+	awk -v p="$2" '
+		/#+ NIC statistics for port [0-9]+ +#+/ { cur = ($6 == p) }
+		cur && $1 == "RX-packets:" { v = $2 }
+		END { print v + 0 }' "$(tp_log "$1")"
+}
+
+# fwd_window NAME [NPORTS]: forwarding was started on ports 0..NPORTS-1 (2);
+# measures the window above. 1 (with a note) when testpmd did not answer.
+fwd_window() {
+	local name=$1 np=${2:-2} n t0 t1 p
+	FWD_PPS=() FWD_PKTS=() FWD_WIN=0
+	sleep "$FWD_WARMUP_S"
+	n=$(tp_count "$name" 'NIC statistics for port [0-9]+ cleared')
+	tp_send "$name" "clear port stats all"
+	if ! tp_wait_count "$name" 'NIC statistics for port [0-9]+ cleared' $((n + np)) 20; then
+		note "$name: no answer to \"clear port stats all\" within 20 s"
+		return 1
+	fi
+	t0=$EPOCHREALTIME
+	sleep "$FWD_WINDOW_S"
+	n=$(tp_count "$name" '#+ NIC statistics for port [0-9]+ +#+')
+	tp_send "$name" "show port stats all"
+	t1=$EPOCHREALTIME
+	if ! tp_wait_count "$name" '#+ NIC statistics for port [0-9]+ +#+' $((n + np)) 20; then
+		note "$name: no answer to \"show port stats all\" within 20 s"
+		return 1
+	fi
+	# the last block's RX line follows its header: give it a moment
+	sleep 0.2
+	FWD_WIN=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+	for ((p = 0; p < np; p++)); do
+		FWD_PKTS[p]=$(port_stats_rx "$name" "$p")
+		FWD_PPS[p]=$(awk -v n="${FWD_PKTS[p]}" -v s="$FWD_WIN" 'BEGIN { printf "%d", (s > 0 ? n / s : 0) }')
+	done
+}
+
+# fwd_flowing NAME [NPORTS]: fwd_window, then 0 if every port received at
+# least FWD_FLOOR_PPS over the window; a note with the figures either way.
+fwd_flowing() {
+	local name=$1 np=${2:-2} p ok=0 msg=
+	FWD_FLOWING=no
+	fwd_window "$name" "$np" || return 1
+	for ((p = 0; p < np; p++)); do
+		msg="$msg, port $p RX ${FWD_PKTS[p]} (${FWD_PPS[p]} pps)"
+		[ "${FWD_PPS[p]}" -ge "$FWD_FLOOR_PPS" ] 2>/dev/null || ok=1
+	done
+	note "$name: ${FWD_WIN} s window after ${FWD_WARMUP_S} s warm-up and a counter clear${msg}; floor $FWD_FLOOR_PPS pps a port"
+	# shellcheck disable=SC2034 # read by the scenarios (demo.sh)
+	[ "$ok" = 0 ] && FWD_FLOWING=yes
+	return $ok
+}
+
+# The name of the check fwd_flowing backs.
+fwd_check_name() {
+	echo "$1: forwarding keeps flowing both ways (>= $FWD_FLOOR_PPS pps on every port over a ${FWD_WINDOW_S} s window after the start burst)"
+}
+
+# Checks: 2 ports with net_e1000_igb_vf, links up, traffic that keeps
+# flowing on both ports (fwd_flowing). Needs TOK (the token file, to check
+# it is not logged); FWD_SECS, when set, is the window. Sets FWD_RX0/FWD_RX1
+# to the packets received per port since "start".
 vf_forward() {
 	local name=$1 mac0 mac1 rx0 rx1 l0 l1 n
 	shift
+	FWD_WINDOW_S=${FWD_SECS:-$FWD_WINDOW_S}
 	tp_start "$name" -l 0,1 --file-prefix "$name" "$@" \
 		-- -i --total-num-mbufs=$MBUFS
 	if ! tp_wait "$name" 'testpmd> ' 180; then
@@ -487,7 +595,7 @@ vf_forward() {
 	echo "  $name: port 0 $mac0 link $l0, port 1 $mac1 link $l1"
 	check "$name: link up on both ports" test "$l0/$l1" = up/up
 	tp_send "$name" "start tx_first"
-	sleep "$FWD_SECS"
+	check "$(fwd_check_name "$name")" fwd_flowing "$name"
 	# "stop" prints every port's block, the accumulated one, then "Done.":
 	# wait for that line (one more than before) rather than a fixed second.
 	n=$(tp_count "$name" '^Done\.')
@@ -495,13 +603,11 @@ vf_forward() {
 	tp_wait_count "$name" '^Done\.' $((n + 1)) 30
 	rx0=$(port_rx "$name" 0)
 	rx1=$(port_rx "$name" 1)
-	echo "  $name: RX port 0 $rx0, port 1 $rx1, TX port 0 $(port_tx "$name" 0), port 1 $(port_tx "$name" 1) in ${FWD_SECS}s"
+	echo "  $name: since start: RX port 0 $rx0, port 1 $rx1, TX port 0 $(port_tx "$name" 0), port 1 $(port_tx "$name" 1)"
 	# shellcheck disable=SC2034 # read by the scenarios
 	FWD_RX0=$rx0
 	# shellcheck disable=SC2034
 	FWD_RX1=$rx1
-	check "$name: packets forwarded both ways (RX > 0 on both ports)" \
-		test "$rx0" -gt 0 -a "$rx1" -gt 0
 	tp_stop "$name"
 	check "$name: testpmd exits cleanly" test $? = 0
 	check "$name: the token is not in the log" token_not_in "$(tp_log "$name")" "$TOK"

@@ -143,8 +143,10 @@ VF2=$(vf_addr "$VM_PF" 2)
 	--duration "$DURATION" --stats-json "$JSON" >"$LOG" 2>&1 &
 FWD_PID=$!
 
-if ! wait_log '^sriov-fwd: forwarding ' 180; then
-	check "sriov-fwd starts forwarding" false
+wait_log '^sriov-fwd: forwarding ' 180
+started=$?
+check "sriov-fwd starts forwarding" test "$started" = 0
+if [ "$started" != 0 ]; then
 	tail -n 40 "$LOG" | sed 's/^/  | /'
 	kill "$FWD_PID" 2>/dev/null
 	wait "$FWD_PID"
@@ -152,7 +154,6 @@ if ! wait_log '^sriov-fwd: forwarding ' 180; then
 	finish
 	exit 1
 fi
-check "sriov-fwd starts forwarding" true
 
 # ---- VF2 before the rotation ----------------------------------------------
 # First, while the rotation is still ROTATE s away: the guest is slow (one

@@ -200,8 +200,10 @@ launch() {
 	T_LAUNCH=$EPOCHREALTIME
 	tp_start "$name" "$@"
 	tp_stamp "$name"
-	if ! wait_prompt "$name" 180; then
-		check "r$ROUND $MODE: $name testpmd starts" false
+	wait_prompt "$name" 180
+	local rc=$?
+	check "r$ROUND $MODE: $name testpmd starts" test "$rc" = 0
+	if [ "$rc" != 0 ]; then
 		tail -n 30 "$(tp_log "$name")" | redact | sed 's/^/  | /'
 		return 1
 	fi
@@ -228,7 +230,6 @@ poll_first() {
 # After the first packets: start-up figures of NAME from the stamped log.
 startup_figures() {
 	local name=$1 t
-	check "r$ROUND $MODE: $name testpmd starts" true
 	rec "$name.cpu_ready_s" "$(secs $((T_PROMPT_UT + T_PROMPT_ST)))"
 	t=$(tp_stamp_of "$name" '^Configuring Port 0')
 	rec "$name.configure_s" "$(sub "$t" "$T_LAUNCH")"

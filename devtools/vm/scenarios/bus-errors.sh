@@ -38,12 +38,15 @@ bad_case() {
 	grep "sriov: $badaddr" "$(tp_log "$name")" | sed 's/^/  | /'
 	check "$name: failure explained in the output" \
 		grep -Eq -- "$re" "$(tp_log "$name")"
+	# one port: port 0 the only one testpmd names, and the good VF the
+	# one the bus probed
 	check "$name: testpmd runs with 1 port (the good VF)" \
-		grep -q "^Port 0: " "$(tp_log "$name")"
+		eval "test \"\$(grep -Eo '^Port [0-9]+: ' $(tp_log "$name") | sort -u | tr -d '\n')\" = 'Port 0: ' &&
+			grep -Eq 'sriov: (sriov:)?$GOOD: probe PCI driver net_e1000_igb_vf' $(tp_log "$name")"
 	check "$name: process holds the good VF's group $(group_of "$GOOD")" \
 		holds_group "$pid" "$(group_of "$GOOD")"
-	check "$name: process holds no fd of the bad device's group $grp" \
-		eval "! holds_group $pid $grp"
+	check "$name: process holds no fd of the bad device's group ${grp:-(none found)}" \
+		holds_no_group "$pid" "$grp"
 	telemetry "$name" "/sriov/info,$badaddr" >"$OUTDIR/$name.tel" 2>&1
 	sed 's/^/  | telemetry: /' "$OUTDIR/$name.tel"
 	check "$name: telemetry /sriov/info reports the failure" \
@@ -192,11 +195,11 @@ reset_locked() {
 	n=$((i - 1))
 	note "$ok of $n opens succeeded; $met of them met the lock, $again tries refused EAGAIN (the device lock held) and tried again"
 	check "reset-locked: $n of $n opens of $vf while a loop resets it in bursts" test "$ok" = "$n"
-	if [ "$ms" != none ] && [ "$ms" -ge 20 ]; then
-		check "reset-locked: the loop held the lock at some open ($met of $n met it)" test "$met" -gt 0
-	else
-		note "a reset of $ms ms holds the lock too briefly to be met reliably: the refused-try count is not asserted here"
-	fi
+	# The retry is what this case is for: an open that never met the lock
+	# tested nothing, so a run without one fails (with the reset's length
+	# to tell why).
+	check "reset-locked: some open met the lock and was retried ($met of $n met it, $again EAGAIN tries; a reset took $ms ms)" \
+		test "$met" -gt 0
 	check "reset-locked: no token in vftoken's output" \
 		token_scan "$TOK" "$OUTDIR"/reset-locked-*.out
 }

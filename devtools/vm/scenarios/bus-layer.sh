@@ -82,8 +82,8 @@ if [ -n "${VM_VIRTIO:-}" ]; then
 		"$(tp_log vnamed)"
 	check "named for the bus: no port, no crash" \
 		tp_alive vnamed
-	check "named for the bus: its group /dev/vfio/$vgroup is not held" \
-		sh -c "! ls -l /proc/${TP_PID[vnamed]}/fd | grep -q '/dev/vfio/$vgroup\$'"
+	check "named for the bus: its group /dev/vfio/${vgroup:-(none found)} is not held" \
+		holds_no_group "${TP_PID[vnamed]}" "$vgroup"
 	tp_stop vnamed
 	# Not named: the pci bus probes net_virtio on it, as stock DPDK does.
 	# (The rig's virtio-net has no peer; testpmd's set-up of its queues

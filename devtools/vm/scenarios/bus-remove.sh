@@ -40,9 +40,10 @@ check "VF testpmd starts with 2 ports" \
 VFPID=${TP_PID[vf]}
 check "VF process holds groups $G0 and $G1" \
 	eval "holds_group $VFPID $G0 && holds_group $VFPID $G1"
-tp_send vf "set fwd io"
-tp_send vf "start"
-sleep 3
+# traffic before the removal, so that the removal happens under it
+vf_pair_ready vf
+tp_send vf "start tx_first"
+check "$(fwd_check_name "VF testpmd")" fwd_flowing vf
 
 # ---- sriov_numvfs to 0 under a running VF user ----------------------------
 start=$(date +%s)
@@ -59,7 +60,7 @@ check "the bus logged the kernel's request for both VFs" \
 check "testpmd detached both ports" \
 	tp_wait vf 'Now total ports is 0' 30
 check "VF process holds no fd of groups $G0 $G1 any more" \
-	eval "! holds_group $VFPID $G0 && ! holds_group $VFPID $G1"
+	holds_no_group "$VFPID" "$G0" "$G1"
 telemetry vf /sriov/list >"$OUTDIR/list-after-remove.tel" 2>&1
 sed 's/^/  | telemetry: /' "$OUTDIR/list-after-remove.tel"
 check "telemetry /sriov/list is empty" \
@@ -87,7 +88,7 @@ check "port detach releases it" \
 	tp_wait_count vf "Device is detached" $((detached + 1)) 30
 sleep 1
 check "VF process holds no fd of group $G0 after detach" \
-	eval "! holds_group $VFPID $G0"
+	holds_no_group "$VFPID" "$G0"
 
 tp_stop vf
 check "VF testpmd exits cleanly" test $? = 0

@@ -189,8 +189,12 @@ cli_vf_forward() {
 	secs=$(echo "$t1 - $t0" | bc -l)
 	PPS=$(echo "($rx0 + $rx1) / $secs" | bc)
 	note "$name: in ${secs%????} s: port 0 RX $rx0 TX $tx0, port 1 RX $rx1 TX $tx1 -> $PPS pps over both ports"
-	check "$name: packets received on port 0 ($rx0)" test "$rx0" -gt 0
-	check "$name: packets received on port 1 ($rx1)" test "$rx1" -gt 0
+	# after the start burst and a counter clear: at least the liveness
+	# floor of lib/scenario.sh (FWD_FLOOR_PPS) on each port
+	check "$name: port 0 keeps receiving ($rx0 in ${secs%????} s, >= $FWD_FLOOR_PPS pps)" \
+		awk -v n="$rx0" -v s="$secs" -v f="$FWD_FLOOR_PPS" 'BEGIN { exit !(s > 0 && n / s >= f) }'
+	check "$name: port 1 keeps receiving ($rx1 in ${secs%????} s, >= $FWD_FLOOR_PPS pps)" \
+		awk -v n="$rx1" -v s="$secs" -v f="$FWD_FLOOR_PPS" 'BEGIN { exit !(s > 0 && n / s >= f) }'
 	jq -n --arg phase "$phase" --argjson rx0 "$rx0" --argjson rx1 "$rx1" \
 		--argjson tx0 "$tx0" --argjson tx1 "$tx1" --argjson secs "$secs" \
 		--argjson pps "$PPS" --arg mac0 "$mac0" --arg mac1 "$mac1" \

@@ -630,8 +630,13 @@ no_primary() {
 	tool nopri-testpmd 60 "$TESTPMD" --proc-type=secondary -d "$PLUGIN" \
 		--file-prefix nobody -l 0,1 -- -i
 	tail -n 2 "$(out_of nopri-testpmd)" | sed 's/^/  | /'
+	# why: EAL cannot open the primary's shared config (rte_eal_config_attach,
+	# lib/eal/linux/eal.c) under the file prefix given, and says it cannot
+	# init its config
 	check "no primary: secondary testpmd fails (exit $RC, not a signal) saying why" \
-		eval "test $RC -gt 0 -a $RC -lt 124 && grep -aqiE 'primary|Cannot init EAL' '$(out_of nopri-testpmd)'"
+		eval "test $RC -gt 0 -a $RC -lt 124 &&
+			grep -aqE \"Cannot open '[^']*/nobody/config' for rte_mem_config\" '$(out_of nopri-testpmd)' &&
+			grep -aqE 'Cannot init config' '$(out_of nopri-testpmd)'"
 	tool nopri-proc-info 60 "$PROC_INFO" -d "$PLUGIN" --file-prefix nobody -- --stats
 	note "no primary: dpdk-proc-info exit $RC: $(error_line nopri-proc-info) (stock tool's handling)"
 }

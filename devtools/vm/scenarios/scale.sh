@@ -376,12 +376,13 @@ pf_up() {
 	fi
 	[ "$ROUND" = 1 ] && rec "pf${cnt[0]}.cmdline" "$(echo "dpdk-testpmd ${args[*]}" | redact)"
 	tp_start pf "${args[@]}" -- -i --total-num-mbufs="$MBUFS"
-	if ! wait_prompt pf 300; then
-		check "r$ROUND $MODE: PF testpmd starts on both PFs" false
+	wait_prompt pf 300
+	local rc=$?
+	check "r$ROUND $MODE: PF testpmd starts on both PFs" test "$rc" = 0
+	if [ "$rc" != 0 ]; then
 		tail -n 30 "$(tp_log pf)" | redact | sed 's/^/  | /'
 		return 1
 	fi
-	check "r$ROUND $MODE: PF testpmd starts on both PFs" true
 	check "r$ROUND $MODE: ${cnt[0]} + ${cnt[1]} VFs on vfio-pci" \
 		test "$(num_vfs "${PFS[0]}")+$(num_vfs "${PFS[1]}")" = "${cnt[0]}+${cnt[1]}"
 	list_vfs

@@ -47,9 +47,43 @@ note() { echo "  $*"; }
 # scan TOKEN-FILE FILE...: token_scan of lib/scenario.sh.
 scan() { token_scan "$@"; }
 
-# absent FILE...: the token is in none of the files.
+# read_ok FILE: the scan has something to scan: FILE is non-empty and holds
+# what a good copy of its kind always holds (a scan of an empty telemetry
+# dump or of the /proc copies of a process that had gone would pass).
+#   *.tel*        the dump's closing "# N queries" line, N > 0
+#   *.eal-params  the /eal/params reply
+#   *.cmdline     the program's name
+#   *.environ     PATH=
+#   *.log         testpmd's (its command line, tp_start's first line, or
+#                 EAL) or the scenario's own (a check line)
+#   dmesg*        the kernel's banner or its vfio lines
+#   other         non-empty
+read_ok() {
+	local f=$1 re=
+	if ! [ -s "$f" ]; then
+		note "scan input $f is missing or empty"
+		return 1
+	fi
+	case ${f##*/} in
+	*.tel | *.tel-other) re='^# [1-9][0-9]* queries' ;;
+	*.eal-params) re='"/eal/params"' ;;
+	*.cmdline) re='testpmd|vftoken' ;;
+	*.environ) re='PATH=' ;;
+	*.log) re='dpdk-testpmd|EAL: |^(PASS|FAIL): ' ;;
+	dmesg*) re='Linux version|vfio' ;;
+	esac
+	if [ -n "$re" ] && ! tr '\0' '\n' <"$f" | grep -Eiq -- "$re"; then
+		note "scan input $f lacks its marker /$re/: not a good copy"
+		return 1
+	fi
+}
+
+# absent FILE...: each file was read (read_ok) and the token is in none.
 absent() {
-	local out
+	local out f
+	for f in "$@"; do
+		read_ok "$f" || return 1
+	done
 	out=$(scan "$TOK" "$@") && return 0
 	echo "$out" | sed 's/^/  leak: /'
 	return 1
@@ -57,7 +91,10 @@ absent() {
 
 # present FILE: the token is in the file (where it is expected).
 present() {
-	local out
+	local out f
+	for f in "$@"; do
+		read_ok "$f" || return 1
+	done
 	out=$(scan "$TOK" "$@") && return 1
 	echo "$out" | sed 's/^/  found (expected): /'
 	return 0

@@ -153,7 +153,11 @@ if [ -n "${VM_PF2:-}" ]; then
 	check "second igb PF at $VM_PF2 is 8086:10c9" pci_id_is "$VM_PF2" 8086:10c9
 fi
 check "vfio-pci ready (modprobe enable_sriov=1, or built in)" vfio_setup
-check "vfio-pci enable_sriov is Y" grep -qx Y /sys/module/vfio_pci/parameters/enable_sriov
+# (vfio_setup above already asserts enable_sriov=Y; this one is the
+# container node the group path opens: misc major 10, VFIO_MINOR 196,
+# include/linux/miscdevice.h)
+check "/dev/vfio/vfio is the VFIO misc device (char 10:196)" \
+	test "$(stat -c '%F %t:%T' /dev/vfio/vfio 2>/dev/null)" = "character special file a:c4"
 check "PF binds to vfio-pci via driver_override" bind_vfio "$VM_PF"
 check "echo 2 > sriov_numvfs creates 2 VFs" create_vfs "$VM_PF" 2
 check "VFs at 0000:01:10.0 0000:01:10.2 are 8086:10ca on vfio-pci" \
