@@ -174,7 +174,9 @@ fuse_attack() {
 	if [ "$u" = root ]; then
 		"$BA" fuse "$S" "$@" >"$W/$name.out" 2>"$W/$name.err" &
 	else
-		as_uid "$u" "$BA" fuse "$S" "$@" >"$W/$name.out" 2>"$W/$name.err" &
+		# setpriv itself, not a function: $! is then the server
+		setpriv --reuid="$u" --regid="$u" --clear-groups \
+			"$BA" fuse "$S" "$@" >"$W/$name.out" 2>"$W/$name.err" &
 	fi
 	FUSE_PIDS="$FUSE_PIDS $!"
 }
@@ -238,7 +240,7 @@ flush_case() {
 	if wait_for 10 broker_gone; then
 		ok "$label: SIGTERM ends the broker (within 10 s)"
 	else
-		nok "$label: SIGTERM ends the broker: still there after 10 s, state $(grep '^State' /proc/"$BPID"/status)"
+		nok "$label: SIGTERM ends the broker: still there after 10 s, $(grep "^State" /proc/"$BPID"/status), waiting in $(cat /proc/"$BPID"/wchan)"
 	fi
 	stop_broker
 }
@@ -322,7 +324,8 @@ case_flood() {
 	start_broker
 	# 64 connections (VFD_MAX_CLIENTS), a refused request on each every
 	# 2 s for about 30 s.
-	as_uid $NORULE timeout 90 "$BA" client "$S" "$VF" --conns 64 \
+	setpriv --reuid=$NORULE --regid=$NORULE --clear-groups \
+		"$BA" client "$S" "$VF" --conns 64 \
 		--count 16 --interval-ms 2000 --quiet --timeout 5 \
 		>"$W/flood.out" 2>&1 &
 	FUSE_PIDS="$FUSE_PIDS $!"
@@ -366,9 +369,10 @@ case_log() {
 	stop_broker
 	: >"$LOG"
 	start_broker
-	# addr: a newline, a forged line, an ANSI escape (clear screen).
-	client $NORULE "$W/raw.out" "$VF" \
-		--raw-addr '0000:01:10.0\nFORGED line\e[2J' --timeout 5
+	# addr: an ANSI escape (clear screen), a newline, a forged line;
+	# short, so that a message quoting a few characters has them all.
+	client $NORULE "$W/raw.out" "$VF" --raw-addr '\e[2J\nFORGED' \
+		--timeout 5
 	sleep 1
 	bad=$(LC_ALL=C tr -d '\n\040-\176' <"$LOG" | wc -c)
 	if [ "$bad" -eq 0 ]; then
