@@ -97,8 +97,7 @@ struct ba_opts {
 	gid_t gid;
 };
 
-static void
-ba_die(const char *what)
+static void __attribute__((noreturn)) ba_die(const char *what)
 {
 	fprintf(stderr, "broker_attack: %s: %s\n", what, strerror(errno));
 	exit(2);
@@ -214,7 +213,8 @@ ba_open_once(const struct ba_opts *o, int sock, uint32_t seq, int ctx_fd,
 		return 1;
 	}
 	memset(&rep, 0, sizeof(rep));
-	memcpy(&rep, buf, (size_t)len < sizeof(rep) ? (size_t)len : sizeof(rep));
+	memcpy(&rep, buf,
+	       (size_t)len < sizeof(rep) ? (size_t)len : sizeof(rep));
 	rep.reason[sizeof(rep.reason) - 1] = '\0';
 	rep.fix[sizeof(rep.fix) - 1] = '\0';
 	if (!o->quiet || nfds > 0 || rep.error >= 0)
@@ -335,8 +335,8 @@ ba_mount(const struct ba_opts *o)
 	else
 		snprintf(opts, sizeof(opts),
 			 "fd=%d,rootmode=40000,user_id=0,group_id=0", fd);
-	if (mount("broker_attack", o->mnt, "fuse", MS_NOSUID | MS_NODEV,
-		  opts) < 0)
+	if (mount("broker_attack", o->mnt, "fuse", MS_NOSUID | MS_NODEV, opts) <
+	    0)
 		ba_die("mount -t fuse");
 	if (o->root_mount) {
 		/* From here on, the user the mount is for, for good. */
@@ -546,8 +546,8 @@ ba_sysfs(void)
 	    fake_sysfs_add_driver(&fs, "vfio-pci") < 0 ||
 	    fake_sysfs_add_pf(&fs, BA_PF, 0x8086, 0x1572, 4, "vfio-pci",
 			      BA_PF_GROUP) < 0 ||
-	    fake_sysfs_add_vf(&fs, BA_PF, 0, BA_VF, 0x8086, 0x154c,
-			      "vfio-pci", BA_VF_GROUP) < 0 ||
+	    fake_sysfs_add_vf(&fs, BA_PF, 0, BA_VF, 0x8086, 0x154c, "vfio-pci",
+			      BA_VF_GROUP) < 0 ||
 	    fake_sysfs_set_enable_sriov(&fs, 1) < 0) {
 		fprintf(stderr, "broker_attack: cannot make the fake sysfs\n");
 		return 2;
@@ -569,8 +569,7 @@ ba_num(const char *s)
 	return (unsigned int)v;
 }
 
-static void
-ba_usage(void)
+static void __attribute__((noreturn)) ba_usage(void)
 {
 	fprintf(stderr,
 		"usage: broker_attack sysfs\n"
@@ -599,7 +598,7 @@ main(int argc, char **argv)
 		.as = "ctx",
 	};
 	const char *cmd;
-	int i, first;
+	int i, first = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2)

@@ -192,9 +192,10 @@ fd_send(int sock, const void *m, size_t len, const int *fds, unsigned int n)
 	char ctl[CMSG_SPACE(sizeof(int) * FD_SENT_MAX)];
 	struct iovec iov = { .iov_base = (void *)(uintptr_t)m, .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
 
 	if (n > 0) {
+		struct cmsghdr *c;
+
 		memset(ctl, 0, sizeof(ctl));
 		mh.msg_control = ctl;
 		mh.msg_controllen = CMSG_SPACE(sizeof(int) * n);
@@ -207,43 +208,50 @@ fd_send(int sock, const void *m, size_t len, const int *fds, unsigned int n)
 	return sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -1 : 0;
 }
 
+/* Receive what fd_send() sent, as the broker does, and check it. */
+static void
+fd_recv_check(int sock, size_t len, unsigned int nfds)
+{
+	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
+	int got[VFT_BROKER_MAX_FDS];
+	unsigned int i, ngot = 0;
+	ssize_t n;
+
+	n = vft_broker_recv(sock, buf, sizeof(buf), got, &ngot);
+	if (ngot > VFT_BROKER_MAX_FDS)
+		abort();
+	if (n >= 0 && nfds > VFT_BROKER_MAX_FDS)
+		abort(); /* extra fds must not pass */
+	if (n < 0 && ngot != 0)
+		abort(); /* a refused message keeps no fd */
+	for (i = 0; i < ngot; i++)
+		if (fcntl(got[i], F_GETFD) != FD_CLOEXEC)
+			abort();
+	if (n > 0) {
+		if ((size_t)n != len || ngot != nfds)
+			abort();
+		check_request((const uint8_t *)buf, (size_t)n, ngot);
+	}
+	vft_broker_close_fds(got, ngot);
+}
+
 /* The message @p m with @p nfds fds of the kinds in @p kinds, through a
  * socketpair to vft_broker_recv() and the request checks. */
 static void
 check_fds(const uint8_t *m, size_t len, unsigned int nfds, uint16_t kinds)
 {
-	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
-	int sent[FD_SENT_MAX], peers[FD_SENT_MAX], got[VFT_BROKER_MAX_FDS];
+	int sent[FD_SENT_MAX], peers[FD_SENT_MAX];
 	int sv[2], before = fd_count();
-	unsigned int i, ngot = 0;
-	ssize_t n;
+	unsigned int i;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		abort();
 	for (i = 0; i < nfds; i++)
 		fd_make((kinds >> (2 * i)) & (FD_KINDS - 1), &sent[i],
 			&peers[i]);
-	if (fd_send(sv[0], m, len, sent, nfds) < 0) {
-		/* e.g. an empty message: nothing was sent */
-		n = -1;
-	} else {
-		n = vft_broker_recv(sv[1], buf, sizeof(buf), got, &ngot);
-		if (ngot > VFT_BROKER_MAX_FDS)
-			abort();
-		if (n >= 0 && nfds > VFT_BROKER_MAX_FDS)
-			abort(); /* extra fds must not pass */
-		if (n < 0 && ngot != 0)
-			abort(); /* a refused message keeps no fd */
-		for (i = 0; i < ngot; i++)
-			if (fcntl(got[i], F_GETFD) != FD_CLOEXEC)
-				abort();
-		if (n > 0) {
-			if ((size_t)n != len || ngot != nfds)
-				abort();
-			check_request((const uint8_t *)buf, (size_t)n, ngot);
-		}
-		vft_broker_close_fds(got, ngot);
-	}
+	/* Not sent (e.g. an empty message): nothing to receive. */
+	if (fd_send(sv[0], m, len, sent, nfds) == 0)
+		fd_recv_check(sv[1], len, nfds);
 	for (i = 0; i < nfds; i++) {
 		close(sent[i]);
 		if (peers[i] >= 0)
