@@ -11,7 +11,8 @@
  *       0000:01:00.0 (group 7) and its VF 0 0000:01:10.0 (group 8), both
  *       bound to vfio-pci; print its root.
  *   broker_attack client SOCK ADDR [OPTIONS]
- *       an ordinary client: send open requests for ADDR, print each reply.
+ *       an ordinary client: send open requests for ADDR, print each reply
+ *       (--fresh: each on a new connection).
  *   broker_attack fuse SOCK ADDR MNTDIR [OPTIONS]
  *       a raw FUSE server (no libfuse) serving one file, MNTDIR/f, and a
  *       client (a child process) that sends that file to the broker as
@@ -87,6 +88,7 @@ struct ba_opts {
 	unsigned int timeout_s; /* wait at most this for a reply */
 	int group_id;
 	bool quiet;
+	bool fresh; /* client: each request on a connection of its own */
 	/* fuse */
 	const char *mnt;
 	const char *mode; /* "flush" or "ioctl" */
@@ -268,6 +270,11 @@ ba_client(const struct ba_opts *o)
 	printf("connected %u of %u\n", connected, o->conns);
 	fflush(stdout);
 	for (i = 0; i < o->count; i++) {
+		for (c = 0; c < o->conns && o->fresh && i > 0; c++) {
+			if (socks[c] >= 0)
+				close(socks[c]);
+			socks[c] = ba_connect(o->sock);
+		}
 		for (c = 0; c < o->conns; c++)
 			if (socks[c] >= 0 &&
 			    ba_open_once(o, socks[c], i + 1, ctx, group) != 0)
@@ -577,7 +584,7 @@ static void __attribute__((noreturn)) ba_usage(void)
 		"[--group FILE] [--group-id N]\n"
 		"             [--raw-addr BYTES] [--count N] [--conns N] "
 		"[--interval-ms N]\n"
-		"             [--hold S] [--timeout S] [--quiet]\n"
+		"             [--hold S] [--timeout S] [--quiet] [--fresh]\n"
 		"       broker_attack fuse SOCK ADDR MNTDIR --mode flush|ioctl "
 		"[--result N]\n"
 		"             [--as ctx|group] [--root-mount UID:GID] "
@@ -623,6 +630,10 @@ main(int argc, char **argv)
 
 		if (strcmp(a, "--quiet") == 0) {
 			o.quiet = true;
+			continue;
+		}
+		if (strcmp(a, "--fresh") == 0) {
+			o.fresh = true;
 			continue;
 		}
 		if (v == NULL)

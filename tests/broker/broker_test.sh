@@ -360,11 +360,22 @@ case_log() {
 	client $NORULE "$W/many.out" "$VF" --count 1000 --quiet --timeout 5
 	sleep 1
 	l1=$(log_lines)
-	echo "# log: 1000 refused requests: $((l1 - l0)) log lines"
 	if [ $((l1 - l0)) -le 50 ]; then
-		ok "log: 1000 refused requests of one client make at most 50 lines ($((l1 - l0)))"
+		ok "log: 1000 refused requests of one connection make at most 50 lines ($((l1 - l0)))"
 	else
-		nok "log: 1000 refused requests of one client make at most 50 lines ($((l1 - l0)))"
+		nok "log: 1000 refused requests of one connection make at most 50 lines ($((l1 - l0)))"
+	fi
+	stop_broker
+	start_broker
+	l0=$(log_lines)
+	client $NORULE "$W/many.out" "$VF" --count 1000 --fresh --quiet \
+		--timeout 5
+	sleep 1
+	l1=$(log_lines)
+	if [ $((l1 - l0)) -le 50 ]; then
+		ok "log: 1000 refused requests of one uid, each on a new connection, make at most 50 lines ($((l1 - l0)))"
+	else
+		nok "log: 1000 refused requests of one uid, each on a new connection, make at most 50 lines ($((l1 - l0)))"
 	fi
 	stop_broker
 	: >"$LOG"
