@@ -184,7 +184,7 @@ fuse_attack() {
 	FUSE_PIDS="$FUSE_PIDS $!"
 }
 
-attack_sent() { grep -q '^sent' "$1"; }
+attack_sent() { grep -q '^sent' "$1" 2>/dev/null; }
 
 # The broker's fds as "N TARGET" lines, without its client connections
 # (every socket but the listening one).
@@ -231,7 +231,7 @@ flush_case() {
 		nok "$label: the attacker's request was sent ($(cat "$W/flush-$attacker.err"))"
 	fi
 	# The broker has the file now; give its close() the time to block.
-	wait_for 5 grep -q 'FLUSH from pid' "$W/flush-$attacker.err" &&
+	wait_for 5 grep -qs 'FLUSH from pid' "$W/flush-$attacker.err" &&
 		echo "# $label: the broker's FLUSH is held by the FUSE server"
 	client "$victim" "$W/victim-$attacker.out" "$VF" --timeout 5
 	if served "$W/victim-$attacker.out"; then
@@ -332,7 +332,7 @@ case_flood() {
 		--count 25 --interval-ms 2000 --quiet --timeout 5 \
 		>"$W/flood.out" 2>&1 &
 	FUSE_PIDS="$FUSE_PIDS $!"
-	wait_for 10 grep -q '^connected' "$W/flood.out"
+	wait_for 10 grep -qs '^connected' "$W/flood.out"
 	echo "# flood: uid $NORULE: $(grep '^connected' "$W/flood.out")"
 	for i in $(seq 1 30); do
 		tried=$((tried + 1))
