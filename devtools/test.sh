@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -n "$suites" ] || suites="checkpatch unit sanitize fuzz docs vm packages bench"
+[ -n "$suites" ] || suites="checkpatch unit broker sanitize fuzz docs vm packages bench"
 [ "$novm" = 1 ] && suites=$(echo "$suites" | sed 's/\bvm\b//; s/\bbench\b//')
 
 TALLY=$(mktemp)

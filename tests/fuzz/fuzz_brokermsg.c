@@ -16,7 +16,25 @@
  *   and sequence number, terminated texts, an error that agrees with its
  *   verdict and the fds it names;
  * - every refusal has a terminated, non-empty message and a negative code.
+ *
+ * With bit 7 of the control byte, the message travels for real: the next
+ * two bytes choose the kind of each fd sent along (2 bits each: a pipe,
+ * /dev/null, a unix socket, an eventfd), the message and its fds are sent
+ * on a SOCK_SEQPACKET socketpair (with up to 7 fds: more than a message
+ * may carry too), received with vft_broker_recv() and checked with
+ * vft_broker_check_request() as the broker does (app/vftokend/
+ * vftokend_serve.c vfd_serve()). Properties: at most VFT_BROKER_MAX_FDS
+ * fds come out, each open and close-on-exec; a message with more comes
+ * out refused with none; and once the receiver closed what it got, this
+ * process holds exactly the fds it held before (/proc/self/fd): nothing
+ * leaks (issue 26).
  */
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -112,28 +130,171 @@ check_reply(const uint8_t *m, size_t len, unsigned int nfds, uint16_t op)
 		abort();
 }
 
+/* ---- fd-shaped inputs ---------------------------------------------------- */
+
+#define FD_KINDS 4
+#define FD_SENT_MAX 7
+
+/* How many fds this process has open (/proc/self/fd, less the one of the
+ * listing itself). */
+static int
+fd_count(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		abort();
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;
+}
+
+/* One fd of @p kind (0 pipe, 1 /dev/null, 2 unix socket, 3 eventfd) into
+ * @p fd, and its peer, if it has one, into @p peer (else -1). */
+static void
+fd_make(unsigned int kind, int *fd, int *peer)
+{
+	int two[2];
+
+	*peer = -1;
+	switch (kind) {
+	case 0:
+		if (pipe2(two, O_CLOEXEC) < 0)
+			abort();
+		*fd = two[0];
+		*peer = two[1];
+		break;
+	case 1:
+		*fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		break;
+	case 2:
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, two) < 0)
+			abort();
+		*fd = two[0];
+		*peer = two[1];
+		break;
+	default:
+		*fd = eventfd(0, EFD_CLOEXEC);
+		break;
+	}
+	if (*fd < 0)
+		abort();
+}
+
+/* Send @p m with @p nfds fds (any number, unlike vft_broker_send()). */
+static int
+fd_send(int sock, const void *m, size_t len, const int *fds, unsigned int n)
+{
+	char ctl[CMSG_SPACE(sizeof(int) * FD_SENT_MAX)];
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)m, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (n > 0) {
+		struct cmsghdr *c;
+
+		memset(ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -1 : 0;
+}
+
+/* Receive what fd_send() sent, as the broker does, and check it. */
+static void
+fd_recv_check(int sock, size_t len, unsigned int nfds)
+{
+	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
+	int got[VFT_BROKER_MAX_FDS];
+	unsigned int i, ngot = 0;
+	ssize_t n;
+
+	n = vft_broker_recv(sock, buf, sizeof(buf), got, &ngot);
+	if (ngot > VFT_BROKER_MAX_FDS)
+		abort();
+	if (n >= 0 && nfds > VFT_BROKER_MAX_FDS)
+		abort(); /* extra fds must not pass */
+	if (n < 0 && ngot != 0)
+		abort(); /* a refused message keeps no fd */
+	for (i = 0; i < ngot; i++)
+		if (fcntl(got[i], F_GETFD) != FD_CLOEXEC)
+			abort();
+	if (n > 0) {
+		if ((size_t)n != len || ngot != nfds)
+			abort();
+		check_request((const uint8_t *)buf, (size_t)n, ngot);
+	}
+	vft_broker_close_fds(got, ngot);
+}
+
+/* The message @p m with @p nfds fds of the kinds in @p kinds, through a
+ * socketpair to vft_broker_recv() and the request checks. */
+static void
+check_fds(const uint8_t *m, size_t len, unsigned int nfds, uint16_t kinds)
+{
+	int sent[FD_SENT_MAX], peers[FD_SENT_MAX];
+	int sv[2], before = fd_count();
+	unsigned int i;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		abort();
+	for (i = 0; i < nfds; i++)
+		fd_make((kinds >> (2 * i)) & (FD_KINDS - 1), &sent[i],
+			&peers[i]);
+	/* Not sent (e.g. an empty message): nothing to receive. */
+	if (fd_send(sv[0], m, len, sent, nfds) == 0)
+		fd_recv_check(sv[1], len, nfds);
+	for (i = 0; i < nfds; i++) {
+		close(sent[i]);
+		if (peers[i] >= 0)
+			close(peers[i]);
+	}
+	close(sv[0]);
+	close(sv[1]);
+	if (fd_count() != before)
+		abort();
+}
+
 /*
  * Control byte: bits 0-1 which check (0/1 request, 2 open reply, 3
  * rotate reply), bits 2-4 the fd count (0-7: more than a message may
  * carry too), bit 5 lay a valid header over the message (bit 6: of the
- * rotate operation, else open).
+ * rotate operation, else open), bit 7 through a socketpair with real
+ * fds (check_fds(); the kinds in the next two bytes).
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t ctl, *m;
 	unsigned int nfds;
+	uint16_t kinds = 0;
 	size_t len;
 
 	if (size < 1 || size > VFT_BROKER_MSG_MAX + 1)
 		return 0;
 	ctl = data[0];
+	data++;
 	len = size - 1;
+	if (ctl & 0x80) {
+		if (len < 2)
+			return 0;
+		kinds = (uint16_t)(data[0] | (data[1] << 8));
+		data += 2;
+		len -= 2;
+	}
 	nfds = (ctl >> 2) & 7;
 	m = malloc(len > 0 ? len : 1);
 	if (m == NULL)
 		return 0;
-	memcpy(m, data + 1, len);
+	memcpy(m, data, len);
 	if ((ctl & 0x20) && len >= sizeof(struct vft_broker_hdr)) {
 		struct vft_broker_hdr h;
 		uint16_t op =
@@ -141,6 +302,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		vft_broker_hdr_init(&h, op, len, SEQ);
 		memcpy(m, &h, sizeof(h));
+	}
+	if (ctl & 0x80) {
+		check_fds(m, len, nfds, kinds);
+		free(m);
+		return 0;
 	}
 	switch (ctl & 3) {
 	case 0:

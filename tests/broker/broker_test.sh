@@ -1,0 +1,500 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 vftoken authors
+#
+# The attacks of issue 26 on vftokend, reproduced on the host against the
+# real broker (doc/guides/broker.rst, "How the attacks are tested"):
+#
+#   broker_test.sh CASE VFTOKEND BROKER_ATTACK
+#
+# CASE: flush (1), ioctl (2), flood (3), log (4), reply (5), start (6).
+# The broker runs as root in a private mount namespace where a fake sysfs
+# tree (PF 0000:01:00.0 with its VF 0000:01:10.0, both on vfio-pci) is
+# mounted over /sys; there is no VFIO on the host, and none is needed: the
+# attacks happen before, or at, the first ioctl. Clients are real uids
+# (setpriv); the FUSE servers are real FUSE (broker_attack.c), mounted by
+# an unprivileged uid in its own user namespace (or, for the ioctl case,
+# as fusermount3 mounts for a user with user_allow_other).
+#
+# One "ok"/"not ok" line per check, then "N passed, N failed". Exit 77
+# (skip) with a reason when not root, or no /dev/fuse, or no user
+# namespaces. Every case cleans up (FUSE servers, brokers, mounts, files)
+# on any exit, and each wait is bounded.
+
+set -u
+
+CASE=${1:?usage: broker_test.sh CASE VFTOKEND BROKER_ATTACK}
+VFTOKEND=${2:?vftokend}
+BA=${3:?broker_attack}
+
+VF=0000:01:10.0
+PF=0000:01:00.0
+ALLOWED=4242    # allowed to open the VF
+ALLOWED2=4243   # allowed too: the other uid of the flush variant
+DENIED=4244     # a deny rule
+NORULE=65534    # no rule at all (nobody)
+
+skip() {
+	echo "SKIP: broker_test $CASE: $*"
+	exit 77
+}
+
+# ---- preconditions, then a private mount namespace ------------------------
+
+if [ -z "${BT_IN_NS:-}" ]; then
+	[ "$(id -u)" -eq 0 ] || skip "needs root (the broker is a root daemon)"
+	[ -c /dev/fuse ] || skip "no /dev/fuse"
+	command -v setpriv >/dev/null || skip "no setpriv (util-linux)"
+	command -v unshare >/dev/null || skip "no unshare (util-linux)"
+	setpriv --reuid=$NORULE --regid=$NORULE --clear-groups \
+		unshare -Ur true 2>/dev/null ||
+		skip "uid $NORULE cannot make a user namespace (unshare -Ur)"
+	BT_IN_NS=1 exec unshare -m --propagation private \
+		bash "$0" "$@"
+fi
+
+pass=0
+fail=0
+ok() {
+	pass=$((pass + 1))
+	echo "ok - $*"
+}
+nok() {
+	fail=$((fail + 1))
+	echo "not ok - $*"
+}
+
+W=$(mktemp -d /tmp/vft-broker-test.XXXXXX)
+chmod 0755 "$W"
+# A copy the other uids can run whatever the build tree's permissions.
+cp "$BA" "$W/broker_attack"
+BA=$W/broker_attack
+SYSFS=
+BPID=
+FUSE_PIDS=""
+MOUNTS=""
+
+cleanup() {
+	local p m
+	# FUSE servers first: a broker stuck in a FLUSH is freed only when
+	# the connection ends.
+	for p in $FUSE_PIDS; do kill -KILL "$p" 2>/dev/null; done
+	for p in $FUSE_PIDS; do wait "$p" 2>/dev/null; done
+	if [ -n "$BPID" ]; then
+		kill -KILL "$BPID" 2>/dev/null
+		wait "$BPID" 2>/dev/null
+	fi
+	for m in $MOUNTS; do umount -l "$m" 2>/dev/null; done
+	umount -l /sys 2>/dev/null
+	case "$SYSFS" in
+	/tmp/vft-fake-sysfs-*) rm -rf "$SYSFS" ;;
+	esac
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s; 0 when it succeeded.
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+as_uid() {
+	local u=$1
+	shift
+	setpriv --reuid="$u" --regid="$u" --clear-groups "$@"
+}
+
+# ---- the broker's world ---------------------------------------------------
+
+SYSFS=$("$BA" sysfs) || { echo "broker_test: no fake sysfs"; exit 1; }
+chmod 0755 "$SYSFS"
+mount --bind "$SYSFS" /sys || { echo "broker_test: cannot mount over /sys"; exit 1; }
+
+T=$W/tokens
+mkdir -m 0700 "$T"
+(umask 077 && cat /proc/sys/kernel/random/uuid >"$T/$PF.token")
+P=$W/broker.policy
+cat >"$P" <<EOF
+# broker_test.sh
+deny uid=$DENIED action=any dev=*
+allow uid=$ALLOWED,$ALLOWED2 action=open pf=$PF vf=0
+EOF
+chmod 0644 "$P"
+S=$W/run/broker.sock
+LOG=$W/broker.log
+: >"$LOG"
+
+sock_ready() { [ -S "$S" ]; }
+broker_gone() { ! kill -0 "$BPID" 2>/dev/null || grep -q '^State:.*Z' "/proc/$BPID/status" 2>/dev/null; }
+
+start_broker() {
+	"$VFTOKEND" --socket "$S" --policy "$P" --token-dir "$T" \
+		--foreground "$@" 2>>"$LOG" &
+	BPID=$!
+	if ! wait_for 10 sock_ready; then
+		echo "broker_test: the broker did not listen on $S within 10 s:"
+		cat "$LOG"
+		exit 1
+	fi
+}
+
+stop_broker() {
+	local p
+	for p in $FUSE_PIDS; do kill -KILL "$p" 2>/dev/null; done
+	for p in $FUSE_PIDS; do wait "$p" 2>/dev/null; done
+	FUSE_PIDS=""
+	if [ -n "$BPID" ]; then
+		kill -KILL "$BPID" 2>/dev/null
+		wait "$BPID" 2>/dev/null
+	fi
+	BPID=
+	rm -f "$S"
+}
+
+# client UID OUT ARGS...: one client run, bounded; its output in OUT.
+client() {
+	local u=$1 out=$2
+	shift 2
+	as_uid "$u" timeout 60 "$BA" client "$S" "$@" >"$out" 2>&1
+}
+
+served() { grep -q '^reply seq=1 ' "$1"; }
+
+# fuse_attack UID NAME ARGS...: a FUSE attacker in the background.
+fuse_attack() {
+	local u=$1 name=$2
+	shift 2
+	mkdir -m 0777 "$W/mnt-$name"
+	MOUNTS="$MOUNTS $W/mnt-$name"
+	if [ "$u" = root ]; then
+		"$BA" fuse "$S" "$@" >"$W/$name.out" 2>"$W/$name.err" &
+	else
+		# setpriv itself, not a function: $! is then the server
+		setpriv --reuid="$u" --regid="$u" --clear-groups \
+			"$BA" fuse "$S" "$@" >"$W/$name.out" 2>"$W/$name.err" &
+	fi
+	FUSE_PIDS="$FUSE_PIDS $!"
+}
+
+attack_sent() { grep -q '^sent' "$1" 2>/dev/null; }
+
+# The broker's fds as "N TARGET" lines, without its client connections
+# (every socket but the listening one).
+broker_fds() {
+	local fd t
+	for fd in /proc/"$BPID"/fd/*; do
+		t=$(readlink "$fd" 2>/dev/null) || continue
+		case "$t" in
+		"socket:[$LISTEN_INO]") ;;
+		socket:*) continue ;;
+		esac
+		echo "${fd##*/} $t"
+	done | sort -n
+}
+
+# The inode of the socket listening on $S (/proc/net/unix: its path).
+listen_ino() {
+	awk -v p="$S" '$NF == p { print $7; exit }' /proc/net/unix
+}
+
+listen_fd() {
+	local fd
+	for fd in /proc/"$BPID"/fd/*; do
+		if [ "$(readlink "$fd")" = "socket:[$LISTEN_INO]" ]; then
+			echo "${fd##*/}"
+			return
+		fi
+	done
+}
+
+# ---- (1) FUSE FLUSH on the broker's close() -------------------------------
+
+# flush_case ATTACKER VICTIM LABEL: ATTACKER sends a FUSE file as its
+# container and never answers the FLUSH of the broker's close(); VICTIM, an
+# allowed uid, must still be served, and SIGTERM must end the broker.
+flush_case() {
+	local attacker=$1 victim=$2 label=$3
+	start_broker
+	fuse_attack "$attacker" "flush-$attacker" "$VF" "$W/mnt-flush-$attacker" \
+		--mode flush --as ctx
+	if wait_for 15 attack_sent "$W/flush-$attacker.out"; then
+		ok "$label: the attacker's request was sent"
+	else
+		nok "$label: the attacker's request was sent ($(cat "$W/flush-$attacker.err"))"
+	fi
+	# The broker has the file now; give its close() the time to block.
+	wait_for 5 grep -qs 'FLUSH from pid' "$W/flush-$attacker.err" &&
+		echo "# $label: the broker's FLUSH is held by the FUSE server"
+	client "$victim" "$W/victim-$attacker.out" "$VF" --timeout 5
+	if served "$W/victim-$attacker.out"; then
+		ok "$label: allowed uid $victim gets a reply after the attack"
+	else
+		nok "$label: allowed uid $victim gets a reply after the attack: $(head -1 "$W/victim-$attacker.out")"
+	fi
+	kill -TERM "$BPID"
+	if wait_for 10 broker_gone; then
+		ok "$label: SIGTERM ends the broker (within 10 s)"
+	else
+		nok "$label: SIGTERM ends the broker: still there after 10 s, $(grep "^State" /proc/"$BPID"/status), waiting in $(cat /proc/"$BPID"/wchan)"
+	fi
+	stop_broker
+}
+
+case_flush() {
+	start_broker
+	client $ALLOWED "$W/before.out" "$VF" --timeout 5
+	if served "$W/before.out"; then
+		ok "flush: control: allowed uid $ALLOWED gets a reply with no attack"
+	else
+		nok "flush: control: allowed uid $ALLOWED gets a reply with no attack: $(head -1 "$W/before.out")"
+	fi
+	stop_broker
+	flush_case $NORULE $ALLOWED "flush by uid $NORULE (no rule)"
+	flush_case $ALLOWED $ALLOWED2 "flush by allowed uid $ALLOWED"
+}
+
+# ---- (2) FUSE IOCTL answering with the broker's fds ----------------------
+
+# ioctl_case AS RESULT: uid $ALLOWED sends a FUSE file as its group fd (AS
+# group) or container (AS ctx) and answers every ioctl with RESULT (an fd
+# number of the broker's, or "listen": its listening socket's).
+ioctl_case() {
+	local as=$1 result=$2 name before after n
+	start_broker
+	LISTEN_INO=$(listen_ino)
+	[ "$result" = listen ] && result=$(listen_fd)
+	name="ioctl-$as-$result"
+	before=$(broker_fds)
+	# The broker's ioctl reaches a FUSE server only on an allow_other
+	# mount of its own user namespace: what fusermount3 mounts for a
+	# user when /etc/fuse.conf has user_allow_other. Root mounts, the
+	# server then runs as uid $ALLOWED.
+	if [ "$as" = group ]; then
+		fuse_attack root "$name" "$VF" "$W/mnt-$name" --mode ioctl \
+			--result "$result" --as group --root-mount $ALLOWED:$ALLOWED \
+			--timeout 5
+	else
+		fuse_attack root "$name" "$VF" "$W/mnt-$name" --mode ioctl \
+			--result "$result" --as ctx --root-mount $ALLOWED:$ALLOWED \
+			--timeout 5
+	fi
+	wait_for 15 attack_sent "$W/$name.out"
+	n=$(sed -n 's/^reply seq=1 error=\(-\{0,1\}[0-9]*\) .*fds=\([0-9]*\) .*/\1 \2/p' "$W/$name.out")
+	case "$n" in
+	"-"*" 0")
+		ok "ioctl $as answered $result: the reply is a refusal with no fd ($n)" ;;
+	*)
+		nok "ioctl $as answered $result: the reply is a refusal with no fd: $(head -1 "$W/$name.out") ($(grep -c IOCTL "$W/$name.err") ioctls answered)" ;;
+	esac
+	client $ALLOWED2 "$W/$name-after.out" "$VF" --timeout 5
+	if served "$W/$name-after.out"; then
+		ok "ioctl $as answered $result: the broker still accepts and serves a new client"
+	else
+		nok "ioctl $as answered $result: the broker still accepts and serves a new client: $(head -1 "$W/$name-after.out")"
+	fi
+	after=$(broker_fds)
+	if [ -n "$before" ] && [ "$before" = "$after" ]; then
+		ok "ioctl $as answered $result: the broker's fds are those it had (client connections aside)"
+	else
+		nok "ioctl $as answered $result: the broker's fds are those it had: before [$(echo "$before" | tr '\n' ' ')] after [$(echo "$after" | tr '\n' ' ')]"
+	fi
+	stop_broker
+}
+
+case_ioctl() {
+	local n
+	ioctl_case group listen
+	ioctl_case ctx listen
+	# Every other small number: stdio, the signalfd, the client's
+	# connection, the broker's copies of the client's own FUSE file.
+	for n in 0 1 2 3 5 6 7 8 9 10 11 12; do
+		ioctl_case group "$n"
+	done
+}
+
+# ---- (3) one uid holding every connection ---------------------------------
+
+case_flood() {
+	local i served_n=0 tried=0
+	start_broker
+	# 64 connections (VFD_MAX_CLIENTS), a refused request on each every
+	# 2 s for about 50 s: longer than the 30 s the allowed uid tries.
+	setpriv --reuid=$NORULE --regid=$NORULE --clear-groups \
+		"$BA" client "$S" "$VF" --conns 64 \
+		--count 25 --interval-ms 2000 --quiet --timeout 5 \
+		>"$W/flood.out" 2>&1 &
+	FUSE_PIDS="$FUSE_PIDS $!"
+	wait_for 10 grep -qs '^connected' "$W/flood.out"
+	echo "# flood: uid $NORULE: $(grep '^connected' "$W/flood.out")"
+	for i in $(seq 1 30); do
+		tried=$((tried + 1))
+		client $ALLOWED "$W/flood-victim.out" "$VF" --timeout 5
+		if served "$W/flood-victim.out"; then
+			served_n=$((served_n + 1))
+		else
+			echo "# flood: attempt $i: $(grep -v '^connected' "$W/flood-victim.out" | head -1)"
+		fi
+		sleep 1
+	done
+	if [ "$served_n" -eq "$tried" ]; then
+		ok "flood: allowed uid $ALLOWED served $served_n of $tried times while uid $NORULE floods"
+	else
+		nok "flood: allowed uid $ALLOWED served $served_n of $tried times while uid $NORULE floods"
+	fi
+	stop_broker
+}
+
+# ---- (4) the log: volume and raw bytes ------------------------------------
+
+log_lines() { wc -l <"$LOG"; }
+
+case_log() {
+	local l0 l1 bad
+	start_broker
+	l0=$(log_lines)
+	client $NORULE "$W/many.out" "$VF" --count 1000 --quiet --timeout 5
+	sleep 1
+	l1=$(log_lines)
+	if [ $((l1 - l0)) -le 50 ]; then
+		ok "log: 1000 refused requests of one connection make at most 50 lines ($((l1 - l0)))"
+	else
+		nok "log: 1000 refused requests of one connection make at most 50 lines ($((l1 - l0)))"
+	fi
+	stop_broker
+	start_broker
+	l0=$(log_lines)
+	client $NORULE "$W/many.out" "$VF" --count 1000 --fresh --quiet \
+		--timeout 5
+	sleep 1
+	l1=$(log_lines)
+	if [ $((l1 - l0)) -le 50 ]; then
+		ok "log: 1000 refused requests of one uid, each on a new connection, make at most 50 lines ($((l1 - l0)))"
+	else
+		nok "log: 1000 refused requests of one uid, each on a new connection, make at most 50 lines ($((l1 - l0)))"
+	fi
+	stop_broker
+	: >"$LOG"
+	start_broker
+	# addr: an ANSI escape (clear screen), a newline, a forged line;
+	# short, so that a message quoting a few characters has them all.
+	client $NORULE "$W/raw.out" "$VF" --raw-addr '\e[2J\nFORGED' \
+		--timeout 5
+	sleep 1
+	bad=$(LC_ALL=C tr -d '\n\040-\176' <"$LOG" | wc -c)
+	if [ "$bad" -eq 0 ]; then
+		ok "log: no raw control byte from a client's addr field"
+	else
+		nok "log: no raw control byte from a client's addr field ($bad found: $(LC_ALL=C grep -n "$(printf '\033')" "$LOG" | cat -v | head -2))"
+	fi
+	if grep -q '^FORGED' "$LOG"; then
+		nok "log: no line forged by a client's addr field: $(grep -n '^FORGED' "$LOG" | cat -v)"
+	else
+		ok "log: no line forged by a client's addr field"
+	fi
+	stop_broker
+}
+
+# ---- (5) what a refusal tells ----------------------------------------------
+
+# reply_check UID ADDR LABEL
+reply_check() {
+	local u=$1 addr=$2 label=$3 out="$W/reply-$1-$2.out" found=""
+	client "$u" "$out" "$addr" --timeout 5
+	if ! grep -q '^reply seq=1 error=-' "$out"; then
+		nok "reply: $label: a refusal came: $(head -1 "$out")"
+		return
+	fi
+	grep -E '^(reason|fix): ' "$out" | grep -q 'PF' && found="$found 'PF'"
+	# "VF " as in "VF 0 of PF", not as in "the VF token broker"
+	grep -E '^(reason|fix): ' "$out" | sed 's/VF token broker//g' |
+		grep -q 'VF ' && found="$found 'VF '"
+	grep -E '^(reason|fix): ' "$out" | grep -q 'rule at line' && found="$found 'rule at line'"
+	grep -E '^(reason|fix): ' "$out" | grep -qF "$P" && found="$found '$P'"
+	if [ -z "$found" ]; then
+		ok "reply: $label: the refusal tells nothing of the function or the policy"
+	else
+		nok "reply: $label: the refusal tells nothing of the function or the policy; it has$found: $(grep '^reason: ' "$out")"
+	fi
+}
+
+case_reply() {
+	start_broker
+	reply_check $NORULE "$VF" "uid $NORULE (no rule), the VF"
+	reply_check $NORULE "$PF" "uid $NORULE (no rule), the PF"
+	reply_check $DENIED "$VF" "uid $DENIED (a deny rule), the VF"
+	reply_check $ALLOWED "$PF" "uid $ALLOWED (allowed the VF only), the PF"
+	stop_broker
+}
+
+# ---- (6) start-up: the socket's directory, the mode, inherited fds --------
+
+# bad_dir_case DIR LABEL: vftokend --socket DIR/broker.sock must exit 1
+# at start with a message naming DIR.
+bad_dir_case() {
+	local d=$1 label=$2 rc
+	timeout 5 "$VFTOKEND" --socket "$d/broker.sock" --policy "$P" \
+		--token-dir "$T" --foreground >"$W/start.out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -qF "$d" "$W/start.out"; then
+		ok "start: $label: exit 1 naming $d"
+	else
+		nok "start: $label: exit 1 naming $d (exit $rc$([ "$rc" -eq 124 ] && echo ': it started and served'); $(head -1 "$W/start.out"))"
+	fi
+	if [ -S "$d/broker.sock" ]; then
+		nok "start: $label: no socket left in $d"
+	else
+		ok "start: $label: no socket left in $d"
+	fi
+}
+
+case_start() {
+	local mode
+	mkdir -m 0755 "$W/other"
+	chown $ALLOWED:$ALLOWED "$W/other"
+	bad_dir_case "$W/other" "a directory owned by uid $ALLOWED"
+	mkdir -m 0777 "$W/open"
+	chmod 0777 "$W/open"
+	bad_dir_case "$W/open" "a world-writable directory without sticky bit"
+	mkdir -m 0775 "$W/grp"
+	chown 0:$ALLOWED "$W/grp"
+	chmod 0775 "$W/grp"
+	bad_dir_case "$W/grp" "a group-writable directory"
+
+	start_broker --socket-mode 0660
+	mode=$(stat -c %a "$S")
+	if [ "$mode" = 660 ]; then
+		ok "start: the socket has --socket-mode 0660"
+	else
+		nok "start: the socket has --socket-mode 0660 (it has $mode)"
+	fi
+	stop_broker
+
+	exec 7</etc/passwd
+	start_broker
+	exec 7<&-
+	if [ -e "/proc/$BPID/fd/7" ]; then
+		nok "start: the broker does not hold the fd 7 it inherited ($(readlink "/proc/$BPID/fd/7"))"
+	else
+		ok "start: the broker does not hold the fd 7 it inherited"
+	fi
+	stop_broker
+}
+
+case "$CASE" in
+flush | ioctl | flood | log | reply | start) "case_$CASE" ;;
+*) echo "broker_test: unknown case '$CASE' (expected flush, ioctl, flood, log, reply or start)"; exit 2 ;;
+esac
+if [ "$fail" -ne 0 ]; then
+	echo "# the broker's log:"
+	sed 's/^/# /' "$LOG" | cat -v | tail -40
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
