@@ -6,6 +6,7 @@
 #define SRIOV_PRIVATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
 
@@ -119,6 +120,23 @@ void sriov_dev_set_token(struct sriov_device *sd, const struct vft_token *tok,
 			 enum rte_sriov_token_source src);
 
 /* sriov_pci_bus.c: the one file that knows the pci bus's private side */
+/* A supported DPDK release (SRIOV_PCI_RELEASES in sriov_pci_bus.c). */
+struct sriov_pci_release {
+	unsigned int year;
+	unsigned int month;
+	unsigned int layout;  /* releases with one layout id agree */
+	unsigned int regions; /* region table entries after each device */
+};
+const struct sriov_pci_release *sriov_pci_release_table(size_t *n);
+const struct sriov_pci_release *
+sriov_pci_release_find(const struct sriov_pci_release *tab, size_t n,
+		       unsigned int year, unsigned int month);
+void sriov_pci_release_list(const struct sriov_pci_release *tab, size_t n,
+			    char *buf, size_t len);
+int sriov_pci_release_check(const struct sriov_pci_release *tab, size_t n,
+			    const struct sriov_pci_release *built,
+			    unsigned int run_year, unsigned int run_month,
+			    char *why, size_t len);
 int sriov_pci_bus_attach(void);
 struct rte_bus *sriov_pci_bus(void);
 struct rte_pci_device *sriov_pci_bus_first_device(void);
