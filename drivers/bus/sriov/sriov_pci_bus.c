@@ -559,6 +559,62 @@ sriov_pci_bus_adopt(struct rte_pci_device *to, struct rte_pci_device *from)
 	memset(&to->next, 0, sizeof(to->next));
 }
 
+/*
+ * The devices of the sriov bus carry the pci bus's private tail (struct
+ * sriov_device's pci_room right after its pci member): the same place and
+ * size as the region table of struct rte_pci_device_internal.
+ */
+_Static_assert(offsetof(struct sriov_device, pci_room) ==
+		       offsetof(struct sriov_device, pci) +
+			       offsetof(struct sriov_pci_device_ext, region),
+	       "pci_room must follow pci as the region table follows the "
+	       "device in struct rte_pci_device_internal");
+_Static_assert(sizeof(((struct sriov_device *)0)->pci_room) >=
+		       sizeof(((struct sriov_pci_device_ext *)0)->region),
+	       "pci_room is smaller than the region table");
+
+static struct sriov_pci_device_ext *
+sriov_pci_ext(struct sriov_device *sd)
+{
+	return container_of(&sd->pci, struct sriov_pci_device_ext, device);
+}
+
+/*
+ * Fill the region table the running pci bus reads after each device
+ * (DPDK >= 23.07; nothing on 22.11) from the VFIO region info the device
+ * layer read when it opened or adopted the device (one
+ * VFIO_DEVICE_GET_REGION_INFO per index, as pci_vfio_map_resource_*()
+ * does): size and file offset of every region index, BARs, ROM, config
+ * space, VGA. A region the device lacks stays 0/0, which
+ * pci_vfio_get_region() takes for "no such region".
+ */
+void
+sriov_pci_bus_set_regions(struct sriov_device *sd)
+{
+	struct sriov_pci_device_ext *ext = sriov_pci_ext(sd);
+	const struct vft_device *d = &sd->vfio_dev;
+	unsigned int i;
+
+	for (i = 0; i < (unsigned int)sriov_pci_regions; i++) {
+		struct sriov_pci_region *r = &ext->region[i];
+
+		if (d->fd >= 0 && i < d->num_regions && i < VFT_MAX_REGIONS) {
+			r->size = d->regions[i].size;
+			r->offset = d->regions[i].offset;
+		} else {
+			r->size = 0;
+			r->offset = 0;
+		}
+	}
+}
+
+/* No region any more: the accessors refuse instead of reading a stale fd. */
+void
+sriov_pci_bus_clear_regions(struct sriov_device *sd)
+{
+	memset(&sd->pci_room, 0, sizeof(sd->pci_room));
+}
+
 /* Take a device off the pci bus's list and free it as pci_free() does. */
 void
 sriov_pci_bus_drop(struct rte_pci_device *pdev)

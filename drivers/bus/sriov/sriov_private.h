@@ -62,6 +62,11 @@ struct sriov_params {
 	enum vft_path path; /* vfio_path=, "auto" resolved */
 };
 
+/* Room for the pci bus's private tail of a device (sriov_pci_bus.c). */
+struct sriov_pci_room {
+	uint64_t words[18];
+};
+
 /*
  * One device of the bus.
  *
@@ -78,6 +83,10 @@ struct sriov_params {
 struct sriov_device {
 	TAILQ_ENTRY(sriov_device) next;
 	struct rte_pci_device pci; /* what PCI drivers see */
+	/* Right after pci: what DPDK's pci bus keeps after each of its
+	 * devices since 23.07 and reads in rte_pci_read_config() and the
+	 * other accessors; only sriov_pci_bus.c knows what it holds. */
+	struct sriov_pci_room pci_room;
 	char name[RTE_DEV_NAME_MAX_LEN];
 	enum sriov_role role;
 	struct vft_pci_addr addr;
@@ -147,6 +156,8 @@ sriov_pci_bus_next_match(struct rte_pci_driver *prev,
 void sriov_pci_bus_adopt(struct rte_pci_device *to,
 			 struct rte_pci_device *from);
 void sriov_pci_bus_drop(struct rte_pci_device *pdev);
+void sriov_pci_bus_set_regions(struct sriov_device *sd);
+void sriov_pci_bus_clear_regions(struct sriov_device *sd);
 
 /* sriov_params.c */
 bool sriov_params_present(const char *args);
