@@ -270,9 +270,9 @@ pa_bar0(const struct rte_pci_device *pdev)
 		pa_check(false, "BAR0 is mapped by the bus (len %" PRIu64 ")",
 			 pdev->mem_resource[0].len);
 	} else {
-		bus = *(volatile uint32_t *)((char *)pdev->mem_resource[0]
-						     .addr +
-					     PA_REG_OFF);
+		const volatile uint32_t *regs = pdev->mem_resource[0].addr;
+
+		bus = regs[PA_REG_OFF / sizeof(*regs)];
 		pa_check(bus == kern,
 			 "BAR0+0x%x through the bus's mapping: %08" PRIx32
 			 ", kernel (VFIO read) %08" PRIx32,
