@@ -243,6 +243,11 @@ smoke() {
 		log "[$1] no plugin $so"
 		return 1
 	}
+	# EAL refuses a plugin under a world-writable directory (a tree under
+	# /tmp, say): load a copy in the chroot's /run.
+	mkdir -p "$CACHE/chroots/$1/run/vftoken-smoke" &&
+		cp "$so" "$CACHE/chroots/$1/run/vftoken-smoke/" || return 1
+	so=/run/vftoken-smoke/${so##*/}
 	rm -f "$b.smoke.log"
 	in_chroot "$1" "{ i=0; while [ \$i -lt 600 ] && ! grep -qs 'Press enter to exit' '$b.smoke.log'; do
 			sleep 0.1; i=\$((i + 1)); done; sleep 3; echo; } |
