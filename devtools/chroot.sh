@@ -34,7 +34,11 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${VFTOKEN_CACHE:-/var/cache/vftoken}
 MIRROR=${VFTOKEN_MIRROR:-http://deb.debian.org/debian}
-SDK=$CACHE/sdk/current/include
+# The driver SDK headers devtools/setup.sh unpacked (22.11's: the only
+# DPDK source package this archive serves, doc/guides/dpdk_releases.rst);
+# resolved, as sdk/current is a link.
+SDK_DIR=$(readlink -f "$CACHE/sdk/current")
+SDK=$SDK_DIR/include
 
 log() { printf 'chroot: %s\n' "$*"; }
 die() {
@@ -183,7 +187,11 @@ mount_base() {
 	mountpoint -q "$d/proc" || mount -t proc proc "$d/proc" || return 1
 	mountpoint -q "$d/sys" || mount --rbind /sys "$d/sys" || return 1
 	mountpoint -q "$d/dev" || mount --rbind /dev "$d/dev" || return 1
-	for p in "$ROOT" "$CACHE/sdk"; do
+	[ -d "$SDK" ] || {
+		log "no DPDK SDK headers in $CACHE/sdk/current/include: run devtools/setup.sh first"
+		return 1
+	}
+	for p in "$ROOT" "$SDK_DIR"; do
 		mkdir -p "$d$p" || return 1
 		mountpoint -q "$d$p" || mount --bind "$p" "$d$p" || return 1
 	done
@@ -202,7 +210,8 @@ build_tree() {
 	step "build into $b" "1-3 min"
 	t=$(now)
 	mkdir -p "$b" || return 1
-	in_chroot "$1" "{ [ -f '$b/build.ninja' ] || meson setup '$b' -Ddpdk_sdk='$SDK'; } &&
+	in_chroot "$1" "if [ -f '$b/build.ninja' ]; then meson configure '$b' -Ddpdk_sdk='$SDK';
+		else meson setup '$b' -Ddpdk_sdk='$SDK'; fi &&
 		ninja -C '$b'" >"$b.log" 2>&1 || {
 		tail -30 "$b.log"
 		log "[$1] build failed (log: $b.log)"
