@@ -522,8 +522,9 @@ stage_install() {
 
 # The VM part of run_locked.
 run_vm() {
-	log="$OUT/$scenario-$k.log"
-	scratch=${VFTOKEN_VM_SCRATCH:-$OUT/scratch}/$scenario-$k
+	local tag=$scenario-$k${dpdk_rel:+-dpdk$dpdk_rel}
+	log="$OUT/$tag.log"
+	scratch=${VFTOKEN_VM_SCRATCH:-$OUT/scratch}/$tag
 	if ! rm -rf "$scratch" || ! mkdir -p "$scratch"; then
 		say "[$k] FAIL: cannot create scratch dir $scratch"
 		return 1
