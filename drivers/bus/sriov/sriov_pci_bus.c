@@ -505,8 +505,7 @@ sriov_pci_bus_attach(void)
 		(unsigned int)rte_version_month(), why, sizeof(why));
 	if (ret < 0) {
 		refused = true;
-		SRIOV_LOG(ERR, "%s (%s): the sriov bus stays idle", why,
-			  rte_version());
+		SRIOV_LOG(ERR, "%s; it stays idle (%s)", why, rte_version());
 		return ret;
 	}
 	bus = rte_bus_find_by_name("pci");
@@ -521,7 +520,7 @@ sriov_pci_bus_attach(void)
 		return -ENOTSUP;
 	sriov_pci_regions = ret;
 	sriov_pci = (struct sriov_pci_bus_layout *)bus;
-	SRIOV_LOG(DEBUG, "DPDK %s, built for %02u.%02u: %d regions per device",
+	SRIOV_LOG(DEBUG, "%s, built for %02u.%02u: %d regions per device",
 		  rte_version(), built.year, built.month, ret);
 	return 0;
 }
