@@ -9,7 +9,8 @@
  * 24.11 and 25.11 with the region table from 24.11 on; a release not on
  * it, or one with another layout than the build's (a fake table, for the
  * logic only), is refused with a reason that names the running release
- * and the supported ones.
+ * and the supported ones; the region table lands where DPDK >= 23.07's pci
+ * bus reads it.
  */
 
 #include <errno.h>
@@ -145,6 +146,71 @@ test_list_truncates(void **state)
 	assert_string_equal(small, "");
 }
 
+/*
+ * The region table as DPDK's pci bus reads it since 23.07: struct
+ * rte_pci_device_internal and struct rte_pci_region of
+ * drivers/bus/pci/private.h (v24.11, v25.11), written here from those
+ * facts, reached by container_of() from the rte_pci_device as
+ * pci_vfio_get_region() does.
+ */
+struct dpdk_region {
+	uint64_t size;
+	uint64_t offset;
+};
+struct dpdk_device_internal {
+	struct rte_pci_device device;
+	struct dpdk_region region[9];
+};
+
+static void
+test_region_table(void **state)
+{
+	static struct sriov_device sd; /* large: not on the stack */
+	const struct dpdk_device_internal *in;
+	unsigned int i;
+
+	(void)state;
+	memset(&sd, 0xa5, sizeof(sd));
+	sd.vfio_dev.fd = 7; /* open: only compared with -1 */
+	sd.vfio_dev.num_regions = 9;
+	for (i = 0; i < VFT_MAX_REGIONS; i++) {
+		sd.vfio_dev.regions[i].size = 0x1000u * (i + 1);
+		sd.vfio_dev.regions[i].offset = (uint64_t)i << 40;
+	}
+	sd.vfio_dev.regions[8].size = 0; /* no VGA region */
+	sd.vfio_dev.regions[8].offset = 0;
+	in = container_of(&sd.pci, const struct dpdk_device_internal, device);
+
+	sriov_pci_bus_fill_regions(&sd, 9);
+	for (i = 0; i < 9; i++) {
+		assert_int_equal(in->region[i].size,
+				 sd.vfio_dev.regions[i].size);
+		assert_int_equal(in->region[i].offset,
+				 sd.vfio_dev.regions[i].offset);
+	}
+	/* config space, the index rte_pci_read_config() uses */
+	assert_int_equal(in->region[7].offset, (uint64_t)7 << 40);
+
+	/* a device that reports fewer regions: the others are "none" */
+	sd.vfio_dev.num_regions = 8;
+	sriov_pci_bus_fill_regions(&sd, 9);
+	assert_int_equal(in->region[8].size, 0);
+	assert_int_equal(in->region[8].offset, 0);
+
+	/* a closed device has no regions */
+	sd.vfio_dev.fd = -1;
+	sriov_pci_bus_fill_regions(&sd, 9);
+	for (i = 0; i < 9; i++)
+		assert_true(in->region[i].size == 0 &&
+			    in->region[i].offset == 0);
+
+	/* 22.11: nothing is written after the device */
+	memset(&sd.pci_room, 0x5a, sizeof(sd.pci_room));
+	sd.vfio_dev.fd = 7;
+	sriov_pci_bus_fill_regions(&sd, 0);
+	assert_int_equal(in->region[0].size, 0x5a5a5a5a5a5a5a5aull);
+}
+
 int
 main(void)
 {
@@ -154,6 +220,7 @@ main(void)
 		cmocka_unit_test(test_check_unlisted),
 		cmocka_unit_test(test_check_layout_differs),
 		cmocka_unit_test(test_list_truncates),
+		cmocka_unit_test(test_region_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

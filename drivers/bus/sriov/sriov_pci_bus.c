@@ -505,8 +505,7 @@ sriov_pci_bus_attach(void)
 		(unsigned int)rte_version_month(), why, sizeof(why));
 	if (ret < 0) {
 		refused = true;
-		SRIOV_LOG(ERR, "%s (%s): the sriov bus stays idle", why,
-			  rte_version());
+		SRIOV_LOG(ERR, "%s; it stays idle (%s)", why, rte_version());
 		return ret;
 	}
 	bus = rte_bus_find_by_name("pci");
@@ -521,7 +520,7 @@ sriov_pci_bus_attach(void)
 		return -ENOTSUP;
 	sriov_pci_regions = ret;
 	sriov_pci = (struct sriov_pci_bus_layout *)bus;
-	SRIOV_LOG(DEBUG, "DPDK %s, built for %02u.%02u: %d regions per device",
+	SRIOV_LOG(DEBUG, "%s, built for %02u.%02u: %d regions per device",
 		  rte_version(), built.year, built.month, ret);
 	return 0;
 }
@@ -589,13 +588,13 @@ sriov_pci_ext(struct sriov_device *sd)
  * pci_vfio_get_region() takes for "no such region".
  */
 void
-sriov_pci_bus_set_regions(struct sriov_device *sd)
+sriov_pci_bus_fill_regions(struct sriov_device *sd, unsigned int n)
 {
 	struct sriov_pci_device_ext *ext = sriov_pci_ext(sd);
 	const struct vft_device *d = &sd->vfio_dev;
 	unsigned int i;
 
-	for (i = 0; i < (unsigned int)sriov_pci_regions; i++) {
+	for (i = 0; i < n && i < SRIOV_PCI_REGIONS_MAX; i++) {
 		struct sriov_pci_region *r = &ext->region[i];
 
 		if (d->fd >= 0 && i < d->num_regions && i < VFT_MAX_REGIONS) {
@@ -606,6 +605,13 @@ sriov_pci_bus_set_regions(struct sriov_device *sd)
 			r->offset = 0;
 		}
 	}
+}
+
+/* The table of the running release (none on 22.11). */
+void
+sriov_pci_bus_set_regions(struct sriov_device *sd)
+{
+	sriov_pci_bus_fill_regions(sd, (unsigned int)sriov_pci_regions);
 }
 
 /* No region any more: the accessors refuse instead of reading a stale fd. */

@@ -156,6 +156,7 @@ sriov_pci_bus_next_match(struct rte_pci_driver *prev,
 void sriov_pci_bus_adopt(struct rte_pci_device *to,
 			 struct rte_pci_device *from);
 void sriov_pci_bus_drop(struct rte_pci_device *pdev);
+void sriov_pci_bus_fill_regions(struct sriov_device *sd, unsigned int n);
 void sriov_pci_bus_set_regions(struct sriov_device *sd);
 void sriov_pci_bus_clear_regions(struct sriov_device *sd);
 
