@@ -107,7 +107,7 @@ get_debootstrap() {
 	log "fetching debootstrap from bookworm-backports (private apt configuration)"
 	{ rm -rf "$DBS" && mkdir -p "$DBS/deb"; } || die "cannot create $DBS"
 	(cd "$DBS/deb" && APT_CONFIG=$CACHE/apt/apt.conf \
-		apt-get download -qq debootstrap/bookworm-backports) ||
+		apt-get download -qq -o APT::Sandbox::User=root debootstrap/bookworm-backports) ||
 		die "apt-get download debootstrap/bookworm-backports failed (private lists stale? devtools/setup.sh refreshes them)"
 	dpkg-deb -x "$DBS"/deb/debootstrap_*.deb "$DBS/x" || die "cannot unpack debootstrap"
 	touch "$DBS/.complete"
@@ -132,7 +132,8 @@ make_chroot() {
 	mkdir -p "$CACHE/chroots" || return 1
 	if [ ! -f "$st.bootstrap" ]; then
 		get_debootstrap
-		rm -rf "$d" "$st".*
+		# a half-made chroot of an interrupted run; never through a mount
+		rm -rf --one-file-system "$d" "$st".*
 		step "debootstrap --variant=minbase $1 into $d" "2.5-3.5 min"
 		t=$(now)
 		debootstrap --variant=minbase "$1" "$d" "$MIRROR" >"$d.debootstrap.log" 2>&1 || {
