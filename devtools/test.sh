@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -n "$suites" ] || suites="checkpatch unit broker sanitize fuzz docs vm packages bench"
+[ -n "$suites" ] || suites="checkpatch unit broker sanitize fuzz docs releases vm packages bench"
 [ "$novm" = 1 ] && suites=$(echo "$suites" | sed 's/\bvm\b//; s/\bbench\b//')
 
 TALLY=$(mktemp)
@@ -137,6 +137,10 @@ run_suite() {
 		else tally checkpatch 0 1; fi ;;
 	sanitize) script_suite sanitize "$ROOT/devtools/sanitize.sh" ;;
 	fuzz) script_suite fuzz "$ROOT/devtools/fuzz.sh" 10 ;;
+	# The tree on DPDK 24.11 and 25.11 in chroots of Debian 13 and 14:
+	# chroot ready, build, unit suite, stock testpmd smoke, per release
+	# (doc/guides/dpdk_releases.rst).
+	releases) script_suite releases "$ROOT/devtools/chroot.sh" --test ;;
 	# A short benchmark run: it completes and its files are well formed
 	# (no timing is asserted anywhere).
 	bench) script_suite bench "$ROOT/devtools/bench/run.sh" --quick ;;

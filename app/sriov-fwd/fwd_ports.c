@@ -222,8 +222,11 @@ fwd_links_wait(struct fwd_app *app, unsigned int secs)
 
 		for (i = 0; i < FWD_NB_VF; i++) {
 			memset(&link, 0, sizeof(link));
-			rte_eth_link_get_nowait(app->vf[i].port_id, &link);
+			/* a port whose link cannot be read counts as down
+			 * (DPDK 24.11 warns when the result is unused) */
 			app->vf[i].link_up =
+				rte_eth_link_get_nowait(app->vf[i].port_id,
+							&link) == 0 &&
 				link.link_status == RTE_ETH_LINK_UP;
 			up += app->vf[i].link_up;
 		}

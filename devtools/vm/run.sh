@@ -8,7 +8,15 @@
 # usage: run.sh [--kernel 6.1|6.12|7.2|7.2-iommufd|all] [--accel tcg|icount|kvm]
 #               [--tcg-thread single|multi] [--second-pf] [--pf-hub] [--virtio-net] [--systemd]
 #               [--all-pmds] [--timeout SECS] [--boot-timeout SECS] [--quiet]
-#               SCENARIO [ARGS...]
+#               [--dpdk 22.11|24.11|25.11] [--root DIR] SCENARIO [ARGS...]
+#
+# --root DIR: the guest's root file system is DIR (a chroot, read-only over
+# 9p) instead of the host's /; the tree, the build directory and the guest
+# kernel's directory are bind-mounted into it at their own paths, in a
+# mount namespace of this run only. --dpdk 24.11 / 25.11: --root the
+# Debian 13 / 14 chroot of devtools/chroot.sh and VFTOKEN_BUILD the tree's
+# build for that release (build/dpdk-<release>); 22.11 is the host's
+# (doc/guides/dpdk_releases.rst).
 #
 # Guest PCI topology (fixed by the explicit root-port slots below; the guest
 # firmware numbers the buses in slot order):
@@ -59,6 +67,9 @@ timeout=600
 boot_timeout=${VM_BOOT_TIMEOUT:-}
 hugepages=${VM_HUGEPAGES:-256}
 quiet=0
+groot=/
+dpdk_rel=
+ORIG_ARGS=("$@")
 
 say() { printf 'vm: %s\n' "$*"; }
 die() {
@@ -138,6 +149,22 @@ while [ $# -gt 0 ]; do
 		quiet=1
 		shift
 		;;
+	--root)
+		groot=${2:-}
+		shift 2 || usage
+		;;
+	--root=*)
+		groot=${1#*=}
+		shift
+		;;
+	--dpdk)
+		dpdk_rel=${2:-}
+		shift 2 || usage
+		;;
+	--dpdk=*)
+		dpdk_rel=${1#*=}
+		shift
+		;;
 	-h | --help) usage 0 ;;
 	--)
 		shift
@@ -150,6 +177,36 @@ done
 [ $# -ge 1 ] || usage
 scenario=$1
 shift
+
+# --dpdk: the chroot and the build of that release (devtools/chroot.sh).
+case $dpdk_rel in
+'' | 22.11) ;;
+24.11 | 25.11)
+	[ "$dpdk_rel" = 24.11 ] && suite=trixie || suite=forky
+	[ "$groot" = / ] || die "--dpdk $dpdk_rel and --root $groot: give one of them"
+	groot=${VFTOKEN_CACHE:-/var/cache/vftoken}/chroots/$suite
+	BUILD=$ROOT/build/dpdk-$dpdk_rel
+	# The chroot and the build, made or brought up to date (seconds when
+	# they are), before the VM lock: once per run, outside the namespace.
+	if [ -z "${VFTOKEN_VM_NS:-}" ]; then
+		say "--dpdk $dpdk_rel: devtools/chroot.sh --build $suite (log: $BUILD.chroot.log)"
+		{ mkdir -p "$ROOT/build" &&
+			"$ROOT/devtools/chroot.sh" --build "$suite" >"$BUILD.chroot.log" 2>&1; } ||
+			die "--dpdk $dpdk_rel: devtools/chroot.sh --build $suite failed: $(tail -n 5 "$BUILD.chroot.log")"
+	fi
+	;;
+*) die "unknown DPDK release '$dpdk_rel' (expected 22.11, 24.11 or 25.11)" ;;
+esac
+if [ "$groot" != / ]; then
+	{ groot=$(readlink -f "$groot") && [ -x "$groot/bin/bash" ]; } ||
+		die "--root '$groot' is not a root file system (no bin/bash in it)"
+	[ "$systemd" = 0 ] || die "--systemd boots the host's root only, not --root $groot"
+	[ "$(id -u)" = 0 ] || die "--root needs root (bind mounts in a mount namespace)"
+	# The bind mounts below live in a mount namespace of this run.
+	if [ -z "${VFTOKEN_VM_NS:-}" ]; then
+		VFTOKEN_VM_NS=1 exec unshare --mount --propagation private "${BASH_SOURCE[0]}" "${ORIG_ARGS[@]}"
+	fi
+fi
 
 case $kernel in
 6.1 | 6.12 | 7.2 | 7.2-iommufd) kernels=("$kernel") ;;
@@ -186,6 +243,16 @@ if [ "$accel" = kvm ] && [ ! -w /dev/kvm ]; then
 	die "--accel kvm: /dev/kvm is not usable"
 fi
 mkdir -p "$OUT" || die "cannot create $OUT"
+# root_bind PATH: PATH of the host at the same path in the guest's root
+# (--root), read-only; done once.
+root_bind() {
+	[ "$groot" != / ] || return 0
+	mountpoint -q "$groot$1" && return 0
+	mkdir -p "$groot$1" && mount --bind "$1" "$groot$1" &&
+		mount -o remount,bind,ro "$groot$1" || die "cannot bind $1 into $groot"
+}
+root_bind "$ROOT"
+case $BUILD/ in "$ROOT"/*) ;; *) root_bind "$BUILD" ;; esac
 # The guest gets these paths on the kernel command line.
 case "$ROOT$HERE${VFTOKEN_CACHE:-}" in
 *[[:space:]]*) die "the repository and cache paths must not contain spaces ('$ROOT')" ;;
@@ -392,6 +459,7 @@ run_locked() {
 		return 1
 	}
 	kver=$(cat "$kdir/.kver")
+	root_bind "$kdir"
 	# The uncompressed PVH-bootable image boots ~3 s faster (fetch-kernel.sh).
 	image=$kdir/vmlinuz
 	[ -f "$kdir/vmlinux" ] && [ -z "${VM_NO_PVH:-}" ] && image=$kdir/vmlinux
@@ -473,8 +541,9 @@ stage_install() {
 
 # The VM part of run_locked.
 run_vm() {
-	log="$OUT/$scenario-$k.log"
-	scratch=${VFTOKEN_VM_SCRATCH:-$OUT/scratch}/$scenario-$k
+	local tag=$scenario-$k${dpdk_rel:+-dpdk$dpdk_rel}
+	log="$OUT/$tag.log"
+	scratch=${VFTOKEN_VM_SCRATCH:-$OUT/scratch}/$tag
 	if ! rm -rf "$scratch" || ! mkdir -p "$scratch"; then
 		say "[$k] FAIL: cannot create scratch dir $scratch"
 		return 1
@@ -547,7 +616,7 @@ run_vm() {
 		-device intel-iommu,intremap=on,caching-mode=on
 		-kernel "$image" -initrd "$initrd"
 		-append "console=ttyS0 intel_iommu=on iommu=pt quiet panic=-1 init_on_alloc=0 $stage1_args${VM_KERNEL_EXTRA:+ $VM_KERNEL_EXTRA}"
-		-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
+		-fsdev "local,id=hostroot,path=$groot,security_model=none,readonly=on,multidevs=remap"
 		-device "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot,bus=pcie.0,addr=0x8"
 		-fsdev "local,id=scratch,path=$scratch,security_model=none,multidevs=remap"
 		-device "virtio-9p-pci,fsdev=scratch,mount_tag=scratch,bus=pcie.0,addr=0x9"
@@ -577,7 +646,7 @@ run_vm() {
 	[ -n "${VM_QEMU_EXTRA:-}" ] && qemu_args+=($VM_QEMU_EXTRA)
 
 	: >"$log"
-	say "[$k] boot: $kver ($(basename "$image")), accel $accel_opt, console -> $log"
+	say "[$k] boot: $kver ($(basename "$image")), accel $accel_opt, root $groot${dpdk_rel:+ (DPDK $dpdk_rel)}, console -> $log"
 	t_boot_start=$(now)
 	"$QEMU" "${qemu_args[@]}" </dev/null >"$log.qemu" 2>&1 &
 	qemu_pid=$!

@@ -542,7 +542,13 @@ sriov_scan(void)
 		return 0;
 
 	if (!sriov_pci_ok) {
-		if (sriov_pci_bus_attach() < 0)
+		int ret = sriov_pci_bus_attach();
+
+		/* Another DPDK release or pci bus layout: the bus stays idle
+		 * (sriov_pci_bus_attach() said why, once); EAL goes on. */
+		if (ret == -ENOTSUP)
+			return 0;
+		if (ret < 0)
 			return -1;
 		sriov_pci_ok = true;
 	}

@@ -6,6 +6,7 @@
 #define SRIOV_PRIVATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
 
@@ -61,6 +62,11 @@ struct sriov_params {
 	enum vft_path path; /* vfio_path=, "auto" resolved */
 };
 
+/* Room for the pci bus's private tail of a device (sriov_pci_bus.c). */
+struct sriov_pci_room {
+	uint64_t words[18];
+};
+
 /*
  * One device of the bus.
  *
@@ -77,6 +83,10 @@ struct sriov_params {
 struct sriov_device {
 	TAILQ_ENTRY(sriov_device) next;
 	struct rte_pci_device pci; /* what PCI drivers see */
+	/* Right after pci: what DPDK's pci bus keeps after each of its
+	 * devices since 23.07 and reads in rte_pci_read_config() and the
+	 * other accessors; only sriov_pci_bus.c knows what it holds. */
+	struct sriov_pci_room pci_room;
 	char name[RTE_DEV_NAME_MAX_LEN];
 	enum sriov_role role;
 	struct vft_pci_addr addr;
@@ -119,6 +129,23 @@ void sriov_dev_set_token(struct sriov_device *sd, const struct vft_token *tok,
 			 enum rte_sriov_token_source src);
 
 /* sriov_pci_bus.c: the one file that knows the pci bus's private side */
+/* A supported DPDK release (SRIOV_PCI_RELEASES in sriov_pci_bus.c). */
+struct sriov_pci_release {
+	unsigned int year;
+	unsigned int month;
+	unsigned int layout;  /* releases with one layout id agree */
+	unsigned int regions; /* region table entries after each device */
+};
+const struct sriov_pci_release *sriov_pci_release_table(size_t *n);
+const struct sriov_pci_release *
+sriov_pci_release_find(const struct sriov_pci_release *tab, size_t n,
+		       unsigned int year, unsigned int month);
+void sriov_pci_release_list(const struct sriov_pci_release *tab, size_t n,
+			    char *buf, size_t len);
+int sriov_pci_release_check(const struct sriov_pci_release *tab, size_t n,
+			    const struct sriov_pci_release *built,
+			    unsigned int run_year, unsigned int run_month,
+			    char *why, size_t len);
 int sriov_pci_bus_attach(void);
 struct rte_bus *sriov_pci_bus(void);
 struct rte_pci_device *sriov_pci_bus_first_device(void);
@@ -129,6 +156,9 @@ sriov_pci_bus_next_match(struct rte_pci_driver *prev,
 void sriov_pci_bus_adopt(struct rte_pci_device *to,
 			 struct rte_pci_device *from);
 void sriov_pci_bus_drop(struct rte_pci_device *pdev);
+void sriov_pci_bus_fill_regions(struct sriov_device *sd, unsigned int n);
+void sriov_pci_bus_set_regions(struct sriov_device *sd);
+void sriov_pci_bus_clear_regions(struct sriov_device *sd);
 
 /* sriov_params.c */
 bool sriov_params_present(const char *args);

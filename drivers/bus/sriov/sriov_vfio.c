@@ -384,6 +384,10 @@ sriov_intr_setup(struct sriov_device *sd)
 		rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
 	if (sd->pci.intr_handle == NULL || sd->pci.vfio_req_intr_handle == NULL)
 		return -ENOMEM;
+	/* rte_pci_read_config() and the other accessors find the device
+	 * through it, with or without a usable interrupt */
+	if (rte_intr_dev_fd_set(sd->pci.intr_handle, sd->vfio_dev.fd))
+		return -EINVAL;
 	ret = sriov_intr_data(sd);
 	if (ret < 0)
 		return ret;
@@ -441,6 +445,8 @@ sriov_vfio_publish_bars(struct sriov_device *sd)
 		sd->pci.mem_resource[i].len = r->size;
 		sd->pci.mem_resource[i].addr = r->map;
 	}
+	/* and the regions DPDK's config space and BAR accessors use */
+	sriov_pci_bus_set_regions(sd);
 }
 
 /*
@@ -530,6 +536,7 @@ sriov_vfio_close(struct sriov_device *sd)
 	sriov_intr_free(sd);
 	for (i = 0; i < PCI_MAX_RESOURCE; i++)
 		sd->pci.mem_resource[i].addr = NULL;
+	sriov_pci_bus_clear_regions(sd);
 	sriov_dev_set_open(sd, false);
 	vft_device_close(&sd->vfio_dev);
 }
