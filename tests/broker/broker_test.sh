@@ -194,7 +194,9 @@ broker_fds() {
 		t=$(readlink "$fd" 2>/dev/null) || continue
 		case "$t" in
 		"socket:[$LISTEN_INO]") ;;
-		socket:*) continue ;;
+		# a client connection: its socket and the pidfd of the
+		# process that connected
+		socket:* | "anon_inode:[pidfd]") continue ;;
 		esac
 		echo "${fd##*/} $t"
 	done | sort -n
