@@ -277,19 +277,9 @@ smoke() {
 	return 1
 }
 
-pass=0
-fail=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		echo "PASS: $what"
-		pass=$((pass + 1))
-	else
-		echo "FAIL: $what"
-		fail=$((fail + 1))
-	fi
-}
+# check WHAT CMD...: one PASS/FAIL line and the tally
+# shellcheck source=lib/check.sh
+. "$ROOT/devtools/lib/check.sh"
 
 for suite in $suites; do
 	rel=$(release_of "$suite")
@@ -307,5 +297,4 @@ for suite in $suites; do
 	check "$suite: stock dpdk-testpmd $rel loads the plugin" smoke "$suite"
 done
 log "took $(($(now) - T0)) s"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+check_done

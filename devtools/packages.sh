@@ -39,25 +39,12 @@ for a in "$@"; do
 	esac
 done
 
-pass=0
-fail=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		echo "PASS: $what"
-		pass=$((pass + 1))
-	else
-		echo "FAIL: $what"
-		fail=$((fail + 1))
-	fi
-}
+# check WHAT CMD...: one PASS/FAIL line and the tally
+# shellcheck source=lib/check.sh
+. "$ROOT/devtools/lib/check.sh"
 note() { echo "  $*"; }
 log() { echo "packages: $*"; }
-finish() {
-	echo "$pass passed, $fail failed"
-	[ "$fail" = 0 ]
-}
+finish() { check_done; }
 now() { date +%s.%N; }
 secs() { printf '%.1f' "$(echo "$(now) - $1" | bc -l)"; }
 

@@ -53,16 +53,9 @@ if [ -z "${BT_IN_NS:-}" ]; then
 		bash "$0" "$@"
 fi
 
-pass=0
-fail=0
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $*"
-}
-nok() {
-	fail=$((fail + 1))
-	echo "not ok - $*"
-}
+# ok/nok and the tally of the ops tests
+# shellcheck source=../ops/lib.sh
+. "$(dirname "$0")/../ops/lib.sh"
 
 W=$(mktemp -d /tmp/vft-broker-test.XXXXXX)
 chmod 0755 "$W"
@@ -494,9 +487,8 @@ case "$CASE" in
 flush | ioctl | flood | log | reply | start) "case_$CASE" ;;
 *) echo "broker_test: unknown case '$CASE' (expected flush, ioctl, flood, log, reply or start)"; exit 2 ;;
 esac
-if [ "$fail" -ne 0 ]; then
+if ops_failed; then
 	echo "# the broker's log:"
 	sed 's/^/# /' "$LOG" | cat -v | tail -40
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+ops_done
