@@ -247,7 +247,7 @@ test_recv_extra_fds(void **state)
 static void
 send_with_fds(int sock, const struct vft_broker_open_req *r, unsigned int n)
 {
-	int fds[VFT_BROKER_MAX_FDS];
+	int fds[VFT_BROKER_MAX_FDS] = { -1, -1, -1 };
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
