@@ -280,9 +280,11 @@ ck_no_iommu(const struct ck_opts *o, struct vft_explanation *why)
 	    ck_dir_has_entries(o->sys.root, "kernel/iommu_groups") ||
 	    ck_dir_has_entries(o->sys.root, "class/iommu"))
 		return;
+	/* %.200s: both paths fit the reason whatever the sysfs root. */
 	snprintf(why->reason, sizeof(why->reason),
-		 "the host has no IOMMU enabled (%s/kernel/iommu_groups and "
-		 "%s/class/iommu are empty): vfio-pci can bind no device",
+		 "the host has no IOMMU enabled (%.200s/kernel/iommu_groups "
+		 "and %.200s/class/iommu are empty): vfio-pci can bind no "
+		 "device",
 		 o->sys.root, o->sys.root);
 	snprintf(why->fix, sizeof(why->fix),
 		 "enable VT-d / AMD-Vi in the firmware and boot with "
