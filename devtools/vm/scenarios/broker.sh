@@ -649,7 +649,7 @@ rc2=$?
 wait "$F1" "$F2"
 sed 's/^/  | /' "$OUTDIR/flood-1002.out" "$OUTDIR/flood-1000.out"
 check "rotation through the broker while uids 1000 and 1002 flood it: done (exit $rc)" \
-	eval "test $rc = 0 && grep -q 'new token' $OUTDIR/rotate-flood.out"
+	eval "test $rc = 0 && grep -Eq 'rotated by the broker: fp:[0-9a-f]{8}' $OUTDIR/rotate-flood.out"
 check "uid 1000's open of $VF0 through the broker during the flood: opened (exit $rc2)" test "$rc2" = 0
 check "broker log: connections over the per-uid or per-process cap refused" \
 	logged 'connection refused: its (uid|process) holds the most connections'
