@@ -489,6 +489,8 @@ vft_device_adopt_fd(struct vft_device *d, int fd,
 	d->flags = info.flags;
 	d->num_regions = info.num_regions;
 	d->num_irqs = info.num_irqs;
+	/* who opened the fd, and whether first, is the caller's to say */
+	d->kernel_reset = false;
 
 	ret = vft_device_regions_read(d, dname, err);
 	if (ret < 0) {

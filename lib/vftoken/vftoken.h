@@ -377,6 +377,13 @@ struct vft_device {
 	uint32_t irqs_on; /**< bit per IRQ index enabled through this API */
 	int cdev;	  /**< cdev path: N of /dev/vfio/devices/vfioN */
 	bool revoked;	  /**< given back: see vft_device_revoke() */
+	/**
+	 * The kernel reset the function when this open made it open (its
+	 * first open, on a function with a working reset): the next
+	 * vft_device_prepare() skips its own reset. Set by the backends of
+	 * vft_iommu_open_device() only; see vft_device_prepare().
+	 */
+	bool kernel_reset;
 };
 
 /** Open /dev/vfio/vfio, check the API version and type1v2 support. */
@@ -702,7 +709,10 @@ int vft_device_pf_vfs_in_use(struct vft_device *pf);
 /**
  * Make an opened function usable by a driver: memory decoding and bus
  * mastering on in the PCI command register (PCI Local Bus 3.0, 6.2.2),
- * then a function reset when the device offers one (VFIO_DEVICE_RESET).
+ * then a function reset when the device offers one (VFIO_DEVICE_RESET),
+ * unless the kernel reset it at this open already (d->kernel_reset: a
+ * fresh first open by vft_iommu_open_device(); the flag is consumed, so
+ * a later call resets). An adopted or brokered device is always reset.
  */
 int vft_device_prepare(struct vft_device *d, struct vft_err *err);
 

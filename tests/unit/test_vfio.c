@@ -138,6 +138,7 @@ static struct {
 	int fail_mmap_after; /* with fail_mmap_errno: mmaps that succeed first */
 	bool msix_mappable;  /* BAR2 may be mapped over its MSI-X table */
 	int n_resets;	     /* VFIO_DEVICE_RESET calls */
+	bool no_reset;	     /* GET_INFO without VFIO_DEVICE_FLAGS_RESET */
 	bool no_iommufd;     /* a kernel without /dev/iommu */
 	bool token_e2big;    /* 6.17/6.18: a bind with a token is -E2BIG */
 	/* what the fake saw */
@@ -556,7 +557,8 @@ fk_device_ioctl(struct fk_fd *fd, unsigned long req, uintptr_t arg)
 			       : fk_fail(ENOENT);
 	case VFIO_DEVICE_GET_INFO:
 		info = (struct vfio_device_info *)arg;
-		info->flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+		info->flags = VFIO_DEVICE_FLAGS_PCI |
+			      (fk.no_reset ? 0 : VFIO_DEVICE_FLAGS_RESET);
 		info->num_regions = VFIO_PCI_NUM_REGIONS;
 		info->num_irqs = VFIO_PCI_NUM_IRQS;
 		return 0;
@@ -1856,6 +1858,9 @@ test_layer_prepare_and_irqs(void **state)
 	assert_int_equal(vft_device_config_read(&d, &cmd, 2, PCI_COMMAND), 0);
 	assert_int_equal(cmd & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER),
 			 PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	/* the kernel reset it at this first open (test_layer_reset_once) */
+	assert_int_equal(fk.n_resets, 0);
+	assert_int_equal(vft_device_prepare(&d, &err), 0);
 	assert_int_equal(fk.n_resets, 1);
 	fk.fail_req = VFIO_DEVICE_RESET;
 	fk.fail_req_errno = EINVAL; /* no reset method now: tolerated */
@@ -1892,6 +1897,72 @@ test_layer_prepare_and_irqs(void **state)
 	assert_int_equal(fk.irq_count, 0);
 	vft_iommu_close(&io);
 	assert_int_equal(fk.n_open, 0);
+}
+
+/* VFIO_DEVICE_RESET calls of one vft_device_prepare() on @p d. */
+static int
+resets_of_prepare(struct vft_device *d)
+{
+	struct vft_err err;
+	int before = fk.n_resets;
+
+	assert_int_equal(vft_device_prepare(d, &err), 0);
+	return fk.n_resets - before;
+}
+
+/*
+ * One reset per open (vft_device_kernel_reset()): no VFIO_DEVICE_RESET
+ * right after a fresh first open that the kernel reset; one wherever that
+ * is not known.
+ */
+static void
+test_layer_reset_once(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device d, again, e;
+	struct vft_pci_addr a;
+	struct vft_err err;
+	int fd;
+
+	(void)state;
+	assert_int_equal(vft_pci_addr_parse(VF0, &a), 0);
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	/* the group opened with the device: its first open */
+	open_layer(&io, VF0, &tok, &d);
+	assert_true(d.kernel_reset);
+	assert_int_equal(resets_of_prepare(&d), 0);
+	/* the flag is spent: preparing again resets */
+	assert_false(d.kernel_reset);
+	assert_int_equal(resets_of_prepare(&d), 1);
+	/* the same device again in a context that holds its group: the
+	 * device may be open already (it is), so reset */
+	open_layer(&io, VF0, &tok, &again);
+	assert_false(again.kernel_reset);
+	assert_int_equal(resets_of_prepare(&again), 1);
+	vft_device_close(&again);
+	vft_device_close(&d);
+	/* closed and reopened: a first open again */
+	open_layer(&io, VF0, &tok, &d);
+	assert_int_equal(resets_of_prepare(&d), 0);
+	/* an adopted fd (a secondary's): the opener is unknown, reset */
+	fd = d.fd;
+	d.fd = -1;
+	vft_device_close(&d);
+	assert_int_equal(vft_device_adopt(&e, fd, &a, &err), 0);
+	assert_false(e.kernel_reset);
+	assert_int_equal(resets_of_prepare(&e), 1);
+	vft_device_close(&e);
+	/* a function without a working reset: the kernel did none, and
+	 * there is none to do */
+	fk.no_reset = true;
+	open_layer(&io, VF0, &tok, &d);
+	assert_false(d.kernel_reset);
+	assert_int_equal(resets_of_prepare(&d), 0);
+	vft_device_close(&d);
+	fk.no_reset = false;
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
 }
 
 static void
@@ -2084,6 +2155,30 @@ test_cdev_bind_reset_locked(void **state)
 	assert_int_equal(fk.bad_closes, 0);
 }
 
+/* A cdev bind is always a first open (vfio_df_open()): no second reset. */
+static void
+test_cdev_reset_once(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device d;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_CDEV, NULL), 0);
+	open_layer(&io, VF0, &tok, &d);
+	assert_true(d.kernel_reset);
+	assert_int_equal(resets_of_prepare(&d), 0);
+	assert_int_equal(resets_of_prepare(&d), 1);
+	vft_device_close(&d);
+	fk.no_reset = true;
+	open_layer(&io, VF0, &tok, &d);
+	assert_false(d.kernel_reset);
+	assert_int_equal(resets_of_prepare(&d), 0);
+	vft_device_close(&d);
+	fk.no_reset = false;
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+}
+
 static void
 test_cdev_pf_and_dma_failure(void **state)
 {
@@ -2168,11 +2263,15 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_layer_revoke, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_layer_reset_once, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_open, setup_cdev,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_refusals, setup_cdev,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_bind_reset_locked,
+						setup_cdev, teardown),
+		cmocka_unit_test_setup_teardown(test_cdev_reset_once,
 						setup_cdev, teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_pf_and_dma_failure,
 						setup_cdev, teardown),
