@@ -396,6 +396,12 @@ vft_device_cfg_update16(struct vft_device *d, off_t off, uint16_t set)
 	return vft_device_config_write(d, &v, sizeof(v), off);
 }
 
+bool
+vft_device_has_reset(const struct vft_device *d)
+{
+	return d != NULL && (d->flags & VFIO_DEVICE_FLAGS_RESET);
+}
+
 int
 vft_device_prepare(struct vft_device *d, struct vft_err *err)
 {

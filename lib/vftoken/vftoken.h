@@ -716,6 +716,9 @@ int vft_device_pf_vfs_in_use(struct vft_device *pf);
  */
 int vft_device_prepare(struct vft_device *d, struct vft_err *err);
 
+/** Whether @p d has a function reset (VFIO_DEVICE_FLAGS_RESET). */
+bool vft_device_has_reset(const struct vft_device *d);
+
 /**
  * mmap every memory BAR the kernel lets user space map (I/O BARs and
  * non-mmap-able regions are left alone). A BAR holding the MSI-X table

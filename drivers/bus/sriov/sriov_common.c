@@ -89,6 +89,28 @@ sriov_dev_set_token(struct sriov_device *sd, const struct vft_token *tok,
 	sriov_list_unlock();
 }
 
+/* Phase @p ph of @p sd ran from @p start to now (sriov_timing.c). */
+void
+sriov_dev_time(struct sriov_device *sd, enum sriov_phase ph, uint64_t start)
+{
+	uint64_t ns;
+
+	sriov_list_lock();
+	ns = sriov_timing_end(&sd->timing, ph, start);
+	sriov_list_unlock();
+	SRIOV_LOG(DEBUG, "%s: %s took %" PRIu64 ".%03" PRIu64 " ms", sd->name,
+		  sriov_phase_name(ph), ns / 1000000, ns / 1000 % 1000);
+}
+
+/* Which reset the function got, as telemetry shows it. */
+void
+sriov_dev_set_reset(struct sriov_device *sd, enum sriov_reset r)
+{
+	sriov_list_lock();
+	sd->timing.reset = r;
+	sriov_list_unlock();
+}
+
 const char *
 sriov_role_name(enum sriov_role role)
 {
@@ -813,10 +835,19 @@ sriov_dev_drivers(struct sriov_device *sd, struct rte_pci_driver *first)
 static int
 sriov_dev_run_drivers(struct sriov_device *sd, struct rte_pci_driver *first)
 {
+	uint64_t t = sriov_time_now();
 	int ret = sriov_dev_drivers(sd, first);
 
-	if (ret == 0)
+	if (ret == 0) {
+		char line[256];
+
+		sriov_dev_time(sd, SRIOV_PHASE_PROBE, t);
+		sriov_list_lock();
+		sriov_timing_format(&sd->timing, line, sizeof(line));
+		sriov_list_unlock();
+		SRIOV_LOG(DEBUG, "%s: start-up: %s", sd->name, line);
 		return 0;
+	}
 	if (ret < 0)
 		SRIOV_LOG(ERR, "%s: driver probe failed: %s", sd->name,
 			  strerror(-ret));
@@ -859,6 +890,7 @@ sriov_dev_probe(struct sriov_device *sd)
 {
 	struct rte_pci_driver *first = NULL;
 	struct sriov_params p;
+	uint64_t t;
 	int ret;
 
 	ret = sriov_dev_policy(sd, &first);
@@ -875,16 +907,20 @@ sriov_dev_probe(struct sriov_device *sd)
 		sriov_params_wipe(&p);
 		return ret;
 	}
+	t = sriov_time_now();
 	ret = sriov_dev_open(sd, &p);
 	sriov_params_wipe(&p);
 	if (ret < 0)
 		return ret;
+	sriov_dev_time(sd, SRIOV_PHASE_OPEN, t);
+	t = sriov_time_now();
 	ret = sriov_vfio_setup(sd, true);
 	if (ret < 0) {
 		sriov_dev_set_error(sd, "setup-failed");
 		sriov_vfio_close(sd);
 		return ret;
 	}
+	sriov_dev_time(sd, SRIOV_PHASE_SETUP, t);
 	ret = sriov_dev_run_drivers(sd, first);
 	if (ret == 0)
 		sriov_mp_ready(sd, true);

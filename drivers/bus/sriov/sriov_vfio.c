@@ -454,10 +454,20 @@ sriov_vfio_publish_bars(struct sriov_device *sd)
  * function prepared (memory decoding, bus mastering, reset), then the
  * BARs if the driver needs them. On failure the caller closes.
  */
+/* Which reset vft_device_prepare() leaves @p d with (vft_device.c). */
+static enum sriov_reset
+sriov_vfio_reset_kind(const struct vft_device *d)
+{
+	if (!vft_device_has_reset(d))
+		return SRIOV_RESET_NONE;
+	return d->kernel_reset ? SRIOV_RESET_AT_OPEN : SRIOV_RESET_EXPLICIT;
+}
+
 int
 sriov_vfio_setup(struct sriov_device *sd, bool map_bars)
 {
 	struct vft_err err;
+	uint64_t t;
 	int ret;
 
 	ret = sriov_intr_setup(sd);
@@ -467,7 +477,11 @@ sriov_vfio_setup(struct sriov_device *sd, bool map_bars)
 		return ret;
 	}
 	vft_err_clear(&err);
+	sriov_dev_set_reset(sd, sriov_vfio_reset_kind(&sd->vfio_dev));
+	t = sriov_time_now();
 	ret = vft_device_prepare(&sd->vfio_dev, &err);
+	if (ret == 0)
+		sriov_dev_time(sd, SRIOV_PHASE_PREPARE, t);
 	if (ret == 0 && map_bars) {
 		void *at[VFT_NUM_BARS];
 
@@ -532,13 +546,16 @@ void
 sriov_vfio_close(struct sriov_device *sd)
 {
 	unsigned int i;
+	uint64_t t;
 
 	sriov_intr_free(sd);
 	for (i = 0; i < PCI_MAX_RESOURCE; i++)
 		sd->pci.mem_resource[i].addr = NULL;
 	sriov_pci_bus_clear_regions(sd);
 	sriov_dev_set_open(sd, false);
+	t = sriov_time_now();
 	vft_device_close(&sd->vfio_dev);
+	sriov_dev_time(sd, SRIOV_PHASE_RELEASE, t);
 }
 
 void
