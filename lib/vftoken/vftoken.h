@@ -433,6 +433,20 @@ int vft_device_open(struct vft_group *g, const struct vft_pci_addr *addr,
  */
 void vft_device_close(struct vft_device *d);
 
+/** Most threads vft_devices_close() uses. */
+#define VFT_CLOSE_MAX_THREADS 16
+
+/**
+ * vft_device_close() of @p n devices (NULL entries skipped), their fds
+ * closed on up to @p max_threads threads at once (the caller's included;
+ * 0 or 1: one after the other): the kernel resets a function when its
+ * last fd closes, and the resets of independent functions can then
+ * overlap. Everything else runs on the caller's thread; not thread-safe
+ * against other uses of the devices or their contexts.
+ */
+void vft_devices_close(struct vft_device *const *ds, unsigned int n,
+		       unsigned int max_threads);
+
 /** Refresh region @p index info into d->regions[index]. */
 int vft_device_region_info(struct vft_device *d, uint32_t index,
 			   struct vft_err *err);

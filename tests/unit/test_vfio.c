@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <linux/pci_regs.h>
@@ -139,8 +141,13 @@ static struct {
 	bool msix_mappable;  /* BAR2 may be mapped over its MSI-X table */
 	int n_resets;	     /* VFIO_DEVICE_RESET calls */
 	bool no_reset;	     /* GET_INFO without VFIO_DEVICE_FLAGS_RESET */
-	bool no_iommufd;     /* a kernel without /dev/iommu */
-	bool token_e2big;    /* 6.17/6.18: a bind with a token is -E2BIG */
+	/* closes of device fds meet: each waits (10 s at most) until this
+	 * many have begun, and counts a wait that ran out */
+	int close_meet;
+	int close_arrived;
+	int meet_timeouts;
+	bool no_iommufd;  /* a kernel without /dev/iommu */
+	bool token_e2big; /* 6.17/6.18: a bind with a token is -E2BIG */
 	/* what the fake saw */
 	char last_name[VFT_DEVICE_NAME_LEN + 8];
 	unsigned int irq_index, irq_count;
@@ -286,8 +293,46 @@ fk_device_count(struct fk_fd *f)
 		fk.devs[d->pf].users++;
 }
 
+/* vft_devices_close() closes from several threads: one at a time here. */
+static pthread_mutex_t fk_close_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fk_close_cond = PTHREAD_COND_INITIALIZER;
+
+/* With fk.close_meet: this close waits for the others to begin. */
+static void
+fk_close_wait_meet(void)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	fk.close_arrived++;
+	pthread_cond_broadcast(&fk_close_cond);
+	while (fk.close_arrived < fk.close_meet)
+		if (pthread_cond_timedwait(&fk_close_cond, &fk_close_lock,
+					   &until) != 0)
+			break;
+	if (fk.close_arrived < fk.close_meet)
+		fk.meet_timeouts++;
+}
+
+static int fk_close_locked(int fd);
+
 static int
 fk_close(int fd)
+{
+	int i = fd - FK_FD_BASE, ret;
+
+	pthread_mutex_lock(&fk_close_lock);
+	if (fk.close_meet > 0 && i >= 0 && i < FK_MAX_FDS &&
+	    fk.fds[i].kind == FK_DEVICE)
+		fk_close_wait_meet();
+	ret = fk_close_locked(fd);
+	pthread_mutex_unlock(&fk_close_lock);
+	return ret;
+}
+
+static int
+fk_close_locked(int fd)
 {
 	int i = fd - FK_FD_BASE;
 
@@ -2155,6 +2200,47 @@ test_cdev_bind_reset_locked(void **state)
 	assert_int_equal(fk.bad_closes, 0);
 }
 
+/* Many devices closed at once: every fd closed, the groups after them. */
+static void
+test_layer_close_many(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device pf, vf;
+	struct vft_device *all[3] = { &pf, NULL, &vf };
+	struct vft_err err;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	open_layer(&io, PF, NULL, &pf);
+	open_layer(&io, VF0, &tok, &vf);
+	assert_int_equal(vft_device_map_bars(&vf, &err), 0);
+	assert_int_equal(fk.devs[D_PF].users, 1);
+	/* the two device closes run at once: each waits for the other */
+	fk.close_meet = 2;
+	vft_devices_close(all, 3, 4);
+	fk.close_meet = 0;
+	assert_int_equal(fk.close_arrived, 2);
+	assert_int_equal(fk.meet_timeouts, 0);
+	assert_int_equal(pf.fd, -1);
+	assert_int_equal(vf.fd, -1);
+	assert_int_equal(fk.n_maps, 0);
+	assert_int_equal(fk.devs[D_PF].users, 0);
+	assert_int_equal(vft_iommu_devices(&io), 0);
+	/* groups and the container went with their last device */
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+	/* one thread: in turn, the same result */
+	fk.close_arrived = 0;
+	open_layer(&io, VF0, &tok, &vf);
+	vft_devices_close(all, 3, 1);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(vft_iommu_devices(&io), 0);
+	vft_devices_close(NULL, 2, 4);
+	vft_devices_close(all, 0, 4);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
 /* A cdev bind is always a first open (vfio_df_open()): no second reset. */
 static void
 test_cdev_reset_once(void **state)
@@ -2264,6 +2350,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_layer_revoke, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_layer_reset_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_layer_close_many, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_open, setup_cdev,
 						teardown),

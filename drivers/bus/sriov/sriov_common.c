@@ -949,9 +949,10 @@ sriov_probe(void)
 /* ---- remove ------------------------------------------------------------ */
 
 /* Secondaries stop getting the device, then the driver lets it go; the
- * secondaries that have it give it back when told it is gone. */
+ * secondaries that have it give it back when told it is gone. Without
+ * @p close_now the device stays open, for the caller to close and tell. */
 static int
-sriov_dev_detach(struct sriov_device *sd)
+sriov_dev_detach(struct sriov_device *sd, bool close_now)
 {
 	struct rte_pci_driver *drv = sd->pci.driver;
 	bool shared = sd->mp_ready;
@@ -967,6 +968,8 @@ sriov_dev_detach(struct sriov_device *sd)
 	}
 	sd->pci.driver = NULL;
 	sd->pci.device.driver = NULL;
+	if (!close_now)
+		return 0;
 	if (sd->vfio_dev.fd >= 0)
 		sriov_vfio_close(sd);
 	sriov_mp_notify_gone(sd);
@@ -993,7 +996,7 @@ sriov_unplug(struct rte_device *dev)
 
 	if (sd == NULL)
 		return -EINVAL;
-	ret = sriov_dev_detach(sd);
+	ret = sriov_dev_detach(sd, true);
 	if (ret < 0)
 		return ret;
 	sriov_list_lock();
@@ -1004,20 +1007,39 @@ sriov_unplug(struct rte_device *dev)
 	return 0;
 }
 
+/*
+ * At exit: every driver lets its device go, in list order, then the
+ * devices are closed together (sriov_vfio_close_all(): each last close is
+ * a reset in the kernel), then the secondaries are told. A driver that
+ * fails to let go does not keep its device open: the process is going
+ * away.
+ */
 static int
 sriov_cleanup(void)
 {
-	struct sriov_device *sd, *tmp;
+	struct sriov_device *sd, *tmp, **todo;
+	unsigned int n = 0, k = 0;
 	int error = 0;
 
+	TAILQ_FOREACH(sd, &sriov_devices, next)
+	n++;
+	todo = calloc(n + 1, sizeof(*todo)); /* n + 1: never calloc(0) */
+	TAILQ_FOREACH(sd, &sriov_devices, next)
+	{
+		if (sriov_dev_detach(sd, false) < 0)
+			error = -1;
+		if (sd->vfio_dev.fd < 0)
+			continue;
+		if (todo != NULL)
+			todo[k++] = sd;
+		else
+			sriov_vfio_close(sd); /* no memory: one at a time */
+	}
+	sriov_vfio_close_all(todo, k);
+	free(todo);
 	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL; sd = tmp) {
 		tmp = TAILQ_NEXT(sd, next);
-		if (sriov_dev_detach(sd) < 0) {
-			error = -1;
-			/* close anyway: the process is going away */
-			if (sd->vfio_dev.fd >= 0)
-				sriov_vfio_close(sd);
-		}
+		sriov_mp_notify_gone(sd);
 		sriov_list_lock();
 		TAILQ_REMOVE(&sriov_devices, sd, next);
 		sriov_list_unlock();

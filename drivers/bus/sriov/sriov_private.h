@@ -228,6 +228,9 @@ void sriov_vfio_explain(struct sriov_device *sd,
 			const struct vft_explanation *why);
 int sriov_vfio_setup(struct sriov_device *sd, bool map_bars);
 void sriov_vfio_close(struct sriov_device *sd);
+/* Most devices sriov_vfio_close_all() closes at a time. */
+#define SRIOV_CLOSE_THREADS 8
+void sriov_vfio_close_all(struct sriov_device *const *sds, unsigned int n);
 void sriov_vfio_release(struct sriov_device *sd, bool from_callback);
 void sriov_vfio_give_back(struct sriov_device *sd, bool from_callback);
 void sriov_vfio_publish_bars(struct sriov_device *sd);
