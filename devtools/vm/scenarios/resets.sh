@@ -85,6 +85,8 @@ launch() {
 	fi
 	OPEN_FLRS=$(flr_count)
 	trace_show "$name open"
+	# the bus's view of it, while it runs (none for stock)
+	[ "$name" = ours ] && telemetry "$name" "/sriov/info,$VF0" >"$OUTDIR/$name.tel" 2>&1
 	trace_clear
 	tp_stop "$name"
 	check "$name: testpmd exits cleanly" test $? = 0
@@ -115,6 +117,9 @@ check "ours: one FLR per VF to open (the kernel's), no second" \
 check "ours: the bus logs reset: at-open for both VFs" \
 	test "$(tp_count ours 'start-up: .*reset: at-open')" = 2
 check "ours: one FLR per VF at exit" test "$EXIT_FLRS" = 2
+note "ours: telemetry $(cat "$OUTDIR/ours.tel" 2>/dev/null)"
+check "ours: telemetry /sriov/info has the start-up timings and the reset" \
+	grep -Eq '"open_us": *[0-9]+,.*"probe_us": *[0-9]+.*"reset": *"at-open"' "$OUTDIR/ours.tel"
 
 echo 0 >"$TR/tracing_on"
 echo nop >"$TR/current_tracer"
