@@ -432,7 +432,9 @@ vft_device_prepare(struct vft_device *d, struct vft_err *err)
 			return vft_err_set(err, ret,
 					   "VFIO_DEVICE_RESET on %s: %s", name,
 					   strerror(-ret));
+		return 0;
 	}
+	d->n_resets++;
 	return 0;
 }
 

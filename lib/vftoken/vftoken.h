@@ -384,6 +384,8 @@ struct vft_device {
 	 * vft_iommu_open_device() only; see vft_device_prepare().
 	 */
 	bool kernel_reset;
+	/** VFIO_DEVICE_RESET calls the kernel took through this handle */
+	unsigned int n_resets;
 };
 
 /** Open /dev/vfio/vfio, check the API version and type1v2 support. */

@@ -1950,8 +1950,11 @@ resets_of_prepare(struct vft_device *d)
 {
 	struct vft_err err;
 	int before = fk.n_resets;
+	unsigned int counted = d->n_resets;
 
 	assert_int_equal(vft_device_prepare(d, &err), 0);
+	/* the handle counts the resets the kernel took */
+	assert_int_equal(d->n_resets - counted, fk.n_resets - before);
 	return fk.n_resets - before;
 }
 

@@ -455,19 +455,20 @@ sriov_vfio_publish_bars(struct sriov_device *sd)
  * function prepared (memory decoding, bus mastering, reset), then the
  * BARs if the driver needs them. On failure the caller closes.
  */
-/* Which reset vft_device_prepare() leaves @p d with (vft_device.c). */
+/* Which reset @p d got: vft_device_prepare() made @p explicit ones. */
 static enum sriov_reset
-sriov_vfio_reset_kind(const struct vft_device *d)
+sriov_vfio_reset_kind(const struct vft_device *d, unsigned int explicit)
 {
 	if (!vft_device_has_reset(d))
 		return SRIOV_RESET_NONE;
-	return d->kernel_reset ? SRIOV_RESET_AT_OPEN : SRIOV_RESET_EXPLICIT;
+	return explicit > 0 ? SRIOV_RESET_EXPLICIT : SRIOV_RESET_AT_OPEN;
 }
 
 int
 sriov_vfio_setup(struct sriov_device *sd, bool map_bars)
 {
 	struct vft_err err;
+	unsigned int resets;
 	uint64_t t;
 	int ret;
 
@@ -478,11 +479,16 @@ sriov_vfio_setup(struct sriov_device *sd, bool map_bars)
 		return ret;
 	}
 	vft_err_clear(&err);
-	sriov_dev_set_reset(sd, sriov_vfio_reset_kind(&sd->vfio_dev));
+	resets = sd->vfio_dev.n_resets;
 	t = sriov_time_now();
 	ret = vft_device_prepare(&sd->vfio_dev, &err);
-	if (ret == 0)
+	if (ret == 0) {
 		sriov_dev_time(sd, SRIOV_PHASE_PREPARE, t);
+		sriov_dev_set_reset(
+			sd,
+			sriov_vfio_reset_kind(&sd->vfio_dev,
+					      sd->vfio_dev.n_resets - resets));
+	}
 	if (ret == 0 && map_bars) {
 		void *at[VFT_NUM_BARS];
 
