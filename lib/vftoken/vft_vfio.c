@@ -596,9 +596,9 @@ vft_close_worker(void *arg)
  * closed on up to @p max_threads threads at once (the caller's included),
  * everything else (BARs, IRQs, groups, container) on the caller's thread:
  * first what precedes the close of every device, then the closes, then
- * what follows them, so a group is still closed after its devices. Before
- * Linux 6.17 the VFs of one PF share a dev_set whose lock the kernel holds
- * in the close: there they still reset one at a time.
+ * what follows them, so a group is still closed after its devices.
+ * Whether the resets overlap is the kernel's: two VFs of one PF did in the
+ * VM rig on Linux 6.1 (doc/guides/bus_sriov.rst, Resets).
  */
 void
 vft_devices_close(struct vft_device *const *ds, unsigned int n,

@@ -577,9 +577,9 @@ sriov_vfio_close(struct sriov_device *sd)
  * sriov_vfio_close() of @p n devices at once, at exit: the kernel resets
  * a function when its last fd closes (vfio_pci_core_disable(); an FLR
  * waits 100 ms), and on up to SRIOV_CLOSE_THREADS threads those resets
- * overlap where the kernel lets them (Linux 6.17+: before, the VFs of one
- * PF share a dev_set and reset one after the other). Every device gets
- * the whole batch's time as its release time.
+ * overlap where the kernel lets them (two VFs of one PF did in the rig on
+ * 6.1: doc/guides/bus_sriov.rst, Resets). Every device gets the whole
+ * batch's time as its release time.
  */
 void
 sriov_vfio_close_all(struct sriov_device *const *sds, unsigned int n)
