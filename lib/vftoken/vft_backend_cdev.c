@@ -255,6 +255,8 @@ vft_cdev_backend_open(struct vft_iommu *io, const struct vft_sys *sys,
 		return ret;
 	}
 	d->cdev = n;
+	/* A bind succeeds on the first open only: vft_device_kernel_reset() */
+	vft_device_kernel_reset(d, true);
 	return 0;
 fail:
 	vft_os->close(fd);

@@ -162,6 +162,9 @@ vft_group_backend_open(struct vft_iommu *io, const struct vft_sys *sys,
 		vft_group_put(io, ig);
 		return ret;
 	}
+	/* The group file opened with this device: see
+	 * vft_device_kernel_reset(). */
+	vft_device_kernel_reset(d, ig->refs == 1);
 	return 0;
 }
 

@@ -345,6 +345,44 @@ vft_device_pf_vfs_in_use(struct vft_device *pf)
 
 /* ---- preparing the function ------------------------------------------- */
 
+/*
+ * Whether the kernel has just reset @p d, so that vft_device_prepare()
+ * need not reset it a second time (each reset of a VF is an FLR and
+ * 100 ms of msleep() in pcie_flr()).
+ *
+ * drivers/vfio/vfio_main.c vfio_df_open() runs the driver's open_device
+ * only when the device's open_count goes from 0 to 1; vfio-pci's
+ * vfio_pci_core_enable() (drivers/vfio/pci/vfio_pci_core.c) then calls
+ * pci_try_reset_function(): -EAGAIN (the device lock was held) fails the
+ * open itself, any other error leaves reset_works false, 0 sets it
+ * true. VFIO_DEVICE_GET_INFO reports VFIO_DEVICE_FLAGS_RESET exactly
+ * when reset_works. So an open that was the device's first and that
+ * reports the flag was preceded by a successful reset in that very
+ * open. Read in the Linux 7.2 source; the rig measured the same two
+ * FLRs per open on 6.1 (ARCHITECTURE.md section 9).
+ *
+ * Whether the open was the first is what the backend knows:
+ * - cdev: vfio_df_open() refuses a cdev bind while open_count != 0, so
+ *   a successful VFIO_DEVICE_BIND_IOMMUFD was the first open.
+ * - group: a device fd holds its group's file (vfio_group_fops_release():
+ *   "Device FDs hold a group file reference") and a group file is open
+ *   once at a time (vfio_group_fops_open(): -EBUSY). So when this open
+ *   also opened the group file, no fd of any device of the group
+ *   existed anywhere. When the context held the group already (another
+ *   device of the group, or this one again), the device may be open
+ *   elsewhere in this process or in a process we gave its fd to: the
+ *   explicit reset stays.
+ * Not known, so reset explicitly: a device adopted from another process
+ * (vft_device_adopt()), and one the broker opened (the reply does not
+ * say whether the broker's open was the device's first, and the broker
+ * is another program).
+ */
+void
+vft_device_kernel_reset(struct vft_device *d, bool first_open)
+{
+	d->kernel_reset = first_open && (d->flags & VFIO_DEVICE_FLAGS_RESET);
+}
+
 static int
 vft_device_cfg_update16(struct vft_device *d, off_t off, uint16_t set)
 {
@@ -356,6 +394,12 @@ vft_device_cfg_update16(struct vft_device *d, off_t off, uint16_t set)
 		return ret;
 	v |= set;
 	return vft_device_config_write(d, &v, sizeof(v), off);
+}
+
+bool
+vft_device_has_reset(const struct vft_device *d)
+{
+	return d != NULL && (d->flags & VFIO_DEVICE_FLAGS_RESET);
 }
 
 int
@@ -376,6 +420,11 @@ vft_device_prepare(struct vft_device *d, struct vft_err *err)
 				   name, strerror(-ret));
 	if (!(d->flags & VFIO_DEVICE_FLAGS_RESET))
 		return 0;
+	/* Reset once per open: see vft_device_kernel_reset(). */
+	if (d->kernel_reset) {
+		d->kernel_reset = false;
+		return 0;
+	}
 	/* vfio-pci answers -EINVAL when no reset method is usable now. */
 	if (vft_os->ioctl(d->fd, VFIO_DEVICE_RESET, 0) < 0) {
 		ret = vft_os_errno();
@@ -383,7 +432,9 @@ vft_device_prepare(struct vft_device *d, struct vft_err *err)
 			return vft_err_set(err, ret,
 					   "VFIO_DEVICE_RESET on %s: %s", name,
 					   strerror(-ret));
+		return 0;
 	}
+	d->n_resets++;
 	return 0;
 }
 

@@ -93,6 +93,9 @@ void vft_step_set(enum vft_step *step, enum vft_step value);
  * region info (step VFT_STEP_DEVICE_INFO). On failure @p fd is closed and
  * @p d reset.
  */
+/* Record whether the open of @p d was its first (vft_device.c). */
+void vft_device_kernel_reset(struct vft_device *d, bool first_open);
+
 int vft_device_adopt_fd(struct vft_device *d, int fd,
 			const struct vft_pci_addr *addr, struct vft_err *err,
 			enum vft_step *step);

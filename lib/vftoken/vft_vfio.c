@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -489,6 +490,8 @@ vft_device_adopt_fd(struct vft_device *d, int fd,
 	d->flags = info.flags;
 	d->num_regions = info.num_regions;
 	d->num_irqs = info.num_irqs;
+	/* who opened the fd, and whether first, is the caller's to say */
+	d->kernel_reset = false;
 
 	ret = vft_device_regions_read(d, dname, err);
 	if (ret < 0) {
@@ -531,27 +534,106 @@ vft_device_irqs_off(struct vft_device *d)
 			vft_device_irq_disable(d, i);
 }
 
-void
-vft_device_close(struct vft_device *d)
+/* vft_device_close() up to the fd: BARs unmapped, IRQs off. */
+static void
+vft_device_close_begin(struct vft_device *d)
 {
-	struct vft_iommu *io;
 	uint32_t i;
 
-	if (d == NULL)
-		return;
-	io = d->iommu;
 	for (i = 0; i < VFT_MAX_REGIONS; i++)
 		vft_device_region_unmap(d, i);
 	/* A revoked fd is /dev/null: nothing to tell the kernel. */
 	if (d->fd >= 0 && !d->revoked)
 		vft_device_irqs_off(d);
-	vft_vfio_close_fd(&d->fd);
+}
+
+/* vft_device_close() after the fd: the context let go of. */
+static void
+vft_device_close_end(struct vft_device *d)
+{
+	struct vft_iommu *io = d->iommu;
+
 	if (io != NULL && io->be != NULL) {
 		io->be->close_device(io, d);
 		if (io->n_devices > 0)
 			io->n_devices--;
 	}
 	vft_device_reset(d);
+}
+
+void
+vft_device_close(struct vft_device *d)
+{
+	if (d == NULL)
+		return;
+	vft_device_close_begin(d);
+	vft_vfio_close_fd(&d->fd);
+	vft_device_close_end(d);
+}
+
+/* The fds vft_devices_close() closes, shared by its threads. */
+struct vft_close_work {
+	int *fds;
+	unsigned int n;
+	unsigned int next; /* the next fd to close, taken atomically */
+};
+
+static void *
+vft_close_worker(void *arg)
+{
+	struct vft_close_work *w = arg;
+	unsigned int i;
+
+	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n)
+		vft_os->close(w->fds[i]);
+	return NULL;
+}
+
+/*
+ * Each close of a device fd that is the function's last is a reset in the
+ * kernel (vfio_pci_core_disable(), an FLR: 100 ms for a VF), so closing
+ * many devices one after the other takes as many times that. The fds are
+ * closed on up to @p max_threads threads at once (the caller's included),
+ * everything else (BARs, IRQs, groups, container) on the caller's thread:
+ * first what precedes the close of every device, then the closes, then
+ * what follows them, so a group is still closed after its devices.
+ * Whether the resets overlap is the kernel's: two VFs of one PF did in the
+ * VM rig on Linux 6.1 (doc/guides/bus_sriov.rst, Resets).
+ */
+void
+vft_devices_close(struct vft_device *const *ds, unsigned int n,
+		  unsigned int max_threads)
+{
+	struct vft_close_work w = { .n = 0, .next = 0 };
+	pthread_t tids[VFT_CLOSE_MAX_THREADS];
+	unsigned int i, nt = 0;
+
+	if (ds == NULL || n == 0)
+		return;
+	w.fds = calloc(n, sizeof(*w.fds));
+	for (i = 0; i < n; i++) {
+		if (ds[i] == NULL)
+			continue;
+		vft_device_close_begin(ds[i]);
+		if (ds[i]->fd >= 0 && w.fds != NULL)
+			w.fds[w.n++] = ds[i]->fd;
+		else
+			vft_vfio_close_fd(&ds[i]->fd); /* no memory: in turn */
+		ds[i]->fd = -1;
+	}
+	if (max_threads > VFT_CLOSE_MAX_THREADS)
+		max_threads = VFT_CLOSE_MAX_THREADS;
+	/* the caller's thread is one of them */
+	while (nt + 1 < max_threads && nt + 1 < w.n &&
+	       pthread_create(&tids[nt], NULL, vft_close_worker, &w) == 0)
+		nt++;
+	vft_close_worker(&w);
+	for (i = 0; i < nt; i++)
+		pthread_join(tids[i], NULL);
+	free(w.fds);
+	for (i = 0; i < n; i++)
+		if (ds[i] != NULL)
+			vft_device_close_end(ds[i]);
 }
 
 static int

@@ -377,6 +377,15 @@ struct vft_device {
 	uint32_t irqs_on; /**< bit per IRQ index enabled through this API */
 	int cdev;	  /**< cdev path: N of /dev/vfio/devices/vfioN */
 	bool revoked;	  /**< given back: see vft_device_revoke() */
+	/**
+	 * The kernel reset the function when this open made it open (its
+	 * first open, on a function with a working reset): the next
+	 * vft_device_prepare() skips its own reset. Set by the backends of
+	 * vft_iommu_open_device() only; see vft_device_prepare().
+	 */
+	bool kernel_reset;
+	/** VFIO_DEVICE_RESET calls the kernel took through this handle */
+	unsigned int n_resets;
 };
 
 /** Open /dev/vfio/vfio, check the API version and type1v2 support. */
@@ -425,6 +434,20 @@ int vft_device_open(struct vft_group *g, const struct vft_pci_addr *addr,
  * its IOMMU context (its group is closed with its last device).
  */
 void vft_device_close(struct vft_device *d);
+
+/** Most threads vft_devices_close() uses. */
+#define VFT_CLOSE_MAX_THREADS 16
+
+/**
+ * vft_device_close() of @p n devices (NULL entries skipped), their fds
+ * closed on up to @p max_threads threads at once (the caller's included;
+ * 0 or 1: one after the other): the kernel resets a function when its
+ * last fd closes, and the resets of independent functions can then
+ * overlap. Everything else runs on the caller's thread; not thread-safe
+ * against other uses of the devices or their contexts.
+ */
+void vft_devices_close(struct vft_device *const *ds, unsigned int n,
+		       unsigned int max_threads);
 
 /** Refresh region @p index info into d->regions[index]. */
 int vft_device_region_info(struct vft_device *d, uint32_t index,
@@ -702,9 +725,15 @@ int vft_device_pf_vfs_in_use(struct vft_device *pf);
 /**
  * Make an opened function usable by a driver: memory decoding and bus
  * mastering on in the PCI command register (PCI Local Bus 3.0, 6.2.2),
- * then a function reset when the device offers one (VFIO_DEVICE_RESET).
+ * then a function reset when the device offers one (VFIO_DEVICE_RESET),
+ * unless the kernel reset it at this open already (d->kernel_reset: a
+ * fresh first open by vft_iommu_open_device(); the flag is consumed, so
+ * a later call resets). An adopted or brokered device is always reset.
  */
 int vft_device_prepare(struct vft_device *d, struct vft_err *err);
+
+/** Whether @p d has a function reset (VFIO_DEVICE_FLAGS_RESET). */
+bool vft_device_has_reset(const struct vft_device *d);
 
 /**
  * mmap every memory BAR the kernel lets user space map (I/O BARs and

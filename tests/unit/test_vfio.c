@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <linux/pci_regs.h>
@@ -138,8 +140,14 @@ static struct {
 	int fail_mmap_after; /* with fail_mmap_errno: mmaps that succeed first */
 	bool msix_mappable;  /* BAR2 may be mapped over its MSI-X table */
 	int n_resets;	     /* VFIO_DEVICE_RESET calls */
-	bool no_iommufd;     /* a kernel without /dev/iommu */
-	bool token_e2big;    /* 6.17/6.18: a bind with a token is -E2BIG */
+	bool no_reset;	     /* GET_INFO without VFIO_DEVICE_FLAGS_RESET */
+	/* closes of device fds meet: each waits (10 s at most) until this
+	 * many have begun, and counts a wait that ran out */
+	int close_meet;
+	int close_arrived;
+	int meet_timeouts;
+	bool no_iommufd;  /* a kernel without /dev/iommu */
+	bool token_e2big; /* 6.17/6.18: a bind with a token is -E2BIG */
 	/* what the fake saw */
 	char last_name[VFT_DEVICE_NAME_LEN + 8];
 	unsigned int irq_index, irq_count;
@@ -285,8 +293,46 @@ fk_device_count(struct fk_fd *f)
 		fk.devs[d->pf].users++;
 }
 
+/* vft_devices_close() closes from several threads: one at a time here. */
+static pthread_mutex_t fk_close_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fk_close_cond = PTHREAD_COND_INITIALIZER;
+
+/* With fk.close_meet: this close waits for the others to begin. */
+static void
+fk_close_wait_meet(void)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	fk.close_arrived++;
+	pthread_cond_broadcast(&fk_close_cond);
+	while (fk.close_arrived < fk.close_meet)
+		if (pthread_cond_timedwait(&fk_close_cond, &fk_close_lock,
+					   &until) != 0)
+			break;
+	if (fk.close_arrived < fk.close_meet)
+		fk.meet_timeouts++;
+}
+
+static int fk_close_locked(int fd);
+
 static int
 fk_close(int fd)
+{
+	int i = fd - FK_FD_BASE, ret;
+
+	pthread_mutex_lock(&fk_close_lock);
+	if (fk.close_meet > 0 && i >= 0 && i < FK_MAX_FDS &&
+	    fk.fds[i].kind == FK_DEVICE)
+		fk_close_wait_meet();
+	ret = fk_close_locked(fd);
+	pthread_mutex_unlock(&fk_close_lock);
+	return ret;
+}
+
+static int
+fk_close_locked(int fd)
 {
 	int i = fd - FK_FD_BASE;
 
@@ -556,7 +602,8 @@ fk_device_ioctl(struct fk_fd *fd, unsigned long req, uintptr_t arg)
 			       : fk_fail(ENOENT);
 	case VFIO_DEVICE_GET_INFO:
 		info = (struct vfio_device_info *)arg;
-		info->flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+		info->flags = VFIO_DEVICE_FLAGS_PCI |
+			      (fk.no_reset ? 0 : VFIO_DEVICE_FLAGS_RESET);
 		info->num_regions = VFIO_PCI_NUM_REGIONS;
 		info->num_irqs = VFIO_PCI_NUM_IRQS;
 		return 0;
@@ -1856,6 +1903,9 @@ test_layer_prepare_and_irqs(void **state)
 	assert_int_equal(vft_device_config_read(&d, &cmd, 2, PCI_COMMAND), 0);
 	assert_int_equal(cmd & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER),
 			 PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	/* the kernel reset it at this first open (test_layer_reset_once) */
+	assert_int_equal(fk.n_resets, 0);
+	assert_int_equal(vft_device_prepare(&d, &err), 0);
 	assert_int_equal(fk.n_resets, 1);
 	fk.fail_req = VFIO_DEVICE_RESET;
 	fk.fail_req_errno = EINVAL; /* no reset method now: tolerated */
@@ -1892,6 +1942,75 @@ test_layer_prepare_and_irqs(void **state)
 	assert_int_equal(fk.irq_count, 0);
 	vft_iommu_close(&io);
 	assert_int_equal(fk.n_open, 0);
+}
+
+/* VFIO_DEVICE_RESET calls of one vft_device_prepare() on @p d. */
+static int
+resets_of_prepare(struct vft_device *d)
+{
+	struct vft_err err;
+	int before = fk.n_resets;
+	unsigned int counted = d->n_resets;
+
+	assert_int_equal(vft_device_prepare(d, &err), 0);
+	/* the handle counts the resets the kernel took */
+	assert_int_equal(d->n_resets - counted, fk.n_resets - before);
+	return fk.n_resets - before;
+}
+
+/*
+ * One reset per open (vft_device_kernel_reset()): no VFIO_DEVICE_RESET
+ * right after a fresh first open that the kernel reset; one wherever that
+ * is not known.
+ */
+static void
+test_layer_reset_once(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device d, again, e;
+	struct vft_pci_addr a;
+	struct vft_err err;
+	int fd;
+
+	(void)state;
+	assert_int_equal(vft_pci_addr_parse(VF0, &a), 0);
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	/* the group opened with the device: its first open */
+	open_layer(&io, VF0, &tok, &d);
+	assert_true(d.kernel_reset);
+	assert_int_equal(resets_of_prepare(&d), 0);
+	/* the flag is spent: preparing again resets */
+	assert_false(d.kernel_reset);
+	assert_int_equal(resets_of_prepare(&d), 1);
+	/* the same device again in a context that holds its group: the
+	 * device may be open already (it is), so reset */
+	open_layer(&io, VF0, &tok, &again);
+	assert_false(again.kernel_reset);
+	assert_int_equal(resets_of_prepare(&again), 1);
+	vft_device_close(&again);
+	vft_device_close(&d);
+	/* closed and reopened: a first open again */
+	open_layer(&io, VF0, &tok, &d);
+	assert_int_equal(resets_of_prepare(&d), 0);
+	/* an adopted fd (a secondary's): the opener is unknown, reset */
+	fd = d.fd;
+	d.fd = -1;
+	vft_device_close(&d);
+	assert_int_equal(vft_device_adopt(&e, fd, &a, &err), 0);
+	assert_false(e.kernel_reset);
+	assert_int_equal(resets_of_prepare(&e), 1);
+	vft_device_close(&e);
+	/* a function without a working reset: the kernel did none, and
+	 * there is none to do */
+	fk.no_reset = true;
+	open_layer(&io, VF0, &tok, &d);
+	assert_false(d.kernel_reset);
+	assert_int_equal(resets_of_prepare(&d), 0);
+	vft_device_close(&d);
+	fk.no_reset = false;
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
 }
 
 static void
@@ -2084,6 +2203,71 @@ test_cdev_bind_reset_locked(void **state)
 	assert_int_equal(fk.bad_closes, 0);
 }
 
+/* Many devices closed at once: every fd closed, the groups after them. */
+static void
+test_layer_close_many(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device pf, vf;
+	struct vft_device *all[3] = { &pf, NULL, &vf };
+	struct vft_err err;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	open_layer(&io, PF, NULL, &pf);
+	open_layer(&io, VF0, &tok, &vf);
+	assert_int_equal(vft_device_map_bars(&vf, &err), 0);
+	assert_int_equal(fk.devs[D_PF].users, 1);
+	/* the two device closes run at once: each waits for the other */
+	fk.close_meet = 2;
+	vft_devices_close(all, 3, 4);
+	fk.close_meet = 0;
+	assert_int_equal(fk.close_arrived, 2);
+	assert_int_equal(fk.meet_timeouts, 0);
+	assert_int_equal(pf.fd, -1);
+	assert_int_equal(vf.fd, -1);
+	assert_int_equal(fk.n_maps, 0);
+	assert_int_equal(fk.devs[D_PF].users, 0);
+	assert_int_equal(vft_iommu_devices(&io), 0);
+	/* groups and the container went with their last device */
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+	/* one thread: in turn, the same result */
+	fk.close_arrived = 0;
+	open_layer(&io, VF0, &tok, &vf);
+	vft_devices_close(all, 3, 1);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(vft_iommu_devices(&io), 0);
+	vft_devices_close(NULL, 2, 4);
+	vft_devices_close(all, 0, 4);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+/* A cdev bind is always a first open (vfio_df_open()): no second reset. */
+static void
+test_cdev_reset_once(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device d;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_CDEV, NULL), 0);
+	open_layer(&io, VF0, &tok, &d);
+	assert_true(d.kernel_reset);
+	assert_int_equal(resets_of_prepare(&d), 0);
+	assert_int_equal(resets_of_prepare(&d), 1);
+	vft_device_close(&d);
+	fk.no_reset = true;
+	open_layer(&io, VF0, &tok, &d);
+	assert_false(d.kernel_reset);
+	assert_int_equal(resets_of_prepare(&d), 0);
+	vft_device_close(&d);
+	fk.no_reset = false;
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+}
+
 static void
 test_cdev_pf_and_dma_failure(void **state)
 {
@@ -2168,11 +2352,17 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_layer_revoke, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_layer_reset_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_layer_close_many, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_open, setup_cdev,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_refusals, setup_cdev,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_bind_reset_locked,
+						setup_cdev, teardown),
+		cmocka_unit_test_setup_teardown(test_cdev_reset_once,
 						setup_cdev, teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_pf_and_dma_failure,
 						setup_cdev, teardown),

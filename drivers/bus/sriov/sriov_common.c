@@ -89,6 +89,28 @@ sriov_dev_set_token(struct sriov_device *sd, const struct vft_token *tok,
 	sriov_list_unlock();
 }
 
+/* Phase @p ph of @p sd ran from @p start to now (sriov_timing.c). */
+void
+sriov_dev_time(struct sriov_device *sd, enum sriov_phase ph, uint64_t start)
+{
+	uint64_t ns;
+
+	sriov_list_lock();
+	ns = sriov_timing_end(&sd->timing, ph, start);
+	sriov_list_unlock();
+	SRIOV_LOG(DEBUG, "%s: %s took %" PRIu64 ".%03" PRIu64 " ms", sd->name,
+		  sriov_phase_name(ph), ns / 1000000, ns / 1000 % 1000);
+}
+
+/* Which reset the function got, as telemetry shows it. */
+void
+sriov_dev_set_reset(struct sriov_device *sd, enum sriov_reset r)
+{
+	sriov_list_lock();
+	sd->timing.reset = r;
+	sriov_list_unlock();
+}
+
 const char *
 sriov_role_name(enum sriov_role role)
 {
@@ -813,10 +835,19 @@ sriov_dev_drivers(struct sriov_device *sd, struct rte_pci_driver *first)
 static int
 sriov_dev_run_drivers(struct sriov_device *sd, struct rte_pci_driver *first)
 {
+	uint64_t t = sriov_time_now();
 	int ret = sriov_dev_drivers(sd, first);
 
-	if (ret == 0)
+	if (ret == 0) {
+		char line[256];
+
+		sriov_dev_time(sd, SRIOV_PHASE_PROBE, t);
+		sriov_list_lock();
+		sriov_timing_format(&sd->timing, line, sizeof(line));
+		sriov_list_unlock();
+		SRIOV_LOG(DEBUG, "%s: start-up: %s", sd->name, line);
 		return 0;
+	}
 	if (ret < 0)
 		SRIOV_LOG(ERR, "%s: driver probe failed: %s", sd->name,
 			  strerror(-ret));
@@ -859,6 +890,7 @@ sriov_dev_probe(struct sriov_device *sd)
 {
 	struct rte_pci_driver *first = NULL;
 	struct sriov_params p;
+	uint64_t t;
 	int ret;
 
 	ret = sriov_dev_policy(sd, &first);
@@ -875,16 +907,20 @@ sriov_dev_probe(struct sriov_device *sd)
 		sriov_params_wipe(&p);
 		return ret;
 	}
+	t = sriov_time_now();
 	ret = sriov_dev_open(sd, &p);
 	sriov_params_wipe(&p);
 	if (ret < 0)
 		return ret;
+	sriov_dev_time(sd, SRIOV_PHASE_OPEN, t);
+	t = sriov_time_now();
 	ret = sriov_vfio_setup(sd, true);
 	if (ret < 0) {
 		sriov_dev_set_error(sd, "setup-failed");
 		sriov_vfio_close(sd);
 		return ret;
 	}
+	sriov_dev_time(sd, SRIOV_PHASE_SETUP, t);
 	ret = sriov_dev_run_drivers(sd, first);
 	if (ret == 0)
 		sriov_mp_ready(sd, true);
@@ -913,9 +949,10 @@ sriov_probe(void)
 /* ---- remove ------------------------------------------------------------ */
 
 /* Secondaries stop getting the device, then the driver lets it go; the
- * secondaries that have it give it back when told it is gone. */
+ * secondaries that have it give it back when told it is gone. Without
+ * @p close_now the device stays open, for the caller to close and tell. */
 static int
-sriov_dev_detach(struct sriov_device *sd)
+sriov_dev_detach(struct sriov_device *sd, bool close_now)
 {
 	struct rte_pci_driver *drv = sd->pci.driver;
 	bool shared = sd->mp_ready;
@@ -931,6 +968,8 @@ sriov_dev_detach(struct sriov_device *sd)
 	}
 	sd->pci.driver = NULL;
 	sd->pci.device.driver = NULL;
+	if (!close_now)
+		return 0;
 	if (sd->vfio_dev.fd >= 0)
 		sriov_vfio_close(sd);
 	sriov_mp_notify_gone(sd);
@@ -957,7 +996,7 @@ sriov_unplug(struct rte_device *dev)
 
 	if (sd == NULL)
 		return -EINVAL;
-	ret = sriov_dev_detach(sd);
+	ret = sriov_dev_detach(sd, true);
 	if (ret < 0)
 		return ret;
 	sriov_list_lock();
@@ -968,20 +1007,39 @@ sriov_unplug(struct rte_device *dev)
 	return 0;
 }
 
+/*
+ * At exit: every driver lets its device go, in list order, then the
+ * devices are closed together (sriov_vfio_close_all(): each last close is
+ * a reset in the kernel), then the secondaries are told. A driver that
+ * fails to let go does not keep its device open: the process is going
+ * away.
+ */
 static int
 sriov_cleanup(void)
 {
-	struct sriov_device *sd, *tmp;
+	struct sriov_device *sd, *tmp, **todo;
+	unsigned int n = 0, k = 0;
 	int error = 0;
 
+	TAILQ_FOREACH(sd, &sriov_devices, next)
+	n++;
+	todo = calloc(n + 1, sizeof(*todo)); /* n + 1: never calloc(0) */
+	TAILQ_FOREACH(sd, &sriov_devices, next)
+	{
+		if (sriov_dev_detach(sd, false) < 0)
+			error = -1;
+		if (sd->vfio_dev.fd < 0)
+			continue;
+		if (todo != NULL)
+			todo[k++] = sd;
+		else
+			sriov_vfio_close(sd); /* no memory: one at a time */
+	}
+	sriov_vfio_close_all(todo, k);
+	free(todo);
 	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL; sd = tmp) {
 		tmp = TAILQ_NEXT(sd, next);
-		if (sriov_dev_detach(sd) < 0) {
-			error = -1;
-			/* close anyway: the process is going away */
-			if (sd->vfio_dev.fd >= 0)
-				sriov_vfio_close(sd);
-		}
+		sriov_mp_notify_gone(sd);
 		sriov_list_lock();
 		TAILQ_REMOVE(&sriov_devices, sd, next);
 		sriov_list_unlock();

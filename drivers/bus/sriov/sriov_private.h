@@ -68,6 +68,33 @@ struct sriov_pci_room {
 };
 
 /*
+ * Where a device's start-up goes (sriov_timing.c): each phase timed with
+ * the monotonic clock, in the order they run.
+ */
+enum sriov_phase {
+	SRIOV_PHASE_OPEN,    /* VFIO open; the kernel resets on a first open */
+	SRIOV_PHASE_SETUP,   /* interrupts, prepare, BAR maps */
+	SRIOV_PHASE_PREPARE, /* in setup: command register, a reset if due */
+	SRIOV_PHASE_PROBE,   /* the PCI driver's probe */
+	SRIOV_PHASE_RELEASE, /* close; the kernel resets on the last close */
+	SRIOV_PHASE_COUNT,
+};
+
+/* Which reset the function got at start-up. */
+enum sriov_reset {
+	SRIOV_RESET_UNKNOWN = 0, /* not prepared (yet), or a secondary */
+	SRIOV_RESET_NONE,	 /* it has no usable reset */
+	SRIOV_RESET_AT_OPEN,	 /* the kernel's, at its first open, only */
+	SRIOV_RESET_EXPLICIT,	 /* VFIO_DEVICE_RESET by the bus */
+};
+
+struct sriov_timing {
+	uint64_t ns[SRIOV_PHASE_COUNT];
+	uint32_t done; /* bit per phase measured */
+	enum sriov_reset reset;
+};
+
+/*
  * One device of the bus.
  *
  * Locking rule: the list (sriov_devices) and the fields telemetry reads
@@ -112,6 +139,9 @@ struct sriov_device {
 
 	/* last failure, for telemetry */
 	char last_error[64];
+
+	/* where its start-up went (locked, as telemetry reads it) */
+	struct sriov_timing timing;
 };
 
 TAILQ_HEAD(sriov_device_list, sriov_device);
@@ -127,6 +157,17 @@ void sriov_dev_set_error(struct sriov_device *sd, const char *what);
 void sriov_dev_set_open(struct sriov_device *sd, bool open);
 void sriov_dev_set_token(struct sriov_device *sd, const struct vft_token *tok,
 			 enum rte_sriov_token_source src);
+void sriov_dev_time(struct sriov_device *sd, enum sriov_phase ph,
+		    uint64_t start);
+void sriov_dev_set_reset(struct sriov_device *sd, enum sriov_reset r);
+
+/* sriov_timing.c */
+uint64_t sriov_time_now(void);
+const char *sriov_phase_name(enum sriov_phase ph);
+const char *sriov_reset_name(enum sriov_reset r);
+uint64_t sriov_timing_end(struct sriov_timing *t, enum sriov_phase ph,
+			  uint64_t start);
+int sriov_timing_format(const struct sriov_timing *t, char *buf, size_t len);
 
 /* sriov_pci_bus.c: the one file that knows the pci bus's private side */
 /* A supported DPDK release (SRIOV_PCI_RELEASES in sriov_pci_bus.c). */
@@ -187,6 +228,9 @@ void sriov_vfio_explain(struct sriov_device *sd,
 			const struct vft_explanation *why);
 int sriov_vfio_setup(struct sriov_device *sd, bool map_bars);
 void sriov_vfio_close(struct sriov_device *sd);
+/* Most devices sriov_vfio_close_all() closes at a time. */
+#define SRIOV_CLOSE_THREADS 8
+void sriov_vfio_close_all(struct sriov_device *const *sds, unsigned int n);
 void sriov_vfio_release(struct sriov_device *sd, bool from_callback);
 void sriov_vfio_give_back(struct sriov_device *sd, bool from_callback);
 void sriov_vfio_publish_bars(struct sriov_device *sd);

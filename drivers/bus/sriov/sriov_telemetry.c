@@ -4,10 +4,12 @@
 
 /*
  * Telemetry: /sriov/list (names of the bus's devices) and /sriov/info,<name>
- * (role, PF, driver, token source and fingerprint, state). A token never
- * appears here: only its fingerprint.
+ * (role, PF, driver, token source and fingerprint, state, start-up
+ * timings). A token never appears here: only its fingerprint.
  */
 
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_telemetry.h>
@@ -42,6 +44,32 @@ sriov_tel_state(const struct sriov_device *sd)
 	return sd->last_error[0] != '\0' ? "failed" : "claimed";
 }
 
+/*
+ * Where start-up went: "<phase>_us" for each phase measured (microseconds
+ * on the monotonic clock, sriov_timing.c) and which reset the function
+ * got ("reset").
+ */
+static void
+sriov_tel_timing(struct rte_tel_data *d, const struct sriov_timing *t)
+{
+	char key[32];
+	unsigned int ph;
+
+	for (ph = 0; ph < SRIOV_PHASE_COUNT; ph++) {
+		uint64_t us = t->ns[ph] / 1000;
+
+		if (!(t->done & (1u << ph)))
+			continue;
+		snprintf(key, sizeof(key), "%s_us", sriov_phase_name(ph));
+		/* an int holds 35 minutes of microseconds */
+		rte_tel_data_add_dict_int(d, key,
+					  us > INT_MAX ? INT_MAX : (int)us);
+	}
+	if (t->reset != SRIOV_RESET_UNKNOWN)
+		rte_tel_data_add_dict_string(d, "reset",
+					     sriov_reset_name(t->reset));
+}
+
 static void
 sriov_tel_fill(struct rte_tel_data *d, const struct sriov_device *sd)
 {
@@ -70,6 +98,7 @@ sriov_tel_fill(struct rte_tel_data *d, const struct sriov_device *sd)
 	rte_tel_data_add_dict_string(d, "token_fingerprint", sd->token_fp);
 	if (sd->last_error[0] != '\0')
 		rte_tel_data_add_dict_string(d, "error", sd->last_error);
+	sriov_tel_timing(d, &sd->timing);
 }
 
 static int
