@@ -141,11 +141,13 @@ tvk_expect_open_token_at(struct tvk_res *res, const char *container,
 			 const char *addr, int stage, const uint8_t *uuid,
 			 const char *label, int expect, struct tvk_dev *keep)
 {
-	char s[TVK_UUID_STR_LEN + 1], suffix[64];
+	char suffix[64];
 	int ret;
 
 	suffix[0] = '\0';
 	if (uuid) {
+		char s[TVK_UUID_STR_LEN + 1];
+
 		tvk_uuid_format(uuid, s);
 		tvk_tok_suffix(suffix, sizeof(suffix), s);
 		tvk_wipe(s, sizeof(s));
@@ -319,10 +321,11 @@ int
 tvk_refresh_vfs(struct tvk_ctx *ctx, struct tvk_res *res)
 {
 	char drv[64];
-	int i, ret;
+	int i;
 
 	for (i = 0; i < TVK_NUM_VFS; i++) {
-		ret = tvk_virtfn(ctx->pf, i, ctx->vf[i], sizeof(ctx->vf[i]));
+		int ret =
+			tvk_virtfn(ctx->pf, i, ctx->vf[i], sizeof(ctx->vf[i]));
 		if (ret)
 			return tvk_fail(res, "%s/virtfn%d: %s", ctx->pf, i,
 					tvk_errname(-ret));

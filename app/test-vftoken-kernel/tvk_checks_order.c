@@ -173,10 +173,12 @@ tvk_group_fd(const char *addr, struct tvk_res *res)
 static int
 tvk_group_get(int group, const char *addr, const uint8_t *uuid)
 {
-	char name[96], s[TVK_UUID_STR_LEN + 1];
+	char name[96];
 	int fd;
 
 	if (uuid) {
+		char s[TVK_UUID_STR_LEN + 1];
+
 		tvk_uuid_format(uuid, s);
 		snprintf(name, sizeof(name), "%s vf_token=%s", addr, s);
 		tvk_wipe(s, sizeof(s));
@@ -378,15 +380,17 @@ tvk_group_busy_before_token(struct tvk_ctx *ctx, struct tvk_res *res)
 	char s[TVK_UUID_STR_LEN + 1];
 	struct tvk_dev vf;
 	uint8_t u[16];
-	int fd, ret;
+	int ret;
 
 	if (tvk_other_token(ctx, res, u, s))
 		return -1;
 	tvk_wipe(s, sizeof(s));
+	tvk_dev_init(&vf);
 	ret = tvk_expect_open_token(res, ctx->vf[0], ctx->token_str,
 				    "VF, right token, held", 0, &vf);
 	if (ret == 0) {
-		fd = tvk_group_fd(ctx->vf[0], res);
+		int fd = tvk_group_fd(ctx->vf[0], res);
+
 		if (fd == -EIO)
 			ret = -1;
 		else if (fd >= 0 || fd != -EBUSY)
