@@ -78,6 +78,7 @@ enum tvk_stage {
 	TVK_STAGE_GROUP = 0, /* group fd only, no container */
 	TVK_STAGE_CONTAINER, /* container set, no VFIO_SET_IOMMU */
 	TVK_STAGE_IOMMU,     /* container set, type1v2 IOMMU set: a full open */
+	TVK_STAGE_IOMMU_TYPE1, /* a full open with the type1 (v1) IOMMU */
 };
 
 /* tvk_vfio.c */
@@ -191,6 +192,9 @@ int tvk_compat_vf_no_token(struct tvk_ctx *ctx, struct tvk_res *res);
 int tvk_compat_vf_wrong_token(struct tvk_ctx *ctx, struct tvk_res *res);
 int tvk_compat_vf_right_token(struct tvk_ctx *ctx, struct tvk_res *res);
 int tvk_compat_pf_token_lifecycle(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_pf_token_lifecycle_type1(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_compat_pf_token_lifecycle_type1(struct tvk_ctx *ctx,
+					struct tvk_res *res);
 int tvk_cdev_pf_token_lifecycle(struct tvk_ctx *ctx, struct tvk_res *res);
 int tvk_cdev_pf_refused_bind_sets_token(struct tvk_ctx *ctx,
 					struct tvk_res *res);

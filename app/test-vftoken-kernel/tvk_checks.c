@@ -1219,6 +1219,9 @@ const struct tvk_check tvk_checks[] = {
 	  "-> 0/EACCES/EACCES; same after PF close; after FEATURE SET "
 	  "(kernel selftest's three cases)",
 	  tvk_pf_token_lifecycle, 0 },
+	{ "pf-token-lifecycle-type1",
+	  "pf-token-lifecycle with the type1 (v1) IOMMU model",
+	  tvk_pf_token_lifecycle_type1, 0 },
 	{ "compat-vf-no-token",
 	  "iommufd compat container (/dev/iommu as the group's container): VF, "
 	  "no token -> EACCES",
@@ -1232,6 +1235,10 @@ const struct tvk_check tvk_checks[] = {
 	{ "compat-pf-token-lifecycle",
 	  "iommufd compat container: pf-token-lifecycle's cases",
 	  tvk_compat_pf_token_lifecycle, TVK_NEED_IOMMUFD },
+	{ "compat-pf-token-lifecycle-type1",
+	  "iommufd compat container, type1 (v1) IOMMU model: "
+	  "pf-token-lifecycle's cases",
+	  tvk_compat_pf_token_lifecycle_type1, TVK_NEED_IOMMUFD },
 	{ "cdev-nodes",
 	  "/dev/iommu, and vfio-dev/vfioN + /dev/vfio/devices/vfioN (same "
 	  "dev number) for the PF and every VF",

@@ -64,12 +64,16 @@ enum tvk_mode {
 	TVK_MODE_GROUP,	 /* group + /dev/vfio/vfio (legacy container) */
 	TVK_MODE_COMPAT, /* group + /dev/iommu (iommufd compat container) */
 	TVK_MODE_CDEV,	 /* /dev/vfio/devices/vfioN bound to /dev/iommu */
+	TVK_MODE_GROUP_TYPE1,  /* TVK_MODE_GROUP with VFIO_TYPE1_IOMMU */
+	TVK_MODE_COMPAT_TYPE1, /* TVK_MODE_COMPAT with VFIO_TYPE1_IOMMU */
 };
 
 static const char *const tvk_mode_names[] = {
 	[TVK_MODE_GROUP] = "group",
 	[TVK_MODE_COMPAT] = "group, iommufd compat container",
 	[TVK_MODE_CDEV] = "cdev",
+	[TVK_MODE_GROUP_TYPE1] = "group, type1 IOMMU",
+	[TVK_MODE_COMPAT_TYPE1] = "group, iommufd compat container, type1",
 };
 
 /* An open device of any mode. */
@@ -105,17 +109,18 @@ tvk_mode_open(struct tvk_res *res, int mode, const char *addr,
 	      struct tvk_any *keep)
 {
 	char what[160];
+	bool compat, type1;
 
 	snprintf(what, sizeof(what), "%s; %s", label, tvk_mode_names[mode]);
 	if (mode == TVK_MODE_CDEV)
 		return tvk_expect_bind(res, addr, uuid, what, expect,
 				       keep ? &keep->c : NULL);
-	return tvk_expect_open_token_at(res,
-					mode == TVK_MODE_COMPAT
-						? TVK_CONTAINER_IOMMUFD
-						: TVK_CONTAINER_LEGACY,
-					addr, TVK_STAGE_IOMMU, uuid, what,
-					expect, keep ? &keep->g : NULL);
+	compat = mode == TVK_MODE_COMPAT || mode == TVK_MODE_COMPAT_TYPE1;
+	type1 = mode == TVK_MODE_GROUP_TYPE1 || mode == TVK_MODE_COMPAT_TYPE1;
+	return tvk_expect_open_token_at(
+		res, compat ? TVK_CONTAINER_IOMMUFD : TVK_CONTAINER_LEGACY,
+		addr, type1 ? TVK_STAGE_IOMMU_TYPE1 : TVK_STAGE_IOMMU, uuid,
+		what, expect, keep ? &keep->g : NULL);
 }
 
 /* VF opens with GOOD only: BAD and no token -> EACCES. */
@@ -744,6 +749,18 @@ int
 tvk_compat_pf_token_lifecycle(struct tvk_ctx *ctx, struct tvk_res *res)
 {
 	return tvk_lifecycle(ctx, res, TVK_MODE_COMPAT);
+}
+
+int
+tvk_pf_token_lifecycle_type1(struct tvk_ctx *ctx, struct tvk_res *res)
+{
+	return tvk_lifecycle(ctx, res, TVK_MODE_GROUP_TYPE1);
+}
+
+int
+tvk_compat_pf_token_lifecycle_type1(struct tvk_ctx *ctx, struct tvk_res *res)
+{
+	return tvk_lifecycle(ctx, res, TVK_MODE_COMPAT_TYPE1);
 }
 
 int

@@ -116,8 +116,11 @@ tvk_group_setup(const char *container, const char *addr, int stage,
 	}
 	if (stage == TVK_STAGE_CONTAINER)
 		return 0;
-	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0) {
-		snprintf(err, errlen, "VFIO_SET_IOMMU type1v2 (%s): %s",
+	if (ioctl(d->container, VFIO_SET_IOMMU,
+		  stage == TVK_STAGE_IOMMU_TYPE1 ? VFIO_TYPE1_IOMMU
+						 : VFIO_TYPE1v2_IOMMU) < 0) {
+		snprintf(err, errlen, "VFIO_SET_IOMMU %s (%s): %s",
+			 stage == TVK_STAGE_IOMMU_TYPE1 ? "type1" : "type1v2",
 			 container, tvk_errname(errno));
 		return -1;
 	}
