@@ -139,7 +139,7 @@ static struct {
 	bool msix_mappable;  /* BAR2 may be mapped over its MSI-X table */
 	int n_resets;	     /* VFIO_DEVICE_RESET calls */
 	bool no_iommufd;     /* a kernel without /dev/iommu */
-	bool token_e2big;    /* 6.17/6.18: a bind with a token is -E2BIG */
+	bool token_e2big;    /* 6.17, 6.18.0-2: a bind with a token is -E2BIG */
 	/* what the fake saw */
 	char last_name[VFT_DEVICE_NAME_LEN + 8];
 	unsigned int irq_index, irq_count;
