@@ -147,7 +147,7 @@ static struct {
 	int close_arrived;
 	int meet_timeouts;
 	bool no_iommufd;  /* a kernel without /dev/iommu */
-	bool token_e2big; /* 6.17/6.18: a bind with a token is -E2BIG */
+	bool token_e2big; /* 6.17, 6.18.0-2: a bind with a token is -E2BIG */
 	/* what the fake saw */
 	char last_name[VFT_DEVICE_NAME_LEN + 8];
 	unsigned int irq_index, irq_count;
@@ -2197,6 +2197,23 @@ test_cdev_bind_reset_locked(void **state)
 	fk.fail_req_times = 0;
 	cdev_refused(VF0, &tok, -EAGAIN, VFT_V_BUSY, "device lock");
 	assert_int_equal(fk.n_fail_req, VFT_OPEN_TRIES);
+	/* refusals after the kernel's token step: a PF has taken the token
+	 * (vft_explain.c; a bad iommufd, the PF bound through another cdev
+	 * fd, the reset) */
+	vft_explain_kernel_set("7.2.12");
+	cdev_refused(PF, &tok, -EAGAIN, VFT_V_BUSY,
+		     "refused, but the token was changed");
+	fk.fail_req_errno = EBADFD;
+	cdev_refused(PF, &tok, -EBADFD, VFT_V_OTHER,
+		     "refused, but the token was changed");
+	fk.fail_req_errno = EINVAL;
+	cdev_refused(PF, &tok, -EINVAL, VFT_V_BUSY,
+		     "refused, but the token was changed");
+	/* a kernel before 86624ba3b522 refuses the flag: nothing changed */
+	vft_explain_kernel_set("6.12.95");
+	cdev_refused(PF, &tok, -EINVAL, VFT_V_OTHER, "token unchanged");
+	cdev_refused(VF0, &tok, -EINVAL, VFT_V_OTHER, "86624ba3b522");
+	vft_explain_kernel_set(NULL);
 	fk.fail_req = 0;
 	vft_iommu_close(&io);
 	assert_int_equal(fk.n_open, 0);
