@@ -675,12 +675,12 @@ case_notify() {
 	if wait_for 5 notify_has READY=1; then
 		ok "notify: READY=1 once the broker listens"
 	else
-		nok "notify: READY=1 once the broker listens: $(tr '\n' '|' <"$NOTIFY_OUT")"
+		nok "notify: READY=1 once the broker listens: $(tr '\n' '|' <"$NOTIFY_OUT" | head -c 300)"
 	fi
 	if wait_for 5 notify_has WATCHDOG=1; then
 		ok "notify: WATCHDOG=1 with WATCHDOG_USEC and no WATCHDOG_PID"
 	else
-		nok "notify: WATCHDOG=1 with WATCHDOG_USEC and no WATCHDOG_PID: $(tr '\n' '|' <"$NOTIFY_OUT")"
+		nok "notify: WATCHDOG=1 with WATCHDOG_USEC and no WATCHDOG_PID: $(tr '\n' '|' <"$NOTIFY_OUT" | head -c 300)"
 	fi
 	client $NORULE "$W/n1.out" "$VF" --timeout 5
 	if wait_for 5 grep -q '^STATUS=opens 0, refusals 1, ' "$NOTIFY_OUT"; then
@@ -700,7 +700,7 @@ case_notify() {
 	if notify_has READY=1 && ! notify_has WATCHDOG=1; then
 		ok "notify: READY=1 and no WATCHDOG=1 when WATCHDOG_PID is another process"
 	else
-		nok "notify: READY=1 and no WATCHDOG=1 when WATCHDOG_PID is another process: $(tr '\n' '|' <"$NOTIFY_OUT")"
+		nok "notify: READY=1 and no WATCHDOG=1 when WATCHDOG_PID is another process: $(tr '\n' '|' <"$NOTIFY_OUT" | head -c 300)"
 	fi
 	stop_broker
 	unset NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID
