@@ -597,7 +597,8 @@ st_broker(const struct st_opts *o)
 	}
 	root = json_object();
 	json_object_set_new(root, "broker", json_string(o->broker));
-	json_object_set_new(root, "uptime_s", json_integer((json_int_t)s.uptime_s));
+	json_object_set_new(root, "uptime_s",
+			    json_integer((json_int_t)s.uptime_s));
 	json_object_set_new(root, "opens", json_integer((json_int_t)s.opens));
 	json_object_set_new(root, "refusals",
 			    json_integer((json_int_t)s.refusals));

@@ -80,11 +80,13 @@ vfd_usage(FILE *f)
 		"\nLog:\n"
 		"  priorities          under journald (JOURNAL_STREAM) each "
 		"line starts\n                      with <3> err, <4> "
-		"warning (refusals, malformed\n                      requests), "
+		"warning (refusals, malformed\n                      "
+		"requests), "
 		"<5> notice (start, policy loads),\n                      <6> "
 		"info (opens): journalctl -u vftokend -p warning\n"
 		"\nsystemd:\n"
-		"  Type=notify         READY=1 once it serves, STATUS= with its "
+		"  Type=notify         READY=1 once it serves, STATUS= with "
+		"its "
 		"counters,\n                      WATCHDOG=1 at half of "
 		"WatchdogSec=\n"
 		"\nFiles:\n"
@@ -203,7 +205,8 @@ vfd_socket_unlink_stale(const char *path)
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISSOCK(st.st_mode)) {
-		vfd_log(VFD_ERR, "%s exists and is not a socket: not touching it", path);
+		vfd_log(VFD_ERR,
+			"%s exists and is not a socket: not touching it", path);
 		return -EEXIST;
 	}
 	return unlink(path) < 0 ? -errno : 0;
@@ -231,7 +234,8 @@ vfd_socket_dir(const char *path)
 	if (!S_ISDIR(st.st_mode) ||
 	    (st.st_uid != 0 && st.st_uid != geteuid()) ||
 	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
-		vfd_log(VFD_ERR, "the socket's directory %s is %s: expected a directory "
+		vfd_log(VFD_ERR,
+			"the socket's directory %s is %s: expected a directory "
 			"of root's that only root may write in (or sticky)",
 			dir,
 			!S_ISDIR(st.st_mode) ? "not a directory"
@@ -365,7 +369,8 @@ vfd_notify_ready(struct vfd *b)
 static void
 vfd_watchdog_init(struct vfd *b)
 {
-	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
+	const char *usec = getenv("WATCHDOG_USEC"),
+		   *pid = getenv("WATCHDOG_PID");
 	unsigned long long us;
 	char *end;
 
@@ -542,14 +547,16 @@ vfd_accept(struct vfd *b)
 			c = &b->clients[i];
 	if (c == NULL) {
 		b->stats.caps_refused++;
-		vfd_log(VFD_WARNING, "%u clients connected already: connection refused",
+		vfd_log(VFD_WARNING,
+			"%u clients connected already: connection refused",
 			VFD_MAX_CLIENTS);
 		close(fd);
 		return;
 	}
 	vft_err_clear(&err);
 	if (vfb_peer_read(fd, "/proc", &c->peer, &err) < 0) {
-		vfd_log(VFD_WARNING, "a client's credentials cannot be read (%s): "
+		vfd_log(VFD_WARNING,
+			"a client's credentials cannot be read (%s): "
 			"connection refused",
 			err.msg);
 		close(fd);
@@ -581,7 +588,8 @@ vfd_drop_idle(struct vfd *b)
 			continue;
 		if (c->refusals == 0 || vfd_log_refusal(b, c->peer.uid)) {
 			vfb_peer_format(&c->peer, who, sizeof(who));
-			vfd_log(c->refusals ? VFD_WARNING : VFD_INFO, "%s: no request for %d s: connection closed",
+			vfd_log(c->refusals ? VFD_WARNING : VFD_INFO,
+				"%s: no request for %d s: connection closed",
 				who, VFD_CLIENT_IDLE_S);
 		}
 		vfd_client_close(c);
@@ -713,7 +721,8 @@ main(int argc, char **argv)
 	if (b.listen_fd < 0)
 		b.listen_fd = vfd_socket_make(&b);
 	if (b.sig_fd >= 0 && b.listen_fd >= 0 && vfd_closer_start(&b) < 0) {
-		vfd_log(VFD_ERR, "cannot start the closer: %s", strerror(errno));
+		vfd_log(VFD_ERR, "cannot start the closer: %s",
+			strerror(errno));
 		close(b.sig_fd);
 		b.sig_fd = -1;
 	}
@@ -721,8 +730,8 @@ main(int argc, char **argv)
 		vfd_cleanup(&b);
 		return 1;
 	}
-	vfd_log(VFD_NOTICE, "vftokend %s: listening on %s%s, tokens in %s", VFTOKEN_VERSION,
-		b.socket_made ? b.socket_path : "the socket",
+	vfd_log(VFD_NOTICE, "vftokend %s: listening on %s%s, tokens in %s",
+		VFTOKEN_VERSION, b.socket_made ? b.socket_path : "the socket",
 		b.socket_made ? "" : " passed by systemd", b.token_dir);
 	vfd_watchdog_init(&b);
 	vfd_notify_ready(&b);

@@ -73,7 +73,8 @@ vfd_closer_start(struct vfd *b)
 		vfd_closer_run(q[0], self);
 	/* The table is shared: the read end stays open for the closer. */
 	if (fcntl(q[1], F_SETFL, O_NONBLOCK) < 0) {
-		vfd_log(VFD_ERR, "closer: cannot make its queue non-blocking: %s",
+		vfd_log(VFD_ERR,
+			"closer: cannot make its queue non-blocking: %s",
 			strerror(errno));
 		kill((pid_t)pid, SIGKILL);
 		return -EIO;
@@ -99,7 +100,8 @@ vfd_closer_give(struct vfd *b, int *fds, unsigned int n)
 			    (ssize_t)sizeof(fds[i]))
 			b->stats.closer_fds++;
 		else
-			vfd_log(VFD_ERR, "closer: fd %d not queued (%s): left open",
+			vfd_log(VFD_ERR,
+				"closer: fd %d not queued (%s): left open",
 				fds[i],
 				b->closer_fd < 0 ? "no closer"
 						 : strerror(errno));

@@ -164,7 +164,8 @@ vfd_log_flush(struct vfd *b)
 		if (!u->used || now - u->window < VFD_LOG_WINDOW_S)
 			continue;
 		if (u->suppressed > 0)
-			vfd_log(VFD_WARNING, "uid=%lu: %lu more refusals in the last %ld s "
+			vfd_log(VFD_WARNING,
+				"uid=%lu: %lu more refusals in the last %ld s "
 				"not logged",
 				(unsigned long)u->uid, u->suppressed,
 				(long)(now - u->window));

@@ -248,7 +248,8 @@ vfd_ref_keep(struct vfd *b, const struct vft_pci_addr *pf, int fd, pid_t pid)
 		if (b->refs[i].fd < 0)
 			r = &b->refs[i];
 	if (pidfd < 0 || r == NULL) {
-		vfd_log(VFD_WARNING, "cannot keep a reference to the PF (%s): its token "
+		vfd_log(VFD_WARNING,
+			"cannot keep a reference to the PF (%s): its token "
 			"will be rotated by opening it again",
 			pidfd < 0 ? strerror(errno) : "table full");
 		if (pidfd >= 0)
@@ -381,7 +382,8 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 			 "send the fds the request names: the VFIO container "
 			 "or iommufd and the function's group, opened from "
 			 "their nodes");
-		vfd_log(VFD_WARNING, "%s open %s: %s; refused%s: %s", who, tg.desc, why,
+		vfd_log(VFD_WARNING, "%s open %s: %s; refused%s: %s", who,
+			tg.desc, why,
 			lied ? ", its uid is suspect for " VFD_STR(
 				       VFD_SUSPECT_S) " s"
 			     : "",
@@ -401,12 +403,13 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 	/* Proven VFIO nodes: closing them is the kernel's quick work. */
 	vft_broker_close_fds(fds, (unsigned int)nfds);
 	if (ret < 0)
-		vfd_log(VFD_WARNING, "%s open %s: %s; open failed: %s (token %s): %s", who,
+		vfd_log(VFD_WARNING,
+			"%s open %s: %s; open failed: %s (token %s): %s", who,
 			tg.desc, why, vft_verdict_name(rep.verdict), fp,
 			rep.reason);
 	else
-		vfd_log(VFD_INFO, "%s open %s: %s; opened, path %s, token %s%s", who,
-			tg.desc, why, vft_path_name(rep.path), fp,
+		vfd_log(VFD_INFO, "%s open %s: %s; opened, path %s, token %s%s",
+			who, tg.desc, why, vft_path_name(rep.path), fp,
 			ref >= 0 ? ", set on the PF" : "");
 	if (ret == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &c->since);
@@ -414,7 +417,8 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 	}
 	ret = vft_broker_send(c->fd, &rep, sizeof(rep), out, n);
 	if (ret < 0)
-		vfd_log(VFD_WARNING, "%s: the reply could not be sent (%s): nothing of the "
+		vfd_log(VFD_WARNING,
+			"%s: the reply could not be sent (%s): nothing of the "
 			"open is kept",
 			who, strerror(-ret));
 	vft_broker_close_fds(out, n);
@@ -538,7 +542,8 @@ vfd_rotate(struct vfd *b, struct vfd_client *c,
 		snprintf(rep.msg, sizeof(rep.msg),
 			 "%s is not an SR-IOV PF: only a PF has a VF token",
 			 tg.desc);
-		vfd_log(VFD_WARNING, "%s rotate %s: %s; not a PF", who, tg.desc, why);
+		vfd_log(VFD_WARNING, "%s rotate %s: %s; not a PF", who, tg.desc,
+			why);
 	} else {
 		clock_gettime(CLOCK_MONOTONIC, &c->since);
 		rep.error = vfd_rotate_pf(b, &pf, fp, oldfp, &err);
@@ -548,13 +553,13 @@ vfd_rotate(struct vfd *b, struct vfd_client *c,
 			snprintf(rep.msg, sizeof(rep.msg),
 				 "%s: new token %s set", tg.desc, fp);
 		if (rep.error < 0)
-			vfd_log(VFD_ERR, "%s rotate %s: %s; failed: %s", who, tg.desc,
-				why, err.msg);
+			vfd_log(VFD_ERR, "%s rotate %s: %s; failed: %s", who,
+				tg.desc, why, err.msg);
 		else
 			b->stats.rotations++;
 		if (rep.error == 0)
-			vfd_log(VFD_NOTICE, "%s rotate %s: %s; token %s -> %s", who,
-				tg.desc, why, oldfp, fp);
+			vfd_log(VFD_NOTICE, "%s rotate %s: %s; token %s -> %s",
+				who, tg.desc, why, oldfp, fp);
 	}
 	snprintf(rep.fingerprint, sizeof(rep.fingerprint), "%s", fp);
 	vft_broker_send(c->fd, &rep, sizeof(rep), NULL, 0);
@@ -574,7 +579,6 @@ vfd_stats(struct vfd *b, struct vfd_client *c,
 {
 	struct vft_broker_stats_rep rep;
 	struct timespec now;
-	char who[160];
 	unsigned int i;
 
 	memset(&rep, 0, sizeof(rep));
@@ -588,6 +592,8 @@ vfd_stats(struct vfd *b, struct vfd_client *c,
 		c->refusals++;
 		b->stats.refusals++;
 		if (vfd_log_refusal(b, c->peer.uid)) {
+			char who[160];
+
 			vfb_peer_format(&c->peer, who, sizeof(who));
 			vfd_log(VFD_WARNING,
 				"%s stats: refused (no allow rule names it)",

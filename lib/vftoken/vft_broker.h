@@ -105,7 +105,7 @@ struct vft_broker_stats_req {
 
 struct vft_broker_stats_rep {
 	struct vft_broker_hdr h;
-	int32_t error; /**< 0, or -EPERM: the peer may not ask */
+	int32_t error;	  /**< 0, or -EPERM: the peer may not ask */
 	uint32_t clients; /**< connections held now */
 	uint32_t pf_refs; /**< PF references held now */
 	uint32_t pad;

@@ -1279,21 +1279,21 @@ test_check_all_errors(void **state)
 	assert_int_equal(l.code[0], -EINVAL);
 	/* the parser proper still stops at the first */
 	vft_err_clear(&err);
-	assert_int_equal(vfb_policy_parse(text, strlen(text), "t.policy", &p,
-					  &err),
-			 -EINVAL);
+	assert_int_equal(
+		vfb_policy_parse(text, strlen(text), "t.policy", &p, &err),
+		-EINVAL);
 	assert_null(p);
 	assert_non_null(strstr(err.msg, "t.policy:3: "));
 
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(vfb_policy_check(clean, strlen(clean), "c",
-					  check_collect, &l),
-			 0);
+	assert_int_equal(
+		vfb_policy_check(clean, strlen(clean), "c", check_collect, &l),
+		0);
 	assert_int_equal(l.n, 0);
 	assert_int_equal(vfb_policy_check("", 0, "e", check_collect, &l), 0);
-	assert_int_equal(vfb_policy_check(clean, strlen(clean), "c", NULL,
-					  NULL),
-			 -EINVAL);
+	assert_int_equal(
+		vfb_policy_check(clean, strlen(clean), "c", NULL, NULL),
+		-EINVAL);
 }
 
 /* The file form: the file rules of vfb_policy_load() are one report. */
