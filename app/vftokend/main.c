@@ -85,10 +85,9 @@ vfd_usage(FILE *f)
 		"<5> notice (start, policy loads),\n                      <6> "
 		"info (opens): journalctl -u vftokend -p warning\n"
 		"\nsystemd:\n"
-		"  Type=notify         READY=1 once it serves, STATUS= with "
-		"its "
-		"counters,\n                      WATCHDOG=1 at half of "
-		"WatchdogSec=\n"
+		"  Type=notify         READY=1 once it serves; WATCHDOG=1 at "
+		"half of\n                      WatchdogSec=, each with "
+		"STATUS= and the counters\n"
 		"\nFiles:\n"
 		"  %s\n                      the policy\n"
 		"  %s/PF.token\n                      the token of each PF "
@@ -98,9 +97,8 @@ vfd_usage(FILE *f)
 		"\nExit status:\n"
 		"   0  ok        stopped by SIGTERM or SIGINT; --help, "
 		"--version; clean policy\n"
-		"   1  failure   could not start (policy, token dir, socket), "
-		"the loop failed;\n"
-		"   1  failure   --check-policy: a bad line\n"
+		"   1  failure   start or loop failed; --check-policy: a bad "
+		"line\n"
 		"   2  usage     bad command line\n",
 		VFT_BROKER_DEFAULT_SOCKET, VFD_DEFAULT_POLICY,
 		VFD_DEFAULT_TOKEN_DIR, VFD_DEFAULT_POLICY,
