@@ -775,6 +775,12 @@ case_stats() {
 	"$VFTOKEN" status --broker "$S" --json >"$W/s5.json" 2>&1
 	stats_is "$W/s5.json" "one process opening 6 connections" \
 		connections_refused=2
+	# an allowed uid sends /dev/null as its container: refused, the fd
+	# handed to the closer unproven
+	client $ALLOWED2 "$W/c6.out" "$VF" --ctx /dev/null --timeout 5
+	"$VFTOKEN" status --broker "$S" --json >"$W/s6.json" 2>&1
+	stats_is "$W/s6.json" "an allowed uid's /dev/null as its container" \
+		closer_fds=1 refusals=$(($(stat_of "$W/s5.json" refusals) + 1))
 	stop_broker
 	"$VFTOKEN" status --broker "$S" >"$W/s6.out" 2>&1
 	rc=$?
