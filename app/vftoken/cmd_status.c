@@ -549,20 +549,6 @@ static const struct option st_options[] = {
 
 static const struct cli_cmd st_cmd = { "status", st_usage, st_options, st_opt };
 
-/* The exit code of a failed stats call (as token rotate's). */
-static int
-st_broker_exit(const char *sock, int code)
-{
-	struct stat st;
-
-	if (code == -ECONNREFUSED || stat(sock, &st) != 0 ||
-	    !S_ISSOCK(st.st_mode))
-		return CLI_EXIT_BROKER_UNREACHABLE;
-	if (code == -EACCES || code == -EPERM)
-		return CLI_EXIT_BROKER_DENIED;
-	return cli_exit_for_errno(code);
-}
-
 /* status --broker SOCK: the broker's counters. */
 static int
 st_broker(const struct st_opts *o)
@@ -574,7 +560,7 @@ st_broker(const struct st_opts *o)
 	vft_err_clear(&err);
 	if (vft_broker_stats(o->broker, &s, &err) < 0) {
 		cli_error("the broker's counters: %s", err.msg);
-		return st_broker_exit(o->broker, err.code);
+		return cli_exit_for_broker(o->broker, err.code);
 	}
 	if (!o->json) {
 		printf("broker %s, up %llu s\n"
