@@ -1958,6 +1958,21 @@ resets_of_prepare(struct vft_device *d)
 	return fk.n_resets - before;
 }
 
+/* A function without a working reset (no VFIO_DEVICE_FLAGS_RESET): the
+ * kernel did none at open, and prepare has none to do. */
+static void
+expect_no_reset_at_all(struct vft_iommu *io)
+{
+	struct vft_device d;
+
+	fk.no_reset = true;
+	open_layer(io, VF0, &tok, &d);
+	assert_false(d.kernel_reset);
+	assert_int_equal(resets_of_prepare(&d), 0);
+	vft_device_close(&d);
+	fk.no_reset = false;
+}
+
 /*
  * One reset per open (vft_device_kernel_reset()): no VFIO_DEVICE_RESET
  * right after a fresh first open that the kernel reset; one wherever that
@@ -2000,14 +2015,7 @@ test_layer_reset_once(void **state)
 	assert_false(e.kernel_reset);
 	assert_int_equal(resets_of_prepare(&e), 1);
 	vft_device_close(&e);
-	/* a function without a working reset: the kernel did none, and
-	 * there is none to do */
-	fk.no_reset = true;
-	open_layer(&io, VF0, &tok, &d);
-	assert_false(d.kernel_reset);
-	assert_int_equal(resets_of_prepare(&d), 0);
-	vft_device_close(&d);
-	fk.no_reset = false;
+	expect_no_reset_at_all(&io);
 	vft_iommu_close(&io);
 	assert_int_equal(fk.n_open, 0);
 	assert_int_equal(fk.bad_closes, 0);
@@ -2275,12 +2283,7 @@ test_cdev_reset_once(void **state)
 	assert_int_equal(resets_of_prepare(&d), 0);
 	assert_int_equal(resets_of_prepare(&d), 1);
 	vft_device_close(&d);
-	fk.no_reset = true;
-	open_layer(&io, VF0, &tok, &d);
-	assert_false(d.kernel_reset);
-	assert_int_equal(resets_of_prepare(&d), 0);
-	vft_device_close(&d);
-	fk.no_reset = false;
+	expect_no_reset_at_all(&io);
 	vft_iommu_close(&io);
 	assert_int_equal(fk.n_open, 0);
 }
