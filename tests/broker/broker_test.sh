@@ -356,31 +356,28 @@ case_flood() {
 
 log_lines() { wc -l <"$LOG"; }
 
+# log_bound WHAT CLIENT-ARGS...: a fresh broker; 1000 refused requests of
+# uid $NORULE make at most 50 log lines.
+log_bound() {
+	local what=$1 l0 l1
+	shift
+	start_broker
+	l0=$(log_lines)
+	client $NORULE "$W/many.out" "$VF" --count 1000 --quiet --timeout 5 "$@"
+	sleep 1
+	l1=$(log_lines)
+	if [ $((l1 - l0)) -le 50 ]; then
+		ok "log: 1000 refused requests $what make at most 50 lines ($((l1 - l0)))"
+	else
+		nok "log: 1000 refused requests $what make at most 50 lines ($((l1 - l0)))"
+	fi
+	stop_broker
+}
+
 case_log() {
-	local l0 l1 bad
-	start_broker
-	l0=$(log_lines)
-	client $NORULE "$W/many.out" "$VF" --count 1000 --quiet --timeout 5
-	sleep 1
-	l1=$(log_lines)
-	if [ $((l1 - l0)) -le 50 ]; then
-		ok "log: 1000 refused requests of one connection make at most 50 lines ($((l1 - l0)))"
-	else
-		nok "log: 1000 refused requests of one connection make at most 50 lines ($((l1 - l0)))"
-	fi
-	stop_broker
-	start_broker
-	l0=$(log_lines)
-	client $NORULE "$W/many.out" "$VF" --count 1000 --fresh --quiet \
-		--timeout 5
-	sleep 1
-	l1=$(log_lines)
-	if [ $((l1 - l0)) -le 50 ]; then
-		ok "log: 1000 refused requests of one uid, each on a new connection, make at most 50 lines ($((l1 - l0)))"
-	else
-		nok "log: 1000 refused requests of one uid, each on a new connection, make at most 50 lines ($((l1 - l0)))"
-	fi
-	stop_broker
+	local bad
+	log_bound "of one connection"
+	log_bound "of one uid, each on a new connection" --fresh
 	: >"$LOG"
 	start_broker
 	# addr: an ANSI escape (clear screen), a newline, a forged line;
