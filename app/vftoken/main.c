@@ -375,6 +375,9 @@ static const char main_usage[] =
 	"new token\n"
 	"  check ADDR [SOURCE]       open ADDR through VFIO and explain the "
 	"result\n"
+	"  cdi [ADDR...] [--pf PF]   write a CDI spec naming functions the "
+	"broker\n"
+	"                            serves, for container engines\n"
 	"  help [COMMAND]            this text, or a command's help\n"
 	"\n"
 	"Options:\n"
@@ -402,6 +405,7 @@ static const struct main_cmd main_cmds[] = {
 	{ "vfs", cmd_vfs },
 	{ "token", cmd_token },
 	{ "check", cmd_check },
+	{ "cdi", cmd_cdi },
 };
 
 /* The command called name, or NULL after saying what was expected. */
@@ -413,8 +417,8 @@ main_find(const char *name)
 	for (i = 0; i < sizeof(main_cmds) / sizeof(main_cmds[0]); i++)
 		if (strcmp(main_cmds[i].name, name) == 0)
 			return main_cmds[i].fn;
-	cli_error("unknown command '%s' (expected status, vfs, token, check "
-		  "or help)",
+	cli_error("unknown command '%s' (expected status, vfs, token, check, "
+		  "cdi or help)",
 		  name);
 	return NULL;
 }

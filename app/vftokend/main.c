@@ -574,7 +574,7 @@ static void
 vfd_drop_idle(struct vfd *b)
 {
 	struct timespec now;
-	char who[160];
+	char who[VFB_PEER_FMT_LEN];
 	unsigned int i;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);

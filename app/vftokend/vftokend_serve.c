@@ -165,7 +165,7 @@ static void
 vfd_refused(struct vfd *b, struct vfd_client *c, const char *act,
 	    const struct vfd_target *tg, const char *why)
 {
-	char who[160];
+	char who[VFB_PEER_FMT_LEN];
 
 	c->refusals++;
 	b->stats.refusals++;
@@ -346,7 +346,7 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 	int out[VFT_BROKER_MAX_FDS], ref = -1, ret, nfds;
 	struct vft_broker_open_rep rep;
 	struct vft_broker_client_ctx cc;
-	char fp[VFT_FINGERPRINT_LEN], who[160], why[96];
+	char fp[VFT_FINGERPRINT_LEN], who[VFB_PEER_FMT_LEN], why[96];
 	struct vft_pci_addr addr;
 	struct vfd_target tg;
 	struct vft_token tok;
@@ -519,7 +519,7 @@ vfd_rotate(struct vfd *b, struct vfd_client *c,
 {
 	char fp[VFT_FINGERPRINT_LEN] = "", oldfp[VFT_FINGERPRINT_LEN] = "";
 	struct vft_broker_rotate_rep rep;
-	char who[160], why[96];
+	char who[VFB_PEER_FMT_LEN], why[96];
 	struct vft_pci_addr pf;
 	struct vfd_target tg;
 	struct vft_err err;
@@ -592,7 +592,7 @@ vfd_stats(struct vfd *b, struct vfd_client *c,
 		c->refusals++;
 		b->stats.refusals++;
 		if (vfd_log_refusal(b, c->peer.uid)) {
-			char who[160];
+			char who[VFB_PEER_FMT_LEN];
 
 			vfb_peer_format(&c->peer, who, sizeof(who));
 			vfd_log(VFD_WARNING,
@@ -634,7 +634,7 @@ vfd_consume(struct vfd_client *c)
 static void
 vfd_malformed(struct vfd *b, struct vfd_client *c, const char *msg)
 {
-	char who[160];
+	char who[VFB_PEER_FMT_LEN];
 
 	b->stats.malformed++;
 	if (!vfd_log_refusal(b, c->peer.uid))
