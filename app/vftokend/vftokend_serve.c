@@ -109,17 +109,22 @@ out:
 	free(dev);
 }
 
-/* The token of PF @p pf from DIR/PF.token, if there is one. */
+/* The token of PF @p pf from DIR/PF.token, if there is one; with
+ * --token-secret, the key PF.token of the Secret volume DIR. */
 static int
 vfd_token_read(struct vfd *b, const struct vft_pci_addr *pf,
 	       struct vft_token *tok, char *path, size_t len,
 	       struct vft_err *err)
 {
-	char name[VFT_PCI_ADDR_LEN];
+	char name[VFT_PCI_ADDR_LEN], key[VFT_PCI_ADDR_LEN + 8];
 
 	vft_pci_addr_format(pf, name);
 	snprintf(path, len, "%s/%s.token", b->token_dir, name);
 	memset(tok, 0, sizeof(*tok));
+	if (b->token_secret) {
+		snprintf(key, sizeof(key), "%s.token", name);
+		return vft_token_from_secret(b->token_dir, key, tok, err);
+	}
 	return vft_token_from_file(path, tok, err);
 }
 
@@ -481,6 +486,13 @@ vfd_rotate_pf(struct vfd *b, const struct vft_pci_addr *pf,
 	char path[512], tmp[520];
 	int ret;
 
+	/* The orchestrator owns a Secret volume (read-only to its pods): a
+	 * new token is a new version of the Secret. */
+	if (b->token_secret)
+		return vft_err_set(err, -EROFS,
+				   "the tokens are a Kubernetes Secret volume "
+				   "(--token-secret): rotate by updating the "
+				   "Secret, not through the broker");
 	ret = vfd_token_read(b, pf, &cur, path, sizeof(path), err);
 	if (ret < 0)
 		return ret;

@@ -49,6 +49,8 @@ TOKEN=$ETC/$PF.token
 POLICY=$ETC/broker.policy
 SOCK=/run/vftoken/broker.sock
 BLOG=$OUTDIR/broker.log
+# The broker's tokens as a Kubernetes Secret volume (--token-secret).
+SECRET_VOL=/run/vftoken-secret
 CG=/sys/fs/cgroup
 SPEC=/run/cdi/vftoken.json
 ROOTFS=/run/cdi-rootfs
@@ -79,6 +81,23 @@ pf_helper "$TOKEN"
 check "/dev/vfio locked: every node root's, mode 0600" \
 	eval "chown root:root /dev/vfio/* && chmod 0600 /dev/vfio/*"
 
+# The same token as kubelet's atomic writer lays out a Secret volume: a
+# tmpfs of root's, mode 1777, KEY -> ..data/KEY, ..data -> ..TIMESTAMP,
+# the file 0440 (the ordinary token-file rules refuse all of it).
+secret_volume() {
+	local ts=..2026_12_07_00_00_00.000000001
+	mkdir -p "$SECRET_VOL" && mount -t tmpfs -o mode=1777,size=1M tmpfs "$SECRET_VOL" &&
+		mkdir -m 0755 "$SECRET_VOL/$ts" &&
+		cp "$TOKEN" "$SECRET_VOL/$ts/$PF.token" &&
+		chmod 0440 "$SECRET_VOL/$ts/$PF.token" &&
+		ln -s "$ts" "$SECRET_VOL/..data" &&
+		ln -s "..data/$PF.token" "$SECRET_VOL/$PF.token" || return 1
+	find "$SECRET_VOL" -mindepth 1 -printf "%M %u %p %l\n" | sed 's/^/  | /'
+	! "$VFT" check "$VF0" --token-file "$SECRET_VOL/$PF.token" >/dev/null 2>&1
+}
+check "the token also as a Secret volume at $SECRET_VOL (1777, links, 0440), which --token-file refuses" \
+	secret_volume
+
 check "cgroup2 mounted at $CG" \
 	eval "mountpoint -q $CG || mount -t cgroup2 none $CG"
 mkdir -p "$CG/vftoken-host"
@@ -98,8 +117,8 @@ check "the policy with cgroup= rules passes vftokend --check-policy" \
 BROKER_PID=
 broker_start() {
 	local i
-	"$VFTOKEND" --socket "$SOCK" --policy "$POLICY" --token-dir "$ETC" \
-		--foreground >>"$BLOG" 2>&1 &
+	"$VFTOKEND" --socket "$SOCK" --policy "$POLICY" \
+		--token-dir "$SECRET_VOL" --token-secret --foreground >>"$BLOG" 2>&1 &
 	BROKER_PID=$!
 	for ((i = 0; i < 100; i++)); do
 		[ -S "$SOCK" ] && return 0
@@ -109,7 +128,7 @@ broker_start() {
 	tail -n 20 "$BLOG" | sed 's/^/  | /'
 	return 1
 }
-check "broker starts, socket $SOCK" broker_start
+check "broker starts (tokens from the Secret volume), socket $SOCK" broker_start
 
 # ---- uid 1000's share: hugepages, the CDI spec ------------------------------
 mkdir -p "$HP"
