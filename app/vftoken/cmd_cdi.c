@@ -46,6 +46,7 @@ struct cdi_opts {
 	const char *kind;
 	const char *socket;
 	const char *huge_dir; /* "none": no hugepage mount */
+	enum vft_path path;   /* VFTOKEN_VFIO_PATH given to the container */
 	unsigned int n_pf;
 	const char *pf_arg[8];
 	unsigned int n;
@@ -55,7 +56,8 @@ struct cdi_opts {
 static const char cdi_usage[] =
 	"Usage: " CLI_PROG " cdi [ADDR...] [--pf PF] [--out FILE] "
 	"[--socket S]\n"
-	"                   [--huge-dir DIR|none] [--kind VENDOR/CLASS]\n"
+	"                   [--huge-dir DIR|none] [--vfio-path P] "
+	"[--kind VENDOR/CLASS]\n"
 	"\n"
 	"Write a Container Device Interface (CDI) spec that names each "
 	"function\n"
@@ -68,7 +70,11 @@ static const char cdi_usage[] =
 	"(bind\n"
 	"mount), the hugetlbfs mount DIR at /dev/hugepages, VFTOKEN_BROKER=S "
 	"(the\n"
-	"sriov bus then asks the broker for every device it opens) and\n"
+	"sriov bus then asks the broker for every device it opens), the "
+	"VFIO path\n"
+	"VFTOKEN_VFIO_PATH=P for the broker to open (the container sees no "
+	"VFIO\n"
+	"node to choose by) and\n"
 	"VFTOKEN_DEVICE_<ADDR>=ADDR for each device given. It gets no device "
 	"node\n"
 	"(no /dev/vfio) and no token: the broker opens the function for the\n"
@@ -88,6 +94,10 @@ static const char cdi_usage[] =
 	"  --huge-dir DIR    the hugetlbfs mount to give (default " CDI_HUGE_DIR
 	");\n"
 	"                    'none': the engine mounts hugepages itself\n"
+	"  --vfio-path P     group or cdev: the path the broker opens the "
+	"functions\n"
+	"                    on (default: this host's choice, group where\n"
+	"                    /dev/vfio/vfio exists, else cdev)\n"
 	"  --kind V/C        the devices' kind (default " CDI_KIND ")\n"
 	"  --help, -h        this text\n"
 	"\n";
@@ -157,6 +167,12 @@ cdi_opt(void *ctx, int c, const char *name, char *arg)
 		return strcmp(arg, "none") == 0
 			       ? 0
 			       : cdi_abs_path("--huge-dir", arg);
+	case 'v':
+		if (vft_path_parse(arg, &o->path) == 0)
+			return 0;
+		cli_error("--vfio-path '%.64s': expected group, cdev or auto",
+			  arg);
+		return CLI_EXIT_USAGE;
 	case 'p':
 		if (o->n_pf == sizeof(o->pf_arg) / sizeof(o->pf_arg[0])) {
 			cli_error("more than %zu --pf options",
@@ -176,6 +192,7 @@ static const struct option cdi_options[] = {
 	{ "socket", required_argument, NULL, 's' },
 	{ "huge-dir", required_argument, NULL, 'g' },
 	{ "pf", required_argument, NULL, 'p' },
+	{ "vfio-path", required_argument, NULL, 'v' },
 	CLI_GETOPT_END,
 };
 
@@ -307,6 +324,11 @@ cdi_spec(const struct cdi_opts *o)
 
 	snprintf(env, sizeof(env), "VFTOKEN_BROKER=%s", o->socket);
 	json_array_append_new(envs, json_string(env));
+	/* The bus picks its path by the nodes it sees (vft_path_auto()),
+	 * and a container sees none: name the host's. */
+	snprintf(env, sizeof(env), "VFTOKEN_VFIO_PATH=%s",
+		 vft_path_name(o->path));
+	json_array_append_new(envs, json_string(env));
 	/* The socket file itself, not its directory: nothing else of the
 	 * broker's is shown. Under vftokend.socket the inode stays the same
 	 * across broker restarts. */
@@ -382,6 +404,7 @@ cmd_cdi(int argc, char **argv)
 	o.kind = CDI_KIND;
 	o.socket = CDI_SOCKET;
 	o.huge_dir = CDI_HUGE_DIR;
+	o.path = vft_path_auto();
 	rc = cli_getopt(&cdi_cmd, &o.sys, &o, argc, argv);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
