@@ -306,8 +306,10 @@ readable_list() {
 }
 scan_container() {
 	local files=() f n
+	# regular files only: find's -type f trusts the directory entry,
+	# and the socket's bind mount point is a regular file under it
 	while IFS= read -r f; do
-		files+=("/proc/$A_PID/root$f")
+		[ -f "/proc/$A_PID/root$f" ] && files+=("/proc/$A_PID/root$f")
 	done < <(readable_list)
 	n=${#files[@]}
 	cp "/proc/$A_PID/environ" "$OUTDIR/ctr-a.environ"
@@ -357,12 +359,15 @@ trace_setup() {
 		echo function_graph >"$TR/current_tracer" &&
 		: >"$TR/trace" && echo 1 >"$TR/tracing_on"
 }
-# flr_lines: the traced pcie_flr() calls with their durations
-flr_lines() { grep -E "$FLR_FN\(\);" "$TR/trace"; }
+# flr_lines: one line per traced pcie_flr() call, the one with its
+# duration: "pcie_flr();" when nothing came between its entry and its
+# return, else "} /* pcie_flr */" (two resets on two CPUs interleave)
+flr_lines() { grep -E "$FLR_FN\(\);|\} /\* $FLR_FN \*/" "$TR/trace"; }
 check "ftrace function_graph on $FLR_FN" trace_setup
 tp_stop ctr-a
 check "container A: testpmd quits, the container exits cleanly" test $? = 0
 sleep 1
+cp "$TR/trace" "$OUTDIR/flr-release.trace"
 AT_RELEASE=$(flr_lines | wc -l)
 flr_lines | sed 's/^/  | at release: /'
 check "A's release: the kernel reset both VFs ($AT_RELEASE FLRs, want 2)" \
@@ -371,6 +376,7 @@ check "A's release: the kernel reset both VFs ($AT_RELEASE FLRs, want 2)" \
 check "container A2 (same names, same cgroup parent) reaches its prompt" \
 	startup ctr-a2 "$(ctr_wrapper ctr-a2 /vftoken-a "$VF0" "$VF1")"
 A2_STARTUP=$STARTUP_S
+cp "$TR/trace" "$OUTDIR/flr-open.trace"
 AT_OPEN=$(flr_lines | wc -l)
 flr_lines | sed 's/^/  | at open: /'
 check "A2's open: the VFs reset again before A2 got them ($AT_OPEN FLRs, want 2)" \
