@@ -299,8 +299,7 @@ cdi_device(const struct vft_pci_addr *a)
 }
 
 static json_t *
-cdi_mount(const char *host, const char *ctr, const char *opt1,
-	  const char *opt2)
+cdi_mount(const char *host, const char *ctr, const char *opt1, const char *opt2)
 {
 	json_t *m = json_object(), *opts = json_array();
 
@@ -332,12 +331,12 @@ cdi_spec(const struct cdi_opts *o)
 	/* The socket file itself, not its directory: nothing else of the
 	 * broker's is shown. Under vftokend.socket the inode stays the same
 	 * across broker restarts. */
-	json_array_append_new(mounts, cdi_mount(o->socket, o->socket, "bind",
-						NULL));
+	json_array_append_new(mounts,
+			      cdi_mount(o->socket, o->socket, "bind", NULL));
 	if (strcmp(o->huge_dir, "none") != 0)
-		json_array_append_new(mounts, cdi_mount(o->huge_dir,
-							CDI_HUGE_DIR, "rbind",
-							"rw"));
+		json_array_append_new(
+			mounts,
+			cdi_mount(o->huge_dir, CDI_HUGE_DIR, "rbind", "rw"));
 	json_object_set_new(edits, "env", envs);
 	json_object_set_new(edits, "mounts", mounts);
 	for (i = 0; i < o->n; i++)

@@ -401,11 +401,8 @@ struct main_cmd {
 };
 
 static const struct main_cmd main_cmds[] = {
-	{ "status", cmd_status },
-	{ "vfs", cmd_vfs },
-	{ "token", cmd_token },
-	{ "check", cmd_check },
-	{ "cdi", cmd_cdi },
+	{ "status", cmd_status }, { "vfs", cmd_vfs }, { "token", cmd_token },
+	{ "check", cmd_check },	  { "cdi", cmd_cdi },
 };
 
 /* The command called name, or NULL after saying what was expected. */

@@ -56,7 +56,8 @@ vfd_usage(FILE *f)
 		"start)\n"
 		"  --token-secret      DIR is a Kubernetes Secret volume: "
 		"PF.token\n                      as kubelet lays it out "
-		"(KEY -> ..data/KEY),\n                      root's, mode 0400, "
+		"(KEY -> ..data/KEY),\n                      root's, mode "
+		"0400, "
 		"0440 or 0644; no rotation\n"
 		"  --check-policy FILE check FILE as the broker would load it: "
 		"print\n                      every bad line as FILE:LINE: "
@@ -725,7 +726,8 @@ main(int argc, char **argv)
 	vfd_close_inherited(b.listen_fd >= 0 ? b.listen_fd + 1
 					     : VFD_LISTEN_FDS_START);
 	vft_sys_init(&b.sys, NULL);
-	if (vfd_token_dir_check(b.token_dir, b.token_secret) < 0 || vfd_policy_load(&b) < 0) {
+	if (vfd_token_dir_check(b.token_dir, b.token_secret) < 0 ||
+	    vfd_policy_load(&b) < 0) {
 		if (b.listen_fd >= 0)
 			close(b.listen_fd);
 		return 1;

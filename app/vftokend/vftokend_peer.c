@@ -220,8 +220,8 @@ vfb_cgroup_path_valid(const char *path)
 			return false;
 	for (comp = path + 1; comp != NULL && *comp != '\0';) {
 		const char *slash = strchr(comp, '/');
-		size_t clen = slash != NULL ? (size_t)(slash - comp)
-					    : strlen(comp);
+		size_t clen =
+			slash != NULL ? (size_t)(slash - comp) : strlen(comp);
 		if (clen == 0 || (clen == 1 && comp[0] == '.') ||
 		    (clen == 2 && comp[0] == '.' && comp[1] == '.'))
 			return false;

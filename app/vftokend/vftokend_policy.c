@@ -54,8 +54,8 @@ enum vfb_key {
 };
 
 static const char *const vfb_key_names[VFB_K_COUNT] = {
-	"uid", "user", "gid", "group", "unit", "cgroup", "action", "dev", "pf",
-	"vf",
+	"uid",	  "user",   "gid", "group", "unit",
+	"cgroup", "action", "dev", "pf",    "vf",
 };
 
 #define VFB_KEY_BIT(k) (1u << (k))
@@ -81,10 +81,10 @@ struct vfb_rule {
 	 * matches; user= and group= are resolved at parse time */
 	unsigned int n_ids[VFB_K_UNIT];
 	unsigned int ids[VFB_K_UNIT][VFB_WHO_MAX];
-	char units[VFB_UNIT_LEN]; /* unit=, a comma list */
+	char units[VFB_UNIT_LEN];    /* unit=, a comma list */
 	char cgroup[VFB_CGROUP_LEN]; /* cgroup=: this cgroup or below */
-	unsigned int actions;	  /* enum vfb_action bits */
-	bool rotate_named;	  /* "rotate" itself in action= */
+	unsigned int actions;	     /* enum vfb_action bits */
+	bool rotate_named;	     /* "rotate" itself in action= */
 	enum vfb_target_kind kind;
 	struct vft_pci_addr addr; /* dev= or pf= */
 	uint8_t vfs[VFB_VF_MAX / 8];
@@ -306,9 +306,9 @@ vfb_parse_units(const struct vfb_ctx *c, char *val, struct vfb_rule *r)
 static int
 vfb_parse_cgroup(const struct vfb_ctx *c, const char *val, struct vfb_rule *r)
 {
-	char q[VFB_QUOTE_MAX + 4];
+	if (!vfb_cgroup_path_valid(val)) {
+		char q[VFB_QUOTE_MAX + 4];
 
-	if (!vfb_cgroup_path_valid(val))
 		return vfb_fail(c,
 				"bad cgroup '%s' (expected an absolute cgroup "
 				"v2 path below the root such as "
@@ -316,6 +316,7 @@ vfb_parse_cgroup(const struct vfb_ctx *c, const char *val, struct vfb_rule *r)
 				"blank or ',', no '.' or '..' component, at "
 				"most %u characters)",
 				vfb_quote(q, val), VFB_CGROUP_LEN - 1);
+	}
 	memcpy(r->cgroup, val, strlen(val) + 1);
 	return 0;
 }

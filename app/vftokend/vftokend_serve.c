@@ -116,12 +116,14 @@ vfd_token_read(struct vfd *b, const struct vft_pci_addr *pf,
 	       struct vft_token *tok, char *path, size_t len,
 	       struct vft_err *err)
 {
-	char name[VFT_PCI_ADDR_LEN], key[VFT_PCI_ADDR_LEN + 8];
+	char name[VFT_PCI_ADDR_LEN];
 
 	vft_pci_addr_format(pf, name);
 	snprintf(path, len, "%s/%s.token", b->token_dir, name);
 	memset(tok, 0, sizeof(*tok));
 	if (b->token_secret) {
+		char key[VFT_PCI_ADDR_LEN + 8];
+
 		snprintf(key, sizeof(key), "%s.token", name);
 		return vft_token_from_secret(b->token_dir, key, tok, err);
 	}

@@ -370,7 +370,8 @@ secret_dir(int dfd, const char *dir, const char *name, bool sticky_ok,
 	struct stat st;
 	int fd;
 
-	fd = dfd < 0 ? open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+	fd = dfd < 0 ? open(dir,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 		     : openat(dfd, name,
 			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -385,8 +386,8 @@ secret_dir(int dfd, const char *dir, const char *name, bool sticky_ok,
 		return vft_err_set(err, -e, "Secret volume %s: cannot stat %s",
 				   dir, name);
 	}
-	if (!secret_owner_ok(&st) ||
-	    ((st.st_mode & 022) != 0 && !(sticky_ok && (st.st_mode & S_ISVTX)))) {
+	if (!secret_owner_ok(&st) || ((st.st_mode & 022) != 0 &&
+				      !(sticky_ok && (st.st_mode & S_ISVTX)))) {
 		close(fd);
 		return secret_err_owner(err, dir, name, &st);
 	}

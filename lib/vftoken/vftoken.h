@@ -144,8 +144,8 @@ int vft_token_from_file(const char *path, struct vft_token *t,
  * may be readable by group and others (0400, 0440, 0644). The content rule
  * is vft_token_from_file()'s. Each refusal names the object and the rule.
  */
-int vft_token_from_secret(const char *dir, const char *key,
-			  struct vft_token *t, struct vft_err *err);
+int vft_token_from_secret(const char *dir, const char *key, struct vft_token *t,
+			  struct vft_err *err);
 
 /**
  * What a file that is not a regular file is, for messages: "a directory",

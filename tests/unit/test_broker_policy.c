@@ -1084,20 +1084,22 @@ test_cgroup(void **state)
 	snprintf(u.cgroup, sizeof(u.cgroup), "/vftoken-a/x");
 	u.uid = 1001;
 	expect_decision(p, &u, VFB_ACT_OPEN, &t0, false, 0);
-	assert_true(vfb_policy_names(p, &(struct vfb_peer){ .uid = 1000,
-							     .cgroup = "/vftoken-b" }));
+	assert_true(vfb_policy_names(
+		p, &(struct vfb_peer){ .uid = 1000, .cgroup = "/vftoken-b" }));
 	vfb_policy_free(p);
 	/* cgroup= alone is a who */
 	p = parse_ok("allow cgroup=/kubepods.slice/kubepods-pod1234.slice "
 		     "action=open dev=*\n");
 	snprintf(u.cgroup, sizeof(u.cgroup),
-		 "/kubepods.slice/kubepods-pod1234.slice/cri-containerd-ab.scope");
+		 "/kubepods.slice/kubepods-pod1234.slice/"
+		 "cri-containerd-ab.scope");
 	expect_decision(p, &u, VFB_ACT_OPEN, &t0, true, 1);
 	vfb_policy_free(p);
 
 	/* bad values */
 	expect_error("allow cgroup=vftoken-a action=open dev=*\n",
-		     ORIGIN ":1: bad cgroup 'vftoken-a' (expected an absolute", NULL);
+		     ORIGIN ":1: bad cgroup 'vftoken-a' (expected an absolute",
+		     NULL);
 	expect_error("allow cgroup=/ action=open dev=*\n",
 		     ORIGIN ":1: bad cgroup '/'", NULL);
 	expect_error("allow cgroup=/a/ action=open dev=*\n",
@@ -1141,9 +1143,9 @@ test_cgroup(void **state)
 	assert_int_equal(vfb_cgroup_from_text("3:cpu:/a\n", path, sizeof(path)),
 			 0);
 	assert_string_equal(path, "");
-	assert_int_equal(vfb_cgroup_from_text("0::/a\n0::/b\n", path,
-					      sizeof(path)),
-			 -EINVAL);
+	assert_int_equal(
+		vfb_cgroup_from_text("0::/a\n0::/b\n", path, sizeof(path)),
+		-EINVAL);
 	assert_int_equal(vfb_cgroup_from_text("0::/abcdefgh\n", path, 5),
 			 -ENAMETOOLONG);
 
