@@ -359,17 +359,24 @@ trace_setup() {
 		echo function_graph >"$TR/current_tracer" &&
 		: >"$TR/trace" && echo 1 >"$TR/tracing_on"
 }
-# flr_lines: one line per traced pcie_flr() call, the one with its
-# duration: "pcie_flr();" when nothing came between its entry and its
-# return, else "} /* pcie_flr */" (two resets on two CPUs interleave)
-flr_lines() { grep -E "$FLR_FN\(\);|\} /\* $FLR_FN \*/" "$TR/trace"; }
+# flr_count: the pcie_flr() calls traced, by their entry line: "pcie_flr();"
+# when nothing came between entry and return, else "pcie_flr() {" (its
+# return is a "}" line: two resets on two CPUs or threads interleave)
+flr_count() { grep -cE "$FLR_FN\(\)( \{|;)" "$TR/trace"; }
+# flr_durations: the duration of each call that returned (function_graph
+# prints one only on pcie_flr's lines at depth 1), in ms
+flr_durations() {
+	grep -oE '[0-9]+\.[0-9]+ us' "$TR/trace" |
+		awk '{ printf "%s%.0f", (NR > 1 ? ", " : ""), $1 / 1000 } END { print "" }'
+}
 check "ftrace function_graph on $FLR_FN" trace_setup
 tp_stop ctr-a
 check "container A: testpmd quits, the container exits cleanly" test $? = 0
 sleep 1
 cp "$TR/trace" "$OUTDIR/flr-release.trace"
-AT_RELEASE=$(flr_lines | wc -l)
-flr_lines | sed 's/^/  | at release: /'
+AT_RELEASE=$(flr_count)
+REL_MS=$(flr_durations)
+note "at A's release: $AT_RELEASE FLRs, lasting $REL_MS ms"
 check "A's release: the kernel reset both VFs ($AT_RELEASE FLRs, want 2)" \
 	test "$AT_RELEASE" -ge 2
 : >"$TR/trace"
@@ -377,8 +384,9 @@ check "container A2 (same names, same cgroup parent) reaches its prompt" \
 	startup ctr-a2 "$(ctr_wrapper ctr-a2 /vftoken-a "$VF0" "$VF1")"
 A2_STARTUP=$STARTUP_S
 cp "$TR/trace" "$OUTDIR/flr-open.trace"
-AT_OPEN=$(flr_lines | wc -l)
-flr_lines | sed 's/^/  | at open: /'
+AT_OPEN=$(flr_count)
+OPEN_MS=$(flr_durations)
+note "before A2's prompt: $AT_OPEN FLRs, lasting $OPEN_MS ms"
 check "A2's open: the VFs reset again before A2 got them ($AT_OPEN FLRs, want 2)" \
 	test "$AT_OPEN" -ge 2
 if tp_alive ctr-a2; then
@@ -390,10 +398,8 @@ tp_stop ctr-a2
 check "container A2: exits cleanly" test $? = 0
 echo 0 >"$TR/tracing_on"
 
-# What a reset costs: the durations function_graph printed (us).
-FLR_US=$(grep -Eo '[0-9]+\.[0-9]+ us' "$TR/trace" 2>/dev/null | head -n 1)
 note "start-up to the testpmd prompt, this boot: outside a container (uid 1000, broker) $HOST_STARTUP s; container A $A_STARTUP s; container A2 $A2_STARTUP s"
-note "FLRs at A's release $AT_RELEASE, at A2's open $AT_OPEN${FLR_US:+ (one lasted $FLR_US)}"
+note "what a reset costs: FLRs at A's release $AT_RELEASE ($REL_MS ms), before A2's prompt $AT_OPEN ($OPEN_MS ms)"
 
 check "broker still running" kill -0 "$BROKER_PID"
 kill -TERM "$BROKER_PID" 2>/dev/null
