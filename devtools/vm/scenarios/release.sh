@@ -44,10 +44,11 @@ trap 'rm -f "$AUTO"; tp_stop_all' EXIT
 # The VFIO path of every process of this boot (the bus reads
 # VFTOKEN_VFIO_PATH, doc/guides/bus_sriov.rst): the cdev path where the
 # kernel has the VF token on the vfio cdev (the rig's own 7.2-iommufd
-# kernel, 6.17+), the group path on Debian's kernels. Exported, so the
-# scenarios run after these checks (pci-access) take the same path.
+# kernel, 6.17+; its release is 7.2.N-vftoken-iommufd, run.sh's
+# VM_KERNEL is uname -r), the group path on Debian's kernels. Exported, so
+# the scenarios run after these checks (pci-access) take the same path.
 case $VM_KERNEL in
-7.2-iommufd) VFIO_PATH=cdev ;;
+*-iommufd) VFIO_PATH=cdev ;;
 *) VFIO_PATH=group ;;
 esac
 export VFTOKEN_VFIO_PATH=$VFIO_PATH
@@ -62,6 +63,8 @@ VF1=$(vf_addr "$VM_PF" 1)
 
 # ---- the PF helper ----------------------------------------------------------
 pf_helper "$TOK"
+check "PF opened on the $VFIO_PATH path" \
+	grep -Eq "sriov: $VM_PF: PF, token fp:[0-9a-f]+ \(source vf_token_file\), $VFIO_PATH path" "$(tp_log pf)"
 
 # ---- a wrong token, explained ---------------------------------------------
 tp_start wrong -d "$PLUGIN" -l 0,1 --file-prefix wrong \
