@@ -114,7 +114,11 @@ pcap_frames() {
 import struct
 import sys
 
-data = open(sys.argv[1], "rb").read()
+try:
+    data = open(sys.argv[1], "rb").read()
+except OSError as e:
+    print("0", e.strerror.replace(" ", "-"))
+    sys.exit(0)
 magic = data[:4]
 if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
     end = "<"
