@@ -17,9 +17,13 @@
 #            build/dpdk-<release> of the tree (the tree is bind-mounted at
 #            its own path, so the rig's guest, devtools/vm/run.sh --root,
 #            finds the build there too).
-#   --test   (default) also run the unit suite there and a smoke of the
-#            release's stock dpdk-testpmd loading the plugin; counts chroot
-#            ready, build, unit, smoke per release and ends with
+#   --test   (default) also run the unit suite there, a smoke of the
+#            release's stock dpdk-testpmd loading the plugin and the check
+#            that a release the plugin does not know leaves its bus idle;
+#            for trixie, also build the Debian packages in the chroot,
+#            lintian them, and install them into a throw-away overlay of
+#            the chroot, where stock testpmd auto-loads the plugin from
+#            that release's PMD directory. Counts each and ends with
 #            "N passed, N failed" (devtools/test.sh --suite releases).
 #
 # Environment: VFTOKEN_CACHE (default /var/cache/vftoken; the private apt
@@ -54,7 +58,7 @@ for a in "$@"; do
 	--build) mode="build" ;;
 	--test) mode="test" ;;
 	-h | --help)
-		sed -n '4,29p' "$0"
+		sed -n '4,33p' "$0"
 		exit 0
 		;;
 	-*) die "unknown option '$a' (expected --make, --build or --test)" ;;
@@ -309,6 +313,217 @@ refused() {
 	return 1
 }
 
+# ---- the Debian packages of that release (trixie) ----------------------------
+# The packaging tools, in the chroot once (their own stamp: the build
+# dependencies' list stays as it is for the rig's guests).
+PKG_TOOLS="debhelper lintian dpkg-dev fakeroot"
+PKGS="vftoken libvftoken0 libvftoken-dev dpdk-bus-sriov"
+MA=x86_64-linux-gnu
+
+pkg_dir() { echo "$(build_dir "$1")/pkg"; }
+
+pkg_tools() {
+	local d="$CACHE/chroots/$1" st="$CACHE/chroots/.$1.pkgtools" t
+	[ "$(cat "$st" 2>/dev/null)" = "$PKG_TOOLS" ] && return 0
+	step "apt-get install of the packaging tools ($PKG_TOOLS)" "1-2 min"
+	t=$(now)
+	mount_base "$d" || return 1
+	chroot "$d" sh -c "export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq && apt-get install -y -qq $PKG_TOOLS && apt-get clean" \
+		>"$d.pkgtools.log" 2>&1 || {
+		tail -20 "$d.pkgtools.log"
+		log "[$1] apt-get install failed (log: $d.pkgtools.log)"
+		return 1
+	}
+	echo "$PKG_TOOLS" >"$st"
+	took "packaging tools" "$t"
+}
+
+# pkg_build SUITE: dpkg-buildpackage -us -uc -b in the chroot, from a copy
+# of the tree (tracked and new files, no build directories, as
+# devtools/packages.sh does on the host) in build/dpdk-<release>/pkg/src;
+# the .deb files in .../pkg/debs.
+pkg_build() {
+	local p src t ver
+	p=$(pkg_dir "$1")
+	ver=$(cat "$ROOT/VERSION")
+	src=$p/src/vftoken-$ver
+	rm -rf "$p/src" "$p/debs" && mkdir -p "$src" "$p/debs" || return 1
+	(cd "$ROOT" && git ls-files -co --exclude-standard | grep -v '^build' |
+		tar -cf - -T -) | tar -xf - -C "$src" || return 1
+	step "dpkg-buildpackage -us -uc -b" "1-2 min"
+	t=$(now)
+	in_chroot "$1" "cd '$src' && VFTOKEN_DPDK_SDK='$SDK' dpkg-buildpackage -us -uc -b" \
+		>"$p/build.log" 2>&1 || {
+		tail -30 "$p/build.log"
+		log "[$1] dpkg-buildpackage failed (log: $p/build.log)"
+		return 1
+	}
+	grep -h '^debian/rules: ' "$p/build.log" | sed "s/^/  [$1] /"
+	mv "$p/src"/*.deb "$p/src"/*.changes "$p/src"/*.buildinfo "$p/debs/" || return 1
+	for ver in $PKGS; do
+		ls "$p/debs/${ver}_"*"_amd64.deb" >/dev/null 2>&1 || {
+			log "[$1] no .deb of $ver in $p/debs"
+			return 1
+		}
+	done
+	took "dpkg-buildpackage" "$t"
+}
+
+# pkg_lintian SUITE: that release's lintian, as the host's packages suite
+# runs it (-I --pedantic): no error and no warning.
+pkg_lintian() {
+	local p
+	p=$(pkg_dir "$1")
+	in_chroot "$1" "lintian -I --pedantic --tag-display-limit 0 '$p'/debs/*.changes" \
+		>"$p/lintian.txt" 2>&1
+	sed "s/^/  [$1] | /" "$p/lintian.txt"
+	! grep -Eq '^[EW]: ' "$p/lintian.txt"
+}
+
+# pkg_depends SUITE: dpdk-bus-sriov depends on the packages that hold
+# that release's librte_eal, librte_bus_pci and librte_ethdev (their ABI in
+# the name) at >= the release, with no upper bound (debian/dpdk-abi-depends).
+pkg_depends() {
+	local p dep lib pkg
+	p=$(pkg_dir "$1")
+	dep=$(dpkg-deb -f "$p"/debs/dpdk-bus-sriov_*.deb Depends) || return 1
+	log "[$1] dpdk-bus-sriov Depends: $dep"
+	for lib in librte_eal librte_bus_pci librte_ethdev; do
+		pkg=$(in_chroot "$1" "dpkg-query -S \"\$(readlink -f /usr/lib/$MA/$lib.so)\"" |
+			sed -n '1s/:.*//p')
+		echo "$dep" | grep -qF "$pkg (>= $(release_of "$1"))" || {
+			log "[$1] no '$pkg (>= $(release_of "$1"))' in it ($lib.so's package)"
+			return 1
+		}
+	done
+	! echo "$dep" | grep -q '(<<'
+}
+
+# in_overlay SUITE CMD: CMD in a throw-away copy of the chroot (an overlay
+# whose upper layer is $OVL/upper, removed after the checks), so that
+# installing the packages never changes the cached chroot the rig boots.
+OVL=""
+in_overlay() {
+	chroot "$OVL/root" sh -c "cd / && $2"
+}
+
+overlay_up() {
+	OVL=$(mktemp -d /tmp/vftoken-chroot-pkg.XXXXXX) || return 1
+	mkdir -p "$OVL/upper" "$OVL/work" "$OVL/root" &&
+		mount -t overlay overlay \
+			-o "lowerdir=$CACHE/chroots/$1,upperdir=$OVL/upper,workdir=$OVL/work" \
+			"$OVL/root" && mount_base "$OVL/root"
+}
+
+overlay_down() {
+	[ -n "$OVL" ] || return 0
+	umount -R "$OVL/root" 2>/dev/null
+	rm -rf --one-file-system "$OVL"
+	OVL=""
+}
+
+# pkg_install SUITE: dpkg -i of the 4 packages in the overlay
+pkg_install() {
+	local p
+	p=$(pkg_dir "$1")
+	overlay_up "$1" || return 1
+	in_overlay "$1" "rm -f /var/lib/man-db/auto-update; dpkg -i $(for x in $PKGS; do
+		printf "'%s' " "$p/debs/${x}_"*"_amd64.deb"; done)" >"$p/install.log" 2>&1 || {
+		tail -20 "$p/install.log"
+		return 1
+	}
+}
+
+# pkg_pmd_link SUITE: dpdk-bus-sriov's link is in the PMD directory that
+# release's librte_eal loads (its DPDK_PLUGIN_PATH tag, read by
+# devtools/dpdk-pmd-dir.py in the chroot: pmds-25.0 for 24.11) and names
+# the installed plugin.
+pkg_pmd_link() {
+	local pmd link
+	pmd=$(in_overlay "$1" "python3 '$ROOT/devtools/dpdk-pmd-dir.py' /usr/lib/$MA/librte_eal.so") ||
+		return 1
+	link=$(in_overlay "$1" "dpkg -L dpdk-bus-sriov | grep '/dpdk/pmds-[^/]*/librte_bus_sriov\.so$'")
+	log "[$1] DPDK $(release_of "$1")'s PMD directory: $pmd; dpdk-bus-sriov's link: $link -> $(in_overlay "$1" "readlink '$link'")"
+	[ "$link" = "$pmd/librte_bus_sriov.so" ] &&
+		[ "$(in_overlay "$1" "readlink -f '$link'")" = "/usr/lib/$MA/vftoken/dpdk-plugins/librte_bus_sriov.so" ] &&
+		in_overlay "$1" "test -f /usr/lib/$MA/vftoken/dpdk-plugins/librte_bus_sriov.so"
+}
+
+# pkg_autoload SUITE: the release's stock dpdk-testpmd, no -d, loads the
+# installed plugin from the PMD directory (EAL's "open shared lib" line at
+# lib.eal:debug) and its bus registers; testpmd forwards between two
+# net_null ports and exits 0 (as smoke, which loads it with -d).
+pkg_autoload() {
+	local p rx
+	p=$(pkg_dir "$1")
+	rm -f "$p/autoload.log"
+	in_overlay "$1" "{ i=0; while [ \$i -lt 600 ] && ! grep -qs 'Press enter to exit' '$p/autoload.log'; do
+			sleep 0.1; i=\$((i + 1)); done; sleep 2; echo; } |
+		timeout 120 stdbuf -oL -eL dpdk-testpmd --no-huge -m 256 --no-pci \
+		--vdev net_null0 --vdev net_null1 -l 0,1 --log-level=lib.eal:debug \
+		--file-prefix vftoken-pkg-$1 -- --no-mlockall --total-num-mbufs=2048 --tx-first" \
+		>"$p/autoload.log" 2>&1
+	rc=$?
+	rx=$(awk '/Accumulated forward statistics/ { a = 1 } a && $1 == "RX-packets:" { print $2; exit }' "$p/autoload.log")
+	grep -E 'open shared lib .*librte_bus_sriov|Registered \[sriov\] bus' "$p/autoload.log" | sed "s/^/  [$1] | /"
+	if [ "$rc" = 0 ] && [ "${rx:-0}" -gt 0 ] &&
+		grep -Eq "open shared lib .*/dpdk/pmds-[^/]*/librte_bus_sriov\.so" "$p/autoload.log" &&
+		[ "$(grep -c 'Registered \[sriov\] bus' "$p/autoload.log")" = 1 ]; then
+		return 0
+	fi
+	tail -20 "$p/autoload.log"
+	log "[$1] auto-load failed (status $rc, RX ${rx:-none}; log: $p/autoload.log)"
+	return 1
+}
+
+# pkg_purge SUITE: dpkg -P removes the packages and the link
+pkg_purge() {
+	local p
+	p=$(pkg_dir "$1")
+	in_overlay "$1" "dpkg -P $PKGS" >"$p/purge.log" 2>&1 || {
+		tail -20 "$p/purge.log"
+		return 1
+	}
+	! in_overlay "$1" "ls /usr/lib/$MA/dpdk/pmds-*/librte_bus_sriov.so /usr/lib/$MA/vftoken" 2>/dev/null
+}
+
+# packages SUITE: the checks above, counted (PKG_CHECKS of them)
+PKG_CHECKS=8
+packages() {
+	local s=$1 rel t
+	rel=$(release_of "$s")
+	t=$(now)
+	if ! check "$s: packaging tools in the chroot ($PKG_TOOLS)" pkg_tools "$s"; then
+		fail=$((fail + PKG_CHECKS - 1))
+		return
+	fi
+	if ! check "$s: dpkg-buildpackage builds the 4 packages against DPDK $rel" pkg_build "$s"; then
+		fail=$((fail + PKG_CHECKS - 2))
+		return
+	fi
+	check "$s: lintian $(in_chroot "$s" "dpkg-query -W -f='\${Version}' lintian"): no errors, no warnings" \
+		pkg_lintian "$s"
+	check "$s: the plugin depends on DPDK $rel's ABI packages, no upper bound" pkg_depends "$s"
+	if check "$s: dpkg -i the 4 packages (a throw-away overlay of the chroot)" pkg_install "$s"; then
+		check "$s: the plugin's link is in DPDK $rel's PMD directory" pkg_pmd_link "$s"
+		check "$s: stock dpdk-testpmd $rel, no -d, auto-loads the installed plugin" pkg_autoload "$s"
+		check "$s: dpkg -P removes the packages and the link" pkg_purge "$s"
+	else
+		fail=$((fail + 3))
+	fi
+	overlay_down
+	took "packages" "$t"
+}
+trap overlay_down EXIT
+# pkg_checks_of SUITE: the package checks that suite runs (Debian 13 only)
+pkg_checks_of() {
+	case $1 in
+	trixie) echo $PKG_CHECKS ;;
+	*) echo 0 ;;
+	esac
+}
+
 # check WHAT CMD...: one PASS/FAIL line and the tally
 # shellcheck source=lib/check.sh
 . "$ROOT/devtools/lib/check.sh"
@@ -316,12 +531,12 @@ refused() {
 for suite in $suites; do
 	rel=$(release_of "$suite")
 	if ! check "$suite: chroot ready (DPDK $rel)" make_chroot "$suite"; then
-		[ "$mode" = test ] && fail=$((fail + 4))
+		[ "$mode" = test ] && fail=$((fail + 4 + $(pkg_checks_of "$suite")))
 		continue
 	fi
 	[ "$mode" = make ] && continue
 	if ! check "$suite: build against DPDK $rel" build_tree "$suite"; then
-		[ "$mode" = test ] && fail=$((fail + 3))
+		[ "$mode" = test ] && fail=$((fail + 3 + $(pkg_checks_of "$suite")))
 		continue
 	fi
 	[ "$mode" = build ] && continue
@@ -329,6 +544,8 @@ for suite in $suites; do
 	check "$suite: stock dpdk-testpmd $rel loads the plugin" smoke "$suite"
 	check "$suite: a release the plugin does not know (faked 23.11): the bus idle with one line, testpmd runs on" \
 		refused "$suite"
+	# The Debian packages, for Debian 13 (the stable release)
+	[ "$(pkg_checks_of "$suite")" = 0 ] || packages "$suite"
 done
 log "took $(($(now) - T0)) s"
 check_done

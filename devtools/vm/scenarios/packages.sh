@@ -23,6 +23,18 @@
 # token; a process that loads the plugin from the PMD directory and with
 # -d (the build tree's copy) has one sriov bus and one message; dpkg
 # removes and purges everything again.
+#
+# The plugin depends on DPDK's ABI package with no upper bound on the point
+# release (debian/dpdk-abi-depends), and its run-time checks, not dpkg,
+# decide whether it runs (issue 33, point 7). Two cases of the installed,
+# auto-loaded plugin, each DPDK release faked by an LD_PRELOAD shim of
+# rte_version() and its parts (the archive has no newer 22.11 than the
+# host's):
+# - the next point release (22.11.N+1): the bus registers and opens a VF
+#   with its token, as on the release it was built for;
+# - a release it does not know (23.11): the bus stays idle with one line,
+#   testpmd -a of the e1000e exits 0 with the pci bus's probe as without
+#   the plugin.
 
 set -u
 HERE=$(dirname "${BASH_SOURCE[0]}")
@@ -207,6 +219,8 @@ vf_steps() {
 	check "vf-wrong: neither token is in the output" eval \
 		"token_not_in '$(tp_log vf-wrong)' '$TOK' && token_not_in '$(tp_log vf-wrong)' '$WRONG'"
 
+	newer_point_steps
+
 	tp_stop pf
 	check "PF: testpmd exits cleanly" test $? = 0
 	check "PF: the token is not in the log" token_not_in "$(tp_log pf)" "$TOK"
@@ -336,6 +350,61 @@ nosriov_steps() {
 	blocked_steps
 }
 
+# ---- other DPDK point releases and releases ----------------------------------
+# shim NAME C-LINES...: an LD_PRELOAD library of those definitions (they
+# replace EAL's rte_version*() in the process), built in $OUTDIR; prints
+# its path.
+shim() {
+	local name=$1
+	shift
+	printf '%s\n' "$@" >"$OUTDIR/$name.c"
+	cc -shared -fPIC -o "$OUTDIR/$name.so" "$OUTDIR/$name.c" >&2 &&
+		echo "$OUTDIR/$name.so"
+}
+
+# A newer point release of the running one: the installed plugin (auto-
+# loaded) opens VF0 with its token and probes it through its bus. The
+# bus's debug line names the release it saw.
+newer_point_steps() {
+	local cur y m n so
+	cur=$(pkg-config --modversion libdpdk)
+	IFS=. read -r y m n <<<"$cur"
+	n=$((${n%%[!0-9]*} + 1))
+	so=$(shim newer-point "const char *rte_version(void) { return \"DPDK $y.$m.$n\"; }" \
+		"unsigned int rte_version_minor(void) { return $n; }")
+	check "newer point release: shim built (rte_version() says DPDK $y.$m.$n; installed $cur)" \
+		test -n "$so"
+	LD_PRELOAD=$so tp_start point -l 0,1 --file-prefix point \
+		--log-level=bus.sriov:debug -a "$VF0,vf_token_file=$TOK" \
+		-- -i --total-num-mbufs=$MBUFS
+	tp_wait point 'testpmd> ' 180
+	grep -E "sriov: (DPDK $y\.$m\.$n, built|$VF0: probe)" "$(tp_log point)" | sed 's/^/  | /'
+	check "newer point release $y.$m.$n: the auto-loaded bus takes it (debug line names it)" \
+		grep -q "sriov: DPDK $y\.$m\.$n, built for $y\.$m: " "$(tp_log point)"
+	check "newer point release $y.$m.$n: VF0 probed through the sriov bus with its token" \
+		grep -q "sriov: $VF0: probe PCI driver net_e1000_igb_vf" "$(tp_log point)"
+	tp_stop point
+	check "newer point release $y.$m.$n: testpmd exits cleanly" test $? = 0
+}
+
+# A release the plugin does not know (23.11): one line, the bus idle,
+# testpmd -a of the e1000e probes it through the pci bus as without the
+# plugin (nosriov-none, nosriov_steps) and exits 0.
+refused_steps() {
+	local so s rc n
+	so=$(shim unknown-release "unsigned int rte_version_year(void) { return 23; }" \
+		"unsigned int rte_version_month(void) { return 11; }")
+	check "unknown release: shim built (rte_version_year/month() say 23.11)" test -n "$so"
+	read -r s rc < <(LD_PRELOAD=$so one_start refused -a "$VM_NOSRIOV_NIC")
+	grep sriov "$OUTDIR/refused.log" | sed 's/^/  | /'
+	check "unknown release 23.11: testpmd -a $VM_NOSRIOV_NIC exits 0 ($s s)" rc_is_0 "$rc"
+	n=$(grep -c sriov "$OUTDIR/refused.log")
+	check "unknown release 23.11: one line of the bus ($n), naming the release and the supported ones" \
+		eval "test $n = 1 && grep -q 'sriov: DPDK 23.11 is running: the sriov bus supports DPDK .*; it stays idle' '$OUTDIR/refused.log'"
+	check "unknown release 23.11: the pci bus probes $VM_NOSRIOV_NIC as without the plugin" \
+		same_probes nosriov-none refused
+}
+
 # ---- start-up cost (measured here, asserted nowhere) ------------------------
 # startup.txt: WORKLOAD ROUND VARIANT SECONDS RC, VARIANT auto (plugin in
 # the PMD directory) or none (moved away), ABBA order by round; read by
@@ -378,6 +447,7 @@ if [ "$MODE" = startup ]; then
 	startup_steps
 else
 	nosriov_steps
+	refused_steps
 	cli_steps
 	pf_steps
 	vf_steps
