@@ -138,7 +138,8 @@ run_suite() {
 	sanitize) script_suite sanitize "$ROOT/devtools/sanitize.sh" ;;
 	fuzz) script_suite fuzz "$ROOT/devtools/fuzz.sh" 10 ;;
 	# The tree on DPDK 24.11 and 25.11 in chroots of Debian 13 and 14:
-	# chroot ready, build, unit suite, stock testpmd smoke, per release
+	# chroot ready, build, unit suite, stock testpmd smoke, per release;
+	# the Debian packages built, lintian-checked and installed for trixie
 	# (doc/guides/dpdk_releases.rst).
 	releases) script_suite releases "$ROOT/devtools/chroot.sh" --test ;;
 	# A short benchmark run: it completes and its files are well formed
