@@ -119,6 +119,26 @@ get_debootstrap() {
 debootstrap() {
 	DEBOOTSTRAP_DIR=$DBS/x/usr/share/debootstrap "$DBS/x/usr/sbin/debootstrap" "$@"
 }
+# chroot_install SUITE PACKAGES STAMP LOG WHAT ETA: apt-get install
+# PACKAGES in the chroot of SUITE unless STAMP says they are (its content is
+# the list); the output to SUITE.LOG in the cache.
+chroot_install() {
+	local d="$CACHE/chroots/$1" t
+	[ "$(cat "$3" 2>/dev/null)" = "$2" ] && return 0
+	step "apt-get install of the $5" "$6"
+	t=$(now)
+	mount_base "$d" || return 1
+	chroot "$d" sh -c "export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq && apt-get install -y -qq $2 && apt-get clean" \
+		>"$d.$4.log" 2>&1 || {
+		tail -20 "$d.$4.log"
+		log "[$1] apt-get install failed (log: $d.$4.log)"
+		return 1
+	}
+	echo "$2" >"$3"
+	took "$5" "$t"
+}
+
 
 # The build dependencies (devtools/setup.sh's APT_PKGS, the compiler and
 # DPDK part; groff-base and man-db for the man page test), and what the
@@ -159,20 +179,8 @@ make_chroot() {
 			>"$d/etc/apt/apt.conf.d/90vftoken"
 		touch "$st.apt"
 	fi
-	if [ "$(cat "$st.packages" 2>/dev/null)" != "$PKGS_LINE" ]; then
-		step "apt-get install of the build dependencies" "2-4 min"
-		t=$(now)
-		mount_base "$d" || return 1
-		chroot "$d" sh -c "export DEBIAN_FRONTEND=noninteractive
-			apt-get update -qq && apt-get install -y -qq $PKGS_LINE && apt-get clean" \
-			>"$d.packages.log" 2>&1 || {
-			tail -20 "$d.packages.log"
-			log "[$1] apt-get install failed (log: $d.packages.log)"
-			return 1
-		}
-		echo "$PKGS_LINE" >"$st.packages"
-		took "build dependencies" "$t"
-	fi
+	chroot_install "$1" "$PKGS_LINE" "$st.packages" packages \
+		"build dependencies" "2-4 min" || return 1
 	local v
 	# shellcheck disable=SC2016 # dpkg-query's format
 	v=$(chroot "$d" dpkg-query -W -f='${Version}' libdpdk-dev 2>/dev/null)
@@ -323,20 +331,8 @@ MA=x86_64-linux-gnu
 pkg_dir() { echo "$(build_dir "$1")/pkg"; }
 
 pkg_tools() {
-	local d="$CACHE/chroots/$1" st="$CACHE/chroots/.$1.pkgtools" t
-	[ "$(cat "$st" 2>/dev/null)" = "$PKG_TOOLS" ] && return 0
-	step "apt-get install of the packaging tools ($PKG_TOOLS)" "1-2 min"
-	t=$(now)
-	mount_base "$d" || return 1
-	chroot "$d" sh -c "export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq && apt-get install -y -qq $PKG_TOOLS && apt-get clean" \
-		>"$d.pkgtools.log" 2>&1 || {
-		tail -20 "$d.pkgtools.log"
-		log "[$1] apt-get install failed (log: $d.pkgtools.log)"
-		return 1
-	}
-	echo "$PKG_TOOLS" >"$st"
-	took "packaging tools" "$t"
+	chroot_install "$1" "$PKG_TOOLS" "$CACHE/chroots/.$1.pkgtools" pkgtools \
+		"packaging tools ($PKG_TOOLS)" "1-2 min"
 }
 
 # pkg_build SUITE: dpkg-buildpackage -us -uc -b in the chroot, from a copy

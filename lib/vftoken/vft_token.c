@@ -255,10 +255,36 @@ token_file_content(char *buf, size_t len, const char *path, struct vft_token *t,
 	return token_parse(buf, len, t, what, err);
 }
 
+/*
+ * The token in the open, checked file @p fd (named @p path in messages);
+ * the buffer that held it wiped. Closes @p fd.
+ */
+static int
+token_file_take(int fd, const char *path, struct vft_token *t,
+		struct vft_err *err)
+{
+	char buf[TOKEN_FILE_MAX + 1];
+	ssize_t len;
+	int rc;
+
+	len = token_file_read(fd, buf, TOKEN_FILE_MAX);
+	close(fd);
+	if (len < 0)
+		rc = vft_err_set(err, (int)len, "cannot read token file %s: %s",
+				 path, strerror((int)-len));
+	else
+		rc = token_file_content(buf, (size_t)len, path, t, err);
+	vft_wipe(buf, sizeof(buf));
+	if (rc != 0)
+		return rc;
+	t->source = VFT_TOKEN_FILE;
+	token_set_origin(t, path);
+	return 0;
+}
+
 int
 vft_token_from_file(const char *path, struct vft_token *t, struct vft_err *err)
 {
-	char buf[TOKEN_FILE_MAX + 1];
 	int fd, rc;
 
 	if (t == NULL || path == NULL || path[0] == '\0')
@@ -268,23 +294,11 @@ vft_token_from_file(const char *path, struct vft_token *t, struct vft_err *err)
 	if (fd < 0)
 		return fd;
 	rc = token_file_check(fd, path, err);
-	if (rc == 0) {
-		ssize_t len = token_file_read(fd, buf, TOKEN_FILE_MAX);
-
-		if (len < 0)
-			rc = vft_err_set(err, (int)len,
-					 "cannot read token file %s: %s", path,
-					 strerror((int)-len));
-		else
-			rc = token_file_content(buf, (size_t)len, path, t, err);
-	}
-	close(fd);
-	vft_wipe(buf, sizeof(buf));
-	if (rc != 0)
+	if (rc != 0) {
+		close(fd);
 		return rc;
-	t->source = VFT_TOKEN_FILE;
-	token_set_origin(t, path);
-	return 0;
+	}
+	return token_file_take(fd, path, t, err);
 }
 
 /* ---- Kubernetes Secret volumes ---- */
@@ -470,9 +484,8 @@ int
 vft_token_from_secret(const char *dir, const char *key, struct vft_token *t,
 		      struct vft_err *err)
 {
-	char buf[TOKEN_FILE_MAX + 1], path[VFT_ORIGIN_LEN];
-	ssize_t len;
-	int fd, rc;
+	char path[VFT_ORIGIN_LEN];
+	int fd;
 
 	if (t == NULL || dir == NULL || dir[0] == '\0' || key == NULL)
 		return vft_err_set(err, -EINVAL,
@@ -491,19 +504,7 @@ vft_token_from_secret(const char *dir, const char *key, struct vft_token *t,
 	fd = secret_open(dir, key, err);
 	if (fd < 0)
 		return fd;
-	len = token_file_read(fd, buf, TOKEN_FILE_MAX);
-	close(fd);
-	if (len < 0)
-		rc = vft_err_set(err, (int)len, "cannot read token file %s: %s",
-				 path, strerror((int)-len));
-	else
-		rc = token_file_content(buf, (size_t)len, path, t, err);
-	vft_wipe(buf, sizeof(buf));
-	if (rc != 0)
-		return rc;
-	t->source = VFT_TOKEN_FILE;
-	token_set_origin(t, path);
-	return 0;
+	return token_file_take(fd, path, t, err);
 }
 
 int
