@@ -16,6 +16,7 @@
  * never appears in any message this library produces.
  */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -651,6 +652,14 @@ struct vft_iommu {
 	vft_dma_ready_cb dma_ready;
 	void *dma_ready_arg;
 	uint32_t broker_seq; /**< last request sent to a broker */
+	/**
+	 * Held while the context changes (groups, container, iommufd, the
+	 * device count, DMA maps), never across the kernel's open of a
+	 * device: opens of devices may run on several threads at once
+	 * (recursive: the DMA-ready callback maps through the context).
+	 */
+	pthread_mutex_t lock;
+	unsigned int n_opening; /**< opens under way (they hold the iommufd) */
 };
 
 /** Initialise a context for @p path; nothing is opened until a device is. */

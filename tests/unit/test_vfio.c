@@ -146,6 +146,8 @@ static struct {
 	int close_meet;
 	int close_arrived;
 	int meet_timeouts;
+	int open_meet; /* the same for VFIO_GROUP_GET_DEVICE_FD */
+	int open_arrived;
 	bool no_iommufd;  /* a kernel without /dev/iommu */
 	bool token_e2big; /* 6.17/6.18: a bind with a token is -E2BIG */
 	/* what the fake saw */
@@ -293,25 +295,27 @@ fk_device_count(struct fk_fd *f)
 		fk.devs[d->pf].users++;
 }
 
-/* vft_devices_close() closes from several threads: one at a time here. */
-static pthread_mutex_t fk_close_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t fk_close_cond = PTHREAD_COND_INITIALIZER;
+/* The library calls the fake from several threads (vft_devices_close(),
+ * concurrent opens): every call of fk_ops runs with this held. */
+static pthread_mutex_t fk_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fk_cond = PTHREAD_COND_INITIALIZER;
 
-/* With fk.close_meet: this close waits for the others to begin. */
+/* A call that must overlap @p meet - 1 others: it waits (10 s at most,
+ * releasing fk_lock) until that many have begun, and counts a wait that
+ * ran out in fk.meet_timeouts. */
 static void
-fk_close_wait_meet(void)
+fk_wait_meet(int *arrived, int meet)
 {
 	struct timespec until;
 
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 10;
-	fk.close_arrived++;
-	pthread_cond_broadcast(&fk_close_cond);
-	while (fk.close_arrived < fk.close_meet)
-		if (pthread_cond_timedwait(&fk_close_cond, &fk_close_lock,
-					   &until) != 0)
+	(*arrived)++;
+	pthread_cond_broadcast(&fk_cond);
+	while (*arrived < meet)
+		if (pthread_cond_timedwait(&fk_cond, &fk_lock, &until) != 0)
 			break;
-	if (fk.close_arrived < fk.close_meet)
+	if (*arrived < meet)
 		fk.meet_timeouts++;
 }
 
@@ -322,12 +326,12 @@ fk_close(int fd)
 {
 	int i = fd - FK_FD_BASE, ret;
 
-	pthread_mutex_lock(&fk_close_lock);
+	pthread_mutex_lock(&fk_lock);
 	if (fk.close_meet > 0 && i >= 0 && i < FK_MAX_FDS &&
 	    fk.fds[i].kind == FK_DEVICE)
-		fk_close_wait_meet();
+		fk_wait_meet(&fk.close_arrived, fk.close_meet);
 	ret = fk_close_locked(fd);
-	pthread_mutex_unlock(&fk_close_lock);
+	pthread_mutex_unlock(&fk_lock);
 	return ret;
 }
 
@@ -508,6 +512,8 @@ fk_group_ioctl(struct fk_fd *g, unsigned long req, uintptr_t arg)
 		fk_unset_container(g);
 		return 0;
 	case VFIO_GROUP_GET_DEVICE_FD:
+		if (fk.open_meet > 0)
+			fk_wait_meet(&fk.open_arrived, fk.open_meet);
 		return fk_get_device_fd(g, (const char *)arg);
 	default:
 		return fk_fail(ENOTTY);
@@ -825,14 +831,81 @@ fk_nanosleep(const struct timespec *req, struct timespec *rem)
 	return 0;
 }
 
+/* fk_ops under fk_lock (fk_close takes it itself). */
+static int
+fk_open_l(const char *path, int flags)
+{
+	int ret;
+
+	pthread_mutex_lock(&fk_lock);
+	ret = fk_open(path, flags);
+	pthread_mutex_unlock(&fk_lock);
+	return ret;
+}
+
+static int
+fk_ioctl_l(int fd, unsigned long req, uintptr_t arg)
+{
+	int ret;
+
+	pthread_mutex_lock(&fk_lock);
+	ret = fk_ioctl(fd, req, arg);
+	pthread_mutex_unlock(&fk_lock);
+	return ret;
+}
+
+static void *
+fk_mmap_l(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	void *ret;
+
+	pthread_mutex_lock(&fk_lock);
+	ret = fk_mmap(addr, len, prot, flags, fd, off);
+	pthread_mutex_unlock(&fk_lock);
+	return ret;
+}
+
+static int
+fk_munmap_l(void *addr, size_t len)
+{
+	int ret;
+
+	pthread_mutex_lock(&fk_lock);
+	ret = fk_munmap(addr, len);
+	pthread_mutex_unlock(&fk_lock);
+	return ret;
+}
+
+static ssize_t
+fk_pread_l(int fd, void *buf, size_t len, off_t off)
+{
+	ssize_t ret;
+
+	pthread_mutex_lock(&fk_lock);
+	ret = fk_pread(fd, buf, len, off);
+	pthread_mutex_unlock(&fk_lock);
+	return ret;
+}
+
+static ssize_t
+fk_pwrite_l(int fd, const void *buf, size_t len, off_t off)
+{
+	ssize_t ret;
+
+	pthread_mutex_lock(&fk_lock);
+	ret = fk_pwrite(fd, buf, len, off);
+	pthread_mutex_unlock(&fk_lock);
+	return ret;
+}
+
 static const struct vft_os_ops fk_ops = {
-	.open = fk_open,
+	.open = fk_open_l,
 	.close = fk_close,
-	.ioctl = fk_ioctl,
-	.mmap = fk_mmap,
-	.munmap = fk_munmap,
-	.pread = fk_pread,
-	.pwrite = fk_pwrite,
+	.ioctl = fk_ioctl_l,
+	.mmap = fk_mmap_l,
+	.munmap = fk_munmap_l,
+	.pread = fk_pread_l,
+	.pwrite = fk_pwrite_l,
 	.dup3 = fk_dup3,
 	.nanosleep = fk_nanosleep,
 };
@@ -2244,6 +2317,70 @@ test_layer_close_many(void **state)
 	assert_int_equal(fk.bad_closes, 0);
 }
 
+struct opener {
+	struct vft_iommu *io;
+	const char *name;
+	const struct vft_token *tok;
+	struct vft_device d;
+	int ret;
+};
+
+static void *
+opener_run(void *arg)
+{
+	struct opener *o = arg;
+	struct vft_pci_addr a = addr_of(o->name);
+	struct vft_explanation why;
+
+	o->ret = vft_iommu_open_device(o->io, &sys, &a, o->tok, &o->d, &why);
+	return NULL;
+}
+
+/*
+ * Two devices opened into one context on two threads at once: the
+ * kernel's opens overlap (each VFIO_GROUP_GET_DEVICE_FD waits in the fake
+ * for the other), the context ends up as after two opens in turn, memory
+ * is mapped once, and each open still knows it was its function's first.
+ */
+static void
+test_layer_open_concurrent(void **state)
+{
+	struct opener o[2] = {
+		{ .name = VF0, .tok = &tok },
+		{ .name = PLAIN, .tok = NULL },
+	};
+	struct vft_iommu io;
+	struct vft_err err;
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	vft_iommu_on_dma_ready(&io, dma_ready_map, &err);
+	dma_ready_calls = 0;
+	o[0].io = o[1].io = &io;
+	fk.open_meet = 2;
+	assert_int_equal(pthread_create(&t, NULL, opener_run, &o[0]), 0);
+	opener_run(&o[1]);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	fk.open_meet = 0;
+	assert_int_equal(o[0].ret, 0);
+	assert_int_equal(o[1].ret, 0);
+	assert_int_equal(fk.open_arrived, 2);
+	assert_int_equal(fk.meet_timeouts, 0);
+	assert_int_equal(vft_iommu_devices(&io), 2);
+	assert_int_equal(dma_ready_calls, 1);
+	assert_int_equal(fk.n_dma, 1);
+	assert_true(o[0].d.kernel_reset);
+	assert_true(o[1].d.kernel_reset);
+	/* container, two groups, two devices */
+	assert_int_equal(fk.n_open, 5);
+	vft_device_close(&o[0].d);
+	vft_device_close(&o[1].d);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
 /* A cdev bind is always a first open (vfio_df_open()): no second reset. */
 static void
 test_cdev_reset_once(void **state)
@@ -2356,6 +2493,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_layer_close_many, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_layer_open_concurrent,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_open, setup_cdev,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_refusals, setup_cdev,
