@@ -93,10 +93,18 @@ sriov_dev_set_token(struct sriov_device *sd, const struct vft_token *tok,
 void
 sriov_dev_time(struct sriov_device *sd, enum sriov_phase ph, uint64_t start)
 {
+	sriov_dev_time_span(sd, ph, start, sriov_time_now());
+}
+
+/* Phase @p ph of @p sd ran from @p start to @p end. */
+void
+sriov_dev_time_span(struct sriov_device *sd, enum sriov_phase ph,
+		    uint64_t start, uint64_t end)
+{
 	uint64_t ns;
 
 	sriov_list_lock();
-	ns = sriov_timing_end(&sd->timing, ph, start);
+	ns = sriov_timing_set(&sd->timing, ph, end > start ? end - start : 0);
 	sriov_list_unlock();
 	SRIOV_LOG(DEBUG, "%s: %s took %" PRIu64 ".%03" PRIu64 " ms", sd->name,
 		  sriov_phase_name(ph), ns / 1000000, ns / 1000 % 1000);
@@ -593,13 +601,12 @@ sriov_scan(void)
 
 /* ---- probe ------------------------------------------------------------- */
 
-/* Choose the device's token and say which it is (fingerprint only). */
+/* Choose the device's token (sriov_dev_token() without the log line). */
 static int
-sriov_dev_token(struct sriov_device *sd, struct sriov_params *p,
-		struct vft_token *tok)
+sriov_dev_token_choose(struct sriov_device *sd, struct sriov_params *p,
+		       struct vft_token *tok)
 {
 	enum rte_sriov_token_source src;
-	char pf[VFT_PCI_ADDR_LEN];
 	int ret;
 
 	ret = sriov_token_choose(sd->name, p, tok, &src);
@@ -608,6 +615,15 @@ sriov_dev_token(struct sriov_device *sd, struct sriov_params *p,
 		return ret;
 	}
 	sriov_dev_set_token(sd, tok, src);
+	return 0;
+}
+
+/* Say which token the device has (fingerprint only). */
+static void
+sriov_dev_token_log(struct sriov_device *sd)
+{
+	char pf[VFT_PCI_ADDR_LEN];
+
 	if (sd->role == SRIOV_ROLE_VF)
 		vft_pci_addr_format(&sd->pf, pf);
 	SRIOV_LOG(NOTICE, "%s: %s%s%s, token %s (source %s), %s path", sd->name,
@@ -616,7 +632,18 @@ sriov_dev_token(struct sriov_device *sd, struct sriov_params *p,
 		  sd->role == SRIOV_ROLE_VF ? pf : "", sd->token_fp,
 		  rte_sriov_token_source_name(sd->token_src),
 		  vft_path_name(sd->vfio_path));
-	return 0;
+}
+
+/* Choose the device's token and say which it is (fingerprint only). */
+static int
+sriov_dev_token(struct sriov_device *sd, struct sriov_params *p,
+		struct vft_token *tok)
+{
+	int ret = sriov_dev_token_choose(sd, p, tok);
+
+	if (ret == 0)
+		sriov_dev_token_log(sd);
+	return ret;
 }
 
 /* A VF (or another function) opens with its token, once: no retry. */
@@ -885,12 +912,15 @@ sriov_dev_probe_secondary(struct sriov_device *sd, struct rte_pci_driver *first)
 	return sriov_dev_run_drivers(sd, first);
 }
 
+static int sriov_dev_probe_params(struct sriov_device *sd,
+				  struct rte_pci_driver *first,
+				  struct sriov_params *p);
+
 static int
 sriov_dev_probe(struct sriov_device *sd)
 {
 	struct rte_pci_driver *first = NULL;
 	struct sriov_params p;
-	uint64_t t;
 	int ret;
 
 	ret = sriov_dev_policy(sd, &first);
@@ -901,15 +931,26 @@ sriov_dev_probe(struct sriov_device *sd)
 	ret = sriov_dev_params(sd, &p);
 	if (ret < 0)
 		return ret;
-	ret = sriov_vfio_path_choose(sd, &p);
+	return sriov_dev_probe_params(sd, first, &p);
+}
+
+/* sriov_dev_probe() from its devargs on (@p p is wiped). */
+static int
+sriov_dev_probe_params(struct sriov_device *sd, struct rte_pci_driver *first,
+		       struct sriov_params *p)
+{
+	uint64_t t;
+	int ret;
+
+	ret = sriov_vfio_path_choose(sd, p);
 	if (ret < 0) {
 		sriov_dev_set_error(sd, "bad-vfio-path");
-		sriov_params_wipe(&p);
+		sriov_params_wipe(p);
 		return ret;
 	}
 	t = sriov_time_now();
-	ret = sriov_dev_open(sd, &p);
-	sriov_params_wipe(&p);
+	ret = sriov_dev_open(sd, p);
+	sriov_params_wipe(p);
 	if (ret < 0)
 		return ret;
 	sriov_dev_time(sd, SRIOV_PHASE_OPEN, t);
@@ -927,14 +968,219 @@ sriov_dev_probe(struct sriov_device *sd)
 	return ret;
 }
 
+/* ---- parallel open ------------------------------------------------------ */
+
+/*
+ * At EAL's probe the bus opens its VFs on up to SRIOV_OPEN_THREADS threads
+ * at once: the kernel's open of a VF resets it (an FLR: 100 ms), and the
+ * opens of VFs that share no dev_set overlap (Linux 6.17+; before, a PF's
+ * VFs share one and open one after the other). Only the open runs on the
+ * threads, with nothing logged there: choosing the token before, and the
+ * explanations, set-up and PMD probes after, run on EAL's thread in list
+ * order, so the log reads as with one open after the other. PFs, devices
+ * the broker opens and a secondary's devices are probed as before, in
+ * their place in the list; with a PF to probe everything is (it may create
+ * or give a token to the VFs).
+ */
+#define SRIOV_OPEN_THREADS 8
+
+struct sriov_job {
+	struct sriov_device *sd;
+	struct rte_pci_driver *first;
+	struct sriov_params p; /* with params: probed from them, wiped */
+	bool params;
+	struct vft_token tok;
+	struct vft_explanation why;
+	uint64_t t0, t1; /* the open on its thread */
+	int ret;
+	bool open; /* opened on a thread */
+};
+
+struct sriov_jobs {
+	struct sriov_job *j;
+	unsigned int n;
+	unsigned int next; /* taken atomically */
+};
+
+static void *
+sriov_jobs_run(void *arg)
+{
+	struct sriov_jobs *w = arg;
+	unsigned int i;
+
+	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n) {
+		struct sriov_job *j = &w->j[i];
+
+		if (!j->open)
+			continue;
+		j->t0 = sriov_time_now();
+		j->ret = sriov_vfio_open(j->sd, &j->tok, &j->why);
+		j->t1 = sriov_time_now();
+		vft_token_wipe(&j->tok);
+	}
+	return NULL;
+}
+
+/*
+ * Up to the open: whether @p sd can be opened on a thread, with its token
+ * chosen (logged by sriov_job_finish()). @return 1 yes; 0 no: probe it
+ * the usual way (from j->p if j->params); or the probe's result (< 0
+ * failed, > 0 skipped).
+ */
+static int
+sriov_job_prepare(struct sriov_job *j)
+{
+	struct sriov_device *sd = j->sd;
+	int ret;
+
+	if (sd->attached || sd->role == SRIOV_ROLE_PF)
+		return 0;
+	ret = sriov_dev_policy(sd, &j->first);
+	if (ret != 0)
+		return ret;
+	ret = sriov_dev_params(sd, &j->p);
+	if (ret < 0)
+		return ret;
+	ret = sriov_vfio_path_choose(sd, &j->p);
+	if (ret < 0) {
+		sriov_dev_set_error(sd, "bad-vfio-path");
+		return ret;
+	}
+	ret = sriov_token_broker(sd->name, &j->p);
+	if (ret < 0) {
+		sriov_dev_set_error(sd, "bad-devargs");
+		return ret;
+	}
+	if (ret == 1) {
+		j->params = true; /* the broker's: the usual way */
+		return 0;
+	}
+	ret = sriov_dev_token_choose(sd, &j->p, &j->tok);
+	sriov_params_wipe(&j->p);
+	return ret < 0 ? ret : 1;
+}
+
+/* After the open on a thread, on EAL's thread: what sriov_dev_probe()
+ * does after sriov_dev_open(). */
+static int
+sriov_job_finish(struct sriov_job *j)
+{
+	struct sriov_device *sd = j->sd;
+	uint64_t t;
+	int ret;
+
+	sriov_dev_token_log(sd);
+	if (j->ret < 0) {
+		sriov_vfio_explain(sd, &j->why);
+		return j->ret;
+	}
+	sriov_dev_set_error(sd, "");
+	sriov_dev_time_span(sd, SRIOV_PHASE_OPEN, j->t0, j->t1);
+	t = sriov_time_now();
+	ret = sriov_vfio_setup(sd, true);
+	if (ret < 0) {
+		sriov_dev_set_error(sd, "setup-failed");
+		sriov_vfio_close(sd);
+		return ret;
+	}
+	sriov_dev_time(sd, SRIOV_PHASE_SETUP, t);
+	ret = sriov_dev_run_drivers(sd, j->first);
+	if (ret == 0)
+		sriov_mp_ready(sd, true);
+	return ret;
+}
+
+/* Whether to open on threads: 2 devices or more to probe, no PF. */
+static unsigned int
+sriov_probe_count(bool *pf)
+{
+	struct sriov_device *sd;
+	unsigned int n = 0;
+
+	*pf = false;
+	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
+	     sd = TAILQ_NEXT(sd, next)) {
+		if (rte_dev_is_probed(&sd->pci.device))
+			continue;
+		n++;
+		if (sd->role == SRIOV_ROLE_PF && !sd->attached)
+			*pf = true;
+	}
+	return n;
+}
+
+/* The open of every job that can, on up to SRIOV_OPEN_THREADS threads
+ * (EAL's included). */
+static void
+sriov_jobs_open(struct sriov_job *j, unsigned int n)
+{
+	struct sriov_jobs w = { .j = j, .n = n, .next = 0 };
+	pthread_t tids[SRIOV_OPEN_THREADS];
+	unsigned int i, nt = 0, todo = 0;
+
+	for (i = 0; i < n; i++)
+		todo += j[i].open;
+	while (nt + 1 < SRIOV_OPEN_THREADS && nt + 1 < todo &&
+	       pthread_create(&tids[nt], NULL, sriov_jobs_run, &w) == 0)
+		nt++;
+	sriov_jobs_run(&w);
+	for (i = 0; i < nt; i++)
+		pthread_join(tids[i], NULL);
+	if (todo > 0)
+		SRIOV_LOG(DEBUG, "opened %u devices on %u threads", todo,
+			  nt + 1);
+}
+
 static int
 sriov_probe(void)
 {
 	struct sriov_device *sd;
+	struct sriov_job *jobs = NULL;
 	size_t probed = 0, failed = 0;
+	unsigned int n, i = 0;
+	bool pf;
+	int ret;
 
+	n = sriov_probe_count(&pf);
+	if (n >= 2 && !pf)
+		jobs = calloc(n, sizeof(*jobs));
+	if (jobs != NULL) {
+		/* in list order: policy, devargs, token; nothing opened */
+		for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
+		     sd = TAILQ_NEXT(sd, next)) {
+			if (rte_dev_is_probed(&sd->pci.device) || i >= n)
+				continue;
+			jobs[i].sd = sd;
+			ret = sriov_job_prepare(&jobs[i]);
+			jobs[i].open = ret == 1;
+			jobs[i].ret = ret == 1 ? 0 : ret;
+			i++;
+		}
+		n = i;
+		sriov_jobs_open(jobs, n);
+	}
+	i = 0;
 	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
 	     sd = TAILQ_NEXT(sd, next)) {
+		if (jobs != NULL && i < n && jobs[i].sd == sd) {
+			struct sriov_job *j = &jobs[i++];
+
+			probed++;
+			if (j->open)
+				ret = sriov_job_finish(j);
+			else if (j->params)
+				ret = sriov_dev_probe_params(sd, j->first,
+							     &j->p);
+			else if (j->ret == 0)
+				ret = sriov_dev_probe(sd);
+			else
+				ret = j->ret;
+			if (ret < 0) {
+				SRIOV_LOG(ERR, "%s: cannot be used", sd->name);
+				failed++;
+			}
+			continue;
+		}
 		if (rte_dev_is_probed(&sd->pci.device))
 			continue;
 		probed++;
@@ -942,6 +1188,13 @@ sriov_probe(void)
 			SRIOV_LOG(ERR, "%s: cannot be used", sd->name);
 			failed++;
 		}
+	}
+	if (jobs != NULL) {
+		for (i = 0; i < n; i++) {
+			vft_token_wipe(&jobs[i].tok);
+			sriov_params_wipe(&jobs[i].p);
+		}
+		free(jobs);
 	}
 	return probed > 0 && probed == failed ? -1 : 0;
 }
@@ -1021,11 +1274,12 @@ sriov_cleanup(void)
 	unsigned int n = 0, k = 0;
 	int error = 0;
 
-	TAILQ_FOREACH(sd, &sriov_devices, next)
-	n++;
+	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
+	     sd = TAILQ_NEXT(sd, next))
+		n++;
 	todo = calloc(n + 1, sizeof(*todo)); /* n + 1: never calloc(0) */
-	TAILQ_FOREACH(sd, &sriov_devices, next)
-	{
+	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
+	     sd = TAILQ_NEXT(sd, next)) {
 		if (sriov_dev_detach(sd, false) < 0)
 			error = -1;
 		if (sd->vfio_dev.fd < 0)

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -175,19 +176,25 @@ sriov_dma_event(enum rte_mem_event type, const void *addr, size_t len,
 	}
 }
 
+/* The first device of each path may open on its own thread at once
+ * (sriov_common.c, parallel open): one registration. */
 static void
 sriov_dma_follow_hotplug(void)
 {
-	if (sriov_mem_cb)
-		return;
-	if (rte_mem_event_callback_register(SRIOV_MEM_CB_NAME, sriov_dma_event,
-					    NULL) == 0)
-		sriov_mem_cb = true;
-	else if (rte_errno != ENOTSUP)
-		SRIOV_LOG(WARNING,
-			  "cannot follow memory hotplug (%s): memory DPDK adds "
-			  "later is not mapped for DMA",
-			  rte_strerror(rte_errno));
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+	pthread_mutex_lock(&lock);
+	if (!sriov_mem_cb) {
+		if (rte_mem_event_callback_register(SRIOV_MEM_CB_NAME,
+						    sriov_dma_event, NULL) == 0)
+			sriov_mem_cb = true;
+		else if (rte_errno != ENOTSUP)
+			SRIOV_LOG(WARNING,
+				  "cannot follow memory hotplug (%s): memory "
+				  "DPDK adds later is not mapped for DMA",
+				  rte_strerror(rte_errno));
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 /*
