@@ -973,8 +973,9 @@ sriov_dev_probe_params(struct sriov_device *sd, struct rte_pci_driver *first,
 /*
  * At EAL's probe the bus opens its VFs on up to SRIOV_OPEN_THREADS threads
  * at once: the kernel's open of a VF resets it (an FLR: 100 ms), and the
- * opens of VFs that share no dev_set overlap (Linux 6.17+; before, a PF's
- * VFs share one and open one after the other). Only the open runs on the
+ * opens of VFs that share no dev_set overlap (before Linux 6.17 a PF's
+ * VFs share one, whose first opens run one after the other, as measured
+ * for the project on 6.1). Only the open runs on the
  * threads, with nothing logged there: choosing the token before, and the
  * explanations, set-up and PMD probes after, run on EAL's thread in list
  * order, so the log reads as with one open after the other. PFs, devices
