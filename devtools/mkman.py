@@ -30,7 +30,9 @@ COMMANDS = ['status', 'vfs', 'token', 'check']
 DAEMON_SUMMARY = 'the VF token broker daemon'
 # Headings that become sections of their own; any other heading is a
 # sub-section of OPTIONS.
-OWN_SECTIONS = {'Commands': 'COMMANDS', 'Exit status': 'EXIT STATUS'}
+OWN_SECTIONS = {'Commands': 'COMMANDS', 'Exit status': 'EXIT STATUS',
+                'Signals': 'SIGNALS', 'Policy': 'POLICY', 'Log': 'LOGGING',
+                'systemd': 'SYSTEMD', 'Files': 'FILES'}
 ITEM_RE = re.compile(r'^ {1,4}(\S(?:.*?\S)?)(?: {2,}(\S.*))?$')
 EXIT_RE = re.compile(r'^ +(\d+) +(\S+) +(\S.*)$')
 

@@ -39,25 +39,12 @@ for a in "$@"; do
 	esac
 done
 
-pass=0
-fail=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		echo "PASS: $what"
-		pass=$((pass + 1))
-	else
-		echo "FAIL: $what"
-		fail=$((fail + 1))
-	fi
-}
+# check WHAT CMD...: one PASS/FAIL line and the tally
+# shellcheck source=lib/check.sh
+. "$ROOT/devtools/lib/check.sh"
 note() { echo "  $*"; }
 log() { echo "packages: $*"; }
-finish() {
-	echo "$pass passed, $fail failed"
-	[ "$fail" = 0 ]
-}
+finish() { check_done; }
 now() { date +%s.%N; }
 secs() { printf '%.1f' "$(echo "$(now) - $1" | bc -l)"; }
 
@@ -288,6 +275,16 @@ check "bookworm's packaging tools installed (debhelper, lintian)" tools
 check "dpkg-buildpackage -us -uc -b builds the packages" build
 check "the 4 binary packages built ($PKGS)" debs_built
 lint
+# The plugin depends on DPDK's ABI (the package name), not on the point
+# release: apt upgrade keeps it through DPDK's security fixes.
+abi_depends() {
+	local dep
+	dep=$(dpkg-deb -f "$PKG"/debs/dpdk-bus-sriov_*.deb Depends)
+	echo "  dpdk-bus-sriov Depends: $dep"
+	echo "$dep" | grep -Eq 'librte-eal[0-9.]+ \(>= [0-9]+\.[0-9]+\)' &&
+		! echo "$dep" | grep -q 'librte-[a-z-]*[0-9.]* (<<'
+}
+check "the plugin depends on DPDK's ABI package, with no upper bound on the point release" abi_depends
 check "lintian: no errors" lint_none E
 check "lintian: no warnings (the info tags kept are in doc/guides/install.rst)" lint_none W
 check "the plugin is not on this machine before the host test ($PMD_DIR)" \

@@ -296,6 +296,36 @@ pa_bar0(const struct rte_pci_device *pdev)
 #endif
 }
 
+/* The bus's device iteration (rte_dev_iterator with "bus=sriov,addr=",
+ * doc/guides/bus_sriov.rst): the filter names the probed device alone,
+ * and an address of no device names none. */
+static void
+pa_iterate(struct rte_device *dev)
+{
+	static const char none[] = "bus=sriov,addr=0000:7f:1f.7";
+	unsigned int n = 0, hit = 0, all = 0;
+	struct rte_dev_iterator it;
+	struct rte_device *d;
+	char str[64];
+
+	snprintf(str, sizeof(str), "bus=sriov,addr=%s", rte_dev_name(dev));
+	RTE_DEV_FOREACH(d, str, &it)
+	{
+		n++;
+		hit += d == dev;
+	}
+	pa_check(n == 1 && hit == 1, "%s: %u device(s), the probed one %s", str,
+		 n, hit ? "among them" : "missing");
+	n = 0;
+	RTE_DEV_FOREACH(d, none, &it)
+	n++;
+	RTE_DEV_FOREACH(d, "bus=sriov", &it)
+	all++;
+	pa_check(n == 0 && all >= 1,
+		 "%s (no such device): %u device(s); bus=sriov: %u", none, n,
+		 all);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -334,6 +364,7 @@ main(int argc, char **argv)
 		pa_caps(pdev, sys, nsys);
 	}
 	pa_bar0(pdev);
+	pa_iterate(info.device);
 	/* The port never started: the PMD's close disables MSI-X that was
 	 * never enabled, which VFIO refuses and EAL logs ("Error disabling
 	 * MSI-X interrupts"); harmless here. */

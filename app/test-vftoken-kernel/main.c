@@ -8,7 +8,8 @@
  *
  * Runs inside a (VM) guest as root. Prints one line per check:
  * "PASS name" or "FAIL name: expected X, got Y", "NOTE name: ..." for
- * observations, "SKIP name: why" for checks that could not run, then
+ * observations, "SKIP name: why" for checks that could not run (options,
+ * or "not applicable on this kernel: why"), then "N skipped" and
  * "N passed, N failed". Exit status 0 only when nothing failed.
  */
 
@@ -115,6 +116,22 @@ tvk_append_only(char **only, const char *arg)
 	return 0;
 }
 
+/*
+ * Why a check needing NEEDS cannot run on this kernel, or NULL. Such a
+ * check is reported "SKIP name: not applicable on this kernel: why" and
+ * counted as skipped, neither passed nor failed.
+ */
+static const char *
+tvk_missing(const struct tvk_ctx *ctx, unsigned int needs)
+{
+	if ((needs & TVK_NEED_CDEV))
+		return tvk_cdev_missing(ctx->pf);
+	if ((needs & TVK_NEED_IOMMUFD) && access(TVK_CONTAINER_IOMMUFD, F_OK))
+		return "kernel without IOMMUFD (no /dev/iommu, so no iommufd "
+		       "compat container)";
+	return NULL;
+}
+
 static int
 tvk_run(struct tvk_ctx *ctx, const char *only)
 {
@@ -122,6 +139,7 @@ tvk_run(struct tvk_ctx *ctx, const char *only)
 	struct tvk_res res;
 	const char *why;
 	size_t i;
+	int ret;
 
 	for (i = 0; i < tvk_num_checks; i++) {
 		const struct tvk_check *c = &tvk_checks[i];
@@ -143,11 +161,15 @@ tvk_run(struct tvk_ctx *ctx, const char *only)
 			printf("FAIL %s: set-up (state reset): %s\n", c->name,
 			       res.msg);
 			failed++;
-		} else if ((c->needs & TVK_NEED_CDEV) &&
-			   (why = tvk_cdev_missing(ctx->pf)) != NULL) {
-			printf("SKIP %s: %s\n", c->name, why);
+		} else if ((why = tvk_missing(ctx, c->needs)) != NULL) {
+			printf("SKIP %s: not applicable on this kernel: %s\n",
+			       c->name, why);
 			skipped++;
-		} else if (c->fn(ctx, &res)) {
+		} else if ((ret = c->fn(ctx, &res)) == TVK_NA) {
+			printf("SKIP %s: not applicable on this kernel: %s\n",
+			       c->name, res.msg);
+			skipped++;
+		} else if (ret) {
 			printf("FAIL %s: %s\n", c->name, res.msg);
 			failed++;
 		} else {

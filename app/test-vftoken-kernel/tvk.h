@@ -69,10 +69,25 @@ int tvk_bind(const char *addr, const char *drv);
 int tvk_modprobe(const char *mod, const char *arg);
 bool tvk_driver_loaded(const char *drv);
 
+/* The container of a group-path open: VFIO's own, or iommufd's compat one. */
+#define TVK_CONTAINER_LEGACY "/dev/vfio/vfio"
+#define TVK_CONTAINER_IOMMUFD "/dev/iommu"
+
+/* How far tvk_dev_open_at() sets the group up before GET_DEVICE_FD. */
+enum tvk_stage {
+	TVK_STAGE_GROUP = 0, /* group fd only, no container */
+	TVK_STAGE_CONTAINER, /* container set, no VFIO_SET_IOMMU */
+	TVK_STAGE_IOMMU,     /* container set, type1v2 IOMMU set: a full open */
+	TVK_STAGE_IOMMU_TYPE1, /* a full open with the type1 (v1) IOMMU */
+};
+
 /* tvk_vfio.c */
 void tvk_dev_init(struct tvk_dev *d);
 int tvk_dev_open(const char *addr, const char *name, struct tvk_dev *d,
 		 char *err, size_t errlen);
+int tvk_dev_open_at(const char *container, const char *addr, int stage,
+		    const char *name, struct tvk_dev *d, char *err,
+		    size_t errlen);
 void tvk_dev_close(struct tvk_dev *d);
 int tvk_feature(int devfd, uint32_t flags, const uint8_t *uuid,
 		uint32_t argsz_data);
@@ -98,13 +113,17 @@ const char *tvk_cdev_missing(const char *addr);
 struct tvk_check {
 	const char *name;
 	const char *rule;
+	/* 0 pass, -1 fail, TVK_NA not applicable on this kernel (msg: why) */
 	int (*fn)(struct tvk_ctx *ctx, struct tvk_res *res);
 	unsigned int needs;
 };
 
+#define TVK_NA 1
+
 #define TVK_NEED_OTHER (1u << 0)
 #define TVK_NEED_KERNEL_PF (1u << 1) /* moves the PF to igb / pci-pf-stub */
 #define TVK_NEED_CDEV (1u << 2)	     /* IOMMUFD + VFIO_DEVICE_CDEV */
+#define TVK_NEED_IOMMUFD (1u << 3)   /* /dev/iommu (the compat container) */
 
 extern const struct tvk_check tvk_checks[];
 extern const size_t tvk_num_checks;
@@ -117,6 +136,15 @@ int tvk_expect_open(struct tvk_res *res, const char *addr, const char *suffix,
 int tvk_expect_open_token(struct tvk_res *res, const char *addr,
 			  const char *uuid_str, const char *label, int expect,
 			  struct tvk_dev *keep);
+int tvk_expect_open_at(struct tvk_res *res, const char *container,
+		       const char *addr, int stage, const char *suffix,
+		       const char *label, int expect, struct tvk_dev *keep);
+int tvk_expect_open_token_at(struct tvk_res *res, const char *container,
+			     const char *addr, int stage, const uint8_t *uuid,
+			     const char *label, int expect,
+			     struct tvk_dev *keep);
+int tvk_set_numvfs(const char *pf, int n, struct tvk_res *res);
+int tvk_refresh_vfs(struct tvk_ctx *ctx, struct tvk_res *res);
 int tvk_expect_feature(struct tvk_res *res, int devfd, const char *what,
 		       uint32_t flags, const uint8_t *uuid, uint32_t argsz_data,
 		       int expect);
@@ -146,6 +174,31 @@ int tvk_cdev_blocks_group(struct tvk_ctx *ctx, struct tvk_res *res);
 int tvk_cdev_group_blocks_cdev(struct tvk_ctx *ctx, struct tvk_res *res);
 int tvk_cdev_feature_set(struct tvk_ctx *ctx, struct tvk_res *res);
 int tvk_cdev_feature_vf(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_expect_bind(struct tvk_res *res, const char *addr, const uint8_t *uuid,
+		    const char *label, int expect, struct tvk_cdev *keep);
+
+/* tvk_checks_order.c: refusals after the token step, error order, token
+ * lifetime, the iommufd compat container */
+int tvk_pf_refused_open_sets_token(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_group_order_token_first(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_group_busy_before_token(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_group_second_open_new_token(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_token_kept_across_numvfs(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_token_set_with_zero_vfs(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_sriov_numvfs_change_busy(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_sriov_disable_needs_param(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_pf_token_lifecycle(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_compat_vf_no_token(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_compat_vf_wrong_token(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_compat_vf_right_token(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_compat_pf_token_lifecycle(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_pf_token_lifecycle_type1(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_compat_pf_token_lifecycle_type1(struct tvk_ctx *ctx,
+					struct tvk_res *res);
+int tvk_cdev_pf_token_lifecycle(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_cdev_pf_refused_bind_sets_token(struct tvk_ctx *ctx,
+					struct tvk_res *res);
+int tvk_cdev_bind_order(struct tvk_ctx *ctx, struct tvk_res *res);
 void tvk_note(const char *check, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -14,8 +14,9 @@
  * igb, ...) is repaired by the next reset.
  *
  * Errno sources in the kernel (drivers/vfio/pci/vfio_pci_core.c,
- * drivers/vfio/group.c; same semantics from 5.7 to 6.17+, where the token
- * check became vfio_pci_core_match_token_uuid()):
+ * drivers/vfio/group.c; same semantics from 5.7 to 7.2; 6.17 (commit
+ * 86624ba3b522) moved the token check into vfio_pci_core_match_token_uuid()
+ * to share it with the cdev path):
  * - vfio_pci_core_match(): name prefix differs or a non-space follows the
  *   name -> "no match" (0), and with no device of the group matching
  *   vfio_device_get_from_name() returns -ENODEV; short or unparsable UUID,
@@ -84,12 +85,23 @@ int
 tvk_expect_open(struct tvk_res *res, const char *addr, const char *suffix,
 		const char *label, int expect, struct tvk_dev *keep)
 {
+	return tvk_expect_open_at(res, TVK_CONTAINER_LEGACY, addr,
+				  TVK_STAGE_IOMMU, suffix, label, expect, keep);
+}
+
+/* tvk_expect_open() through CONTAINER, the group set up to STAGE. */
+int
+tvk_expect_open_at(struct tvk_res *res, const char *container, const char *addr,
+		   int stage, const char *suffix, const char *label, int expect,
+		   struct tvk_dev *keep)
+{
 	char name[TVK_NAME_LEN], err[256];
 	struct tvk_dev d;
 	int ret;
 
 	snprintf(name, sizeof(name), "%s%s", addr, suffix);
-	ret = tvk_dev_open(addr, name, &d, err, sizeof(err));
+	ret = tvk_dev_open_at(container, addr, stage, name, &d, err,
+			      sizeof(err));
 	tvk_wipe(name, sizeof(name));
 	if (ret == 1)
 		return tvk_fail(res, "open %s (%s): set-up failed: %s", addr,
@@ -119,6 +131,29 @@ tvk_expect_open_token(struct tvk_res *res, const char *addr,
 
 	tvk_tok_suffix(suffix, sizeof(suffix), uuid_str);
 	ret = tvk_expect_open(res, addr, suffix, label, expect, keep);
+	tvk_wipe(suffix, sizeof(suffix));
+	return ret;
+}
+
+/* tvk_expect_open_at() with the token UUID (or none when NULL). */
+int
+tvk_expect_open_token_at(struct tvk_res *res, const char *container,
+			 const char *addr, int stage, const uint8_t *uuid,
+			 const char *label, int expect, struct tvk_dev *keep)
+{
+	char suffix[64];
+	int ret;
+
+	suffix[0] = '\0';
+	if (uuid) {
+		char s[TVK_UUID_STR_LEN + 1];
+
+		tvk_uuid_format(uuid, s);
+		tvk_tok_suffix(suffix, sizeof(suffix), s);
+		tvk_wipe(s, sizeof(s));
+	}
+	ret = tvk_expect_open_at(res, container, addr, stage, suffix, label,
+				 expect, keep);
 	tvk_wipe(suffix, sizeof(suffix));
 	return ret;
 }
@@ -238,7 +273,7 @@ tvk_pf_to_vfio(const char *pf, struct tvk_res *res)
 	return 0;
 }
 
-static int
+int
 tvk_set_numvfs(const char *pf, int n, struct tvk_res *res)
 {
 	char val[16];
@@ -281,22 +316,16 @@ tvk_set_token(struct tvk_ctx *ctx, const uint8_t *uuid, struct tvk_res *res)
 	return 0;
 }
 
+/* ctx->vf[] from the PF's virtfnN links, each VF bound to vfio-pci. */
 int
-tvk_state_reset(struct tvk_ctx *ctx, struct tvk_res *res)
+tvk_refresh_vfs(struct tvk_ctx *ctx, struct tvk_res *res)
 {
 	char drv[64];
-	int i, ret;
+	int i;
 
-	if (tvk_vfio_pci_loaded(res) || tvk_pf_to_vfio(ctx->pf, res))
-		return -1;
-	ret = tvk_dev_attr_write(ctx->pf, "sriov_drivers_autoprobe", "1");
-	if (ret)
-		return tvk_fail(res, "sriov_drivers_autoprobe of %s: %s",
-				ctx->pf, tvk_errname(-ret));
-	if (tvk_set_numvfs(ctx->pf, TVK_NUM_VFS, res))
-		return -1;
 	for (i = 0; i < TVK_NUM_VFS; i++) {
-		ret = tvk_virtfn(ctx->pf, i, ctx->vf[i], sizeof(ctx->vf[i]));
+		int ret =
+			tvk_virtfn(ctx->pf, i, ctx->vf[i], sizeof(ctx->vf[i]));
 		if (ret)
 			return tvk_fail(res, "%s/virtfn%d: %s", ctx->pf, i,
 					tvk_errname(-ret));
@@ -307,6 +336,23 @@ tvk_state_reset(struct tvk_ctx *ctx, struct tvk_res *res)
 			return tvk_fail(res, "bind VF %s to vfio-pci: %s",
 					ctx->vf[i], tvk_errname(-ret));
 	}
+	return 0;
+}
+
+int
+tvk_state_reset(struct tvk_ctx *ctx, struct tvk_res *res)
+{
+	int ret;
+
+	if (tvk_vfio_pci_loaded(res) || tvk_pf_to_vfio(ctx->pf, res))
+		return -1;
+	ret = tvk_dev_attr_write(ctx->pf, "sriov_drivers_autoprobe", "1");
+	if (ret)
+		return tvk_fail(res, "sriov_drivers_autoprobe of %s: %s",
+				ctx->pf, tvk_errname(-ret));
+	if (tvk_set_numvfs(ctx->pf, TVK_NUM_VFS, res) ||
+	    tvk_refresh_vfs(ctx, res))
+		return -1;
 	return tvk_set_token(ctx, ctx->token, res);
 }
 
@@ -604,9 +650,14 @@ tvk_token_random_at_bind(struct tvk_ctx *ctx, struct tvk_res *res)
 				ctx->pf);
 	if (tvk_set_numvfs(ctx->pf, TVK_NUM_VFS, res))
 		return -1;
-	return tvk_expect_open_token(res, ctx->vf[0], ctx->token_str,
-				     "token set before the PF was rebound",
-				     EACCES, NULL);
+	if (tvk_expect_open_token(res, ctx->vf[0], ctx->token_str,
+				  "token set before the PF was rebound", EACCES,
+				  NULL))
+		return -1;
+	/* vfio_pci_vf_init() fills it with uuid_gen(), not zeros */
+	return tvk_expect_open_token(
+		res, ctx->vf[0], "00000000-0000-0000-0000-000000000000",
+		"the nil UUID after the PF was rebound", EACCES, NULL);
 }
 
 /* ---- VFIO_DEVICE_FEATURE PCI_VF_TOKEN ------------------------------ */
@@ -1081,7 +1132,8 @@ const struct tvk_check tvk_checks[] = {
 	  "after close",
 	  tvk_pf_open_sets_token, 0 },
 	{ "token-random-at-bind",
-	  "PF rebound to vfio-pci -> the previous token no longer opens a VF",
+	  "PF rebound to vfio-pci -> neither the previous token nor the nil "
+	  "UUID opens a VF",
 	  tvk_token_random_at_bind, 0 },
 	{ "feature-probe",
 	  "FEATURE PROBE and PROBE|SET PCI_VF_TOKEN on the PF -> 0",
@@ -1130,6 +1182,63 @@ const struct tvk_check tvk_checks[] = {
 	{ "pf-bind-busy-with-vfs",
 	  "binding vfio-pci to a PF that already has VFs -> EBUSY",
 	  tvk_pf_bind_busy, TVK_NEED_KERNEL_PF },
+	{ "pf-refused-open-sets-token",
+	  "PF GET_DEVICE_FD with a new token, no container / no IOMMU set -> "
+	  "EINVAL, and the new token is in force (VF: it -> 0, the old one "
+	  "and none -> EACCES)",
+	  tvk_pf_refused_open_sets_token, 0 },
+	{ "group-order-token-first",
+	  "VF on a group without a container: wrong or no token -> EACCES "
+	  "(token step first), right token -> EINVAL",
+	  tvk_group_order_token_first, 0 },
+	{ "group-busy-before-token",
+	  "group held: its second open() -> EBUSY whatever the token; on the "
+	  "holder's fd a second GET_DEVICE_FD: wrong/none -> EACCES, right -> "
+	  "0",
+	  tvk_group_busy_before_token, 0 },
+	{ "group-second-open-new-token",
+	  "VF held, PF SETs a new token: a second GET_DEVICE_FD on the held "
+	  "group fd needs the new token (old -> EACCES), the first fd works",
+	  tvk_group_second_open_new_token, 0 },
+	{ "token-kept-across-numvfs",
+	  "sriov_numvfs 2 -> 0 -> 2 keeps the PF's token (not re-set)",
+	  tvk_token_kept_across_numvfs, 0 },
+	{ "token-set-with-zero-vfs",
+	  "with 0 VFs, FEATURE SET and a PF open with vf_token= set the token; "
+	  "VFs created later need it",
+	  tvk_token_set_with_zero_vfs, 0 },
+	{ "sriov-numvfs-change-busy",
+	  "sriov_numvfs 2 -> 1 -> EBUSY (VFs kept); 2 -> 2 -> 0",
+	  tvk_sriov_numvfs_change_busy, 0 },
+	{ "sriov-disable-needs-enable-sriov",
+	  "enable_sriov=0: sriov_numvfs 2 -> 0 -> ENOENT (VFs kept), 2 -> 2 -> "
+	  "0 (same value, driver not asked)",
+	  tvk_sriov_disable_needs_param, 0 },
+	{ "pf-token-lifecycle",
+	  "group path: PF opened with a token and held, VF same/other/no token "
+	  "-> 0/EACCES/EACCES; same after PF close; after FEATURE SET "
+	  "(kernel selftest's three cases)",
+	  tvk_pf_token_lifecycle, 0 },
+	{ "pf-token-lifecycle-type1",
+	  "pf-token-lifecycle with the type1 (v1) IOMMU model",
+	  tvk_pf_token_lifecycle_type1, 0 },
+	{ "compat-vf-no-token",
+	  "iommufd compat container (/dev/iommu as the group's container): VF, "
+	  "no token -> EACCES",
+	  tvk_compat_vf_no_token, TVK_NEED_IOMMUFD },
+	{ "compat-vf-wrong-token",
+	  "iommufd compat container: VF, wrong token -> EACCES",
+	  tvk_compat_vf_wrong_token, TVK_NEED_IOMMUFD },
+	{ "compat-vf-right-token",
+	  "iommufd compat container: every VF with the token -> 0, GET_INFO",
+	  tvk_compat_vf_right_token, TVK_NEED_IOMMUFD },
+	{ "compat-pf-token-lifecycle",
+	  "iommufd compat container: pf-token-lifecycle's cases",
+	  tvk_compat_pf_token_lifecycle, TVK_NEED_IOMMUFD },
+	{ "compat-pf-token-lifecycle-type1",
+	  "iommufd compat container, type1 (v1) IOMMU model: "
+	  "pf-token-lifecycle's cases",
+	  tvk_compat_pf_token_lifecycle_type1, TVK_NEED_IOMMUFD },
 	{ "cdev-nodes",
 	  "/dev/iommu, and vfio-dev/vfioN + /dev/vfio/devices/vfioN (same "
 	  "dev number) for the PF and every VF",
@@ -1145,8 +1254,8 @@ const struct tvk_check tvk_checks[] = {
 	  "cdev bind of a VF, PF on vfio-pci, wrong token -> EACCES",
 	  tvk_cdev_vf_wrong_token, TVK_NEED_CDEV },
 	{ "cdev-vf-right-token",
-	  "cdev bind of every VF with the token -> 0 (6.17/6.18: E2BIG), "
-	  "IOAS attach -> 0",
+	  "cdev bind of every VF with the token -> 0 (E2BIG on 6.17 and "
+	  "6.18.0-6.18.2), IOAS attach -> 0",
 	  tvk_cdev_vf_right_token, TVK_NEED_CDEV },
 	{ "cdev-bind-args",
 	  "bind: argsz < 16, unknown flag, iommufd -1 -> EINVAL; token flag "
@@ -1195,6 +1304,19 @@ const struct tvk_check tvk_checks[] = {
 	{ "cdev-feature-vf-enotty",
 	  "FEATURE PROBE|SET PCI_VF_TOKEN on a VF cdev -> ENOTTY",
 	  tvk_cdev_feature_vf, TVK_NEED_CDEV },
+	{ "cdev-pf-refused-bind-sets-token",
+	  "PF bind with a new token refused after the token step (not an "
+	  "iommufd -> EBADFD, closed fd -> EBADF, PF bound elsewhere -> "
+	  "EINVAL): the new token is in force; iommufd -1 -> EINVAL, token "
+	  "kept",
+	  tvk_cdev_pf_refused_bind_sets_token, TVK_NEED_CDEV },
+	{ "cdev-bind-order",
+	  "bind errors in order: tail (E2BIG) > flags, iommufd<0 > group "
+	  "(EBUSY) > bound (EINVAL) > token (EACCES) > iommufd (EBADFD) > "
+	  "open (EINVAL)",
+	  tvk_cdev_bind_order, TVK_NEED_CDEV },
+	{ "cdev-pf-token-lifecycle", "cdev path: pf-token-lifecycle's cases",
+	  tvk_cdev_pf_token_lifecycle, TVK_NEED_CDEV },
 };
 
 const size_t tvk_num_checks = sizeof(tvk_checks) / sizeof(tvk_checks[0]);

@@ -26,9 +26,13 @@
  *   bound through its cdev -> -EBUSY.
  * - drivers/vfio/vfio_main.c vfio_device_fops_unl_ioctl(): any ioctl but
  *   the bind before a successful bind -> -EINVAL.
- * Linux 6.17 and 6.18 copied only the pre-6.17 struct size and answered
- * every bind that set token_uuid_ptr with -E2BIG; 7.2 copies
- * sizeof(struct vfio_device_bind_iommufd) (doc/guides/kernel_matrix.rst).
+ * The cdev token is commit 86624ba3b522 (Linux 6.17, backported to
+ * 6.16.y); as merged it copied only the pre-6.17 struct size and answered
+ * every bind that set token_uuid_ptr with -E2BIG, until 2f03f21fe751
+ * (6.19 and 6.18.3; no 6.17.y fix known). 7.2 copies
+ * sizeof(struct vfio_device_bind_iommufd). Kernels 6.6 to 6.16.0 refuse
+ * any bind flag with -EINVAL and check no token on this path at all
+ * (doc/guides/kernel_matrix.rst).
  */
 
 #include <errno.h>
@@ -48,7 +52,7 @@
  * errno (EXPECT > 0) or success; a successful bind also allocates and
  * attaches an IOAS. With KEEP a bound device stays open in KEEP.
  */
-static int
+int
 tvk_expect_bind(struct tvk_res *res, const char *addr, const uint8_t *uuid,
 		const char *label, int expect, struct tvk_cdev *keep)
 {
@@ -65,9 +69,14 @@ tvk_expect_bind(struct tvk_res *res, const char *addr, const uint8_t *uuid,
 		return tvk_fail(
 			res, "BIND_IOMMUFD %s (%s): expected %s, got %s%s",
 			addr, label, tvk_errname(expect), tvk_errname(-ret),
-			ret == -E2BIG ? " (the 6.17/6.18 token bug, "
-					"fixed in 6.19)"
-				      : "");
+			ret == -E2BIG
+				? " (the token bug of 6.17, 6.18.0-6.18.2 "
+				  "and 6.16.y with the backport, fixed by "
+				  "2f03f21fe751 in 6.19 and 6.18.3)"
+			: ret == -EINVAL && uuid
+				? " (a kernel without 86624ba3b522, before "
+				  "6.17, refuses the token flag)"
+				: "");
 	}
 	if (ret == 0) {
 		ret = tvk_cdev_attach_ioas(&c);

@@ -61,9 +61,14 @@ tvk_dev_close(struct tvk_dev *d)
 	tvk_dev_init(d);
 }
 
-/* Container + group set up; failures here are set-up errors, not results. */
+/*
+ * Container + group set up as far as STAGE (enum tvk_stage) goes, the
+ * container being CONTAINER ("/dev/vfio/vfio" or, for the iommufd compat
+ * container, "/dev/iommu"); failures here are set-up errors, not results.
+ */
 static int
-tvk_group_setup(const char *addr, struct tvk_dev *d, char *err, size_t errlen)
+tvk_group_setup(const char *container, const char *addr, int stage,
+		struct tvk_dev *d, char *err, size_t errlen)
 {
 	struct vfio_group_status st = { .argsz = sizeof(st) };
 	char path[64];
@@ -73,16 +78,6 @@ tvk_group_setup(const char *addr, struct tvk_dev *d, char *err, size_t errlen)
 	if (ret) {
 		snprintf(err, errlen, "no IOMMU group for %s: %s", addr,
 			 tvk_errname(-ret));
-		return -1;
-	}
-	d->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
-	if (d->container < 0) {
-		snprintf(err, errlen, "open /dev/vfio/vfio: %s",
-			 tvk_errname(errno));
-		return -1;
-	}
-	if (ioctl(d->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
-		snprintf(err, errlen, "unexpected VFIO API version");
 		return -1;
 	}
 	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
@@ -100,14 +95,33 @@ tvk_group_setup(const char *addr, struct tvk_dev *d, char *err, size_t errlen)
 			 group, addr);
 		return -1;
 	}
-	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container) < 0) {
-		snprintf(err, errlen, "VFIO_GROUP_SET_CONTAINER: %s",
+	if (stage == TVK_STAGE_GROUP)
+		return 0;
+	d->container = open(container, O_RDWR | O_CLOEXEC);
+	if (d->container < 0) {
+		snprintf(err, errlen, "open %s: %s", container,
 			 tvk_errname(errno));
 		return -1;
 	}
-	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0) {
-		snprintf(err, errlen, "VFIO_SET_IOMMU type1v2: %s",
-			 tvk_errname(errno));
+	/* iommufd answers the container ioctls too (vfio_compat.c) */
+	if (ioctl(d->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
+		snprintf(err, errlen, "unexpected VFIO API version on %s",
+			 container);
+		return -1;
+	}
+	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container) < 0) {
+		snprintf(err, errlen, "VFIO_GROUP_SET_CONTAINER (%s): %s",
+			 container, tvk_errname(errno));
+		return -1;
+	}
+	if (stage == TVK_STAGE_CONTAINER)
+		return 0;
+	if (ioctl(d->container, VFIO_SET_IOMMU,
+		  stage == TVK_STAGE_IOMMU_TYPE1 ? VFIO_TYPE1_IOMMU
+						 : VFIO_TYPE1v2_IOMMU) < 0) {
+		snprintf(err, errlen, "VFIO_SET_IOMMU %s (%s): %s",
+			 stage == TVK_STAGE_IOMMU_TYPE1 ? "type1" : "type1v2",
+			 container, tvk_errname(errno));
 		return -1;
 	}
 	return 0;
@@ -123,10 +137,25 @@ int
 tvk_dev_open(const char *addr, const char *name, struct tvk_dev *d, char *err,
 	     size_t errlen)
 {
+	return tvk_dev_open_at(TVK_CONTAINER_LEGACY, addr, TVK_STAGE_IOMMU,
+			       name, d, err, errlen);
+}
+
+/*
+ * tvk_dev_open() with the container CONTAINER, and the set-up stopped at
+ * STAGE: TVK_STAGE_GROUP asks for the device on a group with no container,
+ * TVK_STAGE_CONTAINER on one whose container has no IOMMU model set, the
+ * two ways VFIO_GROUP_GET_DEVICE_FD is refused after the name (and the
+ * token in it) was matched.
+ */
+int
+tvk_dev_open_at(const char *container, const char *addr, int stage,
+		const char *name, struct tvk_dev *d, char *err, size_t errlen)
+{
 	int fd;
 
 	tvk_dev_init(d);
-	if (tvk_group_setup(addr, d, err, errlen)) {
+	if (tvk_group_setup(container, addr, stage, d, err, errlen)) {
 		tvk_dev_close(d);
 		return 1;
 	}

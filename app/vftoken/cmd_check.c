@@ -47,9 +47,13 @@ static const char ck_usage[] =
 	"\n"
 	"check never changes state: opening a PF with a token while none "
 	"of its\n"
-	"VFs is open makes that token the PF's VF token (kernel rule), so "
-	"check of\n"
-	"a PF with a TOKEN is refused (exit 2) unless --set is given.\n"
+	"VFs is open makes that token the PF's VF token (kernel rule), "
+	"even when\n"
+	"the kernel refuses the open after its token step, so check of a "
+	"PF with\n"
+	"a TOKEN is refused (exit 2) unless --set is given. Such a refusal "
+	"is\n"
+	"reported as \"refused, but the token was changed\".\n"
 	"\n"
 	"TOKEN, at most one of:\n"
 	"  --token-file F     read the token from F (regular file, "
@@ -60,8 +64,9 @@ static const char ck_usage[] =
 	"list\n"
 	"\n"
 	"Options:\n"
-	"  --path P           VFIO path: group, cdev (vfio cdev + iommufd,\n"
-	"                     Linux 6.17+ for a token) or auto (default:\n"
+	"  --path P           VFIO path: group, cdev (vfio cdev + iommufd;\n"
+	"                     a token needs Linux 6.18.3+ or 6.19+, older\n"
+	"                     kernels check none there) or auto (default:\n"
 	"                     group where /dev/vfio/vfio exists, else cdev)\n"
 	"  --broker S         ask the VF token broker listening on socket S\n"
 	"                     (vftokend) to open ADDR, instead of /dev/vfio;\n"
@@ -280,9 +285,11 @@ ck_no_iommu(const struct ck_opts *o, struct vft_explanation *why)
 	    ck_dir_has_entries(o->sys.root, "kernel/iommu_groups") ||
 	    ck_dir_has_entries(o->sys.root, "class/iommu"))
 		return;
+	/* %.200s: both paths fit the reason whatever the sysfs root. */
 	snprintf(why->reason, sizeof(why->reason),
-		 "the host has no IOMMU enabled (%s/kernel/iommu_groups and "
-		 "%s/class/iommu are empty): vfio-pci can bind no device",
+		 "the host has no IOMMU enabled (%.200s/kernel/iommu_groups "
+		 "and %.200s/class/iommu are empty): vfio-pci can bind no "
+		 "device",
 		 o->sys.root, o->sys.root);
 	snprintf(why->fix, sizeof(why->fix),
 		 "enable VT-d / AMD-Vi in the firmware and boot with "
@@ -312,9 +319,10 @@ ck_pf_guard(const struct ck_opts *o)
 		return 0;
 	vft_pci_addr_format(&o->addr, name);
 	cli_error("%s is an SR-IOV PF: opened with a token while none of its "
-		  "VFs is open, the token becomes its VF token (kernel rule), "
-		  "and check changes nothing; add --set to open it with the "
-		  "token anyway, or use 'vftoken token set'",
+		  "VFs is open, the token becomes its VF token (kernel rule; "
+		  "even if the kernel then refuses the open), and check "
+		  "changes nothing; add --set to open it with the token "
+		  "anyway, or use 'vftoken token set'",
 		  name);
 	return CLI_EXIT_USAGE;
 }

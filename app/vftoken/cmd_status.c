@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -53,11 +54,13 @@ struct st_pf {
 struct st_opts {
 	struct vft_sys sys;
 	bool json;
-	int enable_sriov; /* 1, 0, -ENOENT */
+	int enable_sriov;   /* 1, 0, -ENOENT */
+	const char *broker; /* --broker SOCK: its counters instead */
 };
 
 static const char st_usage[] =
 	"Usage: " CLI_PROG " status [--json] [ADDR...]\n"
+	"       " CLI_PROG " status --broker SOCK [--json]\n"
 	"\n"
 	"Show each SR-IOV PF (a PCI function with sriov_totalvfs) and "
 	"its VFs:\n"
@@ -71,7 +74,14 @@ static const char st_usage[] =
 	"With ADDR, only those functions; a VF shows its PF's entry "
 	"too.\n"
 	"\n"
+	"With --broker, the counters of the VF token broker (vftokend) "
+	"listening\n"
+	"on SOCK instead: opens, refusals, rotations, malformed requests,\n"
+	"connections its limits refused, client fds handed to its closer.\n"
+	"Only root and users an allow rule of its policy names may ask.\n"
+	"\n"
 	"Options:\n"
+	"  --broker SOCK the broker's socket (e.g. /run/vftoken/broker.sock)\n"
 	"  --json        machine-readable output\n"
 	"  --help, -h    this text\n"
 	"\n";
@@ -521,7 +531,10 @@ st_opt(void *ctx, int c, const char *name, char *arg)
 	struct st_opts *o = ctx;
 
 	(void)name;
-	(void)arg;
+	if (c == 'b') {
+		o->broker = arg;
+		return 0;
+	}
 	if (c != 'j')
 		return CLI_EXIT_USAGE;
 	o->json = true;
@@ -530,10 +543,67 @@ st_opt(void *ctx, int c, const char *name, char *arg)
 
 static const struct option st_options[] = {
 	{ "json", no_argument, NULL, 'j' },
+	{ "broker", required_argument, NULL, 'b' },
 	CLI_GETOPT_END,
 };
 
 static const struct cli_cmd st_cmd = { "status", st_usage, st_options, st_opt };
+
+/* status --broker SOCK: the broker's counters. */
+static int
+st_broker(const struct st_opts *o)
+{
+	struct vft_broker_stats s;
+	struct vft_err err;
+	json_t *root;
+
+	vft_err_clear(&err);
+	if (vft_broker_stats(o->broker, &s, &err) < 0) {
+		cli_error("the broker's counters: %s", err.msg);
+		return cli_exit_for_broker(o->broker, err.code);
+	}
+	if (!o->json) {
+		printf("broker %s, up %llu s\n"
+		       "  opens                 %llu\n"
+		       "  refusals              %llu\n"
+		       "  rotations             %llu\n"
+		       "  malformed             %llu\n"
+		       "  connections refused   %llu\n"
+		       "  fds to the closer     %llu\n"
+		       "  clients now           %u\n"
+		       "  PF references now     %u\n",
+		       o->broker, (unsigned long long)s.uptime_s,
+		       (unsigned long long)s.opens,
+		       (unsigned long long)s.refusals,
+		       (unsigned long long)s.rotations,
+		       (unsigned long long)s.malformed,
+		       (unsigned long long)s.caps_refused,
+		       (unsigned long long)s.closer_fds, s.clients, s.pf_refs);
+		return CLI_EXIT_OK;
+	}
+	root = json_object();
+	json_object_set_new(root, "broker", json_string(o->broker));
+	json_object_set_new(root, "uptime_s",
+			    json_integer((json_int_t)s.uptime_s));
+	json_object_set_new(root, "opens", json_integer((json_int_t)s.opens));
+	json_object_set_new(root, "refusals",
+			    json_integer((json_int_t)s.refusals));
+	json_object_set_new(root, "rotations",
+			    json_integer((json_int_t)s.rotations));
+	json_object_set_new(root, "malformed",
+			    json_integer((json_int_t)s.malformed));
+	json_object_set_new(root, "connections_refused",
+			    json_integer((json_int_t)s.caps_refused));
+	json_object_set_new(root, "closer_fds",
+			    json_integer((json_int_t)s.closer_fds));
+	json_object_set_new(root, "clients", json_integer(s.clients));
+	json_object_set_new(root, "pf_refs", json_integer(s.pf_refs));
+	json_dumpf(root, stdout, JSON_INDENT(2));
+	cli_json_mark_printed();
+	fputc('\n', stdout);
+	json_decref(root);
+	return CLI_EXIT_OK;
+}
 
 static int
 st_select(const struct st_opts *o, struct st_list *l, int argc, char **argv)
@@ -571,6 +641,13 @@ cmd_status(int argc, char **argv)
 	rc = cli_getopt(&st_cmd, &o.sys, &o, argc, argv);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (o.broker != NULL && optind < argc) {
+		cli_error("status --broker takes no address: it shows the "
+			  "broker's counters");
+		return CLI_EXIT_USAGE;
+	}
+	if (o.broker != NULL)
+		return st_broker(&o);
 	o.enable_sriov = vft_vfio_pci_enable_sriov(&o.sys);
 	rc = st_select(&o, &l, argc - optind, argv + optind);
 	if (rc != CLI_EXIT_USAGE && (l.n > 0 || rc == 0)) {

@@ -362,21 +362,6 @@ tk_generate_cmd(struct tk_opts *o, int argc)
 	return rc;
 }
 
-/* The exit code of a failed broker call: no broker answering (the socket
- * is missing or refuses) and a refusal by its policy have their own. */
-static int
-tk_broker_exit(const char *sock, int code)
-{
-	struct stat st;
-
-	if (code == -ECONNREFUSED || stat(sock, &st) != 0 ||
-	    !S_ISSOCK(st.st_mode))
-		return CLI_EXIT_BROKER_UNREACHABLE;
-	if (code == -EACCES || code == -EPERM)
-		return CLI_EXIT_BROKER_DENIED;
-	return cli_exit_for_errno(code);
-}
-
 /* token rotate PF --broker S: the broker makes, sets and keeps the token. */
 static int
 tk_rotate_cmd(struct tk_opts *o, int argc, char **argv)
@@ -398,7 +383,7 @@ tk_rotate_cmd(struct tk_opts *o, int argc, char **argv)
 	vft_err_clear(&err);
 	if (vft_broker_rotate(o->broker, &o->pf, fp, &err) < 0) {
 		cli_error("rotating the VF token of %s: %s", name, err.msg);
-		return tk_broker_exit(o->broker, err.code);
+		return cli_exit_for_broker(o->broker, err.code);
 	}
 	printf("VF token of %s rotated by the broker: %s\n", name, fp);
 	return 0;

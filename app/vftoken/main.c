@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,6 +222,19 @@ cli_exit_for_errno(int error)
 	default:
 		return CLI_EXIT_FAILURE;
 	}
+}
+
+enum cli_exit
+cli_exit_for_broker(const char *sock, int error)
+{
+	struct stat st;
+
+	if (error == -ECONNREFUSED || stat(sock, &st) != 0 ||
+	    !S_ISSOCK(st.st_mode))
+		return CLI_EXIT_BROKER_UNREACHABLE;
+	if (error == -EACCES || error == -EPERM)
+		return CLI_EXIT_BROKER_DENIED;
+	return cli_exit_for_errno(error);
 }
 
 int

@@ -87,6 +87,13 @@ enum cli_exit cli_exit_for_verdict(enum vft_verdict v, bool token_given);
 enum cli_exit cli_exit_for_errno(int error);
 
 /**
+ * The exit code of a failed call to the broker at @p sock: no broker
+ * answering (the socket missing or refusing) and a refusal by its policy
+ * have their own; anything else as cli_exit_for_errno().
+ */
+enum cli_exit cli_exit_for_broker(const char *sock, int error);
+
+/**
  * Parse a PCI address argument; on failure print an error naming @p what
  * and the value. @return 0 or CLI_EXIT_USAGE.
  */

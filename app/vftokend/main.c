@@ -50,21 +50,73 @@ vfd_usage(FILE *f)
 		"  --socket-mode MODE  octal mode of the socket (default 0666: "
 		"the\n                      policy decides who gets what)\n"
 		"  --policy FILE       the policy (default %s)\n"
-		"  --token-dir DIR     PF tokens as DIR/PF.token (default %s)\n"
+		"  --token-dir DIR     PF tokens as DIR/PF.token (default %s;\n"
+		"                      a directory of root's that only root "
+		"may\n                      write in, or the broker does not "
+		"start)\n"
+		"  --check-policy FILE check FILE as the broker would load it: "
+		"print\n                      every bad line as FILE:LINE: "
+		"why, and nothing\n                      else; exit 0 if "
+		"clean, 1 if not\n"
 		"  --foreground        accepted; vftokend never forks\n"
 		"  -h, --help          this text\n"
 		"  --version           print the version\n"
+		"\nSignals:\n"
+		"  SIGHUP              reload the policy (systemctl reload "
+		"vftokend);\n                      a policy with a bad line "
+		"is refused and the\n                      previous one "
+		"kept\n"
+		"  SIGTERM, SIGINT     stop\n"
+		"\nPolicy:\n"
+		"  allow|deny WHO... action=ACTION TARGET\n"
+		"                      one rule a line, '#' comments; WHO: "
+		"uid=, user=,\n                      gid=, group=, unit= "
+		"(comma lists) or anyone;\n                      ACTION: "
+		"open, rotate, any; TARGET: dev=ADDR,\n                      "
+		"dev=*, pf=ADDR or pf=ADDR vf=LIST. The first rule\n"
+		"                      that matches decides, none: deny. The "
+		"full syntax:\n                      the broker guide, "
+		"section \"The policy file\"\n"
+		"\nLog:\n"
+		"  priorities          under journald (JOURNAL_STREAM) each "
+		"line starts\n                      with <3> err, <4> "
+		"warning (refusals, malformed\n                      "
+		"requests), "
+		"<5> notice (start, policy loads),\n                      <6> "
+		"info (opens): journalctl -u vftokend -p warning\n"
+		"\nsystemd:\n"
+		"  Type=notify         READY=1 once it serves; WATCHDOG=1 at "
+		"half of\n                      WatchdogSec=, each with "
+		"STATUS= and the counters\n"
+		"\nFiles:\n"
+		"  %s\n                      the policy\n"
+		"  %s/PF.token\n                      the token of each PF "
+		"(0600, root's)\n"
+		"  %s\n                      the socket clients connect "
+		"to\n"
 		"\nExit status:\n"
 		"   0  ok        stopped by SIGTERM or SIGINT; --help, "
-		"--version\n"
-		"   1  failure   could not start (policy, socket) or the loop "
-		"failed\n"
+		"--version; clean policy\n"
+		"   1  failure   start or loop failed; --check-policy: a bad "
+		"line\n"
 		"   2  usage     bad command line\n",
 		VFT_BROKER_DEFAULT_SOCKET, VFD_DEFAULT_POLICY,
-		VFD_DEFAULT_TOKEN_DIR);
+		VFD_DEFAULT_TOKEN_DIR, VFD_DEFAULT_POLICY,
+		VFD_DEFAULT_TOKEN_DIR, VFT_BROKER_DEFAULT_SOCKET);
 }
 
-enum { OPT_SOCKET = 256, OPT_MODE, OPT_POLICY, OPT_TOKENS, OPT_FG, OPT_VER };
+enum {
+	OPT_SOCKET = 256,
+	OPT_MODE,
+	OPT_POLICY,
+	OPT_TOKENS,
+	OPT_FG,
+	OPT_VER,
+	OPT_CHECK,
+};
+
+/* --check-policy FILE: the file to check instead of serving. */
+static const char *vfd_check_path;
 
 static const struct option vfd_opts[] = {
 	{ "socket", required_argument, NULL, OPT_SOCKET },
@@ -72,6 +124,7 @@ static const struct option vfd_opts[] = {
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "token-dir", required_argument, NULL, OPT_TOKENS },
 	{ "foreground", no_argument, NULL, OPT_FG },
+	{ "check-policy", required_argument, NULL, OPT_CHECK },
 	{ "version", no_argument, NULL, OPT_VER },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -108,6 +161,9 @@ vfd_opt(void *ctx, int c, const char *name, char *arg)
 		b->token_dir = arg;
 		return 0;
 	case OPT_FG:
+		return 0;
+	case OPT_CHECK:
+		vfd_check_path = arg;
 		return 0;
 	case OPT_VER:
 		printf("vftokend %s\n", VFTOKEN_VERSION);
@@ -147,7 +203,8 @@ vfd_socket_unlink_stale(const char *path)
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISSOCK(st.st_mode)) {
-		vfd_log("%s exists and is not a socket: not touching it", path);
+		vfd_log(VFD_ERR,
+			"%s exists and is not a socket: not touching it", path);
 		return -EEXIST;
 	}
 	return unlink(path) < 0 ? -errno : 0;
@@ -165,17 +222,18 @@ vfd_socket_dir(const char *path)
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	if (mkdir(dirname(dir), 0755) < 0 && errno != EEXIST) {
-		vfd_log("cannot create %s: %s", dir, strerror(errno));
+		vfd_log(VFD_ERR, "cannot create %s: %s", dir, strerror(errno));
 		return -errno;
 	}
 	if (lstat(dir, &st) < 0) {
-		vfd_log("cannot read %s: %s", dir, strerror(errno));
+		vfd_log(VFD_ERR, "cannot read %s: %s", dir, strerror(errno));
 		return -errno;
 	}
 	if (!S_ISDIR(st.st_mode) ||
 	    (st.st_uid != 0 && st.st_uid != geteuid()) ||
 	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
-		vfd_log("the socket's directory %s is %s: expected a directory "
+		vfd_log(VFD_ERR,
+			"the socket's directory %s is %s: expected a directory "
 			"of root's that only root may write in (or sticky)",
 			dir,
 			!S_ISDIR(st.st_mode) ? "not a directory"
@@ -214,7 +272,7 @@ vfd_socket_make(struct vfd *b)
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	if (strlen(b->socket_path) >= sizeof(sa.sun_path)) {
-		vfd_log("--socket %s: longer than %zu characters",
+		vfd_log(VFD_ERR, "--socket %s: longer than %zu characters",
 			b->socket_path, sizeof(sa.sun_path) - 1);
 		return -ENAMETOOLONG;
 	}
@@ -231,7 +289,7 @@ vfd_socket_make(struct vfd *b)
 	if (ret == 0 && listen(fd, 16) < 0)
 		ret = -errno;
 	if (ret < 0) {
-		vfd_log("cannot listen on %s: %s", b->socket_path,
+		vfd_log(VFD_ERR, "cannot listen on %s: %s", b->socket_path,
 			strerror(-ret));
 		close(fd);
 		return ret;
@@ -254,9 +312,10 @@ vfd_close_inherited(int keep)
 		close(fd);
 }
 
-/* Tell systemd (Type=notify) that the broker serves. */
+/* Send @p msg to systemd's notification socket, if there is one
+ * (sd_notify(3): a datagram to NOTIFY_SOCKET, "@" an abstract name). */
 static void
-vfd_notify_ready(void)
+vfd_notify(const char *msg)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sa;
@@ -276,8 +335,142 @@ vfd_notify_ready(void)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
-	sendto(fd, "READY=1", 7, MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
+	sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
 	close(fd);
+}
+
+/* "STATUS=..." with the counters, for systemctl status. */
+static void
+vfd_notify_status(struct vfd *b, const char *first)
+{
+	const struct vfd_stats *s = &b->stats;
+	char msg[384];
+
+	snprintf(msg, sizeof(msg),
+		 "%sSTATUS=opens %llu, refusals %llu, rotations %llu, "
+		 "malformed %llu, connections refused %llu, fds to the closer "
+		 "%llu",
+		 first, s->opens, s->refusals, s->rotations, s->malformed,
+		 s->caps_refused, s->closer_fds);
+	vfd_notify(msg);
+}
+
+/* Tell systemd (Type=notify) that the broker serves. */
+static void
+vfd_notify_ready(struct vfd *b)
+{
+	vfd_notify_status(b, "READY=1\n");
+}
+
+/* sd_watchdog_enabled(3): WATCHDOG_USEC is the interval, WATCHDOG_PID (if
+ * set) the process it is for. The broker pings at half the interval. */
+static void
+vfd_watchdog_init(struct vfd *b)
+{
+	const char *usec = getenv("WATCHDOG_USEC"),
+		   *pid = getenv("WATCHDOG_PID");
+	unsigned long long us;
+	char *end;
+
+	b->watchdog_ms = 0;
+	if (usec == NULL)
+		return;
+	if (pid != NULL && atol(pid) != (long)getpid())
+		return;
+	errno = 0;
+	us = strtoull(usec, &end, 10);
+	if (errno != 0 || *usec == '\0' || *end != '\0' || us == 0) {
+		vfd_log(VFD_WARNING,
+			"WATCHDOG_USEC '%s': expected a number of "
+			"microseconds above 0; no watchdog pings",
+			usec);
+		return;
+	}
+	b->watchdog_ms = us / 2000 > 0 ? us / 2000 : 1;
+	clock_gettime(CLOCK_MONOTONIC, &b->watchdog_last);
+	vfd_log(VFD_INFO, "watchdog: a ping every %llu ms", b->watchdog_ms);
+}
+
+static long long
+vfd_ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)(now.tv_sec - t->tv_sec) * 1000 +
+	       (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* WATCHDOG=1 (with the counters) when half the interval has passed; the
+ * loop wakes at least that often. */
+static void
+vfd_watchdog(struct vfd *b)
+{
+	if (b->watchdog_ms == 0 ||
+	    vfd_ms_since(&b->watchdog_last) < (long long)b->watchdog_ms)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &b->watchdog_last);
+	vfd_notify_status(b, "WATCHDOG=1\n");
+}
+
+/* ---- the token directory ------------------------------------------------- */
+
+/* The token dir must exist, be a directory of root's (or the broker's
+ * own uid) and be writable by nobody else: whoever could write in it could
+ * put a token file there, or read a rotated one as it is written. */
+static int
+vfd_token_dir_check(const char *dir)
+{
+	struct stat st;
+	uid_t me = geteuid();
+
+	if (stat(dir, &st) < 0) {
+		vfd_log(VFD_ERR,
+			"--token-dir %s: %s: expected the directory of the "
+			"PF token files (PF.token)",
+			dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		vfd_log(VFD_ERR,
+			"--token-dir %s is not a directory: expected the "
+			"directory of the PF token files",
+			dir);
+		return -1;
+	}
+	if ((st.st_uid != 0 && st.st_uid != me) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		vfd_log(VFD_ERR,
+			"--token-dir %s is owned by uid %lu with mode %04o: "
+			"expected a directory of root's (uid 0%s) that group "
+			"and others may not write in (e.g. 0755 or 0700)",
+			dir, (unsigned long)st.st_uid,
+			(unsigned int)(st.st_mode & 07777),
+			me != 0 ? " or the broker's own uid" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- --check-policy ------------------------------------------------------ */
+
+static void
+vfd_check_report(void *ctx, const struct vft_err *err)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", err->msg);
+}
+
+/* Every bad line of @p path, nothing else: 0 clean, 1 not. */
+static int
+vfd_check_policy(const char *path)
+{
+	int n = vfb_policy_check_file(path, vfd_check_report, NULL);
+
+	if (n < 0)
+		fprintf(stderr, "%s: could not be checked: %s\n", path,
+			strerror(-n));
+	return n == 0 ? 0 : 1;
 }
 
 /* ---- policy ------------------------------------------------------------- */
@@ -292,13 +485,14 @@ vfd_policy_load(struct vfd *b)
 	vft_err_clear(&err);
 	ret = vfb_policy_load(b->policy_path, &p, &err);
 	if (ret < 0) {
-		vfd_log("policy %s: %s%s", b->policy_path, err.msg,
+		vfd_log(VFD_ERR, "policy %s: %s%s", b->policy_path, err.msg,
 			b->policy != NULL ? " (keeping the previous one)" : "");
 		return ret;
 	}
 	vfb_policy_free(b->policy);
 	b->policy = p;
-	vfd_log("policy %s: %u rules", b->policy_path, vfb_policy_rules(p));
+	vfd_log(VFD_NOTICE, "policy %s: %u rules", b->policy_path,
+		vfb_policy_rules(p));
 	return 0;
 }
 
@@ -326,10 +520,10 @@ vfd_on_signal(struct vfd *b)
 
 	while (read(b->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			vfd_log("SIGHUP: reloading the policy");
+			vfd_log(VFD_NOTICE, "SIGHUP: reloading the policy");
 			vfd_policy_load(b);
 		} else {
-			vfd_log("signal %u: exiting", si.ssi_signo);
+			vfd_log(VFD_NOTICE, "signal %u: exiting", si.ssi_signo);
 			b->stop = true;
 		}
 	}
@@ -350,14 +544,17 @@ vfd_accept(struct vfd *b)
 		if (b->clients[i].fd < 0)
 			c = &b->clients[i];
 	if (c == NULL) {
-		vfd_log("%u clients connected already: connection refused",
+		b->stats.caps_refused++;
+		vfd_log(VFD_WARNING,
+			"%u clients connected already: connection refused",
 			VFD_MAX_CLIENTS);
 		close(fd);
 		return;
 	}
 	vft_err_clear(&err);
 	if (vfb_peer_read(fd, "/proc", &c->peer, &err) < 0) {
-		vfd_log("a client's credentials cannot be read (%s): "
+		vfd_log(VFD_WARNING,
+			"a client's credentials cannot be read (%s): "
 			"connection refused",
 			err.msg);
 		close(fd);
@@ -389,7 +586,8 @@ vfd_drop_idle(struct vfd *b)
 			continue;
 		if (c->refusals == 0 || vfd_log_refusal(b, c->peer.uid)) {
 			vfb_peer_format(&c->peer, who, sizeof(who));
-			vfd_log("%s: no request for %d s: connection closed",
+			vfd_log(c->refusals ? VFD_WARNING : VFD_INFO,
+				"%s: no request for %d s: connection closed",
 				who, VFD_CLIENT_IDLE_S);
 		}
 		vfd_client_close(c);
@@ -429,13 +627,18 @@ vfd_loop(struct vfd *b)
 {
 	struct pollfd p[2 + VFD_MAX_CLIENTS + VFD_MAX_PF_REFS];
 	void *who[2 + VFD_MAX_CLIENTS + VFD_MAX_PF_REFS];
+	int wait = b->watchdog_ms > 0 && b->watchdog_ms < 1000
+			   ? (int)b->watchdog_ms
+			   : 1000;
+
 	while (!b->stop) {
 		unsigned int i, n = vfd_poll_fill(b, p, who);
 
-		if (poll(p, n, 1000) < 0) {
+		vfd_watchdog(b);
+		if (poll(p, n, wait) < 0) {
 			if (errno == EINTR)
 				continue;
-			vfd_log("poll: %s", strerror(errno));
+			vfd_log(VFD_ERR, "poll: %s", strerror(errno));
 			return 1;
 		}
 		if (p[0].revents)
@@ -499,17 +702,25 @@ main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	if (vfd_check_path != NULL)
+		return vfd_check_policy(vfd_check_path);
+	vfd_log_init();
+	clock_gettime(CLOCK_MONOTONIC, &b.started);
 	b.listen_fd = vfd_socket_passed();
 	vfd_close_inherited(b.listen_fd >= 0 ? b.listen_fd + 1
 					     : VFD_LISTEN_FDS_START);
 	vft_sys_init(&b.sys, NULL);
-	if (vfd_policy_load(&b) < 0)
+	if (vfd_token_dir_check(b.token_dir) < 0 || vfd_policy_load(&b) < 0) {
+		if (b.listen_fd >= 0)
+			close(b.listen_fd);
 		return 1;
+	}
 	b.sig_fd = vfd_signals();
 	if (b.listen_fd < 0)
 		b.listen_fd = vfd_socket_make(&b);
 	if (b.sig_fd >= 0 && b.listen_fd >= 0 && vfd_closer_start(&b) < 0) {
-		vfd_log("cannot start the closer: %s", strerror(errno));
+		vfd_log(VFD_ERR, "cannot start the closer: %s",
+			strerror(errno));
 		close(b.sig_fd);
 		b.sig_fd = -1;
 	}
@@ -517,10 +728,11 @@ main(int argc, char **argv)
 		vfd_cleanup(&b);
 		return 1;
 	}
-	vfd_log("vftokend %s: listening on %s%s, tokens in %s", VFTOKEN_VERSION,
-		b.socket_made ? b.socket_path : "the socket",
+	vfd_log(VFD_NOTICE, "vftokend %s: listening on %s%s, tokens in %s",
+		VFTOKEN_VERSION, b.socket_made ? b.socket_path : "the socket",
 		b.socket_made ? "" : " passed by systemd", b.token_dir);
-	vfd_notify_ready();
+	vfd_watchdog_init(&b);
+	vfd_notify_ready(&b);
 	ret = vfd_loop(&b);
 	vfd_cleanup(&b);
 	return ret;

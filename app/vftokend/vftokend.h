@@ -80,6 +80,26 @@ struct vfd_pf_ref {
 	struct vft_pci_addr pf;
 };
 
+/* What the broker counted since it started (VFT_BROKER_STATS,
+ * doc/guides/broker.rst "Counters"). */
+struct vfd_stats {
+	unsigned long long opens;
+	unsigned long long refusals;
+	unsigned long long rotations;
+	unsigned long long malformed;
+	unsigned long long caps_refused;
+	unsigned long long closer_fds;
+};
+
+/* Log priorities, those of sd-daemon(3) (SD_ERR ... SD_INFO): under
+ * journald each line starts with "<N>" (vfd_log_init()). */
+enum vfd_prio {
+	VFD_ERR = 3,
+	VFD_WARNING = 4,
+	VFD_NOTICE = 5,
+	VFD_INFO = 6,
+};
+
 struct vfd {
 	const char *socket_path;
 	const char *policy_path;
@@ -96,6 +116,11 @@ struct vfd {
 	struct vfd_uid uids[VFD_UIDS];
 	int closer_fd; /* the closer's queue (write end), -1: none */
 	pid_t closer_pid;
+	struct vfd_stats stats;
+	struct timespec started; /* CLOCK_MONOTONIC */
+	/* sd_notify: WATCHDOG=1 every watchdog_ms (0: none) */
+	unsigned long long watchdog_ms;
+	struct timespec watchdog_last;
 };
 
 /* vftokend_limits.c */
@@ -111,7 +136,9 @@ int vfd_closer_start(struct vfd *b);
 void vfd_closer_give(struct vfd *b, int *fds, unsigned int n);
 
 /* vftokend_serve.c */
-void vfd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vfd_log_init(void);
+void vfd_log(enum vfd_prio prio, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void vfd_serve(struct vfd *b, struct vfd_client *c);
 void vfd_refs_init(struct vfd *b);
 void vfd_ref_release(struct vfd *b, struct vfd_pf_ref *r, const char *why);

@@ -73,7 +73,8 @@ vfd_closer_start(struct vfd *b)
 		vfd_closer_run(q[0], self);
 	/* The table is shared: the read end stays open for the closer. */
 	if (fcntl(q[1], F_SETFL, O_NONBLOCK) < 0) {
-		vfd_log("closer: cannot make its queue non-blocking: %s",
+		vfd_log(VFD_ERR,
+			"closer: cannot make its queue non-blocking: %s",
 			strerror(errno));
 		kill((pid_t)pid, SIGKILL);
 		return -EIO;
@@ -94,10 +95,13 @@ vfd_closer_give(struct vfd *b, int *fds, unsigned int n)
 		/* A full queue means the closer is stuck: the fd stays open
 		 * (a leak bounded by the suspects' refusal), never closed
 		 * here. */
-		if (b->closer_fd < 0 ||
-		    write(b->closer_fd, &fds[i], sizeof(fds[i])) !=
+		if (b->closer_fd >= 0 &&
+		    write(b->closer_fd, &fds[i], sizeof(fds[i])) ==
 			    (ssize_t)sizeof(fds[i]))
-			vfd_log("closer: fd %d not queued (%s): left open",
+			b->stats.closer_fds++;
+		else
+			vfd_log(VFD_ERR,
+				"closer: fd %d not queued (%s): left open",
 				fds[i],
 				b->closer_fd < 0 ? "no closer"
 						 : strerror(errno));

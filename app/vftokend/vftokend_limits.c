@@ -95,11 +95,12 @@ vfd_admit_count(const struct vfd *b, const struct vfd_client *c,
 static bool
 vfd_turn_away(struct vfd *b, const struct vfd_client *c, const char *why)
 {
+	b->stats.caps_refused++;
 	if (vfd_log_refusal(b, c->peer.uid)) {
 		char who[160];
 
 		vfb_peer_format(&c->peer, who, sizeof(who));
-		vfd_log("%s: connection refused: %s", who, why);
+		vfd_log(VFD_WARNING, "%s: connection refused: %s", who, why);
 	}
 	return false;
 }
@@ -163,7 +164,8 @@ vfd_log_flush(struct vfd *b)
 		if (!u->used || now - u->window < VFD_LOG_WINDOW_S)
 			continue;
 		if (u->suppressed > 0)
-			vfd_log("uid=%lu: %lu more refusals in the last %ld s "
+			vfd_log(VFD_WARNING,
+				"uid=%lu: %lu more refusals in the last %ld s "
 				"not logged",
 				(unsigned long)u->uid, u->suppressed,
 				(long)(now - u->window));

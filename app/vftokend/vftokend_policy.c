@@ -667,13 +667,63 @@ vfb_parse_line(const struct vfb_ctx *c, const char *s, size_t n,
 	return vfb_policy_add(c, p, &r);
 }
 
+/* The lines of @p text into @p p. Without @p report the first bad line
+ * ends it (its error returned); with it every bad line is reported and
+ * skipped, and the count of bad lines returned. Out of memory always
+ * ends it. */
+static int
+vfb_parse_text(struct vfb_ctx *c, const char *text, size_t len,
+	       struct vfb_policy *p, vfb_report_fn report, void *ctx)
+{
+	size_t pos = 0;
+	int bad = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+		int rc;
+
+		c->line++;
+		rc = vfb_parse_line(c, text + pos, n, p);
+		if (rc < 0 && (report == NULL || rc == -ENOMEM))
+			return rc;
+		if (rc < 0) {
+			report(ctx, c->err);
+			vft_err_clear(c->err);
+			bad++;
+		}
+		pos += n + 1;
+	}
+	return bad;
+}
+
+int
+vfb_policy_check(const char *text, size_t len, const char *origin,
+		 vfb_report_fn report, void *ctx)
+{
+	struct vft_err err;
+	struct vfb_ctx c = { origin != NULL ? origin : "policy", 0, &err };
+	struct vfb_policy *p;
+	int rc;
+
+	vft_err_clear(&err);
+	if (report == NULL || (text == NULL && len > 0))
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return -ENOMEM;
+	rc = vfb_parse_text(&c, text, len, p, report, ctx);
+	vfb_policy_free(p);
+	return rc;
+}
+
 int
 vfb_policy_parse(const char *text, size_t len, const char *origin,
 		 struct vfb_policy **out, struct vft_err *err)
 {
 	struct vfb_ctx c = { origin != NULL ? origin : "policy", 0, err };
 	struct vfb_policy *p;
-	size_t pos = 0;
+	int rc;
 
 	if (out == NULL)
 		return vft_err_set(err, -EINVAL, "no place for the policy");
@@ -684,18 +734,10 @@ vfb_policy_parse(const char *text, size_t len, const char *origin,
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return vft_err_set(err, -ENOMEM, "%s: no memory", c.origin);
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
-		int rc;
-
-		c.line++;
-		rc = vfb_parse_line(&c, text + pos, n, p);
-		if (rc < 0) {
-			vfb_policy_free(p);
-			return rc;
-		}
-		pos += n + 1;
+	rc = vfb_parse_text(&c, text, len, p, NULL, NULL);
+	if (rc < 0) {
+		vfb_policy_free(p);
+		return rc;
 	}
 	*out = p;
 	vft_err_clear(err);
@@ -789,17 +831,14 @@ vfb_file_read(int fd, const char *path, char **text, size_t *len,
 	return 0;
 }
 
-int
-vfb_policy_load(const char *path, struct vfb_policy **out, struct vft_err *err)
+/* The text of the policy file @p path, under the rules of
+ * vfb_policy_load(). */
+static int
+vfb_file_text(const char *path, char **text, size_t *len, struct vft_err *err)
 {
 	struct stat st;
-	size_t len = 0;
-	char *text = NULL;
 	int fd, rc;
 
-	if (out == NULL)
-		return vft_err_set(err, -EINVAL, "no place for the policy");
-	*out = NULL;
 	if (path == NULL || path[0] == '\0')
 		return vft_err_set(err, -EINVAL, "no policy file name given");
 	/* O_NONBLOCK: a FIFO must not block the daemon; fstat refuses it. */
@@ -820,12 +859,47 @@ vfb_policy_load(const char *path, struct vfb_policy **out, struct vft_err *err)
 	} else {
 		rc = vfb_file_check(path, &st, err);
 		if (rc == 0)
-			rc = vfb_file_read(fd, path, &text, &len, err);
+			rc = vfb_file_read(fd, path, text, len, err);
 	}
 	close(fd);
+	return rc;
+}
+
+int
+vfb_policy_load(const char *path, struct vfb_policy **out, struct vft_err *err)
+{
+	size_t len = 0;
+	char *text = NULL;
+	int rc;
+
+	if (out == NULL)
+		return vft_err_set(err, -EINVAL, "no place for the policy");
+	*out = NULL;
+	rc = vfb_file_text(path, &text, &len, err);
 	if (rc != 0)
 		return rc;
 	rc = vfb_policy_parse(text, len, path, out, err);
+	free(text);
+	return rc;
+}
+
+int
+vfb_policy_check_file(const char *path, vfb_report_fn report, void *ctx)
+{
+	size_t len = 0;
+	char *text = NULL;
+	struct vft_err err;
+	int rc;
+
+	if (report == NULL)
+		return -EINVAL;
+	vft_err_clear(&err);
+	rc = vfb_file_text(path, &text, &len, &err);
+	if (rc != 0) {
+		report(ctx, &err);
+		return 1;
+	}
+	rc = vfb_policy_check(text, len, path, report, ctx);
 	free(text);
 	return rc;
 }

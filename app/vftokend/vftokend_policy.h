@@ -53,6 +53,17 @@ int vfb_policy_parse(const char *text, size_t len, const char *origin,
  * who gets devices. A file that cannot be opened: -errno, naming the path. */
 int vfb_policy_load(const char *path, struct vfb_policy **out,
 		    struct vft_err *err);
+/* Called with the error of each bad line (its text names ORIGIN:LINE). */
+typedef void (*vfb_report_fn)(void *ctx, const struct vft_err *err);
+/* Check a policy text as vfb_policy_parse() reads it, but go on past a bad
+ * line: every bad line is reported through @p report, in order. @return
+ * the number of bad lines (0: the policy is clean), or -ENOMEM / -EINVAL
+ * (no @p report) when it could not check. */
+int vfb_policy_check(const char *text, size_t len, const char *origin,
+		     vfb_report_fn report, void *ctx);
+/* The same for the file at @p path, under the rules of vfb_policy_load():
+ * a file it would refuse is one report (and 1 is returned). */
+int vfb_policy_check_file(const char *path, vfb_report_fn report, void *ctx);
 void vfb_policy_free(struct vfb_policy *p);
 /* Number of rules (for the daemon's start-up log line). */
 unsigned int vfb_policy_rules(const struct vfb_policy *p);

@@ -22,11 +22,34 @@
 
 #include "vftokend.h"
 
+/* stderr is the journal: each line then starts with its priority. */
+static bool vfd_journal;
+
+/* sd-daemon(3): journald sets JOURNAL_STREAM to "DEV:INO" of the stream
+ * it connected to stderr; a stderr redirected since is not the journal. */
 void
-vfd_log(const char *fmt, ...)
+vfd_log_init(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	int n = 0;
+
+	vfd_journal = false;
+	if (e == NULL || sscanf(e, "%llu:%llu%n", &dev, &ino, &n) != 2 ||
+	    e[n] != '\0' || fstat(STDERR_FILENO, &st) < 0)
+		return;
+	vfd_journal = (unsigned long long)st.st_dev == dev &&
+		      (unsigned long long)st.st_ino == ino;
+}
+
+void
+vfd_log(enum vfd_prio prio, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (vfd_journal)
+		fprintf(stderr, "<%d>", (int)prio);
 	fputs("vftokend: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -145,10 +168,11 @@ vfd_refused(struct vfd *b, struct vfd_client *c, const char *act,
 	char who[160];
 
 	c->refusals++;
+	b->stats.refusals++;
 	if (!vfd_log_refusal(b, c->peer.uid))
 		return;
 	vfb_peer_format(&c->peer, who, sizeof(who));
-	vfd_log("%s %s %s: %s", who, act, tg->desc, why);
+	vfd_log(VFD_WARNING, "%s %s %s: %s", who, act, tg->desc, why);
 }
 
 static ssize_t vfd_consume(struct vfd_client *c);
@@ -175,7 +199,7 @@ vfd_ref_release(struct vfd *b, struct vfd_pf_ref *r, const char *why)
 	if (r->fd < 0)
 		return;
 	vft_pci_addr_format(&r->pf, name);
-	vfd_log("PF %s: reference released (%s, pid %d)", name, why,
+	vfd_log(VFD_INFO, "PF %s: reference released (%s, pid %d)", name, why,
 		(int)r->pid);
 	close(r->fd);
 	if (r->pidfd >= 0)
@@ -224,7 +248,8 @@ vfd_ref_keep(struct vfd *b, const struct vft_pci_addr *pf, int fd, pid_t pid)
 		if (b->refs[i].fd < 0)
 			r = &b->refs[i];
 	if (pidfd < 0 || r == NULL) {
-		vfd_log("cannot keep a reference to the PF (%s): its token "
+		vfd_log(VFD_WARNING,
+			"cannot keep a reference to the PF (%s): its token "
 			"will be rotated by opening it again",
 			pidfd < 0 ? strerror(errno) : "table full");
 		if (pidfd >= 0)
@@ -270,7 +295,7 @@ vfd_open_token(struct vfd *b, const struct vfd_target *tg,
 	vft_err_clear(&err);
 	if (vfd_token_read(b, tg->t.is_vf ? &tg->t.pf : &tg->t.addr, tok, path,
 			   sizeof(path), &err) < 0) {
-		vfd_log("%s: no token (%s)", tg->desc, err.msg);
+		vfd_log(VFD_WARNING, "%s: no token (%s)", tg->desc, err.msg);
 		memset(tok, 0, sizeof(*tok));
 		return;
 	}
@@ -357,12 +382,14 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 			 "send the fds the request names: the VFIO container "
 			 "or iommufd and the function's group, opened from "
 			 "their nodes");
-		vfd_log("%s open %s: %s; refused%s: %s", who, tg.desc, why,
+		vfd_log(VFD_WARNING, "%s open %s: %s; refused%s: %s", who,
+			tg.desc, why,
 			lied ? ", its uid is suspect for " VFD_STR(
 				       VFD_SUSPECT_S) " s"
 			     : "",
 			err.msg);
 		vft_broker_send(c->fd, &rep, sizeof(rep), NULL, 0);
+		b->stats.refusals++;
 		if (lied)
 			vfd_suspect(b, c->peer.uid);
 		return;
@@ -376,18 +403,22 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 	/* Proven VFIO nodes: closing them is the kernel's quick work. */
 	vft_broker_close_fds(fds, (unsigned int)nfds);
 	if (ret < 0)
-		vfd_log("%s open %s: %s; open failed: %s (token %s): %s", who,
+		vfd_log(VFD_WARNING,
+			"%s open %s: %s; open failed: %s (token %s): %s", who,
 			tg.desc, why, vft_verdict_name(rep.verdict), fp,
 			rep.reason);
 	else
-		vfd_log("%s open %s: %s; opened, path %s, token %s%s", who,
-			tg.desc, why, vft_path_name(rep.path), fp,
+		vfd_log(VFD_INFO, "%s open %s: %s; opened, path %s, token %s%s",
+			who, tg.desc, why, vft_path_name(rep.path), fp,
 			ref >= 0 ? ", set on the PF" : "");
-	if (ret == 0)
+	if (ret == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &c->since);
+		b->stats.opens++;
+	}
 	ret = vft_broker_send(c->fd, &rep, sizeof(rep), out, n);
 	if (ret < 0)
-		vfd_log("%s: the reply could not be sent (%s): nothing of the "
+		vfd_log(VFD_WARNING,
+			"%s: the reply could not be sent (%s): nothing of the "
 			"open is kept",
 			who, strerror(-ret));
 	vft_broker_close_fds(out, n);
@@ -511,7 +542,8 @@ vfd_rotate(struct vfd *b, struct vfd_client *c,
 		snprintf(rep.msg, sizeof(rep.msg),
 			 "%s is not an SR-IOV PF: only a PF has a VF token",
 			 tg.desc);
-		vfd_log("%s rotate %s: %s; not a PF", who, tg.desc, why);
+		vfd_log(VFD_WARNING, "%s rotate %s: %s; not a PF", who, tg.desc,
+			why);
 	} else {
 		clock_gettime(CLOCK_MONOTONIC, &c->since);
 		rep.error = vfd_rotate_pf(b, &pf, fp, oldfp, &err);
@@ -521,13 +553,68 @@ vfd_rotate(struct vfd *b, struct vfd_client *c,
 			snprintf(rep.msg, sizeof(rep.msg),
 				 "%s: new token %s set", tg.desc, fp);
 		if (rep.error < 0)
-			vfd_log("%s rotate %s: %s; failed: %s", who, tg.desc,
-				why, err.msg);
+			vfd_log(VFD_ERR, "%s rotate %s: %s; failed: %s", who,
+				tg.desc, why, err.msg);
 		else
-			vfd_log("%s rotate %s: %s; token %s -> %s", who,
-				tg.desc, why, oldfp, fp);
+			b->stats.rotations++;
+		if (rep.error == 0)
+			vfd_log(VFD_NOTICE, "%s rotate %s: %s; token %s -> %s",
+				who, tg.desc, why, oldfp, fp);
 	}
 	snprintf(rep.fingerprint, sizeof(rep.fingerprint), "%s", fp);
+	vft_broker_send(c->fd, &rep, sizeof(rep), NULL, 0);
+}
+
+/* ---- stats -------------------------------------------------------------- */
+
+/*
+ * The counters, for root and for peers an allow rule names (any action,
+ * any target): they say how busy the broker is and how often it refuses,
+ * nothing a stranger needs. A stranger's request is a refusal like any
+ * other (doc/guides/broker.rst, "Counters").
+ */
+static void
+vfd_stats(struct vfd *b, struct vfd_client *c,
+	  const struct vft_broker_stats_req *req)
+{
+	struct vft_broker_stats_rep rep;
+	struct timespec now;
+	unsigned int i;
+
+	memset(&rep, 0, sizeof(rep));
+	vft_broker_hdr_init(&rep.h, VFT_BROKER_STATS, sizeof(rep), req->h.seq);
+	if (c->peer.uid != 0 && !vfb_policy_names(b->policy, &c->peer)) {
+		rep.error = -EPERM;
+		snprintf(rep.msg, sizeof(rep.msg),
+			 "the VF token broker refused its counters to uid %lu: "
+			 "only root and peers an allow rule names may ask",
+			 (unsigned long)c->peer.uid);
+		c->refusals++;
+		b->stats.refusals++;
+		if (vfd_log_refusal(b, c->peer.uid)) {
+			char who[160];
+
+			vfb_peer_format(&c->peer, who, sizeof(who));
+			vfd_log(VFD_WARNING,
+				"%s stats: refused (no allow rule names it)",
+				who);
+		}
+		vft_broker_send(c->fd, &rep, sizeof(rep), NULL, 0);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	rep.uptime_s = (uint64_t)(now.tv_sec - b->started.tv_sec);
+	rep.opens = b->stats.opens;
+	rep.refusals = b->stats.refusals;
+	rep.rotations = b->stats.rotations;
+	rep.malformed = b->stats.malformed;
+	rep.caps_refused = b->stats.caps_refused;
+	rep.closer_fds = b->stats.closer_fds;
+	for (i = 0; i < VFD_MAX_CLIENTS; i++)
+		rep.clients += b->clients[i].fd >= 0;
+	for (i = 0; i < VFD_MAX_PF_REFS; i++)
+		rep.pf_refs += b->refs[i].fd >= 0;
+	clock_gettime(CLOCK_MONOTONIC, &c->since);
 	vft_broker_send(c->fd, &rep, sizeof(rep), NULL, 0);
 }
 
@@ -549,10 +636,11 @@ vfd_malformed(struct vfd *b, struct vfd_client *c, const char *msg)
 {
 	char who[160];
 
+	b->stats.malformed++;
 	if (!vfd_log_refusal(b, c->peer.uid))
 		return;
 	vfb_peer_format(&c->peer, who, sizeof(who));
-	vfd_log("%s: malformed request refused: %s", who, msg);
+	vfd_log(VFD_WARNING, "%s: malformed request refused: %s", who, msg);
 }
 
 /* How many fds a well-formed open says it carries. */
@@ -615,9 +703,14 @@ vfd_serve(struct vfd *b, struct vfd_client *c)
 	if (op == VFT_BROKER_OPEN) {
 		vfd_open(b, c, req, want);
 	} else if (vfd_consume(c) < 0) {
-		vfd_malformed(b, c, "a rotate request carries no fd");
+		vfd_malformed(b, c,
+			      op == VFT_BROKER_STATS
+				      ? "a stats request carries no fd"
+				      : "a rotate request carries no fd");
 		vfd_client_close(c);
 		return;
+	} else if (op == VFT_BROKER_STATS) {
+		vfd_stats(b, c, (const struct vft_broker_stats_req *)buf);
 	} else {
 		vfd_rotate(b, c, (const struct vft_broker_rotate_req *)buf);
 	}

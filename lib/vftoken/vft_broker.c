@@ -29,6 +29,10 @@ _Static_assert(sizeof(struct vft_broker_open_rep) <= VFT_BROKER_MSG_MAX,
 	       "open reply exceeds the message size");
 _Static_assert(sizeof(struct vft_broker_rotate_rep) <= VFT_BROKER_MSG_MAX,
 	       "rotate reply exceeds the message size");
+_Static_assert(sizeof(struct vft_broker_stats_rep) <= VFT_BROKER_MSG_MAX,
+	       "stats reply exceeds the message size");
+_Static_assert(offsetof(struct vft_broker_stats_rep, uptime_s) % 8 == 0,
+	       "stats reply counters are not 8-byte aligned");
 
 const char *
 vft_broker_op_name(uint16_t op)
@@ -38,6 +42,8 @@ vft_broker_op_name(uint16_t op)
 		return "open";
 	case VFT_BROKER_ROTATE:
 		return "rotate";
+	case VFT_BROKER_STATS:
+		return "stats";
 	default:
 		return "unknown";
 	}
@@ -203,11 +209,19 @@ vft_broker_check_request(const void *buf, size_t len, unsigned int nfds,
 		if (ret == 0)
 			ret = vft_broker_check_rotate_req(buf, nfds, err);
 		break;
+	case VFT_BROKER_STATS:
+		ret = vft_broker_check_len(h.op, len,
+					   sizeof(struct vft_broker_stats_req),
+					   false, err);
+		if (ret == 0)
+			ret = vft_broker_check_fds(0, nfds, err);
+		break;
 	default:
 		return vft_err_set(err, -EINVAL,
 				   "broker request operation %u: expected %u "
-				   "(open) or %u (rotate)",
-				   h.op, VFT_BROKER_OPEN, VFT_BROKER_ROTATE);
+				   "(open), %u (rotate) or %u (stats)",
+				   h.op, VFT_BROKER_OPEN, VFT_BROKER_ROTATE,
+				   VFT_BROKER_STATS);
 	}
 	return ret < 0 ? ret : h.op;
 }
@@ -276,6 +290,20 @@ vft_broker_check_rotate_rep(const struct vft_broker_rotate_rep *r,
 	return ret < 0 ? ret : vft_broker_check_fds(0, nfds, err);
 }
 
+static int
+vft_broker_check_stats_rep(const struct vft_broker_stats_rep *r,
+			   unsigned int nfds, struct vft_err *err)
+{
+	int ret = vft_broker_check_str(r->msg, sizeof(r->msg), "msg", err);
+
+	if (ret == 0 && r->error > 0)
+		ret = vft_err_set(err, -EPROTO,
+				  "broker stats reply: error %d: expected 0 "
+				  "or -errno",
+				  r->error);
+	return ret < 0 ? ret : vft_broker_check_fds(0, nfds, err);
+}
+
 int
 vft_broker_check_reply(const void *buf, size_t len, unsigned int nfds,
 		       uint16_t op, uint32_t seq, struct vft_err *err)
@@ -302,6 +330,12 @@ vft_broker_check_reply(const void *buf, size_t len, unsigned int nfds,
 					   true, err);
 		return ret < 0 ? ret
 			       : vft_broker_check_rotate_rep(buf, nfds, err);
+	case VFT_BROKER_STATS:
+		ret = vft_broker_check_len(op, len,
+					   sizeof(struct vft_broker_stats_rep),
+					   true, err);
+		return ret < 0 ? ret
+			       : vft_broker_check_stats_rep(buf, nfds, err);
 	default:
 		return vft_err_set(err, -EINVAL, "broker reply: operation %u",
 				   op);

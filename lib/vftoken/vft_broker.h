@@ -35,6 +35,7 @@
 enum vft_broker_op {
 	VFT_BROKER_OPEN = 1,   /**< open a function, get its fds */
 	VFT_BROKER_ROTATE = 2, /**< give a PF a new token */
+	VFT_BROKER_STATS = 3,  /**< the broker's counters */
 };
 
 struct vft_broker_hdr {
@@ -96,7 +97,29 @@ struct vft_broker_rotate_rep {
 	char msg[VFT_EXPLAIN_LEN];	       /**< what was done, or why not */
 };
 
-/** Name of an operation ("open", "rotate", "unknown"). */
+/* A stats request is its header alone; the reply has the counters of
+ * struct vft_broker_stats (vftoken.h) in this fixed layout. */
+struct vft_broker_stats_req {
+	struct vft_broker_hdr h;
+};
+
+struct vft_broker_stats_rep {
+	struct vft_broker_hdr h;
+	int32_t error;	  /**< 0, or -EPERM: the peer may not ask */
+	uint32_t clients; /**< connections held now */
+	uint32_t pf_refs; /**< PF references held now */
+	uint32_t pad;
+	uint64_t uptime_s;
+	uint64_t opens;
+	uint64_t refusals;
+	uint64_t rotations;
+	uint64_t malformed;
+	uint64_t caps_refused;
+	uint64_t closer_fds;
+	char msg[VFT_EXPLAIN_LEN]; /**< why not, when error < 0 */
+};
+
+/** Name of an operation ("open", "rotate", "stats", "unknown"). */
 const char *vft_broker_op_name(uint16_t op);
 
 /** Fill a header for a message of @p op and @p len bytes. */

@@ -275,3 +275,36 @@ vft_broker_rotate(const char *sock, const struct vft_pci_addr *pf,
 	fp[VFT_FINGERPRINT_LEN - 1] = '\0';
 	return 0;
 }
+
+int
+vft_broker_stats(const char *sock, struct vft_broker_stats *st,
+		 struct vft_err *err)
+{
+	struct vft_broker_stats_req req;
+	struct vft_broker_stats_rep rep;
+	int fds[VFT_BROKER_MAX_FDS];
+	unsigned int nfds;
+	int ret;
+
+	if (sock == NULL || st == NULL)
+		return vft_err_set(err, -EINVAL, "broker stats: NULL argument");
+	memset(&req, 0, sizeof(req));
+	vft_broker_hdr_init(&req.h, VFT_BROKER_STATS, sizeof(req), 1);
+	ret = vft_broker_call(sock, &req, sizeof(req), NULL, 0, &rep,
+			      sizeof(rep), fds, &nfds, err);
+	if (ret < 0)
+		return ret;
+	if (rep.error < 0)
+		return vft_err_set(err, rep.error, "%s", rep.msg);
+	memset(st, 0, sizeof(*st));
+	st->uptime_s = rep.uptime_s;
+	st->opens = rep.opens;
+	st->refusals = rep.refusals;
+	st->rotations = rep.rotations;
+	st->malformed = rep.malformed;
+	st->caps_refused = rep.caps_refused;
+	st->closer_fds = rep.closer_fds;
+	st->clients = rep.clients;
+	st->pf_refs = rep.pf_refs;
+	return 0;
+}

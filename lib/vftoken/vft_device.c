@@ -367,8 +367,12 @@ vft_iommu_open_via(struct vft_iommu *io, const struct vft_sys *sys,
 		return vft_open_refused(sys, addr, token, ret, step, why);
 	}
 	ret = vft_open_finish(io, sys, addr, d, why);
+	/* The path matters to a success too (vft_explain.c: the cdev path
+	 * of a kernel that checks no token). */
 	if (ret == 0 && why != NULL)
-		vft_explain_step(sys, addr, token, 0, VFT_STEP_ANY, why);
+		vft_explain_step(
+			sys, addr, token, 0,
+			d->cdev >= 0 ? VFT_STEP_CDEV_BIND : VFT_STEP_ANY, why);
 	return ret;
 }
 

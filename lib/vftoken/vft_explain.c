@@ -18,21 +18,43 @@
  * and vfio_pci_match(): an unknown or duplicate option, or a malformed
  * UUID, is -EINVAL. No text built here ever holds a token: the explainer
  * is only told whether one was given.
+ *
+ * The token step comes early, and what fails after it can leave the token
+ * changed: a PF without VF users takes the given token at the token step
+ * (vfio_pci_core_match_token_uuid()), so a refusal that follows it (the
+ * group path: no container or IOMMU set -EINVAL, noiommu -EPERM, the
+ * open's reset -EAGAIN; the cdev path: a bad iommufd -EBADF/-EBADFD, the
+ * device bound through another cdev fd -EINVAL) is explained as "refused,
+ * but the token was changed" (drivers/vfio/group.c, device_cdev.c;
+ * doc/guides/token_model.rst). On the cdev path the rules depend on the
+ * kernel: the token is commit 86624ba3b522 (Linux 6.17, backported to
+ * 6.16.y); before it any bind flag is -EINVAL and no token is checked; a
+ * bind with a token is -E2BIG until 2f03f21fe751 (6.19, 6.18.3).
  */
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "vft_private.h"
 #include "vftoken.h"
 
+/* The VF token on the cdev path of a kernel, judged by its release. */
+enum vft_cdev_token {
+	VFT_CDEV_TOKEN_UNKNOWN, /* release unreadable, or a 6.16.y after .0 */
+	VFT_CDEV_TOKEN_NONE,  /* before 86624ba3b522: flags -EINVAL, no check */
+	VFT_CDEV_TOKEN_E2BIG, /* 6.17.y, 6.18.0-2: a token bind -E2BIG */
+	VFT_CDEV_TOKEN_OK,    /* 6.18.3+, 6.19+ */
+};
+
 /* What the explainer knows about the function, read once. */
 struct vft_explain_ctx {
 	const struct vft_sys *sys;
 	const char *root; /* sysfs root, for the commands in fixes */
+	struct vft_pci_addr addr;
 	char name[VFT_PCI_ADDR_LEN];
 	bool token;
 	int error;
@@ -42,7 +64,53 @@ struct vft_explain_ctx {
 	bool have_pf;
 	char pf_name[VFT_PCI_ADDR_LEN];
 	struct vft_pci_dev pf;
+	char release[65]; /* the kernel's, "" when unknown */
+	enum vft_cdev_token cdev_token;
 };
+
+/* vft_explain_kernel_set(): a release to use instead of uname()'s. */
+static bool vft_explain_release_fixed;
+static char vft_explain_release[65];
+
+void
+vft_explain_kernel_set(const char *release)
+{
+	vft_explain_release_fixed = release != NULL;
+	snprintf(vft_explain_release, sizeof(vft_explain_release), "%s",
+		 release != NULL ? release : "");
+}
+
+/*
+ * The kernel's release into c->release and what its cdev path does with a
+ * token: 86624ba3b522 is in 6.17 and in 6.16.y from some stable release
+ * on (UNKNOWN), its -E2BIG bug fixed by 2f03f21fe751 in 6.19 and 6.18.3
+ * (no 6.17.y fix known). A distribution kernel may carry backports its
+ * version does not show, so texts say "by its version".
+ */
+static void
+vft_explain_kernel(struct vft_explain_ctx *c)
+{
+	unsigned int maj = 0, min = 0, sub = 0;
+	struct utsname u;
+
+	if (vft_explain_release_fixed)
+		snprintf(c->release, sizeof(c->release), "%s",
+			 vft_explain_release);
+	else if (uname(&u) == 0)
+		snprintf(c->release, sizeof(c->release), "%s", u.release);
+	c->cdev_token = VFT_CDEV_TOKEN_UNKNOWN;
+	if (sscanf(c->release, "%u.%u.%u", &maj, &min, &sub) < 2)
+		return;
+	if (maj < 6 || (maj == 6 && min < 16) ||
+	    (maj == 6 && min == 16 && sub == 0))
+		c->cdev_token = VFT_CDEV_TOKEN_NONE;
+	else if (maj == 6 && min == 16)
+		c->cdev_token = VFT_CDEV_TOKEN_UNKNOWN;
+	else if (maj == 6 && (min == 17 || (min == 18 && sub < 3)))
+		c->cdev_token = VFT_CDEV_TOKEN_E2BIG;
+	else
+		c->cdev_token = VFT_CDEV_TOKEN_OK;
+}
 
 static const char *const vft_verdict_names[] = {
 	[VFT_V_OK] = "ok",
@@ -450,9 +518,12 @@ vft_explain_other(const struct vft_explain_ctx *c, struct vft_explanation *out)
 		      "group path (vfio_path=group)";
 	else if (c->step == VFT_STEP_CDEV_BIND && c->error == -E2BIG &&
 		 c->token)
-		fix = "Linux 6.17 and 6.18 refuse a VF token on the cdev path "
-		      "with E2BIG (fixed in 6.19): use a 6.19+ kernel or the "
-		      "group path (vfio_path=group)";
+		fix = "Linux 6.17, 6.18.0 to 6.18.2 and 6.16.y with the "
+		      "backported cdev token refuse a VF token on the cdev "
+		      "path "
+		      "with E2BIG (fixed by commit 2f03f21fe751 in 6.19 and "
+		      "6.18.3): use such a kernel or the group path "
+		      "(vfio_path=group)";
 	else if (c->step == VFT_STEP_DMA_MAP)
 		fix = "the IOMMU refused the memory map: check RLIMIT_MEMLOCK "
 		      "(`ulimit -l`) and the kernel log (`dmesg`)";
@@ -546,6 +617,172 @@ vft_explain_try_tokens(struct vft_explain_ctx *c, struct vft_explanation *out)
 	return false;
 }
 
+/*
+ * VFIO_DEVICE_BIND_IOMMUFD with the token flag refused with -EINVAL: a
+ * kernel without the cdev token refuses the flag itself; one with it got
+ * past the token step and found the device open through another cdev fd
+ * (vfio_df_open(): one cdev open per device).
+ */
+static bool
+vft_explain_try_cdev_einval(const struct vft_explain_ctx *c,
+			    struct vft_explanation *out)
+{
+	const char *rel = c->release[0] ? c->release : "(unknown)";
+
+	if (c->step != VFT_STEP_CDEV_BIND || c->error != -EINVAL || !c->token ||
+	    !vft_explain_token_device(c))
+		return false;
+	if (c->cdev_token == VFT_CDEV_TOKEN_NONE) {
+		vft_explain_set(out, VFT_V_OTHER);
+		vft_explain_reason(
+			out,
+			"Linux %s, by its version, predates the VF token on "
+			"the vfio cdev path (commit 86624ba3b522, Linux 6.17, "
+			"backported to 6.16.y): VFIO_DEVICE_BIND_IOMMUFD "
+			"refuses any flag with EINVAL, token unchanged, and "
+			"checks no token: a VF of a vfio-pci PF binds there "
+			"without one",
+			rel);
+		vft_explain_fix(out,
+				"use the group path (vfio_path=group, "
+				"`vftoken check --path group`), where the "
+				"kernel checks the token, or Linux 6.18.3+ / "
+				"6.19+");
+		return true;
+	}
+	vft_explain_set(out, VFT_V_BUSY);
+	if (c->cdev_token == VFT_CDEV_TOKEN_UNKNOWN)
+		vft_explain_reason(
+			out,
+			"VFIO_DEVICE_BIND_IOMMUFD of %s with a token was "
+			"refused (EINVAL): with the cdev VF token (commit "
+			"86624ba3b522, Linux 6.17, 6.16.y backport) the "
+			"device is bound through its vfio cdev elsewhere; "
+			"without it (Linux %s may be either) the token flag "
+			"itself is refused",
+			c->name, rel);
+	else
+		vft_explain_reason(out,
+				   "%s is bound through its vfio cdev "
+				   "elsewhere (EINVAL): the kernel allows one "
+				   "cdev open per device (vfio_df_open())",
+				   c->name);
+	vft_explain_fix(out, "stop the other user first (`fuser -v "
+			     "/dev/vfio/devices/vfio*` names it)");
+	return true;
+}
+
+/* How sure it is that a refused open left the PF with the given token. */
+enum vft_taken {
+	VFT_TAKEN_NO,
+	VFT_TAKEN_MAYBE,
+	VFT_TAKEN_YES,
+};
+
+/*
+ * A PF on vfio-pci opened with a token and refused by a step that comes
+ * after the token step (see the header): with no VF open, the kernel had
+ * already copied the token.
+ */
+static enum vft_taken
+vft_explain_token_taken(const struct vft_explain_ctx *c)
+{
+	if (!c->token || !c->have_dev || c->dev.is_vf ||
+	    !c->dev.sriov_capable || !vft_pci_dev_on_vfio(&c->dev))
+		return VFT_TAKEN_NO;
+	switch (-c->error) {
+	case EBADF:
+	case EBADFD:
+		return c->step == VFT_STEP_CDEV_BIND || c->step == VFT_STEP_ANY
+			       ? VFT_TAKEN_YES
+			       : VFT_TAKEN_NO;
+	case EAGAIN:
+	case ENOMEM:
+		return vft_explain_token_step(c) ? VFT_TAKEN_YES : VFT_TAKEN_NO;
+	case EPERM:
+		return c->step == VFT_STEP_DEVICE_OPEN ? VFT_TAKEN_YES
+						       : VFT_TAKEN_NO;
+	case EINVAL:
+		if (c->step == VFT_STEP_DEVICE_OPEN)
+			return VFT_TAKEN_MAYBE;
+		if (c->step != VFT_STEP_CDEV_BIND)
+			return VFT_TAKEN_NO;
+		return c->cdev_token == VFT_CDEV_TOKEN_NONE ? VFT_TAKEN_NO
+		       : c->cdev_token == VFT_CDEV_TOKEN_UNKNOWN
+			       ? VFT_TAKEN_MAYBE
+			       : VFT_TAKEN_YES;
+	default:
+		return VFT_TAKEN_NO;
+	}
+}
+
+/* Say so in front of the reason, and what it means in the fix. */
+static void
+vft_explain_mark_taken(const struct vft_explain_ctx *c,
+		       struct vft_explanation *out)
+{
+	enum vft_taken t = vft_explain_token_taken(c);
+	char reason[VFT_EXPLAIN_LEN];
+	size_t n;
+
+	if (t == VFT_TAKEN_NO)
+		return;
+	snprintf(reason, sizeof(reason), "%s", out->reason);
+	vft_explain_reason(out, "%s: %s",
+			   t == VFT_TAKEN_YES
+				   ? "refused, but the token was changed"
+				   : "refused, and the token may have been "
+				     "changed",
+			   reason);
+	n = strlen(out->fix);
+	snprintf(out->fix + n, sizeof(out->fix) - n,
+		 "%sthe kernel checks the VF token before %s: with none of "
+		 "%s's VFs open it made the given token the PF's VF token "
+		 "(with VFs open it had to match), so VF users now need it; "
+		 "`vftoken token set %s NEW` sets another",
+		 n ? "; " : "",
+		 t == VFT_TAKEN_YES
+			 ? "this refusal"
+			 : "a refusal for a missing container or IOMMU (group "
+			   "path) or a second cdev open",
+		 c->name, c->name);
+}
+
+/*
+ * Success on the cdev path, without a token, of a VF whose PF is on
+ * vfio-pci: the kernel checked no token (before 86624ba3b522), where the
+ * group path would have refused it.
+ */
+static void
+vft_explain_ok(struct vft_explain_ctx *c, struct vft_explanation *out)
+{
+	vft_explain_set(out, VFT_V_OK);
+	vft_explain_reason(out, "%s opened %s a VF token", c->name,
+			   c->token ? "with" : "without");
+	if (c->step != VFT_STEP_CDEV_BIND || c->token ||
+	    vft_pci_dev_read(c->sys, &c->addr, &c->dev, NULL) != 0 ||
+	    !c->dev.is_vf)
+		return;
+	vft_pci_addr_format(&c->dev.pf, c->pf_name);
+	if (vft_pci_dev_read(c->sys, &c->dev.pf, &c->pf, NULL) != 0 ||
+	    !vft_pci_dev_on_vfio(&c->pf))
+		return;
+	vft_explain_reason(out,
+			   "%s opened without a VF token, though its PF %s is "
+			   "on vfio-pci: this kernel (%s) checks no VF token "
+			   "on the vfio cdev path (the check is commit "
+			   "86624ba3b522, Linux 6.17, 6.16.y backport); the "
+			   "group path refuses this open (EACCES)",
+			   c->name, c->pf_name,
+			   c->release[0] ? c->release : "unknown");
+	vft_explain_fix(out,
+			"nothing to fix for this open; to have the PF's "
+			"token enforced use the group path or Linux 6.17+");
+}
+
+static void vft_explain_decide(struct vft_explain_ctx *c,
+			       struct vft_explanation *out);
+
 void
 vft_explain_step(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 		 bool token_given, int error, enum vft_step step,
@@ -553,7 +790,6 @@ vft_explain_step(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 {
 	struct vft_explain_ctx ctx;
 	struct vft_explain_ctx *c = &ctx;
-	int ret;
 
 	if (out == NULL)
 		return;
@@ -572,15 +808,24 @@ vft_explain_step(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 		return;
 	}
 	vft_pci_addr_format(addr, c->name);
+	c->addr = *addr;
+	vft_explain_kernel(c);
 
 	if (c->error == 0) {
-		vft_explain_set(out, VFT_V_OK);
-		vft_explain_reason(out, "%s opened %s a VF token", c->name,
-				   token_given ? "with" : "without");
+		vft_explain_ok(c, out);
 		return;
 	}
+	vft_explain_decide(c, out);
+	vft_explain_mark_taken(c, out);
+}
 
-	ret = vft_pci_dev_read(sys, addr, &c->dev, NULL);
+/* The verdict of a failed open. */
+static void
+vft_explain_decide(struct vft_explain_ctx *c, struct vft_explanation *out)
+{
+	int ret;
+
+	ret = vft_pci_dev_read(c->sys, &c->addr, &c->dev, NULL);
 	if (ret == -ENODEV || ret == -ENOENT) {
 		vft_explain_no_device(c, out);
 		return;
@@ -615,6 +860,8 @@ vft_explain_step(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 		vft_explain_reset_locked(c, out);
 		return;
 	}
+	if (vft_explain_try_cdev_einval(c, out))
+		return;
 	if (vft_explain_try_tokens(c, out))
 		return;
 	if (c->error == -EINVAL && vft_explain_token_step(c)) {

@@ -55,6 +55,16 @@ unsigned int vft_sriov_numvfs_steps(unsigned int cur, unsigned int n,
 				    unsigned int steps[2]);
 
 /* ------------------------------------------------------------------------ */
+/* The explainer (vft_explain.c)                                            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * TEST SEAM: the kernel release the explainer reasons about ("6.12.95",
+ * as uname -r gives it); NULL restores uname()'s.
+ */
+void vft_explain_kernel_set(const char *release);
+
+/* ------------------------------------------------------------------------ */
 /* VFIO syscall table and step-reporting opens (vft_vfio.c, owner "vfio")   */
 /* ------------------------------------------------------------------------ */
 

@@ -697,6 +697,28 @@ void vft_iommu_close(struct vft_iommu *io);
 int vft_broker_rotate(const char *sock, const struct vft_pci_addr *pf,
 		      char fp[VFT_FINGERPRINT_LEN], struct vft_err *err);
 
+/** The broker's counters since it started (doc/guides/broker.rst,
+ * "Counters"). */
+struct vft_broker_stats {
+	uint64_t uptime_s;     /**< seconds since the broker started */
+	uint64_t opens;	       /**< functions opened for clients */
+	uint64_t refusals;     /**< requests its policy (or a proof) refused */
+	uint64_t rotations;    /**< PF tokens rotated */
+	uint64_t malformed;    /**< malformed requests (connection closed) */
+	uint64_t caps_refused; /**< connections refused by the limits */
+	uint64_t closer_fds;   /**< client fds handed to the closer */
+	uint32_t clients;      /**< connections held now */
+	uint32_t pf_refs;      /**< PF references held now */
+};
+
+/**
+ * Ask the broker at @p sock for its counters. Only root and peers an
+ * allow rule of its policy names may ask (-EPERM otherwise, explained in
+ * @p err).
+ */
+int vft_broker_stats(const char *sock, struct vft_broker_stats *st,
+		     struct vft_err *err);
+
 /**
  * Open @p addr into @p io with @p tok (NULL: none): read sysfs (a missing
  * function or one not on vfio-pci gives -ENODEV without /dev/vfio being

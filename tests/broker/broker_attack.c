@@ -17,6 +17,9 @@
  *       a raw FUSE server (no libfuse) serving one file, MNTDIR/f, and a
  *       client (a child process) that sends that file to the broker as
  *       its container (--as ctx) or group fd (--as group).
+ *   broker_attack notify PATH
+ *       systemd's end of sd_notify(3): a datagram socket bound at PATH,
+ *       each message printed (vftokend's READY=1, WATCHDOG=1, STATUS=).
  *
  * The FUSE server is unprivileged: it makes its own user and mount
  * namespace and mounts there (any local user may; /dev/fuse is 0666),
@@ -576,10 +579,46 @@ ba_num(const char *s)
 	return (unsigned int)v;
 }
 
+/* notify PATH: systemd's side of sd_notify(3) for a test, a datagram
+ * socket bound at PATH; each datagram printed as its lines, then "--",
+ * until killed. */
+static int
+ba_notify(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[4096];
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "broker_attack: notify path too long\n");
+		return 1;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("broker_attack: notify socket");
+		return 1;
+	}
+	/* the broker runs as root, the test too: anyone may send here */
+	chmod(path, 0666);
+	printf("bound\n");
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return 1;
+		buf[n] = '\0';
+		printf("%s\n--\n", buf);
+	}
+}
+
 static void __attribute__((noreturn)) ba_usage(void)
 {
 	fprintf(stderr,
 		"usage: broker_attack sysfs\n"
+		"       broker_attack notify PATH\n"
 		"       broker_attack client SOCK ADDR [--ctx FILE] "
 		"[--group FILE] [--group-id N]\n"
 		"             [--raw-addr BYTES] [--count N] [--conns N] "
@@ -613,6 +652,8 @@ main(int argc, char **argv)
 	cmd = argv[1];
 	if (strcmp(cmd, "sysfs") == 0)
 		return ba_sysfs();
+	if (strcmp(cmd, "notify") == 0 && argc == 3)
+		return ba_notify(argv[2]);
 	if (strcmp(cmd, "client") == 0 && argc >= 4)
 		first = 4;
 	else if (strcmp(cmd, "fuse") == 0 && argc >= 5)

@@ -5,9 +5,13 @@
 # The attacks of issue 26 on vftokend, reproduced on the host against the
 # real broker (doc/guides/broker.rst, "How the attacks are tested"):
 #
-#   broker_test.sh CASE VFTOKEND BROKER_ATTACK
+#   broker_test.sh CASE VFTOKEND BROKER_ATTACK [VFTOKEN]
 #
-# CASE: flush (1), ioctl (2), flood (3), log (4), reply (5), start (6).
+# CASE: flush (1), ioctl (2), flood (3), log (4), reply (5), start (6);
+# and the operator's side (issue 32): priority (7, log priorities),
+# config (8, --check-policy and --token-dir), notify (9, sd_notify and the
+# watchdog), stats (10, the counters through `vftoken status --broker`,
+# which needs VFTOKEN).
 # The broker runs as root in a private mount namespace where a fake sysfs
 # tree (PF 0000:01:00.0 with its VF 0000:01:10.0, both on vfio-pci) is
 # mounted over /sys; there is no VFIO on the host, and none is needed: the
@@ -26,6 +30,7 @@ set -u
 CASE=${1:?usage: broker_test.sh CASE VFTOKEND BROKER_ATTACK}
 VFTOKEND=${2:?vftokend}
 BA=${3:?broker_attack}
+VFTOKEN=${4:-}
 
 VF=0000:01:10.0
 PF=0000:01:00.0
@@ -53,16 +58,9 @@ if [ -z "${BT_IN_NS:-}" ]; then
 		bash "$0" "$@"
 fi
 
-pass=0
-fail=0
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $*"
-}
-nok() {
-	fail=$((fail + 1))
-	echo "not ok - $*"
-}
+# ok/nok and the tally of the ops tests
+# shellcheck source=../ops/lib.sh
+. "$(dirname "$0")/../ops/lib.sh"
 
 W=$(mktemp -d /tmp/vft-broker-test.XXXXXX)
 chmod 0755 "$W"
@@ -358,31 +356,28 @@ case_flood() {
 
 log_lines() { wc -l <"$LOG"; }
 
+# log_bound WHAT CLIENT-ARGS...: a fresh broker; 1000 refused requests of
+# uid $NORULE make at most 50 log lines.
+log_bound() {
+	local what=$1 l0 l1
+	shift
+	start_broker
+	l0=$(log_lines)
+	client $NORULE "$W/many.out" "$VF" --count 1000 --quiet --timeout 5 "$@"
+	sleep 1
+	l1=$(log_lines)
+	if [ $((l1 - l0)) -le 50 ]; then
+		ok "log: 1000 refused requests $what make at most 50 lines ($((l1 - l0)))"
+	else
+		nok "log: 1000 refused requests $what make at most 50 lines ($((l1 - l0)))"
+	fi
+	stop_broker
+}
+
 case_log() {
-	local l0 l1 bad
-	start_broker
-	l0=$(log_lines)
-	client $NORULE "$W/many.out" "$VF" --count 1000 --quiet --timeout 5
-	sleep 1
-	l1=$(log_lines)
-	if [ $((l1 - l0)) -le 50 ]; then
-		ok "log: 1000 refused requests of one connection make at most 50 lines ($((l1 - l0)))"
-	else
-		nok "log: 1000 refused requests of one connection make at most 50 lines ($((l1 - l0)))"
-	fi
-	stop_broker
-	start_broker
-	l0=$(log_lines)
-	client $NORULE "$W/many.out" "$VF" --count 1000 --fresh --quiet \
-		--timeout 5
-	sleep 1
-	l1=$(log_lines)
-	if [ $((l1 - l0)) -le 50 ]; then
-		ok "log: 1000 refused requests of one uid, each on a new connection, make at most 50 lines ($((l1 - l0)))"
-	else
-		nok "log: 1000 refused requests of one uid, each on a new connection, make at most 50 lines ($((l1 - l0)))"
-	fi
-	stop_broker
+	local bad
+	log_bound "of one connection"
+	log_bound "of one uid, each on a new connection" --fresh
 	: >"$LOG"
 	start_broker
 	# addr: an ANSI escape (clear screen), a newline, a forged line;
@@ -490,13 +485,308 @@ case_start() {
 	stop_broker
 }
 
+# ---- (7) log priorities (sd-daemon(3) "<N>" prefixes under journald) -----
+
+# The device and inode of FILE as journald puts them in JOURNAL_STREAM.
+dev_ino() { stat -c '%d:%i' "$1"; }
+
+# no_prefix LABEL: no line of the log starts with "<".
+no_prefix() {
+	if grep -q '^<' "$LOG"; then
+		nok "priority: $1: no line has a priority prefix: $(grep -m1 '^<' "$LOG")"
+	else
+		ok "priority: $1: no line has a priority prefix ($(wc -l <"$LOG") lines)"
+	fi
+}
+
+# has_line PATTERN LABEL: a line of the log matches the ERE PATTERN.
+has_line() {
+	if grep -qE "$1" "$LOG"; then
+		ok "priority: $2"
+	else
+		nok "priority: $2 (no line matches '$1')"
+	fi
+}
+
+case_priority() {
+	local bad
+	: >"$LOG"
+	export JOURNAL_STREAM WATCHDOG_USEC
+	JOURNAL_STREAM=$(dev_ino "$LOG")
+	# with a watchdog: its line is an info one
+	WATCHDOG_USEC=60000000
+	start_broker
+	unset WATCHDOG_USEC
+	client $NORULE "$W/p1.out" "$VF" --timeout 5
+	client $ALLOWED "$W/p2.out" "$VF" --timeout 5
+	client $NORULE "$W/p3.out" "$VF" --raw-addr 'nonsense' --timeout 5
+	cp "$P" "$W/good.policy"
+	kill -HUP "$BPID"
+	wait_for 5 grep -q 'SIGHUP' "$LOG"
+	echo "allow uid=bad action=open dev=*" >>"$P"
+	kill -HUP "$BPID"
+	wait_for 5 grep -q 'keeping the previous' "$LOG"
+	cp "$W/good.policy" "$P"
+	stop_broker
+	has_line '^<5>vftokend: vftokend .*: listening on ' "the start is a notice (<5>)"
+	has_line '^<5>vftokend: policy .*: [0-9]+ rules$' "a policy load is a notice (<5>)"
+	has_line '^<5>vftokend: SIGHUP: reloading the policy$' "a SIGHUP is a notice (<5>)"
+	has_line '^<3>vftokend: policy .*keeping the previous one' "a policy refused at reload is an error (<3>)"
+	has_line "^<4>vftokend: uid=$NORULE .* open $VF.*refused" "a refusal is a warning (<4>)"
+	has_line "^<4>vftokend: uid=$NORULE .*: malformed request refused" "a malformed request is a warning (<4>)"
+	has_line '^<6>vftokend: watchdog: ' "the watchdog interval is info (<6>)"
+	bad=$(grep -cvE '^<[3-6]>vftokend: ' "$LOG")
+	if [ "$bad" -eq 0 ]; then
+		ok "priority: every one of the $(wc -l <"$LOG") lines starts with <3> to <6>"
+	else
+		nok "priority: every line starts with <3> to <6> ($bad do not: $(grep -m1 -vE '^<[3-6]>vftokend: ' "$LOG"))"
+	fi
+	# a failure to start is an error
+	: >"$W/err.log"
+	JOURNAL_STREAM=$(dev_ino "$W/err.log")
+	timeout 5 "$VFTOKEND" --socket "$S" --policy "$P" \
+		--token-dir "$W/missing" 2>>"$W/err.log"
+	if grep -q "^<3>vftokend: --token-dir $W/missing" "$W/err.log"; then
+		ok "priority: a failure to start is an error (<3>)"
+	else
+		nok "priority: a failure to start is an error (<3>): $(head -1 "$W/err.log")"
+	fi
+
+	# stderr is not the stream JOURNAL_STREAM names: no prefix
+	: >"$LOG"
+	JOURNAL_STREAM=$(dev_ino /etc/passwd)
+	start_broker
+	client $NORULE "$W/p4.out" "$VF" --timeout 5
+	stop_broker
+	no_prefix "JOURNAL_STREAM of another file"
+	unset JOURNAL_STREAM
+	: >"$LOG"
+	start_broker
+	client $NORULE "$W/p5.out" "$VF" --timeout 5
+	stop_broker
+	no_prefix "no JOURNAL_STREAM"
+	has_line "^vftokend: uid=$NORULE .* open $VF.*refused" "without journald a refusal is the plain line"
+}
+
+# ---- (8) --check-policy and --token-dir -------------------------------------
+
+# token_dir_case DIR WORDS LABEL: exit 1 at start, naming DIR and saying
+# WORDS (what is expected), no socket made.
+token_dir_case() {
+	local rc
+	timeout 5 "$VFTOKEND" --socket "$S" --policy "$P" \
+		--token-dir "$1" >"$W/td.out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -qF -- "--token-dir $1" "$W/td.out" &&
+		grep -qF "$2" "$W/td.out" && [ ! -S "$S" ]; then
+		ok "config: token dir $3: exit 1 naming it, '$2'"
+	else
+		nok "config: token dir $3: exit 1 naming it, '$2' (exit $rc: $(head -1 "$W/td.out"))"
+	fi
+}
+
+case_config() {
+	local rc n d
+	{
+		echo "# two good rules, three bad lines"
+		echo "allow uid=$ALLOWED action=open pf=$PF vf=0"
+		echo "allow uid=x action=open dev=*"
+		echo "deny uid=$DENIED action=any dev=*"
+		echo "allow uid=1 action=fly dev=*"
+		echo "permit uid=1 action=open dev=*"
+	} >"$W/bad.policy"
+	chmod 0644 "$W/bad.policy"
+	"$VFTOKEND" --check-policy "$W/bad.policy" >"$W/cp.out" 2>"$W/cp.err"
+	rc=$?
+	n=$(wc -l <"$W/cp.err")
+	if [ "$rc" -eq 1 ] && [ "$n" -eq 3 ] && [ ! -s "$W/cp.out" ] &&
+		grep -q "^$W/bad.policy:3: " "$W/cp.err" &&
+		grep -q "^$W/bad.policy:5: " "$W/cp.err" &&
+		grep -q "^$W/bad.policy:6: " "$W/cp.err"; then
+		ok "config: --check-policy reports the 3 bad lines (3, 5, 6) and only them, exit 1"
+	else
+		nok "config: --check-policy reports the 3 bad lines (3, 5, 6), exit 1 (exit $rc, $n lines: $(tr '\n' '|' <"$W/cp.err"); stdout: $(head -1 "$W/cp.out"))"
+	fi
+	"$VFTOKEND" --check-policy "$P" >"$W/cp.out" 2>"$W/cp.err"
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ ! -s "$W/cp.out" ] && [ ! -s "$W/cp.err" ]; then
+		ok "config: --check-policy of a clean policy: exit 0, no output"
+	else
+		nok "config: --check-policy of a clean policy: exit 0, no output (exit $rc: $(cat "$W/cp.out" "$W/cp.err" | head -2))"
+	fi
+	cp "$P" "$W/open.policy"
+	chmod 0666 "$W/open.policy"
+	"$VFTOKEND" --check-policy "$W/open.policy" >"$W/cp.out" 2>"$W/cp.err"
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -q 'writable by group or others' "$W/cp.err"; then
+		ok "config: --check-policy refuses a world-writable file as the broker would"
+	else
+		nok "config: --check-policy refuses a world-writable file (exit $rc: $(head -1 "$W/cp.err"))"
+	fi
+
+	token_dir_case "$W/missing" "expected the directory" "missing"
+	: >"$W/afile"
+	token_dir_case "$W/afile" "is not a directory" "a file"
+	d=$W/tok-user
+	mkdir -m 0700 "$d"
+	chown $ALLOWED:$ALLOWED "$d"
+	token_dir_case "$d" "expected a directory of root's" "owned by uid $ALLOWED"
+	d=$W/tok-grp
+	mkdir "$d"
+	chmod 0770 "$d"
+	token_dir_case "$d" "group and others may not write" "group-writable"
+	d=$W/tok-world
+	mkdir "$d"
+	chmod 1777 "$d"
+	token_dir_case "$d" "group and others may not write" "world-writable"
+}
+
+# ---- (9) sd_notify: READY=1, STATUS=, WATCHDOG=1 ---------------------------
+
+NOTIFY_OUT=$W/notify.out
+
+notify_has() { grep -qx "$1" "$NOTIFY_OUT"; }
+
+# notify_listen: systemd's side, a datagram socket at $W/notify.
+notify_listen() {
+	rm -f "$W/notify" "$NOTIFY_OUT"
+	"$BA" notify "$W/notify" >"$NOTIFY_OUT" 2>&1 &
+	FUSE_PIDS="$FUSE_PIDS $!"
+	wait_for 5 notify_has bound || echo "# notify: no listener: $(cat "$NOTIFY_OUT")"
+}
+
+case_notify() {
+	export NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID
+	notify_listen
+	NOTIFY_SOCKET=$W/notify
+	# 2000 us: a WATCHDOG=1 every millisecond
+	WATCHDOG_USEC=2000
+	start_broker
+	if wait_for 5 notify_has READY=1; then
+		ok "notify: READY=1 once the broker listens"
+	else
+		nok "notify: READY=1 once the broker listens: $(tr '\n' '|' <"$NOTIFY_OUT" | head -c 300)"
+	fi
+	if wait_for 5 notify_has WATCHDOG=1; then
+		ok "notify: WATCHDOG=1 with WATCHDOG_USEC and no WATCHDOG_PID"
+	else
+		nok "notify: WATCHDOG=1 with WATCHDOG_USEC and no WATCHDOG_PID: $(tr '\n' '|' <"$NOTIFY_OUT" | head -c 300)"
+	fi
+	client $NORULE "$W/n1.out" "$VF" --timeout 5
+	if wait_for 5 grep -q '^STATUS=opens 0, refusals 1, ' "$NOTIFY_OUT"; then
+		ok "notify: STATUS= carries the counters ($(grep -m1 '^STATUS=.*refusals 1' "$NOTIFY_OUT"))"
+	else
+		nok "notify: STATUS= carries the counters: $(grep '^STATUS=' "$NOTIFY_OUT" | tail -1)"
+	fi
+	stop_broker
+
+	# WATCHDOG_PID of another process: not this broker's watchdog
+	notify_listen
+	WATCHDOG_PID=1
+	start_broker
+	wait_for 5 notify_has READY=1
+	# its loop wakes every millisecond: hundreds of rounds, no ping
+	sleep 0.5
+	if notify_has READY=1 && ! notify_has WATCHDOG=1; then
+		ok "notify: READY=1 and no WATCHDOG=1 when WATCHDOG_PID is another process"
+	else
+		nok "notify: READY=1 and no WATCHDOG=1 when WATCHDOG_PID is another process: $(tr '\n' '|' <"$NOTIFY_OUT" | head -c 300)"
+	fi
+	stop_broker
+	unset NOTIFY_SOCKET WATCHDOG_USEC WATCHDOG_PID
+}
+
+# ---- (10) the counters: VFT_BROKER_STATS and vftoken status --broker -------
+
+# stat_of FILE KEY: the value of "KEY": N in a JSON file.
+stat_of() { sed -n "s/^ *\"$2\": \\([0-9]*\\),\\{0,1\\}\$/\\1/p" "$1"; }
+
+# stats_is FILE LABEL KEY=N...: each counter has its value.
+stats_is() {
+	local f=$1 label=$2 kv bad=""
+	shift 2
+	for kv in "$@"; do
+		[ "$(stat_of "$f" "${kv%%=*}")" = "${kv#*=}" ] ||
+			bad="$bad ${kv%%=*}=$(stat_of "$f" "${kv%%=*}") (expected ${kv#*=})"
+	done
+	if [ -z "$bad" ]; then
+		ok "stats: $label: $*"
+	else
+		nok "stats: $label:$bad"
+	fi
+}
+
+case_stats() {
+	local rc
+	[ -n "$VFTOKEN" ] || { nok "stats: no vftoken binary given"; return; }
+	start_broker
+	"$VFTOKEN" status --broker "$S" --json >"$W/s0.json" 2>"$W/s0.err"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		stats_is "$W/s0.json" "root asks a fresh broker" opens=0 \
+			refusals=0 rotations=0 malformed=0 connections_refused=0 \
+			closer_fds=0
+	else
+		nok "stats: root asks a fresh broker: exit $rc ($(cat "$W/s0.err"))"
+	fi
+	# three refusals, one malformed request, one open that fails (no
+	# VFIO on the host: neither an open nor a refusal)
+	client $NORULE "$W/c1.out" "$VF" --count 3 --fresh --timeout 5
+	client $NORULE "$W/c2.out" "$VF" --raw-addr 'nonsense' --timeout 5
+	client $ALLOWED "$W/c3.out" "$VF" --timeout 5
+	"$VFTOKEN" status --broker "$S" --json >"$W/s1.json" 2>"$W/s1.err"
+	stats_is "$W/s1.json" "after 3 refused requests and 1 malformed" \
+		opens=0 refusals=3 malformed=1 connections_refused=0
+	# a stranger may not ask: a refusal, counted
+	as_uid $NORULE "$VFTOKEN" status --broker "$S" >"$W/s2.out" 2>"$W/s2.err"
+	rc=$?
+	if [ "$rc" -eq 13 ] && grep -q 'only root and peers an allow rule names' "$W/s2.err"; then
+		ok "stats: uid $NORULE (no allow rule) is refused: exit 13 (broker-denied)"
+	else
+		nok "stats: uid $NORULE (no allow rule) is refused: exit 13 (exit $rc: $(cat "$W/s2.out" "$W/s2.err" | head -2))"
+	fi
+	as_uid $DENIED "$VFTOKEN" status --broker "$S" >"$W/s3.out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 13 ]; then
+		ok "stats: uid $DENIED (a deny rule only) is refused: exit 13"
+	else
+		nok "stats: uid $DENIED (a deny rule only) is refused: exit 13 (exit $rc: $(head -1 "$W/s3.out"))"
+	fi
+	# an allowed uid may, in text
+	as_uid $ALLOWED "$VFTOKEN" status --broker "$S" >"$W/s4.out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ] && grep -qE '^  refusals +5$' "$W/s4.out"; then
+		ok "stats: allowed uid $ALLOWED reads them as text (refusals 5: the 3, and the 2 stats refused)"
+	else
+		nok "stats: allowed uid $ALLOWED reads them as text, refusals 5 (exit $rc: $(tr '\n' '|' <"$W/s4.out"))"
+	fi
+	# one process, 6 connections: VFD_MAX_PER_PID (4) admitted
+	client $NORULE "$W/c5.out" "$VF" --conns 6 --quiet --timeout 5
+	"$VFTOKEN" status --broker "$S" --json >"$W/s5.json" 2>&1
+	stats_is "$W/s5.json" "one process opening 6 connections" \
+		connections_refused=2
+	# an allowed uid sends /dev/null as its container: refused, the fd
+	# handed to the closer unproven
+	client $ALLOWED2 "$W/c6.out" "$VF" --ctx /dev/null --timeout 5
+	"$VFTOKEN" status --broker "$S" --json >"$W/s6.json" 2>&1
+	stats_is "$W/s6.json" "an allowed uid's /dev/null as its container" \
+		closer_fds=1 refusals=$(($(stat_of "$W/s5.json" refusals) + 1))
+	stop_broker
+	"$VFTOKEN" status --broker "$S" >"$W/s6.out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 14 ]; then
+		ok "stats: no broker: exit 14 (broker-unreachable)"
+	else
+		nok "stats: no broker: exit 14 (exit $rc: $(head -1 "$W/s6.out"))"
+	fi
+}
+
 case "$CASE" in
-flush | ioctl | flood | log | reply | start) "case_$CASE" ;;
-*) echo "broker_test: unknown case '$CASE' (expected flush, ioctl, flood, log, reply or start)"; exit 2 ;;
+flush | ioctl | flood | log | reply | start | priority | config | notify | stats) "case_$CASE" ;;
+*) echo "broker_test: unknown case '$CASE' (expected flush, ioctl, flood, log, reply, start, priority, config, notify or stats)"; exit 2 ;;
 esac
-if [ "$fail" -ne 0 ]; then
+if ops_failed; then
 	echo "# the broker's log:"
 	sed 's/^/# /' "$LOG" | cat -v | tail -40
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+ops_done

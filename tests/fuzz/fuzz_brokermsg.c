@@ -14,7 +14,8 @@
  *   flags and path, and as many fds as its flags say;
  * - a reply passes only with its layout's length, the expected operation
  *   and sequence number, terminated texts, an error that agrees with its
- *   verdict and the fds it names;
+ *   verdict and the fds it names; a stats reply (VFT_BROKER_STATS) with
+ *   its terminated message, an error 0 or negative, and no fd;
  * - every refusal has a terminated, non-empty message and a negative code.
  *
  * With bit 7 of the control byte, the message travels for real: the next
@@ -93,6 +94,9 @@ check_request(const uint8_t *m, size_t len, unsigned int nfds)
 		if (!terminated(r.pf, sizeof(r.pf)) ||
 		    vft_pci_addr_parse(r.pf, &a) != 0)
 			abort();
+	} else if (op == VFT_BROKER_STATS) {
+		if (len != sizeof(struct vft_broker_stats_req) || nfds != 0)
+			abort();
 	} else if (op >= 0) {
 		abort();
 	}
@@ -114,6 +118,16 @@ check_reply(const uint8_t *m, size_t len, unsigned int nfds, uint16_t op)
 		abort();
 	if (op == VFT_BROKER_ROTATE) {
 		if (len != sizeof(struct vft_broker_rotate_rep) || nfds != 0)
+			abort();
+		return;
+	}
+	if (op == VFT_BROKER_STATS) {
+		struct vft_broker_stats_rep s;
+
+		if (len != sizeof(s) || nfds != 0)
+			abort();
+		memcpy(&s, m, sizeof(s));
+		if (!terminated(s.msg, sizeof(s.msg)) || s.error > 0)
 			abort();
 		return;
 	}
@@ -264,11 +278,13 @@ check_fds(const uint8_t *m, size_t len, unsigned int nfds, uint16_t kinds)
 }
 
 /*
- * Control byte: bits 0-1 which check (0/1 request, 2 open reply, 3
- * rotate reply), bits 2-4 the fd count (0-7: more than a message may
- * carry too), bit 5 lay a valid header over the message (bit 6: of the
- * rotate operation, else open), bit 7 through a socketpair with real
- * fds (check_fds(); the kinds in the next two bytes).
+ * Control byte: bits 0-1 which check (0 request, 1 stats reply, 2 open
+ * reply, 3 rotate reply), bits 2-4 the fd count (0-7: more than a message
+ * may carry too), bit 5 lay a valid header over the message (of the
+ * stats operation for a stats reply or a request of a stats request's
+ * length with bit 6; else bit 6: of the rotate operation, else open),
+ * bit 7 through a socketpair with real fds (check_fds(); the kinds in
+ * the next two bytes).
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -300,6 +316,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint16_t op =
 			(ctl & 0x40) ? VFT_BROKER_ROTATE : VFT_BROKER_OPEN;
 
+		if ((ctl & 3) == 1 ||
+		    ((ctl & 0x40) &&
+		     len == sizeof(struct vft_broker_stats_req)))
+			op = VFT_BROKER_STATS;
 		vft_broker_hdr_init(&h, op, len, SEQ);
 		memcpy(m, &h, sizeof(h));
 	}
@@ -310,8 +330,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	switch (ctl & 3) {
 	case 0:
-	case 1:
 		check_request(m, len, nfds);
+		break;
+	case 1:
+		check_reply(m, len, nfds, VFT_BROKER_STATS);
 		break;
 	case 2:
 		check_reply(m, len, nfds, VFT_BROKER_OPEN);

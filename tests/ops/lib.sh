@@ -19,6 +19,9 @@ nok() {
 	echo "not ok - $*"
 }
 
+# ops_failed: some check failed
+ops_failed() { [ "$fail" -ne 0 ]; }
+
 ops_done() {
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]

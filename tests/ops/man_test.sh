@@ -99,6 +99,23 @@ if [ -n "$VFTD" ]; then
 	fi
 	check_page "$T/vftokend.8" "$VFTD"
 	pages="$pages vftokend.8"
+	# the operator's sections of `vftokend --help` (doc/guides/broker.rst)
+	groff -man -Tascii -rLL=300n -rHY=0 -P-cbu "$T/vftokend.8" \
+		>"$T/d.txt" 2>/dev/null
+	for sect in SIGNALS POLICY LOGGING SYSTEMD FILES; do
+		if grep -q "^$sect\$" "$T/d.txt"; then
+			ok "vftokend.8 has section $sect"
+		else
+			nok "vftokend.8 lacks section $sect"
+		fi
+	done
+	for w in SIGHUP broker.policy PF.token broker.sock WATCHDOG=1; do
+		if grep -qF "$w" "$T/d.txt"; then
+			ok "vftokend.8 names $w"
+		else
+			nok "vftokend.8 does not name $w"
+		fi
+	done
 fi
 if [ -n "$BUILT" ]; then
 	for p in $pages; do

@@ -172,6 +172,12 @@ if has "$BROKER" 'CapabilityBoundingSet=' && has "$BROKER" 'PrivateNetwork=yes' 
 else
 	nok "$BROKER: sandbox is not the audited one"
 fi
+if has "$BROKER" 'Type=notify' && has "$BROKER" 'NotifyAccess=main' &&
+	grep -qE '^WatchdogSec=[1-9][0-9]*s$' "$UNITS/$BROKER"; then
+	ok "$BROKER: Type=notify with a watchdog (the broker pings at half of WatchdogSec=)"
+else
+	nok "$BROKER: not Type=notify with NotifyAccess=main and WatchdogSec=Ns"
+fi
 absent "$BROKER" 'PrivateDevices=yes' "would hide /dev/vfio"
 absent "$BROKER" 'ProtectProc=invisible' "would hide the clients' /proc/PID/cgroup"
 absent "$BROKER" 'RuntimeDirectory=vftoken' "stopping the service would remove the socket's directory"

@@ -196,6 +196,61 @@ test_reply_checks(void **state)
 	rep_check(&r, 1, "fd bits 0x14 unknown");
 }
 
+/* VFT_BROKER_STATS: a request is its header alone, with no fd; a reply
+ * has its fixed layout, a terminated message, an error 0 or negative and
+ * no fd. */
+static void
+test_stats_checks(void **state)
+{
+	struct vft_broker_stats_req q;
+	struct vft_broker_stats_rep r;
+	char big[sizeof(q) + 8];
+	struct vft_err err;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	vft_broker_hdr_init(&q.h, VFT_BROKER_STATS, sizeof(q), 5);
+	assert_int_equal(req_check(&q, sizeof(q), 0, NULL), VFT_BROKER_STATS);
+	req_check(&q, sizeof(q), 1, "carries 1 fds, its flags say 0");
+	memset(big, 0, sizeof(big));
+	vft_broker_hdr_init((struct vft_broker_hdr *)big, VFT_BROKER_STATS,
+			    sizeof(big), 5);
+	req_check(big, sizeof(big), 0,
+		  "broker stats request of 24 bytes: expected 16");
+	q.h.op = 4;
+	req_check(&q, sizeof(q), 0, "or 3 (stats)");
+	assert_string_equal(vft_broker_op_name(VFT_BROKER_STATS), "stats");
+
+	memset(&r, 0, sizeof(r));
+	vft_broker_hdr_init(&r.h, VFT_BROKER_STATS, sizeof(r), 5);
+	r.refusals = 3;
+	vft_err_clear(&err);
+	assert_int_equal(vft_broker_check_reply(&r, sizeof(r), 0,
+						VFT_BROKER_STATS, 5, &err),
+			 0);
+	assert_true(vft_broker_check_reply(&r, sizeof(r), 1, VFT_BROKER_STATS,
+					   5, &err) < 0);
+	assert_non_null(strstr(err.msg, "carries 1 fds"));
+	assert_true(vft_broker_check_reply(&r, sizeof(r) - 8, 0,
+					   VFT_BROKER_STATS, 5, &err) < 0);
+	assert_true(vft_broker_check_reply(&r, sizeof(r), 0, VFT_BROKER_STATS,
+					   6, &err) < 0);
+	assert_non_null(strstr(err.msg, "expected stats #6"));
+	r.error = 1;
+	assert_true(vft_broker_check_reply(&r, sizeof(r), 0, VFT_BROKER_STATS,
+					   5, &err) < 0);
+	assert_non_null(strstr(err.msg, "error 1: expected 0 or -errno"));
+	r.error = -EPERM;
+	memset(r.msg, 'x', sizeof(r.msg));
+	assert_true(vft_broker_check_reply(&r, sizeof(r), 0, VFT_BROKER_STATS,
+					   5, &err) < 0);
+	assert_non_null(strstr(err.msg, "field msg is not NUL-terminated"));
+	r.msg[0] = '\0';
+	assert_int_equal(vft_broker_check_reply(&r, sizeof(r), 0,
+						VFT_BROKER_STATS, 5, &err),
+			 0);
+}
+
 /* More fds than a message may carry: all are closed, none kept. */
 static void
 test_recv_extra_fds(void **state)
@@ -247,7 +302,7 @@ test_recv_extra_fds(void **state)
 static void
 send_with_fds(int sock, const struct vft_broker_open_req *r, unsigned int n)
 {
-	int fds[VFT_BROKER_MAX_FDS];
+	int fds[VFT_BROKER_MAX_FDS] = { -1, -1, -1 };
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
@@ -589,6 +644,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_request_checks),
 		cmocka_unit_test(test_reply_checks),
+		cmocka_unit_test(test_stats_checks),
 		cmocka_unit_test(test_recv_extra_fds),
 		cmocka_unit_test(test_peek_then_take),
 		cmocka_unit_test(test_fd_is_node),

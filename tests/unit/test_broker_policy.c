@@ -1227,6 +1227,107 @@ teardown(void **state)
 	return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* What vfb_policy_check() reported. */
+struct check_log {
+	unsigned int n;
+	char msg[8][VFT_ERR_MSG_LEN];
+	int code[8];
+};
+
+static void
+check_collect(void *ctx, const struct vft_err *err)
+{
+	struct check_log *l = ctx;
+
+	if (l->n < 8) {
+		snprintf(l->msg[l->n], sizeof(l->msg[0]), "%s", err->msg);
+		l->code[l->n] = err->code;
+	}
+	l->n++;
+}
+
+/* Every bad line is reported, in order, each with its line number; the
+ * good lines around them do not stop it; a clean text reports nothing. */
+static void
+test_check_all_errors(void **state)
+{
+	static const char text[] =
+		"# comment\n"
+		"allow uid=1000 action=open pf=0000:01:00.0 vf=0\n"
+		"allow uid=x action=open dev=*\n"
+		"\n"
+		"deny uid=1001 action=any dev=*\n"
+		"allow uid=1 action=fly dev=*\n"
+		"permit uid=1 action=open dev=*\n"
+		"allow uid=1 action=open\n";
+	static const char clean[] =
+		"allow uid=1000 action=open pf=0000:01:00.0 vf=0\n";
+	struct check_log l;
+	struct vfb_policy *p = NULL;
+	struct vft_err err;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(vfb_policy_check(text, strlen(text), "t.policy",
+					  check_collect, &l),
+			 4);
+	assert_int_equal(l.n, 4);
+	assert_non_null(strstr(l.msg[0], "t.policy:3: bad uid 'x'"));
+	assert_non_null(strstr(l.msg[1], "t.policy:6: bad action 'fly'"));
+	assert_non_null(strstr(l.msg[2], "t.policy:7: unknown verb 'permit'"));
+	assert_non_null(strstr(l.msg[3], "t.policy:8: "));
+	assert_int_equal(l.code[0], -EINVAL);
+	/* the parser proper still stops at the first */
+	vft_err_clear(&err);
+	assert_int_equal(
+		vfb_policy_parse(text, strlen(text), "t.policy", &p, &err),
+		-EINVAL);
+	assert_null(p);
+	assert_non_null(strstr(err.msg, "t.policy:3: "));
+
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(
+		vfb_policy_check(clean, strlen(clean), "c", check_collect, &l),
+		0);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(vfb_policy_check("", 0, "e", check_collect, &l), 0);
+	assert_int_equal(
+		vfb_policy_check(clean, strlen(clean), "c", NULL, NULL),
+		-EINVAL);
+}
+
+/* The file form: the file rules of vfb_policy_load() are one report. */
+static void
+test_check_file(void **state)
+{
+	static const char bad_file[] = "allow uid=x action=open dev=*\nbad\n";
+	char path[64];
+	struct check_log l;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/vft-policy-check-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bad_file, strlen(bad_file)),
+			 (ssize_t)strlen(bad_file));
+	close(fd);
+	assert_int_equal(chmod(path, 0644), 0);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(vfb_policy_check_file(path, check_collect, &l), 2);
+	assert_int_equal(l.n, 2);
+	assert_non_null(strstr(l.msg[1], ":2: "));
+	assert_int_equal(chmod(path, 0666), 0);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(vfb_policy_check_file(path, check_collect, &l), 1);
+	assert_int_equal(l.n, 1);
+	assert_non_null(strstr(l.msg[0], "writable by group or others"));
+	unlink(path);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(vfb_policy_check_file(path, check_collect, &l), 1);
+	assert_non_null(strstr(l.msg[0], "cannot open policy file"));
+}
+
 int
 main(void)
 {
@@ -1234,6 +1335,8 @@ main(void)
 		cmocka_unit_test(test_parse_example),
 		cmocka_unit_test(test_parse_forms),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_check_all_errors),
+		cmocka_unit_test(test_check_file),
 		cmocka_unit_test(test_parse_long_and_binary),
 		cmocka_unit_test(test_match_example),
 		cmocka_unit_test(test_policy_names),

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "fake_sysfs.h"
+#include "vft_private.h"
 #include "vftoken.h"
 
 #define PF "0000:01:00.0"
@@ -336,6 +337,136 @@ test_other(void **state)
 }
 
 static void
+assert_lacks(const char *text, const char *part)
+{
+	if (strstr(text, part) != NULL)
+		fail_msg("\"%s\" in \"%s\"", part, text);
+}
+
+#define CHANGED "refused, but the token was changed"
+#define MAYBE_CHANGED "refused, and the token may have been changed"
+
+/*
+ * A PF given a token and refused after the kernel's token step
+ * (vfio_pci_core_match_token_uuid() copied it): the group path's noiommu
+ * -EPERM and reset -EAGAIN, the cdev path's bad iommufd -EBADF/-EBADFD.
+ */
+static void
+test_token_changed(void **state)
+{
+	struct vft_explanation e;
+
+	(void)state;
+	vft_explain_kernel_set("7.2.12");
+	e = explain(PF, true, -EBADFD, VFT_STEP_CDEV_BIND, VFT_V_OTHER);
+	assert_has(e.reason, CHANGED);
+	assert_has(e.fix, "vftoken token set " PF);
+	e = explain(PF, true, -EBADF, VFT_STEP_CDEV_BIND, VFT_V_OTHER);
+	assert_has(e.reason, CHANGED);
+	e = explain(PF, true, -EBADF, VFT_STEP_ANY, VFT_V_OTHER);
+	assert_has(e.reason, CHANGED);
+	e = explain(PF, true, -EAGAIN, VFT_STEP_DEVICE_OPEN, VFT_V_BUSY);
+	assert_has(e.reason, CHANGED);
+	assert_has(e.reason, "could not reset");
+	e = explain(PF, true, -EPERM, VFT_STEP_DEVICE_OPEN, VFT_V_OTHER);
+	assert_has(e.reason, CHANGED);
+	/* the group path's -EINVAL: a bad option string changes nothing,
+	 * no container / no IOMMU set comes after the token step */
+	e = explain(PF, true, -EINVAL, VFT_STEP_DEVICE_OPEN, VFT_V_BAD_OPTION);
+	assert_has(e.reason, MAYBE_CHANGED);
+	assert_has(e.fix, "missing container");
+	/* not after the token step, or nothing to take */
+	e = explain(PF, false, -EBADFD, VFT_STEP_CDEV_BIND, VFT_V_OTHER);
+	assert_lacks(e.reason, "token was changed");
+	e = explain(VF, true, -EBADFD, VFT_STEP_CDEV_BIND, VFT_V_OTHER);
+	assert_lacks(e.reason, "token");
+	e = explain(PF, true, -EACCES, VFT_STEP_CDEV_BIND,
+		    VFT_V_PF_HAS_VF_USERS);
+	assert_lacks(e.reason, "changed");
+	e = explain(PF, true, -EBUSY, VFT_STEP_GROUP_OPEN, VFT_V_BUSY);
+	assert_lacks(e.reason, "changed");
+	e = explain(PF, true, -E2BIG, VFT_STEP_CDEV_BIND, VFT_V_OTHER);
+	assert_lacks(e.reason, "changed");
+	e = explain(PF, true, -EFAULT, VFT_STEP_CDEV_BIND, VFT_V_OTHER);
+	assert_lacks(e.reason, "changed");
+	e = explain(PF, true, -EINVAL, VFT_STEP_CONTAINER, VFT_V_OTHER);
+	assert_lacks(e.reason, "changed");
+	vft_explain_kernel_set(NULL);
+}
+
+/*
+ * -EINVAL from a cdev bind with the token flag, by kernel: before
+ * 86624ba3b522 (6.6 .. 6.16.0) the flag itself is refused and no token
+ * is checked; with it, the device is bound through another cdev fd, and
+ * a PF has taken the token; a 6.16.y may be either.
+ */
+static void
+test_cdev_kernel_ranges(void **state)
+{
+	static const char *const before[] = { "6.6.0", "6.12.95+deb12-amd64",
+					      "6.15.11", "6.16" };
+	struct vft_explanation e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
+		vft_explain_kernel_set(before[i]);
+		e = explain(VF, true, -EINVAL, VFT_STEP_CDEV_BIND, VFT_V_OTHER);
+		assert_has(e.reason, before[i]);
+		assert_has(e.reason, "86624ba3b522");
+		assert_has(e.reason, "without one");
+		assert_has(e.fix, "group path");
+		e = explain(PF, true, -EINVAL, VFT_STEP_CDEV_BIND, VFT_V_OTHER);
+		assert_has(e.reason, "token unchanged");
+		assert_lacks(e.reason, "refused, ");
+	}
+	vft_explain_kernel_set("6.16.5");
+	e = explain(PF, true, -EINVAL, VFT_STEP_CDEV_BIND, VFT_V_BUSY);
+	assert_has(e.reason, MAYBE_CHANGED);
+	assert_has(e.reason, "6.16.5 may be either");
+	vft_explain_kernel_set("garbage");
+	e = explain(PF, true, -EINVAL, VFT_STEP_CDEV_BIND, VFT_V_BUSY);
+	assert_has(e.reason, MAYBE_CHANGED);
+	vft_explain_kernel_set("7.2.12-vftoken-iommufd");
+	e = explain(PF, true, -EINVAL, VFT_STEP_CDEV_BIND, VFT_V_BUSY);
+	assert_has(e.reason, CHANGED);
+	assert_has(e.reason, "one cdev open per device");
+	e = explain(VF, true, -EINVAL, VFT_STEP_CDEV_BIND, VFT_V_BUSY);
+	assert_lacks(e.reason, "changed");
+	/* the group path's -EINVAL is not a cdev matter */
+	explain(VF, true, -EINVAL, VFT_STEP_DEVICE_OPEN, VFT_V_BAD_OPTION);
+	/* -E2BIG: 6.17, 6.18.0-2, fixed by 2f03f21fe751 in 6.19, 6.18.3 */
+	e = explain(VF, true, -E2BIG, VFT_STEP_CDEV_BIND, VFT_V_OTHER);
+	assert_has(e.fix, "2f03f21fe751");
+	assert_has(e.fix, "6.18.3");
+	assert_has(e.fix, "6.16.y");
+	vft_explain_kernel_set(NULL);
+}
+
+/* A VF of a vfio-pci PF bound through its cdev without a token: the
+ * kernel checked none (before 86624ba3b522); the group path refuses. */
+static void
+test_ok_cdev_no_token(void **state)
+{
+	struct vft_explanation e;
+
+	(void)state;
+	vft_explain_kernel_set("6.12.95");
+	e = explain(VF, false, 0, VFT_STEP_CDEV_BIND, VFT_V_OK);
+	assert_has(e.reason, "checks no VF token on the vfio cdev path");
+	assert_has(e.reason, "6.12.95");
+	assert_has(e.reason, PF);
+	e = explain(VF, false, 0, VFT_STEP_ANY, VFT_V_OK);
+	assert_lacks(e.reason, "cdev");
+	e = explain(VF, true, 0, VFT_STEP_CDEV_BIND, VFT_V_OK);
+	assert_lacks(e.reason, "cdev");
+	/* PF not on vfio-pci: no token is due */
+	e = explain(HVF, false, 0, VFT_STEP_CDEV_BIND, VFT_V_OK);
+	assert_lacks(e.reason, "cdev");
+	vft_explain_kernel_set(NULL);
+}
+
+static void
 test_verdict_names(void **state)
 {
 	const char *seen[VFT_V_OTHER + 1];
@@ -376,6 +507,9 @@ main(void)
 		cmocka_unit_test(test_bad_option),
 		cmocka_unit_test(test_no_permission),
 		cmocka_unit_test(test_other),
+		cmocka_unit_test(test_token_changed),
+		cmocka_unit_test(test_cdev_kernel_ranges),
+		cmocka_unit_test(test_ok_cdev_no_token),
 		cmocka_unit_test(test_verdict_names),
 	};
 

@@ -149,7 +149,7 @@ static struct {
 	int open_meet; /* the same for VFIO_GROUP_GET_DEVICE_FD */
 	int open_arrived;
 	bool no_iommufd;  /* a kernel without /dev/iommu */
-	bool token_e2big; /* 6.17/6.18: a bind with a token is -E2BIG */
+	bool token_e2big; /* 6.17, 6.18.0-2: a bind with a token is -E2BIG */
 	/* what the fake saw */
 	char last_name[VFT_DEVICE_NAME_LEN + 8];
 	unsigned int irq_index, irq_count;
@@ -2031,6 +2031,21 @@ resets_of_prepare(struct vft_device *d)
 	return fk.n_resets - before;
 }
 
+/* A function without a working reset (no VFIO_DEVICE_FLAGS_RESET): the
+ * kernel did none at open, and prepare has none to do. */
+static void
+expect_no_reset_at_all(struct vft_iommu *io)
+{
+	struct vft_device d;
+
+	fk.no_reset = true;
+	open_layer(io, VF0, &tok, &d);
+	assert_false(d.kernel_reset);
+	assert_int_equal(resets_of_prepare(&d), 0);
+	vft_device_close(&d);
+	fk.no_reset = false;
+}
+
 /*
  * One reset per open (vft_device_kernel_reset()): no VFIO_DEVICE_RESET
  * right after a fresh first open that the kernel reset; one wherever that
@@ -2073,14 +2088,7 @@ test_layer_reset_once(void **state)
 	assert_false(e.kernel_reset);
 	assert_int_equal(resets_of_prepare(&e), 1);
 	vft_device_close(&e);
-	/* a function without a working reset: the kernel did none, and
-	 * there is none to do */
-	fk.no_reset = true;
-	open_layer(&io, VF0, &tok, &d);
-	assert_false(d.kernel_reset);
-	assert_int_equal(resets_of_prepare(&d), 0);
-	vft_device_close(&d);
-	fk.no_reset = false;
+	expect_no_reset_at_all(&io);
 	vft_iommu_close(&io);
 	assert_int_equal(fk.n_open, 0);
 	assert_int_equal(fk.bad_closes, 0);
@@ -2270,6 +2278,23 @@ test_cdev_bind_reset_locked(void **state)
 	fk.fail_req_times = 0;
 	cdev_refused(VF0, &tok, -EAGAIN, VFT_V_BUSY, "device lock");
 	assert_int_equal(fk.n_fail_req, VFT_OPEN_TRIES);
+	/* refusals after the kernel's token step: a PF has taken the token
+	 * (vft_explain.c; a bad iommufd, the PF bound through another cdev
+	 * fd, the reset) */
+	vft_explain_kernel_set("7.2.12");
+	cdev_refused(PF, &tok, -EAGAIN, VFT_V_BUSY,
+		     "refused, but the token was changed");
+	fk.fail_req_errno = EBADFD;
+	cdev_refused(PF, &tok, -EBADFD, VFT_V_OTHER,
+		     "refused, but the token was changed");
+	fk.fail_req_errno = EINVAL;
+	cdev_refused(PF, &tok, -EINVAL, VFT_V_BUSY,
+		     "refused, but the token was changed");
+	/* a kernel before 86624ba3b522 refuses the flag: nothing changed */
+	vft_explain_kernel_set("6.12.95");
+	cdev_refused(PF, &tok, -EINVAL, VFT_V_OTHER, "token unchanged");
+	cdev_refused(VF0, &tok, -EINVAL, VFT_V_OTHER, "86624ba3b522");
+	vft_explain_kernel_set(NULL);
 	fk.fail_req = 0;
 	vft_iommu_close(&io);
 	assert_int_equal(fk.n_open, 0);
@@ -2395,12 +2420,7 @@ test_cdev_reset_once(void **state)
 	assert_int_equal(resets_of_prepare(&d), 0);
 	assert_int_equal(resets_of_prepare(&d), 1);
 	vft_device_close(&d);
-	fk.no_reset = true;
-	open_layer(&io, VF0, &tok, &d);
-	assert_false(d.kernel_reset);
-	assert_int_equal(resets_of_prepare(&d), 0);
-	vft_device_close(&d);
-	fk.no_reset = false;
+	expect_no_reset_at_all(&io);
 	vft_iommu_close(&io);
 	assert_int_equal(fk.n_open, 0);
 }

@@ -23,6 +23,14 @@ The wire format is lib/vftoken/vft_broker.h's (doc/guides/broker.rst,
                        GROUP_NODE, claimed to be group GROUP_ID); prints
                        "error=E fds=N reason=R", or "closed" when the
                        broker closed the connection unanswered. Exit 0.
+  race SOCK ADDR N     N opens of ADDR while its VFs come and go: every
+                       reply well formed, either an error with no fd or
+                       a success with fds; prints the counts. Exit 0 if
+                       every reply was well formed.
+  cdevctx SOCK ADDR CTX IOAS
+                       an open of ADDR on the cdev path whose iommufd is
+                       the file CTX, into IOAS number IOAS; prints what
+                       came back (as badctx). Exit 0.
   passed SOCK ADDR     connects, hands the socket to a child and exits;
                        the child sends an open of ADDR once its parent is
                        gone and prints what came back (as badctx). Exit 0.
@@ -43,6 +51,7 @@ MAGIC = 0x42544656
 VERSION = 1
 OP_OPEN = 1
 PATH_GROUP = 0
+PATH_CDEV = 1
 HDR = struct.Struct("<IHHII")
 # header, addr[32], path, pad[3], flags, ioas_id, group_id
 OPEN_REQ = struct.Struct("<IHHII32sB3xIIi")
@@ -190,6 +199,19 @@ def badctx(path, addr, ctx, group=None, group_id=-1):
     return 0
 
 
+def cdevctx(path, addr, ctx, ioas):
+    fd = os.open(ctx, os.O_RDWR)
+    s = connect(path)
+    req = OPEN_REQ.pack(MAGIC, VERSION, OP_OPEN, OPEN_REQ.size, 6,
+                        addr.encode(), PATH_CDEV, 1, ioas, -1)
+    s.sendmsg([req], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                       array.array("i", [fd]))])
+    os.close(fd)
+    print(answer(s))
+    s.close()
+    return 0
+
+
 def passed(path, addr):
     s = connect(path)
     r, w = os.pipe()
@@ -247,6 +269,26 @@ def flood(path, addr, secs, n):
     return 0
 
 
+def race(path, addr, n):
+    ok = err = bad = 0
+    for seq in range(1, n + 1):
+        try:
+            error, _verdict, nfds, _reason = one_request(path, addr, seq)
+        except (OSError, ValueError) as e:
+            bad += 1
+            print("request %d: %s" % (seq, e))
+            continue
+        if error == 0 and nfds > 0:
+            ok += 1
+        elif error < 0 and nfds == 0:
+            err += 1
+        else:
+            bad += 1
+            print("request %d: error %d with %d fds" % (seq, error, nfds))
+    print("race: %d opened, %d refused or failed, %d bad" % (ok, err, bad))
+    return 0 if bad == 0 else 1
+
+
 def loop(path, addr, n):
     errors = {}
     bad = 0
@@ -284,6 +326,10 @@ def main(argv):
     if len(argv) in (5, 7) and argv[1] == "badctx":
         return badctx(argv[2], argv[3], argv[4],
                       *(argv[5], int(argv[6])) if len(argv) == 7 else ())
+    if len(argv) == 5 and argv[1] == "race":
+        return race(argv[2], argv[3], int(argv[4]))
+    if len(argv) == 6 and argv[1] == "cdevctx":
+        return cdevctx(argv[2], argv[3], argv[4], int(argv[5]))
     if len(argv) == 4 and argv[1] == "passed":
         return passed(argv[2], argv[3])
     if len(argv) == 6 and argv[1] == "flood":

@@ -123,6 +123,31 @@ pf_ready() {
 	check "PF starts without VFs" set_num_vfs "$1" 0
 }
 
+# pf_helper TOK: the PF through the plugin in the testpmd "pf", which
+# creates 2 VFs (num_vfs=2) and sets the token of file TOK with
+# VFIO_DEVICE_FEATURE; the scenario ends here if that testpmd is gone.
+pf_helper() {
+	local vf0 vf1
+	vf0=$(vf_addr "$VM_PF" 0)
+	vf1=$(vf_addr "$VM_PF" 1)
+	tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
+		-a "$VM_PF,num_vfs=2,vf_token_file=$1" --log-level=bus.sriov:info \
+		-- -i --total-num-mbufs=$MBUFS
+	check "PF testpmd with the plugin starts" tp_wait pf 'testpmd> ' 180
+	check "PF probed by net_e1000_igb on the sriov bus" \
+		grep -q "sriov: $VM_PF: probe PCI driver net_e1000_igb " "$(tp_log pf)"
+	check "plugin created 2 VFs (num_vfs=2)" test "$(num_vfs "$VM_PF")" = 2
+	check "PF token set with VFIO_DEVICE_FEATURE (fingerprint logged)" \
+		grep -q "sriov: $VM_PF: VF token set (fp:[0-9a-f]*, from vf_token_file)" "$(tp_log pf)"
+	check "VFs $vf0 $vf1 on vfio-pci" \
+		test "$(driver_of "$vf0")/$(driver_of "$vf1")" = vfio-pci/vfio-pci
+	if ! tp_alive pf; then
+		tail -n 40 "$(tp_log pf)" | sed 's/^/  | /'
+		finish
+		exit 1
+	fi
+}
+
 # vfio-pci built into the guest kernel (the rig's own 7.2-iommufd kernel):
 # nothing to load, its enable_sriov comes from the kernel command line
 # (vfio_pci.enable_sriov=1, devtools/vm/build-kernel.sh).

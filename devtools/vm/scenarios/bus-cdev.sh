@@ -15,6 +15,11 @@
 #   refused as busy;
 # - vftokend opens the VFs on the cdev path for `vftoken check --broker`
 #   and for the bus (vf_token_broker=), which forwards VF-to-VF;
+# - hostile broker clients on the cdev path: a stale IOAS number (the
+#   device is bound, then refused at attach, nothing kept), /dev/vfio/vfio
+#   sent as the iommufd (refused before any ioctl);
+# - the vfio_path devarg wins over VFTOKEN_VFIO_PATH; with /dev/vfio/vfio
+#   hidden, the default path (auto) falls back to cdev;
 # - the group path on the same kernel still forwards (VFTOKEN_VFIO_PATH).
 
 HERE=$(dirname "${BASH_SOURCE[0]}")
@@ -134,13 +139,55 @@ vf_forward vf-broker -d "$PLUGIN" --log-level=bus.sriov:info \
 	-a "$VF1,vfio_path=cdev,vf_token_broker=$BSOCK"
 check "vf-broker: both VFs opened by the broker on the cdev path" \
 	test "$(tp_count vf-broker "sriov: .*opened by the VF token broker at $BSOCK, cdev path")" = 2
+# Hostile clients (doc/guides/broker.rst, "Hostile local clients").
+CLIENT=$HERE/../lib/broker_client.py
+python3 "$CLIENT" cdevctx "$BSOCK" "$VF0" /dev/iommu 4242 >"$OUTDIR/stale-ioas.out" 2>&1
+sed 's/^/  | /' "$OUTDIR/stale-ioas.out"
+check "broker: an iommufd with a stale IOAS number (4242): refused, no fd, explained" \
+	grep -Eq '^error=-[0-9]+ fds=0 reason=.+' "$OUTDIR/stale-ioas.out"
+"$VFT" check "$VF0" --path cdev --broker "$BSOCK" >"$OUTDIR/check-broker2.out" 2>&1
+rc=$?
+check "broker: still serves after the stale IOAS (check --path cdev --broker: exit $rc)" \
+	eval "test $rc = 0 && grep -q '^  path: cdev' $OUTDIR/check-broker2.out"
+# Last: an fd shown to be something else makes its uid suspect for 60 s.
+python3 "$CLIENT" cdevctx "$BSOCK" "$VF0" /dev/vfio/vfio 1 >"$OUTDIR/wrong-iommufd.out" 2>&1
+sed 's/^/  | /' "$OUTDIR/wrong-iommufd.out"
+check "broker: /dev/vfio/vfio sent as the iommufd: refused before any ioctl, the reply names it" \
+	grep -q '^error=-[0-9]* fds=0 .*iommufd .* is another character device, not /dev/iommu' "$OUTDIR/wrong-iommufd.out"
+nv=0
+for l in /proc/"$BPID"/fd/*; do
+	case $(readlink "$l") in /dev/vfio/* | /dev/iommu | "anon_inode:[vfio-device]") nv=$((nv + 1)) ;; esac
+done
+check "broker: holds no VFIO or iommufd fd after the hostile requests ($nv)" test "$nv" = 0
 kill -TERM "$BPID"
 wait "$BPID"
 check "broker: exits 0 on SIGTERM" test $? = 0
 sed 's/^/  | broker: /' "$OUTDIR/broker.log"
-check "broker: its log has the 3 opens (check, 2 VFs) allowed and opened on the cdev path" \
-	test "$(grep -c 'allowed (rule at line 1); opened, path cdev' "$OUTDIR/broker.log")" = 3
+check "broker: its log has the 4 opens (2 checks, 2 VFs) allowed and opened on the cdev path" \
+	test "$(grep -c 'allowed (rule at line 1); opened, path cdev' "$OUTDIR/broker.log")" = 4
 check "broker: the token is in none of its log lines" token_not_in "$OUTDIR/broker.log" "$TOK"
+
+# ---- which path: the devarg, the environment, auto ---------------------------------
+# The vfio_path devarg wins over VFTOKEN_VFIO_PATH (doc/guides/bus_sriov.rst).
+VFTOKEN_VFIO_PATH=group tp_start pathwins -d "$PLUGIN" -l 0,1 --file-prefix pathwins \
+	--log-level=bus.sriov:info -a "$VF0,vfio_path=cdev,vf_token_file=$TOK" \
+	-- -i --total-num-mbufs=$MBUFS
+tp_wait pathwins 'testpmd> |EAL: Error|Exiting' 180
+check "VFTOKEN_VFIO_PATH=group with vfio_path=cdev: the devarg wins (cdev path)" \
+	grep -q "sriov: $VF0: .*token fp:[0-9a-f]* (source vf_token_file), cdev path" "$(tp_log pathwins)"
+tp_stop pathwins
+# auto: /dev/vfio/vfio gone (a kernel without the legacy container), the
+# bus falls back to cdev. The node is moved aside for this testpmd only.
+mv /dev/vfio/vfio /dev/vfio/.vfio-hidden
+tp_start auto -d "$PLUGIN" -l 0,1 --file-prefix auto --log-level=bus.sriov:info \
+	-a "$VF0,vf_token_file=$TOK" -a "$VF1,vf_token_file=$TOK" \
+	-- -i --total-num-mbufs=$MBUFS
+tp_wait auto 'testpmd> |EAL: Error|Exiting' 180
+check "auto without /dev/vfio/vfio: both VFs opened on the cdev path" \
+	test "$(tp_count auto "sriov: .*\(source vf_token_file\), cdev path")" = 2
+tp_stop auto
+mv /dev/vfio/.vfio-hidden /dev/vfio/vfio
+check "/dev/vfio/vfio put back" test -c /dev/vfio/vfio
 
 # ---- the group path on the same kernel -------------------------------------------
 VFTOKEN_VFIO_PATH=group vf_forward vf-group -d "$PLUGIN" --log-level=bus.sriov:info \

@@ -25,7 +25,9 @@ bad_case() {
 	shift 3
 	badaddr=${bad%%,*}
 	grp=$(group_of "$badaddr")
-	tp_start "$name" -d "$PLUGIN" -l 0,1 --file-prefix "$name" "$@" \
+	# bus.sriov:info: the probe line of the good VF (INFO) is checked
+	tp_start "$name" -d "$PLUGIN" -l 0,1 --file-prefix "$name" \
+		--log-level=bus.sriov:info "$@" \
 		-a "$GOOD,vf_token_file=$TOK" -a "$bad" \
 		-- -i --total-num-mbufs=$MBUFS
 	if ! tp_wait "$name" 'testpmd> ' 180; then

@@ -30,21 +30,7 @@ VF0=$(vf_addr "$VM_PF" 0)
 VF1=$(vf_addr "$VM_PF" 1)
 
 # ---- PF through the plugin -------------------------------------------------
-tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
-	-a "$VM_PF,num_vfs=2,vf_token_file=$TOK" --log-level=bus.sriov:info \
-	-- -i --total-num-mbufs=$MBUFS
-check "PF testpmd with the plugin starts" tp_wait pf 'testpmd> ' 180
-check "PF probed by net_e1000_igb on the sriov bus" \
-	grep -q "sriov: $VM_PF: probe PCI driver net_e1000_igb " "$(tp_log pf)"
-check "plugin created 2 VFs (num_vfs=2)" test "$(num_vfs "$VM_PF")" = 2
-check "PF token set with VFIO_DEVICE_FEATURE (fingerprint logged)" \
-	grep -q "sriov: $VM_PF: VF token set (fp:[0-9a-f]*, from vf_token_file)" "$(tp_log pf)"
-check "VFs $VF0 $VF1 on vfio-pci" test "$(driver_of "$VF0")/$(driver_of "$VF1")" = vfio-pci/vfio-pci
-if ! tp_alive pf; then
-	tail -n 40 "$(tp_log pf)" | sed 's/^/  | /'
-	finish
-	exit 1
-fi
+pf_helper "$TOK"
 
 vf_forward vf-devargs -d "$PLUGIN" --log-level=bus.sriov:info \
 	-a "$VF0,vf_token_file=$TOK" -a "$VF1,vf_token_file=$TOK"

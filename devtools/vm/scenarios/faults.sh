@@ -79,31 +79,33 @@ fwd_rx() {
 	echo "$(rx_of "$1" 0) $(rx_of "$1" 1)"
 }
 
+# rx_window NAME SECS: both ports' RX counts of testpmd NAME into RX_A,
+# and SECS later into RX_B ("?" where it did not answer); prints them.
+rx_window() {
+	read -r -a RX_A <<<"$(fwd_rx "$1")"
+	sleep "$2"
+	read -r -a RX_B <<<"$(fwd_rx "$1")"
+	note "$1: RX port 0 ${RX_A[0]} -> ${RX_B[0]}, port 1 ${RX_A[1]} -> ${RX_B[1]} in ${2}s"
+}
+
 # flowing NAME SECS: both ports receive within SECS seconds; prints the
 # counts. 0 if flowing.
 flowing() {
-	local a b
-	read -r -a a <<<"$(fwd_rx "$1")"
-	sleep "$2"
-	read -r -a b <<<"$(fwd_rx "$1")"
-	note "$1: RX port 0 ${a[0]} -> ${b[0]}, port 1 ${a[1]} -> ${b[1]} in ${2}s"
-	[ "${b[0]}" -gt "${a[0]}" ] 2>/dev/null && [ "${b[1]}" -gt "${a[1]}" ] 2>/dev/null
+	rx_window "$1" "$2"
+	[ "${RX_B[0]}" -gt "${RX_A[0]}" ] 2>/dev/null &&
+		[ "${RX_B[1]}" -gt "${RX_A[1]}" ] 2>/dev/null
 }
 
 # stopped NAME SECS: testpmd answered both reads ("? ?" is no answer: a
 # failure, not "no traffic") and no port received anything in between:
 # every port stopped, not just one. Prints the counts.
 stopped() {
-	local a b
-	read -r -a a <<<"$(fwd_rx "$1")"
-	sleep "$2"
-	read -r -a b <<<"$(fwd_rx "$1")"
-	note "$1: RX port 0 ${a[0]} -> ${b[0]}, port 1 ${a[1]} -> ${b[1]} in ${2}s"
-	if [ "${a[0]}" = "?" ] || [ "${b[0]}" = "?" ]; then
+	rx_window "$1" "$2"
+	if [ "${RX_A[0]}" = "?" ] || [ "${RX_B[0]}" = "?" ]; then
 		note "$1: testpmd did not answer \"show fwd stats all\""
 		return 1
 	fi
-	[ "${b[0]}" = "${a[0]}" ] && [ "${b[1]}" = "${a[1]}" ]
+	[ "${RX_B[0]}" = "${RX_A[0]}" ] && [ "${RX_B[1]}" = "${RX_A[1]}" ]
 }
 
 # pci_cmd ADDR: the PCI command register (hex) from sysfs config space.

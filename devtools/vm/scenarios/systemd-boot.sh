@@ -19,7 +19,12 @@
 # the VFs. At boot the socket listens and the service has not run; a
 # `vftoken check VF0 --broker` (VF 0 busy: the DPDK unit holds it) starts
 # it and is answered; `systemctl reload` rereads the policy; with the DPDK
-# unit stopped, the same opens VF 0.
+# unit stopped, the same opens VF 0. The operator's side (issue 32): the
+# journal has the broker's priorities (`journalctl -p warning` shows the
+# failed open, not the start; `-p notice` the start), the unit's
+# WatchdogSec= is 30 s and the broker pings (its watchdog timestamp moves
+# past the first 15 s, it is never restarted), its STATUS= has the
+# counters, and `vftoken status --broker` reads them.
 #
 # At boot: systemd ran vftoken-vfio.service, then vftoken-vfs@PF.service
 # (VFs created, token set), then the DPDK unit, which forwards; `systemctl
@@ -253,6 +258,20 @@ check "$BROKER's journal: uid=0 open of $VF0 allowed, open failed" \
 npol=$(journalctl -b --no-pager -o cat -u "$BROKER" | grep -c 'vftokend: policy /etc/vftoken/broker.policy: 1 rules')
 check "systemctl reload $BROKER (SIGHUP): the policy is read again" \
 	eval "systemctl reload $BROKER && sleep 1 && test \$(journalctl -b --no-pager -o cat -u $BROKER | grep -c 'vftokend: policy /etc/vftoken/broker.policy: 1 rules') -gt $npol"
+# Priorities: journald files a line without "<N>" at info, so -p warning
+# would show nothing of the broker's.
+journalctl -b --no-pager -o cat -u "$BROKER" -p warning >"$OUTDIR/broker-warning.txt" 2>&1
+journalctl -b --no-pager -o cat -u "$BROKER" -p notice >"$OUTDIR/broker-notice.txt" 2>&1
+check "journalctl -u $BROKER -p warning: the failed open of $VF0, not the start" \
+	eval "grep -Eq 'uid=0 .*open $VF0 .*open failed' $OUTDIR/broker-warning.txt && ! grep -q 'listening on' $OUTDIR/broker-warning.txt && ! grep -q '^<' $OUTDIR/broker-warning.txt"
+check "journalctl -u $BROKER -p notice: the start and the policy loads" \
+	eval "grep -q 'vftokend: vftokend .*listening on the socket passed by systemd' $OUTDIR/broker-notice.txt && grep -q 'vftokend: policy /etc/vftoken/broker.policy: 1 rules' $OUTDIR/broker-notice.txt"
+check "$BROKER: WatchdogSec=30s, NotifyAccess=main" \
+	test "$(prop "$BROKER" WatchdogUSec)/$(prop "$BROKER" NotifyAccess)" = 30s/main
+check "$BROKER: STATUS= has the counters ($(prop "$BROKER" StatusText))" \
+	eval "systemctl show -P StatusText $BROKER | grep -Eq '^opens [0-9]+, refusals [0-9]+, rotations [0-9]+, malformed [0-9]+, connections refused [0-9]+, fds to the closer [0-9]+\$'"
+BROKER_PID=$(prop "$BROKER" MainPID)
+BROKER_START=$(mono "$BROKER" ExecMainStartTimestampMonotonic)
 systemd-analyze security --no-pager "$BROKER" >"$OUTDIR/security-broker.txt" 2>&1
 got=$(exposure "$BROKER")
 check "systemd-analyze security $BROKER: ${got:-none} (at most 2.5, as tests/ops/unit_test.sh)" \
@@ -291,6 +310,24 @@ check "the DPDK unit stopped cleanly (SIGTERM, exit 0)" state_is "$FWD" inactive
 rc=$?
 check "VF 0 free: vftoken check $VF0 --broker opens it through $BROKER (exit $rc)" \
 	eval "test $rc = 0 && journalctl -b --no-pager -o cat -u $BROKER | grep -Eq 'uid=0 .*open $VF0 .*opened, path group'"
+"$VFT" status --broker "$BSOCK_PATH" --json >"$OUTDIR/broker-stats.json" 2>&1
+sed 's/^/  | /' "$OUTDIR/broker-stats.json" | head -n 12
+check "vftoken status --broker: the broker counted the open (opens >= 1)" \
+	grep -Eq '"opens": [1-9][0-9]*,' "$OUTDIR/broker-stats.json"
+# The watchdog: the same broker all along (pinging every 15 s, or systemd
+# would have killed it at 30 s), and once it ran 16 s, a ping after its
+# first 15 s moved the watchdog timestamp.
+broker_watchdog() {
+	local now wd
+	now=$(awk '{ printf "%d", $1 * 1000000 }' /proc/uptime)
+	wd=$(mono "$BROKER" WatchdogTimestampMonotonic)
+	note "broker ran $(((now - BROKER_START) / 1000000)) s, last ping $(((wd - BROKER_START) / 1000000)) s after its start, restarts $(prop "$BROKER" NRestarts)"
+	[ "$(prop "$BROKER" MainPID)" = "$BROKER_PID" ] || return 1
+	[ "$(prop "$BROKER" NRestarts)" = 0 ] || return 1
+	journalctl -b --no-pager -o cat -u "$BROKER" | grep -qi 'watchdog timeout' && return 1
+	[ $((now - BROKER_START)) -lt 16000000 ] || [ $((wd - BROKER_START)) -ge 14000000 ]
+}
+check "$BROKER pings its watchdog: same pid, no restart, a ping after 15 s" broker_watchdog
 check "systemctl stop $VFS (ExecStop removes the VFs)" \
 	eval "systemctl stop $VFS && test \"\$(num_vfs $PF)\" = 0"
 mv "$TOKEN" /run/token-aside
