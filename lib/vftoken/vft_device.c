@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/pci_regs.h>
@@ -383,6 +384,79 @@ vft_iommu_open_device(struct vft_iommu *io, const struct vft_sys *sys,
 		      struct vft_explanation *why)
 {
 	return vft_iommu_open_via(io, sys, addr, tok, NULL, d, why);
+}
+
+/* The requests vft_iommu_open_devices() opens, shared by its threads. */
+struct vft_open_work {
+	struct vft_open_req *reqs;
+	unsigned int n;
+	unsigned int next; /* the next request, taken atomically */
+};
+
+static uint64_t
+vft_open_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void *
+vft_open_worker(void *arg)
+{
+	struct vft_open_work *w = arg;
+	unsigned int i;
+
+	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n) {
+		struct vft_open_req *r = &w->reqs[i];
+
+		if (r->skip)
+			continue;
+		r->start_ns = vft_open_clock();
+		r->ret = vft_iommu_open_device(r->io, r->sys, &r->addr, r->tok,
+					       r->d, &r->why);
+		r->end_ns = vft_open_clock();
+	}
+	return NULL;
+}
+
+/*
+ * Why the opens may overlap: each runs vft_iommu_open_via() as alone; a
+ * context changes only under io->lock (recursive), which is never held
+ * across the kernel's open of a device (VFIO_GROUP_GET_DEVICE_FD, or
+ * VFIO_DEVICE_BIND_IOMMUFD on the cdev path), where vfio-pci resets the
+ * function. The kernel orders the rest: vfio_df_open() runs under the
+ * dev_set's lock (drivers/vfio/vfio_main.c), which a PF's VFs share
+ * before Linux 6.17 and do not since (ARCHITECTURE.md, section 9).
+ */
+unsigned int
+vft_iommu_open_devices(struct vft_open_req *reqs, unsigned int n,
+		       unsigned int max_threads)
+{
+	struct vft_open_work w = { .reqs = reqs, .n = n, .next = 0 };
+	pthread_t tids[VFT_OPEN_MAX_THREADS];
+	unsigned int i, nt = 0, todo = 0, failed = 0;
+
+	if (reqs == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		reqs[i].ret = 0;
+		reqs[i].start_ns = reqs[i].end_ns = 0;
+		todo += !reqs[i].skip;
+	}
+	if (max_threads > VFT_OPEN_MAX_THREADS)
+		max_threads = VFT_OPEN_MAX_THREADS;
+	/* the caller's thread is one of them */
+	while (nt + 1 < max_threads && nt + 1 < todo &&
+	       pthread_create(&tids[nt], NULL, vft_open_worker, &w) == 0)
+		nt++;
+	vft_open_worker(&w);
+	for (i = 0; i < nt; i++)
+		pthread_join(tids[i], NULL);
+	for (i = 0; i < n; i++)
+		failed += !reqs[i].skip && reqs[i].ret < 0;
+	return failed;
 }
 
 int

@@ -972,16 +972,20 @@ sriov_dev_probe_params(struct sriov_device *sd, struct rte_pci_driver *first,
 
 /*
  * At EAL's probe the bus opens its VFs on up to SRIOV_OPEN_THREADS threads
- * at once: the kernel's open of a VF resets it (an FLR: 100 ms), and the
- * opens of VFs that share no dev_set overlap (before Linux 6.17 a PF's
- * VFs share one, whose first opens run one after the other, as measured
- * for the project on 6.1). Only the open runs on the
- * threads, with nothing logged there: choosing the token before, and the
- * explanations, set-up and PMD probes after, run on EAL's thread in list
- * order, so the log reads as with one open after the other. PFs, devices
- * the broker opens and a secondary's devices are probed as before, in
- * their place in the list; with a PF to probe everything is (it may create
- * or give a token to the VFs).
+ * at once (vft_iommu_open_devices()): the kernel's first open of a VF
+ * resets it (vfio_pci_core_enable(): an FLR, 100 ms of msleep() in
+ * pcie_flr()), and the opens of VFs that share no dev_set overlap. Before
+ * Linux 6.17 a PF's VFs share its dev_set, whose first opens the kernel
+ * runs one after the other (vfio_df_open() under dev_set->lock); since
+ * 6.17 ("vfio/pci: Separate SR-IOV VF dev_set") each VF has its own
+ * (ARCHITECTURE.md, section 9). Only the kernel's open (region and IRQ
+ * info included) runs on the threads, with nothing of the bus logged
+ * there; the policy, devargs and token are chosen before, and the token
+ * lines, explanations, set-up, PMD probes and multi-process publication
+ * follow on EAL's thread in list order, so the log reads as with one open
+ * after the other. PFs, devices the broker opens and a secondary's devices
+ * are probed as before, in their place in the list; with a PF to probe
+ * every device is (it may create its VFs or give them their token).
  */
 #define SRIOV_OPEN_THREADS 8
 
@@ -991,42 +995,14 @@ struct sriov_job {
 	struct sriov_params p; /* with params: probed from them, wiped */
 	bool params;
 	struct vft_token tok;
-	struct vft_explanation why;
-	uint64_t t0, t1; /* the open on its thread */
-	int ret;
-	bool open; /* opened on a thread */
+	int ret; /* < 0 failed, > 0 skipped before the open */
 };
-
-struct sriov_jobs {
-	struct sriov_job *j;
-	unsigned int n;
-	unsigned int next; /* taken atomically */
-};
-
-static void *
-sriov_jobs_run(void *arg)
-{
-	struct sriov_jobs *w = arg;
-	unsigned int i;
-
-	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n) {
-		struct sriov_job *j = &w->j[i];
-
-		if (!j->open)
-			continue;
-		j->t0 = sriov_time_now();
-		j->ret = sriov_vfio_open(j->sd, &j->tok, &j->why);
-		j->t1 = sriov_time_now();
-		vft_token_wipe(&j->tok);
-	}
-	return NULL;
-}
 
 /*
- * Up to the open: whether @p sd can be opened on a thread, with its token
- * chosen (logged by sriov_job_finish()). @return 1 yes; 0 no: probe it
- * the usual way (from j->p if j->params); or the probe's result (< 0
- * failed, > 0 skipped).
+ * Up to the open: whether @p j->sd can be opened with the others, with
+ * its token chosen (logged by sriov_job_finish()). @return 1 yes; 0 no:
+ * probe it the usual way (from j->p if j->params); or the probe's result
+ * (< 0 failed, > 0 skipped).
  */
 static int
 sriov_job_prepare(struct sriov_job *j)
@@ -1045,11 +1021,13 @@ sriov_job_prepare(struct sriov_job *j)
 	ret = sriov_vfio_path_choose(sd, &j->p);
 	if (ret < 0) {
 		sriov_dev_set_error(sd, "bad-vfio-path");
+		sriov_params_wipe(&j->p);
 		return ret;
 	}
 	ret = sriov_token_broker(sd->name, &j->p);
 	if (ret < 0) {
 		sriov_dev_set_error(sd, "bad-devargs");
+		sriov_params_wipe(&j->p);
 		return ret;
 	}
 	if (ret == 1) {
@@ -1061,22 +1039,23 @@ sriov_job_prepare(struct sriov_job *j)
 	return ret < 0 ? ret : 1;
 }
 
-/* After the open on a thread, on EAL's thread: what sriov_dev_probe()
- * does after sriov_dev_open(). */
+/* On EAL's thread, in list order, after the opens: what sriov_dev_probe()
+ * does after sriov_dev_open(), as it logs it. */
 static int
-sriov_job_finish(struct sriov_job *j)
+sriov_job_finish(struct sriov_job *j, struct vft_open_req *r)
 {
 	struct sriov_device *sd = j->sd;
 	uint64_t t;
 	int ret;
 
 	sriov_dev_token_log(sd);
-	if (j->ret < 0) {
-		sriov_vfio_explain(sd, &j->why);
-		return j->ret;
+	sriov_vfio_open_done(sd, r);
+	if (r->ret < 0) {
+		sriov_vfio_explain(sd, &r->why);
+		return r->ret;
 	}
 	sriov_dev_set_error(sd, "");
-	sriov_dev_time_span(sd, SRIOV_PHASE_OPEN, j->t0, j->t1);
+	sriov_dev_time_span(sd, SRIOV_PHASE_OPEN, r->start_ns, r->end_ns);
 	t = sriov_time_now();
 	ret = sriov_vfio_setup(sd, true);
 	if (ret < 0) {
@@ -1091,7 +1070,7 @@ sriov_job_finish(struct sriov_job *j)
 	return ret;
 }
 
-/* Whether to open on threads: 2 devices or more to probe, no PF. */
+/* Devices EAL's probe has to probe; *pf: a PF among them. */
 static unsigned int
 sriov_probe_count(bool *pf)
 {
@@ -1110,78 +1089,90 @@ sriov_probe_count(bool *pf)
 	return n;
 }
 
-/* The open of every job that can, on up to SRIOV_OPEN_THREADS threads
- * (EAL's included). */
-static void
-sriov_jobs_open(struct sriov_job *j, unsigned int n)
+/* The result of @p j: probed here, or the usual way. */
+static int
+sriov_job_probe(struct sriov_job *j, struct vft_open_req *r)
 {
-	struct sriov_jobs w = { .j = j, .n = n, .next = 0 };
-	pthread_t tids[SRIOV_OPEN_THREADS];
-	unsigned int i, nt = 0, todo = 0;
+	if (!r->skip)
+		return sriov_job_finish(j, r);
+	if (j->params)
+		return sriov_dev_probe_params(j->sd, j->first, &j->p);
+	if (j->ret == 0)
+		return sriov_dev_probe(j->sd);
+	return j->ret;
+}
 
-	for (i = 0; i < n; i++)
-		todo += j[i].open;
-	while (nt + 1 < SRIOV_OPEN_THREADS && nt + 1 < todo &&
-	       pthread_create(&tids[nt], NULL, sriov_jobs_run, &w) == 0)
-		nt++;
-	sriov_jobs_run(&w);
-	for (i = 0; i < nt; i++)
-		pthread_join(tids[i], NULL);
-	if (todo > 0)
-		SRIOV_LOG(DEBUG, "opened %u devices on %u threads", todo,
-			  nt + 1);
+/*
+ * sriov_probe() with the devices' opens on threads: @p n devices to probe
+ * (sriov_probe_count()), none a PF. @return -1 when every one failed, 0
+ * otherwise; -ENOMEM: nothing done, probe them in turn.
+ */
+static int
+sriov_probe_batch(unsigned int n)
+{
+	struct sriov_job *jobs = calloc(n, sizeof(*jobs));
+	struct vft_open_req *reqs = calloc(n, sizeof(*reqs));
+	unsigned int i = 0, k, failed = 0, opens = 0;
+	struct sriov_device *sd;
+	int ret;
+
+	if (jobs == NULL || reqs == NULL) {
+		free(jobs);
+		free(reqs);
+		return -ENOMEM;
+	}
+	/* in list order: policy, devargs, token; nothing opened */
+	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
+	     sd = TAILQ_NEXT(sd, next)) {
+		if (rte_dev_is_probed(&sd->pci.device) || i >= n)
+			continue;
+		jobs[i].sd = sd;
+		ret = sriov_job_prepare(&jobs[i]);
+		jobs[i].ret = ret == 1 ? 0 : ret;
+		if (ret == 1) {
+			sriov_vfio_open_req(sd, &jobs[i].tok, &reqs[i]);
+			opens++;
+		} else {
+			reqs[i].skip = true;
+		}
+		i++;
+	}
+	n = i;
+	if (opens > 0) {
+		vft_iommu_open_devices(reqs, n, SRIOV_OPEN_THREADS);
+		SRIOV_LOG(DEBUG, "opened %u devices on up to %u threads", opens,
+			  SRIOV_OPEN_THREADS);
+	}
+	for (k = 0; k < n; k++) {
+		vft_token_wipe(&jobs[k].tok);
+		if (sriov_job_probe(&jobs[k], &reqs[k]) < 0) {
+			SRIOV_LOG(ERR, "%s: cannot be used", jobs[k].sd->name);
+			failed++;
+		}
+		sriov_params_wipe(&jobs[k].p);
+	}
+	free(jobs);
+	free(reqs);
+	return n > 0 && failed == n ? -1 : 0;
 }
 
 static int
 sriov_probe(void)
 {
 	struct sriov_device *sd;
-	struct sriov_job *jobs = NULL;
 	size_t probed = 0, failed = 0;
-	unsigned int n, i = 0;
+	unsigned int n;
 	bool pf;
 	int ret;
 
 	n = sriov_probe_count(&pf);
-	if (n >= 2 && !pf)
-		jobs = calloc(n, sizeof(*jobs));
-	if (jobs != NULL) {
-		/* in list order: policy, devargs, token; nothing opened */
-		for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
-		     sd = TAILQ_NEXT(sd, next)) {
-			if (rte_dev_is_probed(&sd->pci.device) || i >= n)
-				continue;
-			jobs[i].sd = sd;
-			ret = sriov_job_prepare(&jobs[i]);
-			jobs[i].open = ret == 1;
-			jobs[i].ret = ret == 1 ? 0 : ret;
-			i++;
-		}
-		n = i;
-		sriov_jobs_open(jobs, n);
+	if (n >= 2 && !pf) {
+		ret = sriov_probe_batch(n);
+		if (ret != -ENOMEM)
+			return ret;
 	}
-	i = 0;
 	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
 	     sd = TAILQ_NEXT(sd, next)) {
-		if (jobs != NULL && i < n && jobs[i].sd == sd) {
-			struct sriov_job *j = &jobs[i++];
-
-			probed++;
-			if (j->open)
-				ret = sriov_job_finish(j);
-			else if (j->params)
-				ret = sriov_dev_probe_params(sd, j->first,
-							     &j->p);
-			else if (j->ret == 0)
-				ret = sriov_dev_probe(sd);
-			else
-				ret = j->ret;
-			if (ret < 0) {
-				SRIOV_LOG(ERR, "%s: cannot be used", sd->name);
-				failed++;
-			}
-			continue;
-		}
 		if (rte_dev_is_probed(&sd->pci.device))
 			continue;
 		probed++;
@@ -1189,13 +1180,6 @@ sriov_probe(void)
 			SRIOV_LOG(ERR, "%s: cannot be used", sd->name);
 			failed++;
 		}
-	}
-	if (jobs != NULL) {
-		for (i = 0; i < n; i++) {
-			vft_token_wipe(&jobs[i].tok);
-			sriov_params_wipe(&jobs[i].p);
-		}
-		free(jobs);
 	}
 	return probed > 0 && probed == failed ? -1 : 0;
 }

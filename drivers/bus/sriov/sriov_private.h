@@ -226,6 +226,10 @@ int sriov_token_choose(const char *dev, struct sriov_params *p,
 /* sriov_vfio.c: everything VFIO, through libvftoken's device layer */
 int sriov_vfio_open(struct sriov_device *sd, const struct vft_token *tok,
 		    struct vft_explanation *why);
+void sriov_vfio_open_req(struct sriov_device *sd, const struct vft_token *tok,
+			 struct vft_open_req *r);
+void sriov_vfio_open_done(struct sriov_device *sd,
+			  const struct vft_open_req *r);
 int sriov_vfio_open_brokered(struct sriov_device *sd, const char *sock,
 			     struct vft_explanation *why);
 void sriov_vfio_explain(struct sriov_device *sd,

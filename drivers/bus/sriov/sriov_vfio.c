@@ -252,6 +252,27 @@ sriov_vfio_open(struct sriov_device *sd, const struct vft_token *tok,
 	return ret;
 }
 
+/* The request of vft_iommu_open_devices() that is sriov_vfio_open(). */
+void
+sriov_vfio_open_req(struct sriov_device *sd, const struct vft_token *tok,
+		    struct vft_open_req *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->io = &sriov_iommu[sd->vfio_path];
+	r->sys = sriov_sys;
+	r->addr = sd->addr;
+	r->tok = tok;
+	r->d = &sd->vfio_dev;
+}
+
+/* After vft_iommu_open_devices(): what sriov_vfio_open() does next. */
+void
+sriov_vfio_open_done(struct sriov_device *sd, const struct vft_open_req *r)
+{
+	if (!r->skip && r->ret == 0)
+		sriov_dev_set_open(sd, true);
+}
+
 /* sriov_vfio_open() through the broker listening at @p sock. */
 int
 sriov_vfio_open_brokered(struct sriov_device *sd, const char *sock,
