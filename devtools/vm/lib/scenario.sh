@@ -312,8 +312,15 @@ tp_count() { grep -Ec -- "$2" "$(tp_log "$1")"; }
 # stop: no process of that NAME (never started, or stopped already), or one
 # that had exited before the "quit" (it died: "exits cleanly" must fail).
 # A process stuck in the kernel is reported with its kernel stack.
+# TP_STOP_S: seconds from the "quit" to the process gone (its exit: the
+# bus's cleanup and the devices' release included): polled with
+# "$TP_STOP_NAP $TP_STOP_POLL" (sleep 0.2), 5 x TP_STOP_STEPS (1) times a
+# second of SECS; a scenario that times exits finer sets the three (a
+# builtin's wait: scale.sh's nap 0.01, 20 steps).
+# shellcheck disable=SC2034 # the scenario's to read
+TP_STOP_S=
 tp_stop() {
-	local name=$1 grace=${2:-30} pid i rc=0
+	local name=$1 grace=${2:-30} pid i rc=0 t0 poll=${TP_STOP_POLL:-0.2}
 	pid=${TP_PID[$name]:-}
 	if [ -z "$pid" ]; then
 		echo "  tp_stop: no testpmd '$name' to stop (never started, or already stopped)"
@@ -328,11 +335,16 @@ tp_stop() {
 		[ "$rc" = 0 ] && rc=1
 		return $rc
 	fi
+	t0=$EPOCHREALTIME
+	TP_STOP_S=
 	tp_send "$name" quit 2>/dev/null
-	for ((i = 0; i < grace * 5; i++)); do
+	for ((i = 0; i < grace * 5 * ${TP_STOP_STEPS:-1}; i++)); do
 		tp_alive "$name" || break
-		sleep 0.2
+		${TP_STOP_NAP:-sleep} "$poll"
 	done
+	# shellcheck disable=SC2034 # the scenario's to read
+	tp_alive "$name" ||
+		TP_STOP_S=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
 	if tp_alive "$name"; then
 		echo "  $name (pid $pid) did not quit in $grace s: state $(awk '/^State:/ { print $2 }' /proc/"$pid"/status 2>/dev/null), wchan $(cat /proc/"$pid"/wchan 2>/dev/null)"
 		sed 's/^/  | kstack: /' /proc/"$pid"/stack 2>/dev/null | head -n 20
