@@ -1163,11 +1163,11 @@ sriov_probe(void)
 	size_t probed = 0, failed = 0;
 	unsigned int n;
 	bool pf;
-	int ret;
 
 	n = sriov_probe_count(&pf);
 	if (n >= 2 && !pf) {
-		ret = sriov_probe_batch(n);
+		int ret = sriov_probe_batch(n);
+
 		if (ret != -ENOMEM)
 			return ret;
 	}
