@@ -33,7 +33,7 @@ OUT=$OUT-$kernel
 # shellcheck disable=SC2034 # read by bench_vm (lib.sh)
 BENCH_VM_ARGS=(--second-pf)
 bench_vm "$kernel" "$accel" 3600 scale --rounds "$rounds" --ns "1 2 4 8 all" \
-	--retries 0 --devset --resets
+	--retries 0 --devset --resets --secs 3 --warm 1
 rc=$BENCH_RC
 bench_take "$BENCH_SCRATCH/scale.tsv" scale.tsv "startup-scale-$kernel.tsv"
 bench_page bench_scale.rst
