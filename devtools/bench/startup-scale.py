@@ -22,6 +22,7 @@ import math
 import os
 import statistics
 import sys
+import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import (arg_parser, finish, list_table, load_tsv,  # noqa: E402
@@ -73,14 +74,21 @@ def wilson_text(w):
                                                 100 * w['lo'], 100 * w['hi'])
 
 
-def slope(points):
-    """Least-squares slope of (x, y) points, or None."""
+def fit(points):
+    """Least-squares line through (x, y) points: (intercept, slope), or
+    (None, None)."""
     if len({x for x, _ in points}) < 2:
-        return None
+        return None, None
     mx = statistics.fmean(x for x, _ in points)
     my = statistics.fmean(y for _, y in points)
     sxx = sum((x - mx) ** 2 for x, _ in points)
-    return sum((x - mx) * (y - my) for x, y in points) / sxx
+    b = sum((x - mx) * (y - my) for x, y in points) / sxx
+    return my - b * mx, b
+
+
+def slope(points):
+    """Least-squares slope of (x, y) points, or None."""
+    return fit(points)[1]
 
 
 def stalled(f, key):
@@ -122,6 +130,11 @@ def summarise(runs, text):
         pts = [(n, runs[(r, m)]['n%d.ready_s' % n]) for r in rounds for n in NS
                if 'n%d.ready_s' % n in runs.get((r, m), {})]
         res['slope'][m] = slope(pts)
+        res.setdefault('fit', {})[m] = {}
+        for met, _ in METRICS + (('load_s', ''),):
+            a, b = fit([(n, runs[(r, m)]['n%d.%s' % (n, met)]) for r in rounds for n in NS
+                        if 'n%d.%s' % (n, met) in runs.get((r, m), {})])
+            res['fit'][m][met] = {'fixed_s': a, 'per_vf_s': b}
         tail = runs.get((0, m), {})
         res['resets'][m] = {'open': tail.get('resets.open'), 'exit': tail.get('resets.exit')}
     fst = [fwd(runs.get((r, 'stock'), {})) for r in rounds]
@@ -205,12 +218,41 @@ def kernel_section(kernel, res):
         rows.append([g['figure'], goal, ci_text(g['ci']), 'met' if g['met'] else 'missed'])
     body += ['Goals at N = 16 (issue 29), ratio ours / stock over every launch:', '']
     body += list_table(['figure', 'goal', 'measured', ''], rows, [15, 25, 45, 10])
+    body += bounds_text(res)
     d1, d2 = res['by_key']['n8p1']['probe_s'], res['by_key']['n8p2']['probe_s']
     body += ['The ``dev_set`` bound: the probe phase of 8 VFs of one PF against 4 + 4',
              'of two PFs: stock %s s / %s s, ours %s s / %s s (medians).'
              % (fmt(d1['stock_median']), fmt(d2['stock_median']),
                 fmt(d1['ours_median']), fmt(d2['ours_median'])), '']
     return body
+
+
+def bounds_text(res):
+    """For each goal missed: what bounds it, from the fits over N."""
+    out = []
+    fits = res['fit']
+    for g in res['goals']:
+        met = g['figure']
+        if g['met'] or met == 'forward_pps':
+            continue
+        st = res['by_key']['n16'][met]['stock_median']
+        fo, fs = fits['ours'][met], fits['stock'][met]
+        if st is None or fo['fixed_s'] is None:
+            continue
+        floor = fo['fixed_s'] / st
+        text = ('%s at N = 16 misses its goal (ratio %s, goal %.2f). A least-squares line over '
+                'N = 1 to 16 splits each way\'s figure into a part that does not grow with N and '
+                'one per VF: stock %.3f s + %.3f s per VF, ours %.3f s + %.3f s per VF. Ours\' '
+                'fixed part alone is %.2f of stock\'s figure at N = 16 (%.2f s)'
+                % (dict(METRICS)[met].capitalize(), ci_text(g['ci']), g['goal'],
+                   fs['fixed_s'], fs['per_vf_s'], fo['fixed_s'], fo['per_vf_s'], floor, st))
+        if met == 'ready_s':
+            lo, ls = fits['ours']['load_s'], fits['stock']['load_s']
+            text += ('; of it, launch to EAL\'s multi-process socket (exec, the dynamic '
+                     'loader, DPDK\'s PMDs, which the bus does not change) is %.3f s '
+                     '(stock %.3f s)' % (lo['fixed_s'] or 0, ls['fixed_s'] or 0))
+        out += textwrap.wrap(text + '.', 79, break_on_hyphens=False) + ['']
+    return out
 
 
 def write_doc(path, by_kernel, command):
