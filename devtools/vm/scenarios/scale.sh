@@ -540,7 +540,7 @@ resets_run() {
 		trace_clear
 		vf_quit "$TOTAL" vf-resets " (counting FLRs)" resets
 		rec resets.exit "$(flr_count)"
-		note "$MODE: $(grep resets.open "$RAW_TMP" | cut -f4) FLRs to open $TOTAL VFs, $(grep resets.exit "$RAW_TMP" | cut -f4) at exit"
+		note "$MODE: $(grep -P '\tresets\.open\t' "$RAW_TMP" | cut -f4) FLRs to open $TOTAL VFs, $(grep -P '\tresets\.exit\t' "$RAW_TMP" | cut -f4) at exit"
 	fi
 	pf_down resets
 	rec_flush
