@@ -54,6 +54,40 @@ def load(path):
     return runs, text
 
 
+def derive_shutdown(tsv, kernel):
+    """testpmd's own port shutdown of each launch ("Stopping port 0..." to
+    "Bye...", from the scenario's stamped logs next to @tsv, ~50 ms
+    resolution) as KEY.shutdown_s rows; [] without the logs."""
+    logs = os.path.join(os.path.dirname(os.path.abspath(tsv)), 'vm', 'scratch',
+                        'scale-%s' % kernel, 'logs')
+    rows = []
+    for path in sorted(glob.glob(os.path.join(logs, 'r*-*-vf-*.ts'))):
+        base = os.path.basename(path)[:-len('.ts')]
+        rnd, mode, _, key = base.split('-', 3)
+        if not rnd[1:].isdigit() or mode not in MODES or 'stalled' in key:
+            continue
+        stop = bye = None
+        with open(path, encoding='utf-8', errors='replace') as f:
+            for line in f:
+                t, _, text = line.rstrip('\n').partition(' ')
+                if text.startswith('Stopping port 0...'):
+                    stop = float(t)
+                elif text.startswith('Bye...'):
+                    bye = float(t)
+        if stop is not None and bye is not None and bye >= stop:
+            rows.append('%s\t%s\t%s.shutdown_s\t%.3f\n' % (rnd[1:], mode, key, bye - stop))
+    return rows
+
+
+def add_rows(path, rows):
+    """Append @rows to the TSV at @path unless it has shutdown rows."""
+    with open(path, encoding='utf-8') as f:
+        if '.shutdown_s\t' in f.read():
+            return
+    with open(path, 'a', encoding='utf-8') as f:
+        f.writelines(rows)
+
+
 def wilson(k, n):
     """The 95 % Wilson interval of a rate k / n."""
     if n == 0:
@@ -142,6 +176,14 @@ def summarise(runs, text):
     res['forward_16'] = {'stock_pps': mean_of(fst), 'ours_pps': mean_of(fou),
                          'ratio': paired_ci(fst, fou)}
     res['goals'] = goals(res)
+    res['devset_ours'] = paired_ci(
+        [runs.get((r, 'ours'), {}).get('n8p2.probe_s') for r in rounds],
+        [runs.get((r, 'ours'), {}).get('n8p1.probe_s') for r in rounds])
+    res['shutdown_16'] = {}
+    for m in MODES:
+        v = [runs[(r, m)]['n16.shutdown_s'] for r in rounds
+             if 'n16.shutdown_s' in runs.get((r, m), {})]
+        res['shutdown_16'][m] = statistics.median(v) if v else None
     return res
 
 
@@ -220,10 +262,18 @@ def kernel_section(kernel, res):
     body += list_table(['figure', 'goal', 'measured', ''], rows, [15, 25, 45, 10])
     body += bounds_text(res)
     d1, d2 = res['by_key']['n8p1']['probe_s'], res['by_key']['n8p2']['probe_s']
-    body += ['The ``dev_set`` bound: the probe phase of 8 VFs of one PF against 4 + 4',
-             'of two PFs: stock %s s / %s s, ours %s s / %s s (medians).'
-             % (fmt(d1['stock_median']), fmt(d2['stock_median']),
-                fmt(d1['ours_median']), fmt(d2['ours_median'])), '']
+    dv = res.get('devset_ours') or {}
+    same = dv.get('lo') is not None and dv['lo'] <= 1 <= dv['hi']
+    body += textwrap.wrap(
+        'The ``dev_set`` bound: the probe phase of 8 VFs of one PF against 4 + 4 '
+        'of two PFs: stock %s s / %s s, ours %s s / %s s (medians); ours one PF / two '
+        'PFs %s: %s' % (fmt(d1['stock_median']), fmt(d2['stock_median']),
+                        fmt(d1['ours_median']), fmt(d2['ours_median']), ci_text(dv),
+                        'no sign that this kernel runs the first opens of one PF\'s VFs '
+                        'one after the other.' if same else
+                        'one PF\'s VFs open more slowly than two PFs\' (a shared '
+                        '``dev_set``).' if dv.get('lo') and dv['lo'] > 1 else
+                        'undecided.'), 79, break_on_hyphens=False) + ['']
     return body
 
 
@@ -246,6 +296,16 @@ def bounds_text(res):
                 'fixed part alone is %.2f of stock\'s figure at N = 16 (%.2f s)'
                 % (dict(METRICS)[met].capitalize(), ci_text(g['ci']), g['goal'],
                    fs['fixed_s'], fs['per_vf_s'], fo['fixed_s'], fo['per_vf_s'], floor, st))
+        sd = res.get('shutdown_16', {})
+        if met == 'exit_s' and sd.get('stock') is not None and sd.get('ours') is not None:
+            text += ('; of the exit, testpmd\'s own port shutdown ("Stopping port 0..." to '
+                     '"Bye...", before EAL\'s cleanup, the same PMD calls both ways) takes '
+                     '%.2f s (stock) and %.2f s (ours), above the goal\'s %.2f s by itself; '
+                     'the rest (EAL\'s cleanup, the devices\' release, the process\'s end) '
+                     'is %.2f s against %.2f s'
+                     % (sd['stock'], sd['ours'], g['goal'] * st,
+                        res['by_key']['n16']['exit_s']['ours_median'] - sd['ours'],
+                        st - sd['stock']))
         if met == 'ready_s':
             lo, ls = fits['ours']['load_s'], fits['stock']['load_s']
             text += ('; of it, launch to EAL\'s multi-process socket (exec, the dynamic '
@@ -281,7 +341,8 @@ def write_doc(path, by_kernel, command):
         'released, each last close of a VF an FLR). Ratios: %s.' % METHOD,
         '',
         'What the sriov bus does differently from stock at start-up and exit,',
-        'and why it is safe, is in :doc:`bus_sriov` ("Resets").',
+        'and why it is safe, is in :doc:`bus_sriov` ("Start-up: what differs',
+        'from stock DPDK, and why it is safe").',
         '',
     ]
     for kernel in sorted(by_kernel):
@@ -296,6 +357,11 @@ def main():
     ap.add_argument('--samples', help='the directory with every kernel\'s samples '
                     '(startup-scale-KERNEL.tsv): the page shows each')
     a = ap.parse_args()
+    derived = derive_shutdown(a.tsv, a.kernel)
+    if derived:
+        add_rows(a.tsv, derived)
+        if a.doc and a.samples:
+            add_rows(os.path.join(a.samples, 'startup-scale-%s.tsv' % a.kernel), derived)
     runs, text = load(a.tsv)
     res = summarise(runs, text)
     ok = res['rounds'] and res['by_key']['n16']['ready_s']['every_launch']['ratio'] is not None
