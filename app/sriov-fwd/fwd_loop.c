@@ -153,6 +153,13 @@ fwd_tick(struct fwd_app *app)
 	return o->duration != 0 && app->elapsed >= o->duration;
 }
 
+/*
+ * The loop's stop flag: set by the signal handler (main.c), read by the loop
+ * and by the link wait (fwd_ports.c). The loop owns it, not main.c, which
+ * calls the loop: no two files call each other (devtools/circles.py).
+ */
+volatile sig_atomic_t fwd_quit;
+
 int
 fwd_run(struct fwd_app *app)
 {

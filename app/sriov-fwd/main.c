@@ -31,8 +31,6 @@
 #define FWD_LINK_WAIT_SECS 20
 #define FWD_EAL_ARGS_MAX 256
 
-volatile sig_atomic_t fwd_quit;
-
 static void
 fwd_signal(int sig)
 {

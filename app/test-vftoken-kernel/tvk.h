@@ -120,6 +120,8 @@ struct tvk_check {
 
 #define TVK_NA 1
 
+#define TVK_ENABLE_SRIOV "/sys/module/vfio_pci/parameters/enable_sriov"
+
 #define TVK_NEED_OTHER (1u << 0)
 #define TVK_NEED_KERNEL_PF (1u << 1) /* moves the PF to igb / pci-pf-stub */
 #define TVK_NEED_CDEV (1u << 2)	     /* IOMMUFD + VFIO_DEVICE_CDEV */
@@ -128,7 +130,7 @@ struct tvk_check {
 extern const struct tvk_check tvk_checks[];
 extern const size_t tvk_num_checks;
 
-int tvk_state_reset(struct tvk_ctx *ctx, struct tvk_res *res);
+/* tvk_expect.c: the assertions every check file shares */
 int tvk_fail(struct tvk_res *res, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int tvk_expect_open(struct tvk_res *res, const char *addr, const char *suffix,
@@ -143,13 +145,16 @@ int tvk_expect_open_token_at(struct tvk_res *res, const char *container,
 			     const char *addr, int stage, const uint8_t *uuid,
 			     const char *label, int expect,
 			     struct tvk_dev *keep);
-int tvk_set_numvfs(const char *pf, int n, struct tvk_res *res);
-int tvk_refresh_vfs(struct tvk_ctx *ctx, struct tvk_res *res);
 int tvk_expect_feature(struct tvk_res *res, int devfd, const char *what,
 		       uint32_t flags, const uint8_t *uuid, uint32_t argsz_data,
 		       int expect);
 int tvk_other_token(const struct tvk_ctx *ctx, struct tvk_res *res,
 		    uint8_t u[16], char s[TVK_UUID_STR_LEN + 1]);
+
+/* tvk_state.c: the state each check starts from, the NIC without SR-IOV */
+int tvk_state_reset(struct tvk_ctx *ctx, struct tvk_res *res);
+int tvk_set_numvfs(const char *pf, int n, struct tvk_res *res);
+int tvk_refresh_vfs(struct tvk_ctx *ctx, struct tvk_res *res);
 int tvk_other_bind_vfio(const char *addr, char *orig, size_t len,
 			struct tvk_res *res);
 int tvk_other_restore(const char *addr, const char *orig);

@@ -6,7 +6,7 @@
  * The VF token rules on the cdev path (Linux 6.17+): the same matrix as the
  * group path, asked through VFIO_DEVICE_BIND_IOMMUFD on
  * /dev/vfio/devices/vfioN. Same state before each check as in
- * tvk_checks.c (PF on vfio-pci, TVK_NUM_VFS VFs on vfio-pci, the known
+ * tvk_state.c (PF on vfio-pci, TVK_NUM_VFS VFs on vfio-pci, the known
  * token set, no fd open); the runner skips these checks with the reason
  * when the kernel has no IOMMUFD or no VFIO_DEVICE_CDEV.
  *

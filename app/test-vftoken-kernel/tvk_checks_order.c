@@ -5,7 +5,7 @@
 /*
  * The rules of issue 30: what a refused open leaves behind, which error
  * comes first, how long a token lives, and the iommufd compat container.
- * Same state before each check as in tvk_checks.c (PF on vfio-pci,
+ * Same state before each check as in tvk_state.c (PF on vfio-pci,
  * TVK_NUM_VFS VFs on vfio-pci, the known token set, no fd open).
  *
  * Kernel sources read (Linux 6.1.176, 6.12.118 and 7.2.12, Debian's

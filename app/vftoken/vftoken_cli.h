@@ -9,7 +9,7 @@
  * The vftoken command line tool: shared declarations.
  *
  * Exit codes live here and only here; `vftoken help` prints them from
- * cli_exit_table[] (main.c), which follows this enum.
+ * cli_exit_table[] (cli_util.c), which follows this enum.
  */
 
 #include <stdbool.h>
@@ -63,6 +63,13 @@ void cli_json_error(struct json_t *o, int rc);
 
 /** A command printed its one JSON document: no separate error object. */
 void cli_json_mark_printed(void);
+
+/** Note --json in @p argv before any command runs (main()). */
+void cli_json_scan(int argc, char **argv);
+
+/** Print the error object for exit code @p rc unless a command printed
+ * its document (main(), last). */
+void cli_json_final(int rc);
 
 /** Program name for messages. */
 #define CLI_PROG "vftoken"

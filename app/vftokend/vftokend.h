@@ -135,10 +135,12 @@ bool vfd_client_gone(const struct vfd_client *c);
 int vfd_closer_start(struct vfd *b);
 void vfd_closer_give(struct vfd *b, int *fds, unsigned int n);
 
-/* vftokend_serve.c */
+/* vftokend_log.c */
 void vfd_log_init(void);
 void vfd_log(enum vfd_prio prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* vftokend_serve.c */
 void vfd_serve(struct vfd *b, struct vfd_client *c);
 void vfd_refs_init(struct vfd *b);
 void vfd_ref_release(struct vfd *b, struct vfd_pf_ref *r, const char *why);

@@ -367,18 +367,39 @@ known_qemu_bug() {
 # The guest's heartbeat (guest-init.sh: "VFTOKEN-VM: alive" on the console
 # every 10 s, builtins only) tells a frozen guest from a slow scenario. It
 # froze when no beat came for FREEZE_SECS while QEMU used under a quarter
-# of a core: vCPUs idle, every guest timer gone (seen once under TCG,
-# 2026-12-01: 7 minutes idle in a scenario's "sleep 0.2"). A guest that
-# hangs busy (a lockup) is not that: it runs into the scenario timeout.
-# The scenario's start counts as the first beat; the systemd guest has
-# none: never frozen.
+# of a core over the last FREEZE_SECS: vCPUs idle, every guest timer gone
+# (seen once under TCG, 2026-12-01: 7 minutes idle in a scenario's
+# "sleep 0.2"). A guest that hangs busy (a lockup) is not that: it runs
+# into the scenario timeout. The CPU is counted over that last window, not
+# since the beat: a guest that froze just before a beat, both vCPUs busy
+# until then (20 s of CPU in 10 s), would otherwise need 80 s more of
+# silence to be called frozen (a QEMU stopped 15 s with VM_FREEZE_SECS=5
+# went unnoticed so). The scenario's start counts as the first beat; the
+# systemd guest has none: never frozen.
 FREEZE_SECS=${VM_FREEZE_SECS:-60}
 CLK_TCK=$(getconf CLK_TCK)
 qemu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$qemu_pid/stat" 2>/dev/null || echo 0
 }
-frozen_cpu() {
-	awk -v a="$alive_ticks" -v b="$(qemu_ticks)" -v t="$CLK_TCK" \
+# QEMU's CPU ticks, sampled once per second of the scenario (cpu_at[s]).
+declare -a cpu_at
+cpu_sample() {
+	local s
+	s=$(dt "$t_sc_start" "$(now)")
+	s=${s%.*}
+	[ -n "${cpu_at[$s]:-}" ] || cpu_at[s]=$(qemu_ticks)
+}
+# QEMU's CPU seconds over the last FREEZE_SECS (the newest sample at or
+# before the window's start; the beat's when there is none).
+window_cpu() {
+	local s from=$1 ticks=$alive_ticks
+	for ((s = from; s >= 0; s--)); do
+		if [ -n "${cpu_at[$s]:-}" ]; then
+			ticks=${cpu_at[$s]}
+			break
+		fi
+	done
+	awk -v a="$ticks" -v b="$(qemu_ticks)" -v t="$CLK_TCK" \
 		'BEGIN { printf "%.1f", (b - a) / t }'
 }
 # A guest whose kernel reports an RCU stall froze in part: one vCPU's
@@ -392,14 +413,16 @@ frozen_cpu() {
 # of guest_frozen (vm_rig.rst, "Half a guest frozen").
 rcu_stalled() { grep -qaE '^\[ *[0-9.]+\] rcu: INFO: rcu_[a-z]+ detected stalls' "$1"; }
 
-# Sets frozen_cpu_s (QEMU's CPU seconds since the last beat) for the report.
+# Sets frozen_cpu_s (QEMU's CPU seconds in the last FREEZE_SECS) for the
+# report.
 guest_frozen() {
-	local idle
+	local idle s
 	[ -n "$t_alive" ] || return 1
 	idle=$(dt "$t_alive" "$(now)")
 	[ "${idle%.*}" -ge "$FREEZE_SECS" ] || return 1
-	frozen_cpu_s=$(frozen_cpu)
-	awk -v c="$frozen_cpu_s" -v i="$idle" 'BEGIN { exit !(c < i / 4) }'
+	s=$(dt "$t_sc_start" "$(now)")
+	frozen_cpu_s=$(window_cpu "$((${s%.*} - FREEZE_SECS))")
+	awk -v c="$frozen_cpu_s" -v w="$FREEZE_SECS" 'BEGIN { exit !(c < w / 4) }'
 }
 
 fail_tail() {
@@ -655,6 +678,7 @@ run_vm() {
 	rcu_said=0
 	t_alive=
 	alive_ticks=
+	cpu_at=()
 	while kill -0 "$qemu_pid" 2>/dev/null; do
 		if [ "$state" = boot ]; then
 			if grep -qa '^VFTOKEN-VM: scenario start' "$log"; then
@@ -686,6 +710,7 @@ run_vm() {
 			fi
 		else
 			stream "$log"
+			cpu_sample
 			if [ -z "$t_sc_end" ] && grep -qa '^VFTOKEN-VM: scenario end' "$log"; then
 				t_sc_end=$(now)
 			fi
@@ -738,7 +763,7 @@ run_vm() {
 		return 1
 		;;
 	frozen)
-		say "[$k] FAIL: the guest froze: no heartbeat for ${FREEZE_SECS} s while QEMU's vCPUs idled (${frozen_cpu_s} s of CPU); an emulator stall, not a test result; QEMU killed"
+		say "[$k] FAIL: the guest froze: no heartbeat for ${FREEZE_SECS} s while QEMU's vCPUs idled (${frozen_cpu_s} s of CPU in the last ${FREEZE_SECS} s); an emulator stall, not a test result; QEMU killed"
 		fail_tail "$log"
 		guest_froze=1
 		return 1
