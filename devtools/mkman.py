@@ -26,7 +26,7 @@ import re
 import subprocess
 import sys
 
-COMMANDS = ['status', 'vfs', 'token', 'check']
+COMMANDS = ['status', 'vfs', 'token', 'check', 'cdi']
 DAEMON_SUMMARY = 'the VF token broker daemon'
 # Headings that become sections of their own; any other heading is a
 # sub-section of OPTIONS.

@@ -52,10 +52,14 @@ busybox-static cpio kmod dpkg-dev xz-utils zstd jq procps iproute2 file
 python3-matplotlib groff-base man-db systemd util-linux
 bash-completion
 flex bison bc libelf-dev libssl-dev
-tcpdump"
+tcpdump
+podman"
 
 # --- 1. apt packages -------------------------------------------------------
-# (flex ... libssl-dev: devtools/vm/build-kernel.sh builds the rig's own
+# (podman: the containers scenario runs Debian's Podman in the guest, whose
+# root is the host's; conmon and crun come with it, and nothing it
+# recommends is needed: no registry, no network, no rootless mode.
+# flex ... libssl-dev: devtools/vm/build-kernel.sh builds the rig's own
 # 7.2-iommufd kernel when a VM test first needs it. tcpdump: the
 # multiprocess scenario reads back the pcapng and pcap files that
 # dpdk-dumpcap and dpdk-pdump write; it asks no debconf question.)

@@ -56,7 +56,6 @@ tvk_write_expect(struct tvk_res *res, const char *addr, const char *attr,
 	return 0;
 }
 
-
 /* ---- VF opens, PF on vfio-pci -------------------------------------- */
 
 static int
@@ -531,7 +530,6 @@ out:
 	tvk_wipe(u, sizeof(u));
 	return ret;
 }
-
 
 static int
 tvk_other_run(struct tvk_ctx *ctx, struct tvk_res *res, int which)

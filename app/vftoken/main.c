@@ -43,6 +43,9 @@ static const char main_usage[] =
 	"new token\n"
 	"  check ADDR [SOURCE]       open ADDR through VFIO and explain the "
 	"result\n"
+	"  cdi [ADDR...] [--pf PF]   write a CDI spec naming functions the "
+	"broker\n"
+	"                            serves, for container engines\n"
 	"  help [COMMAND]            this text, or a command's help\n"
 	"\n"
 	"Options:\n"
@@ -66,10 +69,8 @@ struct main_cmd {
 };
 
 static const struct main_cmd main_cmds[] = {
-	{ "status", cmd_status },
-	{ "vfs", cmd_vfs },
-	{ "token", cmd_token },
-	{ "check", cmd_check },
+	{ "status", cmd_status }, { "vfs", cmd_vfs }, { "token", cmd_token },
+	{ "check", cmd_check },	  { "cdi", cmd_cdi },
 };
 
 /* The command called name, or NULL after saying what was expected. */
@@ -81,8 +82,8 @@ main_find(const char *name)
 	for (i = 0; i < sizeof(main_cmds) / sizeof(main_cmds[0]); i++)
 		if (strcmp(main_cmds[i].name, name) == 0)
 			return main_cmds[i].fn;
-	cli_error("unknown command '%s' (expected status, vfs, token, check "
-		  "or help)",
+	cli_error("unknown command '%s' (expected status, vfs, token, check, "
+		  "cdi or help)",
 		  name);
 	return NULL;
 }

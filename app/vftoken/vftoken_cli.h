@@ -230,5 +230,6 @@ int cmd_status(int argc, char **argv);
 int cmd_vfs(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_cdi(int argc, char **argv);
 
 #endif /* VFTOKEN_CLI_H */

@@ -54,6 +54,11 @@ vfd_usage(FILE *f)
 		"                      a directory of root's that only root "
 		"may\n                      write in, or the broker does not "
 		"start)\n"
+		"  --token-secret      DIR is a Kubernetes Secret volume: "
+		"PF.token\n                      as kubelet lays it out "
+		"(KEY -> ..data/KEY),\n                      root's, mode "
+		"0400, "
+		"0440 or 0644; no rotation\n"
 		"  --check-policy FILE check FILE as the broker would load it: "
 		"print\n                      every bad line as FILE:LINE: "
 		"why, and nothing\n                      else; exit 0 if "
@@ -71,7 +76,9 @@ vfd_usage(FILE *f)
 		"  allow|deny WHO... action=ACTION TARGET\n"
 		"                      one rule a line, '#' comments; WHO: "
 		"uid=, user=,\n                      gid=, group=, unit= "
-		"(comma lists) or anyone;\n                      ACTION: "
+		"(comma lists), cgroup=PATH\n                      (that "
+		"cgroup v2 path or below: a container's\n                      "
+		"parent) or anyone;\n                      ACTION: "
 		"open, rotate, any; TARGET: dev=ADDR,\n                      "
 		"dev=*, pf=ADDR or pf=ADDR vf=LIST. The first rule\n"
 		"                      that matches decides, none: deny. The "
@@ -113,6 +120,7 @@ enum {
 	OPT_FG,
 	OPT_VER,
 	OPT_CHECK,
+	OPT_SECRET,
 };
 
 /* --check-policy FILE: the file to check instead of serving. */
@@ -123,6 +131,7 @@ static const struct option vfd_opts[] = {
 	{ "socket-mode", required_argument, NULL, OPT_MODE },
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "token-dir", required_argument, NULL, OPT_TOKENS },
+	{ "token-secret", no_argument, NULL, OPT_SECRET },
 	{ "foreground", no_argument, NULL, OPT_FG },
 	{ "check-policy", required_argument, NULL, OPT_CHECK },
 	{ "version", no_argument, NULL, OPT_VER },
@@ -159,6 +168,9 @@ vfd_opt(void *ctx, int c, const char *name, char *arg)
 		return 0;
 	case OPT_TOKENS:
 		b->token_dir = arg;
+		return 0;
+	case OPT_SECRET:
+		b->token_secret = true;
 		return 0;
 	case OPT_FG:
 		return 0;
@@ -419,7 +431,7 @@ vfd_watchdog(struct vfd *b)
  * own uid) and be writable by nobody else: whoever could write in it could
  * put a token file there, or read a rotated one as it is written. */
 static int
-vfd_token_dir_check(const char *dir)
+vfd_token_dir_check(const char *dir, bool secret)
 {
 	struct stat st;
 	uid_t me = geteuid();
@@ -438,8 +450,12 @@ vfd_token_dir_check(const char *dir)
 			dir);
 		return -1;
 	}
+	/* A Secret volume is a tmpfs of mode 1777 (or 0755): sticky, so
+	 * nobody may replace root's entries (vft_token_from_secret() checks
+	 * each of them at every read). */
 	if ((st.st_uid != 0 && st.st_uid != me) ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+	    ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+	     !(secret && (st.st_mode & S_ISVTX)))) {
 		vfd_log(VFD_ERR,
 			"--token-dir %s is owned by uid %lu with mode %04o: "
 			"expected a directory of root's (uid 0%s) that group "
@@ -574,7 +590,7 @@ static void
 vfd_drop_idle(struct vfd *b)
 {
 	struct timespec now;
-	char who[160];
+	char who[VFB_PEER_FMT_LEN];
 	unsigned int i;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -710,7 +726,8 @@ main(int argc, char **argv)
 	vfd_close_inherited(b.listen_fd >= 0 ? b.listen_fd + 1
 					     : VFD_LISTEN_FDS_START);
 	vft_sys_init(&b.sys, NULL);
-	if (vfd_token_dir_check(b.token_dir) < 0 || vfd_policy_load(&b) < 0) {
+	if (vfd_token_dir_check(b.token_dir, b.token_secret) < 0 ||
+	    vfd_policy_load(&b) < 0) {
 		if (b.listen_fd >= 0)
 			close(b.listen_fd);
 		return 1;

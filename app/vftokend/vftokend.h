@@ -104,6 +104,9 @@ struct vfd {
 	const char *socket_path;
 	const char *policy_path;
 	const char *token_dir;
+	/* --token-secret: token_dir is a Kubernetes Secret volume
+	 * (vft_token_from_secret()); no rotation through the broker */
+	bool token_secret;
 	unsigned int socket_mode;
 	int listen_fd;
 	bool socket_made; /* bound here (not by systemd): unlink at exit */

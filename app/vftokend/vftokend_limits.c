@@ -97,7 +97,7 @@ vfd_turn_away(struct vfd *b, const struct vfd_client *c, const char *why)
 {
 	b->stats.caps_refused++;
 	if (vfd_log_refusal(b, c->peer.uid)) {
-		char who[160];
+		char who[VFB_PEER_FMT_LEN];
 
 		vfb_peer_format(&c->peer, who, sizeof(who));
 		vfd_log(VFD_WARNING, "%s: connection refused: %s", who, why);

@@ -135,16 +135,16 @@ peer_unit_of_path(const char *path, size_t n, char *unit, size_t len)
 	return 0;
 }
 
-int
-vfb_unit_from_cgroup(const char *text, char *unit, size_t len)
+/* The path of the one cgroup v2 line of @text: *@path NULL if none. */
+static int
+peer_v2_path(const char *text, const char **path, size_t *plen)
 {
-	const char *s = text, *path = NULL, *p;
-	size_t plen = 0, pl;
+	const char *s = text, *p;
+	size_t pl;
 	bool v2;
 
-	if (text == NULL || unit == NULL || len == 0)
-		return -EINVAL;
-	unit[0] = '\0';
+	*path = NULL;
+	*plen = 0;
 	while (*s != '\0') {
 		const char *nl = strchr(s, '\n');
 		size_t n = nl != NULL ? (size_t)(nl - s) : strlen(s);
@@ -152,18 +152,93 @@ vfb_unit_from_cgroup(const char *text, char *unit, size_t len)
 			if (peer_cgroup_line(s, n, &v2, &p, &pl) != 0)
 				return -EINVAL;
 			/* One v2 hierarchy: a second line is not the kernel's. */
-			if (v2 && path != NULL)
+			if (v2 && *path != NULL)
 				return -EINVAL;
 			if (v2) {
-				path = p;
-				plen = pl;
+				*path = p;
+				*plen = pl;
 			}
 		}
 		s += n + (nl != NULL ? 1 : 0);
 	}
-	if (path == NULL)
-		return 0;
+	return 0;
+}
+
+int
+vfb_unit_from_cgroup(const char *text, char *unit, size_t len)
+{
+	const char *path;
+	size_t plen;
+	int rc;
+
+	if (text == NULL || unit == NULL || len == 0)
+		return -EINVAL;
+	unit[0] = '\0';
+	rc = peer_v2_path(text, &path, &plen);
+	if (rc != 0 || path == NULL)
+		return rc;
 	return peer_unit_of_path(path, plen, unit, len);
+}
+
+int
+vfb_cgroup_from_text(const char *text, char *path, size_t len)
+{
+	const char *p;
+	size_t plen;
+	int rc;
+
+	if (text == NULL || path == NULL || len == 0)
+		return -EINVAL;
+	path[0] = '\0';
+	rc = peer_v2_path(text, &p, &plen);
+	if (rc != 0 || p == NULL)
+		return rc;
+	/* A removed cgroup (kernel/cgroup/cgroup.c proc_cgroup_show()):
+	 * nothing a rule can name. */
+	if (peer_has_suffix(p, plen, PEER_DELETED))
+		return 0;
+	if (plen >= len)
+		return -ENAMETOOLONG;
+	memcpy(path, p, plen);
+	path[plen] = '\0';
+	return 0;
+}
+
+bool
+vfb_cgroup_path_valid(const char *path)
+{
+	const char *comp;
+	size_t n, i;
+
+	if (path == NULL || path[0] != '/')
+		return false;
+	n = strnlen(path, VFB_CGROUP_LEN);
+	if (n < 2 || n >= VFB_CGROUP_LEN || path[n - 1] == '/')
+		return false;
+	for (i = 0; i < n; i++)
+		if (path[i] <= ' ' || path[i] > '~' || path[i] == ',')
+			return false;
+	for (comp = path + 1; comp != NULL && *comp != '\0';) {
+		const char *slash = strchr(comp, '/');
+		size_t clen =
+			slash != NULL ? (size_t)(slash - comp) : strlen(comp);
+		if (clen == 0 || (clen == 1 && comp[0] == '.') ||
+		    (clen == 2 && comp[0] == '.' && comp[1] == '.'))
+			return false;
+		comp = slash != NULL ? slash + 1 : NULL;
+	}
+	return true;
+}
+
+bool
+vfb_cgroup_below(const char *peer_path, const char *rule_path)
+{
+	size_t n = strlen(rule_path);
+
+	if (peer_path[0] == '\0' || n == 0)
+		return false;
+	return strncmp(peer_path, rule_path, n) == 0 &&
+	       (peer_path[n] == '\0' || peer_path[n] == '/');
 }
 
 /* ---- /proc/PID ---- */
@@ -345,6 +420,12 @@ peer_read_unit(const char *root, struct vfb_peer *peer, bool *gone,
 				   "%s/%ld/cgroup is not \"ID:CONTROLLERS:"
 				   "/PATH\" lines with one v2 line",
 				   root, (long)peer->pid);
+	if (vfb_cgroup_from_text(buf, peer->cgroup, sizeof(peer->cgroup)) != 0)
+		return vft_err_set(err, -ENAMETOOLONG,
+				   "%s/%ld/cgroup: the cgroup path is longer "
+				   "than %u characters: not deciding on part "
+				   "of it",
+				   root, (long)peer->pid, VFB_CGROUP_LEN - 1);
 	return 0;
 }
 
@@ -381,14 +462,30 @@ vfb_peer_read(int fd, const char *proc_root, struct vfb_peer *peer,
 	if (rc != 0 || gone) {
 		peer->n_groups = 0;
 		peer->unit[0] = '\0';
+		peer->cgroup[0] = '\0';
 	}
 	return rc;
+}
+
+/* The cgroup is worth showing: it is not "/" nor its unit's own path
+ * (".../foo.service" of unit foo.service). */
+static bool
+peer_cgroup_shown(const struct vfb_peer *peer)
+{
+	size_t n = strnlen(peer->cgroup, VFB_CGROUP_LEN);
+	size_t u = strnlen(peer->unit, VFB_UNIT_LEN);
+
+	if (n <= 1)
+		return false;
+	return u == 0 || u == VFB_UNIT_LEN || n <= u ||
+	       peer->cgroup[n - u - 1] != '/' ||
+	       memcmp(peer->cgroup + n - u, peer->unit, u) != 0;
 }
 
 void
 vfb_peer_format(const struct vfb_peer *peer, char *buf, size_t len)
 {
-	char unit[VFB_UNIT_LEN];
+	char unit[VFB_UNIT_LEN], cg[VFB_CGROUP_LEN];
 	size_t i;
 
 	if (buf == NULL || len == 0)
@@ -401,7 +498,15 @@ vfb_peer_format(const struct vfb_peer *peer, char *buf, size_t len)
 	for (i = 0; i < VFB_UNIT_LEN - 1 && peer->unit[i] != '\0'; i++)
 		unit[i] = peer_unit_char(peer->unit[i]) ? peer->unit[i] : '?';
 	unit[i] = '\0';
-	snprintf(buf, len, "uid=%lu gid=%lu pid=%ld unit=%s",
+	/* The same for the cgroup's path: printable, no blank */
+	for (i = 0; i < VFB_CGROUP_LEN - 1 && peer->cgroup[i] != '\0'; i++)
+		cg[i] = (peer->cgroup[i] > ' ' && peer->cgroup[i] <= '~')
+				? peer->cgroup[i]
+				: '?';
+	cg[i] = '\0';
+	snprintf(buf, len, "uid=%lu gid=%lu pid=%ld unit=%s%s%s",
 		 (unsigned long)peer->uid, (unsigned long)peer->gid,
-		 (long)peer->pid, unit[0] != '\0' ? unit : "-");
+		 (long)peer->pid, unit[0] != '\0' ? unit : "-",
+		 peer_cgroup_shown(peer) ? " cgroup=" : "",
+		 peer_cgroup_shown(peer) ? cg : "");
 }

@@ -45,6 +45,7 @@ enum vfb_key {
 	VFB_K_GID,
 	VFB_K_GROUP,
 	VFB_K_UNIT,
+	VFB_K_CGROUP,
 	VFB_K_ACTION,
 	VFB_K_DEV,
 	VFB_K_PF,
@@ -53,14 +54,15 @@ enum vfb_key {
 };
 
 static const char *const vfb_key_names[VFB_K_COUNT] = {
-	"uid", "user", "gid", "group", "unit", "action", "dev", "pf", "vf",
+	"uid",	  "user",   "gid", "group", "unit",
+	"cgroup", "action", "dev", "pf",    "vf",
 };
 
 #define VFB_KEY_BIT(k) (1u << (k))
 #define VFB_WHO_KEYS                                         \
 	(VFB_KEY_BIT(VFB_K_UID) | VFB_KEY_BIT(VFB_K_USER) |  \
 	 VFB_KEY_BIT(VFB_K_GID) | VFB_KEY_BIT(VFB_K_GROUP) | \
-	 VFB_KEY_BIT(VFB_K_UNIT))
+	 VFB_KEY_BIT(VFB_K_UNIT) | VFB_KEY_BIT(VFB_K_CGROUP))
 #define VFB_ACT_ALL (VFB_ACT_OPEN | VFB_ACT_ROTATE)
 
 enum vfb_target_kind {
@@ -79,9 +81,10 @@ struct vfb_rule {
 	 * matches; user= and group= are resolved at parse time */
 	unsigned int n_ids[VFB_K_UNIT];
 	unsigned int ids[VFB_K_UNIT][VFB_WHO_MAX];
-	char units[VFB_UNIT_LEN]; /* unit=, a comma list */
-	unsigned int actions;	  /* enum vfb_action bits */
-	bool rotate_named;	  /* "rotate" itself in action= */
+	char units[VFB_UNIT_LEN];    /* unit=, a comma list */
+	char cgroup[VFB_CGROUP_LEN]; /* cgroup=: this cgroup or below */
+	unsigned int actions;	     /* enum vfb_action bits */
+	bool rotate_named;	     /* "rotate" itself in action= */
 	enum vfb_target_kind kind;
 	struct vft_pci_addr addr; /* dev= or pf= */
 	uint8_t vfs[VFB_VF_MAX / 8];
@@ -299,6 +302,25 @@ vfb_parse_units(const struct vfb_ctx *c, char *val, struct vfb_rule *r)
 	return 0;
 }
 
+/* cgroup=: one absolute cgroup v2 path (doc/guides/broker_policy.inc). */
+static int
+vfb_parse_cgroup(const struct vfb_ctx *c, const char *val, struct vfb_rule *r)
+{
+	if (!vfb_cgroup_path_valid(val)) {
+		char q[VFB_QUOTE_MAX + 4];
+
+		return vfb_fail(c,
+				"bad cgroup '%s' (expected an absolute cgroup "
+				"v2 path below the root such as "
+				"/machine.slice/fwd.slice, printable with no "
+				"blank or ',', no '.' or '..' component, at "
+				"most %u characters)",
+				vfb_quote(q, val), VFB_CGROUP_LEN - 1);
+	}
+	memcpy(r->cgroup, val, strlen(val) + 1);
+	return 0;
+}
+
 static int
 vfb_parse_one_id(const struct vfb_ctx *c, enum vfb_key k, const char *item,
 		 unsigned int *id)
@@ -462,6 +484,8 @@ vfb_parse_value(const struct vfb_ctx *c, enum vfb_key k, char *val,
 		return vfb_parse_ids(c, k, val, r);
 	case VFB_K_UNIT:
 		return vfb_parse_units(c, val, r);
+	case VFB_K_CGROUP:
+		return vfb_parse_cgroup(c, val, r);
 	case VFB_K_ACTION:
 		return vfb_parse_actions(c, val, r);
 	case VFB_K_DEV:
@@ -506,7 +530,7 @@ vfb_parse_field(const struct vfb_ctx *c, char *f, struct vfb_rule *r)
 	if (k < 0)
 		return vfb_fail(c,
 				"unknown key '%s' (expected uid, user, gid, "
-				"group, unit, action, dev, pf, vf)",
+				"group, unit, cgroup, action, dev, pf, vf)",
 				vfb_quote(q, f));
 	if (r->keys & VFB_KEY_BIT(k))
 		return vfb_fail(c,
@@ -528,10 +552,11 @@ vfb_check_rule(const struct vfb_ctx *c, struct vfb_rule *r)
 	if (r->anyone && who != 0)
 		return vfb_fail(c,
 				"'anyone' must stand alone (expected either "
-				"anyone or uid=, user=, gid=, group=, unit=)");
+				"anyone or uid=, user=, gid=, group=, unit=, "
+				"cgroup=)");
 	if (!r->anyone && who == 0)
 		return vfb_fail(c, "missing who (expected uid=, user=, gid=, "
-				   "group=, unit= or anyone)");
+				   "group=, unit=, cgroup= or anyone)");
 	if (!(r->keys & VFB_KEY_BIT(VFB_K_ACTION)))
 		return vfb_fail(c,
 				"missing action= (expected open, rotate, any "
@@ -973,6 +998,10 @@ vfb_rule_who(const struct vfb_rule *r, const struct vfb_peer *peer)
 		    !vfb_peer_in_ids(r, (enum vfb_key)k, peer))
 			return false;
 	if ((r->keys & VFB_KEY_BIT(VFB_K_UNIT)) && !vfb_peer_in_units(r, peer))
+		return false;
+	/* no cgroup (vanished pid, pid 0) matches no cgroup= rule */
+	if ((r->keys & VFB_KEY_BIT(VFB_K_CGROUP)) &&
+	    !vfb_cgroup_below(peer->cgroup, r->cgroup))
 		return false;
 	return true;
 }

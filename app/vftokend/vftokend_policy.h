@@ -19,6 +19,12 @@
 
 #define VFB_UNIT_LEN 256
 #define VFB_MAX_GROUPS 64
+/* Longest cgroup v2 path kept for a peer and taken by cgroup=; a peer in
+ * a longer one is refused (not judged on part of its path). Kubernetes'
+ * pod and container cgroups are under 200 characters. */
+#define VFB_CGROUP_LEN 512
+/* A buffer vfb_peer_format() fills whole. */
+#define VFB_PEER_FMT_LEN (96 + VFB_UNIT_LEN + VFB_CGROUP_LEN)
 
 /* Who is asking: from SO_PEERCRED and /proc/PID. */
 struct vfb_peer {
@@ -28,6 +34,10 @@ struct vfb_peer {
 	unsigned int n_groups;	      /* supplementary groups */
 	gid_t groups[VFB_MAX_GROUPS]; /* from /proc/PID/status "Groups:" */
 	char unit[VFB_UNIT_LEN];      /* systemd unit of the pid, "" if none */
+	/* cgroup v2 path of the pid as the broker sees it (from the host's
+	 * cgroup namespace: the whole path, whatever namespace the client
+	 * has), "" if none or removed */
+	char cgroup[VFB_CGROUP_LEN];
 };
 
 enum vfb_action { VFB_ACT_OPEN = 1u << 0, VFB_ACT_ROTATE = 1u << 1 };
@@ -96,12 +106,26 @@ int vfb_peer_read(int fd, const char *proc_root, struct vfb_peer *peer,
  * unit. Returns 0, or -EINVAL on a malformed text (a line that is not
  * "ID:CONTROLLERS:/PATH", two v2 lines, a unit longer than @len - 1). */
 int vfb_unit_from_cgroup(const char *text, char *unit, size_t len);
+/* The cgroup v2 path of a /proc/PID/cgroup text ("0::/PATH" -> "/PATH")
+ * into @path; "" when there is no v2 line or the cgroup was removed
+ * ("/PATH (deleted)"). Returns 0, -EINVAL on a malformed text (as
+ * vfb_unit_from_cgroup()), -ENAMETOOLONG if the path does not fit @len. */
+int vfb_cgroup_from_text(const char *text, char *path, size_t len);
+/* True if @path is a cgroup= value: an absolute path below the root, at
+ * most VFB_CGROUP_LEN - 1 bytes of printable ASCII with no blank or ',',
+ * no empty, "." or ".." component, no trailing '/'. */
+bool vfb_cgroup_path_valid(const char *path);
+/* True if @peer_path is @rule_path or below it (a component boundary:
+ * "/a/b" is below "/a", "/ab" is not). */
+bool vfb_cgroup_below(const char *peer_path, const char *rule_path);
 /* True if the @n bytes at @name are a unit name vfb_unit_from_cgroup() can
  * return: letters, digits and ":_.\@-", ending in ".service" or ".scope"
  * after at least one character, shorter than VFB_UNIT_LEN. The policy's
  * unit= takes the same names. */
 bool vfb_unit_name_valid(const char *name, size_t n);
-/* "uid=1000 gid=1000 pid=42 unit=foo.service" (unit=- if none), for logs. */
+/* "uid=1000 gid=1000 pid=42 unit=foo.service" (unit=- if none), for logs,
+ * then " cgroup=PATH" when the peer has a cgroup other than its unit's own
+ * (a container's, a session's); @len VFB_PEER_FMT_LEN shows it whole. */
 void vfb_peer_format(const struct vfb_peer *peer, char *buf, size_t len);
 
 #endif /* VFTOKEND_POLICY_H */

@@ -73,7 +73,8 @@ out:
 	free(dev);
 }
 
-/* The token of PF @p pf from DIR/PF.token, if there is one. */
+/* The token of PF @p pf from DIR/PF.token, if there is one; with
+ * --token-secret, the key PF.token of the Secret volume DIR. */
 static int
 vfd_token_read(struct vfd *b, const struct vft_pci_addr *pf,
 	       struct vft_token *tok, char *path, size_t len,
@@ -84,6 +85,12 @@ vfd_token_read(struct vfd *b, const struct vft_pci_addr *pf,
 	vft_pci_addr_format(pf, name);
 	snprintf(path, len, "%s/%s.token", b->token_dir, name);
 	memset(tok, 0, sizeof(*tok));
+	if (b->token_secret) {
+		char key[VFT_PCI_ADDR_LEN + 8];
+
+		snprintf(key, sizeof(key), "%s.token", name);
+		return vft_token_from_secret(b->token_dir, key, tok, err);
+	}
 	return vft_token_from_file(path, tok, err);
 }
 
@@ -129,7 +136,7 @@ static void
 vfd_refused(struct vfd *b, struct vfd_client *c, const char *act,
 	    const struct vfd_target *tg, const char *why)
 {
-	char who[160];
+	char who[VFB_PEER_FMT_LEN];
 
 	c->refusals++;
 	b->stats.refusals++;
@@ -310,7 +317,7 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 	int out[VFT_BROKER_MAX_FDS], ref = -1, ret, nfds;
 	struct vft_broker_open_rep rep;
 	struct vft_broker_client_ctx cc;
-	char fp[VFT_FINGERPRINT_LEN], who[160], why[96];
+	char fp[VFT_FINGERPRINT_LEN], who[VFB_PEER_FMT_LEN], why[96];
 	struct vft_pci_addr addr;
 	struct vfd_target tg;
 	struct vft_token tok;
@@ -445,6 +452,13 @@ vfd_rotate_pf(struct vfd *b, const struct vft_pci_addr *pf,
 	char path[512], tmp[520];
 	int ret;
 
+	/* The orchestrator owns a Secret volume (read-only to its pods): a
+	 * new token is a new version of the Secret. */
+	if (b->token_secret)
+		return vft_err_set(err, -EROFS,
+				   "the tokens are a Kubernetes Secret volume "
+				   "(--token-secret): rotate by updating the "
+				   "Secret, not through the broker");
 	ret = vfd_token_read(b, pf, &cur, path, sizeof(path), err);
 	if (ret < 0)
 		return ret;
@@ -483,7 +497,7 @@ vfd_rotate(struct vfd *b, struct vfd_client *c,
 {
 	char fp[VFT_FINGERPRINT_LEN] = "", oldfp[VFT_FINGERPRINT_LEN] = "";
 	struct vft_broker_rotate_rep rep;
-	char who[160], why[96];
+	char who[VFB_PEER_FMT_LEN], why[96];
 	struct vft_pci_addr pf;
 	struct vfd_target tg;
 	struct vft_err err;
@@ -556,7 +570,7 @@ vfd_stats(struct vfd *b, struct vfd_client *c,
 		c->refusals++;
 		b->stats.refusals++;
 		if (vfd_log_refusal(b, c->peer.uid)) {
-			char who[160];
+			char who[VFB_PEER_FMT_LEN];
 
 			vfb_peer_format(&c->peer, who, sizeof(who));
 			vfd_log(VFD_WARNING,
@@ -598,7 +612,7 @@ vfd_consume(struct vfd_client *c)
 static void
 vfd_malformed(struct vfd *b, struct vfd_client *c, const char *msg)
 {
-	char who[160];
+	char who[VFB_PEER_FMT_LEN];
 
 	b->stats.malformed++;
 	if (!vfd_log_refusal(b, c->peer.uid))

@@ -146,6 +146,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	-q | --quiet)
+		# shellcheck disable=SC2034 # read by lib/watchdog.sh (stream)
 		quiet=1
 		shift
 		;;
@@ -233,6 +234,12 @@ esac
 is_uint "$timeout" || die "--timeout '$timeout' is not a positive number of seconds"
 [[ $hugepages =~ ^[0-9]+$ ]] || die "VM_HUGEPAGES '$hugepages' is not a number of 2 MB pages"
 is_uint "$boot_timeout" || die "--boot-timeout '$boot_timeout' is not a positive number of seconds"
+# The heartbeat comes every 10 s (guest-init.sh); an idle guest (a scenario
+# in "sleep 5") uses little CPU, so a threshold near one period calls a late
+# beat a freeze (seen: VM_FREEZE_SECS=10, bus-forward on 6.1, a healthy boot
+# called frozen at 0.19 of a core). Two periods at least.
+[[ ${VM_FREEZE_SECS:-60} =~ ^[0-9]+$ ]] && [ "${VM_FREEZE_SECS:-60}" -ge 20 ] ||
+	die "VM_FREEZE_SECS '${VM_FREEZE_SECS:-}' is not a number of seconds >= 20 (two heartbeats of 10 s)"
 [[ $scenario =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad scenario name '$scenario'"
 [ -r "$HERE/scenarios/$scenario.sh" ] ||
 	die "no scenario '$scenario' (expected $HERE/scenarios/$scenario.sh; have: $(find "$HERE/scenarios" -name '*.sh' -printf '%f ' | sed 's/\.sh / /g'))"
@@ -283,40 +290,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
-# Byte offset just past the "scenario start" marker line of console log $1.
-start_offset() {
-	LC_ALL=C awk '{ n += length($0) + 1 }
-		/^VFTOKEN-VM: scenario start/ { print n; exit }' "$1"
-}
-
-# Print the complete console lines of $1 from byte offset $off on (prefixed
-# "  | ", markers dropped) and advance $off past them.
-off=0
-stream() {
-	local log=$1 size chunk
-	size=$(stat -c %s "$log" 2>/dev/null || echo 0)
-	[ "$size" -gt "$off" ] || return 0
-	# The trailing x keeps $(...) from eating the final newline.
-	chunk=$(
-		tail -c +"$((off + 1))" "$log" | head -c "$((size - off))"
-		echo x
-	)
-	chunk=${chunk%x}
-	case $chunk in
-	*$'\n'*) chunk=${chunk%$'\n'*}$'\n' ;;
-	*) return 0 ;;
-	esac
-	off=$((off + $(printf '%s' "$chunk" | LC_ALL=C wc -c)))
-	case $chunk in
-	*'VFTOKEN-VM: alive '*)
-		t_alive=$(now)
-		alive_ticks=$(qemu_ticks)
-		;;
-	esac
-	if [ "$quiet" = 0 ]; then
-		printf '%s' "$chunk" | tr -d '\r' | grep -v '^VFTOKEN-VM: ' | sed 's/^/  | /'
-	fi
-}
+# The console stream, the freeze and stall evidence, QEMU's known bug.
+# shellcheck source=lib/watchdog.sh
+. "$HERE/lib/watchdog.sh"
 
 # QEMU 10.0's multi-threaded TCG races with the guest's changes of the
 # memory map (a vCPU's MMIO through a TLB entry of the old map while another
@@ -356,85 +332,6 @@ accel_opt_for() {
 	esac
 }
 
-# Say so when QEMU died of the memory-map race above (its stderr is $1);
-# status 0 if it did.
-known_qemu_bug() {
-	grep -q 'iotlb_to_section: Assertion' "$1" 2>/dev/null || return 1
-	say "[$k] QEMU crashed: known emulator bug (QEMU 10.0 multi-threaded TCG, memory-map race; accel $accel_opt)."
-	say "[$k] Not a test result: see doc/guides/vm_rig.rst (QEMU's memory-map race); --tcg-thread single avoids it"
-}
-
-# The guest's heartbeat (guest-init.sh: "VFTOKEN-VM: alive" on the console
-# every 10 s, builtins only) tells a frozen guest from a slow scenario. It
-# froze when no beat came for FREEZE_SECS while QEMU used under a quarter
-# of a core over the last FREEZE_SECS: vCPUs idle, every guest timer gone
-# (seen once under TCG, 2026-12-01: 7 minutes idle in a scenario's
-# "sleep 0.2"). A guest that hangs busy (a lockup) is not that: it runs
-# into the scenario timeout. The CPU is counted over that last window, not
-# since the beat: a guest that froze just before a beat, both vCPUs busy
-# until then (20 s of CPU in 10 s), would otherwise need 80 s more of
-# silence to be called frozen (a QEMU stopped 15 s with VM_FREEZE_SECS=5
-# went unnoticed so). The scenario's start counts as the first beat; the
-# systemd guest has none: never frozen.
-FREEZE_SECS=${VM_FREEZE_SECS:-60}
-CLK_TCK=$(getconf CLK_TCK)
-qemu_ticks() {
-	awk '{ print $14 + $15 }' "/proc/$qemu_pid/stat" 2>/dev/null || echo 0
-}
-# QEMU's CPU ticks, sampled once per second of the scenario (cpu_at[s]).
-declare -a cpu_at
-cpu_sample() {
-	local s
-	s=$(dt "$t_sc_start" "$(now)")
-	s=${s%.*}
-	[ -n "${cpu_at[$s]:-}" ] || cpu_at[s]=$(qemu_ticks)
-}
-# QEMU's CPU seconds over the last FREEZE_SECS (the newest sample at or
-# before the window's start; the beat's when there is none).
-window_cpu() {
-	local s from=$1 ticks=$alive_ticks
-	for ((s = from; s >= 0; s--)); do
-		if [ -n "${cpu_at[$s]:-}" ]; then
-			ticks=${cpu_at[$s]}
-			break
-		fi
-	done
-	awk -v a="$ticks" -v b="$(qemu_ticks)" -v t="$CLK_TCK" \
-		'BEGIN { printf "%.1f", (b - a) / t }'
-}
-# A guest whose kernel reports an RCU stall froze in part: one vCPU's
-# timer stopped while the other still beats (6.1, thread=multi,
-# 2026-12-02: "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks" and
-# "Possible timer handling issue on cpu=1" 47 s into bus-errors, the
-# scenario stuck on that vCPU, QEMU at 6 % of a core, the beat going on).
-# The kernel prints it 21 s into a stall (CONFIG_RCU_CPU_STALL_TIMEOUT).
-# A real kernel lockup (a driver under test spinning) prints it too, so it
-# is only reported: the run is called the emulator's only on the evidence
-# of guest_frozen (vm_rig.rst, "Half a guest frozen").
-rcu_stalled() { grep -qaE '^\[ *[0-9.]+\] rcu: INFO: rcu_[a-z]+ detected stalls' "$1"; }
-
-# Sets frozen_cpu_s (QEMU's CPU seconds in the last FREEZE_SECS) for the
-# report.
-guest_frozen() {
-	local idle s
-	[ -n "$t_alive" ] || return 1
-	idle=$(dt "$t_alive" "$(now)")
-	[ "${idle%.*}" -ge "$FREEZE_SECS" ] || return 1
-	s=$(dt "$t_sc_start" "$(now)")
-	frozen_cpu_s=$(window_cpu "$((${s%.*} - FREEZE_SECS))")
-	awk -v c="$frozen_cpu_s" -v w="$FREEZE_SECS" 'BEGIN { exit !(c < w / 4) }'
-}
-
-fail_tail() {
-	local log=$1
-	printf 'vm: ---- last 40 console lines (full log: %s) ----\n' "$log" >&2
-	grep -av '^VFTOKEN-VM: alive ' "$log" | tail -n 40 | tr -d '\r' >&2
-	printf 'vm: ----\n' >&2
-	if [ -s "$log.qemu" ]; then
-		printf 'vm: QEMU stderr (%s):\n' "$log.qemu" >&2
-		tail -n 10 "$log.qemu" >&2
-	fi
-}
 
 # Run the scenario on kernel $1; sets res_* for the summary; returns its status.
 run_one() {
@@ -676,24 +573,17 @@ run_vm() {
 
 	state=boot
 	rcu_said=0
-	t_alive=
-	alive_ticks=
-	cpu_at=()
+	watch_reset
 	while kill -0 "$qemu_pid" 2>/dev/null; do
 		if [ "$state" = boot ]; then
 			if grep -qa '^VFTOKEN-VM: scenario start' "$log"; then
 				t_sc_start=$(now)
-				# The scenario's start counts as a beat (guest-init.sh
-				# starts beating just before it): a guest that froze
-				# before its first beat is frozen too (6.12, 2026-12-02:
-				# 3 s into conformance, no beat ever).
-				if [ "$systemd" = 0 ]; then
-					t_alive=$t_sc_start
-					alive_ticks=$(qemu_ticks)
-				fi
+				# The scenario's start counts as a beat (watch_beat); the
+				# systemd guest has no heartbeat.
+				[ "$systemd" = 1 ] || watch_beat "$t_sc_start"
 				res_boot=$(dt "$t_boot_start" "$t_sc_start")
 				say "[$k] boot: scenario start after ${res_boot} s"
-				off=$(start_offset "$log")
+				watch_from_start "$log"
 				state=scenario
 				say "[$k] scenario: $scenario${scen_args:+ $scen_args} (timeout ${timeout} s)"
 			elif grep -qa '^VFTOKEN-VM: stage[12] failed' "$log"; then
@@ -745,7 +635,7 @@ run_vm() {
 		state=scenario
 		t_sc_start=$t_end
 		res_boot=$(dt "$t_boot_start" "$t_end")
-		off=$(start_offset "$log")
+		watch_from_start "$log"
 	fi
 	if [ "$state" = scenario ]; then
 		stream "$log"
@@ -763,6 +653,7 @@ run_vm() {
 		return 1
 		;;
 	frozen)
+		# shellcheck disable=SC2154 # set by guest_frozen (lib/watchdog.sh)
 		say "[$k] FAIL: the guest froze: no heartbeat for ${FREEZE_SECS} s while QEMU's vCPUs idled (${frozen_cpu_s} s of CPU in the last ${FREEZE_SECS} s); an emulator stall, not a test result; QEMU killed"
 		fail_tail "$log"
 		guest_froze=1

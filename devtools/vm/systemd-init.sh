@@ -40,7 +40,8 @@ systemd-repart.service systemd-pstore.service dpdk.service postgresql.service
 e2scrub_reap.service getty@tty1.service serial-getty@ttyS0.service
 console-getty.service apt-daily.timer apt-daily-upgrade.timer
 dpkg-db-backup.timer e2scrub_all.timer fstrim.timer man-db.timer cron.service
-ssh.service"
+ssh.service podman.service podman.socket podman-restart.service
+podman-auto-update.timer podman-auto-update.service"
 
 env_file=/mnt/scratch/run.env
 [ -r "$env_file" ] || fail "no $env_file from the host"

@@ -287,6 +287,225 @@ vft_token_from_file(const char *path, struct vft_token *t, struct vft_err *err)
 	return 0;
 }
 
+/* ---- Kubernetes Secret volumes ---- */
+
+/*
+ * The layout kubelet's atomic writer makes (pkg/volume/util/atomic_writer.go
+ * in Kubernetes): the volume directory holds KEY -> ..data/KEY (a symbolic
+ * link), ..data -> ..TIMESTAMP (a symbolic link, swapped by a rename at
+ * every update) and the directory ..TIMESTAMP with the regular file KEY,
+ * all root's; the files have the Secret's defaultMode (0644 unless set:
+ * 0400, 0440). The volume directory itself is a tmpfs, root's, mode 1777
+ * or 0755. What is checked instead of "a regular file of the caller's,
+ * 0600" (doc/guides/containers.rst, "Tokens from a Secret volume"): every
+ * name on the way is resolved by hand under the volume's directory fd
+ * (openat with O_NOFOLLOW, never a path the kernel follows), each link
+ * must be exactly the atomic writer's (KEY's target "..data/KEY",
+ * ..data's one component starting with ".."), and each object owned by
+ * root or the caller, with no group or other write bit (the volume's
+ * directory: unless sticky, as a 1777 tmpfs is: nobody else may replace
+ * what root put there).
+ */
+
+static bool
+secret_owner_ok(const struct stat *st)
+{
+	return st->st_uid == 0 || st->st_uid == geteuid();
+}
+
+static int
+secret_err_owner(struct vft_err *err, const char *dir, const char *what,
+		 const struct stat *st)
+{
+	return vft_err_set(err, -EPERM,
+			   "Secret volume %s: %s is owned by uid %u with mode "
+			   "%04o, expected root's (or uid %u's) and no group "
+			   "or other write permission",
+			   dir, what, (unsigned int)st->st_uid,
+			   (unsigned int)(st->st_mode & 07777),
+			   (unsigned int)geteuid());
+}
+
+/* The target of the link @name under @dfd, which must be a link of a
+ * trusted owner; @return its length or -errno (with a message). */
+static int
+secret_link(int dfd, const char *dir, const char *name, char *buf, size_t cap,
+	    struct vft_err *err)
+{
+	struct stat st;
+	ssize_t n;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return vft_err_set(err, -errno,
+				   "Secret volume %s: cannot stat %s: %s", dir,
+				   name, strerror(errno));
+	if (!S_ISLNK(st.st_mode))
+		return vft_err_set(err, -EINVAL,
+				   "Secret volume %s: %s is %s, expected the "
+				   "symbolic link of kubelet's atomic writer",
+				   dir, name,
+				   S_ISREG(st.st_mode)
+					   ? "a regular file"
+					   : vft_file_type_name(st.st_mode));
+	if (!secret_owner_ok(&st))
+		return secret_err_owner(err, dir, name, &st);
+	n = readlinkat(dfd, name, buf, cap - 1);
+	if (n < 0)
+		return vft_err_set(err, -errno,
+				   "Secret volume %s: cannot read link %s: %s",
+				   dir, name, strerror(errno));
+	if ((size_t)n >= cap - 1)
+		return vft_err_set(err, -ENAMETOOLONG,
+				   "Secret volume %s: link %s is too long", dir,
+				   name);
+	buf[n] = '\0';
+	return (int)n;
+}
+
+/* A directory under @dfd (or @dir itself with @dfd -1), trusted: its fd. */
+static int
+secret_dir(int dfd, const char *dir, const char *name, bool sticky_ok,
+	   struct vft_err *err)
+{
+	struct stat st;
+	int fd;
+
+	fd = dfd < 0 ? open(dir,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+		     : openat(dfd, name,
+			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return vft_err_set(err, -errno,
+				   "Secret volume %s: cannot open %s: %s "
+				   "(expected a directory, not a link)",
+				   dir, name, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+
+		close(fd);
+		return vft_err_set(err, -e, "Secret volume %s: cannot stat %s",
+				   dir, name);
+	}
+	if (!secret_owner_ok(&st) || ((st.st_mode & 022) != 0 &&
+				      !(sticky_ok && (st.st_mode & S_ISVTX)))) {
+		close(fd);
+		return secret_err_owner(err, dir, name, &st);
+	}
+	return fd;
+}
+
+/* The KEY file under ..TIMESTAMP: its fd once every rule holds. */
+static int
+secret_open(const char *dir, const char *key, struct vft_err *err)
+{
+	char link[VFT_ORIGIN_LEN], want[VFT_ORIGIN_LEN];
+	struct stat st;
+	int dfd, tfd = -1, fd = -1, n;
+
+	dfd = secret_dir(-1, dir, "the volume directory", true, err);
+	if (dfd < 0)
+		return dfd;
+	n = secret_link(dfd, dir, key, link, sizeof(link), err);
+	if (n < 0)
+		goto out;
+	snprintf(want, sizeof(want), "..data/%s", key);
+	if (strcmp(link, want) != 0) {
+		n = vft_err_set(err, -EINVAL,
+				"Secret volume %s: %s points to '%.64s', "
+				"expected '%s' (kubelet's atomic writer)",
+				dir, key, link, want);
+		goto out;
+	}
+	n = secret_link(dfd, dir, "..data", link, sizeof(link), err);
+	if (n < 0)
+		goto out;
+	if (strncmp(link, "..", 2) != 0 || strchr(link, '/') != NULL ||
+	    strcmp(link, "..") == 0 || strcmp(link, "..data") == 0) {
+		n = vft_err_set(err, -EINVAL,
+				"Secret volume %s: ..data points to '%.64s', "
+				"expected one directory '..TIMESTAMP' of the "
+				"volume",
+				dir, link);
+		goto out;
+	}
+	tfd = secret_dir(dfd, dir, link, false, err);
+	if (tfd < 0) {
+		n = tfd;
+		goto out;
+	}
+	fd = openat(tfd, key, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		n = vft_err_set(err, -errno,
+				"Secret volume %s: cannot open %s/%s: %s "
+				"(expected a regular file)",
+				dir, link, key, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		n = vft_err_set(err, -EINVAL,
+				"Secret volume %s: %s/%s is not a regular "
+				"file",
+				dir, link, key);
+		goto out;
+	}
+	if (!secret_owner_ok(&st) || (st.st_mode & 022) != 0) {
+		char what[VFT_ORIGIN_LEN + 8];
+
+		snprintf(what, sizeof(what), "%s/%s", link, key);
+		n = secret_err_owner(err, dir, what, &st);
+		goto out;
+	}
+	n = fd;
+	fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tfd >= 0)
+		close(tfd);
+	close(dfd);
+	return n;
+}
+
+int
+vft_token_from_secret(const char *dir, const char *key, struct vft_token *t,
+		      struct vft_err *err)
+{
+	char buf[TOKEN_FILE_MAX + 1], path[VFT_ORIGIN_LEN];
+	ssize_t len;
+	int fd, rc;
+
+	if (t == NULL || dir == NULL || dir[0] == '\0' || key == NULL)
+		return vft_err_set(err, -EINVAL,
+				   "no Secret volume directory or key given");
+	vft_token_wipe(t);
+	/* A key is one name: kubelet writes no other (and ".." would leave
+	 * the volume). */
+	if (key[0] == '\0' || key[0] == '.' || strchr(key, '/') != NULL ||
+	    strlen(key) > 200)
+		return vft_err_set(err, -EINVAL,
+				   "Secret key '%.64s' is not one file name "
+				   "(expected a name of 1 to 200 characters, "
+				   "no '/', not starting with '.')",
+				   key);
+	snprintf(path, sizeof(path), "%s/%s", dir, key);
+	fd = secret_open(dir, key, err);
+	if (fd < 0)
+		return fd;
+	len = token_file_read(fd, buf, TOKEN_FILE_MAX);
+	close(fd);
+	if (len < 0)
+		rc = vft_err_set(err, (int)len, "cannot read token file %s: %s",
+				 path, strerror((int)-len));
+	else
+		rc = token_file_content(buf, (size_t)len, path, t, err);
+	vft_wipe(buf, sizeof(buf));
+	if (rc != 0)
+		return rc;
+	t->source = VFT_TOKEN_FILE;
+	token_set_origin(t, path);
+	return 0;
+}
+
 int
 vft_token_generate(struct vft_token *t, struct vft_err *err)
 {

@@ -134,6 +134,21 @@ int vft_token_from_file(const char *path, struct vft_token *t,
 			struct vft_err *err);
 
 /**
+ * Read the token of key @p key from a Kubernetes Secret volume mounted at
+ * @p dir (kubelet's layout: KEY -> ..data/KEY, ..data -> ..TIMESTAMP, the
+ * regular file ..TIMESTAMP/KEY). Instead of vft_token_from_file()'s rules
+ * (which still refuse each of these links): every name is resolved under
+ * the directory's fd with O_NOFOLLOW, each link must be exactly what
+ * kubelet writes, and the volume directory, both links, the ..TIMESTAMP
+ * directory and the file must be owned by root or the caller with no group
+ * or other write bit (the volume directory may be sticky 1777); the file
+ * may be readable by group and others (0400, 0440, 0644). The content rule
+ * is vft_token_from_file()'s. Each refusal names the object and the rule.
+ */
+int vft_token_from_secret(const char *dir, const char *key, struct vft_token *t,
+			  struct vft_err *err);
+
+/**
  * What a file that is not a regular file is, for messages: "a directory",
  * "a FIFO", "a socket", "a character device", "a block device", else "not
  * a regular file". Files that must be regular (token files, the broker's

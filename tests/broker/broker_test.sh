@@ -639,6 +639,28 @@ case_config() {
 	mkdir "$d"
 	chmod 1777 "$d"
 	token_dir_case "$d" "group and others may not write" "world-writable"
+	# --token-secret: a Kubernetes Secret volume is a sticky 1777 tmpfs
+	# of root's; accepted then (each read checks the layout itself), and
+	# only sticky
+	"$VFTOKEND" --socket "$S" --policy "$P" --token-dir "$d" \
+		--token-secret --foreground >"$W/td.out" 2>&1 &
+	local bp=$!
+	if wait_for 5 sock_ready && kill -0 "$bp" 2>/dev/null; then
+		ok "config: --token-secret with a sticky 1777 token dir starts"
+	else
+		nok "config: --token-secret with a sticky 1777 token dir starts ($(head -1 "$W/td.out"))"
+	fi
+	kill -TERM "$bp" 2>/dev/null
+	wait "$bp" 2>/dev/null
+	chmod 0777 "$d"
+	timeout 5 "$VFTOKEND" --socket "$S" --policy "$P" --token-dir "$d" \
+		--token-secret >"$W/td.out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -qF "group and others may not write" "$W/td.out"; then
+		ok "config: --token-secret with a 0777 token dir (not sticky): exit 1"
+	else
+		nok "config: --token-secret with a 0777 token dir (not sticky): exit 1 (exit $rc: $(head -1 "$W/td.out"))"
+	fi
 }
 
 # ---- (9) sd_notify: READY=1, STATUS=, WATCHDOG=1 ---------------------------

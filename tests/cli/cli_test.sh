@@ -8,7 +8,7 @@
 # covered by devtools/vm/scenarios/cli-forward.sh.
 #
 # Usage: cli_test.sh VFTOKEN_BINARY GROUP
-#   GROUP: status json usage vfs token check scrub errors
+#   GROUP: status json usage vfs token check scrub errors cdi
 set -u
 
 VFT=${1:?usage: cli_test.sh VFTOKEN_BINARY GROUP}
@@ -206,7 +206,7 @@ t_usage() {
 	run --version
 	expect_rc 0 "--version"
 	expect_in out "vftoken "
-	for c in status "vfs" "token" check; do
+	for c in status "vfs" "token" check cdi; do
 		# shellcheck disable=SC2086
 		run $c --help
 		expect_rc 0 "$c --help"
@@ -541,8 +541,62 @@ t_errors() {
 	fi
 }
 
+# vftoken cdi: the spec's shape (jq), its refusals.
+t_cdi() {
+	fake_fixture
+	run cdi --pf 0000:01:00.0 --sysfs-root "$ROOT"
+	expect_rc 0 "cdi --pf"
+	expect_jq '.cdiVersion == "0.5.0" and .kind == "vftoken.dev/vf"' "version 0.5.0, kind vftoken.dev/vf"
+	expect_jq '[.devices[].name] == ["0000:01:10.0", "0000:01:10.2"]' "a device per VF, named by its address"
+	expect_jq '[.devices[].containerEdits.env[0]] == ["VFTOKEN_DEVICE_0000_01_10_0=0000:01:10.0", "VFTOKEN_DEVICE_0000_01_10_2=0000:01:10.2"]' "a variable per device"
+	if [ -e /dev/vfio/vfio ]; then hp=group; else hp=cdev; fi
+	expect_jq ".containerEdits.env == [\"VFTOKEN_BROKER=/run/vftoken/broker.sock\", \"VFTOKEN_VFIO_PATH=$hp\"]" "VFTOKEN_BROKER and this host's VFIO path ($hp) for every device"
+	expect_jq '.containerEdits.mounts == [{"hostPath": "/run/vftoken/broker.sock", "containerPath": "/run/vftoken/broker.sock", "options": ["bind"]}, {"hostPath": "/dev/hugepages", "containerPath": "/dev/hugepages", "options": ["rbind", "rw"]}]' "mounts: the socket file, hugepages"
+	expect_jq '[.. | objects | has("deviceNodes")] | any | not' "no deviceNodes"
+	expect_not_in out "/dev/vfio"
+	run cdi 0000:01:10.2 0000:01:10.0 0000:01:10.2 --socket /srv/b.sock --huge-dir none --kind example.com/nic --vfio-path cdev --sysfs-root "$ROOT"
+	expect_rc 0 "cdi ADDR... with --socket, --huge-dir none, --kind"
+	expect_jq '[.devices[].name] == ["0000:01:10.2", "0000:01:10.0"] and .kind == "example.com/nic"' "the functions given, once each, in order"
+	expect_jq '.containerEdits.mounts == [{"hostPath": "/srv/b.sock", "containerPath": "/srv/b.sock", "options": ["bind"]}] and .containerEdits.env == ["VFTOKEN_BROKER=/srv/b.sock", "VFTOKEN_VFIO_PATH=cdev"]' "--socket, --vfio-path, no hugepage mount"
+	run cdi 0000:04:10.0 --sysfs-root "$ROOT"
+	expect_rc 0 "cdi of a VF on igbvf"
+	expect_in err "not vfio-pci: the broker cannot open it"
+	run cdi --pf 0000:01:00.0 --out "$T/spec.json" --sysfs-root "$ROOT"
+	expect_rc 0 "cdi --out"
+	if [ "$(stat -c %a "$T/spec.json")" = 644 ] && jq -e '.devices | length == 2' "$T/spec.json" >/dev/null; then
+		ok "--out: mode 0644, the spec"
+	else
+		nok "--out: $(stat -c %a "$T/spec.json") $(head -c 80 "$T/spec.json")"
+	fi
+	# refusals
+	run cdi --sysfs-root "$ROOT"
+	expect_rc 2 "cdi with no function"
+	expect_in err "no function (expected ADDR... or --pf PF)"
+	run cdi 0000:09:00.0 --sysfs-root "$ROOT"
+	expect_rc 3 "cdi of a missing function"
+	run cdi --pf 0000:03:00.0 --sysfs-root "$ROOT"
+	expect_rc 11 "cdi --pf of a PF with no VFs"
+	expect_in err "has no VFs"
+	run cdi --pf 0000:01:10.0 --sysfs-root "$ROOT"
+	expect_rc 11 "cdi --pf of a VF"
+	run cdi 0000:01:10.0 --kind vf --sysfs-root "$ROOT"
+	expect_rc 2 "cdi --kind without a vendor domain"
+	expect_in err "expected VENDOR/CLASS"
+	run cdi 0000:01:10.0 --kind "a.b/c=d" --sysfs-root "$ROOT"
+	expect_rc 2 "cdi --kind with '='"
+	run cdi 0000:01:10.0 --vfio-path type1 --sysfs-root "$ROOT"
+	expect_rc 2 "cdi --vfio-path of no path"
+	expect_in err "expected group, cdev or auto"
+	run cdi 0000:01:10.0 --socket run/broker.sock --sysfs-root "$ROOT"
+	expect_rc 2 "cdi --socket relative"
+	expect_in err "expected an absolute path"
+	run cdi 0000:01:10.0 --out "$T/no/such/dir/spec.json" --sysfs-root "$ROOT"
+	expect_rc 1 "cdi --out in a missing directory"
+	expect_in err "cannot create a file next to $T/no/such/dir/spec.json"
+}
+
 case $GROUP in
-status | json | usage | vfs | token | check | scrub | errors) "t_$GROUP" ;;
+status | json | usage | vfs | token | check | scrub | errors | cdi) "t_$GROUP" ;;
 *)
 	echo "unknown group '$GROUP'" >&2
 	exit 2

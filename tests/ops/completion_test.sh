@@ -93,12 +93,12 @@ expect() {
 	fi
 }
 
-expect "vftoken " status vfs token check help --version --help
+expect "vftoken " status vfs token check cdi help --version --help
 expect "vftoken st" status
 expect "vftoken --v" --version
 expect "vftoken vfs " create destroy
 expect "vftoken token " set generate
-expect "vftoken help " status vfs token check
+expect "vftoken help " status vfs token check cdi
 expect "vftoken help token " set generate
 # PF arguments: SR-IOV PFs only
 expect "vftoken vfs create " 0000:01:00.0
@@ -119,6 +119,11 @@ expect "vftoken check 0000:01:10.0 --token-" --token-file --token-env
 expect "vftoken token set 0000:01:00.0 --cu" --current-token-file \
 	--current-token-env --current-token
 expect "vftoken token generate --" --out --help
+# cdi: functions, PFs after --pf, its options
+expect "vftoken cdi " 0000:01:00.0 0000:01:10.0 0000:02:00.0
+expect "vftoken cdi 0000:01:10.0 0000:0" 01:00.0 01:10.0 02:00.0
+expect "vftoken cdi --pf " 0000:01:00.0
+expect "vftoken cdi --h" --huge-dir --help
 # option values
 expect "vftoken token set 0000:01:00.0 --token-file $T/files/pf.t" \
 	"$T/files/pf.token"

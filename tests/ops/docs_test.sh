@@ -43,7 +43,7 @@ for f in cli.rst troubleshooting.rst install.rst real_nics.rst; do
 done
 
 # cli.rst: commands, options (as ``--opt``), exit codes
-for c in "" status vfs token check; do
+for c in "" status vfs token check cdi; do
 	# shellcheck disable=SC2086 # $c is one word or none
 	"$VFT" $c --help
 done >"$T/help.txt"
@@ -51,7 +51,7 @@ grep -oE -- '--[a-z][a-z-]*' "$T/help.txt" | sort -u >"$T/opts"
 all_in "$DOC/cli.rst" "options of --help" "$T/opts"
 printf '%s\n' "vftoken status" "vftoken vfs create" "vftoken vfs destroy" \
 	"vftoken token set" "vftoken token generate" "vftoken check" \
-	"vftoken help" >"$T/cmds"
+	"vftoken cdi" "vftoken help" >"$T/cmds"
 all_in "$DOC/cli.rst" "commands" "$T/cmds"
 "$VFT" --help | sed -n 's/^ *\([0-9][0-9]*\)  \([a-z-]*\) .*/\1 \2/p' >"$T/codes"
 # as a table row: "``N``" and "``name``"
@@ -74,7 +74,7 @@ all_in "$DOC/troubleshooting.rst" "explainer verdicts" "$T/verdicts.rst"
 printf '%s\n' vftoken-vfs@.service vftoken-vfio.service vftoken.pc \
 	libvftoken.a vftoken.h librte_bus_sriov.so bash-completion \
 	vftoken.1 vftoken-status.1 vftoken-vfs.1 vftoken-token.1 \
-	vftoken-check.1 /etc/vftoken >"$T/files"
+	vftoken-check.1 vftoken-cdi.1 /etc/vftoken >"$T/files"
 all_in "$DOC/install.rst" "installed files" "$T/files"
 
 ops_done

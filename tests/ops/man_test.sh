@@ -87,10 +87,10 @@ check_page() {
 }
 
 check_page "$T/vftoken.1" "$VFT"
-for c in status vfs token check; do
+for c in status vfs token check cdi; do
 	check_page "$T/vftoken-$c.1" "$VFT" "$c"
 done
-pages="vftoken.1 vftoken-status.1 vftoken-vfs.1 vftoken-token.1 vftoken-check.1"
+pages="vftoken.1 vftoken-status.1 vftoken-vfs.1 vftoken-token.1 vftoken-check.1 vftoken-cdi.1"
 if [ -n "$VFTD" ]; then
 	if python3 "$MKMAN" --daemon "$VFTD" "$T" 2>"$T/mkman.err"; then
 		ok "mkman.py --daemon rendered vftokend.8"

@@ -214,7 +214,7 @@ test_parse_errors(void **state)
 	(void)state;
 	expect_error("allow uid=1 action=open dev=* colour=red\n",
 		     ORIGIN ":1: unknown key 'colour' (expected uid, user, "
-			    "gid, group, unit, action, dev, pf, vf)",
+			    "gid, group, unit, cgroup, action, dev, pf, vf)",
 		     NULL);
 	expect_error("\n# c\nallow uid=1 uid=2 action=open dev=*\n",
 		     ORIGIN ":3: duplicate key 'uid'", NULL);
@@ -1045,6 +1045,135 @@ test_peer_real_vanished(void **state)
 	close(lfd);
 }
 
+/* cgroup=: parsing, matching below a path, the peer's path from its
+ * /proc/PID/cgroup text, and how the log shows it. */
+static void
+test_cgroup(void **state)
+{
+	struct vfb_peer u = peer_of(1000, 1000, "");
+	struct vfb_target t0 = tgt_vf("0000:01:10.0", "0000:01:00.0", 0);
+	struct vfb_target t1 = tgt_vf("0000:01:10.2", "0000:01:00.0", 1);
+	struct vfb_policy *p;
+	char path[VFB_CGROUP_LEN + 1], buf[VFB_PEER_FMT_LEN];
+	char line[VFB_CGROUP_LEN + 64];
+
+	(void)state;
+	p = parse_ok("allow uid=1000 cgroup=/vftoken-a action=open "
+		     "pf=0000:01:00.0 vf=0,1\n"
+		     "allow uid=1000 cgroup=/vftoken-b action=open "
+		     "pf=0000:01:00.0 vf=0\n");
+	/* a container's cgroup below its engine's parent */
+	snprintf(u.cgroup, sizeof(u.cgroup), "/vftoken-a/libpod-0123abcd");
+	expect_decision(p, &u, VFB_ACT_OPEN, &t1, true, 1);
+	snprintf(u.cgroup, sizeof(u.cgroup), "/vftoken-a");
+	expect_decision(p, &u, VFB_ACT_OPEN, &t1, true, 1);
+	/* B: VF 0 only; a sibling whose name starts the same is not below */
+	snprintf(u.cgroup, sizeof(u.cgroup), "/vftoken-b/libpod-0123abcd");
+	expect_decision(p, &u, VFB_ACT_OPEN, &t0, true, 2);
+	expect_decision(p, &u, VFB_ACT_OPEN, &t1, false, 0);
+	snprintf(u.cgroup, sizeof(u.cgroup), "/vftoken-ab/libpod-0123abcd");
+	expect_decision(p, &u, VFB_ACT_OPEN, &t0, false, 0);
+	/* the same names elsewhere in the tree (a user's delegated part) */
+	snprintf(u.cgroup, sizeof(u.cgroup),
+		 "/user.slice/user-1000.slice/user@1000.service/vftoken-a");
+	expect_decision(p, &u, VFB_ACT_OPEN, &t0, false, 0);
+	/* no cgroup (pid gone, pid 0) matches no cgroup= rule */
+	u.cgroup[0] = '\0';
+	expect_decision(p, &u, VFB_ACT_OPEN, &t0, false, 0);
+	/* every who given must match: uid too */
+	snprintf(u.cgroup, sizeof(u.cgroup), "/vftoken-a/x");
+	u.uid = 1001;
+	expect_decision(p, &u, VFB_ACT_OPEN, &t0, false, 0);
+	assert_true(vfb_policy_names(
+		p, &(struct vfb_peer){ .uid = 1000, .cgroup = "/vftoken-b" }));
+	vfb_policy_free(p);
+	/* cgroup= alone is a who */
+	p = parse_ok("allow cgroup=/kubepods.slice/kubepods-pod1234.slice "
+		     "action=open dev=*\n");
+	snprintf(u.cgroup, sizeof(u.cgroup),
+		 "/kubepods.slice/kubepods-pod1234.slice/"
+		 "cri-containerd-ab.scope");
+	expect_decision(p, &u, VFB_ACT_OPEN, &t0, true, 1);
+	vfb_policy_free(p);
+
+	/* bad values */
+	expect_error("allow cgroup=vftoken-a action=open dev=*\n",
+		     ORIGIN ":1: bad cgroup 'vftoken-a' (expected an absolute",
+		     NULL);
+	expect_error("allow cgroup=/ action=open dev=*\n",
+		     ORIGIN ":1: bad cgroup '/'", NULL);
+	expect_error("allow cgroup=/a/ action=open dev=*\n",
+		     ORIGIN ":1: bad cgroup '/a/'", NULL);
+	expect_error("allow cgroup=/a//b action=open dev=*\n",
+		     ORIGIN ":1: bad cgroup '/a//b'", NULL);
+	expect_error("allow cgroup=/a/../b action=open dev=*\n",
+		     ORIGIN ":1: bad cgroup '/a/../b'", NULL);
+	expect_error("allow cgroup=/a/./b action=open dev=*\n",
+		     ORIGIN ":1: bad cgroup '/a/./b'", NULL);
+	expect_error("allow cgroup=/a,/b action=open dev=*\n",
+		     ORIGIN ":1: bad cgroup '/a,/b'", NULL);
+	expect_error("allow anyone cgroup=/a action=open dev=*\n",
+		     ORIGIN ":1: 'anyone' must stand alone", NULL);
+	expect_error("allow cgroup=/a cgroup=/b action=open dev=*\n",
+		     ORIGIN ":1: duplicate key 'cgroup'", NULL);
+	memset(path, 'a', sizeof(path));
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	snprintf(line, sizeof(line), "allow cgroup=%s action=open dev=*\n",
+		 path);
+	expect_error(line, ORIGIN ":1: bad cgroup '/aaaa", NULL);
+	assert_false(vfb_cgroup_path_valid(path));
+	path[sizeof(path) - 2] = '\0';
+	assert_true(vfb_cgroup_path_valid(path));
+
+	/* the path of a /proc/PID/cgroup text */
+	assert_int_equal(vfb_cgroup_from_text("0::/vftoken-a/libpod-12\n", path,
+					      sizeof(path)),
+			 0);
+	assert_string_equal(path, "/vftoken-a/libpod-12");
+	assert_int_equal(vfb_cgroup_from_text("1:name=systemd:/x\n"
+					      "0::/a/b.scope\n",
+					      path, sizeof(path)),
+			 0);
+	assert_string_equal(path, "/a/b.scope");
+	assert_int_equal(vfb_cgroup_from_text("0::/gone (deleted)\n", path,
+					      sizeof(path)),
+			 0);
+	assert_string_equal(path, "");
+	assert_int_equal(vfb_cgroup_from_text("3:cpu:/a\n", path, sizeof(path)),
+			 0);
+	assert_string_equal(path, "");
+	assert_int_equal(
+		vfb_cgroup_from_text("0::/a\n0::/b\n", path, sizeof(path)),
+		-EINVAL);
+	assert_int_equal(vfb_cgroup_from_text("0::/abcdefgh\n", path, 5),
+			 -ENAMETOOLONG);
+
+	/* the log: the cgroup when it says more than the unit */
+	u.uid = 1000;
+	u.pid = 42;
+	snprintf(u.cgroup, sizeof(u.cgroup), "/vftoken-a/libpod-12");
+	vfb_peer_format(&u, buf, sizeof(buf));
+	assert_string_equal(buf, "uid=1000 gid=1000 pid=42 unit=- "
+				 "cgroup=/vftoken-a/libpod-12");
+	snprintf(u.unit, sizeof(u.unit), "foo.service");
+	snprintf(u.cgroup, sizeof(u.cgroup), "/system.slice/foo.service");
+	vfb_peer_format(&u, buf, sizeof(buf));
+	assert_string_equal(buf, "uid=1000 gid=1000 pid=42 unit=foo.service");
+	snprintf(u.cgroup, sizeof(u.cgroup), "/");
+	vfb_peer_format(&u, buf, sizeof(buf));
+	assert_string_equal(buf, "uid=1000 gid=1000 pid=42 unit=foo.service");
+	snprintf(u.cgroup, sizeof(u.cgroup), "/m.slice/libpod-1.scope/ctr\n");
+	vfb_peer_format(&u, buf, sizeof(buf));
+	assert_string_equal(buf, "uid=1000 gid=1000 pid=42 unit=foo.service "
+				 "cgroup=/m.slice/libpod-1.scope/ctr?");
+	/* no terminator: no read beyond the arrays */
+	memset(u.cgroup, 'c', sizeof(u.cgroup));
+	memset(u.unit, 'u', sizeof(u.unit));
+	vfb_peer_format(&u, buf, sizeof(buf));
+	assert_true(strlen(buf) < sizeof(buf));
+}
+
 static void
 test_peer_format(void **state)
 {
@@ -1352,6 +1481,7 @@ main(void)
 		cmocka_unit_test(test_peer_real_other_user),
 		cmocka_unit_test(test_peer_real_vanished),
 		cmocka_unit_test(test_peer_format),
+		cmocka_unit_test(test_cgroup),
 		cmocka_unit_test(test_load_ok),
 		cmocka_unit_test(test_load_refused),
 		cmocka_unit_test(test_load_wrong_owner),

@@ -590,6 +590,204 @@ test_err(void **state)
 	vft_err_clear(NULL);
 }
 
+/* ---- Kubernetes Secret volumes (vft_token_from_secret) ---- */
+
+#define SECRET_TS "..2026_12_07_05_00_00.123456789"
+#define SECRET_KEY "0000:01:00.0.token"
+
+/* DIR/vol */
+static void
+vol_path(char vol[300])
+{
+	int n = snprintf(vol, 300, "%s/vol", dir);
+
+	assert_true(n > 0 && n < 300);
+}
+
+/* A volume as kubelet's atomic writer lays it out, in DIR/vol: the
+ * directory @vol_mode, ..TIMESTAMP @ts_mode with KEY @file_mode holding
+ * TOK, ..data -> ..TIMESTAMP, KEY -> ..data/KEY. */
+static void
+secret_make(mode_t vol_mode, mode_t ts_mode, mode_t file_mode)
+{
+	char vol[300], p[PATH_MAX];
+
+	vol_path(vol);
+	nftw(vol, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	assert_int_equal(mkdir(vol, 0700), 0);
+	snprintf(p, sizeof(p), "%s/%s", vol, SECRET_TS);
+	assert_int_equal(mkdir(p, 0700), 0);
+	make_token_file("vol/" SECRET_TS "/" SECRET_KEY, TOK "\n", file_mode);
+	assert_int_equal(chmod(p, ts_mode), 0);
+	snprintf(p, sizeof(p), "%s/..data", vol);
+	assert_int_equal(symlink(SECRET_TS, p), 0);
+	snprintf(p, sizeof(p), "%s/%s", vol, SECRET_KEY);
+	assert_int_equal(symlink("..data/" SECRET_KEY, p), 0);
+	assert_int_equal(chmod(vol, vol_mode), 0);
+}
+
+/* vft_token_from_secret(DIR/vol, @key): @code, a message with @rule. */
+static void
+expect_secret(const char *key, int code, const char *rule)
+{
+	struct vft_token t;
+	struct vft_err err;
+	char vol[300];
+
+	vol_path(vol);
+	vft_err_clear(&err);
+	assert_int_equal(vft_token_from_secret(vol, key, &t, &err), code);
+	if (code == 0) {
+		struct vft_token want;
+
+		assert_int_equal(vft_token_from_string(TOK, &want, &err), 0);
+		assert_true(vft_uuid_equal(&t.uuid, &want.uuid));
+		assert_true(strstr(t.origin, SECRET_KEY) != NULL);
+		return;
+	}
+	if (strstr(err.msg, rule) == NULL)
+		fail_msg("message \"%s\" lacks \"%s\"", err.msg, rule);
+	assert_no_secret(err.msg);
+	assert_false(vft_token_present(&t));
+}
+
+/* Secret modes 0400, 0440, 0644 in a 1777 or 0755 volume: read. */
+static void
+test_secret_ok(void **state)
+{
+	static const mode_t modes[] = { 0400, 0440, 0644 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		secret_make(01777, 0755, modes[i]);
+		expect_secret(SECRET_KEY, 0, NULL);
+		secret_make(0755, 0755, modes[i]);
+		expect_secret(SECRET_KEY, 0, NULL);
+	}
+}
+
+/* The ordinary rules still refuse each piece of that layout. */
+static void
+test_secret_file_rules_unchanged(void **state)
+{
+	(void)state;
+	secret_make(01777, 0755, 0644);
+	expect_file_refused("vol/" SECRET_KEY, -ELOOP, "symbolic link");
+	expect_file_refused("vol/" SECRET_TS "/" SECRET_KEY, -EPERM,
+			    "expected no group/other permission bits");
+	secret_make(0755, 0755, 0440);
+	expect_file_refused("vol/" SECRET_TS "/" SECRET_KEY, -EPERM,
+			    "expected no group/other permission bits");
+}
+
+/* Writable by others where it matters, links elsewhere, other types. */
+static void
+test_secret_refused(void **state)
+{
+	char vol[300], p[PATH_MAX];
+
+	(void)state;
+	vol_path(vol);
+	/* group/other-writable: the volume without the sticky bit, the
+	 * timestamped directory, the file */
+	secret_make(0777, 0755, 0644);
+	expect_secret(SECRET_KEY, -EPERM, "the volume directory is owned by");
+	secret_make(01777, 0777, 0644);
+	expect_secret(SECRET_KEY, -EPERM, SECRET_TS " is owned by");
+	secret_make(01777, 01777, 0644);
+	expect_secret(SECRET_KEY, -EPERM, SECRET_TS " is owned by");
+	secret_make(01777, 0755, 0666);
+	expect_secret(SECRET_KEY, -EPERM, SECRET_TS "/" SECRET_KEY);
+	secret_make(01777, 0755, 0620);
+	expect_secret(SECRET_KEY, -EPERM, "no group or other write");
+
+	/* KEY pointing anywhere but ..data/KEY */
+	secret_make(0755, 0755, 0644);
+	snprintf(p, sizeof(p), "%s/%s", vol, SECRET_KEY);
+	unlink(p);
+	assert_int_equal(symlink("/etc/passwd", p), 0);
+	expect_secret(SECRET_KEY, -EINVAL, "expected '..data/" SECRET_KEY);
+	unlink(p);
+	assert_int_equal(symlink(SECRET_TS "/" SECRET_KEY, p), 0);
+	expect_secret(SECRET_KEY, -EINVAL, "expected '..data/" SECRET_KEY);
+	/* KEY a regular file: not this layout */
+	unlink(p);
+	make_token_file("vol/" SECRET_KEY, TOK, 0600);
+	expect_secret(SECRET_KEY, -EINVAL, "is a regular file, expected");
+
+	/* ..data leaving the volume, or deeper */
+	secret_make(0755, 0755, 0644);
+	snprintf(p, sizeof(p), "%s/..data", vol);
+	unlink(p);
+	assert_int_equal(symlink("../elsewhere", p), 0);
+	expect_secret(SECRET_KEY, -EINVAL, "expected one directory");
+	unlink(p);
+	assert_int_equal(symlink("..", p), 0);
+	expect_secret(SECRET_KEY, -EINVAL, "expected one directory");
+	unlink(p);
+	assert_int_equal(symlink(dir, p), 0);
+	expect_secret(SECRET_KEY, -EINVAL, "expected one directory");
+	/* ..TIMESTAMP a link to a directory: not opened through it */
+	unlink(p);
+	assert_int_equal(symlink("..ts-link", p), 0);
+	snprintf(p, sizeof(p), "%s/..ts-link", vol);
+	assert_int_equal(symlink(SECRET_TS, p), 0);
+	expect_secret(SECRET_KEY, -ENOTDIR, "not a link");
+
+	/* the file a link inside ..TIMESTAMP */
+	secret_make(0755, 0755, 0644);
+	snprintf(p, sizeof(p), "%s/%s/%s", vol, SECRET_TS, SECRET_KEY);
+	unlink(p);
+	assert_int_equal(symlink("/etc/hostname", p), 0);
+	expect_secret(SECRET_KEY, -ELOOP, "expected a regular file");
+	/* the file a directory */
+	unlink(p);
+	assert_int_equal(mkdir(p, 0755), 0);
+	expect_secret(SECRET_KEY, -EINVAL, "is not a regular file");
+
+	/* keys that are not one name */
+	secret_make(0755, 0755, 0644);
+	expect_secret("../vol/" SECRET_KEY, -EINVAL, "is not one file name");
+	expect_secret("..data", -EINVAL, "is not one file name");
+	expect_secret("", -EINVAL, "is not one file name");
+	expect_secret("missing.token", -ENOENT, "cannot stat missing.token");
+	/* the content rules are the file rules */
+	make_token_file("vol/" SECRET_TS "/" SECRET_KEY, TOK "\r\n", 0644);
+	expect_secret(SECRET_KEY, -EINVAL, "CR LF");
+}
+
+/* Another uid's volume, link or file (as root only: chown). */
+static void
+test_secret_owner(void **state)
+{
+	char vol[300], p[PATH_MAX];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	vol_path(vol);
+	secret_make(0755, 0755, 0644);
+	assert_int_equal(chown(vol, NOBODY, NOBODY), 0);
+	expect_secret(SECRET_KEY, -EPERM, "owned by uid 65534");
+	secret_make(0755, 0755, 0644);
+	snprintf(p, sizeof(p), "%s/..data", vol);
+	assert_int_equal(lchown(p, NOBODY, NOBODY), 0);
+	expect_secret(SECRET_KEY, -EPERM, "..data is owned by uid 65534");
+	secret_make(0755, 0755, 0644);
+	snprintf(p, sizeof(p), "%s/%s", vol, SECRET_KEY);
+	assert_int_equal(lchown(p, NOBODY, NOBODY), 0);
+	expect_secret(SECRET_KEY, -EPERM, "owned by uid 65534");
+	secret_make(0755, 0755, 0644);
+	snprintf(p, sizeof(p), "%s/%s", vol, SECRET_TS);
+	assert_int_equal(chown(p, NOBODY, NOBODY), 0);
+	expect_secret(SECRET_KEY, -EPERM, "owned by uid 65534");
+	secret_make(0755, 0755, 0644);
+	snprintf(p, sizeof(p), "%s/%s/%s", vol, SECRET_TS, SECRET_KEY);
+	assert_int_equal(chown(p, NOBODY, NOBODY), 0);
+	expect_secret(SECRET_KEY, -EPERM, "owned by uid 65534");
+}
+
 int
 main(void)
 {
@@ -613,6 +811,10 @@ main(void)
 		cmocka_unit_test(test_fingerprint_distinct),
 		cmocka_unit_test(test_wipe_and_names),
 		cmocka_unit_test(test_err),
+		cmocka_unit_test(test_secret_ok),
+		cmocka_unit_test(test_secret_file_rules_unchanged),
+		cmocka_unit_test(test_secret_refused),
+		cmocka_unit_test(test_secret_owner),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
