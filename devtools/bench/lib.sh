@@ -12,6 +12,8 @@
 #                                   checked against REGEX
 #   bench_parse "$@"                parse; --no-doc is always known
 #   bench_vm KERNEL ACCEL TIMEOUT SCENARIO [ARGS...]   boot the rig once
+#                                   (with run.sh's options BENCH_VM_ARGS,
+#                                   e.g. --second-pf)
 #   bench_take FILE NAME [SAMPLE]   the scenario's FILE to $OUT/NAME (and,
 #                                   with the doc, to doc/guides/bench/
 #                                   samples/SAMPLE); none is a failure
@@ -39,6 +41,7 @@ BENCH_OPT_META=()
 BENCH_OPT_WHAT=()
 BENCH_DOC_ARG=()
 BENCH_DOC=1
+BENCH_VM_ARGS=()
 
 bench_init() {
 	BENCH_NAME=$1
@@ -108,7 +111,8 @@ bench_vm() {
 	# --all-pmds: start-up is measured with every driver of Debian's DPDK,
 	# as a host runs it (doc/guides/vm_rig.rst, "The rig's DPDK drivers").
 	VFTOKEN_VM_OUT="$OUT/vm" "$ROOT/devtools/vm/run.sh" --kernel "$kernel" \
-		"${acc[@]}" --all-pmds --timeout "$timeout" "$scenario" "$@"
+		"${acc[@]}" "${BENCH_VM_ARGS[@]}" --all-pmds --timeout "$timeout" \
+		"$scenario" "$@"
 	BENCH_RC=$?
 	bench_host_load end >>"$OUT/host-load.txt"
 	BENCH_SCRATCH=$OUT/vm/scratch/$scenario-$kernel

@@ -258,13 +258,19 @@ def port_start_stalls(sc):
             '``rte_delay_us_sleep``); the sleeps overshoot, so a stall of about 2 s fits '
             'one poll running out: the PF process did not take the '
             'message in time, although the VF process slept. The same two PMDs talk in '
-            'both ways, the bus is not in the path. Such a launch is that much slower and widens its N\'s interval; the '
+            'both ways, the bus is not in the path.%s The '
             'intervals "without a stall" pair only the rounds where neither way\'s '
             'launch had one.'
             % (sc.get('stall_s') or 0.5, probes, nseen['stock'], total['stock'], ', '.join(seen['stock']) or 'none',
                nseen['ours'], total['ours'], ', '.join(seen['ours']) or 'none',
                'starts and probes' if probes else 'starts', span,
-               ', and in the probe,' if probes else ''))
+               ', and in the probe,' if probes else '',
+               ' A stalled launch was made again and its figures dropped (below): '
+               'no stall enters these intervals, so they say nothing of how often '
+               'either way stalls (the counts above) nor what a stall costs; '
+               'the scale benchmark that counts every launch is :doc:`bench_scale`.'
+               if sc.get('retries') else
+               ' Every launch is kept: a stalled one enters its N\'s intervals.'))
     if sc.get('retries'):
         text += (' A launch with a stalled port start%s was made again, up to %d times '
                  '(``scale.sh --retries``); the figures are those of the last attempt.'

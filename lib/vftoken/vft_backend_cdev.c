@@ -195,10 +195,11 @@ vft_cdev_attach(int fd, uint32_t ioas_id)
 
 /* Close the iommufd (and with it the IOAS and its maps) of an idle
  * context. */
+/* With io->lock held; an open under way (n_opening) still needs it. */
 static void
 vft_cdev_backend_close(struct vft_iommu *io)
 {
-	if (io->n_devices > 0 || io->iommufd < 0)
+	if (io->n_devices > 0 || io->n_opening > 0 || io->iommufd < 0)
 		return;
 	vft_os->close(io->iommufd);
 	io->iommufd = -1;
@@ -225,9 +226,12 @@ vft_cdev_backend_open(struct vft_iommu *io, const struct vft_sys *sys,
 	if (fd < 0)
 		return fd;
 	vft_step_set(step, VFT_STEP_IOMMUFD);
+	pthread_mutex_lock(&io->lock);
 	ret = vft_cdev_iommufd_get(io, err);
+	pthread_mutex_unlock(&io->lock);
 	if (ret < 0)
 		goto fail;
+	/* the bind is the kernel's first open, and its reset: unlocked */
 	vft_step_set(step, VFT_STEP_CDEV_BIND);
 	ret = vft_cdev_bind(fd, io->iommufd, tok);
 	if (ret < 0) {
@@ -241,7 +245,9 @@ vft_cdev_backend_open(struct vft_iommu *io, const struct vft_sys *sys,
 		goto fail;
 	}
 	vft_step_set(step, VFT_STEP_CDEV_ATTACH);
+	pthread_mutex_lock(&io->lock);
 	ret = vft_cdev_attach(fd, io->ioas_id);
+	pthread_mutex_unlock(&io->lock);
 	if (ret < 0) {
 		vft_err_set(
 			err, ret,
@@ -250,18 +256,15 @@ vft_cdev_backend_open(struct vft_iommu *io, const struct vft_sys *sys,
 		goto fail;
 	}
 	ret = vft_device_adopt_fd(d, fd, &dev->addr, err, step);
-	if (ret < 0) {
-		vft_cdev_backend_close(io);
-		return ret;
-	}
+	if (ret < 0)
+		return ret; /* the context is closed with its last open */
 	d->cdev = n;
 	/* A bind succeeds on the first open only: vft_device_kernel_reset() */
 	vft_device_kernel_reset(d, true);
 	return 0;
 fail:
 	vft_os->close(fd);
-	vft_cdev_backend_close(io);
-	return ret;
+	return ret; /* the context is closed with its last open */
 }
 
 static void

@@ -152,19 +152,27 @@ vft_group_backend_open(struct vft_iommu *io, const struct vft_sys *sys,
 		       enum vft_step *step, struct vft_err *err)
 {
 	struct vft_iommu_group *ig;
+	bool fresh;
 	int ret;
 
+	pthread_mutex_lock(&io->lock);
 	ig = vft_group_get(io, sys, dev->iommu_group, step, err);
-	if (ig == NULL)
-		return err->code < 0 ? err->code : -EIO;
-	ret = vft_device_open_step(&ig->group, &dev->addr, tok, d, err, step);
-	if (ret < 0) {
-		vft_group_put(io, ig);
-		return ret;
-	}
 	/* The group file opened with this device: see
 	 * vft_device_kernel_reset(). */
-	vft_device_kernel_reset(d, ig->refs == 1);
+	fresh = ig != NULL && ig->refs == 1;
+	pthread_mutex_unlock(&io->lock);
+	if (ig == NULL)
+		return err->code < 0 ? err->code : -EIO;
+	/* The kernel's open, and its reset of the function, run outside the
+	 * lock: the slot stays ours while we hold a reference. */
+	ret = vft_device_open_step(&ig->group, &dev->addr, tok, d, err, step);
+	if (ret < 0) {
+		pthread_mutex_lock(&io->lock);
+		vft_group_put(io, ig);
+		pthread_mutex_unlock(&io->lock);
+		return ret;
+	}
+	vft_device_kernel_reset(d, fresh);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/pci_regs.h>
@@ -42,6 +43,19 @@ _Static_assert(VFT_NUM_BARS == 6, "a type 0 header has 6 BARs");
 #endif
 
 /* ---- IOMMU context ------------------------------------------------------ */
+
+/* io->lock: recursive, so that the DMA-ready callback, which runs with it
+ * held, maps memory through vft_iommu_dma_map(). */
+static void
+vft_iommu_lock_init(struct vft_iommu *io)
+{
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&io->lock, &a);
+	pthread_mutexattr_destroy(&a);
+}
 
 const char *
 vft_path_name(enum vft_path path)
@@ -102,6 +116,7 @@ vft_iommu_init(struct vft_iommu *io, enum vft_path path, struct vft_err *err)
 	if (io == NULL)
 		return vft_err_set(err, -EINVAL, "IOMMU context: NULL");
 	memset(io, 0, sizeof(*io));
+	vft_iommu_lock_init(io);
 	io->container.fd = -1;
 	io->iommufd = -1;
 	for (i = 0; i < VFT_IOMMU_MAX_GROUPS; i++) {
@@ -141,31 +156,51 @@ int
 vft_iommu_dma_map(struct vft_iommu *io, uint64_t vaddr, uint64_t iova,
 		  uint64_t len, struct vft_err *err)
 {
+	int ret;
+
+	if (io == NULL || io->be == NULL)
+		return vft_err_set(err, -EINVAL, "DMA map: no IOMMU context");
+	pthread_mutex_lock(&io->lock);
 	if (!vft_iommu_dma_ready(io))
-		return vft_err_set(err, -ENODEV,
-				   "DMA map at iova 0x%llx: no device is open "
-				   "in this IOMMU context yet",
-				   (unsigned long long)iova);
-	return io->be->dma_map(io, vaddr, iova, len, err);
+		ret = vft_err_set(err, -ENODEV,
+				  "DMA map at iova 0x%llx: no device is open "
+				  "in this IOMMU context yet",
+				  (unsigned long long)iova);
+	else
+		ret = io->be->dma_map(io, vaddr, iova, len, err);
+	pthread_mutex_unlock(&io->lock);
+	return ret;
 }
 
 int
 vft_iommu_dma_unmap(struct vft_iommu *io, uint64_t iova, uint64_t len,
 		    struct vft_err *err)
 {
+	int ret;
+
+	if (io == NULL || io->be == NULL)
+		return vft_err_set(err, -EINVAL, "DMA unmap: no IOMMU context");
+	pthread_mutex_lock(&io->lock);
 	if (!vft_iommu_dma_ready(io))
-		return vft_err_set(err, -ENODEV,
-				   "DMA unmap at iova 0x%llx: no device is "
-				   "open in this IOMMU context",
-				   (unsigned long long)iova);
-	return io->be->dma_unmap(io, iova, len, err);
+		ret = vft_err_set(err, -ENODEV,
+				  "DMA unmap at iova 0x%llx: no device is "
+				  "open in this IOMMU context",
+				  (unsigned long long)iova);
+	else
+		ret = io->be->dma_unmap(io, iova, len, err);
+	pthread_mutex_unlock(&io->lock);
+	return ret;
 }
 
 void
 vft_iommu_close(struct vft_iommu *io)
 {
-	if (io != NULL && io->be != NULL && io->n_devices == 0)
+	if (io == NULL || io->be == NULL)
+		return;
+	pthread_mutex_lock(&io->lock);
+	if (io->n_devices == 0 && io->n_opening == 0)
 		io->be->close(io);
+	pthread_mutex_unlock(&io->lock);
 }
 
 /* ---- open --------------------------------------------------------------- */
@@ -228,6 +263,20 @@ vft_open_check_sysfs(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 	return 0;
 }
 
+/* An open begins (+1) or ends without a device (-1): the last open under
+ * way of a context with no device closes what it opened (the cdev path's
+ * iommufd; groups close with their last reference). */
+static void
+vft_iommu_opening(struct vft_iommu *io, int delta)
+{
+	pthread_mutex_lock(&io->lock);
+	io->n_opening = (unsigned int)((int)io->n_opening + delta);
+	if (delta < 0 && io->n_opening == 0 && io->n_devices == 0 &&
+	    io->path == VFT_PATH_CDEV)
+		io->be->close(io);
+	pthread_mutex_unlock(&io->lock);
+}
+
 /* The first device that gives the context an IOMMU maps memory. */
 static int
 vft_open_dma_ready(struct vft_iommu *io)
@@ -252,9 +301,12 @@ vft_open_finish(struct vft_iommu *io, const struct vft_sys *sys,
 {
 	int ret;
 
+	pthread_mutex_lock(&io->lock);
 	d->iommu = io;
 	io->n_devices++;
+	io->n_opening--;
 	ret = vft_open_dma_ready(io);
+	pthread_mutex_unlock(&io->lock);
 	if (ret < 0) {
 		vft_device_close(d);
 		return vft_open_refused(sys, addr, false, ret, VFT_STEP_DMA_MAP,
@@ -286,6 +338,7 @@ vft_iommu_open_via(struct vft_iommu *io, const struct vft_sys *sys,
 					VFT_STEP_SYSFS, why);
 	vft_err_clear(&err);
 	ret = vft_open_check_sysfs(sys, addr, dev);
+	vft_iommu_opening(io, 1);
 	if (sock != NULL) {
 		/* The broker is asked even when the local read refuses: it
 		 * checks the function itself, explains its own refusals and
@@ -296,15 +349,24 @@ vft_iommu_open_via(struct vft_iommu *io, const struct vft_sys *sys,
 			dev->addr = *addr;
 			vft_pci_addr_format(addr, dev->name);
 		}
+		/* the broker's exchange changes the context: all locked */
+		pthread_mutex_lock(&io->lock);
 		ret = vft_broker_open_device(io, sock, dev, d, why);
+		pthread_mutex_unlock(&io->lock);
 		free(dev);
-		return ret < 0 ? ret : vft_open_finish(io, sys, addr, d, why);
+		if (ret < 0) {
+			vft_iommu_opening(io, -1);
+			return ret;
+		}
+		return vft_open_finish(io, sys, addr, d, why);
 	}
 	if (ret == 0)
 		ret = io->be->open_device(io, sys, dev, tok, d, &step, &err);
 	free(dev);
-	if (ret < 0)
+	if (ret < 0) {
+		vft_iommu_opening(io, -1);
 		return vft_open_refused(sys, addr, token, ret, step, why);
+	}
 	ret = vft_open_finish(io, sys, addr, d, why);
 	/* The path matters to a success too (vft_explain.c: the cdev path
 	 * of a kernel that checks no token). */
@@ -322,6 +384,79 @@ vft_iommu_open_device(struct vft_iommu *io, const struct vft_sys *sys,
 		      struct vft_explanation *why)
 {
 	return vft_iommu_open_via(io, sys, addr, tok, NULL, d, why);
+}
+
+/* The requests vft_iommu_open_devices() opens, shared by its threads. */
+struct vft_open_work {
+	struct vft_open_req *reqs;
+	unsigned int n;
+	unsigned int next; /* the next request, taken atomically */
+};
+
+static uint64_t
+vft_open_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void *
+vft_open_worker(void *arg)
+{
+	struct vft_open_work *w = arg;
+	unsigned int i;
+
+	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n) {
+		struct vft_open_req *r = &w->reqs[i];
+
+		if (r->skip)
+			continue;
+		r->start_ns = vft_open_clock();
+		r->ret = vft_iommu_open_device(r->io, r->sys, &r->addr, r->tok,
+					       r->d, &r->why);
+		r->end_ns = vft_open_clock();
+	}
+	return NULL;
+}
+
+/*
+ * Why the opens may overlap: each runs vft_iommu_open_via() as alone; a
+ * context changes only under io->lock (recursive), which is never held
+ * across the kernel's open of a device (VFIO_GROUP_GET_DEVICE_FD, or
+ * VFIO_DEVICE_BIND_IOMMUFD on the cdev path), where vfio-pci resets the
+ * function. The kernel orders the rest: vfio_df_open() runs under the
+ * dev_set's lock (drivers/vfio/vfio_main.c), which a PF's VFs share
+ * before Linux 6.17 and do not since (ARCHITECTURE.md, section 9).
+ */
+unsigned int
+vft_iommu_open_devices(struct vft_open_req *reqs, unsigned int n,
+		       unsigned int max_threads)
+{
+	struct vft_open_work w = { .reqs = reqs, .n = n, .next = 0 };
+	pthread_t tids[VFT_OPEN_MAX_THREADS];
+	unsigned int i, nt = 0, todo = 0, failed = 0;
+
+	if (reqs == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		reqs[i].ret = 0;
+		reqs[i].start_ns = reqs[i].end_ns = 0;
+		todo += !reqs[i].skip;
+	}
+	if (max_threads > VFT_OPEN_MAX_THREADS)
+		max_threads = VFT_OPEN_MAX_THREADS;
+	/* the caller's thread is one of them */
+	while (nt + 1 < max_threads && nt + 1 < todo &&
+	       pthread_create(&tids[nt], NULL, vft_open_worker, &w) == 0)
+		nt++;
+	vft_open_worker(&w);
+	for (i = 0; i < nt; i++)
+		pthread_join(tids[i], NULL);
+	for (i = 0; i < n; i++)
+		failed += !reqs[i].skip && reqs[i].ret < 0;
+	return failed;
 }
 
 int

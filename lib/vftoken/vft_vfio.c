@@ -554,9 +554,11 @@ vft_device_close_end(struct vft_device *d)
 	struct vft_iommu *io = d->iommu;
 
 	if (io != NULL && io->be != NULL) {
+		pthread_mutex_lock(&io->lock);
 		io->be->close_device(io, d);
 		if (io->n_devices > 0)
 			io->n_devices--;
+		pthread_mutex_unlock(&io->lock);
 	}
 	vft_device_reset(d);
 }

@@ -16,6 +16,7 @@
  * never appears in any message this library produces.
  */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -666,6 +667,14 @@ struct vft_iommu {
 	vft_dma_ready_cb dma_ready;
 	void *dma_ready_arg;
 	uint32_t broker_seq; /**< last request sent to a broker */
+	/**
+	 * Held while the context changes (groups, container, iommufd, the
+	 * device count, DMA maps), never across the kernel's open of a
+	 * device: opens of devices may run on several threads at once
+	 * (recursive: the DMA-ready callback maps through the context).
+	 */
+	pthread_mutex_t lock;
+	unsigned int n_opening; /**< opens under way (they hold the iommufd) */
 };
 
 /** Initialise a context for @p path; nothing is opened until a device is. */
@@ -737,6 +746,38 @@ int vft_iommu_open_device(struct vft_iommu *io, const struct vft_sys *sys,
 			  const struct vft_pci_addr *addr,
 			  const struct vft_token *tok, struct vft_device *d,
 			  struct vft_explanation *why);
+
+/** Most threads vft_iommu_open_devices() uses. */
+#define VFT_OPEN_MAX_THREADS 16
+
+/** One open of vft_iommu_open_devices(): the request, then its outcome. */
+struct vft_open_req {
+	struct vft_iommu *io;	     /**< in: the context to open into */
+	const struct vft_sys *sys;   /**< in: sysfs */
+	struct vft_pci_addr addr;    /**< in: the function */
+	const struct vft_token *tok; /**< in: its token, NULL: none */
+	struct vft_device *d;	     /**< in: where the device goes */
+	bool skip;		     /**< in: leave this one alone */
+	int ret;		     /**< out: vft_iommu_open_device()'s */
+	struct vft_explanation why;  /**< out: its explanation */
+	uint64_t start_ns, end_ns;   /**< out: CLOCK_MONOTONIC, the open */
+};
+
+/**
+ * vft_iommu_open_device() of @p n requests (those with @p skip set left
+ * alone) on up to @p max_threads threads at once (the caller's included;
+ * 0 or 1: one after the other): the kernel's first open of a function
+ * resets it (an FLR: 100 ms for a VF), and the opens of functions the
+ * kernel does not serialise (no shared dev_set) then overlap. Each
+ * request gets exactly the outcome and explanation the same open alone
+ * would have; a failed one leaves nothing open and disturbs no other.
+ * Changes to a context (groups, container, iommufd, attach, DMA maps)
+ * stay serial under its lock; the DMA-ready callback may run on any of
+ * the threads. Nothing else may use the requests' devices meanwhile.
+ * @return how many opens failed.
+ */
+unsigned int vft_iommu_open_devices(struct vft_open_req *reqs, unsigned int n,
+				    unsigned int max_threads);
 
 /**
  * vft_iommu_open_device() through the VF token broker listening at

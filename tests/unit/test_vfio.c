@@ -146,6 +146,15 @@ static struct {
 	int close_meet;
 	int close_arrived;
 	int meet_timeouts;
+	int open_meet; /* the same for VFIO_GROUP_GET_DEVICE_FD */
+	int open_arrived;
+	/* the kernel's open of device open_hold (GET_DEVICE_FD or the cdev
+	 * bind) waits (10 s at most) until open_hold_until devices have been
+	 * opened, and counts a wait that ran out in meet_timeouts */
+	int open_hold;
+	int open_hold_until;
+	int order[FK_MAX_DEVS * 4]; /* devices in the order they opened */
+	int n_order;
 	bool no_iommufd;  /* a kernel without /dev/iommu */
 	bool token_e2big; /* 6.17, 6.18.0-2: a bind with a token is -E2BIG */
 	/* what the fake saw */
@@ -293,26 +302,59 @@ fk_device_count(struct fk_fd *f)
 		fk.devs[d->pf].users++;
 }
 
-/* vft_devices_close() closes from several threads: one at a time here. */
-static pthread_mutex_t fk_close_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t fk_close_cond = PTHREAD_COND_INITIALIZER;
+static void fk_wait_meet(int *arrived, int meet);
+static void fk_hold(int dev);
+static void fk_opened(int dev);
 
-/* With fk.close_meet: this close waits for the others to begin. */
+/* The library calls the fake from several threads (vft_devices_close(),
+ * concurrent opens): every call of fk_ops runs with this held. */
+static pthread_mutex_t fk_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fk_cond = PTHREAD_COND_INITIALIZER;
+
+/* A call that must overlap @p meet - 1 others: it waits (10 s at most,
+ * releasing fk_lock) until that many have begun, and counts a wait that
+ * ran out in fk.meet_timeouts. */
 static void
-fk_close_wait_meet(void)
+fk_wait_meet(int *arrived, int meet)
 {
 	struct timespec until;
 
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 10;
-	fk.close_arrived++;
-	pthread_cond_broadcast(&fk_close_cond);
-	while (fk.close_arrived < fk.close_meet)
-		if (pthread_cond_timedwait(&fk_close_cond, &fk_close_lock,
-					   &until) != 0)
+	(*arrived)++;
+	pthread_cond_broadcast(&fk_cond);
+	while (*arrived < meet)
+		if (pthread_cond_timedwait(&fk_cond, &fk_lock, &until) != 0)
 			break;
-	if (fk.close_arrived < fk.close_meet)
+	if (*arrived < meet)
 		fk.meet_timeouts++;
+}
+
+/* With fk.open_hold == @p dev: wait until fk.open_hold_until devices
+ * have opened (fk_opened()), 10 s at most, releasing fk_lock. */
+static void
+fk_hold(int dev)
+{
+	struct timespec until;
+
+	if (fk.open_hold_until == 0 || dev != fk.open_hold)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	while (fk.n_order < fk.open_hold_until)
+		if (pthread_cond_timedwait(&fk_cond, &fk_lock, &until) != 0)
+			break;
+	if (fk.n_order < fk.open_hold_until)
+		fk.meet_timeouts++;
+}
+
+/* Device @p dev was opened (its first open or not): in fk.order. */
+static void
+fk_opened(int dev)
+{
+	if (fk.n_order < (int)(sizeof(fk.order) / sizeof(fk.order[0])))
+		fk.order[fk.n_order++] = dev;
+	pthread_cond_broadcast(&fk_cond);
 }
 
 static int fk_close_locked(int fd);
@@ -322,12 +364,12 @@ fk_close(int fd)
 {
 	int i = fd - FK_FD_BASE, ret;
 
-	pthread_mutex_lock(&fk_close_lock);
+	pthread_mutex_lock(&fk_lock);
 	if (fk.close_meet > 0 && i >= 0 && i < FK_MAX_FDS &&
 	    fk.fds[i].kind == FK_DEVICE)
-		fk_close_wait_meet();
+		fk_wait_meet(&fk.close_arrived, fk.close_meet);
 	ret = fk_close_locked(fd);
-	pthread_mutex_unlock(&fk_close_lock);
+	pthread_mutex_unlock(&fk_lock);
 	return ret;
 }
 
@@ -428,12 +470,14 @@ fk_get_device_fd(struct fk_fd *g, const char *name)
 			return fk_fail(-ret);
 		if (ret == 0)
 			continue;
+		fk_hold((int)i);
 		fd = fk_alloc(FK_DEVICE);
 		if (fd < 0)
 			return -1;
 		fk_get(fd, FK_DEVICE)->dev = (int)i;
 		fk_get(fd, FK_DEVICE)->bound = true;
 		fk_device_count(fk_get(fd, FK_DEVICE));
+		fk_opened((int)i);
 		return fd;
 	}
 	return fk_fail(ENODEV);
@@ -508,6 +552,8 @@ fk_group_ioctl(struct fk_fd *g, unsigned long req, uintptr_t arg)
 		fk_unset_container(g);
 		return 0;
 	case VFIO_GROUP_GET_DEVICE_FD:
+		if (fk.open_meet > 0)
+			fk_wait_meet(&fk.open_arrived, fk.open_meet);
 		return fk_get_device_fd(g, (const char *)arg);
 	default:
 		return fk_fail(ENOTTY);
@@ -566,6 +612,9 @@ fk_cdev_bind(struct fk_fd *fd, const struct fk_bind *b)
 		return fk_fail(E2BIG);
 	if (fk_group_open(d->group))
 		return fk_fail(EBUSY);
+	if (fk.open_meet > 0)
+		fk_wait_meet(&fk.open_arrived, fk.open_meet);
+	fk_hold(fd->dev);
 	ret = fk_validate_token(
 		d, given,
 		given ? (const struct vft_uuid *)b->token_uuid_ptr : NULL);
@@ -577,6 +626,7 @@ fk_cdev_bind(struct fk_fd *fd, const struct fk_bind *b)
 			return fk_fail(EINVAL);
 	fd->bound = true;
 	fk_device_count(fd);
+	fk_opened(fd->dev);
 	return 0;
 }
 
@@ -825,16 +875,94 @@ fk_nanosleep(const struct timespec *req, struct timespec *rem)
 	return 0;
 }
 
+/* fk_ops under fk_lock (fk_close takes it itself). */
+static int
+fk_open_l(const char *path, int flags)
+{
+	int ret;
+
+	pthread_mutex_lock(&fk_lock);
+	ret = fk_open(path, flags);
+	pthread_mutex_unlock(&fk_lock);
+	return ret;
+}
+
+static int
+fk_ioctl_l(int fd, unsigned long req, uintptr_t arg)
+{
+	int ret;
+
+	pthread_mutex_lock(&fk_lock);
+	ret = fk_ioctl(fd, req, arg);
+	pthread_mutex_unlock(&fk_lock);
+	return ret;
+}
+
+static void *
+fk_mmap_l(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	void *ret;
+
+	pthread_mutex_lock(&fk_lock);
+	ret = fk_mmap(addr, len, prot, flags, fd, off);
+	pthread_mutex_unlock(&fk_lock);
+	return ret;
+}
+
+static int
+fk_munmap_l(void *addr, size_t len)
+{
+	int ret;
+
+	pthread_mutex_lock(&fk_lock);
+	ret = fk_munmap(addr, len);
+	pthread_mutex_unlock(&fk_lock);
+	return ret;
+}
+
+static ssize_t
+fk_pread_l(int fd, void *buf, size_t len, off_t off)
+{
+	ssize_t ret;
+
+	pthread_mutex_lock(&fk_lock);
+	ret = fk_pread(fd, buf, len, off);
+	pthread_mutex_unlock(&fk_lock);
+	return ret;
+}
+
+static ssize_t
+fk_pwrite_l(int fd, const void *buf, size_t len, off_t off)
+{
+	ssize_t ret;
+
+	pthread_mutex_lock(&fk_lock);
+	ret = fk_pwrite(fd, buf, len, off);
+	pthread_mutex_unlock(&fk_lock);
+	return ret;
+}
+
+static int
+fk_nanosleep_l(const struct timespec *req, struct timespec *rem)
+{
+	int ret;
+
+	pthread_mutex_lock(&fk_lock);
+	ret = fk_nanosleep(req, rem);
+	pthread_mutex_unlock(&fk_lock);
+	return ret;
+}
+
 static const struct vft_os_ops fk_ops = {
-	.open = fk_open,
+	.open = fk_open_l,
 	.close = fk_close,
-	.ioctl = fk_ioctl,
-	.mmap = fk_mmap,
-	.munmap = fk_munmap,
-	.pread = fk_pread,
-	.pwrite = fk_pwrite,
+	.ioctl = fk_ioctl_l,
+	.mmap = fk_mmap_l,
+	.munmap = fk_munmap_l,
+	.pread = fk_pread_l,
+	.pwrite = fk_pwrite_l,
 	.dup3 = fk_dup3,
-	.nanosleep = fk_nanosleep,
+	.nanosleep = fk_nanosleep_l,
 };
 
 /* ------------------------------------------------------------------------ */
@@ -2269,6 +2397,312 @@ test_layer_close_many(void **state)
 	assert_int_equal(fk.bad_closes, 0);
 }
 
+struct opener {
+	struct vft_iommu *io;
+	const char *name;
+	const struct vft_token *tok;
+	struct vft_device d;
+	int ret;
+};
+
+static void *
+opener_run(void *arg)
+{
+	struct opener *o = arg;
+	struct vft_pci_addr a = addr_of(o->name);
+	struct vft_explanation why;
+
+	o->ret = vft_iommu_open_device(o->io, &sys, &a, o->tok, &o->d, &why);
+	return NULL;
+}
+
+/*
+ * Two devices opened into one context on two threads at once: the
+ * kernel's opens overlap (each VFIO_GROUP_GET_DEVICE_FD waits in the fake
+ * for the other), the context ends up as after two opens in turn, memory
+ * is mapped once, and each open still knows it was its function's first.
+ */
+static void
+test_layer_open_concurrent(void **state)
+{
+	struct opener o[2] = {
+		{ .name = VF0, .tok = &tok },
+		{ .name = PLAIN, .tok = NULL },
+	};
+	struct vft_iommu io;
+	struct vft_err err;
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	vft_iommu_on_dma_ready(&io, dma_ready_map, &err);
+	dma_ready_calls = 0;
+	o[0].io = o[1].io = &io;
+	fk.open_meet = 2;
+	assert_int_equal(pthread_create(&t, NULL, opener_run, &o[0]), 0);
+	opener_run(&o[1]);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	fk.open_meet = 0;
+	assert_int_equal(o[0].ret, 0);
+	assert_int_equal(o[1].ret, 0);
+	assert_int_equal(fk.open_arrived, 2);
+	assert_int_equal(fk.meet_timeouts, 0);
+	assert_int_equal(vft_iommu_devices(&io), 2);
+	assert_int_equal(dma_ready_calls, 1);
+	assert_int_equal(fk.n_dma, 1);
+	assert_true(o[0].d.kernel_reset);
+	assert_true(o[1].d.kernel_reset);
+	/* container, two groups, two devices */
+	assert_int_equal(fk.n_open, 5);
+	vft_device_close(&o[0].d);
+	vft_device_close(&o[1].d);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+/* A request of vft_iommu_open_devices() for @p name into @p io. */
+static void
+req_of(struct vft_open_req *r, struct vft_iommu *io, const char *name,
+       const struct vft_token *t, struct vft_device *d)
+{
+	memset(r, 0, sizeof(*r));
+	r->io = io;
+	r->sys = &sys;
+	r->addr = addr_of(name);
+	r->tok = t;
+	r->d = d;
+}
+
+/* The explanation of @p name opened alone with @p t into a new context
+ * of @p path (closed again, nothing left open). */
+static int
+open_alone(enum vft_path path, const char *name, const struct vft_token *t,
+	   struct vft_explanation *why)
+{
+	struct vft_pci_addr a = addr_of(name);
+	struct vft_iommu io;
+	struct vft_device d;
+	int ret;
+
+	assert_int_equal(vft_iommu_init(&io, path, NULL), 0);
+	ret = vft_iommu_open_device(&io, &sys, &a, t, &d, why);
+	if (ret == 0)
+		vft_device_close(&d);
+	vft_iommu_close(&io);
+	return ret;
+}
+
+static void
+assert_same_why(const struct vft_explanation *a,
+		const struct vft_explanation *b)
+{
+	assert_int_equal(a->verdict, b->verdict);
+	assert_int_equal(a->error, b->error);
+	assert_string_equal(a->reason, b->reason);
+	assert_string_equal(a->fix, b->fix);
+	assert_no_token(a->reason);
+	assert_no_token(a->fix);
+}
+
+/*
+ * Opens on several threads finish in the kernel's order, which need not
+ * be the requests': here the fake kernel holds VF0's open until PLAIN's
+ * is done. Each request still gets its own device, in its own place.
+ */
+static void
+open_many_order(enum vft_path path)
+{
+	struct vft_open_req r[2];
+	struct vft_device d[2];
+	struct vft_iommu io;
+	struct vft_err err;
+
+	assert_int_equal(vft_iommu_init(&io, path, NULL), 0);
+	vft_iommu_on_dma_ready(&io, dma_ready_map, &err);
+	dma_ready_calls = 0;
+	req_of(&r[0], &io, VF0, &tok, &d[0]);
+	req_of(&r[1], &io, PLAIN, NULL, &d[1]);
+	fk.open_hold = D_VF0;
+	fk.open_hold_until = 1;
+	assert_int_equal(vft_iommu_open_devices(r, 2, 4), 0);
+	fk.open_hold_until = 0;
+	assert_int_equal(fk.meet_timeouts, 0);
+	/* the kernel opened PLAIN first, then VF0 */
+	assert_int_equal(fk.n_order, 2);
+	assert_int_equal(fk.order[0], D_PLAIN);
+	assert_int_equal(fk.order[1], D_VF0);
+	/* in the requests' order, each with its function */
+	assert_int_equal(r[0].ret, 0);
+	assert_int_equal(r[1].ret, 0);
+	assert_int_equal(r[0].why.verdict, VFT_V_OK);
+	assert_true(vft_pci_addr_equal(&d[0].addr, &r[0].addr));
+	assert_true(vft_pci_addr_equal(&d[1].addr, &r[1].addr));
+	assert_int_equal(fk.fds[d[0].fd - FK_FD_BASE].dev, D_VF0);
+	assert_int_equal(fk.fds[d[1].fd - FK_FD_BASE].dev, D_PLAIN);
+	assert_true(r[0].end_ns >= r[0].start_ns && r[0].start_ns > 0);
+	/* both first opens: one reset each, the kernel's */
+	assert_true(d[0].kernel_reset);
+	assert_true(d[1].kernel_reset);
+	assert_int_equal(vft_iommu_devices(&io), 2);
+	assert_int_equal(dma_ready_calls, 1);
+	assert_int_equal(fk.n_dma, 1);
+	assert_int_equal(fk.devs[D_PF].users, 1);
+	vft_device_close(&d[0]);
+	vft_device_close(&d[1]);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+static void
+test_open_many_order(void **state)
+{
+	(void)state;
+	open_many_order(VFT_PATH_GROUP);
+}
+
+static void
+test_cdev_open_many_order(void **state)
+{
+	(void)state;
+	open_many_order(VFT_PATH_CDEV);
+}
+
+/*
+ * One open of three fails in the kernel while another overlaps it (a
+ * wrong token), one is refused before /dev/vfio (not on vfio-pci), a
+ * skipped one is left alone: each failure is explained exactly as the
+ * same open alone, the good one opens, and nothing of the failures stays
+ * open. Then every open fails: the context is left with nothing open.
+ */
+static void
+open_many_failure(enum vft_path path)
+{
+	struct vft_explanation alone_tok, alone_host;
+	struct vft_open_req r[4];
+	struct vft_device d[4];
+	struct vft_iommu io;
+	int base = fk.n_open;
+
+	assert_int_equal(open_alone(path, VF0, &wrong_tok, &alone_tok),
+			 -EACCES);
+	assert_int_equal(open_alone(path, HOST, NULL, &alone_host), -ENODEV);
+	assert_int_equal(fk.n_open, base);
+
+	assert_int_equal(vft_iommu_init(&io, path, NULL), 0);
+	req_of(&r[0], &io, VF0, &wrong_tok, &d[0]);
+	req_of(&r[1], &io, PLAIN, NULL, &d[1]);
+	req_of(&r[2], &io, HOST, NULL, &d[2]);
+	req_of(&r[3], &io, PF, NULL, &d[3]);
+	r[3].skip = true;
+	d[3].fd = -7; /* a skipped request's device is not touched */
+	fk.open_arrived = 0;
+	fk.open_meet = 2; /* VF0's and PLAIN's kernel opens overlap */
+	assert_int_equal(vft_iommu_open_devices(r, 4, 4), 2);
+	fk.open_meet = 0;
+	assert_int_equal(fk.open_arrived, 2);
+	assert_int_equal(fk.meet_timeouts, 0);
+	assert_int_equal(r[0].ret, -EACCES);
+	assert_same_why(&r[0].why, &alone_tok);
+	assert_int_equal(r[1].ret, 0);
+	assert_int_equal(r[1].why.verdict, VFT_V_OK);
+	assert_int_equal(r[2].ret, -ENODEV);
+	assert_same_why(&r[2].why, &alone_host);
+	assert_int_equal(r[3].ret, 0);
+	assert_int_equal(r[3].start_ns, 0);
+	assert_int_equal(d[3].fd, -7);
+	assert_int_equal(d[0].fd, -1);
+	assert_int_equal(d[2].fd, -1);
+	assert_int_equal(vft_iommu_devices(&io), 1);
+	assert_int_equal(fk.devs[D_PF].users, 0);
+	vft_device_close(&d[1]);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, base);
+
+	/* every open fails: nothing open, even before vft_iommu_close() */
+	assert_int_equal(vft_iommu_init(&io, path, NULL), 0);
+	req_of(&r[0], &io, VF0, &wrong_tok, &d[0]);
+	req_of(&r[1], &io, HOST, NULL, &d[1]);
+	assert_int_equal(vft_iommu_open_devices(r, 2, 2), 2);
+	assert_same_why(&r[0].why, &alone_tok);
+	assert_same_why(&r[1].why, &alone_host);
+	assert_int_equal(vft_iommu_devices(&io), 0);
+	assert_int_equal(fk.n_open, base);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, base);
+	assert_int_equal(fk.bad_closes, 0);
+	/* no request, no thread */
+	assert_int_equal(vft_iommu_open_devices(NULL, 2, 2), 0);
+	assert_int_equal(vft_iommu_open_devices(r, 0, 2), 0);
+}
+
+static void
+test_open_many_failure(void **state)
+{
+	(void)state;
+	open_many_failure(VFT_PATH_GROUP);
+}
+
+static void
+test_cdev_open_many_failure(void **state)
+{
+	(void)state;
+	open_many_failure(VFT_PATH_CDEV);
+}
+
+/*
+ * -EAGAIN from the kernel's open (its reset could not take the device
+ * lock) is retried as for one open: two locked tries among the two
+ * opens, both open; locked through every try, both fail explained as
+ * alone, with nothing left open.
+ */
+static void
+test_open_many_eagain(void **state)
+{
+	struct vft_explanation alone;
+	struct vft_open_req r[2];
+	struct vft_device d[2];
+	struct vft_iommu io;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	req_of(&r[0], &io, VF0, &tok, &d[0]);
+	req_of(&r[1], &io, PLAIN, NULL, &d[1]);
+	fk.fail_req = VFIO_GROUP_GET_DEVICE_FD;
+	fk.fail_req_errno = EAGAIN;
+	fk.fail_req_times = 2;
+	assert_int_equal(vft_iommu_open_devices(r, 2, 2), 0);
+	assert_int_equal(r[0].ret, 0);
+	assert_int_equal(r[1].ret, 0);
+	/* two locked, two opened; a wait after each locked try */
+	assert_int_equal(fk.n_fail_req, 4);
+	assert_int_equal(fk.n_sleeps, 2);
+	assert_int_equal(vft_iommu_devices(&io), 2);
+	vft_device_close(&d[0]);
+	vft_device_close(&d[1]);
+	assert_int_equal(fk.n_open, 0);
+
+	/* locked through every try */
+	fk.n_fail_req = fk.n_sleeps = 0;
+	fk.fail_req_times = 0;
+	assert_int_equal(open_alone(VFT_PATH_GROUP, PLAIN, NULL, &alone),
+			 -EAGAIN);
+	assert_non_null(strstr(alone.reason, "device lock"));
+	fk.n_fail_req = fk.n_sleeps = 0;
+	assert_int_equal(vft_iommu_open_devices(r, 2, 2), 2);
+	assert_int_equal(r[0].ret, -EAGAIN);
+	assert_int_equal(r[1].ret, -EAGAIN);
+	assert_same_why(&r[1].why, &alone);
+	assert_int_equal(fk.n_fail_req, 2 * VFT_OPEN_TRIES);
+	assert_int_equal(fk.n_sleeps, 2 * (VFT_OPEN_TRIES - 1));
+	fk.fail_req = 0;
+	assert_int_equal(vft_iommu_devices(&io), 0);
+	assert_int_equal(fk.n_open, 0);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
 /* A cdev bind is always a first open (vfio_df_open()): no second reset. */
 static void
 test_cdev_reset_once(void **state)
@@ -2376,6 +2810,18 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_layer_close_many, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_layer_open_concurrent,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_many_order, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_open_many_failure, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_open_many_eagain, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cdev_open_many_order,
+						setup_cdev, teardown),
+		cmocka_unit_test_setup_teardown(test_cdev_open_many_failure,
+						setup_cdev, teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_open, setup_cdev,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_refusals, setup_cdev,

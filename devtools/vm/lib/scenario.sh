@@ -279,6 +279,16 @@ tp_send() {
 tp_log() { echo "$OUTDIR/$1.log"; }
 
 tp_alive() { kill -0 "${TP_PID[$1]}" 2>/dev/null; }
+# tp_exited PID: the process has exited and waits to be reaped (a zombie).
+# Builtins only: a scenario's shell that polls with builtins (scale.sh's
+# nap) may not reap a child until its next fork, so kill -0 alone would
+# count a zombie as running (seen with startup-scale.sh: 30 s of state Z).
+tp_exited() {
+	local s
+	read -r s 2>/dev/null <"/proc/$1/stat" || return 0
+	s=${s##*) }
+	[ "${s%% *}" = Z ]
+}
 
 # tp_wait NAME REGEX SECS: wait for REGEX in the log (0) or death/timeout (1).
 tp_wait() {
@@ -312,8 +322,15 @@ tp_count() { grep -Ec -- "$2" "$(tp_log "$1")"; }
 # stop: no process of that NAME (never started, or stopped already), or one
 # that had exited before the "quit" (it died: "exits cleanly" must fail).
 # A process stuck in the kernel is reported with its kernel stack.
+# TP_STOP_S: seconds from the "quit" to the process gone (its exit: the
+# bus's cleanup and the devices' release included): polled with
+# "$TP_STOP_NAP $TP_STOP_POLL" (sleep 0.2), 5 x TP_STOP_STEPS (1) times a
+# second of SECS; a scenario that times exits finer sets the three (a
+# builtin's wait: scale.sh's nap 0.01, 20 steps).
+# shellcheck disable=SC2034 # the scenario's to read
+TP_STOP_S=
 tp_stop() {
-	local name=$1 grace=${2:-30} pid i rc=0
+	local name=$1 grace=${2:-30} pid i rc=0 t0 poll=${TP_STOP_POLL:-0.2}
 	pid=${TP_PID[$name]:-}
 	if [ -z "$pid" ]; then
 		echo "  tp_stop: no testpmd '$name' to stop (never started, or already stopped)"
@@ -328,22 +345,27 @@ tp_stop() {
 		[ "$rc" = 0 ] && rc=1
 		return $rc
 	fi
+	t0=$EPOCHREALTIME
+	TP_STOP_S=
 	tp_send "$name" quit 2>/dev/null
-	for ((i = 0; i < grace * 5; i++)); do
-		tp_alive "$name" || break
-		sleep 0.2
+	for ((i = 0; i < grace * 5 * ${TP_STOP_STEPS:-1}; i++)); do
+		tp_alive "$name" && ! tp_exited "$pid" || break
+		${TP_STOP_NAP:-sleep} "$poll"
 	done
-	if tp_alive "$name"; then
+	# shellcheck disable=SC2034 # the scenario's to read
+	tp_alive "$name" && ! tp_exited "$pid" ||
+		TP_STOP_S=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
+	if tp_alive "$name" && ! tp_exited "$pid"; then
 		echo "  $name (pid $pid) did not quit in $grace s: state $(awk '/^State:/ { print $2 }' /proc/"$pid"/status 2>/dev/null), wchan $(cat /proc/"$pid"/wchan 2>/dev/null)"
 		sed 's/^/  | kstack: /' /proc/"$pid"/stack 2>/dev/null | head -n 20
 		kill -9 "$pid" 2>/dev/null
 		rc=137
 		for ((i = 0; i < 50; i++)); do
-			tp_alive "$name" || break
+			tp_alive "$name" && ! tp_exited "$pid" || break
 			sleep 0.2
 		done
 	fi
-	if tp_alive "$name"; then
+	if tp_alive "$name" && ! tp_exited "$pid"; then
 		echo "  $name (pid $pid) survives SIGKILL: stuck in the kernel"
 		rc=255
 	else

@@ -114,6 +114,12 @@ echo "    stock: $STOCK_OPEN to open, $STOCK_EXIT at exit; probe phase ${STOCK_P
 echo "    ours:  $OPEN_FLRS to open, $EXIT_FLRS at exit; probe phase ${PROBE_S:-?} s"
 check "ours: one FLR per VF to open (the kernel's), no second" \
 	test "$OPEN_FLRS" = 2
+# the parallel open (doc/guides/bus_sriov.rst, "Start-up: what differs
+# from stock DPDK"): both VFs in one batch, then probed in list order
+check "ours: the bus opened both VFs in one batch (vft_iommu_open_devices)" \
+	test "$(tp_count ours 'opened 2 devices on up to [0-9]+ threads')" = 1
+check "ours: VF0's token line, then VF1's (list order)" \
+	test "$(grep -Eo "sriov: ($VF0|$VF1): VF of PF" "$(tp_log ours)" | cut -d' ' -f2 | tr -d '\n')" = "$VF0:$VF1:"
 check "ours: the bus logs reset: at-open for both VFs" \
 	test "$(tp_count ours 'start-up: .*reset: at-open')" = 2
 check "ours: one FLR per VF at exit" test "$EXIT_FLRS" = 2

@@ -43,7 +43,18 @@
 #               (mailbox_stalls)
 #   stalled_attempts  launches of this N made again because a port start
 #               or a device's probe stalled (vf_run; their figures are
-#               dropped)
+#               dropped; none with --retries 0: every launch counts)
+#   exit_s      "quit" to the process gone (testpmd's own exit, then EAL's
+#               cleanup: the buses release the devices, each last close of
+#               a VF an FLR in the kernel), polled every 10 ms
+#
+# --devset adds, with every VF created, a launch on the 8 VFs of the first
+# PF (key n8p1) and one on 4 VFs of each PF (n8p2): before Linux 6.17 a
+# PF's VFs share one dev_set, whose opens and closes the kernel runs one
+# after the other (ARCHITECTURE.md, section 9). --resets adds, after the
+# rounds, one untimed launch per way on every VF with ftrace on pcie_flr()
+# (as resets.sh): FLRs from the launch to the prompt (resets.open) and
+# from "quit" to the process gone (resets.exit).
 #
 # Up to sriov_totalvfs - 1 VFs per PF are created for N up to their sum,
 # sriov_totalvfs per PF for all (the PF process is restarted in between).
@@ -57,7 +68,8 @@
 # log), never about how fast.
 #
 # args: [--rounds N] [--ns "1 2 4 7 all"] [--secs S] [--warm S]
-#       [--retries R] [--stall-s S] [--probe-stall-s S] [--quick]
+#       [--retries R] [--stall-s S] [--probe-stall-s S] [--devset]
+#       [--resets] [--quick]
 
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
@@ -70,6 +82,8 @@ WARM=2
 RETRIES=4
 STALL_S=0.5
 PROBE_STALL_S=1
+DEVSET=0
+RESETS=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) ROUNDS=$2 && shift ;;
@@ -79,6 +93,8 @@ while [ $# -gt 0 ]; do
 	--retries) RETRIES=$2 && shift ;;
 	--stall-s) STALL_S=$2 && shift ;;
 	--probe-stall-s) PROBE_STALL_S=$2 && shift ;;
+	--devset) DEVSET=1 ;;
+	--resets) RESETS=1 ;;
 	--quick) ROUNDS=1 NS="1 14 all" SECS=2 WARM=1 ;;
 	*)
 		echo "scale: unknown argument '$1'"
@@ -110,6 +126,9 @@ MODE=-
 mkfifo "$OUTDIR/nap"
 exec {NAP}<>"$OUTDIR/nap"
 nap() { read -r -t "$1" -u "$NAP" _; }
+# exits timed to 10 ms without a process per poll (tp_stop, TP_STOP_S)
+# shellcheck disable=SC2034 # read by tp_stop (../lib/scenario.sh)
+TP_STOP_NAP=nap TP_STOP_POLL=0.01 TP_STOP_STEPS=20
 rec() { printf '%s\t%s\t%s\t%s\n' "$ROUND" "$MODE" "$1" "$2" >>"$RAW_TMP"; }
 rec_flush() {
 	cat "$RAW_TMP" >>"$RAW"
@@ -239,11 +258,15 @@ mailbox_stalls() {
 	rec "$1.stalled_probes" "$PROBE_STALLED"
 }
 
-# launch_vf N: the VF process on the first N VFs, to every port up
+# launch_vf N [KEY]: the VF process on the first N VFs of RUN_VFS (VFS
+# when empty), to every port up; figures under KEY (nN)
+RUN_VFS=()
 launch_vf() {
-	local n=$1 k=n$1 args=() i a t up t_launch
+	local n=$1 k=${2:-n$1} args=() i a t up t_launch
+	local -a set=("${VFS[@]}")
+	[ "${#RUN_VFS[@]}" -gt 0 ] && set=("${RUN_VFS[@]}")
 	for ((i = 0; i < n; i++)); do
-		a=${VFS[i]}
+		a=${set[i]}
 		if [ "$MODE" = ours ]; then
 			args+=(-a "$a,vf_token_file=${TOKS[${VF_PF[$a]}]}")
 		else
@@ -400,12 +423,14 @@ save_logs() {
 	rm -f "$(tp_log "$1")" "$OUTDIR/$1.ts"
 }
 
-# vf_quit N LOG SUFFIX: quit the VF process, check its exit and that no
-# token is in its log (SUFFIX ends the checks' text), keep the log as LOG
+# vf_quit N LOG SUFFIX [KEY]: quit the VF process, time its exit
+# (KEY.exit_s), check it and that no token is in its log (SUFFIX ends the
+# checks' text), keep the log as LOG
 vf_quit() {
 	local rc
 	tp_stop vf
 	rc=$?
+	[ -n "${4:-}" ] && rec "$4.exit_s" "$TP_STOP_S"
 	check "r$ROUND $MODE N=$1: VF testpmd exits cleanly$3" test $rc = 0
 	check "r$ROUND $MODE N=$1: no token in the VF log$3" no_token "$(tp_log vf)"
 	save_logs vf "$2"
@@ -419,10 +444,10 @@ vf_quit() {
 # bus. Its figures are dropped and it is counted (nN.stalled_attempts);
 # the last attempt's figures are kept, stalled or not.
 vf_run() {
-	local n=$1 try=0 mark ok
+	local n=$1 try=0 mark ok k=${3:-n$1}
 	while :; do
 		mark=$(wc -l <"$RAW_TMP")
-		launch_vf "$n"
+		launch_vf "$n" "$k"
 		ok=$?
 		[ "$ok" = 0 ] && [ $((STALLED + PROBE_STALLED)) -gt 0 ] && ((try < RETRIES)) || break
 		note "r$ROUND $MODE N=$n: $STALLED port start(s), $PROBE_STALLED probe(s) stalled: launched again"
@@ -430,11 +455,29 @@ vf_run() {
 		head -n "$mark" "$RAW_TMP" >"$RAW_TMP.keep" && mv "$RAW_TMP.keep" "$RAW_TMP"
 		try=$((try + 1))
 	done
-	rec "n$n.stalled_attempts" "$try"
-	if [ "$ok" = 0 ] && [ "$n" = "${#VFS[@]}" ]; then
+	rec "$k.stalled_attempts" "$try"
+	if [ "$ok" = 0 ] && [ "$k" = "n${#VFS[@]}" ]; then
 		forward_all "$n" "$2"
 	fi
-	vf_quit "$n" "vf-n$n" ""
+	vf_quit "$n" "vf-$k" "" "$k"
+}
+
+# devset_runs: with every VF created, 8 VFs of the first PF (n8p1), then 4
+# of each (n8p2): the same N, one dev_set against two before Linux 6.17
+devset_runs() {
+	local i
+	RUN_VFS=()
+	for ((i = 0; i < ${#VFS[@]}; i++)); do
+		[ "${VF_PF[${VFS[i]}]}" = 0 ] && RUN_VFS+=("${VFS[i]}")
+	done
+	if [ "${#RUN_VFS[@]}" -ge 8 ]; then
+		vf_run 8 0 n8p1
+	else
+		check "r$ROUND $MODE: 8 VFs on the first PF for --devset" false
+	fi
+	RUN_VFS=("${VFS[@]:0:8}") # alternately: 4 of each PF
+	vf_run 8 0 n8p2
+	RUN_VFS=()
 }
 
 pf_down() {
@@ -462,9 +505,44 @@ run_mode() {
 	fi
 	pf_down less
 	if [[ " $NS " == *" all "* ]] || [[ " $NS " == *" $TOTAL "* ]]; then
-		pf_up "$T1" "$T2" && vf_run "$TOTAL" 1
+		if pf_up "$T1" "$T2"; then
+			vf_run "$TOTAL" 1
+			[ "$DEVSET" = 1 ] && devset_runs
+		fi
 		pf_down all
 	fi
+	rec_flush
+}
+
+# ---- --resets: FLRs per launch, counted with ftrace (as resets.sh) ----
+TR=/sys/kernel/tracing
+FLR_FN=pcie_flr
+trace_setup() {
+	[ -d "$TR/events" ] || mount -t tracefs nodev "$TR" || return 1
+	grep -qx "$FLR_FN" "$TR/available_filter_functions" || return 1
+	echo 0 >"$TR/tracing_on" && echo nop >"$TR/current_tracer" &&
+		echo "$FLR_FN" >"$TR/set_ftrace_filter" &&
+		echo function >"$TR/current_tracer" && echo 1 >"$TR/tracing_on"
+}
+trace_off() { echo 0 >"$TR/tracing_on" && echo nop >"$TR/current_tracer"; }
+flr_count() { grep -c " $FLR_FN <-" "$TR/trace"; }
+trace_clear() { : >"$TR/trace"; }
+
+# resets_run stock|ours: every VF created, one launch on all of them,
+# untimed (round 0): FLRs to the prompt, then from "quit" to the exit
+resets_run() {
+	MODE=$1
+	echo "---- FLRs per launch, $MODE"
+	if pf_up "$T1" "$T2"; then
+		trace_clear
+		launch_vf "$TOTAL" resets
+		rec resets.open "$(flr_count)"
+		trace_clear
+		vf_quit "$TOTAL" vf-resets " (counting FLRs)" resets
+		rec resets.exit "$(flr_count)"
+		note "$MODE: $(grep -P '\tresets\.open\t' "$RAW_TMP" | cut -f4) FLRs to open $TOTAL VFs, $(grep -P '\tresets\.exit\t' "$RAW_TMP" | cut -f4) at exit"
+	fi
+	pf_down resets
 	rec_flush
 }
 
@@ -526,4 +604,16 @@ done
 ROUND=0
 MODE=-
 rec_flush
+if [ "$RESETS" = 1 ]; then
+	trace_setup
+	rc=$?
+	check "ftrace on $FLR_FN" test "$rc" = 0
+	if [ "$rc" = 0 ]; then
+		for m in stock ours; do
+			resets_run "$m"
+		done
+		trace_off
+	fi
+	MODE=-
+fi
 OUTDIR=$VM_SCRATCH finish

@@ -93,10 +93,18 @@ sriov_dev_set_token(struct sriov_device *sd, const struct vft_token *tok,
 void
 sriov_dev_time(struct sriov_device *sd, enum sriov_phase ph, uint64_t start)
 {
+	sriov_dev_time_span(sd, ph, start, sriov_time_now());
+}
+
+/* Phase @p ph of @p sd ran from @p start to @p end. */
+void
+sriov_dev_time_span(struct sriov_device *sd, enum sriov_phase ph,
+		    uint64_t start, uint64_t end)
+{
 	uint64_t ns;
 
 	sriov_list_lock();
-	ns = sriov_timing_end(&sd->timing, ph, start);
+	ns = sriov_timing_set(&sd->timing, ph, end > start ? end - start : 0);
 	sriov_list_unlock();
 	SRIOV_LOG(DEBUG, "%s: %s took %" PRIu64 ".%03" PRIu64 " ms", sd->name,
 		  sriov_phase_name(ph), ns / 1000000, ns / 1000 % 1000);
@@ -593,13 +601,12 @@ sriov_scan(void)
 
 /* ---- probe ------------------------------------------------------------- */
 
-/* Choose the device's token and say which it is (fingerprint only). */
+/* Choose the device's token (sriov_dev_token() without the log line). */
 static int
-sriov_dev_token(struct sriov_device *sd, struct sriov_params *p,
-		struct vft_token *tok)
+sriov_dev_token_choose(struct sriov_device *sd, struct sriov_params *p,
+		       struct vft_token *tok)
 {
 	enum rte_sriov_token_source src;
-	char pf[VFT_PCI_ADDR_LEN];
 	int ret;
 
 	ret = sriov_token_choose(sd->name, p, tok, &src);
@@ -608,6 +615,15 @@ sriov_dev_token(struct sriov_device *sd, struct sriov_params *p,
 		return ret;
 	}
 	sriov_dev_set_token(sd, tok, src);
+	return 0;
+}
+
+/* Say which token the device has (fingerprint only). */
+static void
+sriov_dev_token_log(struct sriov_device *sd)
+{
+	char pf[VFT_PCI_ADDR_LEN];
+
 	if (sd->role == SRIOV_ROLE_VF)
 		vft_pci_addr_format(&sd->pf, pf);
 	SRIOV_LOG(NOTICE, "%s: %s%s%s, token %s (source %s), %s path", sd->name,
@@ -616,7 +632,18 @@ sriov_dev_token(struct sriov_device *sd, struct sriov_params *p,
 		  sd->role == SRIOV_ROLE_VF ? pf : "", sd->token_fp,
 		  rte_sriov_token_source_name(sd->token_src),
 		  vft_path_name(sd->vfio_path));
-	return 0;
+}
+
+/* Choose the device's token and say which it is (fingerprint only). */
+static int
+sriov_dev_token(struct sriov_device *sd, struct sriov_params *p,
+		struct vft_token *tok)
+{
+	int ret = sriov_dev_token_choose(sd, p, tok);
+
+	if (ret == 0)
+		sriov_dev_token_log(sd);
+	return ret;
 }
 
 /* A VF (or another function) opens with its token, once: no retry. */
@@ -885,12 +912,15 @@ sriov_dev_probe_secondary(struct sriov_device *sd, struct rte_pci_driver *first)
 	return sriov_dev_run_drivers(sd, first);
 }
 
+static int sriov_dev_probe_params(struct sriov_device *sd,
+				  struct rte_pci_driver *first,
+				  struct sriov_params *p);
+
 static int
 sriov_dev_probe(struct sriov_device *sd)
 {
 	struct rte_pci_driver *first = NULL;
 	struct sriov_params p;
-	uint64_t t;
 	int ret;
 
 	ret = sriov_dev_policy(sd, &first);
@@ -901,15 +931,26 @@ sriov_dev_probe(struct sriov_device *sd)
 	ret = sriov_dev_params(sd, &p);
 	if (ret < 0)
 		return ret;
-	ret = sriov_vfio_path_choose(sd, &p);
+	return sriov_dev_probe_params(sd, first, &p);
+}
+
+/* sriov_dev_probe() from its devargs on (@p p is wiped). */
+static int
+sriov_dev_probe_params(struct sriov_device *sd, struct rte_pci_driver *first,
+		       struct sriov_params *p)
+{
+	uint64_t t;
+	int ret;
+
+	ret = sriov_vfio_path_choose(sd, p);
 	if (ret < 0) {
 		sriov_dev_set_error(sd, "bad-vfio-path");
-		sriov_params_wipe(&p);
+		sriov_params_wipe(p);
 		return ret;
 	}
 	t = sriov_time_now();
-	ret = sriov_dev_open(sd, &p);
-	sriov_params_wipe(&p);
+	ret = sriov_dev_open(sd, p);
+	sriov_params_wipe(p);
 	if (ret < 0)
 		return ret;
 	sriov_dev_time(sd, SRIOV_PHASE_OPEN, t);
@@ -927,12 +968,209 @@ sriov_dev_probe(struct sriov_device *sd)
 	return ret;
 }
 
+/* ---- parallel open ------------------------------------------------------ */
+
+/*
+ * At EAL's probe the bus opens its VFs on up to SRIOV_OPEN_THREADS threads
+ * at once (vft_iommu_open_devices()): the kernel's first open of a VF
+ * resets it (vfio_pci_core_enable(): an FLR, 100 ms of msleep() in
+ * pcie_flr()), and the opens of VFs that share no dev_set overlap. Before
+ * Linux 6.17 a PF's VFs share its dev_set, whose first opens the kernel
+ * runs one after the other (vfio_df_open() under dev_set->lock); since
+ * 6.17 ("vfio/pci: Separate SR-IOV VF dev_set") each VF has its own
+ * (ARCHITECTURE.md, section 9). Only the kernel's open (region and IRQ
+ * info included) runs on the threads, with nothing of the bus logged
+ * there; the policy, devargs and token are chosen before, and the token
+ * lines, explanations, set-up, PMD probes and multi-process publication
+ * follow on EAL's thread in list order, so the log reads as with one open
+ * after the other. PFs, devices the broker opens and a secondary's devices
+ * are probed as before, in their place in the list; with a PF to probe
+ * every device is (it may create its VFs or give them their token).
+ */
+#define SRIOV_OPEN_THREADS 8
+
+struct sriov_job {
+	struct sriov_device *sd;
+	struct rte_pci_driver *first;
+	struct sriov_params p; /* with params: probed from them, wiped */
+	bool params;
+	struct vft_token tok;
+	int ret; /* < 0 failed, > 0 skipped before the open */
+};
+
+/*
+ * Up to the open: whether @p j->sd can be opened with the others, with
+ * its token chosen (logged by sriov_job_finish()). @return 1 yes; 0 no:
+ * probe it the usual way (from j->p if j->params); or the probe's result
+ * (< 0 failed, > 0 skipped).
+ */
+static int
+sriov_job_prepare(struct sriov_job *j)
+{
+	struct sriov_device *sd = j->sd;
+	int ret;
+
+	if (sd->attached || sd->role == SRIOV_ROLE_PF)
+		return 0;
+	ret = sriov_dev_policy(sd, &j->first);
+	if (ret != 0)
+		return ret;
+	ret = sriov_dev_params(sd, &j->p);
+	if (ret < 0)
+		return ret;
+	ret = sriov_vfio_path_choose(sd, &j->p);
+	if (ret < 0) {
+		sriov_dev_set_error(sd, "bad-vfio-path");
+		sriov_params_wipe(&j->p);
+		return ret;
+	}
+	ret = sriov_token_broker(sd->name, &j->p);
+	if (ret < 0) {
+		sriov_dev_set_error(sd, "bad-devargs");
+		sriov_params_wipe(&j->p);
+		return ret;
+	}
+	if (ret == 1) {
+		j->params = true; /* the broker's: the usual way */
+		return 0;
+	}
+	ret = sriov_dev_token_choose(sd, &j->p, &j->tok);
+	sriov_params_wipe(&j->p);
+	return ret < 0 ? ret : 1;
+}
+
+/* On EAL's thread, in list order, after the opens: what sriov_dev_probe()
+ * does after sriov_dev_open(), as it logs it. */
+static int
+sriov_job_finish(struct sriov_job *j, struct vft_open_req *r)
+{
+	struct sriov_device *sd = j->sd;
+	uint64_t t;
+	int ret;
+
+	sriov_dev_token_log(sd);
+	sriov_vfio_open_done(sd, r);
+	if (r->ret < 0) {
+		sriov_vfio_explain(sd, &r->why);
+		return r->ret;
+	}
+	sriov_dev_set_error(sd, "");
+	sriov_dev_time_span(sd, SRIOV_PHASE_OPEN, r->start_ns, r->end_ns);
+	t = sriov_time_now();
+	ret = sriov_vfio_setup(sd, true);
+	if (ret < 0) {
+		sriov_dev_set_error(sd, "setup-failed");
+		sriov_vfio_close(sd);
+		return ret;
+	}
+	sriov_dev_time(sd, SRIOV_PHASE_SETUP, t);
+	ret = sriov_dev_run_drivers(sd, j->first);
+	if (ret == 0)
+		sriov_mp_ready(sd, true);
+	return ret;
+}
+
+/* Devices EAL's probe has to probe; *pf: a PF among them. */
+static unsigned int
+sriov_probe_count(bool *pf)
+{
+	struct sriov_device *sd;
+	unsigned int n = 0;
+
+	*pf = false;
+	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
+	     sd = TAILQ_NEXT(sd, next)) {
+		if (rte_dev_is_probed(&sd->pci.device))
+			continue;
+		n++;
+		if (sd->role == SRIOV_ROLE_PF && !sd->attached)
+			*pf = true;
+	}
+	return n;
+}
+
+/* The result of @p j: probed here, or the usual way. */
+static int
+sriov_job_probe(struct sriov_job *j, struct vft_open_req *r)
+{
+	if (!r->skip)
+		return sriov_job_finish(j, r);
+	if (j->params)
+		return sriov_dev_probe_params(j->sd, j->first, &j->p);
+	if (j->ret == 0)
+		return sriov_dev_probe(j->sd);
+	return j->ret;
+}
+
+/*
+ * sriov_probe() with the devices' opens on threads: @p n devices to probe
+ * (sriov_probe_count()), none a PF. @return -1 when every one failed, 0
+ * otherwise; -ENOMEM: nothing done, probe them in turn.
+ */
+static int
+sriov_probe_batch(unsigned int n)
+{
+	struct sriov_job *jobs = calloc(n, sizeof(*jobs));
+	struct vft_open_req *reqs = calloc(n, sizeof(*reqs));
+	unsigned int i = 0, k, failed = 0, opens = 0;
+	struct sriov_device *sd;
+	int ret;
+
+	if (jobs == NULL || reqs == NULL) {
+		free(jobs);
+		free(reqs);
+		return -ENOMEM;
+	}
+	/* in list order: policy, devargs, token; nothing opened */
+	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
+	     sd = TAILQ_NEXT(sd, next)) {
+		if (rte_dev_is_probed(&sd->pci.device) || i >= n)
+			continue;
+		jobs[i].sd = sd;
+		ret = sriov_job_prepare(&jobs[i]);
+		jobs[i].ret = ret == 1 ? 0 : ret;
+		if (ret == 1) {
+			sriov_vfio_open_req(sd, &jobs[i].tok, &reqs[i]);
+			opens++;
+		} else {
+			reqs[i].skip = true;
+		}
+		i++;
+	}
+	n = i;
+	if (opens > 0) {
+		vft_iommu_open_devices(reqs, n, SRIOV_OPEN_THREADS);
+		SRIOV_LOG(DEBUG, "opened %u devices on up to %u threads", opens,
+			  SRIOV_OPEN_THREADS);
+	}
+	for (k = 0; k < n; k++) {
+		vft_token_wipe(&jobs[k].tok);
+		if (sriov_job_probe(&jobs[k], &reqs[k]) < 0) {
+			SRIOV_LOG(ERR, "%s: cannot be used", jobs[k].sd->name);
+			failed++;
+		}
+		sriov_params_wipe(&jobs[k].p);
+	}
+	free(jobs);
+	free(reqs);
+	return n > 0 && failed == n ? -1 : 0;
+}
+
 static int
 sriov_probe(void)
 {
 	struct sriov_device *sd;
 	size_t probed = 0, failed = 0;
+	unsigned int n;
+	bool pf;
 
+	n = sriov_probe_count(&pf);
+	if (n >= 2 && !pf) {
+		int ret = sriov_probe_batch(n);
+
+		if (ret != -ENOMEM)
+			return ret;
+	}
 	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
 	     sd = TAILQ_NEXT(sd, next)) {
 		if (rte_dev_is_probed(&sd->pci.device))
@@ -1021,11 +1259,12 @@ sriov_cleanup(void)
 	unsigned int n = 0, k = 0;
 	int error = 0;
 
-	TAILQ_FOREACH(sd, &sriov_devices, next)
-	n++;
+	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
+	     sd = TAILQ_NEXT(sd, next))
+		n++;
 	todo = calloc(n + 1, sizeof(*todo)); /* n + 1: never calloc(0) */
-	TAILQ_FOREACH(sd, &sriov_devices, next)
-	{
+	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
+	     sd = TAILQ_NEXT(sd, next)) {
 		if (sriov_dev_detach(sd, false) < 0)
 			error = -1;
 		if (sd->vfio_dev.fd < 0)

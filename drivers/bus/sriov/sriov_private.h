@@ -159,6 +159,8 @@ void sriov_dev_set_token(struct sriov_device *sd, const struct vft_token *tok,
 			 enum rte_sriov_token_source src);
 void sriov_dev_time(struct sriov_device *sd, enum sriov_phase ph,
 		    uint64_t start);
+void sriov_dev_time_span(struct sriov_device *sd, enum sriov_phase ph,
+			 uint64_t start, uint64_t end);
 void sriov_dev_set_reset(struct sriov_device *sd, enum sriov_reset r);
 
 /* sriov_timing.c */
@@ -167,6 +169,8 @@ const char *sriov_phase_name(enum sriov_phase ph);
 const char *sriov_reset_name(enum sriov_reset r);
 uint64_t sriov_timing_end(struct sriov_timing *t, enum sriov_phase ph,
 			  uint64_t start);
+uint64_t sriov_timing_set(struct sriov_timing *t, enum sriov_phase ph,
+			  uint64_t ns);
 int sriov_timing_format(const struct sriov_timing *t, char *buf, size_t len);
 
 /* sriov_pci_bus.c: the one file that knows the pci bus's private side */
@@ -222,6 +226,10 @@ int sriov_token_choose(const char *dev, struct sriov_params *p,
 /* sriov_vfio.c: everything VFIO, through libvftoken's device layer */
 int sriov_vfio_open(struct sriov_device *sd, const struct vft_token *tok,
 		    struct vft_explanation *why);
+void sriov_vfio_open_req(struct sriov_device *sd, const struct vft_token *tok,
+			 struct vft_open_req *r);
+void sriov_vfio_open_done(struct sriov_device *sd,
+			  const struct vft_open_req *r);
 int sriov_vfio_open_brokered(struct sriov_device *sd, const char *sock,
 			     struct vft_explanation *why);
 void sriov_vfio_explain(struct sriov_device *sd,

@@ -60,17 +60,24 @@ sriov_reset_name(enum sriov_reset r)
 	}
 }
 
+/* Record @p ph as taking @p ns; @return @p ns (0: no such phase). */
+uint64_t
+sriov_timing_set(struct sriov_timing *t, enum sriov_phase ph, uint64_t ns)
+{
+	if ((unsigned int)ph >= SRIOV_PHASE_COUNT)
+		return 0;
+	t->ns[ph] = ns;
+	t->done |= 1u << ph;
+	return ns;
+}
+
 /* Record @p ph as taking from @p start to now; @return its nanoseconds. */
 uint64_t
 sriov_timing_end(struct sriov_timing *t, enum sriov_phase ph, uint64_t start)
 {
 	uint64_t now = sriov_time_now();
 
-	if ((unsigned int)ph >= SRIOV_PHASE_COUNT)
-		return 0;
-	t->ns[ph] = now > start ? now - start : 0;
-	t->done |= 1u << ph;
-	return t->ns[ph];
+	return sriov_timing_set(t, ph, now > start ? now - start : 0);
 }
 
 /*

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -175,19 +176,25 @@ sriov_dma_event(enum rte_mem_event type, const void *addr, size_t len,
 	}
 }
 
+/* The first device of each path may open on its own thread at once
+ * (sriov_common.c, parallel open): one registration. */
 static void
 sriov_dma_follow_hotplug(void)
 {
-	if (sriov_mem_cb)
-		return;
-	if (rte_mem_event_callback_register(SRIOV_MEM_CB_NAME, sriov_dma_event,
-					    NULL) == 0)
-		sriov_mem_cb = true;
-	else if (rte_errno != ENOTSUP)
-		SRIOV_LOG(WARNING,
-			  "cannot follow memory hotplug (%s): memory DPDK adds "
-			  "later is not mapped for DMA",
-			  rte_strerror(rte_errno));
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+	pthread_mutex_lock(&lock);
+	if (!sriov_mem_cb) {
+		if (rte_mem_event_callback_register(SRIOV_MEM_CB_NAME,
+						    sriov_dma_event, NULL) == 0)
+			sriov_mem_cb = true;
+		else if (rte_errno != ENOTSUP)
+			SRIOV_LOG(WARNING,
+				  "cannot follow memory hotplug (%s): memory "
+				  "DPDK adds later is not mapped for DMA",
+				  rte_strerror(rte_errno));
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 /*
@@ -243,6 +250,27 @@ sriov_vfio_open(struct sriov_device *sd, const struct vft_token *tok,
 	if (ret == 0)
 		sriov_dev_set_open(sd, true);
 	return ret;
+}
+
+/* The request of vft_iommu_open_devices() that is sriov_vfio_open(). */
+void
+sriov_vfio_open_req(struct sriov_device *sd, const struct vft_token *tok,
+		    struct vft_open_req *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->io = &sriov_iommu[sd->vfio_path];
+	r->sys = sriov_sys;
+	r->addr = sd->addr;
+	r->tok = tok;
+	r->d = &sd->vfio_dev;
+}
+
+/* After vft_iommu_open_devices(): what sriov_vfio_open() does next. */
+void
+sriov_vfio_open_done(struct sriov_device *sd, const struct vft_open_req *r)
+{
+	if (!r->skip && r->ret == 0)
+		sriov_dev_set_open(sd, true);
 }
 
 /* sriov_vfio_open() through the broker listening at @p sock. */
