@@ -1058,3 +1058,81 @@ vft_device_vf_token_set(struct vft_device *d, const struct vft_token *tok,
 						  : "");
 	return 0;
 }
+
+/* ---- the VFIO paths' names ---------------------------------------------- */
+
+const char *
+vft_path_name(enum vft_path path)
+{
+	switch (path) {
+	case VFT_PATH_GROUP:
+		return "group";
+	case VFT_PATH_CDEV:
+		return "cdev";
+	default:
+		return "unknown";
+	}
+}
+
+int
+vft_path_parse(const char *s, enum vft_path *path)
+{
+	if (s == NULL || path == NULL)
+		return -EINVAL;
+	if (strcmp(s, "group") == 0)
+		*path = VFT_PATH_GROUP;
+	else if (strcmp(s, "cdev") == 0)
+		*path = VFT_PATH_CDEV;
+	else if (strcmp(s, "auto") == 0)
+		*path = vft_path_auto();
+	else
+		return -EINVAL;
+	return 0;
+}
+
+enum vft_path
+vft_path_auto(void)
+{
+	return access("/dev/vfio/vfio", F_OK) == 0 ? VFT_PATH_GROUP
+						   : VFT_PATH_CDEV;
+}
+
+/* ---- the kernel's reset at open --------------------------------------- */
+
+/*
+ * Whether the kernel has just reset @p d, so that vft_device_prepare()
+ * need not reset it a second time (each reset of a VF is an FLR and
+ * 100 ms of msleep() in pcie_flr()).
+ *
+ * drivers/vfio/vfio_main.c vfio_df_open() runs the driver's open_device
+ * only when the device's open_count goes from 0 to 1; vfio-pci's
+ * vfio_pci_core_enable() (drivers/vfio/pci/vfio_pci_core.c) then calls
+ * pci_try_reset_function(): -EAGAIN (the device lock was held) fails the
+ * open itself, any other error leaves reset_works false, 0 sets it
+ * true. VFIO_DEVICE_GET_INFO reports VFIO_DEVICE_FLAGS_RESET exactly
+ * when reset_works. So an open that was the device's first and that
+ * reports the flag was preceded by a successful reset in that very
+ * open. Read in the Linux 7.2 source; the rig measured the same two
+ * FLRs per open on 6.1 (ARCHITECTURE.md section 9).
+ *
+ * Whether the open was the first is what the backend knows:
+ * - cdev: vfio_df_open() refuses a cdev bind while open_count != 0, so
+ *   a successful VFIO_DEVICE_BIND_IOMMUFD was the first open.
+ * - group: a device fd holds its group's file (vfio_group_fops_release():
+ *   "Device FDs hold a group file reference") and a group file is open
+ *   once at a time (vfio_group_fops_open(): -EBUSY). So when this open
+ *   also opened the group file, no fd of any device of the group
+ *   existed anywhere. When the context held the group already (another
+ *   device of the group, or this one again), the device may be open
+ *   elsewhere in this process or in a process we gave its fd to: the
+ *   explicit reset stays.
+ * Not known, so reset explicitly: a device adopted from another process
+ * (vft_device_adopt()), and one the broker opened (the reply does not
+ * say whether the broker's open was the device's first, and the broker
+ * is another program).
+ */
+void
+vft_device_kernel_reset(struct vft_device *d, bool first_open)
+{
+	d->kernel_reset = first_open && (d->flags & VFIO_DEVICE_FLAGS_RESET);
+}

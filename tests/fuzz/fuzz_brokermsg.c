@@ -4,7 +4,7 @@
 
 /*
  * libFuzzer harness for the checks of the broker's messages
- * (lib/vftoken/vft_broker.c; doc/guides/broker.rst, "Protocol"). The
+ * (lib/vftoken/vft_broker_wire.c; doc/guides/broker.rst, "Protocol"). The
  * input is a message as it could arrive: a control byte (which side
  * checks it, how many fds came with it, whether a valid header of this
  * protocol is laid over the first bytes so that the checks past the
