@@ -912,6 +912,27 @@ sriov_dev_probe_secondary(struct sriov_device *sd, struct rte_pci_driver *first)
 	return sriov_dev_run_drivers(sd, first);
 }
 
+/* After the device's open, in list order on EAL's thread: its VFIO set-up,
+ * the PMD probes, then multi-process publication. */
+static int
+sriov_dev_opened(struct sriov_device *sd, struct rte_pci_driver *first)
+{
+	uint64_t t = sriov_time_now();
+	int ret;
+
+	ret = sriov_vfio_setup(sd, true);
+	if (ret < 0) {
+		sriov_dev_set_error(sd, "setup-failed");
+		sriov_vfio_close(sd);
+		return ret;
+	}
+	sriov_dev_time(sd, SRIOV_PHASE_SETUP, t);
+	ret = sriov_dev_run_drivers(sd, first);
+	if (ret == 0)
+		sriov_mp_ready(sd, true);
+	return ret;
+}
+
 static int sriov_dev_probe_params(struct sriov_device *sd,
 				  struct rte_pci_driver *first,
 				  struct sriov_params *p);
@@ -954,18 +975,7 @@ sriov_dev_probe_params(struct sriov_device *sd, struct rte_pci_driver *first,
 	if (ret < 0)
 		return ret;
 	sriov_dev_time(sd, SRIOV_PHASE_OPEN, t);
-	t = sriov_time_now();
-	ret = sriov_vfio_setup(sd, true);
-	if (ret < 0) {
-		sriov_dev_set_error(sd, "setup-failed");
-		sriov_vfio_close(sd);
-		return ret;
-	}
-	sriov_dev_time(sd, SRIOV_PHASE_SETUP, t);
-	ret = sriov_dev_run_drivers(sd, first);
-	if (ret == 0)
-		sriov_mp_ready(sd, true);
-	return ret;
+	return sriov_dev_opened(sd, first);
 }
 
 /* ---- parallel open ------------------------------------------------------ */
@@ -1045,8 +1055,6 @@ static int
 sriov_job_finish(struct sriov_job *j, struct vft_open_req *r)
 {
 	struct sriov_device *sd = j->sd;
-	uint64_t t;
-	int ret;
 
 	sriov_dev_token_log(sd);
 	sriov_vfio_open_done(sd, r);
@@ -1056,18 +1064,7 @@ sriov_job_finish(struct sriov_job *j, struct vft_open_req *r)
 	}
 	sriov_dev_set_error(sd, "");
 	sriov_dev_time_span(sd, SRIOV_PHASE_OPEN, r->start_ns, r->end_ns);
-	t = sriov_time_now();
-	ret = sriov_vfio_setup(sd, true);
-	if (ret < 0) {
-		sriov_dev_set_error(sd, "setup-failed");
-		sriov_vfio_close(sd);
-		return ret;
-	}
-	sriov_dev_time(sd, SRIOV_PHASE_SETUP, t);
-	ret = sriov_dev_run_drivers(sd, j->first);
-	if (ret == 0)
-		sriov_mp_ready(sd, true);
-	return ret;
+	return sriov_dev_opened(sd, j->first);
 }
 
 /* Devices EAL's probe has to probe; *pf: a PF among them. */
