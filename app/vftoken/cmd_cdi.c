@@ -216,24 +216,37 @@ cdi_add(struct cdi_opts *o, const struct vft_pci_addr *a)
 	return 0;
 }
 
-/* A function named on the command line: it must exist. */
+/* The function @p arg names (@p what in messages): it must exist. */
+static int
+cdi_read(struct cdi_opts *o, const char *arg, const char *what,
+	 struct vft_pci_addr *a, struct vft_pci_dev *d)
+{
+	struct vft_err err;
+	int rc;
+
+	rc = cli_parse_addr(arg, what, a);
+	if (rc != 0)
+		return rc;
+	vft_err_clear(&err);
+	rc = vft_pci_dev_read(&o->sys, a, d, &err);
+	if (rc != 0) {
+		cli_error("%s", err.msg);
+		return cli_exit_for_errno(rc);
+	}
+	return 0;
+}
+
+/* A function named on the command line. */
 static int
 cdi_add_dev(struct cdi_opts *o, const char *arg)
 {
 	struct vft_pci_addr a;
 	struct vft_pci_dev d;
-	struct vft_err err;
 	int rc;
 
-	rc = cli_parse_addr(arg, "function", &a);
+	rc = cdi_read(o, arg, "function", &a, &d);
 	if (rc != 0)
 		return rc;
-	vft_err_clear(&err);
-	rc = vft_pci_dev_read(&o->sys, &a, &d, &err);
-	if (rc != 0) {
-		cli_error("%s", err.msg);
-		return cli_exit_for_errno(rc);
-	}
 	if (!vft_pci_dev_on_vfio(&d))
 		cli_warn("%s is on driver '%s', not vfio-pci: the broker "
 			 "cannot open it until it is",
@@ -247,19 +260,12 @@ cdi_add_pf(struct cdi_opts *o, const char *arg)
 {
 	struct vft_pci_addr a;
 	struct vft_pci_dev pf;
-	struct vft_err err;
 	unsigned int i;
 	int rc;
 
-	rc = cli_parse_addr(arg, "--pf", &a);
+	rc = cdi_read(o, arg, "--pf", &a, &pf);
 	if (rc != 0)
 		return rc;
-	vft_err_clear(&err);
-	rc = vft_pci_dev_read(&o->sys, &a, &pf, &err);
-	if (rc != 0) {
-		cli_error("%s", err.msg);
-		return cli_exit_for_errno(rc);
-	}
 	if (pf.is_vf || pf.n_vfs == 0) {
 		cli_error("--pf %s: %s (expected a PF with VFs: "
 			  "'" CLI_PROG " vfs create PF N')",
