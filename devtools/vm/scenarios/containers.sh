@@ -369,24 +369,29 @@ flr_durations() {
 	grep -oE '[0-9]+\.[0-9]+ us' "$TR/trace" |
 		awk '{ printf "%s%.0f", (NR > 1 ? ", " : ""), $1 / 1000 } END { print "" }'
 }
+# The FLRs traced since the trace was last emptied, kept as
+# flr-$1.trace: FLRS their number, FLR_MS their durations.
+flr_took() {
+	cp "$TR/trace" "$OUTDIR/flr-$1.trace"
+	FLRS=$(flr_count)
+	FLR_MS=$(flr_durations)
+}
 check "ftrace function_graph on $FLR_FN" trace_setup
 tp_stop ctr-a
 check "container A: testpmd quits, the container exits cleanly" test $? = 0
 sleep 1
-cp "$TR/trace" "$OUTDIR/flr-release.trace"
-AT_RELEASE=$(flr_count)
-REL_MS=$(flr_durations)
-note "at A's release: $AT_RELEASE FLRs, lasting $REL_MS ms"
+flr_took release
+AT_RELEASE=$FLRS REL_MS=$FLR_MS
+note "at A's release: $AT_RELEASE FLRs, lasting $FLR_MS ms"
 check "A's release: the kernel reset both VFs ($AT_RELEASE FLRs, want 2)" \
 	test "$AT_RELEASE" -ge 2
 : >"$TR/trace"
 check "container A2 (same names, same cgroup parent) reaches its prompt" \
 	startup ctr-a2 "$(ctr_wrapper ctr-a2 /vftoken-a "$VF0" "$VF1")"
 A2_STARTUP=$STARTUP_S
-cp "$TR/trace" "$OUTDIR/flr-open.trace"
-AT_OPEN=$(flr_count)
-OPEN_MS=$(flr_durations)
-note "before A2's prompt: $AT_OPEN FLRs, lasting $OPEN_MS ms"
+flr_took open
+AT_OPEN=$FLRS OPEN_MS=$FLR_MS
+note "before A2's prompt: $AT_OPEN FLRs, lasting $FLR_MS ms"
 check "A2's open: the VFs reset again before A2 got them ($AT_OPEN FLRs, want 2)" \
 	test "$AT_OPEN" -ge 2
 if tp_alive ctr-a2; then
