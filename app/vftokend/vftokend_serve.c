@@ -407,6 +407,8 @@ struct vfd_many {
 	struct vft_token tok;
 	char fp[VFT_FINGERPRINT_LEN];
 	char why[96];
+	bool denied;	   /* by the policy */
+	bool fds_refused;  /* the request's fds were */
 };
 
 /* The reply of a function whose request's fds were refused: the one a
@@ -422,19 +424,31 @@ vfd_many_fds_refused(struct vft_broker_open_rep *rep, const struct vft_err *err)
 		 "iommufd and the function's group, opened from their nodes");
 }
 
-/* Log each function's outcome, in the request's order, as vfd_open(). */
+/* Log each function's outcome, in the request's order, as vfd_open()
+ * does; @p fds_err: why the request's fds were refused, if they were. */
 static void
 vfd_many_log(struct vfd *b, struct vfd_client *c, const char *who,
 	     struct vfd_many *m, const struct vft_broker_many_dev *devs,
-	     unsigned int n)
+	     unsigned int n, const struct vft_err *fds_err, bool lied)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		const struct vft_broker_open_rep *rep = devs[i].rep;
 
-		if (devs[i].skip)
+		if (m[i].denied) {
+			vfd_refused(b, c, "open", &m[i].tg, m[i].why);
 			continue;
+		}
+		if (m[i].fds_refused) {
+			vfd_log(VFD_WARNING, "%s open %s: %s; refused%s: %s",
+				who, m[i].tg.desc, m[i].why,
+				lied ? ", its uid is suspect for " VFD_STR(
+					       VFD_SUSPECT_S) " s"
+				     : "",
+				fds_err->msg);
+			continue;
+		}
 		if (devs[i].ret < 0) {
 			vfd_log(VFD_WARNING,
 				"%s open %s: %s; open failed: %s (token %s): "
@@ -488,7 +502,8 @@ vfd_many_send(struct vfd *b, struct vfd_client *c, const char *who,
  * once (vft_broker_serve_open_many(): a bounded set of threads), each
  * answered and logged, in the request's order, as its own request would
  * have been. A request with refused functions counts as one refusal of the
- * connection, whose other functions are served.
+ * connection (two if its fds were refused too), whose other functions are
+ * served.
  */
 static void
 vfd_open_many(struct vfd *b, struct vfd_client *c,
@@ -498,13 +513,13 @@ vfd_open_many(struct vfd *b, struct vfd_client *c,
 	struct vft_broker_open_rep *reps = calloc(req->count, sizeof(*reps));
 	struct vfd_many *m = calloc(req->count, sizeof(*m));
 	int fds[VFT_BROKER_MAX_FDS] = { -1, -1, -1 };
-	unsigned int i, n = req->count, allowed = 0, refused = 0;
-	char who[VFB_PEER_FMT_LEN], why[96];
+	unsigned int i, n = req->count, allowed = 0, refusals;
 	struct vft_broker_open_req one;
 	struct vft_broker_client_ctx cc;
+	char who[VFB_PEER_FMT_LEN];
+	bool lied = false;
 	struct vft_err err;
 	int nfds = 0;
-	bool lied;
 
 	vfb_peer_format(&c->peer, who, sizeof(who));
 	if (reps == NULL || m == NULL) {
@@ -517,6 +532,8 @@ vfd_open_many(struct vfd *b, struct vfd_client *c,
 		return;
 	}
 	memset(devs, 0, sizeof(devs));
+	refusals = c->refusals;
+	vft_err_clear(&err);
 	for (i = 0; i < n; i++) {
 		struct vft_broker_open_rep *rep = &reps[i];
 
@@ -534,16 +551,12 @@ vfd_open_many(struct vfd *b, struct vfd_client *c,
 			continue;
 		}
 		devs[i].skip = true;
+		m[i].denied = true;
 		rep->error = -EPERM;
 		rep->verdict = VFT_V_BROKER_DENIED;
 		vfd_denied_rep(c, &devs[i].addr, "open", rep->reason,
 			       sizeof(rep->reason), rep->fix, sizeof(rep->fix));
-		vfd_refused(b, c, "open", &m[i].tg, m[i].why);
-		refused++;
 	}
-	/* one refusal for the request, however many functions it names */
-	if (refused > 0)
-		c->refusals -= refused - 1;
 	if (allowed == 0) {
 		vfd_consume(c);
 		goto send;
@@ -553,24 +566,17 @@ vfd_open_many(struct vfd *b, struct vfd_client *c,
 	one.flags = req->flags;
 	one.ioas_id = req->ioas_id;
 	one.group_id = -1;
-	vft_err_clear(&err);
 	nfds = vfd_open_fds(b, c, &one, want, fds, &cc, &lied, &err);
 	if (nfds < 0) {
 		for (i = 0; i < n; i++) {
 			if (devs[i].skip)
 				continue;
 			devs[i].skip = true;
+			m[i].fds_refused = true;
 			vfd_many_fds_refused(devs[i].rep, &err);
-			snprintf(why, sizeof(why), "%s", m[i].why);
-			vfd_log(VFD_WARNING, "%s open %s: %s; refused%s: %s",
-				who, m[i].tg.desc, why,
-				lied ? ", its uid is suspect for " VFD_STR(
-					       VFD_SUSPECT_S) " s"
-				     : "",
-				err.msg);
 		}
 		b->stats.refusals++;
-		c->refusals++;
+		refusals++;
 		if (lied)
 			vfd_suspect(b, c->peer.uid);
 		goto send;
@@ -587,8 +593,10 @@ vfd_open_many(struct vfd *b, struct vfd_client *c,
 		vft_token_wipe(&m[i].tok);
 	/* Proven VFIO nodes: closing them is the kernel's quick work. */
 	vft_broker_close_fds(fds, (unsigned int)nfds);
-	vfd_many_log(b, c, who, m, devs, n);
 send:
+	vfd_many_log(b, c, who, m, devs, n, &err, lied);
+	/* one refusal for the policy's, however many functions it names */
+	c->refusals = refusals + (c->refusals > refusals);
 	vfd_many_send(b, c, who, devs, n);
 	free(reps);
 	free(m);
