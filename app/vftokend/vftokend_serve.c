@@ -519,6 +519,7 @@ vfd_open_many(struct vfd *b, struct vfd_client *c,
 	char who[VFB_PEER_FMT_LEN];
 	bool lied = false;
 	struct vft_err err;
+	size_t n_desc;
 	int nfds = 0;
 
 	vfb_peer_format(&c->peer, who, sizeof(who));
@@ -545,6 +546,10 @@ vfd_open_many(struct vfd *b, struct vfd_client *c,
 		devs[i].ref = -1;
 		vft_pci_addr_parse(req->addr[i], &devs[i].addr);
 		vfd_target_read(b, &devs[i].addr, &m[i].tg);
+		/* the log says which request it came in */
+		n_desc = strlen(m[i].tg.desc);
+		snprintf(m[i].tg.desc + n_desc, sizeof(m[i].tg.desc) - n_desc,
+			 " [%u of %u at once]", i + 1, n);
 		if (vfd_allowed(b, c, VFB_ACT_OPEN, &m[i].tg, m[i].why,
 				sizeof(m[i].why))) {
 			allowed++;
