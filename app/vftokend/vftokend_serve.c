@@ -407,8 +407,8 @@ struct vfd_many {
 	struct vft_token tok;
 	char fp[VFT_FINGERPRINT_LEN];
 	char why[96];
-	bool denied;	   /* by the policy */
-	bool fds_refused;  /* the request's fds were */
+	bool denied;	  /* by the policy */
+	bool fds_refused; /* the request's fds were */
 };
 
 /* The reply of a function whose request's fds were refused: the one a

@@ -376,7 +376,8 @@ vft_broker_many_check(struct vft_iommu *io, struct vft_broker_many_dev *m,
 	int ret = 0;
 
 	vft_err_clear(&err);
-	if (io->path == VFT_PATH_GROUP && vft_broker_is_device_fd(d->fd, &err) < 0) {
+	if (io->path == VFT_PATH_GROUP &&
+	    vft_broker_is_device_fd(d->fd, &err) < 0) {
 		/* Not ours to close: whatever it is, it is forgotten. */
 		d->fd = -1;
 		vft_device_close(d);
@@ -433,7 +434,8 @@ vft_broker_serve_open_many(const struct vft_sys *sys,
 
 	vft_err_clear(&err);
 	ret = reqs == NULL || ds == NULL
-		      ? vft_err_set(&err, -ENOMEM, "out of memory for %u opens", n)
+		      ? vft_err_set(&err, -ENOMEM, "out of memory for %u opens",
+				    n)
 		      : vft_broker_prove_ctx(cc, &err);
 	if (ret == 0)
 		ret = vft_broker_load_ctx(&io, cc, &dups, &err);
@@ -470,8 +472,8 @@ vft_broker_serve_open_many(const struct vft_sys *sys,
 		why = reqs[i].why;
 		devs[i].ret = reqs[i].ret;
 		if (devs[i].ret == 0)
-			devs[i].ret =
-				vft_broker_many_check(&io, &devs[i], &ds[i], &why);
+			devs[i].ret = vft_broker_many_check(&io, &devs[i],
+							    &ds[i], &why);
 		vft_broker_rep_explain(devs[i].rep, &why);
 		failed += devs[i].ret < 0;
 	}

@@ -33,9 +33,9 @@
 #define VFT_BROKER_MSG_MAX 2048
 
 enum vft_broker_op {
-	VFT_BROKER_OPEN = 1,   /**< open a function, get its fds */
-	VFT_BROKER_ROTATE = 2, /**< give a PF a new token */
-	VFT_BROKER_STATS = 3,  /**< the broker's counters */
+	VFT_BROKER_OPEN = 1,	  /**< open a function, get its fds */
+	VFT_BROKER_ROTATE = 2,	  /**< give a PF a new token */
+	VFT_BROKER_STATS = 3,	  /**< the broker's counters */
 	VFT_BROKER_OPEN_MANY = 4, /**< open several functions at once */
 };
 

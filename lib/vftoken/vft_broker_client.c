@@ -186,16 +186,15 @@ vft_broker_take(struct vft_iommu *io, const struct vft_pci_addr *addr,
 	 * container or iommufd meanwhile, or closed the one it sent. */
 	if (!!(rep->fds & VFT_BROKER_FD_CTX) == vft_broker_has_ctx(io)) {
 		vft_broker_close_fds(fds, nfds);
-		return vft_err_set(err, -EBUSY,
-				   "the broker opened %s into %s, but this "
-				   "context %s meanwhile: open it again",
-				   name,
-				   (rep->fds & VFT_BROKER_FD_CTX)
-					   ? "a context of its own"
-					   : "the context sent",
-				   (rep->fds & VFT_BROKER_FD_CTX)
-					   ? "made its own"
-					   : "closed it");
+		return vft_err_set(
+			err, -EBUSY,
+			"the broker opened %s into %s, but this "
+			"context %s meanwhile: open it again",
+			name,
+			(rep->fds & VFT_BROKER_FD_CTX) ? "a context of its own"
+						       : "the context sent",
+			(rep->fds & VFT_BROKER_FD_CTX) ? "made its own"
+						       : "closed it");
 	}
 	if (rep->fds & VFT_BROKER_FD_CTX)
 		ctx = fds[i++];
@@ -347,8 +346,8 @@ vft_broker_many_one(struct vft_iommu *io, struct vft_open_req *r,
 	vft_err_clear(&err);
 	vft_pci_addr_format(&r->addr, name);
 	pthread_mutex_lock(&io->lock);
-	r->ret = vft_broker_take(io, &r->addr, name, rep, fds, nfds, r->d,
-				 &err);
+	r->ret =
+		vft_broker_take(io, &r->addr, name, rep, fds, nfds, r->d, &err);
 	pthread_mutex_unlock(&io->lock);
 	if (r->ret < 0)
 		vft_broker_why(&r->why, VFT_V_OTHER, r->ret, err.msg,
@@ -384,7 +383,6 @@ vft_broker_open_many(struct vft_iommu *io, const char *sock,
 	unsigned int i, nfds;
 	struct vft_err err;
 	uint64_t t0;
-	ssize_t n;
 	int ret;
 
 	vft_err_clear(&err);
@@ -405,8 +403,9 @@ vft_broker_open_many(struct vft_iommu *io, const char *sock,
 	if (ret < 0) {
 		if (fd >= 0) {
 			close(fd);
-			vft_err_set(&err, ret, "sending to the broker at %s: %s",
-				    sock, strerror(-ret));
+			vft_err_set(&err, ret,
+				    "sending to the broker at %s: %s", sock,
+				    strerror(-ret));
 		}
 		vft_broker_many_fail(r, 0, k, &err);
 		return;
@@ -414,7 +413,7 @@ vft_broker_open_many(struct vft_iommu *io, const char *sock,
 	/* The context is not locked while the broker opens: its other
 	 * devices go on, and other opens into it too. */
 	for (i = 0; i < k; i++) {
-		n = vft_broker_recv(fd, buf, sizeof(buf), fds, &nfds);
+		ssize_t n = vft_broker_recv(fd, buf, sizeof(buf), fds, &nfds);
 		if (n <= 0) {
 			vft_err_set(&err, n == 0 ? -ECONNRESET : (int)n,
 				    "no reply from the broker at %s for %u of "
@@ -427,8 +426,8 @@ vft_broker_open_many(struct vft_iommu *io, const char *sock,
 			break;
 		}
 		if (vft_broker_check_reply(buf, (size_t)n, nfds,
-					   VFT_BROKER_OPEN_MANY,
-					   req.h.seq + i, &err) < 0) {
+					   VFT_BROKER_OPEN_MANY, req.h.seq + i,
+					   &err) < 0) {
 			vft_broker_close_fds(fds, nfds);
 			break;
 		}

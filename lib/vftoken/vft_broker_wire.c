@@ -208,7 +208,6 @@ vft_broker_check_many_req(const struct vft_broker_open_many_req *r,
 	const uint32_t flags = VFT_BROKER_HAVE_CTX | VFT_BROKER_IOMMU_SET;
 	char field[24];
 	unsigned int i, j;
-	int ret;
 
 	if (r->count == 0 || r->count > VFT_BROKER_MANY_MAX)
 		return vft_err_set(err, -EINVAL,
@@ -221,13 +220,14 @@ vft_broker_check_many_req(const struct vft_broker_open_many_req *r,
 				   "(group) or %u (cdev)",
 				   r->path, VFT_PATH_GROUP, VFT_PATH_CDEV);
 	if (r->flags & ~flags)
-		return vft_err_set(err, -EINVAL,
-				   "broker open-many: flags 0x%x: expected "
-				   "only 0x%x (context fd, IOMMU set; a group's "
-				   "fd comes only with a one-function open)",
-				   r->flags, flags);
+		return vft_err_set(
+			err, -EINVAL,
+			"broker open-many: flags 0x%x: expected "
+			"only 0x%x (context fd, IOMMU set; a group's "
+			"fd comes only with a one-function open)",
+			r->flags, flags);
 	for (i = 0; i < r->count; i++) {
-		ret = vft_broker_check_addr(
+		int ret = vft_broker_check_addr(
 			r->addr[i], sizeof(r->addr[i]),
 			vft_broker_many_field(i, field, sizeof(field)), err);
 		if (ret < 0)

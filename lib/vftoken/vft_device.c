@@ -471,11 +471,15 @@ vft_iommu_open_brokered_devices(const char *sock, struct vft_open_req *reqs,
 			continue; /* untouched: a caller may call again */
 		q->ret = 0;
 		q->start_ns = q->end_ns = 0;
-		if (done == NULL || sock == NULL || sock[0] == '\0' ||
-		    q->io == NULL || q->io->be == NULL || q->d == NULL)
+		if (sock == NULL || sock[0] == '\0' || q->io == NULL ||
+		    q->io->be == NULL || q->d == NULL)
 			q->ret = vft_open_bad_call(q->io == NULL ||
 							   q->io->be == NULL,
 						   false, &q->why);
+		else if (done == NULL)
+			q->ret = vft_open_refused(q->sys, &q->addr, false,
+						  -ENOMEM, VFT_STEP_SYSFS,
+						  &q->why);
 		else
 			vft_device_closed_state(q->d);
 	}
@@ -492,9 +496,9 @@ vft_iommu_open_brokered_devices(const char *sock, struct vft_open_req *reqs,
 			if (r[i]->ret < 0)
 				vft_iommu_opening(io, -1);
 			else
-				r[i]->ret = vft_open_finish(io, r[i]->sys,
-							    &r[i]->addr,
-							    r[i]->d, &r[i]->why);
+				r[i]->ret = vft_open_finish(
+					io, r[i]->sys, &r[i]->addr, r[i]->d,
+					&r[i]->why);
 		}
 	}
 	free(done);

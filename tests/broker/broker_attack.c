@@ -93,8 +93,8 @@ struct ba_opts {
 	unsigned int timeout_s; /* wait at most this for a reply */
 	int group_id;
 	bool quiet;
-	bool fresh; /* client: each request on a connection of its own */
-	bool many;  /* ADDR lists several functions: one open-many */
+	bool fresh;	 /* client: each request on a connection of its own */
+	bool many;	 /* ADDR lists several functions: one open-many */
 	long many_count; /* the open-many's count field, -1: the truth */
 	/* fuse */
 	const char *mnt;
@@ -197,8 +197,8 @@ ba_many_request(const struct ba_opts *o, struct vft_broker_open_many_req *req,
 	while (*a != '\0' && n < VFT_BROKER_MANY_MAX) {
 		size_t len = strcspn(a, ",");
 
-		snprintf(req->addr[n++], sizeof(req->addr[0]), "%.*s",
-			 (int)len, a);
+		snprintf(req->addr[n++], sizeof(req->addr[0]), "%.*s", (int)len,
+			 a);
 		a += len + (a[len] == ',');
 	}
 	req->count = o->many_count >= 0 ? (uint32_t)o->many_count : n;

@@ -710,8 +710,8 @@ test_many_checks(void **state)
 			 0);
 	assert_true(vft_broker_check_reply(&rep, sizeof(rep), 1,
 					   VFT_BROKER_OPEN_MANY, 8, &err) < 0);
-	assert_non_null(
-		strstr(err.msg, "reply to open-many #9: expected open-many #8"));
+	assert_non_null(strstr(err.msg,
+			       "reply to open-many #9: expected open-many #8"));
 	assert_string_equal(vft_broker_op_name(VFT_BROKER_OPEN_MANY),
 			    "open-many");
 }
@@ -744,7 +744,8 @@ fake_many_serve(void *arg)
 		memcpy(&fm->got, buf, sizeof(fm->got));
 	for (i = 0; n > 0 && i < fm->good; i++) {
 		struct vft_broker_open_rep r = open_rep(fm->got.h.seq + i);
-		int ev[2] = { eventfd(0, EFD_CLOEXEC), eventfd(0, EFD_CLOEXEC) };
+		int ev[2] = { eventfd(0, EFD_CLOEXEC),
+			      eventfd(0, EFD_CLOEXEC) };
 
 		r.h.op = VFT_BROKER_OPEN_MANY;
 		if (i == 0) {
@@ -829,8 +830,8 @@ test_client_many(void **state)
 	assert_int_equal(failed, 2);
 	assert_int_equal(reqs[1].ret, 42);
 	assert_int_equal(reqs[2].ret, -ENOENT);
-	assert_non_null(strstr(reqs[0].why.reason,
-			       "cannot reach the VF token broker"));
+	assert_non_null(
+		strstr(reqs[0].why.reason, "cannot reach the VF token broker"));
 	assert_int_equal(count_fds(), before);
 }
 

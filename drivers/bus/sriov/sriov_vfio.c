@@ -298,8 +298,8 @@ sriov_vfio_open_brokered(struct sriov_device *sd, const char *sock,
  * each device goes alone.
  */
 void
-sriov_vfio_open_brokered_batch(struct vft_open_req *r,
-			       const char *const *socks, unsigned int n)
+sriov_vfio_open_brokered_batch(struct vft_open_req *r, const char *const *socks,
+			       unsigned int n)
 {
 	bool *done = calloc(n, sizeof(*done));
 	unsigned int i, j;
@@ -308,10 +308,10 @@ sriov_vfio_open_brokered_batch(struct vft_open_req *r,
 		if (socks[i] == NULL || (done != NULL && done[i]))
 			continue;
 		for (j = 0; j < n; j++) {
-			r[j].skip = !(j == i ||
-				      (done != NULL && !done[j] &&
-				       socks[j] != NULL &&
-				       strcmp(socks[j], socks[i]) == 0));
+			r[j].skip =
+				!(j == i || (done != NULL && !done[j] &&
+					     socks[j] != NULL &&
+					     strcmp(socks[j], socks[i]) == 0));
 			if (!r[j].skip && done != NULL)
 				done[j] = true;
 		}
