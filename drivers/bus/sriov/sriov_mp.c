@@ -544,7 +544,7 @@ sriov_mp_claim(const struct sriov_mp_entry *e)
 	sriov_addr_to_vft(&pdev->addr, &a);
 	if (vft_pci_dev_read(sriov_sys, &a, &dev, NULL) < 0)
 		return;
-	sd = sriov_dev_claim(&dev, pdev, da);
+	sd = sriov_dev_claim(&sriov_bus, &dev, pdev, da);
 	if (sd == NULL)
 		return;
 	snprintf(sd->name, sizeof(sd->name), "%s", name);

@@ -38,8 +38,6 @@
 /* One IOMMU context per VFIO path, indexed by enum vft_path. */
 static struct vft_iommu sriov_iommu[2];
 static bool sriov_mem_cb;
-static struct vft_sys sriov_sys_real;
-const struct vft_sys *sriov_sys;
 
 #define SRIOV_MEM_CB_NAME "bus_sriov_dma"
 
@@ -676,8 +674,6 @@ sriov_vfio_path_choose(struct sriov_device *sd, const struct sriov_params *p)
 
 RTE_INIT(sriov_vfio_init)
 {
-	vft_sys_init(&sriov_sys_real, NULL);
-	sriov_sys = &sriov_sys_real;
 	vft_iommu_init(&sriov_iommu[VFT_PATH_GROUP], VFT_PATH_GROUP, NULL);
 	vft_iommu_init(&sriov_iommu[VFT_PATH_CDEV], VFT_PATH_CDEV, NULL);
 	vft_iommu_on_dma_ready(&sriov_iommu[VFT_PATH_GROUP], sriov_dma_map_all,
