@@ -84,6 +84,18 @@ sriov_only_unusable_drivers(const struct rte_pci_device *pdev)
 }
 
 /*
+ * An SR-IOV function on vfio-pci, the kind the bus takes unnamed: a PF, or
+ * a VF whose PF is on vfio-pci (one that needs a token). One rule for a
+ * primary's scan and a secondary's check of what it names.
+ */
+static bool
+sriov_is_sriov_fn(const struct vft_pci_dev *dev)
+{
+	return vft_pci_dev_on_vfio(dev) &&
+	       (dev->sriov_capable || vft_pci_vf_needs_token(sriov_sys, dev));
+}
+
+/*
  * Whether the bus takes a function: explicitly named for it (sriov: devargs
  * or one of its keys in pci devargs), or an SR-IOV function on vfio-pci (a
  * PF, or a VF whose PF is on vfio-pci, i.e. one that needs a token) that
@@ -94,17 +106,13 @@ sriov_wants(const struct vft_pci_dev *dev, const struct rte_pci_device *pdev,
 	    const struct rte_devargs *pci_da, const struct rte_devargs *own_da)
 {
 	const struct rte_bus *pci = sriov_pci_bus();
-	bool sriov_fn;
 
 	if (own_da != NULL)
 		return own_da->policy == RTE_DEV_ALLOWED;
 	if (pci_da != NULL && pci_da->policy == RTE_DEV_ALLOWED &&
 	    sriov_params_present(pci_da->drv_str))
 		return true;
-	if (!vft_pci_dev_on_vfio(dev))
-		return false;
-	sriov_fn = dev->sriov_capable || vft_pci_vf_needs_token(sriov_sys, dev);
-	if (!sriov_fn)
+	if (!sriov_is_sriov_fn(dev))
 		return false;
 	/* Left to the pci bus, which runs its driver as stock DPDK does. */
 	if (sriov_only_unusable_drivers(pdev))
@@ -260,6 +268,227 @@ sriov_pci_allow_named(void)
 		  n, RTE_SRIOV_PCI_SCAN_ENV);
 }
 
+/* ---- a secondary process ------------------------------------------------ */
+
+/* The name the primary gives entry @p e. */
+static void
+sriov_secondary_entry_name(const struct sriov_mp_entry *e, char *buf,
+			   size_t len)
+{
+	struct rte_pci_addr a = { .domain = e->domain,
+				  .bus = e->bus,
+				  .devid = e->devid,
+				  .function = e->function };
+	char pci[PCI_PRI_STR_SIZE];
+
+	rte_pci_device_name(&a, pci, sizeof(pci));
+	snprintf(buf, len, "%s%s",
+		 (e->flags & SRIOV_MP_F_PREFIXED) ? RTE_SRIOV_BUS_NAME ":" : "",
+		 pci);
+}
+
+/*
+ * Whether this process's own -a/-b admit @p pdev, by the rule of a
+ * primary's scan: devargs for this bus ("sriov:ADDR") first, then the pci
+ * bus's; a function named for neither is admitted only when neither bus
+ * has an allow list.
+ */
+static bool
+sriov_secondary_admitted(const struct rte_pci_device *pdev,
+			 struct rte_devargs **use)
+{
+	struct rte_devargs *own = sriov_devargs_lookup(&pdev->addr);
+	struct rte_devargs *da = pdev->device.devargs;
+
+	*use = own != NULL ? own : da;
+	if (own != NULL)
+		return own->policy == RTE_DEV_ALLOWED;
+	if (da != NULL)
+		return da->policy == RTE_DEV_ALLOWED;
+	return sriov_pci_bus()->conf.scan_mode != RTE_BUS_SCAN_ALLOWLIST &&
+	       sriov_bus.conf.scan_mode != RTE_BUS_SCAN_ALLOWLIST;
+}
+
+static struct rte_pci_device *
+sriov_secondary_pci_find(const struct sriov_mp_entry *e)
+{
+	struct rte_pci_device *pdev;
+
+	for (pdev = sriov_pci_bus_first_device(); pdev != NULL;
+	     pdev = TAILQ_NEXT(pdev, next))
+		if (pdev->addr.domain == e->domain &&
+		    pdev->addr.bus == e->bus && pdev->addr.devid == e->devid &&
+		    pdev->addr.function == e->function)
+			return pdev;
+	return NULL;
+}
+
+/* Claim one device the primary holds, if this process admits it. */
+static void
+sriov_secondary_claim(const struct sriov_mp_entry *e)
+{
+	struct rte_pci_device *pdev = sriov_secondary_pci_find(e);
+	struct rte_devargs *da = NULL;
+	struct vft_pci_dev dev;
+	struct sriov_device *sd;
+	struct vft_pci_addr a;
+	char name[RTE_DEV_NAME_MAX_LEN];
+
+	sriov_secondary_entry_name(e, name, sizeof(name));
+	if (sriov_find_by_name(name) != NULL)
+		return;
+	if (pdev == NULL || !sriov_secondary_admitted(pdev, &da)) {
+		SRIOV_LOG(DEBUG, "%s: held by the primary, not used here",
+			  name);
+		return;
+	}
+	sriov_addr_to_vft(&pdev->addr, &a);
+	if (vft_pci_dev_read(sriov_sys, &a, &dev, NULL) < 0)
+		return;
+	sd = sriov_dev_claim(&sriov_bus, &dev, pdev, da);
+	if (sd == NULL)
+		return;
+	snprintf(sd->name, sizeof(sd->name), "%s", name);
+	sd->attached = true;
+}
+
+static void
+sriov_secondary_say_unheld(const char *name)
+{
+	SRIOV_LOG(ERR,
+		  "%s: the primary process does not hold this device: a "
+		  "secondary uses only the devices of its primary (start "
+		  "the primary with -a %s)",
+		  name, name);
+}
+
+/* An SR-IOV function on vfio-pci (one the bus takes in a primary) that
+ * this process names with -a but did not get from its primary. */
+static bool
+sriov_secondary_pci_unheld(const struct rte_devargs *da)
+{
+	struct rte_pci_addr pa;
+	struct vft_pci_dev dev;
+	struct vft_pci_addr a;
+	char name[PCI_PRI_STR_SIZE], alias[RTE_DEV_NAME_MAX_LEN];
+
+	if (da->policy != RTE_DEV_ALLOWED || rte_pci_addr_parse(da->name, &pa))
+		return false;
+	rte_pci_device_name(&pa, name, sizeof(name));
+	snprintf(alias, sizeof(alias), "%s:%s", RTE_SRIOV_BUS_NAME, name);
+	if (sriov_find_by_name(name) != NULL ||
+	    sriov_find_by_name(alias) != NULL)
+		return false;
+	sriov_addr_to_vft(&pa, &a);
+	return vft_pci_dev_read(sriov_sys, &a, &dev, NULL) == 0 &&
+	       sriov_is_sriov_fn(&dev);
+}
+
+/*
+ * Devices this process names that the primary does not hold: every one
+ * named for the bus, and, when the primary runs the bus, the SR-IOV
+ * functions on vfio-pci named for the pci bus.
+ */
+static void
+sriov_secondary_unheld(bool primary_has_bus)
+{
+	struct rte_devargs *da;
+
+	for (da = rte_devargs_next(RTE_SRIOV_BUS_NAME, NULL); da != NULL;
+	     da = rte_devargs_next(RTE_SRIOV_BUS_NAME, da))
+		if (da->policy == RTE_DEV_ALLOWED &&
+		    sriov_find_by_name(da->name) == NULL)
+			sriov_secondary_say_unheld(da->name);
+	if (!primary_has_bus)
+		return;
+	for (da = rte_devargs_next("pci", NULL); da != NULL;
+	     da = rte_devargs_next("pci", da))
+		if (sriov_secondary_pci_unheld(da))
+			sriov_secondary_say_unheld(da->name);
+}
+
+/* Give back a device the primary handed over (any thread). */
+static void
+sriov_secondary_give_back(struct sriov_device *sd, const char *why)
+{
+	if (!sd->attached || sd->removed || sd->vfio_dev.fd < 0)
+		return;
+	SRIOV_LOG(WARNING, "%s: %s: released, its port no longer works",
+		  sd->name, why);
+	sriov_vfio_release(sd, false);
+}
+
+/* The primary released @p sd: detach it here (EAL's interrupt thread). */
+static int
+sriov_secondary_detach(struct sriov_device *sd)
+{
+	return sriov_bus.unplug(&sd->pci.device);
+}
+
+static const struct sriov_mp_handlers sriov_secondary_handlers = {
+	.give_back = sriov_secondary_give_back,
+	.detach = sriov_secondary_detach,
+};
+
+/* A secondary's scan: the devices its primary holds that it admits. */
+static int
+sriov_scan_secondary(void)
+{
+	struct sriov_mp_list page;
+	uint32_t start = 0, i;
+	char why[256];
+
+	if (!sriov_mp_primary_answers()) {
+		SRIOV_LOG(DEBUG, "the primary process holds no sriov device");
+		sriov_secondary_unheld(false);
+		return 0;
+	}
+	sriov_mp_set_handlers(&sriov_secondary_handlers);
+	sriov_mp_init(); /* for the primary's "gone" notices */
+	do {
+		int ret = sriov_mp_list_page(start, &page, why, sizeof(why));
+
+		if (ret == -ENOENT) {
+			/* the primary runs no sriov bus: nothing to attach */
+			SRIOV_LOG(DEBUG, "primary without the sriov bus (%s)",
+				  why);
+			return 0;
+		}
+		if (ret < 0) {
+			SRIOV_LOG(ERR,
+				  "cannot list the primary process's "
+				  "devices: %s",
+				  why);
+			return 0;
+		}
+		for (i = 0; i < page.n; i++)
+			sriov_secondary_claim(&page.e[i]);
+		start += page.n;
+	} while (page.n > 0 && start < page.total);
+	sriov_secondary_unheld(true);
+	return 0;
+}
+
+/*
+ * The primary gives a device back: secondaries stop getting it, it is
+ * released here, and the secondaries that have it are told to give their
+ * copy back (the kernel removes the function once every fd is closed).
+ */
+static void
+sriov_dev_give_back(struct sriov_device *sd, bool from_callback)
+{
+	sriov_dev_set_ready(sd, false);
+	sriov_vfio_release(sd, from_callback);
+	sriov_mp_notify_gone(sd);
+}
+
+/* The kernel asked for the device back (sriov_vfio.c's request handler). */
+static void
+sriov_dev_requested(struct sriov_device *sd)
+{
+	sriov_dev_give_back(sd, true);
+}
+
 static int
 sriov_scan(void)
 {
@@ -267,7 +496,7 @@ sriov_scan(void)
 
 	if (sriov_switched_off())
 		return 0;
-
+	sriov_vfio_set_request_handler(sriov_dev_requested);
 	if (!sriov_pci_ok) {
 		int ret = sriov_pci_bus_attach();
 
@@ -281,7 +510,7 @@ sriov_scan(void)
 	}
 	/* A secondary uses exactly the devices its primary holds. */
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
-		return sriov_mp_scan_secondary();
+		return sriov_scan_secondary();
 	dev = malloc(sizeof(*dev));
 	if (dev == NULL)
 		return -1;
@@ -589,6 +818,7 @@ sriov_dev_run_drivers(struct sriov_device *sd, struct rte_pci_driver *first)
 static int
 sriov_dev_probe_secondary(struct sriov_device *sd, struct rte_pci_driver *first)
 {
+	struct sriov_mp_hand hand;
 	struct sriov_params p;
 	int ret;
 
@@ -601,11 +831,15 @@ sriov_dev_probe_secondary(struct sriov_device *sd, struct rte_pci_driver *first)
 			  "uses the device its primary opened",
 			  sd->name);
 	sriov_params_wipe(&p);
-	ret = sriov_mp_attach(sd);
+	ret = sriov_mp_attach(sd, &hand);
+	if (ret == 0)
+		ret = sriov_vfio_adopt(sd, &hand);
 	if (ret < 0) {
 		sriov_dev_set_error(sd, "attach-failed");
 		return ret;
 	}
+	SRIOV_LOG(INFO, "%s: attached from the primary (pid %u, fd hand-over)",
+		  sd->name, hand.pid);
 	return sriov_dev_run_drivers(sd, first);
 }
 
@@ -626,7 +860,7 @@ sriov_dev_opened(struct sriov_device *sd, struct rte_pci_driver *first)
 	sriov_dev_time(sd, SRIOV_PHASE_SETUP, t);
 	ret = sriov_dev_run_drivers(sd, first);
 	if (ret == 0)
-		sriov_mp_ready(sd, true);
+		sriov_dev_set_ready(sd, true);
 	return ret;
 }
 
@@ -889,12 +1123,12 @@ sriov_dev_detach(struct sriov_device *sd, bool close_now)
 	struct rte_pci_driver *drv = sd->pci.driver;
 	bool shared = sd->mp_ready;
 
-	sriov_mp_ready(sd, false);
+	sriov_dev_set_ready(sd, false);
 	if (drv != NULL && drv->remove != NULL) {
 		int ret = drv->remove(&sd->pci);
 
 		if (ret < 0) {
-			sriov_mp_ready(sd, shared);
+			sriov_dev_set_ready(sd, shared);
 			return ret;
 		}
 	}
@@ -1157,7 +1391,7 @@ sriov_hot_unplug_handler(struct rte_device *dev)
 
 	if (sd == NULL)
 		return -1;
-	sriov_vfio_give_back(sd, true);
+	sriov_dev_give_back(sd, true);
 	rte_dev_event_callback_process(dev->name, RTE_DEV_EVENT_REMOVE);
 	return 0;
 }

@@ -98,6 +98,16 @@ sriov_dev_time_span(struct sriov_device *sd, enum sriov_phase ph,
 		  sriov_phase_name(ph), ns / 1000000, ns / 1000 % 1000);
 }
 
+/* Whether secondaries may be handed @p sd (the primary's multi-process
+ * thread reads it: sriov_mp.c). */
+void
+sriov_dev_set_ready(struct sriov_device *sd, bool ready)
+{
+	sriov_list_lock();
+	sd->mp_ready = ready;
+	sriov_list_unlock();
+}
+
 /* Which reset the function got, as telemetry shows it. */
 void
 sriov_dev_set_reset(struct sriov_device *sd, enum sriov_reset r)

@@ -178,6 +178,7 @@ void sriov_dev_time(struct sriov_device *sd, enum sriov_phase ph,
 void sriov_dev_time_span(struct sriov_device *sd, enum sriov_phase ph,
 			 uint64_t start, uint64_t end);
 void sriov_dev_set_reset(struct sriov_device *sd, enum sriov_reset r);
+void sriov_dev_set_ready(struct sriov_device *sd, bool ready);
 
 /* sriov_timing.c */
 uint64_t sriov_time_now(void);
@@ -256,7 +257,9 @@ void sriov_vfio_close(struct sriov_device *sd);
 #define SRIOV_CLOSE_THREADS 8
 void sriov_vfio_close_all(struct sriov_device *const *sds, unsigned int n);
 void sriov_vfio_release(struct sriov_device *sd, bool from_callback);
-void sriov_vfio_give_back(struct sriov_device *sd, bool from_callback);
+struct sriov_mp_hand;
+int sriov_vfio_adopt(struct sriov_device *sd, const struct sriov_mp_hand *d);
+void sriov_vfio_set_request_handler(void (*fn)(struct sriov_device *sd));
 void sriov_vfio_publish_bars(struct sriov_device *sd);
 int sriov_vfio_dma_map(struct sriov_device *sd, uint64_t vaddr, uint64_t iova,
 		       uint64_t len);
@@ -342,11 +345,24 @@ int sriov_mp_req_check(const struct rte_mp_msg *m, char *why, size_t len);
 
 /* sriov_mp.c: primary and secondary sides */
 int sriov_mp_init(void);
-int sriov_mp_scan_secondary(void);
-int sriov_mp_attach(struct sriov_device *sd);
-void sriov_mp_ready(struct sriov_device *sd, bool ready);
+bool sriov_mp_primary_answers(void);
+int sriov_mp_list_page(uint32_t start, struct sriov_mp_list *page, char *why,
+		       size_t len);
+/* What a secondary got from its primary for one device. */
+struct sriov_mp_hand {
+	int fd; /* the VFIO device fd, now this process's */
+	uint32_t pid;
+	uint64_t bar_addr[VFT_NUM_BARS];
+	uint64_t bar_len[VFT_NUM_BARS];
+};
+int sriov_mp_attach(struct sriov_device *sd, struct sriov_mp_hand *hand);
+/* What the bus proper does when the primary releases a device or exits. */
+struct sriov_mp_handlers {
+	void (*give_back)(struct sriov_device *sd, const char *why);
+	int (*detach)(struct sriov_device *sd);
+};
+void sriov_mp_set_handlers(const struct sriov_mp_handlers *hs);
 void sriov_mp_notify_gone(struct sriov_device *sd);
-void sriov_mp_bar_hints(struct sriov_device *sd, void *at[VFT_NUM_BARS]);
 void sriov_mp_cleanup(void);
 
 /* sriov_telemetry.c: nothing exported, registers itself */
