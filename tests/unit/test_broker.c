@@ -427,6 +427,8 @@ struct fake_broker {
 	bool seq_from_request;
 	bool hang_up; /* close without replying */
 	unsigned int got_nfds;
+	/* the thread's function (NULL: fake_broker_serve), given this */
+	void *(*serve)(void *);
 };
 
 static void *
@@ -476,8 +478,11 @@ fake_broker_start(struct fake_broker *fb, const char *dir)
 	assert_int_equal(
 		bind(fb->listen_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(listen(fb->listen_fd, 1), 0);
-	assert_int_equal(
-		pthread_create(&fb->thread, NULL, fake_broker_serve, fb), 0);
+	assert_int_equal(pthread_create(&fb->thread, NULL,
+					fb->serve != NULL ? fb->serve
+							  : fake_broker_serve,
+					fb),
+			 0);
 }
 
 static void
@@ -719,7 +724,7 @@ test_many_checks(void **state)
 
 /* A fake broker for one open-many request: @p good replies, the first a
  * refusal and each further one a success with two fds for one, then it
- * hangs up. */
+ * hangs up. Its fake_broker comes first: the thread gets its address. */
 struct fake_many {
 	struct fake_broker fb;
 	unsigned int good;
@@ -790,12 +795,8 @@ test_client_many(void **state)
 			reqs[i].d = &d[i];
 			vft_pci_addr_parse(addrs[i], &reqs[i].addr);
 		}
+		fm.fb.serve = fake_many_serve;
 		fake_broker_start(&fm.fb, fs.root);
-		pthread_cancel(fm.fb.thread);
-		pthread_join(fm.fb.thread, NULL);
-		assert_int_equal(pthread_create(&fm.fb.thread, NULL,
-						fake_many_serve, &fm),
-				 0);
 		failed = vft_iommu_open_brokered_devices(fm.fb.path, reqs, 3);
 		fake_broker_stop(&fm.fb);
 		assert_int_equal(failed, 3);
