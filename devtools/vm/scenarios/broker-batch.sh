@@ -73,7 +73,7 @@ start_broker() {
 launch() {
 	local n=$1 way=$2 r=$3 args=() i t0 t1 opens ports b0
 	for ((i = 0; i < n; i++)); do
-		args+=(-a "$(vf_addr "$VM_PF" "$i")")
+		args+=(-a "${VFS[i]}")
 	done
 	b0=$(wc -l <"$BLOG")
 	export VFTOKEN_BROKER=$SOCK
@@ -116,6 +116,7 @@ tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix bbpf \
 	-a "$VM_PF,num_vfs=8,vf_token_file=$TOK" -- -i --total-num-mbufs="$MBUFS"
 check "PF testpmd made 8 VFs with the token" \
 	eval "tp_wait pf 'testpmd> ' 120 && test \$(num_vfs $VM_PF) = 8"
+mapfile -t VFS < <(vfs_of "$VM_PF")
 check "vftokend starts in the foreground, policy 0600 root's" start_broker
 for n in $NS; do
 	for ((r = 1; r <= ROUNDS; r++)); do
