@@ -65,12 +65,13 @@ unsigned int vft_sriov_numvfs_steps(unsigned int cur, unsigned int n,
 void vft_explain_kernel_set(const char *release);
 
 /* ------------------------------------------------------------------------ */
-/* VFIO syscall table and step-reporting opens (vft_vfio.c, owner "vfio")   */
+/* VFIO syscall table (vft_os.c) and step-reporting opens (vft_group.c)     */
 /* ------------------------------------------------------------------------ */
 
 /*
- * TEST SEAM. Every system call the VFIO layer (vft_vfio.c, vft_open.c)
- * makes goes through vft_os, so unit tests can put a fake VFIO kernel
+ * TEST SEAM. Every system call the VFIO layer (vft_os.c, vft_group.c,
+ * vft_device_fd.c, the backends, vft_open.c) makes on a /dev/vfio or
+ * /dev/iommu node goes through vft_os, so unit tests can put a fake VFIO kernel
  * behind it. Each entry has the libc contract: -1 (MAP_FAILED for mmap)
  * and errno on failure. The default table calls the real system calls;
  * nothing but tests should ever replace it.
@@ -112,6 +113,12 @@ int vft_device_adopt_fd(struct vft_device *d, int fd,
 
 /* errno of the last failed system call as a negative value, never 0. */
 int vft_os_errno(void);
+
+/* Close *@p fd through the seam if open; it becomes -1 (vft_os.c). */
+void vft_os_close_fd(int *fd);
+
+/* A closed device's state: no fd, no regions, no IRQ (vft_device_fd.c). */
+void vft_device_state_clear(struct vft_device *d);
 
 /*
  * vfio-pci resets a function when its first user opens it, and fails that
