@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 vftoken authors
 #
-# The broker's open benchmark (devtools/bench/broker-open.sh boots the rig
+# The broker's open benchmark (devtools/bench/run.sh broker-open boots the rig
 # once and runs this): a VF opened by the process itself against the same
 # VF opened through the VF token broker, side by side in one boot.
 #

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 vftoken authors
 #
-# The VFIO path benchmark (devtools/bench/paths.sh boots the 7.2-iommufd
+# The VFIO path benchmark (devtools/bench/run.sh paths boots the 7.2-iommufd
 # rig once and runs this): the sriov bus opening the same two VFs on the
 # group path and on the cdev path, alternating ABBA round by round, with
 # stock Debian dpdk-testpmd and one PF testpmd (group path, plugin,
