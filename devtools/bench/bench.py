@@ -1779,6 +1779,14 @@ def fwd_page(res, image='img/bench.png', results_path='bench/results.json',
           'copied by hand. From a clone, after ``devtools/setup.sh``::', '',
           '   ' + (res.get('command') or 'devtools/bench/run.sh --publish'), '',
           'The testpmd logs with time stamps stay in ``build/bench/logs/``.', '']
+    o += ['Every benchmark of these guides runs through one runner,',
+          '``devtools/bench/run.sh NAME`` (``devtools/bench/README.md``): each is',
+          'declared in ``devtools/bench/bench.py`` by its scenario, the rig\'s flags,',
+          'the samples it takes and its page, and shares one analysis (the samples,',
+          'the paired ratios and their intervals, the tables, results.json, the',
+          'check that nothing published holds a path of this machine or a token).',
+          '``devtools/bench/run.sh all --report-only --out DIR`` writes every page',
+          'and results.json again from the published samples.', '']
     return '\n'.join(o).rstrip('\n') + '\n'
 
 
@@ -3328,7 +3336,7 @@ def fwd_boot(r, o, meta):
                        ['--rounds', o.scale_rounds]))
     for name, tsv, kw, args in phases:
         d = boot(r, name, '6.1', 'scale' if name == 'scale' else 'bench', args, **kw)
-        if take(r, os.path.join(d, tsv), name + '.tsv'):
+        if take(r, os.path.join(d, tsv), name + '.tsv') and os.path.isdir(os.path.join(d, 'logs')):
             shutil.copytree(os.path.join(d, 'logs'), r.path('logs', name), dirs_exist_ok=True)
 
 
@@ -3469,7 +3477,8 @@ def run(name, argv, out=None):
             if os.path.dirname(p) != r.out:
                 shutil.copy(p, r.out)
     else:
-        for p in samples_in(b, r.out) + glob.glob(r.path('vm-*.log')) + [r.path('vm-time.txt')]:
+        for p in samples_in(b, r.out) + glob.glob(r.path('vm-*.log')) + [
+                r.path('vm-time.txt'), r.path('results.json')]:
             if os.path.exists(p):
                 os.remove(p)
         cmd = 'devtools/bench/run.sh' + ''.join(' ' + a for a in ([name] + argv if name != 'forwarding' else argv))
@@ -3486,19 +3495,17 @@ def run(name, argv, out=None):
             meta.update(host_load=host_load(r.path('host-load.txt')),
                         vm_time_s=vm_time(r.path('vm-time.txt')),
                         qemu_time_s=qemu_time(r.path('vm-time.txt')))
-        if name != 'startup-scale' and o.publish:
-            pass
     if name == 'startup-scale':
         # the page shows every kernel whose samples are published
         for p in samples_in(b, SAMPLES):
             if not os.path.exists(r.path(os.path.basename(p))):
                 shutil.copy(p, r.out)
-    ok = bool(samples_in(b, r.out)) and r.check('the figures are there', os.path.exists(
-        r.path(b['samples'][0])) or '*' in b['samples'][0])
+    ok = r.check('samples to analyse in %s' % r.out, bool(samples_in(b, r.out)))
     res, good, pages = b['analyse'](r.out, meta) if ok else (None, False, {})
-    r.check('%s: every headline ratio has a figure' % name, good)
+    r.check('every headline ratio has a figure', good)
     if res is not None:
-        res.setdefault('meta', meta) if name != 'forwarding' else None
+        if name != 'forwarding':
+            res['meta'] = meta
         write_json(r.path('results.json'), res)
     for rel, text in pages.items():
         with open(r.path(os.path.basename(rel)), 'w', encoding='utf-8') as f:
