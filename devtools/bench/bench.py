@@ -179,6 +179,43 @@ def load_tsv(name, path, ncols, header=None):
     return rows
 
 
+def load_rows(name, path, ncols, ways, header=None):
+    """(line, round, way, the other fields) of rows ROUND<TAB>WAY<TAB>...;
+    a round that is not a number or a way not in @ways is an error."""
+    for n, parts in load_tsv(name, path, ncols, header):
+        if not parts[0].isdigit() or parts[1] not in ways:
+            fail(name, '%s:%d: %r is not ROUND<TAB>%s<TAB>...'
+                 % (path, n, '\t'.join(parts), '|'.join(ways)))
+        yield n, int(parts[0]), parts[1], parts[2:]
+
+
+def env_rows(first, env, accel, load_label, dpdk=True):
+    """The Environment table of a one-boot page: @first (the guest's
+    rows), then timing, QEMU, DPDK, vftoken, the host and its load."""
+    load = env.get('host_load') or {}
+    rows = first + [
+        ['timing', 'QEMU -icount shift=%s, single-threaded TCG' % env.get('icount_shift')
+         if accel == 'icount' else 'TCG, guest wall clock'],
+        ['QEMU', env.get('qemu') or '?']] + (
+        [['DPDK (Debian package)', env.get('dpdk') or '?']] if dpdk else []) + [
+        ['vftoken', '%s (%s)' % (env.get('vftoken') or '?', env.get('vftoken_git') or '?')],
+        ['host', '%s, %s, %s CPUs' % (env.get('host_os') or '?', env.get('host_cpu') or '?',
+                                      env.get('host_cpus') or '?')]]
+    if load:
+        rows.append([load_label, '%s %% busy, load average %s at the start, %s at the end'
+                     % (load.get('busy_pct'), load.get('loadavg_start', [None])[0],
+                        load.get('loadavg_end', [None])[0])])
+    return rows
+
+
+def timing_text(accel):
+    if accel == 'icount':
+        return ('QEMU ``-icount`` (guest time from the instruction count, so '
+                "the shared host's load hardly moves it)")
+    return ("plain TCG (wall clock in the guest: the shared host's load "
+            'shows in the spread)')
+
+
 def number(name, path, n, text):
     """float(text), or an error naming the line."""
     try:
@@ -2171,28 +2208,6 @@ def shares_of_slow(rounds, key, step=0.5):
     return out
 
 
-def su_env_rows(facts, env):
-    load = env.get('host_load') or {}
-    rows = [
-        ['guest kernel', facts.get('kernel', '?')],
-        ['guest vCPUs, CPU model, memory', '%s, %s, %s MB' % (
-            facts.get('guest_cpus', '?'), facts.get('guest_cpu_model', '?'),
-            (facts.get('guest_mem_kb') or 0) // 1024)],
-        ['timing', 'QEMU -icount shift=%s, single-threaded TCG' % env.get('icount_shift')],
-        ['QEMU', env.get('qemu') or '?'],
-        ['DPDK (Debian package)', env.get('dpdk') or '?'],
-        ['vftoken', '%s (%s)' % (env.get('vftoken') or '?', env.get('vftoken_git') or '?')],
-        ['host', '%s, %s, %s CPUs' % (env.get('host_os') or '?', env.get('host_cpu') or '?',
-                                      env.get('host_cpus') or '?')],
-    ]
-    if load:
-        rows.append(['host load while the benchmark ran',
-                     '%s %% busy, load average %s at the start, %s at the end'
-                     % (load.get('busy_pct'), load.get('loadavg_start', [None])[0],
-                        load.get('loadavg_end', [None])[0])])
-    return rows
-
-
 def su_page(facts, rounds, res, env, command):
     rows = []
     for name, s in res.items():
@@ -2259,7 +2274,12 @@ def su_page(facts, rounds, res, env, command):
         'Environment',
         '-----------',
         '',
-    ] + list_table(['what', 'version or figure'], su_env_rows(facts, env))
+    ] + list_table(['what', 'version or figure'], env_rows([
+        ['guest kernel', facts.get('kernel', '?')],
+        ['guest vCPUs, CPU model, memory', '%s, %s, %s MB' % (
+            facts.get('guest_cpus', '?'), facts.get('guest_cpu_model', '?'),
+            (facts.get('guest_mem_kb') or 0) // 1024)]], env, 'icount',
+        'host load while the benchmark ran'))
     return page('Benchmark: start-up, pair by pair', body, command)
 
 
@@ -2274,18 +2294,11 @@ BO_ORDERS = ('direct-broker', 'broker-direct')
 
 
 def bo_load(path):
-    """[{round, order, direct_median_us, ...}] from the TSV; a bad line is
-    an error naming it."""
-    rounds = []
-    for n, parts in load_tsv('broker-open', path, len(BO_COLUMNS), header='round'):
-        if not parts[0].isdigit() or parts[1] not in BO_ORDERS:
-            sys.exit('%s: %s:%d: %r does not start with ROUND<TAB>%s'
-                     % ('broker-open', path, n, '\t'.join(parts), '|'.join(BO_ORDERS)))
-        row = {'round': int(parts[0]), 'order': parts[1]}
-        for key, text in zip(BO_COLUMNS[2:], parts[2:]):
-            row[key] = number('broker-open', path, n, text)
-        rounds.append(row)
-    return rounds
+    """[{round, order, direct_median_us, ...}] from the TSV"""
+    return [dict(round=r, order=o, **{k: number('broker-open', path, n, x)
+                                      for k, x in zip(BO_COLUMNS[2:], rest)})
+            for n, r, o, rest in load_rows('broker-open', path, len(BO_COLUMNS), BO_ORDERS,
+                                           'round')]
 
 
 def bo_summarise(rounds):
@@ -2328,38 +2341,6 @@ def diff_text(ci):
 def method_text():
     return METHOD.replace('ours / stock', 'broker / direct').replace(
         ' (one per round or per ABBA pair of windows)', ' (one per round)')
-
-
-def timing_text(accel):
-    if accel == 'icount':
-        return ('QEMU ``-icount`` (guest time from the instruction count, so '
-                "the shared host's load hardly moves it)")
-    return ("plain TCG (wall clock in the guest: the shared host's load "
-            'shows in the spread)')
-
-
-def bo_env_rows(guest, env, accel):
-    load = env.get('host_load') or {}
-    rows = [
-        ['guest kernel', guest.get('kernel', '?')],
-        ['guest vCPUs, CPU model', '%s, %s' % (guest.get('vcpus', '?'),
-                                               guest.get('guest_cpu', '?'))],
-        ['VFIO path', guest.get('path', '?')],
-        ['timing', 'QEMU -icount shift=%s, single-threaded TCG' % env.get('icount_shift')
-         if accel == 'icount' else 'TCG, guest wall clock'],
-        ['QEMU', env.get('qemu') or '?'],
-        ['vftoken', '%s (%s)' % (env.get('vftoken') or '?',
-                                 env.get('vftoken_git') or '?')],
-        ['host', '%s, %s, %s CPUs' % (env.get('host_os') or '?',
-                                      env.get('host_cpu') or '?',
-                                      env.get('host_cpus') or '?')],
-    ]
-    if load:
-        rows.append(['host load while the benchmark ran (waiting for the VM included)',
-                     '%s %% busy, load average %s at the start, %s at the end'
-                     % (load.get('busy_pct'), load.get('loadavg_start', [None])[0],
-                        load.get('loadavg_end', [None])[0])])
-    return rows
 
 
 def bo_page(rounds, res, guest, env, accel, command):
@@ -2429,7 +2410,12 @@ def bo_page(rounds, res, guest, env, accel, command):
         'Environment',
         '-----------',
         '',
-    ] + list_table(['what', 'version or figure'], bo_env_rows(guest, env, accel))
+    ] + list_table(['what', 'version or figure'], env_rows([
+        ['guest kernel', guest.get('kernel', '?')],
+        ['guest vCPUs, CPU model', '%s, %s' % (guest.get('vcpus', '?'),
+                                               guest.get('guest_cpu', '?'))],
+        ['VFIO path', guest.get('path', '?')]], env, accel,
+        'host load while the benchmark ran (waiting for the VM included)', dpdk=False))
     return page('Benchmark: opening a VF through the broker', body, command)
 
 
@@ -2441,11 +2427,8 @@ def bo_page(rounds, res, guest, env, accel, command):
 def pa_load(path):
     """{(round, path): {key: value}} from ROUND, PATH, KEY, VALUE lines."""
     runs = {}
-    for n, (rnd, vpath, key, val) in load_tsv('paths', path, 4):
-        if vpath not in ("group", "cdev") or not rnd.isdigit():
-            sys.exit("paths: %s:%d: %r is not ROUND<TAB>group|cdev<TAB>KEY<TAB>VALUE"
-                     % (path, n, "\t".join((rnd, vpath, key, val))))
-        runs.setdefault((int(rnd), vpath), {})[key] = number('paths', path, n, val)
+    for n, r, w, (key, val) in load_rows('paths', path, 4, ('group', 'cdev')):
+        runs.setdefault((r, w), {})[key] = number('paths', path, n, val)
     return runs
 
 
@@ -2512,14 +2495,9 @@ def pa_page(rounds, res, command):
 
 
 def mp_load(path):
-    """{(round, way): seconds} from the TSV; bad lines are an error."""
-    runs = {}
-    for n, (rnd, way, secs) in load_tsv('mp-attach', path, 3, header="round"):
-        if way not in MODES or not rnd.isdigit():
-            sys.exit("mp-attach: %s:%d: %r is not ROUND<TAB>stock|ours<TAB>SECONDS"
-                     % (path, n, "\t".join((rnd, way, secs))))
-        runs[(int(rnd), way)] = number('mp-attach', path, n, secs)
-    return runs
+    """{(round, way): seconds} from ROUND, WAY, SECONDS lines."""
+    return {(r, w): number('mp-attach', path, n, secs)
+            for n, r, w, (secs,) in load_rows('mp-attach', path, 3, MODES, 'round')}
 
 
 def mp_summarise(runs):
@@ -2538,10 +2516,7 @@ def mp_summarise(runs):
 
 def mp_page(rounds, res, env, accel, command):
     s, o, r = res["stock"], res["ours"], res["ours_over_stock"]
-    timing = ("QEMU ``-icount`` (guest time from the instruction count, so "
-              "the shared host's load hardly moves it)" if accel == "icount"
-              else "plain TCG (wall clock in the guest: the shared host's load "
-              "shows in the spread)")
+    timing = timing_text(accel)
     body = [
         "How long ``dpdk-proc-info --stats``, a DPDK secondary process, takes",
         "from launch to its first statistics line against a primary",
@@ -2589,14 +2564,11 @@ SC_FWD_TOLERANCE = 0.02
 def sc_load(path):
     """{(round, mode): {key: value}}, the text values in their own dict."""
     runs, text = {}, {}
-    for n, (rnd, mode, key, val) in load_tsv('startup-scale', path, 4):
-        if not rnd.isdigit() or mode not in MODES + ('-',):
-            sys.exit('%s: %s:%d: %r is not ROUND<TAB>stock|ours|-<TAB>KEY<TAB>VALUE'
-                     % ('startup-scale', path, n, '\t'.join((rnd, mode, key, val))))
+    for n, r, m, (key, val) in load_rows('startup-scale', path, 4, MODES + ('-',)):
         try:
-            runs.setdefault((int(rnd), mode), {})[key] = float(val)
+            runs.setdefault((r, m), {})[key] = float(val)
         except ValueError:
-            text[(int(rnd), mode, key)] = val
+            text[(r, m, key)] = val
     return runs, text
 
 
