@@ -3463,6 +3463,8 @@ def run(name, argv, out=None):
         b['boot'](r, o, meta)
         with open(r.path('host-load.txt'), 'a', encoding='utf-8') as f:
             f.write(host_load_line('end'))
+        if 'env' in meta and 'host_load' in meta['env']:
+            meta['env']['host_load'] = host_load(r.path('host-load.txt'))
         if name == 'forwarding':
             meta.update(host_load=host_load(r.path('host-load.txt')),
                         vm_time_s=vm_time(r.path('vm-time.txt')),
@@ -3485,6 +3487,9 @@ def run(name, argv, out=None):
     published = []
     if o.publish and good and r.failed == 0:
         os.makedirs(SAMPLES, exist_ok=True)
+        for s in b['samples']:  # what an earlier run published, this one not
+            if '*' not in s and os.path.exists(os.path.join(SAMPLES, s)):
+                os.remove(os.path.join(SAMPLES, s))
         for p in samples_in(b, r.out):
             shutil.copy(p, SAMPLES)
             published.append(os.path.join(SAMPLES, os.path.basename(p)))
