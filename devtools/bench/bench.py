@@ -3143,13 +3143,25 @@ def guest_env(r, meta, accel='icount'):
 # ---- each benchmark: its boot(s), its analysis
 
 
-def su_boot(r, o, meta):
-    # a pair: ~100 s of guest time, about half that in wall time on an idle
-    # host; allow 2 minutes
-    d = boot(r, 'startup', '6.1', 'bench', ['--startup-only', '--rounds', o.pairs],
-             accel='icount', timeout=600 + int(o.pairs) * 120)
-    take(r, os.path.join(d, 'bench.tsv'), 'startup.tsv')
-    meta['env'] = guest_env(r, meta)
+def declared_boot(r, o, meta, s):
+    """The one boot of a benchmark as BENCHES declares it (@s: scenario,
+    kernel, accel, rig flags, args, timeout; what it takes from the share:
+    samples, facts files; env: the host's versions and load)."""
+    v = lambda x: x(o) if callable(x) else x  # noqa: E731 (a value or one of the options)
+    meta.update(kernel=v(s['kernel']), accel=v(s.get('accel')))
+    if s.get('before'):
+        s['before'](r, o)
+    d = boot(r, s['scenario'], meta['kernel'], s['scenario'], v(s['args']), accel=meta['accel'],
+             rig=s.get('rig', ()), timeout=v(s.get('timeout', 1200)))
+    for src, dst in s['take'].items():
+        take(r, os.path.join(d, src), v(dst))
+    for key, src in s.get('facts', {}).items():
+        r.check('the scenario wrote %s' % src, os.path.isfile(os.path.join(d, src)))
+        meta[key] = load_env(os.path.join(d, src))
+    if s.get('env'):
+        meta['env'] = guest_env(r, meta, meta['accel'])
+    if s.get('after'):
+        s['after'](r, o, meta, d)
 
 
 def su_analyse(d, meta):
@@ -3163,15 +3175,6 @@ def su_analyse(d, meta):
              'pairs': len(rounds), 'goal_pct': SU_GOAL_PCT, 'versions': meta['env'],
              'results': res, 'rounds': rounds}, ok,
             {'bench_startup.rst': su_page(facts, rounds, res, meta['env'], meta['command'])})
-
-
-def bo_boot(r, o, meta):
-    d = boot(r, 'broker', '6.1', 'bench-broker', ['--rounds', o.rounds, '--opens', o.opens],
-             accel=o.accel)
-    take(r, os.path.join(d, 'broker.tsv'), 'broker-open.tsv')
-    r.check('the scenario wrote broker.env', os.path.isfile(os.path.join(d, 'broker.env')))
-    meta.update(accel=o.accel, guest=load_env(os.path.join(d, 'broker.env')),
-                env=guest_env(r, meta, o.accel))
 
 
 def bo_analyse(d, meta):
@@ -3189,12 +3192,6 @@ def bo_analyse(d, meta):
                                          meta['command'])})
 
 
-def pa_boot(r, o, meta):
-    d = boot(r, 'paths', '7.2-iommufd', 'bench-paths', ['--rounds', o.rounds, '--secs', o.secs],
-             timeout=1800)
-    take(r, os.path.join(d, 'paths.tsv'), 'paths.tsv')
-
-
 def pa_analyse(d, meta):
     runs = pa_load(os.path.join(d, 'paths.tsv'))
     rounds, res = pa_summarise(runs)
@@ -3205,12 +3202,6 @@ def pa_analyse(d, meta):
              'raw': [{'round': r, 'path': p, **v} for (r, p), v in sorted(runs.items())]},
             all(res[k]['cdev_over_group']['ratio'] is not None for k in res),
             {'bench_paths.rst': pa_page(rounds, res, meta['command'])})
-
-
-def mp_boot(r, o, meta):
-    d = boot(r, 'mp', '6.1', 'multiprocess', ['bench', o.rounds], accel=o.accel, timeout=1500)
-    take(r, os.path.join(d, 'attach.tsv'), 'mp-attach.tsv')
-    meta.update(accel=o.accel, env=load_env(os.path.join(d, 'attach.env')))
 
 
 def mp_analyse(d, meta):
@@ -3228,16 +3219,11 @@ def mp_analyse(d, meta):
                                                meta['command'])})
 
 
-def sc_boot(r, o, meta):
-    d = boot(r, 'scale', o.kernel, 'scale', ['--rounds', o.rounds, '--ns', '1 2 4 8 all',
-                                             '--retries', '0', '--devset', '--resets',
-                                             '--secs', '3', '--warm', '1'],
-             accel=o.accel, rig=['--second-pf'], timeout=3600)
-    name = 'startup-scale-%s.tsv' % o.kernel
-    if take(r, os.path.join(d, 'scale.tsv'), name):
-        with open(r.path(name), 'a', encoding='utf-8') as f:
+def sc_after(r, o, meta, d):
+    """testpmd's own shutdown of each launch, from the logs, into the sample"""
+    if os.path.exists(r.path('startup-scale-%s.tsv' % o.kernel)):
+        with open(r.path('startup-scale-%s.tsv' % o.kernel), 'a', encoding='utf-8') as f:
             f.writelines(derive_shutdown(os.path.join(d, 'logs')))
-    meta['kernel'] = o.kernel
 
 
 def sc_analyse(d, meta):
@@ -3256,18 +3242,23 @@ def sc_analyse(d, meta):
              'results': res}, bool(ok), {'bench_scale.rst': sc_page(by_kernel, meta['command'])})
 
 
-def al_boot(r, o, meta):
-    debs = os.path.join(os.environ['VFTOKEN_BUILD'], 'pkg', 'debs')
-    if not glob.glob(os.path.join(debs, 'dpdk-bus-sriov_*.deb')):
-        sys.exit('autoload: no packages in %s: run devtools/packages.sh --no-vm first' % debs)
-    d = boot(r, 'autoload', '6.1', 'packages', [debs, 'startup', o.rounds], timeout=1500)
-    take(r, os.path.join(d, 'startup.txt'), 'autoload-startup.txt')
-    with open(r.path('vm-autoload.log'), encoding='utf-8', errors='replace') as f:
+def al_debs():
+    return os.path.join(os.environ['VFTOKEN_BUILD'], 'pkg', 'debs')
+
+
+def al_before(r, o):
+    if not glob.glob(os.path.join(al_debs(), 'dpdk-bus-sriov_*.deb')):
+        sys.exit('autoload: no packages in %s: run devtools/packages.sh --no-vm first' % al_debs())
+
+
+def al_after(r, o, meta, d):
+    """the scenario's tally and QEMU seconds, the date and DPDK, for the page"""
+    with open(r.path('vm-packages.log'), encoding='utf-8', errors='replace') as f:
         log = f.read()
     checks = re.findall(r'^ *\| *([0-9]+ passed, [0-9]+ failed)', log, re.M)
     secs = re.findall(r'total in QEMU ([0-9.]+) s', log)
     meta.update(checks=checks[-1] if checks else '', vm_secs=secs[-1] if secs else '',
-                kernel='6.1', date=datetime.date.today().isoformat(),
+                date=datetime.date.today().isoformat(),
                 dpdk=run_text(['dpkg-query', '-W', '-f=${Version}', 'dpdk']))
 
 
@@ -3335,44 +3326,78 @@ def opt(dest, default, regex, metavar, what):
 
 
 POS = r'^[1-9][0-9]*$'
+PAIRS = r'^([2-9]|[1-9][0-9]+)$'
 ACCEL = opt('accel', 'icount', r'^(icount|tcg)$', 'icount|tcg', 'icount or tcg')
+FLAG = (None, '', '')
+# Each benchmark: boot (a function, or the declaration of its one boot:
+# scenario, kernel, accel, rig flags, args and timeout, a value or a
+# function of the options; take: the scenario's files that become the
+# samples; facts: KEY<TAB>VALUE files kept in meta; env: the host's
+# versions and load), samples (the names published in
+# doc/guides/bench/samples), analyse (samples and meta -> results.json,
+# whether every headline ratio has a figure, the pages), opts (NAME:
+# dest, default, regex of a value or None for a flag, metavar, what is
+# expected), publish (the default), json (its name in doc/guides/bench).
 BENCHES = {
-    'forwarding': dict(boot=fwd_boot, analyse=fwd_analyse, publish=False, json='results.json',
-                       samples=('rounds.tsv', 'interleave.tsv', 'scale.tsv'), opts={
-                           '--quick': opt('quick', False, None, '', ''),
-                           '--rounds': opt('rounds', '5', POS, 'N', 'a positive number'),
-                           '--secs': opt('secs', '10', POS, 'S', 'a positive number of seconds'),
-                           '--warm': opt('warm', '2', POS, 'S', 'a positive number of seconds'),
-                           '--pairs': opt('pairs', '20', r'^([2-9]|[1-9][0-9]+)$', 'P',
-                                          'a number >= 2'),
-                           '--il-secs': opt('il_secs', '2', POS, 'S',
-                                            'a positive number of seconds'),
-                           '--scale-rounds': opt('scale_rounds', '3', POS, 'N', 'a positive number'),
-                           '--accel': ACCEL,
-                           '--no-interleave': opt('no_interleave', False, None, '', ''),
-                           '--no-scale': opt('no_scale', False, None, '', ''),
-                           '--profile': opt('profile', False, None, '', '')}),
-    'startup': dict(boot=su_boot, analyse=su_analyse, samples=('startup.tsv',), opts={
-        '--pairs': opt('pairs', '30', r'^([2-9]|[1-9][0-9]+)$', 'P', 'a number of pairs >= 2')}),
-    'broker-open': dict(boot=bo_boot, analyse=bo_analyse, samples=('broker-open.tsv',), opts={
-        '--rounds': opt('rounds', '10', POS, 'R', 'a positive number of rounds'),
-        '--opens': opt('opens', '20', POS, 'N', 'a positive number of opens per run'),
-        '--accel': ACCEL}),
-    'paths': dict(boot=pa_boot, analyse=pa_analyse, samples=('paths.tsv',), opts={
-        '--rounds': opt('rounds', '4', POS, 'N', 'a positive number of rounds'),
-        '--secs': opt('secs', '5', POS, 'S', 'a positive number of seconds')}),
-    'mp-attach': dict(boot=mp_boot, analyse=mp_analyse, samples=('mp-attach.tsv',), opts={
-        '--rounds': opt('rounds', '6', POS, 'N', 'a positive number of rounds'),
-        '--accel': ACCEL}),
-    'startup-scale': dict(boot=sc_boot, analyse=sc_analyse, samples=('startup-scale-*.tsv',),
-                          opts={'--kernel': opt('kernel', '6.1', r'^(6\.1|7\.2-iommufd)$',
-                                                '6.1|7.2-iommufd', '6.1 or 7.2-iommufd'),
-                                '--rounds': opt('rounds', '3', POS, 'R',
-                                                'a positive number of rounds'),
-                                '--accel': ACCEL}),
-    'autoload': dict(boot=al_boot, analyse=al_analyse, publish=False,
-                     samples=('autoload-startup.txt',), opts={
-                         '--rounds': opt('rounds', '5', POS, 'N', 'a positive number of rounds')}),
+    'forwarding': dict(
+        boot=fwd_boot, analyse=fwd_analyse, publish=False, json='results.json',
+        samples=('rounds.tsv', 'interleave.tsv', 'scale.tsv'), opts={
+            '--quick': opt('quick', False, *FLAG),
+            '--rounds': opt('rounds', '5', POS, 'N', 'a positive number'),
+            '--secs': opt('secs', '10', POS, 'S', 'a positive number of seconds'),
+            '--warm': opt('warm', '2', POS, 'S', 'a positive number of seconds'),
+            '--pairs': opt('pairs', '20', PAIRS, 'P', 'a number >= 2'),
+            '--il-secs': opt('il_secs', '2', POS, 'S', 'a positive number of seconds'),
+            '--scale-rounds': opt('scale_rounds', '3', POS, 'N', 'a positive number'),
+            '--accel': ACCEL, '--no-interleave': opt('no_interleave', False, *FLAG),
+            '--no-scale': opt('no_scale', False, *FLAG), '--profile': opt('profile', False, *FLAG)}),
+    'startup': dict(
+        # a pair: ~100 s of guest time, about half that in wall time on an
+        # idle host; allow 2 minutes
+        boot=dict(scenario='bench', kernel='6.1', accel='icount', env=True,
+                  args=lambda o: ['--startup-only', '--rounds', o.pairs],
+                  timeout=lambda o: 600 + int(o.pairs) * 120, take={'bench.tsv': 'startup.tsv'}),
+        analyse=su_analyse, samples=('startup.tsv',),
+        opts={'--pairs': opt('pairs', '30', PAIRS, 'P', 'a number of pairs >= 2')}),
+    'broker-open': dict(
+        boot=dict(scenario='bench-broker', kernel='6.1', accel=lambda o: o.accel, env=True,
+                  args=lambda o: ['--rounds', o.rounds, '--opens', o.opens],
+                  take={'broker.tsv': 'broker-open.tsv'}, facts={'guest': 'broker.env'}),
+        analyse=bo_analyse, samples=('broker-open.tsv',), opts={
+            '--rounds': opt('rounds', '10', POS, 'R', 'a positive number of rounds'),
+            '--opens': opt('opens', '20', POS, 'N', 'a positive number of opens per run'),
+            '--accel': ACCEL}),
+    'paths': dict(
+        boot=dict(scenario='bench-paths', kernel='7.2-iommufd', timeout=1800,
+                  args=lambda o: ['--rounds', o.rounds, '--secs', o.secs],
+                  take={'paths.tsv': 'paths.tsv'}),
+        analyse=pa_analyse, samples=('paths.tsv',), opts={
+            '--rounds': opt('rounds', '4', POS, 'N', 'a positive number of rounds'),
+            '--secs': opt('secs', '5', POS, 'S', 'a positive number of seconds')}),
+    'mp-attach': dict(
+        boot=dict(scenario='multiprocess', kernel='6.1', accel=lambda o: o.accel, timeout=1500,
+                  args=lambda o: ['bench', o.rounds], take={'attach.tsv': 'mp-attach.tsv'},
+                  facts={'env': 'attach.env'}),
+        analyse=mp_analyse, samples=('mp-attach.tsv',), opts={
+            '--rounds': opt('rounds', '6', POS, 'N', 'a positive number of rounds'),
+            '--accel': ACCEL}),
+    'startup-scale': dict(
+        boot=dict(scenario='scale', kernel=lambda o: o.kernel, accel=lambda o: o.accel,
+                  rig=['--second-pf'], timeout=3600, after=sc_after,
+                  args=lambda o: ['--rounds', o.rounds, '--ns', '1 2 4 8 all', '--retries', '0',
+                                  '--devset', '--resets', '--secs', '3', '--warm', '1'],
+                  take={'scale.tsv': lambda o: 'startup-scale-%s.tsv' % o.kernel}),
+        analyse=sc_analyse, samples=('startup-scale-*.tsv',), opts={
+            '--kernel': opt('kernel', '6.1', r'^(6\.1|7\.2-iommufd)$', '6.1|7.2-iommufd',
+                            '6.1 or 7.2-iommufd'),
+            '--rounds': opt('rounds', '3', POS, 'R', 'a positive number of rounds'),
+            '--accel': ACCEL}),
+    'autoload': dict(
+        boot=dict(scenario='packages', kernel='6.1', timeout=1500, before=al_before,
+                  after=al_after, args=lambda o: [al_debs(), 'startup', o.rounds],
+                  take={'startup.txt': 'autoload-startup.txt'}),
+        analyse=al_analyse, publish=False, samples=('autoload-startup.txt',),
+        opts={'--rounds': opt('rounds', '5', POS, 'N', 'a positive number of rounds')}),
 }
 COMMON = ('--out DIR', '--no-doc', '--publish', '--report-only', '--from DIR')
 
@@ -3460,7 +3485,10 @@ def run(name, argv, out=None):
             '%Y-%m-%dT%H:%M:%SZ'), 'revision': run_text(['git', '-C', ROOT, 'describe', '--always', '--dirty'])}
         with open(r.path('host-load.txt'), 'w', encoding='utf-8') as f:
             f.write(host_load_line('start'))
-        b['boot'](r, o, meta)
+        if callable(b['boot']):
+            b['boot'](r, o, meta)
+        else:
+            declared_boot(r, o, meta, b['boot'])
         with open(r.path('host-load.txt'), 'a', encoding='utf-8') as f:
             f.write(host_load_line('end'))
         if 'env' in meta and 'host_load' in meta['env']:
