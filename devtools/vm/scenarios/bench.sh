@@ -20,7 +20,7 @@
 # serving the VF mailbox while a VF testpmd (-l 0,1: the same two vCPUs)
 # forwards between the two VFs, mac then io, each for a fixed window after
 # a discarded warm-up. Figures go to $VM_SCRATCH/bench.tsv
-# ("ROUND<TAB>MODE<TAB>KEY<TAB>VALUE"); devtools/bench/collect.py makes
+# ("ROUND<TAB>MODE<TAB>KEY<TAB>VALUE"); devtools/bench/bench.py makes
 # results.json of them. Definitions (also in doc/guides/benchmark.rst):
 #
 #   launch         the shell's clock just before the process is spawned
@@ -57,7 +57,7 @@
 #                     two ways in short alternating windows (see interleave)
 #       [--startup-only]  rounds of start-ups only: each mode as above up to
 #                     the VF process's first packets, no measured window
-#                     (many start-up pairs in one boot: devtools/bench/startup.sh)
+#                     (many start-up pairs in one boot: devtools/bench/run.sh startup)
 
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
