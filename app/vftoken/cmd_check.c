@@ -252,51 +252,6 @@ ck_parse(int argc, char **argv, struct ck_opts *o)
 	return cli_parse_addr(argv[optind], "ADDR", &o->addr);
 }
 
-/* @return true if directory @p dir has an entry besides . and .. */
-static bool
-ck_dir_has_entries(const char *root, const char *dir)
-{
-	char path[PATH_MAX];
-	struct dirent *e;
-	bool any = false;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "%s/%s", root, dir);
-	d = opendir(path);
-	if (d == NULL)
-		return false;
-	while (!any && (e = readdir(d)) != NULL)
-		any = strcmp(e->d_name, ".") != 0 &&
-		      strcmp(e->d_name, "..") != 0;
-	closedir(d);
-	return any;
-}
-
-/*
- * Without an enabled IOMMU no device has an iommu_group and vfio-pci binds
- * nothing (vfio_pci_core_register_device() fails without a group, unless
- * the kernel has CONFIG_VFIO_NOIOMMU, which Debian's do not): "bind it to
- * vfio-pci" is then the wrong advice. Say what is missing.
- */
-static void
-ck_no_iommu(const struct ck_opts *o, struct vft_explanation *why)
-{
-	if (why->verdict != VFT_V_NOT_VFIO ||
-	    ck_dir_has_entries(o->sys.root, "kernel/iommu_groups") ||
-	    ck_dir_has_entries(o->sys.root, "class/iommu"))
-		return;
-	/* %.200s: both paths fit the reason whatever the sysfs root. */
-	snprintf(why->reason, sizeof(why->reason),
-		 "the host has no IOMMU enabled (%.200s/kernel/iommu_groups "
-		 "and %.200s/class/iommu are empty): vfio-pci can bind no "
-		 "device",
-		 o->sys.root, o->sys.root);
-	snprintf(why->fix, sizeof(why->fix),
-		 "enable VT-d / AMD-Vi in the firmware and boot with "
-		 "intel_iommu=on (or amd_iommu=on), then bind the device to "
-		 "vfio-pci");
-}
-
 /* A TOKEN given to a PF may set its VF token: refused without --set. */
 static int
 ck_pf_guard(const struct ck_opts *o)
@@ -355,7 +310,6 @@ ck_run(const struct ck_opts *o)
 			  access("/dev/vfio/vfio", F_OK) != 0 &&
 			  access("/dev/iommu", F_OK) != 0;
 	ck_open(o, &tok, &why);
-	ck_no_iommu(o, &why);
 	rc = cli_exit_for_verdict(why.verdict, vft_token_present(&tok));
 	if (ck_broker_unreachable(o, &why))
 		rc = CLI_EXIT_BROKER_UNREACHABLE;

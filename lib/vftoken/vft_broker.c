@@ -273,16 +273,6 @@ vft_broker_rep_explain(struct vft_broker_open_rep *rep,
 	snprintf(rep->fix, sizeof(rep->fix), "%s", why->fix);
 }
 
-static void
-vft_broker_explain_err(struct vft_explanation *why, const struct vft_err *err)
-{
-	memset(why, 0, sizeof(*why));
-	why->verdict = VFT_V_OTHER;
-	why->error = err->code < 0 ? err->code : -EIO;
-	snprintf(why->reason, sizeof(why->reason), "%s", err->msg);
-	snprintf(why->fix, sizeof(why->fix), "see the broker's log");
-}
-
 /* A PF opened for a client gets the token set on it by the broker, so that
  * the client never knows it; @p ref keeps a copy of its fd for later
  * rotations. */
@@ -304,7 +294,7 @@ vft_broker_pf_token(struct vft_device *d, const struct vft_token *tok, int *ref,
 					  strerror(errno));
 	}
 	if (ret < 0)
-		vft_broker_explain_err(why, &err);
+		vft_explain_broker_failed(why, &err);
 	return ret;
 }
 
@@ -329,13 +319,13 @@ vft_broker_serve_open(const struct vft_sys *sys,
 	vft_err_clear(&err);
 	ret = vft_broker_prove_ctx(cc, &err);
 	if (ret < 0) {
-		vft_broker_explain_err(&why, &err);
+		vft_explain_broker_failed(&why, &err);
 		vft_broker_rep_explain(rep, &why);
 		return ret;
 	}
 	ret = vft_broker_load_ctx(&io, cc, &dups, &err);
 	if (ret < 0) {
-		vft_broker_explain_err(&why, &err);
+		vft_explain_broker_failed(&why, &err);
 		vft_broker_rep_explain(rep, &why);
 		return ret;
 	}
@@ -345,7 +335,7 @@ vft_broker_serve_open(const struct vft_sys *sys,
 		/* Not ours to close: whatever it is, it is forgotten. */
 		d.fd = -1;
 		vft_device_close(&d);
-		vft_broker_explain_err(&why, &err);
+		vft_explain_broker_failed(&why, &err);
 		ret = err.code;
 	}
 	if (ret == 0 && pf_ref != NULL) {
@@ -381,7 +371,7 @@ vft_broker_many_check(struct vft_iommu *io, struct vft_broker_many_dev *m,
 		/* Not ours to close: whatever it is, it is forgotten. */
 		d->fd = -1;
 		vft_device_close(d);
-		vft_broker_explain_err(why, &err);
+		vft_explain_broker_failed(why, &err);
 		return err.code;
 	}
 	if (m->pf_ref) {
@@ -446,7 +436,7 @@ vft_broker_serve_open_many(const struct vft_sys *sys,
 		if (devs[i].skip)
 			continue;
 		if (ret < 0) {
-			vft_broker_explain_err(&why, &err);
+			vft_explain_broker_failed(&why, &err);
 			vft_broker_rep_explain(devs[i].rep, &why);
 			devs[i].ret = ret;
 			failed++;

@@ -103,19 +103,6 @@ vft_broker_call(const char *path, const void *req, size_t req_len,
 	return 0;
 }
 
-static void
-vft_broker_why(struct vft_explanation *why, enum vft_verdict v, int error,
-	       const char *reason, const char *fix)
-{
-	if (why == NULL)
-		return;
-	memset(why, 0, sizeof(*why));
-	why->verdict = v;
-	why->error = error;
-	snprintf(why->reason, sizeof(why->reason), "%s", reason);
-	snprintf(why->fix, sizeof(why->fix), "%s", fix);
-}
-
 /* The request for @p dev with what this context already holds. */
 static void
 vft_broker_open_req_fill(struct vft_iommu *io, const struct vft_pci_dev *dev,
@@ -255,26 +242,21 @@ vft_broker_open_device(struct vft_iommu *io, const char *sock,
 	ret = vft_broker_call(sock, &req, sizeof(req), req_fds, req_nfds, &rep,
 			      sizeof(rep), fds, &nfds, &err);
 	if (ret < 0) {
-		vft_broker_why(why, VFT_V_OTHER, ret, err.msg,
-			       "start the broker (systemctl start "
-			       "vftokend.socket) or give the path it listens "
-			       "on (vftokend --socket)");
+		vft_explain_broker_unreachable(why, ret, err.msg);
 		return ret;
 	}
 	if (rep.error < 0) {
-		vft_broker_why(why, (enum vft_verdict)rep.verdict, rep.error,
-			       rep.reason, rep.fix);
+		vft_explain_relay(why, (enum vft_verdict)rep.verdict, rep.error,
+				  rep.reason, rep.fix);
 		return rep.error;
 	}
 	ret = vft_broker_take(io, &dev->addr, dev->name, &rep, fds, nfds, d,
 			      &err);
 	if (ret < 0) {
-		vft_broker_why(why, VFT_V_OTHER, ret, err.msg,
-			       "report this: the broker's reply could not be "
-			       "used");
+		vft_explain_broker_reply(why, ret, err.msg);
 		return ret;
 	}
-	vft_broker_why(why, VFT_V_OK, 0, rep.reason, rep.fix);
+	vft_explain_relay(why, VFT_V_OK, 0, rep.reason, rep.fix);
 	return 0;
 }
 
@@ -339,8 +321,8 @@ vft_broker_many_one(struct vft_iommu *io, struct vft_open_req *r,
 	r->end_ns = vft_broker_clock();
 	if (rep->error < 0) {
 		r->ret = rep->error;
-		vft_broker_why(&r->why, (enum vft_verdict)rep->verdict,
-			       rep->error, rep->reason, rep->fix);
+		vft_explain_relay(&r->why, (enum vft_verdict)rep->verdict,
+				  rep->error, rep->reason, rep->fix);
 		return;
 	}
 	vft_err_clear(&err);
@@ -350,11 +332,9 @@ vft_broker_many_one(struct vft_iommu *io, struct vft_open_req *r,
 		vft_broker_take(io, &r->addr, name, rep, fds, nfds, r->d, &err);
 	pthread_mutex_unlock(&io->lock);
 	if (r->ret < 0)
-		vft_broker_why(&r->why, VFT_V_OTHER, r->ret, err.msg,
-			       "report this: the broker's reply could not be "
-			       "used");
+		vft_explain_broker_reply(&r->why, r->ret, err.msg);
 	else
-		vft_broker_why(&r->why, VFT_V_OK, 0, rep->reason, rep->fix);
+		vft_explain_relay(&r->why, VFT_V_OK, 0, rep->reason, rep->fix);
 }
 
 /* Every request of @p r from @p i on failed with @p err. */
@@ -365,10 +345,7 @@ vft_broker_many_fail(struct vft_open_req **r, unsigned int i, unsigned int k,
 	for (; i < k; i++) {
 		r[i]->ret = err->code < 0 ? err->code : -EIO;
 		r[i]->end_ns = vft_broker_clock();
-		vft_broker_why(&r[i]->why, VFT_V_OTHER, r[i]->ret, err->msg,
-			       "start the broker (systemctl start "
-			       "vftokend.socket) or give the path it listens "
-			       "on (vftokend --socket)");
+		vft_explain_broker_unreachable(&r[i]->why, r[i]->ret, err->msg);
 	}
 }
 

@@ -189,24 +189,6 @@ vft_open_refused(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 	return error;
 }
 
-static int
-vft_open_bad_call(bool no_iommu, bool no_addr, struct vft_explanation *why)
-{
-	if (why != NULL) {
-		memset(why, 0, sizeof(*why));
-		why->verdict = VFT_V_OTHER;
-		why->error = -EINVAL;
-		snprintf(why->reason, sizeof(why->reason), "open: %s is NULL",
-			 no_iommu  ? "the IOMMU context"
-			 : no_addr ? "the PCI address"
-				   : "the handle");
-		snprintf(why->fix, sizeof(why->fix),
-			 "pass an initialised context, a PCI address and a "
-			 "device");
-	}
-	return -EINVAL;
-}
-
 /*
  * sysfs first: a missing or unbound function never touches /dev/vfio. The
  * open needs the binding only (driver and iommu_group links); a refusal is
@@ -294,8 +276,8 @@ vft_iommu_open_via(struct vft_iommu *io, const struct vft_sys *sys,
 	int ret;
 
 	if (io == NULL || io->be == NULL || addr == NULL || d == NULL)
-		return vft_open_bad_call(io == NULL || io->be == NULL,
-					 addr == NULL, why);
+		return vft_explain_bad_call(io == NULL || io->be == NULL,
+					    addr == NULL, why);
 	vft_device_closed_state(d);
 	dev = malloc(sizeof(*dev));
 	if (dev == NULL)
@@ -430,7 +412,7 @@ vft_iommu_open_brokered(struct vft_iommu *io, const struct vft_sys *sys,
 			struct vft_device *d, struct vft_explanation *why)
 {
 	if (sock == NULL || sock[0] == '\0')
-		return vft_open_bad_call(false, false, why);
+		return vft_explain_bad_call(false, false, why);
 	return vft_iommu_open_via(io, sys, addr, NULL, sock, d, why);
 }
 
@@ -473,9 +455,9 @@ vft_iommu_open_brokered_devices(const char *sock, struct vft_open_req *reqs,
 		q->start_ns = q->end_ns = 0;
 		if (sock == NULL || sock[0] == '\0' || q->io == NULL ||
 		    q->io->be == NULL || q->d == NULL)
-			q->ret = vft_open_bad_call(q->io == NULL ||
-							   q->io->be == NULL,
-						   false, &q->why);
+			q->ret = vft_explain_bad_call(q->io == NULL ||
+							      q->io->be == NULL,
+						      false, &q->why);
 		else if (done == NULL)
 			q->ret = vft_open_refused(q->sys, &q->addr, false,
 						  -ENOMEM, VFT_STEP_SYSFS,

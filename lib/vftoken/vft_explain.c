@@ -32,7 +32,9 @@
  * bind with a token is -E2BIG until 2f03f21fe751 (6.19, 6.18.3).
  */
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -192,6 +194,52 @@ vft_explain_no_device(const struct vft_explain_ctx *c,
 		     "(`vftoken vfs create`)");
 }
 
+/* @return true if directory @p dir under @p root has an entry. */
+static bool
+vft_explain_dir_has_entries(const char *root, const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	bool any = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", root, dir);
+	d = opendir(path);
+	if (d == NULL)
+		return false;
+	while (!any && (e = readdir(d)) != NULL)
+		any = strcmp(e->d_name, ".") != 0 &&
+		      strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return any;
+}
+
+/*
+ * Without an enabled IOMMU no function has an iommu_group and vfio-pci
+ * binds nothing (vfio_pci_core_register_device() fails without a group,
+ * unless the kernel has CONFIG_VFIO_NOIOMMU, which Debian's do not): "bind
+ * it to vfio-pci" is then the wrong advice. Say what is missing.
+ */
+static bool
+vft_explain_no_iommu(const struct vft_explain_ctx *c,
+		     struct vft_explanation *out)
+{
+	if (vft_explain_dir_has_entries(c->root, "kernel/iommu_groups") ||
+	    vft_explain_dir_has_entries(c->root, "class/iommu"))
+		return false;
+	/* %.200s: both paths fit the reason whatever the sysfs root. */
+	vft_explain_reason(out,
+			   "the host has no IOMMU enabled "
+			   "(%.200s/kernel/iommu_groups and %.200s/class/iommu "
+			   "are empty): vfio-pci can bind no device",
+			   c->root, c->root);
+	vft_explain_fix(out,
+			"enable VT-d / AMD-Vi in the firmware and boot with "
+			"intel_iommu=on (or amd_iommu=on), then bind the "
+			"device to vfio-pci");
+	return true;
+}
+
 static void
 vft_explain_not_vfio(const struct vft_explain_ctx *c,
 		     struct vft_explanation *out)
@@ -200,6 +248,8 @@ vft_explain_not_vfio(const struct vft_explain_ctx *c,
 	char unbind[VFT_EXPLAIN_LEN / 2];
 
 	vft_explain_set(out, VFT_V_NOT_VFIO);
+	if (vft_explain_no_iommu(c, out))
+		return;
 	if (c->dev.driver[0])
 		vft_explain_reason(out,
 				   "%s is bound to %s, not vfio-pci: VFIO can "
@@ -876,4 +926,71 @@ vft_explain(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 	    bool token_given, int error, struct vft_explanation *out)
 {
 	vft_explain_step(sys, addr, token_given, error, VFT_STEP_ANY, out);
+}
+
+/* ---- refusals that are not the kernel's ---------------------------------- */
+
+/* The broker's own failure (not a verdict on the function): in its log. */
+void
+vft_explain_broker_failed(struct vft_explanation *why,
+			  const struct vft_err *err)
+{
+	memset(why, 0, sizeof(*why));
+	why->verdict = VFT_V_OTHER;
+	why->error = err->code < 0 ? err->code : -EIO;
+	snprintf(why->reason, sizeof(why->reason), "%s", err->msg);
+	snprintf(why->fix, sizeof(why->fix), "see the broker's log");
+}
+
+/* What the broker's explainer said, as the client relays it. */
+void
+vft_explain_relay(struct vft_explanation *why, enum vft_verdict v, int error,
+		  const char *reason, const char *fix)
+{
+	if (why == NULL)
+		return;
+	memset(why, 0, sizeof(*why));
+	why->verdict = v;
+	why->error = error;
+	snprintf(why->reason, sizeof(why->reason), "%s", reason);
+	snprintf(why->fix, sizeof(why->fix), "%s", fix);
+}
+
+/* The client reached no broker, or lost it during the exchange. */
+void
+vft_explain_broker_unreachable(struct vft_explanation *why, int error,
+			       const char *msg)
+{
+	vft_explain_relay(why, VFT_V_OTHER, error, msg,
+			  "start the broker (systemctl start "
+			  "vftokend.socket) or give the path it listens on "
+			  "(vftokend --socket)");
+}
+
+/* The broker's reply could not be used (a bug on one side or the other). */
+void
+vft_explain_broker_reply(struct vft_explanation *why, int error,
+			 const char *msg)
+{
+	vft_explain_relay(why, VFT_V_OTHER, error, msg,
+			  "report this: the broker's reply could not be used");
+}
+
+/* An open called without its context, address or device. */
+int
+vft_explain_bad_call(bool no_iommu, bool no_addr, struct vft_explanation *why)
+{
+	if (why != NULL) {
+		memset(why, 0, sizeof(*why));
+		why->verdict = VFT_V_OTHER;
+		why->error = -EINVAL;
+		snprintf(why->reason, sizeof(why->reason), "open: %s is NULL",
+			 no_iommu  ? "the IOMMU context"
+			 : no_addr ? "the PCI address"
+				   : "the handle");
+		snprintf(why->fix, sizeof(why->fix),
+			 "pass an initialised context, a PCI address and a "
+			 "device");
+	}
+	return -EINVAL;
 }

@@ -64,6 +64,18 @@ unsigned int vft_sriov_numvfs_steps(unsigned int cur, unsigned int n,
  */
 void vft_explain_kernel_set(const char *release);
 
+/* Refusals that are not the kernel's, worded here like every other one. */
+void vft_explain_broker_failed(struct vft_explanation *why,
+			       const struct vft_err *err);
+void vft_explain_relay(struct vft_explanation *why, enum vft_verdict v,
+		       int error, const char *reason, const char *fix);
+void vft_explain_broker_unreachable(struct vft_explanation *why, int error,
+				    const char *msg);
+void vft_explain_broker_reply(struct vft_explanation *why, int error,
+			      const char *msg);
+int vft_explain_bad_call(bool no_iommu, bool no_addr,
+			 struct vft_explanation *why);
+
 /* ------------------------------------------------------------------------ */
 /* VFIO syscall table (vft_os.c) and step-reporting opens (vft_group.c)     */
 /* ------------------------------------------------------------------------ */
