@@ -30,7 +30,6 @@ TOK=/tmp/vf-token
 WRONG=/tmp/wrong-token
 # 3 s: the RX > 0 checks see 10^5+ packets (doc/guides/vm_rig.rst, run time).
 FWD_SECS=${FWD_SECS:-3}
-VFT="$VFTOKEN_BUILD/app/vftoken/vftoken"
 
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN"

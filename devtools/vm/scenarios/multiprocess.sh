@@ -62,7 +62,6 @@ SECONDARIES=4
 # portal") and nothing is captured. Preloading that one library in the
 # tool gives both processes the same order. Stock and ours alike.
 ORDER_FIX=LD_PRELOAD=/usr/lib/$MA/librte_mempool_dpaa.so.23
-UUID_RE='[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}'
 trap 'rm -f "$AUTO"; tp_stop_all' EXIT
 
 # ---- tools run as secondaries -----------------------------------------------
@@ -107,17 +106,6 @@ outcome() {
 	else
 		echo "fails (exit $RC): $(error_line "$1")"
 	fi
-}
-
-# stat_of FILE PORT KEY: the last KEY value (RX-packets:, TX-packets:) of
-# PORT in a "NIC statistics for port N" block (proc-info --stats and
-# testpmd's "show port stats" print the same block).
-stat_of() {
-	awk -v p="$2" -v k="$3" '
-		/statistics for port/ { cur = ($0 ~ /NIC statistics for port/ && $6 == p) }
-		/Accumulated forward statistics/ { cur = 0 }
-		cur && $1 == k { v = $2 }
-		END { print v }' "$1"
 }
 
 # xstat_of FILE PORT NAME: the last value of xstat NAME of PORT (proc-info

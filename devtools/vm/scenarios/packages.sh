@@ -119,14 +119,6 @@ install_steps() {
 }
 
 # ---- the installed packages at work ----------------------------------------
-vft() {
-	local name=$1
-	shift
-	timeout 120 "$VFT" "$@" >"$OUTDIR/vft-$name.out" 2>"$OUTDIR/vft-$name.err"
-	RC=$?
-	note "\$ $VFT $* -> exit $RC"
-	sed 's/^/  | /' "$OUTDIR/vft-$name.out" "$OUTDIR/vft-$name.err" | head -n 20
-}
 
 verdict_is() { [ "$(jq -r .verdict "$OUTDIR/vft-$1.out" 2>/dev/null)" = "$2" ]; }
 

@@ -97,15 +97,6 @@ sec_run() {
 	note "\$ $* -> exit $RC"
 }
 
-# stat_of FILE PORT KEY: the last KEY (RX-packets:) of PORT in a "NIC
-# statistics for port N" block of proc-info --stats
-stat_of() {
-	awk -v p="$2" -v k="$3" '
-		/statistics for port/ { cur = ($0 ~ /NIC statistics for port/ && $6 == p) }
-		cur && $1 == k { v = $2 }
-		END { print v }' "$1"
-}
-
 # pcap_frames FILE MAC...: the number of frames of the pcap FILE (libpcap
 # format, either time resolution) and, after it, "yes" when each MAC is a
 # source or destination of one of them, else the first one that is not.
