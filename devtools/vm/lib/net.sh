@@ -159,7 +159,7 @@ vf_forward() {
 		-- -i --total-num-mbufs=$MBUFS
 	if ! tp_wait "$name" 'testpmd> ' 180; then
 		check "$name: testpmd on the VFs starts" false
-		tail -n 30 "$(tp_log "$name")" | sed 's/^/  | /'
+		tp_tail "$name" 30
 		tp_stop "$name"
 		return 1
 	fi

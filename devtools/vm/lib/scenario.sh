@@ -109,10 +109,15 @@ bind_vfio() {
 	}
 }
 
+# set_num_vfs PF N: sriov_numvfs to 0, then N; 0 if the PF then has N VFs
+# (virtfn links).
 set_num_vfs() {
 	echo 0 >"$(dev "$1")/sriov_numvfs" || return 1
-	[ "$2" = 0 ] && return 0
-	echo "$2" >"$(dev "$1")/sriov_numvfs"
+	[ "$2" = 0 ] || echo "$2" >"$(dev "$1")/sriov_numvfs" || return 1
+	[ "$(vfs_of "$1" | wc -l)" = "$2" ] || {
+		echo "  $(vfs_of "$1" | wc -l) VFs after writing $2"
+		return 1
+	}
 }
 
 # vf_addr PF N: address of VF N of a rig PF (igb: VF offset 0x80, stride 2,
@@ -128,6 +133,15 @@ pf_ready() {
 	check "PF starts without VFs" set_num_vfs "$1" 0
 }
 
+# pf_start NAME TOKEN-FILE NUM-VFS: the PF through the plugin in testpmd
+# NAME (the plugin creates NUM-VFS VFs and sets the token of TOKEN-FILE,
+# the bus logging at info); 0 once at its prompt.
+pf_start() {
+	tp_start "$1" -d "$PLUGIN" -l 0,1 --file-prefix "$1" --log-level=bus.sriov:info \
+		-a "$VM_PF,num_vfs=$3,vf_token_file=$2" -- -i --total-num-mbufs=$MBUFS
+	tp_wait "$1" 'testpmd> ' 180
+}
+
 # pf_helper TOK: the PF through the plugin in the testpmd "pf", which
 # creates 2 VFs (num_vfs=2) and sets the token of file TOK with
 # VFIO_DEVICE_FEATURE; the scenario ends here if that testpmd is gone.
@@ -135,10 +149,7 @@ pf_helper() {
 	local vf0 vf1
 	vf0=$(vf_addr "$VM_PF" 0)
 	vf1=$(vf_addr "$VM_PF" 1)
-	tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
-		-a "$VM_PF,num_vfs=2,vf_token_file=$1" --log-level=bus.sriov:info \
-		-- -i --total-num-mbufs=$MBUFS
-	check "PF testpmd with the plugin starts" tp_wait pf 'testpmd> ' 180
+	check "PF testpmd with the plugin starts" pf_start pf "$1" 2
 	check "PF probed by net_e1000_igb on the sriov bus" \
 		grep -q "sriov: $VM_PF: probe PCI driver net_e1000_igb " "$(tp_log pf)"
 	check "plugin created 2 VFs (num_vfs=2)" test "$(num_vfs "$VM_PF")" = 2
@@ -147,7 +158,7 @@ pf_helper() {
 	check "VFs $vf0 $vf1 on vfio-pci" \
 		test "$(driver_of "$vf0")/$(driver_of "$vf1")" = vfio-pci/vfio-pci
 	if ! tp_alive pf; then
-		tail -n 40 "$(tp_log pf)" | sed 's/^/  | /'
+		tp_tail pf 40
 		finish
 		exit 1
 	fi
@@ -351,6 +362,9 @@ tp_wait_count() {
 	done
 	return 1
 }
+
+# tp_tail NAME [N]: the last N (25) lines of the log, any UUID redacted.
+tp_tail() { tail -n "${2:-25}" "$(tp_log "$1")" | sed -E "s/$UUID_RE/<uuid>/g; s/^/  | /"; }
 
 # Count of REGEX lines in the log.
 tp_count() { grep -Ec -- "$2" "$(tp_log "$1")"; }

@@ -319,7 +319,7 @@ check "broker log: uid=1001 open $PF allowed, opened, token set on the PF" \
 grep -E "uid=1001 " "$BLOG" | sed 's/^/  | /' | head -n 4
 eal_lines pf
 if ! tp_alive pf; then
-	tail -n 30 "$(tp_log pf)" | sed 's/^/  | /'
+	tp_tail pf 30
 fi
 
 # ---- the recipe's memlock: 8 MiB (the default) is too little -----------------

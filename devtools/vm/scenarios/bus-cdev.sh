@@ -54,7 +54,7 @@ check "PF: net_e1000_igb probed" \
 	grep -q "sriov: $VM_PF: probe PCI driver net_e1000_igb " "$(tp_log pf)"
 check "plugin created 2 VFs" test "$(num_vfs "$VM_PF")" = 2
 if ! tp_alive pf; then
-	tail -n 40 "$(tp_log pf)" | sed 's/^/  | /'
+	tp_tail pf 40
 	finish
 	exit 1
 fi

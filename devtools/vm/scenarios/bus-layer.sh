@@ -29,9 +29,7 @@ check "token file created (0600)" make_token "$TOK"
 VF0=$(vf_addr "$VM_PF" 0)
 VF1=$(vf_addr "$VM_PF" 1)
 
-tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
-	-a "$VM_PF,num_vfs=2,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
-check "PF testpmd with the plugin starts" tp_wait pf 'testpmd> ' 180
+check "PF testpmd with the plugin starts" pf_start pf "$TOK" 2
 
 # ---- device iteration ------------------------------------------------------
 tp_start vfs -d "$PLUGIN" -l 0,1 --file-prefix vfs \

@@ -255,7 +255,7 @@ tp_stop host >/dev/null
 check "container A: testpmd as uid 1000 with --device vftoken.dev/vf=$VF0 and =$VF1 reaches its prompt" \
 	startup ctr-a "$(ctr_wrapper ctr-a /vftoken-a "$VF0" "$VF1")"
 A_STARTUP=$STARTUP_S
-tail -n 5 "$(tp_log ctr-a)" | sed 's/^/  | /'
+tp_tail ctr-a 5
 check "container A: the broker opened both VFs for the container's cgroup (its log)" \
 	test "$(grep -Ec "uid=1000 .*cgroup=/vftoken-a/libpod-[0-9a-f]+ open .*allowed" "$BLOG")" -ge 2
 grep "cgroup=/vftoken-a" "$BLOG" | head -n 2 | sed 's/^/  | /'

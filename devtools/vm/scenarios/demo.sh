@@ -79,11 +79,8 @@ stock_forward() {
 bus_forward() {
 	banner "6. The sriov bus plugin on both sides (-d librte_bus_sriov.so)"
 	set_num_vfs "$PF" 0
-	tp_start pf-bus -d "$PLUGIN" -l 0,1 --file-prefix pf-bus \
-		-a "$PF,num_vfs=2,vf_token_file=$TOK" --log-level=bus.sriov:info \
-		-- -i --total-num-mbufs=$MBUFS
 	check "PF helper: plugin created the VFs and set the token" \
-		tp_wait pf-bus 'testpmd> ' 180
+		pf_start pf-bus "$TOK" 2
 	grep -E 'sriov: .*(VF token set|created|probe PCI driver)' \
 		"$(tp_log pf-bus)" | sed 's/^/  | /'
 	FWD_FLOWING=no

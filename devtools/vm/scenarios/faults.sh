@@ -119,7 +119,7 @@ vf_fwd_start() {
 		-a "$VF0,vf_token_file=$TOKA" -a "$VF1,vf_token_file=$TOKA" \
 		-- -i --total-num-mbufs=$MBUFS
 	tp_wait "$name" 'testpmd> ' 180 || {
-		tail -n 30 "$(tp_log "$name")" | sed 's/^/  | /'
+		tp_tail "$name" 30
 		return 1
 	}
 	fwd_go "$name"
@@ -156,15 +156,6 @@ diag() {
 	done
 	ps -eo pid,stat,pcpu,wchan:24,args 2>/dev/null | cut -c1-150 | grep -v '\[' | sed 's/^/  | ps: /'
 	tail -n 5 "$(tp_log "$1")" | sed 's/^/  | log: /'
-}
-
-pf_start() {
-	local name=$1 tok=$2 n=$3
-	tp_start "$name" -d "$PLUGIN" -l 0,1 --file-prefix "$name" \
-		--log-level=bus.sriov:info \
-		-a "$VM_PF,num_vfs=$n,vf_token_file=$tok" \
-		-- -i --total-num-mbufs=$MBUFS
-	tp_wait "$name" 'testpmd> ' 180
 }
 
 pf_probed() {

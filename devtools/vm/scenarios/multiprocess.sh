@@ -167,15 +167,13 @@ group_free() {
 
 # ---- primaries -----------------------------------------------------------
 pf_primary() {
-	tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf --log-level=bus.sriov:info \
-		-a "$VM_PF,num_vfs=$1,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
-	check "PF primary (plugin, num_vfs=$1) starts" tp_wait pf 'testpmd> ' 180
+	check "PF primary (plugin, num_vfs=$1) starts" pf_start pf "$TOK" "$1"
 	check "plugin created $1 VFs, on vfio-pci" eval \
 		"test \"\$(num_vfs $VM_PF)\" = $1 && test \"\$(driver_of $VF0)/\$(driver_of $VF1)\" = vfio-pci/vfio-pci"
 	tp_send pf "show port summary all"
 	tp_wait pf '^0 +([0-9A-Fa-f]{2}:){5}' 20
 	PF_MAC=$(port_mac pf 0)
-	tp_alive pf || tail -n 30 "$(tp_log pf)" | sed 's/^/  | /'
+	tp_alive pf || tp_tail pf 30
 }
 
 # fwd_primary NAME EAL-ARGS...: a primary testpmd on VF0 and VF1, mac
@@ -188,7 +186,7 @@ fwd_primary() {
 		-- -i --total-num-mbufs=$MBUFS
 	if ! tp_wait "$name" 'testpmd> ' 180; then
 		check "$name: primary testpmd on $VF0 $VF1 starts" false
-		tail -n 30 "$(tp_log "$name")" | sed 's/^/  | /'
+		tp_tail "$name" 30
 		return 1
 	fi
 	vf_pair_ready "$name"
@@ -525,7 +523,7 @@ ours_secondary() {
 		tp_alive sec || break
 		sleep 0.2
 	done
-	tail -n 4 "$(tp_log sec)" | sed 's/^/  | /'
+	tp_tail sec 4
 	check "the secondary exits after the primary" eval "! tp_alive sec"
 	tp_stop sec
 	RC=$?

@@ -153,7 +153,7 @@ pf_steps() {
 		maps_has pf "$INSTALLED"
 	check "PF: probed by net_e1000_igb on the sriov bus" \
 		grep -q "sriov: $VM_PF: probe PCI driver net_e1000_igb " "$(tp_log pf)"
-	tp_alive pf || tail -n 30 "$(tp_log pf)" | sed 's/^/  | /'
+	tp_alive pf || tp_tail pf 30
 }
 
 vf_steps() {

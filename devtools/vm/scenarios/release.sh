@@ -78,7 +78,7 @@ if tp_wait wrong 'testpmd> ' 180; then
 		eval "grep -q '^Port 0: ' $(tp_log wrong) && ! grep -q '^Port 1: ' $(tp_log wrong)"
 else
 	check "wrong token: testpmd keeps running with the good VF" false
-	tail -n 30 "$(tp_log wrong)" | sed 's/^/  | /'
+	tp_tail wrong 30
 fi
 tp_stop wrong
 check "wrong token: testpmd exits cleanly" test $? = 0
@@ -213,7 +213,7 @@ if tp_wait $name 'testpmd> ' 180; then
 	secondaries $name
 else
 	check "fwd: testpmd on the VFs starts" false
-	tail -n 30 "$(tp_log $name)" | sed 's/^/  | /'
+	tp_tail $name 30
 fi
 tp_stop $name
 check "fwd: testpmd exits cleanly" test $? = 0

@@ -61,9 +61,7 @@ trace_show() {
 check "ftrace on $FLR_FN" trace_setup
 
 # ---- the PF, through the plugin (it creates the VFs and sets the token) ----
-tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
-	-a "$VM_PF,num_vfs=2,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
-check "PF testpmd with the plugin starts" tp_wait pf 'testpmd> ' 180
+check "PF testpmd with the plugin starts" pf_start pf "$TOK" 2
 check "VFs $VF0 $VF1 on vfio-pci" \
 	test "$(driver_of "$VF0")/$(driver_of "$VF1")" = vfio-pci/vfio-pci
 
@@ -79,7 +77,7 @@ launch() {
 	tp_stamp "$name"
 	if ! tp_wait "$name" 'testpmd> ' 180; then
 		check "$name: testpmd on the VFs starts" false
-		tail -n 30 "$(tp_log "$name")" | sed 's/^/  | /'
+		tp_tail "$name" 30
 		tp_stop "$name"
 		return 1
 	fi
