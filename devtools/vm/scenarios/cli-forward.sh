@@ -113,6 +113,7 @@ stock_pf_start() {
 # non-zero; the window's figures appended to forward-runs.jsonl.
 cli_vf_forward() {
 	local name=$1 phase=$3
+	# shellcheck disable=SC2034 # read by vf_forward (lib/net.sh)
 	TOK=$2
 	vf_forward "$name" -m 128 -a "$VF0" -a "$VF1" "--vfio-vf-token=$(cat "$2")" || return 1
 	check "$name: both VF MACs non-zero" test -n "$VF_MAC0" -a -n "$VF_MAC1" -a \
