@@ -133,6 +133,17 @@ pf_ready() {
 	check "PF starts without VFs" set_num_vfs "$1" 0
 }
 
+# plugin_ready TOKEN-FILE...: how a plugin scenario opens: the plugin
+# built, pf_ready, a fresh 0600 token in each TOKEN-FILE; VF0 and VF1 the
+# PF's first two VFs (created later).
+plugin_ready() {
+	check "plugin is built" test -r "$PLUGIN"
+	pf_ready "$VM_PF"
+	check "token file(s) created (0600): $*" eval "$(printf 'make_token %q && ' "$@") :"
+	VF0=$(vf_addr "$VM_PF" 0)
+	VF1=$(vf_addr "$VM_PF" 1)
+}
+
 # pf_start NAME TOKEN-FILE NUM-VFS: the PF through the plugin in testpmd
 # NAME (the plugin creates NUM-VFS VFs and sets the token of TOKEN-FILE,
 # the bus logging at info); 0 once at its prompt.

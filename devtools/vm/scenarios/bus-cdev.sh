@@ -33,13 +33,9 @@ FWD_SECS=${FWD_SECS:-3}
 
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN"
-check "plugin is built" test -r "$PLUGIN"
 check "the kernel has iommufd (/dev/iommu)" test -c /dev/iommu
-pf_ready "$VM_PF"
-check "token files created" eval "make_token $TOK && make_token $WRONG"
+plugin_ready "$TOK" "$WRONG"
 check "PF has a vfio cdev" test -d "$(dev "$VM_PF")/vfio-dev"
-VF0=$(vf_addr "$VM_PF" 0)
-VF1=$(vf_addr "$VM_PF" 1)
 
 # ---- PF on the cdev path ----------------------------------------------------
 tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf --log-level=bus.sriov:info \

@@ -62,10 +62,8 @@ bad_case() {
 
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF, no-SR-IOV NIC $VM_NOSRIOV_NIC"
-check "plugin is built" test -r "$PLUGIN"
-pf_ready "$VM_PF"
+plugin_ready "$TOK" "$WRONG"
 check "non-SR-IOV NIC bound to vfio-pci" bind_vfio "$VM_NOSRIOV_NIC"
-check "token files created" eval "make_token $TOK && make_token $WRONG"
 BAD=$(vf_addr "$VM_PF" 0)
 GOOD=$(vf_addr "$VM_PF" 1)
 

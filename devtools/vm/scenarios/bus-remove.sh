@@ -19,11 +19,7 @@ TOK=/tmp/vf-token
 
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF"
-check "plugin is built" test -r "$PLUGIN"
-pf_ready "$VM_PF"
-check "token file created" make_token "$TOK"
-VF0=$(vf_addr "$VM_PF" 0)
-VF1=$(vf_addr "$VM_PF" 1)
+plugin_ready "$TOK"
 
 check "PF testpmd with the plugin starts and creates 2 VFs" \
 	eval "pf_start pf $TOK 2 && test \"\$(num_vfs $VM_PF)\" = 2"

@@ -676,12 +676,8 @@ bench_steps() {
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN, DPDK PMD directory $PMD_DIR"
 echo "$("$DUMPCAP" -v 2>&1 | grep -ao 'DPDK [0-9.]*' | head -n 1), $(tcpdump --version 2>&1 | head -n 1)"
-check "plugin is built" test -r "$PLUGIN"
 check "no sriov plugin in $PMD_DIR (the stock runs load none)" test ! -e "$AUTO" -a ! -L "$AUTO"
-pf_ready "$VM_PF"
-check "token file created (0600)" make_token "$TOK"
-VF0=$(vf_addr "$VM_PF" 0)
-VF1=$(vf_addr "$VM_PF" 1)
+plugin_ready "$TOK"
 VF2=$(vf_addr "$VM_PF" 2)
 case $MODE in
 bench) pf_primary 4 ;;

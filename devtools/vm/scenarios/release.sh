@@ -55,11 +55,7 @@ export VFTOKEN_VFIO_PATH=$VFIO_PATH
 
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, DPDK $(dpkg-query -W -f='${Version}' dpdk 2>/dev/null) ($(. /etc/os-release && echo "$PRETTY_NAME")), plugin $PLUGIN, VFIO $VFIO_PATH path, PMD directory $PMD_DIR"
-check "plugin is built" test -r "$PLUGIN"
-pf_ready "$VM_PF"
-check "token files created" eval "make_token $TOK && make_token $WRONG"
-VF0=$(vf_addr "$VM_PF" 0)
-VF1=$(vf_addr "$VM_PF" 1)
+plugin_ready "$TOK" "$WRONG"
 
 # ---- the PF helper ----------------------------------------------------------
 pf_helper "$TOK"
