@@ -140,8 +140,8 @@ plugin_ready() {
 	check "plugin is built" test -r "$PLUGIN"
 	pf_ready "$VM_PF"
 	check "token file(s) created (0600): $*" eval "$(printf 'make_token %q && ' "$@") :"
-	VF0=$(vf_addr "$VM_PF" 0)
-	VF1=$(vf_addr "$VM_PF" 1)
+	# shellcheck disable=SC2034 # the scenario's
+	VF0=$(vf_addr "$VM_PF" 0) VF1=$(vf_addr "$VM_PF" 1)
 }
 
 # pf_start NAME TOKEN-FILE NUM-VFS: the PF through the plugin in testpmd
