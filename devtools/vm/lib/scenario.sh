@@ -531,13 +531,6 @@ tp_sync() {
 	return 1
 }
 
-# proc_cpu_s PID: user + system CPU time of a process in seconds
-# (/proc/PID/stat fields 14 and 15, in clock ticks).
-proc_cpu_s() {
-	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / hz }' \
-		"/proc/$1/stat" 2>/dev/null
-}
-
 # shellcheck source=net.sh
 . "$(dirname "${BASH_SOURCE[0]}")/net.sh"
 # shellcheck source=secrets.sh
