@@ -37,6 +37,8 @@
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
 . "$HERE/../lib/scenario.sh"
+# shellcheck source=../lib/trace.sh
+. "$HERE/../lib/trace.sh"
 
 PF=$VM_PF
 VF0=$(vf_addr "$PF" 0)
@@ -57,8 +59,6 @@ MEMLOCK=$((HP_SIZE_MB * 1024 * 1024))
 PODMAN=(podman --root /run/cdi-podman/root --runroot /run/cdi-podman/runroot
 	--storage-driver vfs --cgroup-manager cgroupfs --events-backend file
 	--tmpdir /run/cdi-podman/tmp)
-TR=/sys/kernel/tracing
-FLR_FN=pcie_flr
 FWD_SECS=${FWD_SECS:-3}
 
 echo "kernel $VM_KERNEL, PF $PF, plugin $PLUGIN, $(podman --version 2>&1)"
@@ -335,33 +335,7 @@ check "container C (no CDI device, A's cgroup parent): no /dev/vfio, no socket; 
 	eval "grep -qx no-vfio-no-socket $OUTDIR/ctr-c.out && ! grep -qx direct=0 $OUTDIR/ctr-c.out && grep -qx broker=14 $OUTDIR/ctr-c.out"
 
 # ---- stop A, start A2 on the same VFs: reset in between ---------------------
-trace_setup() {
-	[ -d "$TR/events" ] || mount -t tracefs nodev "$TR" || return 1
-	grep -qx "$FLR_FN" "$TR/available_filter_functions" || return 1
-	echo 0 >"$TR/tracing_on" && echo nop >"$TR/current_tracer" &&
-		echo "$FLR_FN" >"$TR/set_graph_function" &&
-		echo 1 >"$TR/max_graph_depth" &&
-		echo function_graph >"$TR/current_tracer" &&
-		: >"$TR/trace" && echo 1 >"$TR/tracing_on"
-}
-# flr_count: the pcie_flr() calls traced, by their entry line: "pcie_flr();"
-# when nothing came between entry and return, else "pcie_flr() {" (its
-# return is a "}" line: two resets on two CPUs or threads interleave)
-flr_count() { grep -cE "$FLR_FN\(\)( \{|;)" "$TR/trace"; }
-# flr_durations: the duration of each call that returned (function_graph
-# prints one only on pcie_flr's lines at depth 1), in ms
-flr_durations() {
-	grep -oE '[0-9]+\.[0-9]+ us' "$TR/trace" |
-		awk '{ printf "%s%.0f", (NR > 1 ? ", " : ""), $1 / 1000 } END { print "" }'
-}
-# The FLRs traced since the trace was last emptied, kept as
-# flr-$1.trace: FLRS their number, FLR_MS their durations.
-flr_took() {
-	cp "$TR/trace" "$OUTDIR/flr-$1.trace"
-	FLRS=$(flr_count)
-	FLR_MS=$(flr_durations)
-}
-check "ftrace function_graph on $FLR_FN" trace_setup
+check "ftrace function_graph on $FLR_FN" flr_trace_on
 tp_stop ctr-a
 check "container A: testpmd quits, the container exits cleanly" test $? = 0
 sleep 1
@@ -370,7 +344,7 @@ AT_RELEASE=$FLRS REL_MS=$FLR_MS
 note "at A's release: $AT_RELEASE FLRs, lasting $FLR_MS ms"
 check "A's release: the kernel reset both VFs ($AT_RELEASE FLRs, want 2)" \
 	test "$AT_RELEASE" -ge 2
-: >"$TR/trace"
+flr_trace_clear
 check "container A2 (same names, same cgroup parent) reaches its prompt" \
 	startup ctr-a2 "$(ctr_wrapper ctr-a2 /vftoken-a "$VF0" "$VF1")"
 A2_STARTUP=$STARTUP_S
@@ -386,7 +360,7 @@ else
 fi
 tp_stop ctr-a2
 check "container A2: exits cleanly" test $? = 0
-echo 0 >"$TR/tracing_on"
+flr_trace_off
 
 note "start-up to the testpmd prompt, this boot: outside a container (uid 1000, broker) $HOST_STARTUP s; container A $A_STARTUP s; container A2 $A2_STARTUP s"
 note "what a reset costs: FLRs at A's release $AT_RELEASE ($REL_MS ms), before A2's prompt $AT_OPEN ($OPEN_MS ms)"
