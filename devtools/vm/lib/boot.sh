@@ -150,7 +150,8 @@ stage() {
 		printf 'VFTOKEN_ROOT=%q\n' "$ROOT"
 		printf 'VFTOKEN_BUILD=%q\n' "$BUILD"
 		printf 'VM_ARGS=('
-		printf ' %q' "$@"
+		# (printf with no argument would still print one, empty)
+		[ $# = 0 ] || printf ' %q' "$@"
 		printf ' )\n'
 	} >"$scratch/run.env"
 	stage2=$HERE/guest-init.sh
