@@ -57,7 +57,6 @@ vft_check() {
 # cli_fp NAME: the token fingerprint vftoken check printed.
 cli_fp() { sed -n 's/^  token: \(fp:[0-9a-f]*\) .*/\1/p' "$OUTDIR/check-$1.out"; }
 
-
 # jnum FILTER: a number from the JSON (0 if absent).
 jnum() { jq -r "($1) // 0" "$JSON" 2>/dev/null || echo 0; }
 jstr() { jq -r "($1) // \"\"" "$JSON" 2>/dev/null; }
