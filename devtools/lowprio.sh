@@ -22,11 +22,11 @@
 # descendant, including the sessions meson test creates for each test.
 # autogroup: a session whose autogroup is at nice 19 and nice 19 inside
 # it; a waking VM thread may wait for the rest of a running compiler's
-# slice (devtools/bench/bgprio.sh measures both).
+# slice (doc/guides/vm_rig.rst, "What the background work costs a VM").
 # After lowprio_init: LOWPRIO_MODE (idle or autogroup), LOWPRIO_CG (the
 # cgroup directory, empty for autogroup).
 
-# POSIX sh and local (dash, as test.sh): sourced by test.sh and devtools/bench/bgprio.sh.
+# POSIX sh and local (dash, as test.sh): sourced by test.sh.
 # The variables set here are the sourcing script's.
 # shellcheck shell=dash disable=SC2034
 

@@ -399,6 +399,214 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 		close(ref);
 }
 
+/* ---- open several -------------------------------------------------------- */
+
+/* What vfd_open_many() knows of one function of the request. */
+struct vfd_many {
+	struct vfd_target tg;
+	struct vft_token tok;
+	char fp[VFT_FINGERPRINT_LEN];
+	char why[96];
+	bool denied;	  /* by the policy */
+	bool fds_refused; /* the request's fds were */
+};
+
+/* The reply of a function whose request's fds were refused: the one a
+ * one-function request would have got (vfd_open()). */
+static void
+vfd_many_fds_refused(struct vft_broker_open_rep *rep, const struct vft_err *err)
+{
+	rep->error = -EPERM;
+	rep->verdict = VFT_V_OTHER;
+	snprintf(rep->reason, sizeof(rep->reason), "%s", err->msg);
+	snprintf(rep->fix, sizeof(rep->fix),
+		 "send the fds the request names: the VFIO container or "
+		 "iommufd and the function's group, opened from their nodes");
+}
+
+/* Log each function's outcome, in the request's order, as vfd_open()
+ * does; @p fds_err: why the request's fds were refused, if they were. */
+static void
+vfd_many_log(struct vfd *b, struct vfd_client *c, const char *who,
+	     struct vfd_many *m, const struct vft_broker_many_dev *devs,
+	     unsigned int n, const struct vft_err *fds_err, bool lied)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct vft_broker_open_rep *rep = devs[i].rep;
+
+		if (m[i].denied) {
+			vfd_refused(b, c, "open", &m[i].tg, m[i].why);
+			continue;
+		}
+		if (m[i].fds_refused) {
+			vfd_log(VFD_WARNING, "%s open %s: %s; refused%s: %s",
+				who, m[i].tg.desc, m[i].why,
+				lied ? ", its uid is suspect for " VFD_STR(
+					       VFD_SUSPECT_S) " s"
+				     : "",
+				fds_err->msg);
+			continue;
+		}
+		if (devs[i].ret < 0) {
+			vfd_log(VFD_WARNING,
+				"%s open %s: %s; open failed: %s (token %s): "
+				"%s",
+				who, m[i].tg.desc, m[i].why,
+				vft_verdict_name(rep->verdict), m[i].fp,
+				rep->reason);
+			continue;
+		}
+		vfd_log(VFD_INFO, "%s open %s: %s; opened, path %s, token %s%s",
+			who, m[i].tg.desc, m[i].why, vft_path_name(rep->path),
+			m[i].fp, devs[i].ref >= 0 ? ", set on the PF" : "");
+		clock_gettime(CLOCK_MONOTONIC, &c->since);
+		b->stats.opens++;
+	}
+}
+
+/* Send the @p n replies in order with their fds, then close those fds
+ * whatever happened: nothing of an open not handed over is kept. */
+static void
+vfd_many_send(struct vfd *b, struct vfd_client *c, const char *who,
+	      struct vft_broker_many_dev *devs, unsigned int n)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		if (ret == 0)
+			ret = vft_broker_send(c->fd, devs[i].rep,
+					      sizeof(*devs[i].rep), devs[i].fds,
+					      devs[i].nfds);
+		if (ret < 0 && devs[i].nfds > 0)
+			vfd_log(VFD_WARNING,
+				"%s: the reply for %u of %u could not be sent "
+				"(%s): nothing of that open is kept",
+				who, i + 1, n, strerror(-ret));
+		vft_broker_close_fds(devs[i].fds, devs[i].nfds);
+		devs[i].nfds = 0;
+		if (devs[i].ref >= 0 && ret == 0)
+			vfd_ref_keep(b, &devs[i].addr, devs[i].ref,
+				     c->peer.pid);
+		else if (devs[i].ref >= 0)
+			close(devs[i].ref);
+		devs[i].ref = -1;
+	}
+}
+
+/*
+ * Several functions in one request (VFT_BROKER_OPEN_MANY): each checked
+ * against the policy, the allowed ones opened into the client's context at
+ * once (vft_broker_serve_open_many(): a bounded set of threads), each
+ * answered and logged, in the request's order, as its own request would
+ * have been. A request with refused functions counts as one refusal of the
+ * connection (two if its fds were refused too), whose other functions are
+ * served.
+ */
+static void
+vfd_open_many(struct vfd *b, struct vfd_client *c,
+	      const struct vft_broker_open_many_req *req, unsigned int want)
+{
+	struct vft_broker_many_dev devs[VFT_BROKER_MANY_MAX];
+	struct vft_broker_open_rep *reps = calloc(req->count, sizeof(*reps));
+	struct vfd_many *m = calloc(req->count, sizeof(*m));
+	int fds[VFT_BROKER_MAX_FDS] = { -1, -1, -1 };
+	unsigned int i, n = req->count, allowed = 0, refusals;
+	struct vft_broker_open_req one;
+	struct vft_broker_client_ctx cc;
+	char who[VFB_PEER_FMT_LEN];
+	bool lied = false;
+	struct vft_err err;
+	size_t n_desc;
+	int nfds = 0;
+
+	vfb_peer_format(&c->peer, who, sizeof(who));
+	if (reps == NULL || m == NULL) {
+		/* Nothing received yet: its fds are dropped by the kernel. */
+		vfd_consume(c);
+		vfd_log(VFD_ERR, "%s open-many of %u: out of memory", who, n);
+		free(reps);
+		free(m);
+		vfd_client_close(c);
+		return;
+	}
+	memset(devs, 0, sizeof(devs));
+	refusals = c->refusals;
+	vft_err_clear(&err);
+	for (i = 0; i < n; i++) {
+		struct vft_broker_open_rep *rep = &reps[i];
+
+		vft_broker_hdr_init(&rep->h, VFT_BROKER_OPEN_MANY, sizeof(*rep),
+				    req->h.seq + i);
+		rep->group_id = -1;
+		rep->cdev = -1;
+		devs[i].rep = rep;
+		devs[i].ref = -1;
+		vft_pci_addr_parse(req->addr[i], &devs[i].addr);
+		vfd_target_read(b, &devs[i].addr, &m[i].tg);
+		/* the log says which request it came in */
+		n_desc = strlen(m[i].tg.desc);
+		snprintf(m[i].tg.desc + n_desc, sizeof(m[i].tg.desc) - n_desc,
+			 " [%u of %u at once]", i + 1, n);
+		if (vfd_allowed(b, c, VFB_ACT_OPEN, &m[i].tg, m[i].why,
+				sizeof(m[i].why))) {
+			allowed++;
+			continue;
+		}
+		devs[i].skip = true;
+		m[i].denied = true;
+		rep->error = -EPERM;
+		rep->verdict = VFT_V_BROKER_DENIED;
+		vfd_denied_rep(c, &devs[i].addr, "open", rep->reason,
+			       sizeof(rep->reason), rep->fix, sizeof(rep->fix));
+	}
+	if (allowed == 0) {
+		vfd_consume(c);
+		goto send;
+	}
+	memset(&one, 0, sizeof(one));
+	one.path = req->path;
+	one.flags = req->flags;
+	one.ioas_id = req->ioas_id;
+	one.group_id = -1;
+	nfds = vfd_open_fds(b, c, &one, want, fds, &cc, &lied, &err);
+	if (nfds < 0) {
+		for (i = 0; i < n; i++) {
+			if (devs[i].skip)
+				continue;
+			devs[i].skip = true;
+			m[i].fds_refused = true;
+			vfd_many_fds_refused(devs[i].rep, &err);
+		}
+		b->stats.refusals++;
+		refusals++;
+		if (lied)
+			vfd_suspect(b, c->peer.uid);
+		goto send;
+	}
+	for (i = 0; i < n; i++) {
+		if (devs[i].skip)
+			continue;
+		vfd_open_token(b, &m[i].tg, &m[i].tok, m[i].fp);
+		devs[i].tok = &m[i].tok;
+		devs[i].pf_ref = m[i].tg.is_pf && vft_token_present(&m[i].tok);
+	}
+	vft_broker_serve_open_many(&b->sys, &cc, devs, n);
+	for (i = 0; i < n; i++)
+		vft_token_wipe(&m[i].tok);
+	/* Proven VFIO nodes: closing them is the kernel's quick work. */
+	vft_broker_close_fds(fds, (unsigned int)nfds);
+send:
+	vfd_many_log(b, c, who, m, devs, n, &err, lied);
+	/* one refusal for the policy's, however many functions it names */
+	c->refusals = refusals + (c->refusals > refusals);
+	vfd_many_send(b, c, who, devs, n);
+	free(reps);
+	free(m);
+}
+
 /* ---- rotate ------------------------------------------------------------- */
 
 /* Set @p tok on PF @p pf: through the broker's reference, else by opening
@@ -621,12 +829,20 @@ vfd_malformed(struct vfd *b, struct vfd_client *c, const char *msg)
 	vfd_log(VFD_WARNING, "%s: malformed request refused: %s", who, msg);
 }
 
-/* How many fds a well-formed open says it carries. */
+/* How many fds a well-formed open (of one or several functions) says it
+ * carries. */
 static unsigned int
-vfd_open_want(const struct vft_broker_open_req *req)
+vfd_open_want(const void *buf, size_t n)
 {
-	return !!(req->flags & VFT_BROKER_HAVE_CTX) +
-	       !!(req->flags & VFT_BROKER_HAVE_GROUP);
+	const struct vft_broker_open_many_req *many = buf;
+	const struct vft_broker_open_req *req = buf;
+
+	if (n == sizeof(*req) && req->h.op == VFT_BROKER_OPEN)
+		return !!(req->flags & VFT_BROKER_HAVE_CTX) +
+		       !!(req->flags & VFT_BROKER_HAVE_GROUP);
+	if (n == sizeof(*many) && many->h.op == VFT_BROKER_OPEN_MANY)
+		return !!(many->flags & VFT_BROKER_HAVE_CTX);
+	return 0;
 }
 
 /*
@@ -665,8 +881,7 @@ vfd_serve(struct vfd *b, struct vfd_client *c)
 		return;
 	}
 	vft_err_clear(&err);
-	if ((size_t)n == sizeof(*req) && req->h.op == VFT_BROKER_OPEN)
-		want = vfd_open_want(req);
+	want = vfd_open_want(buf, (size_t)n);
 	op = vft_broker_check_request(buf, (size_t)n, want, &err);
 	if (op < 0 || ++c->requests > VFD_MAX_REQUESTS) {
 		/* Nothing in it can be trusted, not even its operation: no
@@ -680,6 +895,8 @@ vfd_serve(struct vfd *b, struct vfd_client *c)
 	}
 	if (op == VFT_BROKER_OPEN) {
 		vfd_open(b, c, req, want);
+	} else if (op == VFT_BROKER_OPEN_MANY) {
+		vfd_open_many(b, c, (const void *)buf, want);
 	} else if (vfd_consume(c) < 0) {
 		vfd_malformed(b, c,
 			      op == VFT_BROKER_STATS

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -361,4 +362,137 @@ vft_broker_serve_open(const struct vft_sys *sys,
 	else
 		vft_iommu_close(&io);
 	return ret;
+}
+
+/* ---- several functions at once ----------------------------------------- */
+
+/* After the opens: what vft_broker_serve_open() does after its open, for
+ * @p m opened as @p d. */
+static int
+vft_broker_many_check(struct vft_iommu *io, struct vft_broker_many_dev *m,
+		      struct vft_device *d, struct vft_explanation *why)
+{
+	struct vft_err err;
+	int ret = 0;
+
+	vft_err_clear(&err);
+	if (io->path == VFT_PATH_GROUP &&
+	    vft_broker_is_device_fd(d->fd, &err) < 0) {
+		/* Not ours to close: whatever it is, it is forgotten. */
+		d->fd = -1;
+		vft_device_close(d);
+		vft_broker_explain_err(why, &err);
+		return err.code;
+	}
+	if (m->pf_ref) {
+		ret = vft_broker_pf_token(d, m->tok, &m->ref, why);
+		if (ret < 0)
+			vft_device_close(d);
+	}
+	return ret;
+}
+
+/* The fds of @p m's reply: the context's with the first function opened,
+ * a group's with the first function of that group (vft_broker_export()). */
+static void
+vft_broker_many_export(const struct vft_iommu *io,
+		       const struct vft_broker_client_ctx *cc,
+		       const struct vft_broker_dups *dp, struct vft_device *ds,
+		       struct vft_broker_many_dev *devs, unsigned int i,
+		       bool *ctx_sent)
+{
+	struct vft_broker_client_ctx first = *cc;
+	struct vft_broker_dups seen = *dp;
+	unsigned int k;
+
+	if (*ctx_sent)
+		first.ctx_fd = io->path == VFT_PATH_CDEV ? io->iommufd
+							 : io->container.fd;
+	for (k = 0; k < i && io->path == VFT_PATH_GROUP; k++)
+		if (!devs[k].skip && devs[k].ret == 0 &&
+		    ds[k].group == ds[i].group)
+			seen.group = ds[i].group->fd;
+	vft_broker_export(io, &first, &seen, &ds[i], devs[i].rep, devs[i].fds,
+			  &devs[i].nfds);
+	*ctx_sent = true;
+}
+
+unsigned int
+vft_broker_serve_open_many(const struct vft_sys *sys,
+			   const struct vft_broker_client_ctx *cc,
+			   struct vft_broker_many_dev *devs, unsigned int n)
+{
+	struct vft_open_req *reqs = calloc(n, sizeof(*reqs));
+	struct vft_device *ds = calloc(n, sizeof(*ds));
+	struct vft_broker_dups dups = { -1, -1 };
+	struct vft_explanation why;
+	unsigned int i, failed = 0;
+	bool ctx_sent = false;
+	struct vft_iommu io;
+	struct vft_err err;
+	int ret;
+
+	vft_err_clear(&err);
+	ret = reqs == NULL || ds == NULL
+		      ? vft_err_set(&err, -ENOMEM, "out of memory for %u opens",
+				    n)
+		      : vft_broker_prove_ctx(cc, &err);
+	if (ret == 0)
+		ret = vft_broker_load_ctx(&io, cc, &dups, &err);
+	for (i = 0; i < n; i++) {
+		devs[i].ref = -1;
+		devs[i].nfds = 0;
+		devs[i].ret = 0;
+		if (devs[i].skip)
+			continue;
+		if (ret < 0) {
+			vft_broker_explain_err(&why, &err);
+			vft_broker_rep_explain(devs[i].rep, &why);
+			devs[i].ret = ret;
+			failed++;
+			continue;
+		}
+		reqs[i].io = &io;
+		reqs[i].sys = sys;
+		reqs[i].addr = devs[i].addr;
+		reqs[i].tok = devs[i].tok;
+		reqs[i].d = &ds[i];
+	}
+	if (ret < 0) {
+		free(reqs);
+		free(ds);
+		return failed;
+	}
+	for (i = 0; i < n; i++)
+		reqs[i].skip = devs[i].skip;
+	vft_iommu_open_devices(reqs, n, VFT_BROKER_MANY_THREADS);
+	for (i = 0; i < n; i++) {
+		if (devs[i].skip)
+			continue;
+		why = reqs[i].why;
+		devs[i].ret = reqs[i].ret;
+		if (devs[i].ret == 0)
+			devs[i].ret = vft_broker_many_check(&io, &devs[i],
+							    &ds[i], &why);
+		vft_broker_rep_explain(devs[i].rep, &why);
+		failed += devs[i].ret < 0;
+	}
+	/* Exported in list order, once every check is done: a function
+	 * closed by its check no longer holds its group. */
+	for (i = 0; i < n; i++)
+		if (!devs[i].skip && devs[i].ret == 0)
+			vft_broker_many_export(&io, cc, &dups, ds, devs, i,
+					       &ctx_sent);
+	vft_broker_drop_dups(&io, &dups);
+	if (ctx_sent) {
+		for (i = 0; i < n; i++)
+			if (!devs[i].skip && devs[i].ret == 0)
+				ds[i].fd = -1;
+		vft_broker_forget(&io, &ds[0]);
+	} else {
+		vft_iommu_close(&io);
+	}
+	free(reqs);
+	free(ds);
+	return failed;
 }

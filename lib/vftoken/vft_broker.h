@@ -33,9 +33,10 @@
 #define VFT_BROKER_MSG_MAX 2048
 
 enum vft_broker_op {
-	VFT_BROKER_OPEN = 1,   /**< open a function, get its fds */
-	VFT_BROKER_ROTATE = 2, /**< give a PF a new token */
-	VFT_BROKER_STATS = 3,  /**< the broker's counters */
+	VFT_BROKER_OPEN = 1,	  /**< open a function, get its fds */
+	VFT_BROKER_ROTATE = 2,	  /**< give a PF a new token */
+	VFT_BROKER_STATS = 3,	  /**< the broker's counters */
+	VFT_BROKER_OPEN_MANY = 4, /**< open several functions at once */
 };
 
 struct vft_broker_hdr {
@@ -83,6 +84,35 @@ struct vft_broker_open_rep {
 	int32_t cdev;	  /**< cdev path: N of /dev/vfio/devices/vfioN */
 	char reason[VFT_EXPLAIN_LEN];
 	char fix[VFT_EXPLAIN_LEN];
+};
+
+/*
+ * Most functions one open-many request names: the broker opens them on
+ * at most VFT_BROKER_MANY_THREADS threads, and holds at most three fds
+ * per function until its reply is sent.
+ */
+#define VFT_BROKER_MANY_MAX 16
+#define VFT_BROKER_MANY_THREADS 8
+
+/*
+ * Open several functions into the client's context at once. Only the
+ * context's fd may come (VFT_BROKER_HAVE_CTX, VFT_BROKER_IOMMU_SET; never
+ * a group's): a client that holds a function's group asks for it with a
+ * one-function request. Entries from @p count on are all zero. The broker
+ * answers with @p count replies of struct vft_broker_open_rep (operation
+ * VFT_BROKER_OPEN_MANY), the i-th for addr[i] with sequence number
+ * h.seq + i, in that order, each exactly what a one-function request for
+ * it would have got; the context fd, when new, comes with the first
+ * function opened, a group's fd with the first function of that group.
+ */
+struct vft_broker_open_many_req {
+	struct vft_broker_hdr h;
+	uint8_t path; /**< enum vft_path */
+	uint8_t pad[3];
+	uint32_t flags;	  /**< VFT_BROKER_HAVE_CTX, VFT_BROKER_IOMMU_SET */
+	uint32_t ioas_id; /**< cdev path with HAVE_CTX: the client's IOAS */
+	uint32_t count;	  /**< 1 to VFT_BROKER_MANY_MAX */
+	char addr[VFT_BROKER_MANY_MAX][VFT_BROKER_ADDR_LEN];
 };
 
 struct vft_broker_rotate_req {
@@ -240,5 +270,33 @@ int vft_broker_serve_open(const struct vft_sys *sys,
 			  const struct vft_broker_client_ctx *cc, int *pf_ref,
 			  struct vft_broker_open_rep *rep,
 			  int fds[VFT_BROKER_MAX_FDS], unsigned int *nfds);
+
+/** One function of vft_broker_serve_open_many(). */
+struct vft_broker_many_dev {
+	struct vft_pci_addr addr;    /**< in */
+	const struct vft_token *tok; /**< in: its PF's token, or none */
+	bool skip;		     /**< in: refused already, left alone */
+	bool pf_ref;		     /**< in: a PF: set @p tok on it */
+	int ref;		     /**< out: with pf_ref, see serve_open */
+	int ret;		     /**< out */
+	struct vft_broker_open_rep *rep; /**< in: header set; out: result */
+	int fds[VFT_BROKER_MAX_FDS];	 /**< out: to send with @p rep */
+	unsigned int nfds;
+};
+
+/**
+ * vft_broker_serve_open() of @p n functions into one client context
+ * @p cc, opened on up to VFT_BROKER_MANY_THREADS threads at once
+ * (vft_iommu_open_devices()). Each function not skipped gets in its
+ * reply exactly the result and explanation its own request would have
+ * got, and the fds new to the client (the context's with the first
+ * function opened, a group's with the first of that group). A failure
+ * leaves nothing of that function open and disturbs no other.
+ * @return how many opens failed.
+ */
+unsigned int vft_broker_serve_open_many(const struct vft_sys *sys,
+					const struct vft_broker_client_ctx *cc,
+					struct vft_broker_many_dev *devs,
+					unsigned int n);
 
 #endif /* VFT_BROKER_H */

@@ -13,11 +13,14 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vft_broker.h"
@@ -150,11 +153,21 @@ vft_broker_open_req_fill(struct vft_iommu *io, const struct vft_pci_dev *dev,
 	}
 }
 
-/* Take the reply's fds into the context and the device. */
+/* Whether the context holds its container (group path) or iommufd. */
+static bool
+vft_broker_has_ctx(const struct vft_iommu *io)
+{
+	return io->path == VFT_PATH_CDEV ? io->iommufd >= 0
+					 : io->container.fd >= 0;
+}
+
+/* Take the reply's fds for @p addr (named @p name) into the context and
+ * the device. Called with the context's lock held. */
 static int
-vft_broker_take(struct vft_iommu *io, const struct vft_pci_dev *dev,
-		const struct vft_broker_open_rep *rep, int *fds,
-		unsigned int nfds, struct vft_device *d, struct vft_err *err)
+vft_broker_take(struct vft_iommu *io, const struct vft_pci_addr *addr,
+		const char *name, const struct vft_broker_open_rep *rep,
+		int *fds, unsigned int nfds, struct vft_device *d,
+		struct vft_err *err)
 {
 	struct vft_iommu_group *ig;
 	unsigned int i = 0;
@@ -165,15 +178,30 @@ vft_broker_take(struct vft_iommu *io, const struct vft_pci_dev *dev,
 		return vft_err_set(err, -EPROTO,
 				   "the broker opened %s on the %s path, this "
 				   "context is on the %s path",
-				   dev->name, vft_path_name(rep->path),
+				   name, vft_path_name(rep->path),
 				   vft_path_name(io->path));
+	}
+	/* Only a batch can meet these (vft_broker_open_many(): the lock is
+	 * not held while the broker works): the context got its own
+	 * container or iommufd meanwhile, or closed the one it sent. */
+	if (!!(rep->fds & VFT_BROKER_FD_CTX) == vft_broker_has_ctx(io)) {
+		vft_broker_close_fds(fds, nfds);
+		return vft_err_set(
+			err, -EBUSY,
+			"the broker opened %s into %s, but this "
+			"context %s meanwhile: open it again",
+			name,
+			(rep->fds & VFT_BROKER_FD_CTX) ? "a context of its own"
+						       : "the context sent",
+			(rep->fds & VFT_BROKER_FD_CTX) ? "made its own"
+						       : "closed it");
 	}
 	if (rep->fds & VFT_BROKER_FD_CTX)
 		ctx = fds[i++];
 	if (rep->fds & VFT_BROKER_FD_GROUP)
 		group = fds[i++];
 	dev_fd = fds[i];
-	ret = vft_device_adopt_fd(d, dev_fd, &dev->addr, err, NULL);
+	ret = vft_device_adopt_fd(d, dev_fd, addr, err, NULL);
 	if (ret < 0) {
 		if (ctx >= 0)
 			close(ctx);
@@ -204,7 +232,7 @@ vft_broker_take(struct vft_iommu *io, const struct vft_pci_dev *dev,
 		return vft_err_set(err, -ENOSPC,
 				   "IOMMU group %d of %s: no free group slot "
 				   "or not held by this context",
-				   rep->group_id, dev->name);
+				   rep->group_id, name);
 	}
 	d->group = &ig->group;
 	return 0;
@@ -238,7 +266,8 @@ vft_broker_open_device(struct vft_iommu *io, const char *sock,
 			       rep.reason, rep.fix);
 		return rep.error;
 	}
-	ret = vft_broker_take(io, dev, &rep, fds, nfds, d, &err);
+	ret = vft_broker_take(io, &dev->addr, dev->name, &rep, fds, nfds, d,
+			      &err);
 	if (ret < 0) {
 		vft_broker_why(why, VFT_V_OTHER, ret, err.msg,
 			       "report this: the broker's reply could not be "
@@ -247,6 +276,167 @@ vft_broker_open_device(struct vft_iommu *io, const char *sock,
 	}
 	vft_broker_why(why, VFT_V_OK, 0, rep.reason, rep.fix);
 	return 0;
+}
+
+/* ---- several functions at once ----------------------------------------- */
+
+static uint64_t
+vft_broker_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The request for @p k functions, with a copy of the context's fd (the
+ * context may change while the broker works: the copy is what it gets). */
+static int
+vft_broker_many_fill(struct vft_iommu *io, struct vft_open_req **r,
+		     unsigned int k, struct vft_broker_open_many_req *req,
+		     struct vft_err *err)
+{
+	unsigned int i;
+	int fd = -1;
+
+	memset(req, 0, sizeof(*req));
+	pthread_mutex_lock(&io->lock);
+	vft_broker_hdr_init(&req->h, VFT_BROKER_OPEN_MANY, sizeof(*req),
+			    io->broker_seq + 1);
+	io->broker_seq += k;
+	req->path = (uint8_t)io->path;
+	req->count = k;
+	if (io->path == VFT_PATH_CDEV && io->iommufd >= 0) {
+		fd = fcntl(io->iommufd, F_DUPFD_CLOEXEC, 0);
+		req->ioas_id = io->ioas_id;
+	} else if (io->path == VFT_PATH_GROUP && io->container.fd >= 0) {
+		fd = fcntl(io->container.fd, F_DUPFD_CLOEXEC, 0);
+		if (io->container.iommu_set)
+			req->flags |= VFT_BROKER_IOMMU_SET;
+	}
+	if (vft_broker_has_ctx(io) && fd < 0)
+		fd = vft_err_set(err, -errno,
+				 "cannot copy the context's fd for the broker: "
+				 "%s",
+				 strerror(errno));
+	pthread_mutex_unlock(&io->lock);
+	if (fd >= 0)
+		req->flags |= VFT_BROKER_HAVE_CTX;
+	for (i = 0; i < k; i++)
+		vft_pci_addr_format(&r[i]->addr, req->addr[i]);
+	return fd;
+}
+
+/* What the broker said of request @p r (its reply @p rep with @p fds). */
+static void
+vft_broker_many_one(struct vft_iommu *io, struct vft_open_req *r,
+		    const struct vft_broker_open_rep *rep, int *fds,
+		    unsigned int nfds)
+{
+	char name[VFT_PCI_ADDR_LEN];
+	struct vft_err err;
+
+	r->end_ns = vft_broker_clock();
+	if (rep->error < 0) {
+		r->ret = rep->error;
+		vft_broker_why(&r->why, (enum vft_verdict)rep->verdict,
+			       rep->error, rep->reason, rep->fix);
+		return;
+	}
+	vft_err_clear(&err);
+	vft_pci_addr_format(&r->addr, name);
+	pthread_mutex_lock(&io->lock);
+	r->ret =
+		vft_broker_take(io, &r->addr, name, rep, fds, nfds, r->d, &err);
+	pthread_mutex_unlock(&io->lock);
+	if (r->ret < 0)
+		vft_broker_why(&r->why, VFT_V_OTHER, r->ret, err.msg,
+			       "report this: the broker's reply could not be "
+			       "used");
+	else
+		vft_broker_why(&r->why, VFT_V_OK, 0, rep->reason, rep->fix);
+}
+
+/* Every request of @p r from @p i on failed with @p err. */
+static void
+vft_broker_many_fail(struct vft_open_req **r, unsigned int i, unsigned int k,
+		     const struct vft_err *err)
+{
+	for (; i < k; i++) {
+		r[i]->ret = err->code < 0 ? err->code : -EIO;
+		r[i]->end_ns = vft_broker_clock();
+		vft_broker_why(&r[i]->why, VFT_V_OTHER, r[i]->ret, err->msg,
+			       "start the broker (systemctl start "
+			       "vftokend.socket) or give the path it listens "
+			       "on (vftokend --socket)");
+	}
+}
+
+void
+vft_broker_open_many(struct vft_iommu *io, const char *sock,
+		     struct vft_open_req **r, unsigned int k)
+{
+	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
+	int fds[VFT_BROKER_MAX_FDS], ctx, fd;
+	struct vft_broker_open_many_req req;
+	struct vft_broker_open_rep rep;
+	unsigned int i, nfds;
+	struct vft_err err;
+	uint64_t t0;
+	int ret;
+
+	vft_err_clear(&err);
+	t0 = vft_broker_clock();
+	for (i = 0; i < k; i++)
+		r[i]->start_ns = t0;
+	ctx = vft_broker_many_fill(io, r, k, &req, &err);
+	if (ctx < 0 && err.code < 0) {
+		vft_broker_many_fail(r, 0, k, &err);
+		return;
+	}
+	fd = vft_broker_connect(sock, &err);
+	ret = fd < 0 ? fd
+		     : vft_broker_send(fd, &req, sizeof(req), &ctx,
+				       ctx >= 0 ? 1 : 0);
+	if (ctx >= 0)
+		close(ctx);
+	if (ret < 0) {
+		if (fd >= 0) {
+			close(fd);
+			vft_err_set(&err, ret,
+				    "sending to the broker at %s: %s", sock,
+				    strerror(-ret));
+		}
+		vft_broker_many_fail(r, 0, k, &err);
+		return;
+	}
+	/* The context is not locked while the broker opens: its other
+	 * devices go on, and other opens into it too. */
+	for (i = 0; i < k; i++) {
+		ssize_t n = vft_broker_recv(fd, buf, sizeof(buf), fds, &nfds);
+		if (n <= 0) {
+			vft_err_set(&err, n == 0 ? -ECONNRESET : (int)n,
+				    "no reply from the broker at %s for %u of "
+				    "%u functions: %s",
+				    sock, k - i, k,
+				    n == 0 ? "it closed the connection (see "
+					     "its log)"
+				    : n == -EAGAIN ? "timed out"
+						   : strerror((int)-n));
+			break;
+		}
+		if (vft_broker_check_reply(buf, (size_t)n, nfds,
+					   VFT_BROKER_OPEN_MANY, req.h.seq + i,
+					   &err) < 0) {
+			vft_broker_close_fds(fds, nfds);
+			break;
+		}
+		memcpy(&rep, buf, sizeof(rep));
+		vft_broker_many_one(io, r[i], &rep, fds, nfds);
+	}
+	close(fd);
+	if (i < k)
+		vft_broker_many_fail(r, i, k, &err);
 }
 
 int

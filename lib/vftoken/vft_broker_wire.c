@@ -28,6 +28,8 @@
 
 _Static_assert(sizeof(struct vft_broker_open_rep) <= VFT_BROKER_MSG_MAX,
 	       "open reply exceeds the message size");
+_Static_assert(sizeof(struct vft_broker_open_many_req) <= VFT_BROKER_MSG_MAX,
+	       "open-many request exceeds the message size");
 _Static_assert(sizeof(struct vft_broker_rotate_rep) <= VFT_BROKER_MSG_MAX,
 	       "rotate reply exceeds the message size");
 _Static_assert(sizeof(struct vft_broker_stats_rep) <= VFT_BROKER_MSG_MAX,
@@ -45,6 +47,8 @@ vft_broker_op_name(uint16_t op)
 		return "rotate";
 	case VFT_BROKER_STATS:
 		return "stats";
+	case VFT_BROKER_OPEN_MANY:
+		return "open-many";
 	default:
 		return "unknown";
 	}
@@ -177,6 +181,77 @@ vft_broker_check_open_req(const struct vft_broker_open_req *r,
 	return vft_broker_check_fds(want, nfds, err);
 }
 
+static bool
+vft_broker_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != 0)
+			return false;
+	return true;
+}
+
+/* Field addr[@p i]'s name in an error text. */
+static const char *
+vft_broker_many_field(unsigned int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "addr[%u]", i);
+	return buf;
+}
+
+static int
+vft_broker_check_many_req(const struct vft_broker_open_many_req *r,
+			  unsigned int nfds, struct vft_err *err)
+{
+	const uint32_t flags = VFT_BROKER_HAVE_CTX | VFT_BROKER_IOMMU_SET;
+	char field[24];
+	unsigned int i, j;
+
+	if (r->count == 0 || r->count > VFT_BROKER_MANY_MAX)
+		return vft_err_set(err, -EINVAL,
+				   "broker open-many: count %u: expected 1 to "
+				   "%u functions",
+				   r->count, VFT_BROKER_MANY_MAX);
+	if (r->path != VFT_PATH_GROUP && r->path != VFT_PATH_CDEV)
+		return vft_err_set(err, -EINVAL,
+				   "broker open-many: path %u: expected %u "
+				   "(group) or %u (cdev)",
+				   r->path, VFT_PATH_GROUP, VFT_PATH_CDEV);
+	if (r->flags & ~flags)
+		return vft_err_set(
+			err, -EINVAL,
+			"broker open-many: flags 0x%x: expected "
+			"only 0x%x (context fd, IOMMU set; a group's "
+			"fd comes only with a one-function open)",
+			r->flags, flags);
+	for (i = 0; i < r->count; i++) {
+		int ret = vft_broker_check_addr(
+			r->addr[i], sizeof(r->addr[i]),
+			vft_broker_many_field(i, field, sizeof(field)), err);
+		if (ret < 0)
+			return ret;
+		for (j = 0; j < i; j++)
+			if (strcmp(r->addr[i], r->addr[j]) == 0)
+				return vft_err_set(err, -EINVAL,
+						   "broker open-many: addr[%u] "
+						   "'%s' is addr[%u] again: "
+						   "expected each function "
+						   "once",
+						   i, r->addr[i], j);
+	}
+	if (!vft_broker_zero(r->addr[r->count],
+			     sizeof(r->addr[0]) *
+				     (VFT_BROKER_MANY_MAX - r->count)))
+		return vft_err_set(err, -EINVAL,
+				   "broker open-many: bytes after the %u "
+				   "functions named: expected zeros",
+				   r->count);
+	return vft_broker_check_fds(!!(r->flags & VFT_BROKER_HAVE_CTX), nfds,
+				    err);
+}
+
 static int
 vft_broker_check_rotate_req(const struct vft_broker_rotate_req *r,
 			    unsigned int nfds, struct vft_err *err)
@@ -217,12 +292,20 @@ vft_broker_check_request(const void *buf, size_t len, unsigned int nfds,
 		if (ret == 0)
 			ret = vft_broker_check_fds(0, nfds, err);
 		break;
+	case VFT_BROKER_OPEN_MANY:
+		ret = vft_broker_check_len(
+			h.op, len, sizeof(struct vft_broker_open_many_req),
+			false, err);
+		if (ret == 0)
+			ret = vft_broker_check_many_req(buf, nfds, err);
+		break;
 	default:
 		return vft_err_set(err, -EINVAL,
 				   "broker request operation %u: expected %u "
-				   "(open), %u (rotate) or %u (stats)",
+				   "(open), %u (rotate), %u (stats) or %u "
+				   "(open-many)",
 				   h.op, VFT_BROKER_OPEN, VFT_BROKER_ROTATE,
-				   VFT_BROKER_STATS);
+				   VFT_BROKER_STATS, VFT_BROKER_OPEN_MANY);
 	}
 	return ret < 0 ? ret : h.op;
 }
@@ -321,6 +404,7 @@ vft_broker_check_reply(const void *buf, size_t len, unsigned int nfds,
 				   vft_broker_op_name(op), seq);
 	switch (op) {
 	case VFT_BROKER_OPEN:
+	case VFT_BROKER_OPEN_MANY:
 		ret = vft_broker_check_len(
 			op, len, sizeof(struct vft_broker_open_rep), true, err);
 		return ret < 0 ? ret

@@ -24,6 +24,7 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "vft_broker.h"
 #include "vft_private.h"
 #include "vftoken.h"
 
@@ -431,6 +432,79 @@ vft_iommu_open_brokered(struct vft_iommu *io, const struct vft_sys *sys,
 	if (sock == NULL || sock[0] == '\0')
 		return vft_open_bad_call(false, false, why);
 	return vft_iommu_open_via(io, sys, addr, NULL, sock, d, why);
+}
+
+/* Requests of @p reqs from @p i on that go into the same context as the
+ * first of them not done, at most VFT_BROKER_MANY_MAX: into @p r. */
+static unsigned int
+vft_brokered_chunk(struct vft_open_req *reqs, unsigned int n, bool *done,
+		   struct vft_open_req **r)
+{
+	struct vft_iommu *io = NULL;
+	unsigned int i, k = 0;
+
+	for (i = 0; i < n && k < VFT_BROKER_MANY_MAX; i++) {
+		if (done[i] || (io != NULL && reqs[i].io != io))
+			continue;
+		io = reqs[i].io;
+		done[i] = true;
+		r[k++] = &reqs[i];
+	}
+	return k;
+}
+
+unsigned int
+vft_iommu_open_brokered_devices(const char *sock, struct vft_open_req *reqs,
+				unsigned int n)
+{
+	struct vft_open_req *r[VFT_BROKER_MANY_MAX];
+	unsigned int i, k, failed = 0;
+	bool *done;
+
+	if (reqs == NULL)
+		return 0;
+	done = calloc(n ? n : 1, sizeof(*done));
+	for (i = 0; i < n; i++) {
+		struct vft_open_req *q = &reqs[i];
+
+		if (q->skip)
+			continue; /* untouched: a caller may call again */
+		q->ret = 0;
+		q->start_ns = q->end_ns = 0;
+		if (sock == NULL || sock[0] == '\0' || q->io == NULL ||
+		    q->io->be == NULL || q->d == NULL)
+			q->ret = vft_open_bad_call(q->io == NULL ||
+							   q->io->be == NULL,
+						   false, &q->why);
+		else if (done == NULL)
+			q->ret = vft_open_refused(q->sys, &q->addr, false,
+						  -ENOMEM, VFT_STEP_SYSFS,
+						  &q->why);
+		else
+			vft_device_closed_state(q->d);
+	}
+	for (i = 0; i < n && done != NULL; i++)
+		done[i] = reqs[i].skip || reqs[i].ret < 0;
+	while (done != NULL && (k = vft_brokered_chunk(reqs, n, done, r)) > 0) {
+		struct vft_iommu *io = r[0]->io;
+
+		pthread_mutex_lock(&io->lock);
+		io->n_opening += k;
+		pthread_mutex_unlock(&io->lock);
+		vft_broker_open_many(io, sock, r, k);
+		for (i = 0; i < k; i++) {
+			if (r[i]->ret < 0)
+				vft_iommu_opening(io, -1);
+			else
+				r[i]->ret = vft_open_finish(
+					io, r[i]->sys, &r[i]->addr, r[i]->d,
+					&r[i]->why);
+		}
+	}
+	free(done);
+	for (i = 0; i < n; i++)
+		failed += !reqs[i].skip && reqs[i].ret < 0;
+	return failed;
 }
 
 int

@@ -196,6 +196,16 @@ struct vft_iommu_group *vft_group_slot_take(struct vft_iommu *io, int id,
 int vft_broker_open_device(struct vft_iommu *io, const char *sock,
 			   const struct vft_pci_dev *dev, struct vft_device *d,
 			   struct vft_explanation *why);
+
+/*
+ * Open the @p k functions of requests @p r (at most VFT_BROKER_MANY_MAX,
+ * all into @p io, their devices in the closed state) through the broker at
+ * @p sock in one request: each request gets its outcome, explanation and
+ * times, and on success its device, taken into the context under its
+ * lock, which is not held while the broker works.
+ */
+void vft_broker_open_many(struct vft_iommu *io, const char *sock,
+			  struct vft_open_req **r, unsigned int k);
 extern const struct vft_backend vft_backend_cdev;
 
 /* ------------------------------------------------------------------------ */

@@ -692,6 +692,28 @@ int vft_iommu_open_brokered(struct vft_iommu *io, const struct vft_sys *sys,
 			    struct vft_device *d, struct vft_explanation *why);
 
 /**
+ * vft_iommu_open_brokered() of @p n requests (those with @p skip set left
+ * alone, their outcome untouched; tok is not used: the broker holds the
+ * tokens) in one
+ * request to the broker at @p sock per context, at most 16 functions per
+ * request (more: several requests): the broker checks its policy for each
+ * function and opens the allowed ones at once on a bounded set of its
+ * threads (vft_iommu_open_devices()). Each request gets exactly the
+ * outcome and explanation vft_iommu_open_brokered() would have given it,
+ * and its start and end times (the request sent, its reply taken); a
+ * failed one leaves nothing open and disturbs no other. The context's
+ * lock is held only while its fds are copied into the request and while
+ * each reply's fds join it, not while the broker works. Meanwhile the
+ * context must keep its container or iommufd: another open into a
+ * context that has none yet makes the broker's replies fail (-EBUSY,
+ * explained), as does closing its last device.
+ * @return how many opens failed.
+ */
+unsigned int vft_iommu_open_brokered_devices(const char *sock,
+					     struct vft_open_req *reqs,
+					     unsigned int n);
+
+/**
  * Whether VFs of the open PF @p pf are in use: a second open of the PF
  * without a token is refused (-EACCES) exactly then (VF token rule "PF
  * with VF users", doc/guides/token_model.rst).

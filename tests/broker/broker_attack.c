@@ -12,7 +12,9 @@
  *       bound to vfio-pci; print its root.
  *   broker_attack client SOCK ADDR [OPTIONS]
  *       an ordinary client: send open requests for ADDR, print each reply
- *       (--fresh: each on a new connection).
+ *       (--fresh: each on a new connection). With --many, ADDR is a
+ *       comma-separated list sent as one open-many request (its count
+ *       field --many-count N if given: a lie), every reply printed.
  *   broker_attack fuse SOCK ADDR MNTDIR [OPTIONS]
  *       a raw FUSE server (no libfuse) serving one file, MNTDIR/f, and a
  *       client (a child process) that sends that file to the broker as
@@ -91,7 +93,9 @@ struct ba_opts {
 	unsigned int timeout_s; /* wait at most this for a reply */
 	int group_id;
 	bool quiet;
-	bool fresh; /* client: each request on a connection of its own */
+	bool fresh;	 /* client: each request on a connection of its own */
+	bool many;	 /* ADDR lists several functions: one open-many */
+	long many_count; /* the open-many's count field, -1: the truth */
 	/* fuse */
 	const char *mnt;
 	const char *mode; /* "flush" or "ioctl" */
@@ -180,6 +184,91 @@ ba_request(const struct ba_opts *o, struct vft_broker_open_req *req,
 	}
 }
 
+/* The open-many request for the list o->addr, each name in its slot. */
+static void
+ba_many_request(const struct ba_opts *o, struct vft_broker_open_many_req *req,
+		uint32_t seq, int ctx_fd)
+{
+	const char *a = o->addr;
+	unsigned int n = 0;
+
+	memset(req, 0, sizeof(*req));
+	vft_broker_hdr_init(&req->h, VFT_BROKER_OPEN_MANY, sizeof(*req), seq);
+	while (*a != '\0' && n < VFT_BROKER_MANY_MAX) {
+		size_t len = strcspn(a, ",");
+
+		snprintf(req->addr[n++], sizeof(req->addr[0]), "%.*s", (int)len,
+			 a);
+		a += len + (a[len] == ',');
+	}
+	req->count = o->many_count >= 0 ? (uint32_t)o->many_count : n;
+	req->path = VFT_PATH_GROUP;
+	if (ctx_fd >= 0)
+		req->flags |= VFT_BROKER_HAVE_CTX;
+}
+
+/* Wait for one reply on @p sock and print it. @return 0 when it came. */
+static int
+ba_reply_print(const struct ba_opts *o, int sock, uint32_t seq)
+{
+	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
+	struct pollfd p = { .fd = sock, .events = POLLIN };
+	struct vft_broker_open_rep rep;
+	int fds[VFT_BROKER_MAX_FDS];
+	unsigned int nfds = 0;
+	ssize_t len;
+	int ret;
+
+	ret = poll(&p, 1, (int)o->timeout_s * 1000);
+	if (ret <= 0) {
+		printf("noreply seq=%u: none within %u s\n", seq, o->timeout_s);
+		return 1;
+	}
+	len = vft_broker_recv(sock, buf, sizeof(buf), fds, &nfds);
+	if (len <= 0) {
+		printf("noreply seq=%u: %s\n", seq,
+		       len == 0 ? "the broker closed the connection"
+				: strerror((int)-len));
+		return 1;
+	}
+	memset(&rep, 0, sizeof(rep));
+	memcpy(&rep, buf,
+	       (size_t)len < sizeof(rep) ? (size_t)len : sizeof(rep));
+	rep.reason[sizeof(rep.reason) - 1] = '\0';
+	rep.fix[sizeof(rep.fix) - 1] = '\0';
+	printf("reply seq=%u op=%u error=%d verdict=%u fds=%u fdmask=%u\n"
+	       "reason: %s\nfix: %s\n",
+	       rep.h.seq, rep.h.op, rep.error, rep.verdict, nfds, rep.fds,
+	       rep.reason, rep.fix);
+	fflush(stdout);
+	vft_broker_close_fds(fds, nfds);
+	return 0;
+}
+
+/* Send one open-many on @p sock and print each of its replies. @return 0
+ * when every reply came. */
+static int
+ba_many_once(const struct ba_opts *o, int sock, uint32_t seq, int ctx_fd)
+{
+	struct vft_broker_open_many_req req;
+	unsigned int i, n;
+	int ret;
+
+	ba_many_request(o, &req, seq, ctx_fd);
+	ret = vft_broker_send(sock, &req, sizeof(req), &ctx_fd,
+			      ctx_fd >= 0 ? 1 : 0);
+	if (ret < 0) {
+		printf("noreply seq=%u: send: %s\n", seq, strerror(-ret));
+		return 1;
+	}
+	/* a count that is a lie gets no reply: wait for one */
+	n = req.count == 0 || req.count > VFT_BROKER_MANY_MAX ? 1 : req.count;
+	for (i = 0; i < n; i++)
+		if (ba_reply_print(o, sock, seq + i) != 0)
+			return 1;
+	return 0;
+}
+
 /* Send one open on @p sock and print its reply. @return 0 when a reply
  * came, 1 when none did. */
 static int
@@ -195,6 +284,8 @@ ba_open_once(const struct ba_opts *o, int sock, uint32_t seq, int ctx_fd,
 	ssize_t len;
 	int ret;
 
+	if (o->many)
+		return ba_many_once(o, sock, seq, ctx_fd);
 	ba_request(o, &req, seq, ctx_fd, group_fd);
 	if (ctx_fd >= 0)
 		sfds[n++] = ctx_fd;
@@ -624,6 +715,7 @@ static void __attribute__((noreturn)) ba_usage(void)
 		"             [--raw-addr BYTES] [--count N] [--conns N] "
 		"[--interval-ms N]\n"
 		"             [--hold S] [--timeout S] [--quiet] [--fresh]\n"
+		"             [--many [--many-count N]]\n"
 		"       broker_attack fuse SOCK ADDR MNTDIR --mode flush|ioctl "
 		"[--result N]\n"
 		"             [--as ctx|group] [--root-mount UID:GID] "
@@ -642,6 +734,7 @@ main(int argc, char **argv)
 		.group_id = BA_VF_GROUP,
 		.mode = "flush",
 		.as = "ctx",
+		.many_count = -1,
 	};
 	const char *cmd;
 	int i, first = 0;
@@ -677,6 +770,10 @@ main(int argc, char **argv)
 			o.fresh = true;
 			continue;
 		}
+		if (strcmp(a, "--many") == 0) {
+			o.many = true;
+			continue;
+		}
 		if (v == NULL)
 			ba_usage();
 		i++;
@@ -688,6 +785,8 @@ main(int argc, char **argv)
 			o.group_id = (int)ba_num(v);
 		else if (strcmp(a, "--raw-addr") == 0)
 			o.raw_addr = v;
+		else if (strcmp(a, "--many-count") == 0)
+			o.many_count = strtol(v, NULL, 0);
 		else if (strcmp(a, "--count") == 0)
 			o.count = ba_num(v);
 		else if (strcmp(a, "--conns") == 0)

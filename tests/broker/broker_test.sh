@@ -220,11 +220,14 @@ listen_fd() {
 # flush_case ATTACKER VICTIM LABEL: ATTACKER sends a FUSE file as its
 # container and never answers the FLUSH of the broker's close(); VICTIM, an
 # allowed uid, must still be served, and SIGTERM must end the broker.
+# ADDR and ARGS (optional): what the attacker asks for, and how.
 flush_case() {
-	local attacker=$1 victim=$2 label=$3
+	local attacker=$1 victim=$2 label=$3 addr=${4:-$VF}
+	shift 3
+	[ "$#" -gt 0 ] && shift
 	start_broker
-	fuse_attack "$attacker" "flush-$attacker" "$VF" "$W/mnt-flush-$attacker" \
-		--mode flush --as ctx
+	fuse_attack "$attacker" "flush-$attacker" "$addr" "$W/mnt-flush-$attacker" \
+		--mode flush --as ctx "$@"
 	if wait_for 15 attack_sent "$W/flush-$attacker.out"; then
 		ok "$label: the attacker's request was sent"
 	else
@@ -803,9 +806,100 @@ case_stats() {
 	fi
 }
 
+# ---- (11) several functions in one request (open-many) ------------------
+
+# many_line OUT SEQ: reply SEQ's error, verdict and texts, without its
+# sequence number and operation (to compare with a one-function reply).
+many_line() {
+	awk -v s="$2" '$1 == "reply" && $2 == "seq=" s { on = 1; print $NF, $(NF-3), $(NF-2); next }
+		on && /^(reason|fix): / { print; next } { on = 0 }' "$1" |
+		sed 's/^fdmask=[0-9]* //'
+}
+
+case_many() {
+	local before after n
+	start_broker
+	LISTEN_INO=$(listen_ino)
+	before=$(broker_fds)
+	# the VF (allowed) and the PF (not), one request: a reply each, in
+	# order, each what its own request gets
+	client $ALLOWED "$W/m1.out" "$VF,$PF" --many --timeout 20
+	client $ALLOWED2 "$W/m1-vf.out" "$VF" --timeout 20
+	client $ALLOWED2 "$W/m1-pf.out" "$PF" --timeout 20
+	if [ "$(grep -c '^reply seq=' "$W/m1.out")" -eq 2 ] &&
+		grep -q '^reply seq=1 op=4 ' "$W/m1.out" &&
+		grep -q "^reply seq=2 op=4 error=-1 verdict=13 fds=0" "$W/m1.out"; then
+		ok "many: the VF and the PF in one request: two replies in order, the PF's a policy refusal"
+	else
+		nok "many: the VF and the PF in one request: two replies in order: $(tr '\n' '|' <"$W/m1.out")"
+	fi
+	if grep -q '^reply seq=1 op=4 error=-[0-9]* verdict=[0-9]* ' "$W/m1.out" &&
+		[ -n "$(many_line "$W/m1.out" 1)" ] &&
+		[ "$(many_line "$W/m1.out" 1 | sed 's/uid [0-9]*/uid U/')" = \
+			"$(many_line "$W/m1-vf.out" 1 | sed 's/uid [0-9]*/uid U/')" ] &&
+		[ "$(many_line "$W/m1.out" 2 | sed 's/uid [0-9]*/uid U/')" = \
+			"$(many_line "$W/m1-pf.out" 1 | sed 's/uid [0-9]*/uid U/')" ]; then
+		ok "many: each reply is what a request of its own gets (the VF's open failed here: no VFIO on the host)"
+	else
+		nok "many: each reply is what a request of its own gets: [$(many_line "$W/m1.out" 1 | tr '\n' '|')] vs [$(many_line "$W/m1-vf.out" 1 | tr '\n' '|')]; [$(many_line "$W/m1.out" 2 | tr '\n' '|')] vs [$(many_line "$W/m1-pf.out" 1 | tr '\n' '|')]"
+	fi
+	if grep "uid=$ALLOWED " "$LOG" | grep -n " open " | head -2 | tr '\n' '|' |
+		grep -q "^1:.*open $VF.*|2:.*open $PF (PF).*refused"; then
+		ok "many: the broker logs the two in the request's order"
+	else
+		nok "many: the broker logs the two in the request's order: $(grep "uid=$ALLOWED " "$LOG" | tr '\n' '|')"
+	fi
+	# 16 functions (the most), 15 of them refused by the policy, twice on
+	# one connection: each request is one refusal of the connection, so
+	# the second is served too (then the connection is closed: 2)
+	local list=$VF i
+	for i in 1 2 3 4 5 6 7; do list="$list,0000:01:10.$i"; done
+	for i in 0 1 2 3 4 5 6 7; do list="$list,0000:01:11.$i"; done
+	client $ALLOWED "$W/m2.out" "$list" --many --count 2 --timeout 20
+	n=$(grep -c '^reply seq=' "$W/m2.out")
+	if [ "$n" -eq 32 ] && ! grep -q '^noreply' "$W/m2.out"; then
+		ok "many: two requests of 16 functions on one connection: 32 replies"
+	else
+		nok "many: two requests of 16 functions on one connection: 32 replies ($n: $(grep -m1 '^noreply' "$W/m2.out"))"
+	fi
+	# malformed: a count over the most, a function named twice; no
+	# reply, the connection closed, the reason logged (by a uid whose
+	# refusals the log has not been rate-limited for yet)
+	client $ALLOWED2 "$W/m3.out" "$VF" --many --many-count 17 --timeout 5
+	client $ALLOWED2 "$W/m4.out" "$VF,$VF" --many --timeout 5
+	client $ALLOWED2 "$W/m5.out" "$VF" --many --many-count 0 --timeout 5
+	if grep -q '^noreply seq=1: \(the broker closed\|Connection reset\)' "$W/m3.out" &&
+		grep -q '^noreply seq=1: \(the broker closed\|Connection reset\)' "$W/m4.out" &&
+		grep -q '^noreply seq=1: \(the broker closed\|Connection reset\)' "$W/m5.out" &&
+		grep -q 'malformed request refused: broker open-many: count 17: expected 1 to 16' "$LOG" &&
+		grep -q 'malformed request refused: broker open-many: count 0: expected 1 to 16' "$LOG" &&
+		grep -q "malformed request refused: broker open-many: addr\[1\] '$VF' is addr\[0\] again" "$LOG"; then
+		ok "many: a count of 17 or 0, a function named twice: no reply, the connection closed, the reason logged"
+	else
+		nok "many: a count of 17 or 0, a function named twice: no reply, logged ($(tail -1 "$W/m3.out"); $(tail -1 "$W/m4.out"); $(tail -1 "$W/m5.out"); $(grep 'open-many' "$LOG" | tail -3 | tr '\n' '|'))"
+	fi
+	after=$(broker_fds)
+	if [ "$before" = "$after" ]; then
+		ok "many: the broker holds the fds it held before ($(echo "$after" | wc -l))"
+	else
+		nok "many: the broker holds the fds it held before: [$(echo "$before" | tr '\n' ' ')] now [$(echo "$after" | tr '\n' ' ')]"
+	fi
+	client $ALLOWED2 "$W/m6.out" "$VF" --timeout 5
+	if served "$W/m6.out"; then
+		ok "many: another allowed uid is served after them"
+	else
+		nok "many: another allowed uid is served after them: $(head -1 "$W/m6.out")"
+	fi
+	stop_broker
+	# an allowed uid's FUSE file as the context of an open-many whose
+	# FLUSH is never answered: the broker serves on and stops at SIGTERM
+	flush_case $ALLOWED $ALLOWED2 "many: flush by allowed uid $ALLOWED (open-many)" \
+		"$VF,$PF" --many
+}
+
 case "$CASE" in
-flush | ioctl | flood | log | reply | start | priority | config | notify | stats) "case_$CASE" ;;
-*) echo "broker_test: unknown case '$CASE' (expected flush, ioctl, flood, log, reply, start, priority, config, notify or stats)"; exit 2 ;;
+flush | ioctl | flood | log | reply | start | priority | config | notify | stats | many) "case_$CASE" ;;
+*) echo "broker_test: unknown case '$CASE' (expected flush, ioctl, flood, log, reply, start, priority, config, notify, stats or many)"; exit 2 ;;
 esac
 if ops_failed; then
 	echo "# the broker's log:"

@@ -11,7 +11,10 @@
  * header are reached), then the message bytes. Properties:
  * - a request passes only as exactly the layout of a known operation,
  *   with NUL-terminated fields, a PCI address libvftoken parses, known
- *   flags and path, and as many fds as its flags say;
+ *   flags and path, and as many fds as its flags say; an open-many
+ *   request (VFT_BROKER_OPEN_MANY) also only with 1 to
+ *   VFT_BROKER_MANY_MAX functions, each named once, zeros past them, no
+ *   group fd;
  * - a reply passes only with its layout's length, the expected operation
  *   and sequence number, terminated texts, an error that agrees with its
  *   verdict and the fds it names; a stats reply (VFT_BROKER_STATS) with
@@ -65,6 +68,36 @@ terminated(const char *s, size_t n)
 }
 
 static void
+check_many(const uint8_t *m, size_t len, unsigned int nfds)
+{
+	struct vft_broker_open_many_req q;
+	struct vft_pci_addr a;
+	unsigned int i, j;
+	size_t k;
+
+	if (len != sizeof(q))
+		abort();
+	memcpy(&q, m, sizeof(q));
+	if (q.count == 0 || q.count > VFT_BROKER_MANY_MAX ||
+	    (q.flags & ~(VFT_BROKER_HAVE_CTX | VFT_BROKER_IOMMU_SET)) ||
+	    q.path > VFT_PATH_CDEV ||
+	    nfds != (unsigned int)!!(q.flags & VFT_BROKER_HAVE_CTX))
+		abort();
+	for (i = 0; i < q.count; i++) {
+		if (!terminated(q.addr[i], sizeof(q.addr[i])) ||
+		    vft_pci_addr_parse(q.addr[i], &a) != 0)
+			abort();
+		for (j = 0; j < i; j++)
+			if (strcmp(q.addr[i], q.addr[j]) == 0)
+				abort();
+	}
+	for (k = 0; k < sizeof(q.addr[0]) * (VFT_BROKER_MANY_MAX - q.count);
+	     k++)
+		if (((const char *)q.addr[q.count])[k] != 0)
+			abort();
+}
+
+static void
 check_request(const uint8_t *m, size_t len, unsigned int nfds)
 {
 	struct vft_broker_open_req o;
@@ -97,6 +130,8 @@ check_request(const uint8_t *m, size_t len, unsigned int nfds)
 	} else if (op == VFT_BROKER_STATS) {
 		if (len != sizeof(struct vft_broker_stats_req) || nfds != 0)
 			abort();
+	} else if (op == VFT_BROKER_OPEN_MANY) {
+		check_many(m, len, nfds);
 	} else if (op >= 0) {
 		abort();
 	}
@@ -282,7 +317,8 @@ check_fds(const uint8_t *m, size_t len, unsigned int nfds, uint16_t kinds)
  * reply, 3 rotate reply), bits 2-4 the fd count (0-7: more than a message
  * may carry too), bit 5 lay a valid header over the message (of the
  * stats operation for a stats reply or a request of a stats request's
- * length with bit 6; else bit 6: of the rotate operation, else open),
+ * length with bit 6; of the open-many operation for a request of its
+ * length; else bit 6: of the rotate operation, else open),
  * bit 7 through a socketpair with real fds (check_fds(); the kinds in
  * the next two bytes).
  */
@@ -320,6 +356,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    ((ctl & 0x40) &&
 		     len == sizeof(struct vft_broker_stats_req)))
 			op = VFT_BROKER_STATS;
+		else if ((ctl & 3) == 0 &&
+			 len == sizeof(struct vft_broker_open_many_req))
+			op = VFT_BROKER_OPEN_MANY;
 		vft_broker_hdr_init(&h, op, len, SEQ);
 		memcpy(m, &h, sizeof(h));
 	}

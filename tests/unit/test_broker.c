@@ -218,8 +218,8 @@ test_stats_checks(void **state)
 			    sizeof(big), 5);
 	req_check(big, sizeof(big), 0,
 		  "broker stats request of 24 bytes: expected 16");
-	q.h.op = 4;
-	req_check(&q, sizeof(q), 0, "or 3 (stats)");
+	q.h.op = 5;
+	req_check(&q, sizeof(q), 0, "or 4 (open-many)");
 	assert_string_equal(vft_broker_op_name(VFT_BROKER_STATS), "stats");
 
 	memset(&r, 0, sizeof(r));
@@ -427,6 +427,8 @@ struct fake_broker {
 	bool seq_from_request;
 	bool hang_up; /* close without replying */
 	unsigned int got_nfds;
+	/* the thread's function (NULL: fake_broker_serve), given this */
+	void *(*serve)(void *);
 };
 
 static void *
@@ -476,8 +478,11 @@ fake_broker_start(struct fake_broker *fb, const char *dir)
 	assert_int_equal(
 		bind(fb->listen_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(listen(fb->listen_fd, 1), 0);
-	assert_int_equal(
-		pthread_create(&fb->thread, NULL, fake_broker_serve, fb), 0);
+	assert_int_equal(pthread_create(&fb->thread, NULL,
+					fb->serve != NULL ? fb->serve
+							  : fake_broker_serve,
+					fb),
+			 0);
 }
 
 static void
@@ -639,6 +644,199 @@ test_client_no_broker(void **state)
 	assert_non_null(strstr(why.reason, "cannot reach the VF token broker"));
 }
 
+/* ---- several functions in one request --------------------------------- */
+
+static struct vft_broker_open_many_req
+many_req(unsigned int count)
+{
+	struct vft_broker_open_many_req r;
+	unsigned int i;
+
+	memset(&r, 0, sizeof(r));
+	vft_broker_hdr_init(&r.h, VFT_BROKER_OPEN_MANY, sizeof(r), 7);
+	r.path = VFT_PATH_GROUP;
+	r.count = count;
+	for (i = 0; i < count; i++)
+		snprintf(r.addr[i], sizeof(r.addr[i]), "0000:01:10.%u", i % 8);
+	for (i = 8; i < count; i++)
+		snprintf(r.addr[i], sizeof(r.addr[i]), "0000:01:11.%u", i % 8);
+	return r;
+}
+
+static void
+test_many_checks(void **state)
+{
+	struct vft_broker_open_many_req r = many_req(3);
+	struct vft_broker_open_rep rep = open_rep(9);
+	struct vft_err err;
+
+	(void)state;
+	assert_int_equal(req_check(&r, sizeof(r), 0, NULL),
+			 VFT_BROKER_OPEN_MANY);
+	r = many_req(VFT_BROKER_MANY_MAX);
+	assert_int_equal(req_check(&r, sizeof(r), 0, NULL),
+			 VFT_BROKER_OPEN_MANY);
+	req_check(&r, sizeof(r) - 32, 0, "says 544 bytes, 512 came");
+	r.count = VFT_BROKER_MANY_MAX + 1;
+	req_check(&r, sizeof(r), 0, "count 17: expected 1 to 16 functions");
+	r.count = 0;
+	req_check(&r, sizeof(r), 0, "count 0: expected 1 to 16");
+	r = many_req(3);
+	r.count = 0xffffffffu;
+	req_check(&r, sizeof(r), 0, "count 4294967295");
+	r = many_req(3);
+	strcpy(r.addr[2], "0000:01:10.0");
+	req_check(&r, sizeof(r), 0,
+		  "addr[2] '0000:01:10.0' is addr[0] again: expected each "
+		  "function once");
+	r = many_req(3);
+	strcpy(r.addr[1], "nope");
+	req_check(&r, sizeof(r), 0, "field addr[1] 'nope': expected a PCI");
+	r = many_req(3);
+	memset(r.addr[2], 'a', sizeof(r.addr[2]));
+	req_check(&r, sizeof(r), 0, "field addr[2] is not NUL-terminated");
+	r = many_req(3);
+	r.addr[5][31] = 1; /* beyond the count */
+	req_check(&r, sizeof(r), 0, "bytes after the 3 functions named");
+	r = many_req(3);
+	r.flags = VFT_BROKER_HAVE_CTX | VFT_BROKER_HAVE_GROUP;
+	req_check(&r, sizeof(r), 2, "a group's fd comes only with a");
+	r.flags = VFT_BROKER_HAVE_CTX | VFT_BROKER_IOMMU_SET;
+	req_check(&r, sizeof(r), 0, "carries 0 fds, its flags say 1");
+	req_check(&r, sizeof(r), 2, "carries 2 fds, its flags say 1");
+	assert_int_equal(req_check(&r, sizeof(r), 1, NULL),
+			 VFT_BROKER_OPEN_MANY);
+	r.path = 9;
+	req_check(&r, sizeof(r), 1, "open-many: path 9");
+	/* its replies are open replies, in the request's order */
+	rep.h.op = VFT_BROKER_OPEN_MANY;
+	vft_err_clear(&err);
+	assert_int_equal(vft_broker_check_reply(&rep, sizeof(rep), 1,
+						VFT_BROKER_OPEN_MANY, 9, &err),
+			 0);
+	assert_true(vft_broker_check_reply(&rep, sizeof(rep), 1,
+					   VFT_BROKER_OPEN_MANY, 8, &err) < 0);
+	assert_non_null(strstr(err.msg,
+			       "reply to open-many #9: expected open-many #8"));
+	assert_string_equal(vft_broker_op_name(VFT_BROKER_OPEN_MANY),
+			    "open-many");
+}
+
+/* A fake broker for one open-many request: @p good replies, the first a
+ * refusal and each further one a success with two fds for one, then it
+ * hangs up. Its fake_broker comes first: the thread gets its address. */
+struct fake_many {
+	struct fake_broker fb;
+	unsigned int good;
+	struct vft_broker_open_many_req got;
+};
+
+static void *
+fake_many_serve(void *arg)
+{
+	struct fake_many *fm = arg;
+	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
+	int fds[VFT_BROKER_MAX_FDS];
+	unsigned int nfds, i;
+	int c = accept(fm->fb.listen_fd, NULL, NULL);
+	ssize_t n;
+
+	if (c < 0)
+		return NULL;
+	n = vft_broker_recv(c, buf, sizeof(buf), fds, &nfds);
+	fm->fb.got_nfds = nfds;
+	vft_broker_close_fds(fds, nfds);
+	if (n == (ssize_t)sizeof(fm->got))
+		memcpy(&fm->got, buf, sizeof(fm->got));
+	for (i = 0; n > 0 && i < fm->good; i++) {
+		struct vft_broker_open_rep r = open_rep(fm->got.h.seq + i);
+		int ev[2] = { eventfd(0, EFD_CLOEXEC),
+			      eventfd(0, EFD_CLOEXEC) };
+
+		r.h.op = VFT_BROKER_OPEN_MANY;
+		if (i == 0) {
+			r.error = -EPERM;
+			r.verdict = VFT_V_BROKER_DENIED;
+			r.fds = 0;
+			snprintf(r.reason, sizeof(r.reason), "no for %s",
+				 fm->got.addr[i]);
+		}
+		/* i > 0: says a device, carries two fds */
+		vft_broker_send(c, &r, sizeof(r), ev, i == 0 ? 0 : 2);
+		vft_broker_close_fds(ev, 2);
+	}
+	close(c);
+	return NULL;
+}
+
+/* Three functions, one request: each gets its own outcome, in order, and
+ * nothing leaks, whatever the broker sends or fails to send. */
+static void
+test_client_many(void **state)
+{
+	const char *addrs[] = { VF, "0000:01:10.1", "0000:01:10.2" };
+	struct vft_open_req reqs[3];
+	struct vft_device d[3];
+	struct fake_many fm;
+	struct vft_iommu io;
+	unsigned int i, failed;
+	int before;
+
+	(void)state;
+	before = count_fds();
+	for (fm.good = 1; fm.good <= 2; fm.good++) {
+		memset(&fm.fb, 0, sizeof(fm.fb));
+		memset(&fm.got, 0, sizeof(fm.got));
+		vft_iommu_init(&io, VFT_PATH_GROUP, NULL);
+		memset(reqs, 0, sizeof(reqs));
+		for (i = 0; i < 3; i++) {
+			reqs[i].io = &io;
+			reqs[i].sys = &sys;
+			reqs[i].d = &d[i];
+			vft_pci_addr_parse(addrs[i], &reqs[i].addr);
+		}
+		fm.fb.serve = fake_many_serve;
+		fake_broker_start(&fm.fb, fs.root);
+		failed = vft_iommu_open_brokered_devices(fm.fb.path, reqs, 3);
+		fake_broker_stop(&fm.fb);
+		assert_int_equal(failed, 3);
+		/* one request naming the three, in order; no context yet */
+		assert_int_equal(fm.got.count, 3);
+		assert_string_equal(fm.got.addr[2], "0000:01:10.2");
+		assert_int_equal(fm.fb.got_nfds, 0);
+		assert_int_equal(reqs[0].ret, -EPERM);
+		assert_int_equal(reqs[0].why.verdict, VFT_V_BROKER_DENIED);
+		assert_string_equal(reqs[0].why.reason, "no for " VF);
+		if (fm.good == 2) {
+			assert_int_equal(reqs[1].ret, -EPROTO);
+			assert_non_null(strstr(reqs[1].why.reason,
+					       "carries 2 fds, its flags say "
+					       "1"));
+		}
+		/* the rest: the broker hung up, or after a bad reply the
+		 * rest of its replies are not trusted */
+		assert_int_equal(reqs[2].ret,
+				 fm.good == 1 ? -ECONNRESET : -EPROTO);
+		assert_non_null(strstr(reqs[2].why.reason,
+				       fm.good == 1 ? "for 2 of 3 functions"
+						    : "carries 2 fds"));
+		assert_int_equal(vft_iommu_devices(&io), 0);
+		vft_iommu_close(&io);
+		assert_int_equal(count_fds(), before);
+	}
+	/* no broker: each says so; a skipped request is left untouched */
+	reqs[1].skip = true;
+	reqs[1].ret = 42;
+	failed = vft_iommu_open_brokered_devices("/nonexistent/broker.sock",
+						 reqs, 3);
+	assert_int_equal(failed, 2);
+	assert_int_equal(reqs[1].ret, 42);
+	assert_int_equal(reqs[2].ret, -ENOENT);
+	assert_non_null(
+		strstr(reqs[0].why.reason, "cannot reach the VF token broker"));
+	assert_int_equal(count_fds(), before);
+}
+
 int
 main(void)
 {
@@ -653,6 +851,8 @@ main(void)
 		cmocka_unit_test(test_client_bad_replies),
 		cmocka_unit_test(test_client_refusal),
 		cmocka_unit_test(test_client_no_broker),
+		cmocka_unit_test(test_many_checks),
+		cmocka_unit_test(test_client_many),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -34,6 +34,7 @@
 #include <linux/vfio.h>
 
 #include "fake_sysfs.h"
+#include "vft_broker.h"
 #include "vft_private.h"
 #include "vftoken.h"
 
@@ -2653,6 +2654,75 @@ test_cdev_open_many_failure(void **state)
 }
 
 /*
+ * The broker's side of an open-many (vft_broker_serve_open_many(), cdev
+ * path) for a client with no context yet: of four functions, one refused
+ * before (skipped: its reply is left as it was), one refused before
+ * /dev/vfio (explained exactly as alone, no fd), and two whose kernel
+ * opens overlap. The first of those carries the new iommufd and its
+ * device, the second its device only; once the caller closed what it
+ * sends, nothing is open.
+ */
+static void
+test_cdev_broker_serve_many(void **state)
+{
+	struct vft_broker_client_ctx cc = { .path = VFT_PATH_CDEV,
+					    .ctx_fd = -1,
+					    .group_fd = -1,
+					    .group_id = -1 };
+	const char *names[4] = { PF, VF0, HOST, PLAIN };
+	const struct vft_token *toks[4] = { NULL, &tok, NULL, NULL };
+	struct vft_broker_open_rep rep[4];
+	struct vft_broker_many_dev m[4];
+	struct vft_explanation alone_host;
+	int base = fk.n_open;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(open_alone(VFT_PATH_CDEV, HOST, NULL, &alone_host),
+			 -ENODEV);
+	memset(rep, 0, sizeof(rep));
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < 4; i++) {
+		m[i].addr = addr_of(names[i]);
+		m[i].tok = toks[i];
+		m[i].rep = &rep[i];
+	}
+	m[0].skip = true;
+	rep[0].error = -EPERM;
+	fk.open_arrived = 0;
+	fk.open_meet = 2; /* VF0's and PLAIN's kernel opens overlap */
+	assert_int_equal(vft_broker_serve_open_many(&sys, &cc, m, 4), 1);
+	fk.open_meet = 0;
+	assert_int_equal(fk.meet_timeouts, 0);
+	assert_int_equal(rep[0].error, -EPERM);
+	assert_int_equal(m[0].nfds, 0);
+	assert_int_equal(m[1].ret, 0);
+	assert_int_equal(rep[1].error, 0);
+	assert_int_equal(rep[1].verdict, VFT_V_OK);
+	assert_int_equal(rep[1].fds, VFT_BROKER_FD_CTX | VFT_BROKER_FD_DEVICE);
+	assert_int_equal(m[1].nfds, 2);
+	assert_int_equal(fk.fds[m[1].fds[1] - FK_FD_BASE].dev, D_VF0);
+	assert_int_equal(m[2].ret, -ENODEV);
+	assert_int_equal(rep[2].error, -ENODEV);
+	assert_int_equal(rep[2].verdict, alone_host.verdict);
+	assert_string_equal(rep[2].reason, alone_host.reason);
+	assert_int_equal(rep[2].fds, 0);
+	assert_int_equal(m[2].nfds, 0);
+	assert_int_equal(m[3].ret, 0);
+	assert_int_equal(rep[3].fds, VFT_BROKER_FD_DEVICE);
+	assert_int_equal(m[3].nfds, 1);
+	assert_int_equal(fk.fds[m[3].fds[0] - FK_FD_BASE].dev, D_PLAIN);
+	assert_int_equal(rep[3].ioas_id, rep[1].ioas_id);
+	assert_int_equal(m[1].ref, -1);
+	/* the caller sends them, then closes them: nothing stays open */
+	for (i = 0; i < 4; i++)
+		while (m[i].nfds > 0)
+			vft_os->close(m[i].fds[--m[i].nfds]);
+	assert_int_equal(fk.n_open, base);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+/*
  * -EAGAIN from the kernel's open (its reset could not take the device
  * lock) is retried as for one open: two locked tries among the two
  * opens, both open; locked through every try, both fail explained as
@@ -2822,6 +2892,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cdev_open_many_order,
 						setup_cdev, teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_open_many_failure,
+						setup_cdev, teardown),
+		cmocka_unit_test_setup_teardown(test_cdev_broker_serve_many,
 						setup_cdev, teardown),
 		cmocka_unit_test_setup_teardown(test_cdev_open, setup_cdev,
 						teardown),

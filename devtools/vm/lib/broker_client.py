@@ -38,6 +38,14 @@ The wire format is lib/vftoken/vft_broker.h's (doc/guides/broker.rst,
                        N connections at once, each sending opens of ADDR
                        and connecting again when closed, for SECS seconds;
                        prints how many requests were sent and answered.
+  many SOCK ADDR,ADDR... [unread]
+                       one open-many request (several functions at once)
+                       on a new context, group path; prints one line per
+                       reply, "seq=S error=E fds=N fdmask=M reason=R", and
+                       closes the fds. Exit 0 when a well-formed reply came
+                       for each, in order. With unread: sends it, waits
+                       2 s, closes the connection without reading a
+                       reply; prints "sent unread".
 """
 
 import array
@@ -50,6 +58,8 @@ import time
 MAGIC = 0x42544656
 VERSION = 1
 OP_OPEN = 1
+OP_OPEN_MANY = 4
+MANY_MAX = 16
 PATH_GROUP = 0
 PATH_CDEV = 1
 HDR = struct.Struct("<IHHII")
@@ -57,6 +67,8 @@ HDR = struct.Struct("<IHHII")
 OPEN_REQ = struct.Struct("<IHHII32sB3xIIi")
 # header, error, verdict, path, pad[3], fds, ioas_id, group_id, cdev
 OPEN_REP = struct.Struct("<IHHIIiIB3xIIii")
+# header, path, pad[3], flags, ioas_id, count, addr[16][32]
+MANY_REQ = struct.Struct("<IHHIIB3xIII%ds" % (MANY_MAX * 32))
 MSG_MAX = 2048
 MAX_FDS = 3
 
@@ -316,6 +328,49 @@ def loop(path, addr, n):
     return 0 if ok else 1
 
 
+def many(path, addrs, unread=False):
+    names = addrs.split(",")
+    body = b"".join(a.encode().ljust(32, b"\0") for a in names)
+    req = MANY_REQ.pack(MAGIC, VERSION, OP_OPEN_MANY, MANY_REQ.size, 1,
+                        PATH_GROUP, 0, 0, len(names), body)
+    s = connect(path)
+    s.send(req)
+    if unread:
+        time.sleep(2)
+        s.close()
+        print("sent unread")
+        return 0
+    bad = 0
+    s.settimeout(60)
+    for i, _ in enumerate(names):
+        fds = array.array("i")
+        try:
+            msg, anc, _, _ = s.recvmsg(
+                MSG_MAX, socket.CMSG_SPACE(MAX_FDS * fds.itemsize))
+        except OSError as e:
+            print("seq=%d: no reply (%s)" % (1 + i, e))
+            return 1
+        for level, kind, data in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
+        for fd in fds:
+            os.close(fd)
+        if len(msg) != OPEN_REP.size + 2 * 512:
+            print("seq=%d: reply of %d bytes" % (1 + i, len(msg)))
+            return 1
+        (magic, version, op, _length, rseq, error, _verdict, _path, fdbits,
+         _ioas, _group, _cdev) = OPEN_REP.unpack_from(msg)
+        if (magic, version, op, rseq) != (MAGIC, VERSION, OP_OPEN_MANY,
+                                          1 + i):
+            bad += 1
+        reason = msg[OPEN_REP.size:].split(b"\0", 1)[0].decode(
+            errors="replace")
+        print("seq=%d op=%d error=%d fds=%d fdmask=%d reason=%s"
+              % (rseq, op, error, len(fds), fdbits, reason))
+    s.close()
+    return 0 if bad == 0 else 1
+
+
 def main(argv):
     if len(argv) >= 3 and argv[1] == "dying":
         return dying(argv[2], argv[3])
@@ -332,6 +387,8 @@ def main(argv):
         return cdevctx(argv[2], argv[3], argv[4], int(argv[5]))
     if len(argv) == 4 and argv[1] == "passed":
         return passed(argv[2], argv[3])
+    if len(argv) in (4, 5) and argv[1] == "many":
+        return many(argv[2], argv[3], len(argv) == 5 and argv[4] == "unread")
     if len(argv) == 6 and argv[1] == "flood":
         return flood(argv[2], argv[3], float(argv[4]), int(argv[5]))
     print(__doc__, file=sys.stderr)

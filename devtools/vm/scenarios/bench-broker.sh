@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 vftoken authors
 #
-# The broker's open benchmark (devtools/bench/broker-open.sh boots the rig
+# The broker's open benchmark (devtools/bench/run.sh broker-open boots the rig
 # once and runs this): a VF opened by the process itself against the same
 # VF opened through the VF token broker, side by side in one boot.
 #
@@ -40,6 +40,8 @@
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
 . "$HERE/../lib/scenario.sh"
+# shellcheck source=../lib/bench.sh
+. "$HERE/../lib/bench.sh"
 
 ROUNDS=10
 OPENS=20
@@ -140,7 +142,7 @@ check "warm-up: broker opens $OPENS of $OPENS" run_ok warm-broker
 printf 'round\torder\tdirect_median_us\tbroker_median_us\tdirect_mean_us\tbroker_mean_us\tdirect_min_us\tbroker_min_us\tdirect_max_us\tbroker_max_us\tdirect_close_median_us\tbroker_close_median_us\n' >"$RAW"
 good=0
 for ((r = 1; r <= ROUNDS; r++)); do
-	if ((r % 2)); then order="direct broker"; else order="broker direct"; fi
+	order=$(abba "$r" direct broker)
 	ok=1
 	for w in $order; do
 		one_run "r$r-$w" "$w"

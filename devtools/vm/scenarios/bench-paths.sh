@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 vftoken authors
 #
-# The VFIO path benchmark (devtools/bench/paths.sh boots the 7.2-iommufd
+# The VFIO path benchmark (devtools/bench/run.sh paths boots the 7.2-iommufd
 # rig once and runs this): the sriov bus opening the same two VFs on the
 # group path and on the cdev path, alternating ABBA round by round, with
 # stock Debian dpdk-testpmd and one PF testpmd (group path, plugin,
@@ -22,6 +22,8 @@
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
 . "$HERE/../lib/scenario.sh"
+# shellcheck source=../lib/bench.sh
+. "$HERE/../lib/bench.sh"
 
 ROUNDS=4
 SECS=5
@@ -39,16 +41,10 @@ while [ $# -gt 0 ]; do
 done
 
 TOK=/tmp/bench-token
-RAW=$VM_SCRATCH/paths.tsv
-: >"$RAW"
-rec() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RAW"; }
-
-# elapsed START: seconds since START ($EPOCHREALTIME), 3 decimals
-elapsed() {
-	local a=${EPOCHREALTIME/./} b=${1/./} d
-	d=$((10#$a - 10#$b))
-	printf '%d.%03d\n' $((d / 1000000)) $(((d % 1000000) / 1000))
-}
+bench_setup /tmp/bench-paths "$VM_SCRATCH/paths.tsv"
+# the testpmd logs in the share, as before (tp_start, ../lib/scenario.sh)
+# shellcheck disable=SC2034
+OUTDIR=$VM_SCRATCH
 
 # sum of RX-packets of ports 0 and 1 in the last "show port stats all"
 rx_sum() {
@@ -57,9 +53,9 @@ rx_sum() {
 	     END { print rx[0] + rx[1] }' "$(tp_log "$1")"
 }
 
-# one_run ROUND PATH: time to the prompt, then the forwarding rate
+# one_run PATH: in round $ROUND, time to the prompt, then the forwarding rate
 one_run() {
-	local r=$1 path=$2 name="r$1-$2" t0 ready mac0 mac1 a b
+	local path=$1 name="r$ROUND-$1" t0 ready mac0 mac1 a b
 	t0=$EPOCHREALTIME
 	tp_start "$name" -d "$PLUGIN" -l 0,1 --file-prefix "$name" \
 		-a "$VF0,vfio_path=$path,vf_token_file=$TOK" \
@@ -70,7 +66,7 @@ one_run() {
 		tp_stop "$name"
 		return
 	fi
-	ready=$(elapsed "$t0")
+	ready=$(sub "$EPOCHREALTIME" "$t0")
 	check "$name: both VFs on the $path path" \
 		test "$(tp_count "$name" ", $path path\$")" = 2
 	tp_send "$name" "show port summary all"
@@ -88,10 +84,11 @@ one_run() {
 	sleep "$SECS"
 	tp_send "$name" "show port stats all"
 	tp_sync "$name"
-	b=$(elapsed "$a")
-	rec "$r" "$path" ready_s "$ready"
-	rec "$r" "$path" window_s "$b"
-	rec "$r" "$path" rx_packets "$(rx_sum "$name")"
+	b=$(sub "$EPOCHREALTIME" "$a")
+	rec ready_s "$ready"
+	rec window_s "$b"
+	rec rx_packets "$(rx_sum "$name")"
+	rec_flush
 	echo "  $name: ready ${ready}s, RX $(rx_sum "$name") in ${b}s"
 	check "$name: packets forwarded" test "$(rx_sum "$name")" -gt 0
 	tp_send "$name" "stop"
@@ -110,11 +107,9 @@ tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
 	-a "$VM_PF,num_vfs=2,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
 check "PF testpmd starts" tp_wait pf 'testpmd> ' 180
 
-for ((r = 1; r <= ROUNDS; r++)); do
-	# ABBA: group first in odd rounds, cdev first in even ones
-	if ((r % 2)); then order="group cdev"; else order="cdev group"; fi
-	for p in $order; do
-		one_run "$r" "$p"
+for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+	for MODE in $(abba "$ROUND" group cdev); do
+		one_run "$MODE"
 	done
 done
 

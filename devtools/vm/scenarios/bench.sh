@@ -20,7 +20,7 @@
 # serving the VF mailbox while a VF testpmd (-l 0,1: the same two vCPUs)
 # forwards between the two VFs, mac then io, each for a fixed window after
 # a discarded warm-up. Figures go to $VM_SCRATCH/bench.tsv
-# ("ROUND<TAB>MODE<TAB>KEY<TAB>VALUE"); devtools/bench/collect.py makes
+# ("ROUND<TAB>MODE<TAB>KEY<TAB>VALUE"); devtools/bench/bench.py makes
 # results.json of them. Definitions (also in doc/guides/benchmark.rst):
 #
 #   launch         the shell's clock just before the process is spawned
@@ -57,11 +57,13 @@
 #                     two ways in short alternating windows (see interleave)
 #       [--startup-only]  rounds of start-ups only: each mode as above up to
 #                     the VF process's first packets, no measured window
-#                     (many start-up pairs in one boot: devtools/bench/startup.sh)
+#                     (many start-up pairs in one boot: devtools/bench/run.sh startup)
 
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
 . "$HERE/../lib/scenario.sh"
+# shellcheck source=../lib/bench.sh
+. "$HERE/../lib/bench.sh"
 
 ROUNDS=3
 SECS=10
@@ -100,51 +102,12 @@ if [ "${VM_PF_WIRE:-loopback}" = hub ] && [ -n "${VM_PF2:-}" ]; then
 	PF_PORTS=2
 	PF2=$VM_PF2
 fi
-RAW=$VM_SCRATCH/bench.tsv
 LOGS=$VM_SCRATCH/logs
-RAW_TMP=/tmp/bench/bench.tsv
 TOK=/tmp/bench-token
-# testpmd logs on the guest's tmpfs (polled often; 9p would add noise),
-# copied to $LOGS after each mode
-OUTDIR=/tmp/bench
-mkdir -p "$OUTDIR" "$LOGS"
-: >"$RAW"
-: >"$RAW_TMP"
-ROUND=0
-MODE=-
-UUID_RE='[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}'
-HZ=$(getconf CLK_TCK)
+bench_setup /tmp/bench "$VM_SCRATCH/bench.tsv"
 
-# A FIFO nobody writes to: "read -t" on it is a sleep without a fork.
-mkfifo "$OUTDIR/nap"
-exec {NAP}<>"$OUTDIR/nap"
-nap() { read -r -t "$1" -u "$NAP" _; }
-
-# Figures go to a tmpfs file first, to the scratch share after each mode.
-rec() { printf '%s\t%s\t%s\t%s\n' "$ROUND" "$MODE" "$1" "$2" >>"$RAW_TMP"; }
-rec_flush() {
-	cat "$RAW_TMP" >>"$RAW"
-	: >"$RAW_TMP"
-}
-
-# sub A B: A - B, both "seconds.microseconds" ($EPOCHREALTIME or a stamp),
-# in seconds with 3 decimals; empty if either is. Builtins only.
-sub() {
-	local a=${1/./} b=${2/./} d
-	if [ -z "$1" ] || [ -z "$2" ]; then
-		echo
-		return
-	fi
-	local sign=
-	d=$((10#$a - 10#$b))
-	if ((d < 0)); then
-		sign=- d=$((-d))
-	fi
-	printf '%s%d.%03d\n' "$sign" $((d / 1000000)) $(((d % 1000000) / 1000))
-}
 # secs TICKS: clock ticks as seconds
 secs() { printf '%d.%02d\n' $(($1 / HZ)) $((($1 % HZ) * 100 / HZ)); }
-redact() { sed -E "s/$UUID_RE/<redacted>/g"; }
 note() { echo "  [r$ROUND $MODE] $*"; }
 
 # ticks PID: sets UT and ST, the process's utime and stime in clock ticks
@@ -154,18 +117,6 @@ ticks() {
 	UT=0 ST=0
 	read -r -a f 2>/dev/null <"/proc/$1/stat" || return 1
 	UT=${f[13]} ST=${f[14]}
-}
-
-# wait_prompt NAME SECS: poll the log for the prompt every 50 ms
-# The bound is wall time: each look is a grep, itself 0.1 s or more.
-wait_prompt() {
-	local t0=$SECONDS
-	while [ $((SECONDS - t0)) -lt "$2" ]; do
-		grep -q 'testpmd> ' "$(tp_log "$1")" && return 0
-		tp_alive "$1" || return 1
-		nap 0.05
-	done
-	return 1
 }
 
 # MAC of port N from the "Port N: MAC" line testpmd prints at start-up
@@ -363,13 +314,6 @@ for dev in sys.argv[1:]:
     states.append(json.loads(s.recv(65536).decode())["/sriov/info"]["state"])
 print("/".join(states))
 PY
-}
-
-save_logs() {
-	local name=$1
-	redact <"$(tp_log "$name")" >"$LOGS/r$ROUND-$MODE-$name.log"
-	redact <"$OUTDIR/$name.ts" >"$LOGS/r$ROUND-$MODE-$name.ts" 2>/dev/null
-	rm -f "$(tp_log "$name")" "$OUTDIR/$name.ts"
 }
 
 # run_mode stock|ours: one mode of one round
@@ -606,7 +550,7 @@ il_stop() {
 
 interleave() {
 	local v=("$(vf_addr "$PF" 0)" "$(vf_addr "$PF" 1)" "$(vf_addr "$PF" 2)" "$(vf_addr "$PF" 3)")
-	local tok m order rx
+	local tok m rx
 	declare -gA IL_STARTED IL_VFS
 	check "interleave: vftoken vfs create $PF 4 --bind" "$VFT" vfs create "$PF" 4 --bind
 	check "interleave: vftoken token set $PF --token-file" "$VFT" token set "$PF" --token-file "$TOK"
@@ -621,9 +565,7 @@ interleave() {
 			il_stop
 			il_start "${v[2]}" "${v[3]}" "${v[0]}" "${v[1]}" || return 1
 		fi
-		order="stock ours"
-		((ROUND % 2)) || order="ours stock"
-		for m in $order; do
+		for m in $(abba "$ROUND" stock ours); do
 			MODE=$m
 			il_window "$m"
 		done
@@ -688,12 +630,7 @@ if [ "$PAIRS" -gt 0 ]; then
 	ROUNDS=0
 fi
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
-	if ((ROUND % 2)); then
-		order="stock ours"
-	else
-		order="ours stock"
-	fi
-	for m in $order; do
+	for m in $(abba "$ROUND" stock ours); do
 		run_mode "$m"
 	done
 done

@@ -9,7 +9,7 @@
 #   multiprocess.sh stock      the stock comparison only, plus dpdk-pdump
 #                              without the preload (see ORDER_FIX)
 #   multiprocess.sh bench N    attach time, ours vs stock, N ABBA rounds
-#                              (devtools/bench/mp-attach.sh)
+#                              (devtools/bench/run.sh mp-attach)
 #
 # One PF primary through the plugin (-a PF,num_vfs=3,vf_token_file=)
 # serves the VF mailbox for the whole run. Then:

@@ -7,7 +7,7 @@
 #   packages.sh DEBDIR              the test (devtools/packages.sh runs it)
 #   packages.sh DEBDIR startup N    start-up cost of the auto-loaded plugin,
 #                                   N rounds, and the same no-SR-IOV checks
-#                                   (devtools/bench/autoload-startup.sh)
+#                                   (devtools/bench/run.sh autoload)
 #
 # dpkg installs vftoken, libvftoken0, libvftoken-dev and dpdk-bus-sriov
 # from DEBDIR into the guest's root, an overlay whose upper layer is a
@@ -400,7 +400,7 @@ refused_steps() {
 # ---- start-up cost (measured here, asserted nowhere) ------------------------
 # startup.txt: WORKLOAD ROUND VARIANT SECONDS RC, VARIANT auto (plugin in
 # the PMD directory) or none (moved away), ABBA order by round; read by
-# devtools/bench/autoload-report.py.
+# devtools/bench/bench.py.
 startup_steps() {
 	local i v w s rc
 	local -a args auto_logs e1000e_auto

@@ -74,6 +74,8 @@
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
 . "$HERE/../lib/scenario.sh"
+# shellcheck source=../lib/bench.sh
+. "$HERE/../lib/bench.sh"
 
 ROUNDS=2
 NS="1 2 4 7 14 all"
@@ -106,47 +108,16 @@ done
 
 VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
 PFS=("$VM_PF" "$VM_PF2")
-RAW=$VM_SCRATCH/scale.tsv
 LOGS=$VM_SCRATCH/logs
-OUTDIR=/tmp/scale
-RAW_TMP=$OUTDIR/scale.tsv
+bench_setup /tmp/scale "$VM_SCRATCH/scale.tsv"
 TOK=$OUTDIR/token-both
 TOKS=("$OUTDIR/token-pf1" "$OUTDIR/token-pf2")
-UUID_RE='[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}'
-HZ=$(getconf CLK_TCK)
 # 512 RX descriptors per port hold 512 mbufs each: 8192 mbufs leave none
 # for the tx_first bursts with 16 ports
 VF_MBUFS=32768
-mkdir -p "$OUTDIR" "$LOGS"
-: >"$RAW"
-: >"$RAW_TMP"
-ROUND=0
-MODE=-
-
-mkfifo "$OUTDIR/nap"
-exec {NAP}<>"$OUTDIR/nap"
-nap() { read -r -t "$1" -u "$NAP" _; }
 # exits timed to 10 ms without a process per poll (tp_stop, TP_STOP_S)
 # shellcheck disable=SC2034 # read by tp_stop (../lib/scenario.sh)
 TP_STOP_NAP=nap TP_STOP_POLL=0.01 TP_STOP_STEPS=20
-rec() { printf '%s\t%s\t%s\t%s\n' "$ROUND" "$MODE" "$1" "$2" >>"$RAW_TMP"; }
-rec_flush() {
-	cat "$RAW_TMP" >>"$RAW"
-	: >"$RAW_TMP"
-}
-redact() { sed -E "s/$UUID_RE/<redacted>/g"; }
-
-# sub A B: A - B in seconds with 3 decimals (builtins only)
-sub() {
-	local a=${1/./} b=${2/./} d sign=
-	if [ -z "$1" ] || [ -z "$2" ]; then
-		echo
-		return
-	fi
-	d=$((10#$a - 10#$b))
-	((d < 0)) && sign=- d=$((-d))
-	printf '%s%d.%03d\n' "$sign" $((d / 1000000)) $(((d % 1000000) / 1000))
-}
 
 # VF addresses of a PF from its virtfn links, in VF index order
 vfs_in_order() {
@@ -170,16 +141,6 @@ list_vfs() {
 		[ -n "${a[i]:-}" ] && VFS+=("${a[i]}") && VF_PF[${a[i]}]=0
 		[ -n "${b[i]:-}" ] && VFS+=("${b[i]}") && VF_PF[${b[i]}]=1
 	done
-}
-
-wait_prompt() {
-	local i
-	for ((i = 0; i < $2 * 20; i++)); do
-		grep -q 'testpmd> ' "$(tp_log "$1")" && return 0
-		tp_alive "$1" || return 1
-		nap 0.05
-	done
-	return 1
 }
 
 # proc_cost NAME KEY: fds, vfio fds, RSS, hugetlb and CPU of the process
@@ -417,12 +378,6 @@ no_token() {
 	token_not_in "$1" "$TOK" && token_not_in "$1" "${TOKS[0]}" && token_not_in "$1" "${TOKS[1]}"
 }
 
-save_logs() {
-	redact <"$(tp_log "$1")" >"$LOGS/r$ROUND-$MODE-$2.log"
-	[ -f "$OUTDIR/$1.ts" ] && redact <"$OUTDIR/$1.ts" >"$LOGS/r$ROUND-$MODE-$2.ts"
-	rm -f "$(tp_log "$1")" "$OUTDIR/$1.ts"
-}
-
 # vf_quit N LOG SUFFIX [KEY]: quit the VF process, time its exit
 # (KEY.exit_s), check it and that no token is in its log (SUFFIX ends the
 # checks' text), keep the log as LOG
@@ -592,12 +547,7 @@ timeout 300 "$TESTPMD" -d "$PLUGIN" -l "0,1" --file-prefix scale-warm --no-pci -
 	</dev/null >"$OUTDIR/warm.log" 2>&1
 
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
-	if ((ROUND % 2)); then
-		order="stock ours"
-	else
-		order="ours stock"
-	fi
-	for m in $order; do
+	for m in $(abba "$ROUND" stock ours); do
 		run_mode "$m"
 	done
 done

@@ -618,17 +618,23 @@ sriov_dev_open_pf(struct sriov_device *sd, const struct sriov_params *p,
  * The broker opens the device (for a PF it also sets the token): this
  * process never holds the token. A PF's num_vfs= still applies.
  */
+static void
+sriov_dev_broker_log(struct sriov_device *sd, const char *sock)
+{
+	sriov_dev_set_token(sd, NULL, RTE_SRIOV_TOKEN_BROKER);
+	SRIOV_LOG(NOTICE,
+		  "%s: %s, opened by the VF token broker at %s, %s path",
+		  sd->name, sriov_role_name(sd->role), sock,
+		  vft_path_name(sd->vfio_path));
+}
+
 static int
 sriov_dev_open_brokered(struct sriov_device *sd, const struct sriov_params *p)
 {
 	struct vft_explanation why;
 	int ret;
 
-	sriov_dev_set_token(sd, NULL, RTE_SRIOV_TOKEN_BROKER);
-	SRIOV_LOG(NOTICE,
-		  "%s: %s, opened by the VF token broker at %s, %s path",
-		  sd->name, sriov_role_name(sd->role), p->broker,
-		  vft_path_name(sd->vfio_path));
+	sriov_dev_broker_log(sd, p->broker);
 	ret = sriov_vfio_open_brokered(sd, p->broker, &why);
 	if (ret < 0) {
 		sriov_vfio_explain(sd, &why);
@@ -924,9 +930,12 @@ sriov_dev_probe_params(struct sriov_device *sd, struct rte_pci_driver *first,
  * there; the policy, devargs and token are chosen before, and the token
  * lines, explanations, set-up, PMD probes and multi-process publication
  * follow on EAL's thread in list order, so the log reads as with one open
- * after the other. PFs, devices the broker opens and a secondary's devices
- * are probed as before, in their place in the list; with a PF to probe
- * every device is (it may create its VFs or give them their token).
+ * after the other. VFs the broker opens go to it in one request per
+ * broker after those opens (sriov_vfio_open_brokered_batch()), and it
+ * opens them at once; their lines, too, come in list order. PFs and a
+ * secondary's devices are probed as before, in their place in the list;
+ * with a PF to probe every device is (it may create its VFs or give them
+ * their token).
  */
 #define SRIOV_OPEN_THREADS 8
 
@@ -936,14 +945,16 @@ struct sriov_job {
 	struct sriov_params p; /* with params: probed from them, wiped */
 	bool params;
 	struct vft_token tok;
-	int ret; /* < 0 failed, > 0 skipped before the open */
+	bool broker; /* opened by the broker at p.broker, with the others */
+	int ret;     /* < 0 failed, > 0 skipped before the open */
 };
 
 /*
  * Up to the open: whether @p j->sd can be opened with the others, with
- * its token chosen (logged by sriov_job_finish()). @return 1 yes; 0 no:
- * probe it the usual way (from j->p if j->params); or the probe's result
- * (< 0 failed, > 0 skipped).
+ * its token chosen (logged by sriov_job_finish()), or by the broker at
+ * j->p.broker (j->broker). @return 1 yes; 0 no: probe it the usual way
+ * (from j->p if j->params); or the probe's result (< 0 failed, > 0
+ * skipped).
  */
 static int
 sriov_job_prepare(struct sriov_job *j)
@@ -972,8 +983,14 @@ sriov_job_prepare(struct sriov_job *j)
 		return ret;
 	}
 	if (ret == 1) {
-		j->params = true; /* the broker's: the usual way */
-		return 0;
+		const char *serial = getenv(SRIOV_BROKER_SERIAL_ENV);
+
+		j->params = true;
+		/* the measurement knob: the usual way, one after the other */
+		if (serial != NULL && strcmp(serial, "1") == 0)
+			return 0;
+		j->broker = true;
+		return 1;
 	}
 	ret = sriov_dev_token_choose(sd, &j->p, &j->tok);
 	sriov_params_wipe(&j->p);
@@ -987,7 +1004,10 @@ sriov_job_finish(struct sriov_job *j, struct vft_open_req *r)
 {
 	struct sriov_device *sd = j->sd;
 
-	sriov_dev_token_log(sd);
+	if (j->broker)
+		sriov_dev_broker_log(sd, j->p.broker);
+	else
+		sriov_dev_token_log(sd);
 	sriov_vfio_open_done(sd, r);
 	if (r->ret < 0) {
 		sriov_vfio_explain(sd, &r->why);
@@ -1019,8 +1039,11 @@ sriov_probe_count(bool *pf)
 
 /* The result of @p j: probed here, or the usual way. */
 static int
-sriov_job_probe(struct sriov_job *j, struct vft_open_req *r)
+sriov_job_probe(struct sriov_job *j, struct vft_open_req *r,
+		struct vft_open_req *br)
 {
+	if (j->broker)
+		return sriov_job_finish(j, br);
 	if (!r->skip)
 		return sriov_job_finish(j, r);
 	if (j->params)
@@ -1040,13 +1063,17 @@ sriov_probe_batch(unsigned int n)
 {
 	struct sriov_job *jobs = calloc(n, sizeof(*jobs));
 	struct vft_open_req *reqs = calloc(n, sizeof(*reqs));
-	unsigned int i = 0, k, failed = 0, opens = 0;
+	struct vft_open_req *breqs = calloc(n, sizeof(*breqs));
+	const char **socks = calloc(n, sizeof(*socks));
+	unsigned int i = 0, k, failed = 0, opens = 0, brokered = 0;
 	struct sriov_device *sd;
 	int ret;
 
-	if (jobs == NULL || reqs == NULL) {
+	if (jobs == NULL || reqs == NULL || breqs == NULL || socks == NULL) {
 		free(jobs);
 		free(reqs);
+		free(breqs);
+		free(socks);
 		return -ENOMEM;
 	}
 	/* in list order: policy, devargs, token; nothing opened */
@@ -1057,11 +1084,15 @@ sriov_probe_batch(unsigned int n)
 		jobs[i].sd = sd;
 		ret = sriov_job_prepare(&jobs[i]);
 		jobs[i].ret = ret == 1 ? 0 : ret;
-		if (ret == 1) {
+		reqs[i].skip = true;
+		breqs[i].skip = true;
+		if (ret == 1 && jobs[i].broker) {
+			sriov_vfio_open_req(sd, NULL, &breqs[i]);
+			socks[i] = jobs[i].p.broker;
+			brokered++;
+		} else if (ret == 1) {
 			sriov_vfio_open_req(sd, &jobs[i].tok, &reqs[i]);
 			opens++;
-		} else {
-			reqs[i].skip = true;
 		}
 		i++;
 	}
@@ -1071,9 +1102,14 @@ sriov_probe_batch(unsigned int n)
 		SRIOV_LOG(DEBUG, "opened %u devices on up to %u threads", opens,
 			  SRIOV_OPEN_THREADS);
 	}
+	if (brokered > 0) {
+		sriov_vfio_open_brokered_batch(breqs, socks, n);
+		SRIOV_LOG(DEBUG, "asked the broker for %u devices at once",
+			  brokered);
+	}
 	for (k = 0; k < n; k++) {
 		vft_token_wipe(&jobs[k].tok);
-		if (sriov_job_probe(&jobs[k], &reqs[k]) < 0) {
+		if (sriov_job_probe(&jobs[k], &reqs[k], &breqs[k]) < 0) {
 			SRIOV_LOG(ERR, "%s: cannot be used", jobs[k].sd->name);
 			failed++;
 		}
@@ -1081,6 +1117,8 @@ sriov_probe_batch(unsigned int n)
 	}
 	free(jobs);
 	free(reqs);
+	free(breqs);
+	free(socks);
 	return n > 0 && failed == n ? -1 : 0;
 }
 

@@ -45,6 +45,10 @@ enum sriov_role {
 #define SRIOV_KEY_NUM_VFS "num_vfs"
 #define SRIOV_KEY_PATH "vfio_path"
 #define SRIOV_KEY_BROKER "vf_token_broker"
+/* A measurement knob (doc/guides/broker.rst, "What it costs"): "1" makes
+ * the probe ask the broker for one device after the other, as before the
+ * batch asked for them at once. */
+#define SRIOV_BROKER_SERIAL_ENV "VFTOKEN_BROKER_ONE_BY_ONE"
 
 /* Longest value of vf_token_file= and vf_token_env=. */
 #define SRIOV_PARAM_LEN 256
@@ -247,6 +251,8 @@ void sriov_vfio_open_req(struct sriov_device *sd, const struct vft_token *tok,
 			 struct vft_open_req *r);
 void sriov_vfio_open_done(struct sriov_device *sd,
 			  const struct vft_open_req *r);
+void sriov_vfio_open_brokered_batch(struct vft_open_req *r,
+				    const char *const *socks, unsigned int n);
 int sriov_vfio_open_brokered(struct sriov_device *sd, const char *sock,
 			     struct vft_explanation *why);
 void sriov_vfio_explain(struct sriov_device *sd,

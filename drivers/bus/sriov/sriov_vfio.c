@@ -294,6 +294,41 @@ sriov_vfio_open_brokered(struct sriov_device *sd, const char *sock,
 	return ret;
 }
 
+/*
+ * The batch's devices the broker opens (sriov_common.c, parallel open):
+ * @p socks[i] the broker of request @p r[i] (sriov_vfio_open_req()), NULL
+ * for a request that is not one of them. One request per broker (and
+ * context: vft_iommu_open_brokered_devices()), in which the broker opens
+ * them at once. Called after the bus's own opens, so that the context
+ * has its container or iommufd by then: a broker that made one while the
+ * bus made another would fail its devices. Without memory to group them,
+ * each device goes alone.
+ */
+void
+sriov_vfio_open_brokered_batch(struct vft_open_req *r, const char *const *socks,
+			       unsigned int n)
+{
+	bool *done = calloc(n, sizeof(*done));
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++) {
+		if (socks[i] == NULL || (done != NULL && done[i]))
+			continue;
+		for (j = 0; j < n; j++) {
+			r[j].skip =
+				!(j == i || (done != NULL && !done[j] &&
+					     socks[j] != NULL &&
+					     strcmp(socks[j], socks[i]) == 0));
+			if (!r[j].skip && done != NULL)
+				done[j] = true;
+		}
+		vft_iommu_open_brokered_devices(socks[i], r, n);
+	}
+	for (i = 0; i < n; i++)
+		r[i].skip = socks[i] == NULL;
+	free(done);
+}
+
 int
 sriov_vfio_pf_vfs_in_use(struct sriov_device *sd)
 {
