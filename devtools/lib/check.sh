@@ -26,6 +26,3 @@ check_done() {
 	echo "$pass passed, $fail failed"
 	[ "$fail" = 0 ]
 }
-
-# check_failed: some check failed
-check_failed() { [ "$fail" != 0 ]; }

@@ -74,6 +74,11 @@ sriov_plugin_path() {
 	# shellcheck disable=SC2153
 	OUTDIR=$VM_SCRATCH
 	MBUFS=8192
+	# the programs of the build the scenarios run (a scenario on an
+	# installed tree sets its own)
+	VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
+	VFTOKEND=$VFTOKEN_BUILD/app/vftokend/vftokend
+	VMBIN=$VFTOKEN_BUILD/tests/vm
 }
 
 dev() { echo "/sys/bus/pci/devices/$1"; }
@@ -104,16 +109,21 @@ bind_vfio() {
 	}
 }
 
+# set_num_vfs PF N: sriov_numvfs to 0, then N; 0 if the PF then has N VFs
+# (virtfn links).
 set_num_vfs() {
 	echo 0 >"$(dev "$1")/sriov_numvfs" || return 1
-	[ "$2" = 0 ] && return 0
-	echo "$2" >"$(dev "$1")/sriov_numvfs"
+	[ "$2" = 0 ] || echo "$2" >"$(dev "$1")/sriov_numvfs" || return 1
+	[ "$(vfs_of "$1" | wc -l)" = "$2" ] || {
+		echo "  $(vfs_of "$1" | wc -l) VFs after writing $2"
+		return 1
+	}
 }
 
 # vf_addr PF N: address of VF N of a rig PF (igb: VF offset 0x80, stride 2,
-# so VFs 0..3 are at device 0x10, functions 0, 2, 4, 6).
+# so VFs 0..3 are at device 0x10, functions 0, 2, 4, 6, VFs 4..7 at 0x11).
 vf_addr() {
-	printf '%s' "$1" | sed "s/00\.0\$/10.$((2 * $2))/"
+	printf '%s' "$1" | sed "s/00\.0\$/1$(($2 / 4)).$(($2 * 2 % 8))/"
 }
 
 # pf_ready PF: the checks every plugin scenario starts with.
@@ -123,6 +133,26 @@ pf_ready() {
 	check "PF starts without VFs" set_num_vfs "$1" 0
 }
 
+# plugin_ready TOKEN-FILE...: how a plugin scenario opens: the plugin
+# built, pf_ready, a fresh 0600 token in each TOKEN-FILE; VF0 and VF1 the
+# PF's first two VFs (created later).
+plugin_ready() {
+	check "plugin is built" test -r "$PLUGIN"
+	pf_ready "$VM_PF"
+	check "token file(s) created (0600): $*" eval "$(printf 'make_token %q && ' "$@") :"
+	# shellcheck disable=SC2034 # the scenario's
+	VF0=$(vf_addr "$VM_PF" 0) VF1=$(vf_addr "$VM_PF" 1)
+}
+
+# pf_start NAME TOKEN-FILE NUM-VFS: the PF through the plugin in testpmd
+# NAME (the plugin creates NUM-VFS VFs and sets the token of TOKEN-FILE,
+# the bus logging at info); 0 once at its prompt.
+pf_start() {
+	tp_start "$1" -d "$PLUGIN" -l 0,1 --file-prefix "$1" --log-level=bus.sriov:info \
+		-a "$VM_PF,num_vfs=$3,vf_token_file=$2" -- -i --total-num-mbufs=$MBUFS
+	tp_wait "$1" 'testpmd> ' 180
+}
+
 # pf_helper TOK: the PF through the plugin in the testpmd "pf", which
 # creates 2 VFs (num_vfs=2) and sets the token of file TOK with
 # VFIO_DEVICE_FEATURE; the scenario ends here if that testpmd is gone.
@@ -130,10 +160,7 @@ pf_helper() {
 	local vf0 vf1
 	vf0=$(vf_addr "$VM_PF" 0)
 	vf1=$(vf_addr "$VM_PF" 1)
-	tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
-		-a "$VM_PF,num_vfs=2,vf_token_file=$1" --log-level=bus.sriov:info \
-		-- -i --total-num-mbufs=$MBUFS
-	check "PF testpmd with the plugin starts" tp_wait pf 'testpmd> ' 180
+	check "PF testpmd with the plugin starts" pf_start pf "$1" 2
 	check "PF probed by net_e1000_igb on the sriov bus" \
 		grep -q "sriov: $VM_PF: probe PCI driver net_e1000_igb " "$(tp_log pf)"
 	check "plugin created 2 VFs (num_vfs=2)" test "$(num_vfs "$VM_PF")" = 2
@@ -142,7 +169,7 @@ pf_helper() {
 	check "VFs $vf0 $vf1 on vfio-pci" \
 		test "$(driver_of "$vf0")/$(driver_of "$vf1")" = vfio-pci/vfio-pci
 	if ! tp_alive pf; then
-		tail -n 40 "$(tp_log pf)" | sed 's/^/  | /'
+		tp_tail pf 40
 		finish
 		exit 1
 	fi
@@ -166,6 +193,39 @@ vfio_setup() {
 		return 1
 	}
 }
+
+# vft NAME ARGS...: the vftoken CLI ($VFT), its output in
+# $OUTDIR/vft-NAME.{out,err} and shown, its exit status in RC.
+vft() {
+	local name=$1
+	shift
+	timeout 120 "$VFT" "$@" >"$OUTDIR/vft-$name.out" 2>"$OUTDIR/vft-$name.err"
+	RC=$?
+	note "\$ $VFT $* -> exit $RC"
+	sed 's/^/  | /' "$OUTDIR/vft-$name.out" "$OUTDIR/vft-$name.err" | head -n 40
+}
+
+# broker_start ARGS...: vftokend ($VFTOKEND) with ARGS on socket $SOCK and
+# policy $POLICY, in the foreground, its stderr appended to $BLOG; pid in
+# BROKER_PID; 0 once it listens on $SOCK (ss: a stale socket file is not
+# enough), else the log's tail.
+broker_start() {
+	local i
+	echo "--- broker start $(scenario_elapsed)" >>"$BLOG"
+	"$VFTOKEND" --socket "$SOCK" --policy "$POLICY" "$@" --foreground >>"$BLOG" 2>&1 &
+	BROKER_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		ss -xlp 2>/dev/null | grep -F "$SOCK" | grep -q "pid=$BROKER_PID," &&
+			return 0
+		kill -0 "$BROKER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	tail -n 20 "$BLOG" | sed 's/^/  | /'
+	return 1
+}
+
+# rc_is N: the last command's exit status (RC) is N.
+rc_is() { [ "$RC" = "$1" ] || { note "exit $RC, expected $1"; false; }; }
 
 # $1 path: a fresh random token in a 0600 file; prints nothing.
 make_token() {
@@ -314,6 +374,9 @@ tp_wait_count() {
 	return 1
 }
 
+# tp_tail NAME [N]: the last N (25) lines of the log, any UUID redacted.
+tp_tail() { tail -n "${2:-25}" "$(tp_log "$1")" | sed -E "s/$UUID_RE/<uuid>/g; s/^/  | /"; }
+
 # Count of REGEX lines in the log.
 tp_count() { grep -Ec -- "$2" "$(tp_log "$1")"; }
 
@@ -418,86 +481,6 @@ holds_no_group() {
 	return 0
 }
 
-# MAC of port N from "show port summary all" output in the log.
-port_mac() {
-	awk -v p="$2" '$1 == p && length($2) == 17 && $2 ~ /^[0-9A-Fa-f:]+$/ { m = $2 } END { print m }' "$(tp_log "$1")"
-}
-
-# RX/TX packets of port N from testpmd's "Forward statistics for port N"
-# block printed by "stop": counted since "start", unlike the VF's hardware
-# counters, which survive from one process to the next.
-port_fwd() {
-	awk -v p="$2" -v k="$3" '
-		/Forward statistics for port/ { cur = ($6 == p) }
-		/Accumulated forward statistics/ { cur = 0 }
-		cur && $1 == k { n = $2 }
-		END { print n + 0 }' "$(tp_log "$1")"
-}
-port_rx() { port_fwd "$1" "$2" RX-packets:; }
-port_tx() { port_fwd "$1" "$2" TX-packets:; }
-
-# Link of port N from "show port info N": "up" or "down".
-port_link() {
-	awk -v p="$2" '
-		/Infos for port/ { cur = ($5 == p) }
-		cur && /Link status:/ { l = $3 }
-		END { print l }' "$(tp_log "$1")"
-}
-
-# A token never appears in a log: $1 log, $2 token file.
-token_not_in() {
-	local t
-	t=$(cat "$2") || return 1
-	if grep -qiF -- "$t" "$1"; then
-		echo "  the token appears in $1"
-		return 1
-	fi
-}
-
-# token_scan TOKEN-FILE FILE...: prints the forms of the token found in each
-# FILE ("FILE: form"): its hex text in any case with any separators
-# (hyphens, colons, "0x", "\x"), the little-endian GUID order, the raw 16
-# bytes in either order. 0 if found nowhere. The text forms are searched in
-# a copy of the file lowered and stripped of every separator and prefix, so
-# one plain search finds all their spellings (a superset of them: a
-# separator inside a byte's two digits counts too); a regular expression
-# per spelling is too slow under TCG for DPDK's MB-sized runtime files.
-# Python without site (-S) and with no module but sys: its start-up is
-# most of a call under TCG (about 1.2 s with site and uuid/re, 0.35 s so).
-token_scan() {
-	python3 -S - "$@" <<'PY'
-import sys
-
-text = open(sys.argv[1]).read().strip().lower().replace("-", "")
-raw = bytes.fromhex(text)
-if len(raw) != 16:
-    sys.exit("token_scan: %s holds no UUID" % sys.argv[1])
-# the GUID order: the first three fields little-endian
-le = raw[3::-1] + raw[5:3:-1] + raw[7:5:-1] + raw[8:]
-forms = [("hex text (canonical, any case, any separators)", raw.hex()),
-         ("little-endian GUID hex", le.hex())]
-found = False
-for path in sys.argv[2:]:
-    try:
-        data = open(path, "rb").read()
-    except OSError as e:
-        print("%s: cannot read: %s" % (path, e))
-        found = True
-        continue
-    flat = data.lower().translate(None, b" \t\n\r\x0b\x0c:,.-")
-    flat = flat.replace(b"\\x", b"").replace(b"0x", b"")
-    for name, hexs in forms:
-        if hexs.encode() in flat:
-            print("%s: %s" % (path, name))
-            found = True
-    for name, r in (("raw 16 bytes", raw), ("raw 16 bytes, GUID order", le)):
-        if r in data:
-            print("%s: %s" % (path, name))
-            found = True
-sys.exit(1 if found else 0)
-PY
-}
-
 # telemetry FILE-PREFIX COMMAND: the JSON reply of a testpmd's telemetry
 # socket (v2, SOCK_SEQPACKET).
 telemetry() {
@@ -512,152 +495,6 @@ s.recv(16384)
 s.send(sys.argv[2].encode())
 print(s.recv(65536).decode())
 PY
-}
-
-# ---- VF-to-VF forwarding ---------------------------------------------------
-# vf_forward NAME EAL-ARGS...: two VF ports, mac forwarding between them.
-# vf_pair_ready NAME: a testpmd at its prompt on two VFs: checks that it
-# has 2 ports, both net_e1000_igb_vf; sets VF_MAC0/VF_MAC1 and, after up
-# to 15 s for the links, VF_LINK0/VF_LINK1; sets mac forwarding with each
-# port's peer the other's MAC (not started).
-vf_pair_ready() {
-	local name=$1 i
-	tp_send "$name" "show port summary all"
-	tp_wait "$name" '^1 +([0-9A-Fa-f]{2}:){5}' 20
-	VF_MAC0=$(port_mac "$name" 0)
-	VF_MAC1=$(port_mac "$name" 1)
-	check "$name: 2 ports, both net_e1000_igb_vf" \
-		test "$(grep -Ec '^[01] +([0-9A-Fa-f]{2}:){5}.*net_e1000_igb_vf' "$(tp_log "$name")")" = 2
-	for ((i = 0; i < 15; i++)); do
-		tp_send "$name" "show port info 0"
-		tp_send "$name" "show port info 1"
-		sleep 1
-		VF_LINK0=$(port_link "$name" 0)
-		VF_LINK1=$(port_link "$name" 1)
-		[ "$VF_LINK0" = up ] && [ "$VF_LINK1" = up ] && break
-	done
-	tp_send "$name" "set fwd mac"
-	tp_send "$name" "set eth-peer 0 $VF_MAC1"
-	tp_send "$name" "set eth-peer 1 $VF_MAC0"
-}
-
-# ---- traffic that keeps flowing ----------------------------------------------
-# A count since "start tx_first" proves nothing: the burst each port sends
-# first makes every RX count positive even when nothing is forwarded
-# afterwards. fwd_window waits FWD_WARMUP_S (1 s), clears the port counters
-# ("clear port stats all", waiting for each port's "cleared" line), takes
-# the guest clock, waits FWD_WINDOW_S (3 s), asks "show port stats all" and
-# takes the clock again, then reads each port's RX-packets from that
-# answer: packets received in the window. Sets FWD_PPS[port] and FWD_WIN
-# (seconds, the guest clock's). FWD_FLOOR_PPS (1000 a port) is a liveness
-# floor, not a performance assertion: the rig forwards ~500 kpps VF to VF
-# under TCG on a quiet host and far less on a loaded one
-# (doc/guides/vm_rig.rst, "How a forwarding check works").
-FWD_WARMUP_S=${FWD_WARMUP_S:-1}
-FWD_WINDOW_S=${FWD_WINDOW_S:-3}
-FWD_FLOOR_PPS=${FWD_FLOOR_PPS:-1000}
-declare -a FWD_PPS FWD_PKTS
-FWD_WIN=0
-
-# port_stats_rx NAME PORT: RX-packets of PORT's last "NIC statistics" block.
-port_stats_rx() {
-	awk -v p="$2" '
-		/#+ NIC statistics for port [0-9]+ +#+/ { cur = ($6 == p) }
-		cur && $1 == "RX-packets:" { v = $2 }
-		END { print v + 0 }' "$(tp_log "$1")"
-}
-
-# fwd_window NAME [NPORTS]: forwarding was started on ports 0..NPORTS-1 (2);
-# measures the window above. 1 (with a note) when testpmd did not answer.
-fwd_window() {
-	local name=$1 np=${2:-2} n t0 t1 p
-	FWD_PPS=() FWD_PKTS=() FWD_WIN=0
-	sleep "$FWD_WARMUP_S"
-	n=$(tp_count "$name" 'NIC statistics for port [0-9]+ cleared')
-	tp_send "$name" "clear port stats all"
-	if ! tp_wait_count "$name" 'NIC statistics for port [0-9]+ cleared' $((n + np)) 20; then
-		note "$name: no answer to \"clear port stats all\" within 20 s"
-		return 1
-	fi
-	t0=$EPOCHREALTIME
-	sleep "$FWD_WINDOW_S"
-	n=$(tp_count "$name" '#+ NIC statistics for port [0-9]+ +#+')
-	tp_send "$name" "show port stats all"
-	t1=$EPOCHREALTIME
-	if ! tp_wait_count "$name" '#+ NIC statistics for port [0-9]+ +#+' $((n + np)) 20; then
-		note "$name: no answer to \"show port stats all\" within 20 s"
-		return 1
-	fi
-	# the last block's RX line follows its header: give it a moment
-	sleep 0.2
-	FWD_WIN=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-	for ((p = 0; p < np; p++)); do
-		FWD_PKTS[p]=$(port_stats_rx "$name" "$p")
-		FWD_PPS[p]=$(awk -v n="${FWD_PKTS[p]}" -v s="$FWD_WIN" 'BEGIN { printf "%d", (s > 0 ? n / s : 0) }')
-	done
-}
-
-# fwd_flowing NAME [NPORTS]: fwd_window, then 0 if every port received at
-# least FWD_FLOOR_PPS over the window; a note with the figures either way.
-fwd_flowing() {
-	local name=$1 np=${2:-2} p ok=0 msg=
-	FWD_FLOWING=no
-	fwd_window "$name" "$np" || return 1
-	for ((p = 0; p < np; p++)); do
-		msg="$msg, port $p RX ${FWD_PKTS[p]} (${FWD_PPS[p]} pps)"
-		[ "${FWD_PPS[p]}" -ge "$FWD_FLOOR_PPS" ] 2>/dev/null || ok=1
-	done
-	note "$name: ${FWD_WIN} s window after ${FWD_WARMUP_S} s warm-up and a counter clear${msg}; floor $FWD_FLOOR_PPS pps a port"
-	# shellcheck disable=SC2034 # read by the scenarios (demo.sh)
-	[ "$ok" = 0 ] && FWD_FLOWING=yes
-	return $ok
-}
-
-# The name of the check fwd_flowing backs.
-fwd_check_name() {
-	echo "$1: forwarding keeps flowing both ways (>= $FWD_FLOOR_PPS pps on every port over a ${FWD_WINDOW_S} s window after the start burst)"
-}
-
-# Checks: 2 ports with net_e1000_igb_vf, links up, traffic that keeps
-# flowing on both ports (fwd_flowing). Needs TOK (the token file, to check
-# it is not logged); FWD_SECS, when set, is the window. Sets FWD_RX0/FWD_RX1
-# to the packets received per port since "start".
-vf_forward() {
-	local name=$1 mac0 mac1 rx0 rx1 l0 l1 n
-	shift
-	FWD_WINDOW_S=${FWD_SECS:-$FWD_WINDOW_S}
-	tp_start "$name" -l 0,1 --file-prefix "$name" "$@" \
-		-- -i --total-num-mbufs=$MBUFS
-	if ! tp_wait "$name" 'testpmd> ' 180; then
-		check "$name: testpmd on the VFs starts" false
-		tail -n 30 "$(tp_log "$name")" | sed 's/^/  | /'
-		tp_stop "$name"
-		return 1
-	fi
-	vf_pair_ready "$name"
-	mac0=$VF_MAC0
-	mac1=$VF_MAC1
-	l0=$VF_LINK0
-	l1=$VF_LINK1
-	echo "  $name: port 0 $mac0 link $l0, port 1 $mac1 link $l1"
-	check "$name: link up on both ports" test "$l0/$l1" = up/up
-	tp_send "$name" "start tx_first"
-	check "$(fwd_check_name "$name")" fwd_flowing "$name"
-	# "stop" prints every port's block, the accumulated one, then "Done.":
-	# wait for that line (one more than before) rather than a fixed second.
-	n=$(tp_count "$name" '^Done\.')
-	tp_send "$name" "stop"
-	tp_wait_count "$name" '^Done\.' $((n + 1)) 30
-	rx0=$(port_rx "$name" 0)
-	rx1=$(port_rx "$name" 1)
-	echo "  $name: since start: RX port 0 $rx0, port 1 $rx1, TX port 0 $(port_tx "$name" 0), port 1 $(port_tx "$name" 1)"
-	# shellcheck disable=SC2034 # read by the scenarios
-	FWD_RX0=$rx0
-	# shellcheck disable=SC2034
-	FWD_RX1=$rx1
-	tp_stop "$name"
-	check "$name: testpmd exits cleanly" test $? = 0
-	check "$name: the token is not in the log" token_not_in "$(tp_log "$name")" "$TOK"
 }
 
 # tp_stamp NAME: a background reader stamps each line of NAME's log with the
@@ -694,9 +531,7 @@ tp_sync() {
 	return 1
 }
 
-# proc_cpu_s PID: user + system CPU time of a process in seconds
-# (/proc/PID/stat fields 14 and 15, in clock ticks).
-proc_cpu_s() {
-	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / hz }' \
-		"/proc/$1/stat" 2>/dev/null
-}
+# shellcheck source=net.sh
+. "$(dirname "${BASH_SOURCE[0]}")/net.sh"
+# shellcheck source=secrets.sh
+. "$(dirname "${BASH_SOURCE[0]}")/secrets.sh"

@@ -19,7 +19,6 @@ HERE=$(dirname "${BASH_SOURCE[0]}")
 . "$HERE/../lib/scenario.sh"
 
 FWD=$VFTOKEN_BUILD/app/sriov-fwd/sriov-fwd
-VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
 OLD=/tmp/token-old
 NEW=/tmp/token-new
 LOG=$OUTDIR/sriov-fwd.log
@@ -57,8 +56,6 @@ vft_check() {
 
 # cli_fp NAME: the token fingerprint vftoken check printed.
 cli_fp() { sed -n 's/^  token: \(fp:[0-9a-f]*\) .*/\1/p' "$OUTDIR/check-$1.out"; }
-
-rc_is() { [ "$RC" = "$1" ] || { echo "  exit $RC, expected $1"; false; }; }
 
 # jnum FILTER: a number from the JSON (0 if absent).
 jnum() { jq -r "($1) // 0" "$JSON" 2>/dev/null || echo 0; }
@@ -114,14 +111,8 @@ fwd_wait() {
 	RC=$?
 }
 
-no_token_in() {
-	local f t
-	for t in "$OLD" "$NEW"; do
-		for f in "$@"; do
-			token_not_in "$f" "$t" || return 1
-		done
-	done
-}
+# no_token_in FILE...: neither token, old or new, in any FILE (any encoding).
+no_token_in() { token_absent "$OLD" "$@" && token_absent "$NEW" "$@"; }
 
 # ---- set-up ---------------------------------------------------------------
 # shellcheck disable=SC2153 # from run.sh's environment

@@ -30,17 +30,12 @@ TOK=/tmp/vf-token
 WRONG=/tmp/wrong-token
 # 3 s: the RX > 0 checks see 10^5+ packets (doc/guides/vm_rig.rst, run time).
 FWD_SECS=${FWD_SECS:-3}
-VFT="$VFTOKEN_BUILD/app/vftoken/vftoken"
 
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN"
-check "plugin is built" test -r "$PLUGIN"
 check "the kernel has iommufd (/dev/iommu)" test -c /dev/iommu
-pf_ready "$VM_PF"
-check "token files created" eval "make_token $TOK && make_token $WRONG"
+plugin_ready "$TOK" "$WRONG"
 check "PF has a vfio cdev" test -d "$(dev "$VM_PF")/vfio-dev"
-VF0=$(vf_addr "$VM_PF" 0)
-VF1=$(vf_addr "$VM_PF" 1)
 
 # ---- PF on the cdev path ----------------------------------------------------
 tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf --log-level=bus.sriov:info \
@@ -55,7 +50,7 @@ check "PF: net_e1000_igb probed" \
 	grep -q "sriov: $VM_PF: probe PCI driver net_e1000_igb " "$(tp_log pf)"
 check "plugin created 2 VFs" test "$(num_vfs "$VM_PF")" = 2
 if ! tp_alive pf; then
-	tail -n 40 "$(tp_log pf)" | sed 's/^/  | /'
+	tp_tail pf 40
 	finish
 	exit 1
 fi

@@ -32,7 +32,7 @@ bad_case() {
 		-- -i --total-num-mbufs=$MBUFS
 	if ! tp_wait "$name" 'testpmd> ' 180; then
 		check "$name: testpmd keeps running with the good port" false
-		tail -n 30 "$(tp_log "$name")" | sed 's/^/  | /'
+		tp_tail "$name" 30
 		tp_stop "$name"
 		return
 	fi
@@ -62,17 +62,13 @@ bad_case() {
 
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF, no-SR-IOV NIC $VM_NOSRIOV_NIC"
-check "plugin is built" test -r "$PLUGIN"
-pf_ready "$VM_PF"
+plugin_ready "$TOK" "$WRONG"
 check "non-SR-IOV NIC bound to vfio-pci" bind_vfio "$VM_NOSRIOV_NIC"
-check "token files created" eval "make_token $TOK && make_token $WRONG"
 BAD=$(vf_addr "$VM_PF" 0)
 GOOD=$(vf_addr "$VM_PF" 1)
 
-tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
-	-a "$VM_PF,num_vfs=2,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
 check "PF testpmd with the plugin starts and creates 2 VFs" \
-	eval "tp_wait pf 'testpmd> ' 180 && test \"\$(num_vfs $VM_PF)\" = 2"
+	eval "pf_start pf $TOK 2 && test \"\$(num_vfs $VM_PF)\" = 2"
 
 bad_case missing 'cannot open the device \[vf-needs-token\]' "$BAD"
 bad_case wrong 'cannot open the device \[token-rejected\]' \

@@ -23,11 +23,7 @@ FWD_SECS=${FWD_SECS:-3}
 
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN"
-check "plugin is built" test -r "$PLUGIN"
-pf_ready "$VM_PF"
-check "token file created (0600)" make_token "$TOK"
-VF0=$(vf_addr "$VM_PF" 0)
-VF1=$(vf_addr "$VM_PF" 1)
+plugin_ready "$TOK"
 
 # ---- PF through the plugin -------------------------------------------------
 pf_helper "$TOK"

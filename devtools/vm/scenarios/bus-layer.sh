@@ -22,16 +22,10 @@ TOK=/tmp/vf-token
 
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF, virtio-net ${VM_VIRTIO:-none}, plugin $PLUGIN"
-check "plugin is built" test -r "$PLUGIN"
 check "rig started with --virtio-net" test -n "${VM_VIRTIO:-}"
-pf_ready "$VM_PF"
-check "token file created (0600)" make_token "$TOK"
-VF0=$(vf_addr "$VM_PF" 0)
-VF1=$(vf_addr "$VM_PF" 1)
+plugin_ready "$TOK"
 
-tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
-	-a "$VM_PF,num_vfs=2,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
-check "PF testpmd with the plugin starts" tp_wait pf 'testpmd> ' 180
+check "PF testpmd with the plugin starts" pf_start pf "$TOK" 2
 
 # ---- device iteration ------------------------------------------------------
 tp_start vfs -d "$PLUGIN" -l 0,1 --file-prefix vfs \

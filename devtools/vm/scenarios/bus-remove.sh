@@ -19,16 +19,10 @@ TOK=/tmp/vf-token
 
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF"
-check "plugin is built" test -r "$PLUGIN"
-pf_ready "$VM_PF"
-check "token file created" make_token "$TOK"
-VF0=$(vf_addr "$VM_PF" 0)
-VF1=$(vf_addr "$VM_PF" 1)
+plugin_ready "$TOK"
 
-tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
-	-a "$VM_PF,num_vfs=2,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
 check "PF testpmd with the plugin starts and creates 2 VFs" \
-	eval "tp_wait pf 'testpmd> ' 180 && test \"\$(num_vfs $VM_PF)\" = 2"
+	eval "pf_start pf $TOK 2 && test \"\$(num_vfs $VM_PF)\" = 2"
 G0=$(group_of "$VF0")
 G1=$(group_of "$VF1")
 

@@ -23,49 +23,17 @@ HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
 . "$HERE/../lib/scenario.sh"
 
-VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
 PF=$VM_PF
 OUT=$VM_SCRATCH
 # 3 s: at the rig's ~100-500 kpps the RX > 0 checks see 10^5+ packets;
 # a longer window proves nothing more (doc/guides/vm_rig.rst, run time).
 FWD_SECS=${FWD_SECS:-3}
-UUID_RE='[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}'
 
-# vft NAME ARGS...: run vftoken, output in $OUT/vft-NAME.{out,err}, rc in RC
-vft() {
-	local name=$1
-	shift
-	timeout 120 "$VFT" "$@" >"$OUT/vft-$name.out" 2>"$OUT/vft-$name.err"
-	RC=$?
-	note "\$ vftoken $* -> exit $RC"
-	sed 's/^/  | /' "$OUT/vft-$name.out" "$OUT/vft-$name.err" | head -n 40
-}
-
-rc_is() { [ "$RC" = "$1" ] || { note "exit $RC, expected $1"; false; }; }
 has() { grep -qF -- "$2" "$OUT/vft-$1.$3"; }
-no_uuid_in() { ! grep -Eq "$UUID_RE" "$OUT/vft-$1.out" "$OUT/vft-$1.err"; }
 jq_true() { [ "$(jq -r "$2" "$OUT/vft-$1.out" 2>/dev/null)" = true ]; }
 
 # ---- testpmd (lib/scenario.sh's tp_*: logs in $OUT/NAME.log) ---------------
 trap tp_stop_all EXIT
-
-tp_tail() { tail -n "${2:-25}" "$(tp_log "$1")" | sed -E "s/$UUID_RE/<uuid>/g; s/^/  | /"; }
-
-# Last "Infos for port N" block: field "MAC address" / "Link status" / ...
-port_info() {
-	awk -v p="$2" -v f="$3" '
-		/Infos for port/ { cur = ($0 ~ ("Infos for port " p " ")) }
-		cur && index($0, f ": ") == 1 { v = substr($0, length(f) + 3) }
-		END { print v }' "$(tp_log "$1")"
-}
-
-# Last "NIC statistics for port N" block: RX-packets / TX-packets.
-port_stat() {
-	awk -v p="$2" -v f="$3" '
-		/NIC statistics for port/ { cur = ($0 ~ ("for port " p " ")) }
-		cur { for (i = 1; i < NF; i++) if ($i == f ":") v = $(i + 1) }
-		END { print v + 0 }' "$(tp_log "$1")"
-}
 
 # ---- steps ------------------------------------------------------------------
 
@@ -77,7 +45,7 @@ setup_host() {
 	check "vftoken binary present" test -x "$VFT"
 }
 
-create_vfs() {
+cli_vfs_create() {
 	vft status-before status --json "$PF"
 	check "status: PF found, no VFs yet" jq_true status-before \
 		".pfs[0].addr == \"$PF\" and .pfs[0].num_vfs == 0"
@@ -121,14 +89,14 @@ first_token() {
 	vft set1 token set "$PF" --generate --out "$OUT/tok"
 	check "token set --generate --out tok" rc_is 0
 	check "  ... tok is mode 0600" test "$(stat -c %a "$OUT/tok" 2>/dev/null)" = 600
-	check "  ... token not in vftoken's output" no_uuid_in set1
+	check "  ... token not in vftoken's output" no_uuid_in "$OUT/vft-set1.out" "$OUT/vft-set1.err"
 	check "  ... fingerprint printed" has set1 "fp:" out
 	vft check-tok check "$VF0" --token-file "$OUT/tok" --json
 	check "check VF0 with the token: ok (exit 0)" rc_is 0
 }
 
-# pf_start NAME TOKENFILE: stock testpmd on the PF, idle.
-pf_start() {
+# stock_pf_start NAME TOKENFILE: stock testpmd on the PF, idle.
+stock_pf_start() {
 	tp_start "$1" -l 0,1 --file-prefix "$1" -m 128 -a "$PF" \
 		"--vfio-vf-token=$(cat "$2")" -- -i --total-num-mbufs=$MBUFS
 	if tp_wait "$1" 'testpmd> ' 180; then
@@ -140,68 +108,21 @@ pf_start() {
 	fi
 }
 
-# cli_vf_forward NAME TOKENFILE PHASE: stock testpmd on both VFs, mac forwarding.
+# cli_vf_forward NAME TOKENFILE PHASE: lib/net.sh's vf_forward with stock
+# testpmd on both VFs (the token by --vfio-vf-token), the VF MACs checked
+# non-zero; the window's figures appended to forward-runs.jsonl.
 cli_vf_forward() {
-	local name=$1 phase=$3 mac0 mac1 l0 l1 i t0 t1 rx0 rx1 tx0 tx1 secs
-	tp_start "$name" -l 0,1 --file-prefix "$name" -m 128 -a "$VF0" -a "$VF1" \
-		"--vfio-vf-token=$(cat "$2")" -- -i --total-num-mbufs=$MBUFS
-	if ! tp_wait "$name" 'testpmd> ' 180; then
-		check "$name: stock testpmd on the VFs up" false
-		tp_tail "$name"
-		tp_stop "$name"
-		return 1
-	fi
-	for ((i = 0; i < 15; i++)); do
-		tp_send "$name" "show port info 0"
-		tp_send "$name" "show port info 1"
-		tp_wait_count "$name" 'Infos for port 1 ' $((i + 1)) 10
-		l0=$(port_info "$name" 0 "Link status")
-		l1=$(port_info "$name" 1 "Link status")
-		[ "$l0/$l1" = up/up ] && break
-		sleep 1
-	done
-	mac0=$(port_info "$name" 0 "MAC address")
-	mac1=$(port_info "$name" 1 "MAC address")
-	note "$name: port 0 $mac0 link $l0, port 1 $mac1 link $l1, driver $(port_info "$name" 0 "Driver name")"
-	check "$name: 2 ports on net_e1000_igb_vf" test \
-		"$(port_info "$name" 0 "Driver name")/$(port_info "$name" 1 "Driver name")" = \
-		net_e1000_igb_vf/net_e1000_igb_vf
-	check "$name: both VF MACs non-zero" test -n "$mac0" -a -n "$mac1" -a \
-		"$mac0" != 00:00:00:00:00:00 -a "$mac1" != 00:00:00:00:00:00
-	check "$name: link up on both ports" test "$l0/$l1" = up/up
-	tp_send "$name" "set fwd mac"
-	tp_send "$name" "set eth-peer 0 $mac1"
-	tp_send "$name" "set eth-peer 1 $mac0"
-	tp_send "$name" "start tx_first"
-	sleep 2
-	tp_send "$name" "clear port stats all"
-	t0=$(date +%s.%N)
-	sleep "$FWD_SECS"
-	tp_send "$name" "show port stats all"
-	t1=$(date +%s.%N)
-	tp_wait "$name" 'NIC statistics for port 1 ' 30
-	tp_send "$name" "stop"
-	tp_wait "$name" 'Done\.' 30
-	rx0=$(port_stat "$name" 0 RX-packets)
-	rx1=$(port_stat "$name" 1 RX-packets)
-	tx0=$(port_stat "$name" 0 TX-packets)
-	tx1=$(port_stat "$name" 1 TX-packets)
-	secs=$(echo "$t1 - $t0" | bc -l)
-	PPS=$(echo "($rx0 + $rx1) / $secs" | bc)
-	note "$name: in ${secs%????} s: port 0 RX $rx0 TX $tx0, port 1 RX $rx1 TX $tx1 -> $PPS pps over both ports"
-	# after the start burst and a counter clear: at least the liveness
-	# floor of lib/scenario.sh (FWD_FLOOR_PPS) on each port
-	check "$name: port 0 keeps receiving ($rx0 in ${secs%????} s, >= $FWD_FLOOR_PPS pps)" \
-		awk -v n="$rx0" -v s="$secs" -v f="$FWD_FLOOR_PPS" 'BEGIN { exit !(s > 0 && n / s >= f) }'
-	check "$name: port 1 keeps receiving ($rx1 in ${secs%????} s, >= $FWD_FLOOR_PPS pps)" \
-		awk -v n="$rx1" -v s="$secs" -v f="$FWD_FLOOR_PPS" 'BEGIN { exit !(s > 0 && n / s >= f) }'
-	jq -n --arg phase "$phase" --argjson rx0 "$rx0" --argjson rx1 "$rx1" \
-		--argjson tx0 "$tx0" --argjson tx1 "$tx1" --argjson secs "$secs" \
-		--argjson pps "$PPS" --arg mac0 "$mac0" --arg mac1 "$mac1" \
-		'{phase: $phase, seconds: $secs, ports: [{mac: $mac0, rx: $rx0, tx: $tx0}, {mac: $mac1, rx: $rx1, tx: $tx1}], rx_pps_both_ports: $pps}' \
+	local name=$1 phase=$3
+	# shellcheck disable=SC2034 # read by vf_forward (lib/net.sh)
+	TOK=$2
+	vf_forward "$name" -m 128 -a "$VF0" -a "$VF1" "--vfio-vf-token=$(cat "$2")" || return 1
+	check "$name: both VF MACs non-zero" test -n "$VF_MAC0" -a -n "$VF_MAC1" -a \
+		"$VF_MAC0" != 00:00:00:00:00:00 -a "$VF_MAC1" != 00:00:00:00:00:00
+	jq -n --arg phase "$phase" --argjson rx0 "${FWD_PKTS[0]}" --argjson rx1 "${FWD_PKTS[1]}" \
+		--argjson secs "$FWD_WIN" --argjson pps "$((FWD_PPS[0] + FWD_PPS[1]))" \
+		--arg mac0 "$VF_MAC0" --arg mac1 "$VF_MAC1" \
+		'{phase: $phase, seconds: $secs, ports: [{mac: $mac0, rx: $rx0}, {mac: $mac1, rx: $rx1}], rx_pps_both_ports: $pps}' \
 		>>"$OUT/forward-runs.jsonl"
-	tp_stop "$name"
-	check "$name: testpmd on the VFs quit cleanly" test $? = 0
 }
 
 rotate() {
@@ -214,7 +135,7 @@ rotate() {
 	fp1=$(grep -o 'fp:[0-9a-f]*' "$OUT/vft-set1.out")
 	fp2=$(grep -o 'fp:[0-9a-f]*' "$OUT/vft-set2.out")
 	check "  ... new fingerprint ($fp1 -> $fp2)" test -n "$fp2" -a "$fp1" != "$fp2"
-	pf_start pf2 "$OUT/tok2"
+	stock_pf_start pf2 "$OUT/tok2"
 	vft check-old check "$VF0" --token-file "$OUT/tok" --json
 	check "check VF0 with the old token: token-rejected (exit 7)" rc_is 7
 	check "  ... verdict token-rejected" jq_true check-old '.verdict == "token-rejected"'
@@ -263,18 +184,6 @@ token_in_use() {
 	check "check VF0 with the token in force: ok (exit 0)" rc_is 0
 }
 
-# Tokens are secrets: none may appear in any output kept from this run.
-no_token_logged() {
-	local f
-	for f in "$OUT"/*.log "$OUT"/*.out "$OUT"/*.err "$OUT"/*.json*; do
-		[ -f "$f" ] && grep -Eq "$UUID_RE" "$f" && {
-			note "a UUID appears in $f"
-			return 1
-		}
-	done
-	return 0
-}
-
 write_json() {
 	jq -s --arg kernel "$(uname -r)" --arg pf "$PF" --arg vf0 "$VF0" --arg vf1 "$VF1" \
 		'{kernel: $kernel, pf: $pf, vfs: [$vf0, $vf1], dpdk: "stock Debian dpdk-testpmd", runs: .}' \
@@ -285,10 +194,10 @@ write_json() {
 rm -f "$OUT/forward-runs.jsonl"
 : >"$OUT/forward-runs.jsonl"
 setup_host
-create_vfs
+cli_vfs_create
 status_vs_sysfs
 first_token
-pf_start pf1 "$OUT/tok"
+stock_pf_start pf1 "$OUT/tok"
 cli_vf_forward vf1 "$OUT/tok" first-token
 rotate
 old_token_vf
@@ -296,5 +205,7 @@ cli_vf_forward vf2 "$OUT/tok2" after-rotation
 token_in_use
 write_json
 tp_stop_all
-check "no token in any vftoken output, testpmd log or result file" no_token_logged
+# Tokens are secrets: none may appear in any output kept from this run.
+check "no token in any vftoken output, testpmd log or result file" \
+	no_uuid_in "$OUT"/*.log "$OUT"/*.out "$OUT"/*.err "$OUT"/*.json*
 finish

@@ -37,13 +37,12 @@
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
 . "$HERE/../lib/scenario.sh"
+# shellcheck source=../lib/trace.sh
+. "$HERE/../lib/trace.sh"
 
 PF=$VM_PF
 VF0=$(vf_addr "$PF" 0)
 VF1=$(vf_addr "$PF" 1)
-# shellcheck disable=SC2153 # from run.sh's environment
-VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
-VFTOKEND=$VFTOKEN_BUILD/app/vftokend/vftokend
 ETC=/etc/vftoken
 TOKEN=$ETC/$PF.token
 POLICY=$ETC/broker.policy
@@ -60,8 +59,6 @@ MEMLOCK=$((HP_SIZE_MB * 1024 * 1024))
 PODMAN=(podman --root /run/cdi-podman/root --runroot /run/cdi-podman/runroot
 	--storage-driver vfs --cgroup-manager cgroupfs --events-backend file
 	--tmpdir /run/cdi-podman/tmp)
-TR=/sys/kernel/tracing
-FLR_FN=pcie_flr
 FWD_SECS=${FWD_SECS:-3}
 
 echo "kernel $VM_KERNEL, PF $PF, plugin $PLUGIN, $(podman --version 2>&1)"
@@ -115,20 +112,8 @@ check "the policy with cgroup= rules passes vftokend --check-policy" \
 	"$VFTOKEND" --check-policy "$POLICY"
 
 BROKER_PID=
-broker_start() {
-	local i
-	"$VFTOKEND" --socket "$SOCK" --policy "$POLICY" \
-		--token-dir "$SECRET_VOL" --token-secret --foreground >>"$BLOG" 2>&1 &
-	BROKER_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		[ -S "$SOCK" ] && return 0
-		kill -0 "$BROKER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	tail -n 20 "$BLOG" | sed 's/^/  | /'
-	return 1
-}
-check "broker starts (tokens from the Secret volume), socket $SOCK" broker_start
+check "broker starts (tokens from the Secret volume), socket $SOCK" \
+	broker_start --token-dir "$SECRET_VOL" --token-secret
 
 # ---- uid 1000's share: hugepages, the CDI spec ------------------------------
 mkdir -p "$HP"
@@ -270,7 +255,7 @@ tp_stop host >/dev/null
 check "container A: testpmd as uid 1000 with --device vftoken.dev/vf=$VF0 and =$VF1 reaches its prompt" \
 	startup ctr-a "$(ctr_wrapper ctr-a /vftoken-a "$VF0" "$VF1")"
 A_STARTUP=$STARTUP_S
-tail -n 5 "$(tp_log ctr-a)" | sed 's/^/  | /'
+tp_tail ctr-a 5
 check "container A: the broker opened both VFs for the container's cgroup (its log)" \
 	test "$(grep -Ec "uid=1000 .*cgroup=/vftoken-a/libpod-[0-9a-f]+ open .*allowed" "$BLOG")" -ge 2
 grep "cgroup=/vftoken-a" "$BLOG" | head -n 2 | sed 's/^/  | /'
@@ -350,33 +335,7 @@ check "container C (no CDI device, A's cgroup parent): no /dev/vfio, no socket; 
 	eval "grep -qx no-vfio-no-socket $OUTDIR/ctr-c.out && ! grep -qx direct=0 $OUTDIR/ctr-c.out && grep -qx broker=14 $OUTDIR/ctr-c.out"
 
 # ---- stop A, start A2 on the same VFs: reset in between ---------------------
-trace_setup() {
-	[ -d "$TR/events" ] || mount -t tracefs nodev "$TR" || return 1
-	grep -qx "$FLR_FN" "$TR/available_filter_functions" || return 1
-	echo 0 >"$TR/tracing_on" && echo nop >"$TR/current_tracer" &&
-		echo "$FLR_FN" >"$TR/set_graph_function" &&
-		echo 1 >"$TR/max_graph_depth" &&
-		echo function_graph >"$TR/current_tracer" &&
-		: >"$TR/trace" && echo 1 >"$TR/tracing_on"
-}
-# flr_count: the pcie_flr() calls traced, by their entry line: "pcie_flr();"
-# when nothing came between entry and return, else "pcie_flr() {" (its
-# return is a "}" line: two resets on two CPUs or threads interleave)
-flr_count() { grep -cE "$FLR_FN\(\)( \{|;)" "$TR/trace"; }
-# flr_durations: the duration of each call that returned (function_graph
-# prints one only on pcie_flr's lines at depth 1), in ms
-flr_durations() {
-	grep -oE '[0-9]+\.[0-9]+ us' "$TR/trace" |
-		awk '{ printf "%s%.0f", (NR > 1 ? ", " : ""), $1 / 1000 } END { print "" }'
-}
-# The FLRs traced since the trace was last emptied, kept as
-# flr-$1.trace: FLRS their number, FLR_MS their durations.
-flr_took() {
-	cp "$TR/trace" "$OUTDIR/flr-$1.trace"
-	FLRS=$(flr_count)
-	FLR_MS=$(flr_durations)
-}
-check "ftrace function_graph on $FLR_FN" trace_setup
+check "ftrace function_graph on $FLR_FN" flr_trace_on
 tp_stop ctr-a
 check "container A: testpmd quits, the container exits cleanly" test $? = 0
 sleep 1
@@ -385,7 +344,7 @@ AT_RELEASE=$FLRS REL_MS=$FLR_MS
 note "at A's release: $AT_RELEASE FLRs, lasting $FLR_MS ms"
 check "A's release: the kernel reset both VFs ($AT_RELEASE FLRs, want 2)" \
 	test "$AT_RELEASE" -ge 2
-: >"$TR/trace"
+flr_trace_clear
 check "container A2 (same names, same cgroup parent) reaches its prompt" \
 	startup ctr-a2 "$(ctr_wrapper ctr-a2 /vftoken-a "$VF0" "$VF1")"
 A2_STARTUP=$STARTUP_S
@@ -401,7 +360,7 @@ else
 fi
 tp_stop ctr-a2
 check "container A2: exits cleanly" test $? = 0
-echo 0 >"$TR/tracing_on"
+flr_trace_off
 
 note "start-up to the testpmd prompt, this boot: outside a container (uid 1000, broker) $HOST_STARTUP s; container A $A_STARTUP s; container A2 $A2_STARTUP s"
 note "what a reset costs: FLRs at A's release $AT_RELEASE ($REL_MS ms), before A2's prompt $AT_OPEN ($OPEN_MS ms)"

@@ -39,31 +39,12 @@
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
 . "$HERE/../lib/scenario.sh"
-# A command sent to a testpmd that died must fail, not kill the scenario.
-trap '' PIPE
 
 TOKA=/tmp/token-a
 TOKB=/tmp/token-b
-# shellcheck disable=SC2153 # from run.sh's environment
-VMBIN=$VFTOKEN_BUILD/tests/vm
-VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
 # the refused-open loops' length: the first argument (devtools/meson.build
 # gives 250 on 6.12 and 7.2), else LOOPS, else 1000
 LOOPS=${1:-${LOOPS:-1000}}
-
-note() { echo "  $*"; }
-
-# rx_of NAME PORT: RX-packets of PORT in the last "Forward statistics"
-# block of the log, as printed (no float conversion: the igb VF driver
-# extends its 32-bit counters, so registers that read all-ones after a PF
-# reset show up as a jump of 2^32).
-rx_of() {
-	awk -v p="$2" '
-		/Forward statistics for port/ { cur = ($6 == p) }
-		/Accumulated forward statistics/ { cur = 0 }
-		cur && $1 == "RX-packets:" { n = $2 }
-		END { print (n == "" ? 0 : n) }' "$(tp_log "$1")"
-}
 
 # fwd_rx NAME: "RX0 RX1", packets each port received since "start"
 # (testpmd's "show fwd stats all", which does not stop forwarding).
@@ -76,7 +57,7 @@ fwd_rx() {
 		return
 	}
 	sleep 0.5
-	echo "$(rx_of "$1" 0) $(rx_of "$1" 1)"
+	echo "$(port_rx "$1" 0) $(port_rx "$1" 1)"
 }
 
 # rx_window NAME SECS: both ports' RX counts of testpmd NAME into RX_A,
@@ -138,7 +119,7 @@ vf_fwd_start() {
 		-a "$VF0,vf_token_file=$TOKA" -a "$VF1,vf_token_file=$TOKA" \
 		-- -i --total-num-mbufs=$MBUFS
 	tp_wait "$name" 'testpmd> ' 180 || {
-		tail -n 30 "$(tp_log "$name")" | sed 's/^/  | /'
+		tp_tail "$name" 30
 		return 1
 	}
 	fwd_go "$name"
@@ -175,15 +156,6 @@ diag() {
 	done
 	ps -eo pid,stat,pcpu,wchan:24,args 2>/dev/null | cut -c1-150 | grep -v '\[' | sed 's/^/  | ps: /'
 	tail -n 5 "$(tp_log "$1")" | sed 's/^/  | log: /'
-}
-
-pf_start() {
-	local name=$1 tok=$2 n=$3
-	tp_start "$name" -d "$PLUGIN" -l 0,1 --file-prefix "$name" \
-		--log-level=bus.sriov:info \
-		-a "$VM_PF,num_vfs=$n,vf_token_file=$tok" \
-		-- -i --total-num-mbufs=$MBUFS
-	tp_wait "$name" 'testpmd> ' 180
 }
 
 pf_probed() {

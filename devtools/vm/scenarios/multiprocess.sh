@@ -62,7 +62,6 @@ SECONDARIES=4
 # portal") and nothing is captured. Preloading that one library in the
 # tool gives both processes the same order. Stock and ours alike.
 ORDER_FIX=LD_PRELOAD=/usr/lib/$MA/librte_mempool_dpaa.so.23
-UUID_RE='[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}'
 trap 'rm -f "$AUTO"; tp_stop_all' EXIT
 
 # ---- tools run as secondaries -----------------------------------------------
@@ -107,17 +106,6 @@ outcome() {
 	else
 		echo "fails (exit $RC): $(error_line "$1")"
 	fi
-}
-
-# stat_of FILE PORT KEY: the last KEY value (RX-packets:, TX-packets:) of
-# PORT in a "NIC statistics for port N" block (proc-info --stats and
-# testpmd's "show port stats" print the same block).
-stat_of() {
-	awk -v p="$2" -v k="$3" '
-		/statistics for port/ { cur = ($0 ~ /NIC statistics for port/ && $6 == p) }
-		/Accumulated forward statistics/ { cur = 0 }
-		cur && $1 == k { v = $2 }
-		END { print v }' "$1"
 }
 
 # xstat_of FILE PORT NAME: the last value of xstat NAME of PORT (proc-info
@@ -179,15 +167,13 @@ group_free() {
 
 # ---- primaries -----------------------------------------------------------
 pf_primary() {
-	tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf --log-level=bus.sriov:info \
-		-a "$VM_PF,num_vfs=$1,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
-	check "PF primary (plugin, num_vfs=$1) starts" tp_wait pf 'testpmd> ' 180
+	check "PF primary (plugin, num_vfs=$1) starts" pf_start pf "$TOK" "$1"
 	check "plugin created $1 VFs, on vfio-pci" eval \
 		"test \"\$(num_vfs $VM_PF)\" = $1 && test \"\$(driver_of $VF0)/\$(driver_of $VF1)\" = vfio-pci/vfio-pci"
 	tp_send pf "show port summary all"
 	tp_wait pf '^0 +([0-9A-Fa-f]{2}:){5}' 20
 	PF_MAC=$(port_mac pf 0)
-	tp_alive pf || tail -n 30 "$(tp_log pf)" | sed 's/^/  | /'
+	tp_alive pf || tp_tail pf 30
 }
 
 # fwd_primary NAME EAL-ARGS...: a primary testpmd on VF0 and VF1, mac
@@ -200,7 +186,7 @@ fwd_primary() {
 		-- -i --total-num-mbufs=$MBUFS
 	if ! tp_wait "$name" 'testpmd> ' 180; then
 		check "$name: primary testpmd on $VF0 $VF1 starts" false
-		tail -n 30 "$(tp_log "$name")" | sed 's/^/  | /'
+		tp_tail "$name" 30
 		return 1
 	fi
 	vf_pair_ready "$name"
@@ -537,7 +523,7 @@ ours_secondary() {
 		tp_alive sec || break
 		sleep 0.2
 	done
-	tail -n 4 "$(tp_log sec)" | sed 's/^/  | /'
+	tp_tail sec 4
 	check "the secondary exits after the primary" eval "! tp_alive sec"
 	tp_stop sec
 	RC=$?
@@ -690,12 +676,8 @@ bench_steps() {
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN, DPDK PMD directory $PMD_DIR"
 echo "$("$DUMPCAP" -v 2>&1 | grep -ao 'DPDK [0-9.]*' | head -n 1), $(tcpdump --version 2>&1 | head -n 1)"
-check "plugin is built" test -r "$PLUGIN"
 check "no sriov plugin in $PMD_DIR (the stock runs load none)" test ! -e "$AUTO" -a ! -L "$AUTO"
-pf_ready "$VM_PF"
-check "token file created (0600)" make_token "$TOK"
-VF0=$(vf_addr "$VM_PF" 0)
-VF1=$(vf_addr "$VM_PF" 1)
+plugin_ready "$TOK"
 VF2=$(vf_addr "$VM_PF" 2)
 case $MODE in
 bench) pf_primary 4 ;;

@@ -119,14 +119,6 @@ install_steps() {
 }
 
 # ---- the installed packages at work ----------------------------------------
-vft() {
-	local name=$1
-	shift
-	timeout 120 "$VFT" "$@" >"$OUTDIR/vft-$name.out" 2>"$OUTDIR/vft-$name.err"
-	RC=$?
-	note "\$ $VFT $* -> exit $RC"
-	sed 's/^/  | /' "$OUTDIR/vft-$name.out" "$OUTDIR/vft-$name.err" | head -n 20
-}
 
 verdict_is() { [ "$(jq -r .verdict "$OUTDIR/vft-$1.out" 2>/dev/null)" = "$2" ]; }
 
@@ -161,7 +153,7 @@ pf_steps() {
 		maps_has pf "$INSTALLED"
 	check "PF: probed by net_e1000_igb on the sriov bus" \
 		grep -q "sriov: $VM_PF: probe PCI driver net_e1000_igb " "$(tp_log pf)"
-	tp_alive pf || tail -n 30 "$(tp_log pf)" | sed 's/^/  | /'
+	tp_alive pf || tp_tail pf 30
 }
 
 vf_steps() {

@@ -20,16 +20,11 @@ PA=${PCIACCESS:-$VFTOKEN_BUILD/app/test-sriov-pciaccess/test-sriov-pciaccess}
 
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN, program $PA"
-check "plugin is built" test -r "$PLUGIN"
 check "test-sriov-pciaccess is built" test -x "$PA"
-pf_ready "$VM_PF"
-check "token file created (0600)" make_token "$TOK"
-VF0=$(vf_addr "$VM_PF" 0)
+plugin_ready "$TOK"
 
 # The PF's driver answers the VF's reset through the mailbox.
-tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
-	-a "$VM_PF,num_vfs=1,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
-check "PF testpmd with the plugin starts" tp_wait pf 'testpmd> ' 180
+check "PF testpmd with the plugin starts" pf_start pf "$TOK" 1
 
 log=$OUTDIR/pciaccess.log
 "$PA" -d "$PLUGIN" -l 0 --file-prefix pa --no-telemetry \

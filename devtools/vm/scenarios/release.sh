@@ -55,11 +55,7 @@ export VFTOKEN_VFIO_PATH=$VFIO_PATH
 
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, DPDK $(dpkg-query -W -f='${Version}' dpdk 2>/dev/null) ($(. /etc/os-release && echo "$PRETTY_NAME")), plugin $PLUGIN, VFIO $VFIO_PATH path, PMD directory $PMD_DIR"
-check "plugin is built" test -r "$PLUGIN"
-pf_ready "$VM_PF"
-check "token files created" eval "make_token $TOK && make_token $WRONG"
-VF0=$(vf_addr "$VM_PF" 0)
-VF1=$(vf_addr "$VM_PF" 1)
+plugin_ready "$TOK" "$WRONG"
 
 # ---- the PF helper ----------------------------------------------------------
 pf_helper "$TOK"
@@ -78,7 +74,7 @@ if tp_wait wrong 'testpmd> ' 180; then
 		eval "grep -q '^Port 0: ' $(tp_log wrong) && ! grep -q '^Port 1: ' $(tp_log wrong)"
 else
 	check "wrong token: testpmd keeps running with the good VF" false
-	tail -n 30 "$(tp_log wrong)" | sed 's/^/  | /'
+	tp_tail wrong 30
 fi
 tp_stop wrong
 check "wrong token: testpmd exits cleanly" test $? = 0
@@ -95,15 +91,6 @@ sec_run() {
 	timeout -s INT -k 5 "$secs" stdbuf -oL -eL "$@" </dev/null >"$OUTDIR/$name.out" 2>&1
 	RC=$?
 	note "\$ $* -> exit $RC"
-}
-
-# stat_of FILE PORT KEY: the last KEY (RX-packets:) of PORT in a "NIC
-# statistics for port N" block of proc-info --stats
-stat_of() {
-	awk -v p="$2" -v k="$3" '
-		/statistics for port/ { cur = ($0 ~ /NIC statistics for port/ && $6 == p) }
-		cur && $1 == k { v = $2 }
-		END { print v }' "$1"
 }
 
 # pcap_frames FILE MAC...: the number of frames of the pcap FILE (libpcap
@@ -222,7 +209,7 @@ if tp_wait $name 'testpmd> ' 180; then
 	secondaries $name
 else
 	check "fwd: testpmd on the VFs starts" false
-	tail -n 30 "$(tp_log $name)" | sed 's/^/  | /'
+	tp_tail $name 30
 fi
 tp_stop $name
 check "fwd: testpmd exits cleanly" test $? = 0

@@ -22,48 +22,19 @@
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
 . "$HERE/../lib/scenario.sh"
+# shellcheck source=../lib/trace.sh
+. "$HERE/../lib/trace.sh"
 
 TOK=/tmp/vf-token
-TR=/sys/kernel/tracing
-# the function that does an FLR (drivers/pci/pci.c); pcie_reset_flr() of
-# newer kernels calls it too
-FLR_FN=pcie_flr
 
 # shellcheck disable=SC2153 # from run.sh's environment
 echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN"
-check "plugin is built" test -r "$PLUGIN"
-pf_ready "$VM_PF"
-check "token file created (0600)" make_token "$TOK"
-VF0=$(vf_addr "$VM_PF" 0)
-VF1=$(vf_addr "$VM_PF" 1)
+plugin_ready "$TOK"
 
-trace_setup() {
-	[ -d "$TR/events" ] || mount -t tracefs nodev "$TR" || return 1
-	grep -qx "$FLR_FN" "$TR/available_filter_functions" || {
-		echo "  $FLR_FN is not traceable here"
-		return 1
-	}
-	echo 0 >"$TR/tracing_on" &&
-		echo nop >"$TR/current_tracer" &&
-		echo "$FLR_FN" >"$TR/set_ftrace_filter" &&
-		echo function >"$TR/current_tracer" &&
-		echo 1 >"$TR/tracing_on"
-}
-
-# flr_count: FLRs traced since the last trace_clear
-flr_count() { grep -c " $FLR_FN <-" "$TR/trace"; }
-trace_clear() { : >"$TR/trace"; }
-# trace_show LABEL: each traced FLR (task, timestamp, caller)
-trace_show() {
-	grep " $FLR_FN <-" "$TR/trace" | sed -E "s/^ +/  $1: /"
-}
-
-check "ftrace on $FLR_FN" trace_setup
+check "ftrace function_graph on $FLR_FN" flr_trace_on
 
 # ---- the PF, through the plugin (it creates the VFs and sets the token) ----
-tp_start pf -d "$PLUGIN" -l 0,1 --file-prefix pf \
-	-a "$VM_PF,num_vfs=2,vf_token_file=$TOK" -- -i --total-num-mbufs=$MBUFS
-check "PF testpmd with the plugin starts" tp_wait pf 'testpmd> ' 180
+check "PF testpmd with the plugin starts" pf_start pf "$TOK" 2
 check "VFs $VF0 $VF1 on vfio-pci" \
 	test "$(driver_of "$VF0")/$(driver_of "$VF1")" = vfio-pci/vfio-pci
 
@@ -73,25 +44,27 @@ check "VFs $VF0 $VF1 on vfio-pci" \
 launch() {
 	local name=$1 t0 t1
 	shift
-	trace_clear
+	flr_trace_clear
 	tp_start "$name" -l 0,1 --file-prefix "$name" "$@" -a "$VF0" -a "$VF1" \
 		-- -i --total-num-mbufs=$MBUFS
 	tp_stamp "$name"
 	if ! tp_wait "$name" 'testpmd> ' 180; then
 		check "$name: testpmd on the VFs starts" false
-		tail -n 30 "$(tp_log "$name")" | sed 's/^/  | /'
+		tp_tail "$name" 30
 		tp_stop "$name"
 		return 1
 	fi
-	OPEN_FLRS=$(flr_count)
-	trace_show "$name open"
+	flr_took "$name-open"
+	OPEN_FLRS=$FLRS
+	note "$name open: $FLRS FLRs ($FLR_MS ms; flr-$name-open.trace)"
 	# the bus's view of it, while it runs (none for stock)
 	[ "$name" = ours ] && telemetry "$name" "/sriov/info,$VF0" >"$OUTDIR/$name.tel" 2>&1
-	trace_clear
+	flr_trace_clear
 	tp_stop "$name"
 	check "$name: testpmd exits cleanly" test $? = 0
-	EXIT_FLRS=$(flr_count)
-	trace_show "$name exit"
+	flr_took "$name-exit"
+	EXIT_FLRS=$FLRS
+	note "$name exit: $FLRS FLRs ($FLR_MS ms; flr-$name-exit.trace)"
 	t0=$(tp_stamp_of "$name" 'VFIO support initialized')
 	t1=$(tp_stamp_of "$name" 'Interactive-mode selected')
 	PROBE_S=
@@ -127,8 +100,7 @@ note "ours: telemetry $(cat "$OUTDIR/ours.tel" 2>/dev/null)"
 check "ours: telemetry /sriov/info has the start-up timings and the reset" \
 	grep -Eq '"open_us": *[0-9]+,.*"probe_us": *[0-9]+.*"reset": *"at-open"' "$OUTDIR/ours.tel"
 
-echo 0 >"$TR/tracing_on"
-echo nop >"$TR/current_tracer"
+flr_trace_off
 tp_stop pf
 check "PF testpmd exits cleanly" test $? = 0
 tp_stop_all

@@ -35,17 +35,7 @@
 HERE=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=../lib/scenario.sh
 . "$HERE/../lib/scenario.sh"
-# A command sent to a testpmd that died must fail, not kill the scenario.
-trap '' PIPE
-
 TOK=/tmp/token
-# shellcheck disable=SC2153 # from run.sh's environment
-VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
-
-note() { echo "  $*"; }
-
-# scan TOKEN-FILE FILE...: token_scan of lib/scenario.sh.
-scan() { token_scan "$@"; }
 
 # read_ok FILE: the scan has something to scan: FILE is non-empty and holds
 # what a good copy of its kind always holds (a scan of an empty telemetry
@@ -80,13 +70,11 @@ read_ok() {
 
 # absent FILE...: each file was read (read_ok) and the token is in none.
 absent() {
-	local out f
+	local f
 	for f in "$@"; do
 		read_ok "$f" || return 1
 	done
-	out=$(scan "$TOK" "$@") && return 0
-	echo "$out" | sed 's/^/  leak: /'
-	return 1
+	token_absent "$TOK" "$@"
 }
 
 # present FILE: the token is in the file (where it is expected).
@@ -95,7 +83,7 @@ present() {
 	for f in "$@"; do
 		read_ok "$f" || return 1
 	done
-	out=$(scan "$TOK" "$@") && return 1
+	out=$(token_scan "$TOK" "$@") && return 1
 	echo "$out" | sed 's/^/  found (expected): /'
 	return 0
 }
@@ -212,7 +200,6 @@ echo "kernel $VM_KERNEL, PF $VM_PF, plugin $PLUGIN"
 check "plugin and CLI are built" test -r "$PLUGIN" -a -x "$VFT"
 pf_ready "$VM_PF"
 check "token file created (0600)" make_token "$TOK"
-vf() { printf '%s' "$VM_PF" | sed "s/00\.0\$/1$(($1 / 4)).$(($1 * 2 % 8))/"; }
 
 # The scanner itself: each form of the token, alone in a file, is found.
 scan_selftest() {
@@ -238,7 +225,7 @@ for name, data in forms.items():
     open("%s/%s" % (sys.argv[2], name), "wb").write(b"pre " + data + b" post")
 PY
 	for f in "$d"/*; do
-		if scan "$TOK" "$f" >/dev/null; then
+		if token_scan "$TOK" "$f" >/dev/null; then
 			echo "  scanner misses $(basename "$f")"
 			ok=1
 		fi
@@ -262,7 +249,7 @@ check "PF: token not in /proc/PID/cmdline nor environ" \
 
 # ---- VF, token from a file -----------------------------------------------
 echo "-- VF testpmd, token from vf_token_file"
-vf_start vf-file -a "$(vf 0),vf_token_file=$TOK"
+vf_start vf-file -a "$(vf_addr "$VM_PF" 0),vf_token_file=$TOK"
 check "vf-file: port up on the VF" grep -q '^Port 0: ' "$(tp_log vf-file)"
 testpmd_secrets vf-file
 check "vf-file: telemetry /sriov/info answered for the VF" \
@@ -278,7 +265,7 @@ tp_stop vf-file
 echo "-- VF testpmd, token from vf_token_env"
 VFTOK=$(cat "$TOK")
 export VFTOK
-vf_start vf-env -a "$(vf 1),vf_token_env=VFTOK"
+vf_start vf-env -a "$(vf_addr "$VM_PF" 1),vf_token_env=VFTOK"
 unset VFTOK
 check "vf-env: port up on the VF" grep -q '^Port 0: ' "$(tp_log vf-env)"
 testpmd_secrets vf-env
@@ -294,8 +281,8 @@ tp_stop vf-env
 
 # ---- VF, token on the command line -------------------------------------------
 echo "-- VF testpmd, token on the command line (--vfio-vf-token, vf_token=)"
-vf_start vf-cmdline --vfio-vf-token="$(cat "$TOK")" -a "$(vf 2)" \
-	-a "$(vf 3),vf_token=$(cat "$TOK")"
+vf_start vf-cmdline --vfio-vf-token="$(cat "$TOK")" -a "$(vf_addr "$VM_PF" 2)" \
+	-a "$(vf_addr "$VM_PF" 3),vf_token=$(cat "$TOK")"
 check "vf-cmdline: both ports up" grep -q '^Port 1: ' "$(tp_log vf-cmdline)"
 testpmd_secrets vf-cmdline
 telemetry vf-cmdline /eal/params >"$OUTDIR/vf-cmdline.eal-params" 2>&1
@@ -315,7 +302,7 @@ tp_stop vf-cmdline
 
 # ---- the CLI ---------------------------------------------------------------
 echo "-- vftoken CLI, caught while running"
-V4=$(vf 4)
+V4=$(vf_addr "$VM_PF" 4)
 cli_caught file check "$V4" --token-file "$TOK"
 check "CLI --token-file: caught blocked on its output, opened the VF (exit 0)" \
 	test "$CLI_CAUGHT/$CLI_RC" = pipe_write/0
@@ -368,15 +355,15 @@ CASES="group other owner symlink twolines trailing"
 args=()
 i=0
 for c in $CASES; do
-	args+=(-a "$(vf $i),vf_token_file=$B/$c")
+	args+=(-a "$(vf_addr "$VM_PF" $i),vf_token_file=$B/$c")
 	i=$((i + 1))
 done
-vf_start rules "${args[@]}" -a "$(vf 6),vf_token_file=$TOK"
-check "rules: only the good VF $(vf 6) became a port" \
+vf_start rules "${args[@]}" -a "$(vf_addr "$VM_PF" 6),vf_token_file=$TOK"
+check "rules: only the good VF $(vf_addr "$VM_PF" 6) became a port" \
 	eval "grep -q '^Port 0: ' $(tp_log rules) && ! grep -q '^Port 1: ' $(tp_log rules)"
 i=0
 for c in $CASES; do
-	a=$(vf $i)
+	a=$(vf_addr "$VM_PF" $i)
 	grep "sriov: $a: devarg" "$(tp_log rules)" | sed 's/^/  | /'
 	check "plugin refuses $c: \"${RULE[$c]}\"" \
 		grep -q "sriov: $a: devarg vf_token_file: token file $B/$c ${RULE[$c]}" \
@@ -388,7 +375,7 @@ for c in $CASES; do
 		eval "test $rc = 10 && grep -q \"token file $B/$c ${RULE[$c]}\" $OUTDIR/cli-rule-$c.out"
 	i=$((i + 1))
 done
-telemetry rules "/sriov/info,$(vf 0)" >"$OUTDIR/rules.sriov-info" 2>&1
+telemetry rules "/sriov/info,$(vf_addr "$VM_PF" 0)" >"$OUTDIR/rules.sriov-info" 2>&1
 check "rules: telemetry says token-unreadable" \
 	grep -q '"token-unreadable"' "$OUTDIR/rules.sriov-info"
 tp_stop rules

@@ -25,14 +25,6 @@ pci_id_is() {
 	}
 }
 
-create_vfs() {
-	echo "$2" >"$(dev "$1")/sriov_numvfs" || return 1
-	[ "$(vfs_of "$1" | wc -l)" = "$2" ] || {
-		echo "  $(vfs_of "$1" | wc -l) VFs after writing $2"
-		return 1
-	}
-}
-
 vfs_ok() {
 	local vf ok=0 expect=("${@:2}") got
 	mapfile -t got < <(vfs_of "$1")
@@ -159,7 +151,7 @@ check "vfio-pci ready (modprobe enable_sriov=1, or built in)" vfio_setup
 check "/dev/vfio/vfio is the VFIO misc device (char 10:196)" \
 	test "$(stat -c '%F %t:%T' /dev/vfio/vfio 2>/dev/null)" = "character special file a:c4"
 check "PF binds to vfio-pci via driver_override" bind_vfio "$VM_PF"
-check "echo 2 > sriov_numvfs creates 2 VFs" create_vfs "$VM_PF" 2
+check "echo 2 > sriov_numvfs creates 2 VFs" set_num_vfs "$VM_PF" 2
 check "VFs at 0000:01:10.0 0000:01:10.2 are 8086:10ca on vfio-pci" \
 	vfs_ok "$VM_PF" 0000:01:10.0 0000:01:10.2
 mapfile -t vfs < <(vfs_of "$VM_PF")
@@ -173,6 +165,6 @@ if vfio_pci_builtin; then
 	check "PF and 2 VFs have a vfio cdev" cdev_nodes "$VM_PF" "${vfs[@]}"
 fi
 check "2 MB hugepages reserved and hugetlbfs at /dev/hugepages" hugepages_ok
-check "echo 0 > sriov_numvfs removes the VFs" create_vfs "$VM_PF" 0
+check "echo 0 > sriov_numvfs removes the VFs" set_num_vfs "$VM_PF" 0
 
 finish

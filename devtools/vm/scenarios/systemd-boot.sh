@@ -136,9 +136,9 @@ since_mark() {
 	fi 2>/dev/null
 }
 
-# fwd_rx UNIT: "RX0 RX1" from the last per-second line of sriov-fwd since
+# journal_rx UNIT: "RX0 RX1" from the last per-second line of sriov-fwd since
 # the mark (0 0 if none).
-fwd_rx() {
+journal_rx() {
 	since_mark "$1" |
 		awk '/^\[ *[0-9]+s\] sriov:/ {
 			n = 0
@@ -152,7 +152,7 @@ fwd_rx() {
 forwards() {
 	local t0=$SECONDS rx
 	while :; do
-		read -r -a rx <<<"$(fwd_rx "$1")"
+		read -r -a rx <<<"$(journal_rx "$1")"
 		if [ "${rx[0]}" -gt 0 ] && [ "${rx[1]}" -gt 0 ]; then
 			note "$1: rx VF0 ${rx[0]}, VF1 ${rx[1]} after $((SECONDS - t0)) s"
 			return 0
@@ -178,15 +178,6 @@ documented() {
 	vftoken-vfs@*) sed -n 's/.*systemd-analyze security`` rates it \([0-9.]*\) .*/\1/p' "$doc" ;;
 	vftoken-vfio*) sed -n 's/.*(``vftoken-vfio.service``: \([0-9.]*\)).*/\1/p' "$doc" ;;
 	esac | head -n 1
-}
-
-# scan TOKEN-FILE FILE...: the forms of the token (secrets.sh) in each
-# FILE; 0 if found nowhere.
-absent() {
-	local out
-	out=$(token_scan "$TOKEN_COPY" "$@") && return 0
-	echo "$out" | sed 's/^/  leak: /'
-	return 1
 }
 
 # dependency_failed UNIT: systemd logged "Dependency failed for UNIT" since
@@ -391,12 +382,12 @@ check "the journal has this boot's lines of the units" \
 check "the scanner finds the token where it is (the token file)" \
 	eval "! token_scan $TOKEN_COPY $TOKEN >/dev/null"
 check "the token is in no systemctl status, show or journal output (any encoding)" \
-	absent "$OUTDIR/status-vfs.txt" "$OUTDIR/status-fwd.txt" "$OUTDIR/status-vfio.txt" \
+	token_absent "$TOKEN_COPY" "$OUTDIR/status-vfs.txt" "$OUTDIR/status-fwd.txt" "$OUTDIR/status-vfio.txt" \
 	"$OUTDIR/show.txt" "$OUTDIR/journal-verbose.txt" "$OUTDIR/journal-export.txt" \
 	"$OUTDIR/start-notoken.out" "$OUTDIR/start-absent.out"
 mapfile -t jfiles < <(find /run/log/journal /var/log/journal -name '*.journal' 2>/dev/null)
 note "journal files: ${#jfiles[@]}"
 check "the token is in none of the journal's files (raw bytes)" \
-	eval "test ${#jfiles[@]} -gt 0 && absent ${jfiles[*]}"
+	eval "test ${#jfiles[@]} -gt 0 && token_absent $TOKEN_COPY ${jfiles[*]}"
 
 finish

@@ -50,7 +50,6 @@ OUT=$VM_SCRATCH
 UNIT_DIR=$VFTOKEN_BUILD/config/systemd
 BUILT_VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
 ETC=/etc/vftoken
-UUID_RE='[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}'
 CG_BASE=/sys/fs/cgroup/devices
 
 # ---- reading a unit ----------------------------------------------------------
