@@ -570,6 +570,9 @@ rec warm "$WARM"
 rec retries "$RETRIES"
 rec stall_s "$STALL_S"
 rec probe_stall_s "$PROBE_STALL_S"
+# exit_s ends when every thread of the process is gone (tp_exited); samples
+# without this row ended it at the main thread's zombie
+rec exit_end every-thread
 rec guest_cpus "$(nproc)"
 rec mbufs "$MBUFS"
 rec vf_mbufs "$VF_MBUFS"
