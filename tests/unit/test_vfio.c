@@ -2503,6 +2503,42 @@ test_layer_close_lanes(void **state)
 	assert_int_equal(fk.bad_closes, 0);
 }
 
+/* A VF on a bus of its own (routing IDs past the PF's bus) is still behind
+ * its PF's bridge: its physfn in sysfs says so. */
+#define VF_FAR "0000:05:10.0"
+#define G_VF_FAR 6
+
+static void
+test_layer_close_lanes_physfn(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device pf, vf;
+	struct vft_device *all[2] = { &pf, &vf };
+	int far = (int)fk.n_devs;
+
+	(void)state;
+	fk_add(VF_FAR, G_VF_FAR, true, false, D_PF);
+	fk.viable[G_VF_FAR] = true;
+	assert_int_equal(fake_sysfs_add_vf(&fs, PF, 1, VF_FAR, 0x8086, 0x10ca,
+					   "vfio-pci", G_VF_FAR),
+			 0);
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	open_layer(&io, PF, NULL, &pf);
+	open_layer(&io, VF_FAR, &tok, &vf);
+	assert_int_equal(vft_devices_close(&sys, all, 2, 8), 1);
+	assert_int_equal(fk.n_close_log, 4);
+	assert_int_equal(fk.close_log[0], 1 + D_PF);
+	assert_int_equal(fk.close_log[1], -1 - D_PF);
+	assert_int_equal(fk.close_log[2], 1 + far);
+	/* without sysfs only the addresses: buses 01 and 05, two lanes */
+	open_layer(&io, PF, NULL, &pf);
+	open_layer(&io, VF_FAR, &tok, &vf);
+	assert_int_equal(vft_devices_close(NULL, all, 2, 8), 2);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
 struct opener {
 	struct vft_iommu *io;
 	const char *name;
@@ -2918,6 +2954,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_layer_close_lanes, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_layer_close_lanes_physfn,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_layer_open_concurrent,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_many_order, setup,
