@@ -466,7 +466,8 @@ void vft_device_close(struct vft_device *d);
  * of Linux 6.12 and 7.2; 6.1 has no such lock). Everything
  * else runs on the caller's thread; not thread-safe against other uses of
  * the devices or their contexts.
- * @return the threads the closes ran on (0 when there was nothing to do).
+ * @return the threads the closes ran on: 1 or more; 0 when @p ds is NULL
+ * or @p n is 0.
  */
 unsigned int vft_devices_close(const struct vft_sys *sys,
 			       struct vft_device *const *ds, unsigned int n,
