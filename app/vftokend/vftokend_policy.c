@@ -200,63 +200,67 @@ vfb_nss_buf(char *old, size_t *size)
 	return b;
 }
 
-static int
-vfb_lookup_user(const struct vfb_ctx *c, const char *name, unsigned int *uid)
-{
-	char q[VFB_QUOTE_MAX + 4];
-	struct passwd pw, *res = NULL;
-	size_t size = 0;
-	char *buf = NULL;
-	int rc;
+/* One NSS lookup of a name: fills @p id; 0, ERANGE (buffer too small) or
+ * an errno; *found false when the name is unknown. */
+typedef int (*vfb_nss_fn)(const char *name, char *buf, size_t size,
+			  unsigned int *id, bool *found);
 
-	do {
-		buf = vfb_nss_buf(buf, &size);
-		if (buf == NULL)
-			return vfb_fail(c, "no memory to look up user '%s'",
-					vfb_quote(q, name));
-		rc = getpwnam_r(name, &pw, buf, size, &res);
-	} while (rc == ERANGE && size < VFB_NSS_BUF_MAX);
-	if (rc == 0 && res != NULL)
-		*uid = pw.pw_uid;
-	free(buf);
-	if (rc != 0)
-		return vfb_fail(c, "cannot look up user '%s': %s",
-				vfb_quote(q, name), strerror(rc));
-	if (res == NULL)
-		return vfb_fail(c,
-				"unknown user '%s' (expected a user name "
-				"getpwnam_r knows, or uid=N)",
-				vfb_quote(q, name));
-	return 0;
+static int
+vfb_nss_user(const char *name, char *buf, size_t size, unsigned int *id,
+	     bool *found)
+{
+	struct passwd pw, *res = NULL;
+	int rc = getpwnam_r(name, &pw, buf, size, &res);
+
+	*found = rc == 0 && res != NULL;
+	if (*found)
+		*id = pw.pw_uid;
+	return rc;
 }
 
 static int
-vfb_lookup_group(const struct vfb_ctx *c, const char *name, unsigned int *gid)
+vfb_nss_group(const char *name, char *buf, size_t size, unsigned int *id,
+	      bool *found)
+{
+	struct group gr, *res = NULL;
+	int rc = getgrnam_r(name, &gr, buf, size, &res);
+
+	*found = rc == 0 && res != NULL;
+	if (*found)
+		*id = gr.gr_gid;
+	return rc;
+}
+
+/* user= or group= @p name: its id through NSS (@p what: "user", "group";
+ * @p call: the libc function, named in the error; @p key: the numeric key
+ * that says the same, "uid", "gid"). */
+static int
+vfb_lookup(const struct vfb_ctx *c, vfb_nss_fn fn, const char *what,
+	   const char *call, const char *key, const char *name,
+	   unsigned int *id)
 {
 	char q[VFB_QUOTE_MAX + 4];
-	struct group gr, *res = NULL;
 	size_t size = 0;
 	char *buf = NULL;
+	bool found = false;
 	int rc;
 
 	do {
 		buf = vfb_nss_buf(buf, &size);
 		if (buf == NULL)
-			return vfb_fail(c, "no memory to look up group '%s'",
+			return vfb_fail(c, "no memory to look up %s '%s'", what,
 					vfb_quote(q, name));
-		rc = getgrnam_r(name, &gr, buf, size, &res);
+		rc = fn(name, buf, size, id, &found);
 	} while (rc == ERANGE && size < VFB_NSS_BUF_MAX);
-	if (rc == 0 && res != NULL)
-		*gid = gr.gr_gid;
 	free(buf);
 	if (rc != 0)
-		return vfb_fail(c, "cannot look up group '%s': %s",
+		return vfb_fail(c, "cannot look up %s '%s': %s", what,
 				vfb_quote(q, name), strerror(rc));
-	if (res == NULL)
+	if (!found)
 		return vfb_fail(c,
-				"unknown group '%s' (expected a group name "
-				"getgrnam_r knows, or gid=N)",
-				vfb_quote(q, name));
+				"unknown %s '%s' (expected a %s name %s "
+				"knows, or %s=N)",
+				what, vfb_quote(q, name), what, call, key);
 	return 0;
 }
 
@@ -327,9 +331,11 @@ vfb_parse_one_id(const struct vfb_ctx *c, enum vfb_key k, const char *item,
 {
 	switch (k) {
 	case VFB_K_USER:
-		return vfb_lookup_user(c, item, id);
+		return vfb_lookup(c, vfb_nss_user, "user", "getpwnam_r", "uid",
+				  item, id);
 	case VFB_K_GROUP:
-		return vfb_lookup_group(c, item, id);
+		return vfb_lookup(c, vfb_nss_group, "group", "getgrnam_r",
+				  "gid", item, id);
 	default:
 		return vfb_parse_id(c, vfb_key_names[k], item, id);
 	}

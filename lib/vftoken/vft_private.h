@@ -65,12 +65,13 @@ unsigned int vft_sriov_numvfs_steps(unsigned int cur, unsigned int n,
 void vft_explain_kernel_set(const char *release);
 
 /* ------------------------------------------------------------------------ */
-/* VFIO syscall table and step-reporting opens (vft_vfio.c, owner "vfio")   */
+/* VFIO syscall table (vft_os.c) and step-reporting opens (vft_group.c)     */
 /* ------------------------------------------------------------------------ */
 
 /*
- * TEST SEAM. Every system call the VFIO layer (vft_vfio.c, vft_open.c)
- * makes goes through vft_os, so unit tests can put a fake VFIO kernel
+ * TEST SEAM. Every system call the VFIO layer (vft_os.c, vft_group.c,
+ * vft_device_fd.c, the backends, vft_open.c) makes on a /dev/vfio or
+ * /dev/iommu node goes through vft_os, so unit tests can put a fake VFIO kernel
  * behind it. Each entry has the libc contract: -1 (MAP_FAILED for mmap)
  * and errno on failure. The default table calls the real system calls;
  * nothing but tests should ever replace it.
@@ -112,6 +113,12 @@ int vft_device_adopt_fd(struct vft_device *d, int fd,
 
 /* errno of the last failed system call as a negative value, never 0. */
 int vft_os_errno(void);
+
+/* Close *@p fd through the seam if open; it becomes -1 (vft_os.c). */
+void vft_os_close_fd(int *fd);
+
+/* A closed device's state: no fd, no regions, no IRQ (vft_device_fd.c). */
+void vft_device_state_clear(struct vft_device *d);
 
 /*
  * vfio-pci resets a function when its first user opens it, and fails that
@@ -219,5 +226,123 @@ int vft_group_open_step(struct vft_container *c, int group_id,
 int vft_device_open_step(struct vft_group *g, const struct vft_pci_addr *addr,
 			 const struct vft_token *tok, struct vft_device *d,
 			 struct vft_err *err, enum vft_step *step);
+
+/* ------------------------------------------------------------------------ */
+/* Not public: the group path's primitives, raw device operations and sysfs  */
+/* writes the library uses inside itself (backends, device layer, explainer) */
+/* and its unit tests reach here. A program opens devices through            */
+/* vft_iommu_open_device() / vft_open() and maps BARs with                   */
+/* vft_device_map_bars_at() (vftoken.h).                                     */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * List the functions of IOMMU group @p group into @p out (at most @p max).
+ * @return the number of functions (may exceed @p max) or -errno.
+ */
+int vft_iommu_group_devices(const struct vft_sys *sys, int group,
+			    struct vft_pci_addr *out, unsigned int max);
+
+/**
+ * The vfio cdev of a function bound to vfio-pci: N of /dev/vfio/devices/
+ * vfioN, from sysfs "vfio-dev/vfioN". -ENOENT when it has none (not on
+ * vfio-pci, or a kernel without CONFIG_VFIO_DEVICE_CDEV).
+ */
+int vft_pci_vfio_cdev(const struct vft_sys *sys,
+		      const struct vft_pci_addr *addr);
+
+/** Write driver_override ("" clears it). */
+int vft_pci_set_driver_override(const struct vft_sys *sys,
+				const struct vft_pci_addr *addr,
+				const char *driver, struct vft_err *err);
+
+/** Unbind from the current driver (no-op if unbound). */
+int vft_pci_unbind(const struct vft_sys *sys, const struct vft_pci_addr *addr,
+		   struct vft_err *err);
+
+/** Open /dev/vfio/vfio, check the API version and type1v2 support. */
+int vft_container_open(struct vft_container *c, struct vft_err *err);
+
+/** Close (idempotent). */
+void vft_container_close(struct vft_container *c);
+
+/**
+ * Open /dev/vfio/@p group_id, check it is viable (naming the functions in
+ * the group otherwise), attach it to @p c, and set the type1v2 IOMMU on the
+ * first group. On failure nothing stays open. A group that is not viable
+ * gives -EPERM (the errno of open() and the ioctls otherwise).
+ */
+int vft_group_open(struct vft_container *c, int group_id, struct vft_group *g,
+		   const struct vft_sys *sys, struct vft_err *err);
+
+/** Detach and close (idempotent). */
+void vft_group_close(struct vft_group *g);
+
+/**
+ * Build the VFIO_GROUP_GET_DEVICE_FD argument for @p addr and @p tok:
+ * "dddd:bb:dd.f" or "dddd:bb:dd.f vf_token=<uuid>". The buffer holds a
+ * secret when a token is given: wipe it after use.
+ * @return string length, or -ENAMETOOLONG if @p len is too small.
+ */
+int vft_device_name(const struct vft_pci_addr *addr,
+		    const struct vft_token *tok, char *buf, size_t len);
+
+/**
+ * Get a device fd from @p g with an optional token, then read device and
+ * region info. On failure the returned errno is the kernel's (e.g. -EACCES
+ * for a missing or wrong token) and @p err says so; use vft_explain() for
+ * the reason.
+ */
+int vft_device_open(struct vft_group *g, const struct vft_pci_addr *addr,
+		    const struct vft_token *tok, struct vft_device *d,
+		    struct vft_err *err);
+
+/** Refresh region @p index info into d->regions[index]. */
+int vft_device_region_info(struct vft_device *d, uint32_t index,
+			   struct vft_err *err);
+
+/** mmap region @p index (must be mmap-able). Mapped once; later calls return
+ * the same mapping. */
+int vft_device_region_map(struct vft_device *d, uint32_t index, void **addr,
+			  struct vft_err *err);
+
+/** Unmap region @p index (no-op if not mapped). */
+void vft_device_region_unmap(struct vft_device *d, uint32_t index);
+
+/** Read or write config space through the config region. */
+int vft_device_config_read(struct vft_device *d, void *buf, size_t len,
+			   off_t off);
+int vft_device_config_write(struct vft_device *d, const void *buf, size_t len,
+			    off_t off);
+
+/** IRQ info for @p index: @p count gets the number of vectors. */
+int vft_device_irq_count(struct vft_device *d, uint32_t index, uint32_t *count,
+			 struct vft_err *err);
+
+/**
+ * Route vectors 0..n-1 of IRQ @p index (VFIO_PCI_MSIX_IRQ_INDEX, ...) to
+ * eventfds @p fds (the caller owns them; -1 leaves a vector unset).
+ */
+int vft_device_irq_enable(struct vft_device *d, uint32_t index, const int *fds,
+			  unsigned int n, struct vft_err *err);
+
+/** Map @p len bytes at @p vaddr to @p iova for DMA, read and write. */
+int vft_dma_map(struct vft_container *c, uint64_t vaddr, uint64_t iova,
+		uint64_t len, struct vft_err *err);
+
+/** Unmap a DMA range. */
+int vft_dma_unmap(struct vft_container *c, uint64_t iova, uint64_t len,
+		  struct vft_err *err);
+
+/** Number of devices open in the context. */
+unsigned int vft_iommu_devices(const struct vft_iommu *io);
+
+/**
+ * mmap every memory BAR the kernel lets user space map (I/O BARs and
+ * non-mmap-able regions are left alone). A BAR holding the MSI-X table
+ * that the kernel does not let map whole is mapped around the table pages,
+ * in one reservation. On failure no BAR stays mapped. The mappings are in
+ * d->regions[i].map (i = 0..5).
+ */
+int vft_device_map_bars(struct vft_device *d, struct vft_err *err);
 
 #endif /* VFT_PRIVATE_H */

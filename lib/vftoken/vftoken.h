@@ -303,30 +303,6 @@ int vft_pci_scan(const struct vft_sys *sys, vft_pci_scan_cb cb, void *arg);
 int vft_vfio_pci_enable_sriov(const struct vft_sys *sys);
 
 /**
- * List the functions of IOMMU group @p group into @p out (at most @p max).
- * @return the number of functions (may exceed @p max) or -errno.
- */
-int vft_iommu_group_devices(const struct vft_sys *sys, int group,
-			    struct vft_pci_addr *out, unsigned int max);
-
-/**
- * The vfio cdev of a function bound to vfio-pci: N of /dev/vfio/devices/
- * vfioN, from sysfs "vfio-dev/vfioN". -ENOENT when it has none (not on
- * vfio-pci, or a kernel without CONFIG_VFIO_DEVICE_CDEV).
- */
-int vft_pci_vfio_cdev(const struct vft_sys *sys,
-		      const struct vft_pci_addr *addr);
-
-/** Write driver_override ("" clears it). */
-int vft_pci_set_driver_override(const struct vft_sys *sys,
-				const struct vft_pci_addr *addr,
-				const char *driver, struct vft_err *err);
-
-/** Unbind from the current driver (no-op if unbound). */
-int vft_pci_unbind(const struct vft_sys *sys, const struct vft_pci_addr *addr,
-		   struct vft_err *err);
-
-/**
  * Bind to vfio-pci via driver_override + drivers_probe. No-op if bound to
  * vfio-pci already; unbinds another driver first.
  */
@@ -404,45 +380,8 @@ struct vft_device {
 	unsigned int n_resets;
 };
 
-/** Open /dev/vfio/vfio, check the API version and type1v2 support. */
-int vft_container_open(struct vft_container *c, struct vft_err *err);
-
-/** Close (idempotent). */
-void vft_container_close(struct vft_container *c);
-
-/**
- * Open /dev/vfio/@p group_id, check it is viable (naming the functions in
- * the group otherwise), attach it to @p c, and set the type1v2 IOMMU on the
- * first group. On failure nothing stays open. A group that is not viable
- * gives -EPERM (the errno of open() and the ioctls otherwise).
- */
-int vft_group_open(struct vft_container *c, int group_id, struct vft_group *g,
-		   const struct vft_sys *sys, struct vft_err *err);
-
-/** Detach and close (idempotent). */
-void vft_group_close(struct vft_group *g);
-
 /** Longest device name string passed to VFIO_GROUP_GET_DEVICE_FD. */
 #define VFT_DEVICE_NAME_LEN 96
-
-/**
- * Build the VFIO_GROUP_GET_DEVICE_FD argument for @p addr and @p tok:
- * "dddd:bb:dd.f" or "dddd:bb:dd.f vf_token=<uuid>". The buffer holds a
- * secret when a token is given: wipe it after use.
- * @return string length, or -ENAMETOOLONG if @p len is too small.
- */
-int vft_device_name(const struct vft_pci_addr *addr,
-		    const struct vft_token *tok, char *buf, size_t len);
-
-/**
- * Get a device fd from @p g with an optional token, then read device and
- * region info. On failure the returned errno is the kernel's (e.g. -EACCES
- * for a missing or wrong token) and @p err says so; use vft_explain() for
- * the reason.
- */
-int vft_device_open(struct vft_group *g, const struct vft_pci_addr *addr,
-		    const struct vft_token *tok, struct vft_device *d,
-		    struct vft_err *err);
 
 /**
  * Unmap regions, disable the IRQs enabled through this API and close
@@ -473,45 +412,8 @@ unsigned int vft_devices_close(const struct vft_sys *sys,
 			       struct vft_device *const *ds, unsigned int n,
 			       unsigned int max_threads);
 
-/** Refresh region @p index info into d->regions[index]. */
-int vft_device_region_info(struct vft_device *d, uint32_t index,
-			   struct vft_err *err);
-
-/** mmap region @p index (must be mmap-able). Mapped once; later calls return
- * the same mapping. */
-int vft_device_region_map(struct vft_device *d, uint32_t index, void **addr,
-			  struct vft_err *err);
-
-/** Unmap region @p index (no-op if not mapped). */
-void vft_device_region_unmap(struct vft_device *d, uint32_t index);
-
-/** Read or write config space through the config region. */
-int vft_device_config_read(struct vft_device *d, void *buf, size_t len,
-			   off_t off);
-int vft_device_config_write(struct vft_device *d, const void *buf, size_t len,
-			    off_t off);
-
-/** IRQ info for @p index: @p count gets the number of vectors. */
-int vft_device_irq_count(struct vft_device *d, uint32_t index, uint32_t *count,
-			 struct vft_err *err);
-
-/**
- * Route vectors 0..n-1 of IRQ @p index (VFIO_PCI_MSIX_IRQ_INDEX, ...) to
- * eventfds @p fds (the caller owns them; -1 leaves a vector unset).
- */
-int vft_device_irq_enable(struct vft_device *d, uint32_t index, const int *fds,
-			  unsigned int n, struct vft_err *err);
-
 /** Disable IRQ @p index. */
 int vft_device_irq_disable(struct vft_device *d, uint32_t index);
-
-/** Map @p len bytes at @p vaddr to @p iova for DMA, read and write. */
-int vft_dma_map(struct vft_container *c, uint64_t vaddr, uint64_t iova,
-		uint64_t len, struct vft_err *err);
-
-/** Unmap a DMA range. */
-int vft_dma_unmap(struct vft_container *c, uint64_t iova, uint64_t len,
-		  struct vft_err *err);
 
 /**
  * VFIO_DEVICE_FEATURE PROBE of PCI_VF_TOKEN with SET.
@@ -696,9 +598,6 @@ void vft_iommu_on_dma_ready(struct vft_iommu *io, vft_dma_ready_cb cb,
 /** @return true if memory can be mapped for DMA now. */
 bool vft_iommu_dma_ready(const struct vft_iommu *io);
 
-/** Number of devices open in the context. */
-unsigned int vft_iommu_devices(const struct vft_iommu *io);
-
 /** Map @p len bytes at @p vaddr to @p iova, read and write. -EEXIST if the
  * range is mapped already. -ENODEV while the context has no IOMMU. */
 int vft_iommu_dma_map(struct vft_iommu *io, uint64_t vaddr, uint64_t iova,
@@ -820,15 +719,6 @@ int vft_device_prepare(struct vft_device *d, struct vft_err *err);
 
 /** Whether @p d has a function reset (VFIO_DEVICE_FLAGS_RESET). */
 bool vft_device_has_reset(const struct vft_device *d);
-
-/**
- * mmap every memory BAR the kernel lets user space map (I/O BARs and
- * non-mmap-able regions are left alone). A BAR holding the MSI-X table
- * that the kernel does not let map whole is mapped around the table pages,
- * in one reservation. On failure no BAR stays mapped. The mappings are in
- * d->regions[i].map (i = 0..5).
- */
-int vft_device_map_bars(struct vft_device *d, struct vft_err *err);
 
 /**
  * vft_device_map_bars() with a chosen address per BAR: @p at[i] for BAR i

@@ -33,6 +33,7 @@
 
 #include "fake_sysfs.h"
 #include "vft_broker.h"
+#include "vft_private.h"
 #include "vftoken.h"
 
 #define VF "0000:01:10.0"

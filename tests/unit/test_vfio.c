@@ -3,7 +3,8 @@
  */
 
 /*
- * Unit tests of the VFIO layer (vft_vfio.c) and of vft_open(), run against
+ * Unit tests of the VFIO layer (vft_group.c, vft_device_fd.c, the backends)
+ * and of vft_open(), run against
  * a FAKE VFIO KERNEL installed through the vft_os test seam, for unit tests
  * of logic only. The fake models /dev/vfio/vfio and /dev/vfio/N fds, group
  * viability, VFIO_GROUP_GET_DEVICE_FD with the kernel's "NAME vf_token=UUID"

@@ -29,153 +29,11 @@
 
 #include "sriov_private.h"
 
-RTE_LOG_REGISTER_DEFAULT(sriov_logtype, NOTICE);
-
-#define SRIOV_PREFIX RTE_SRIOV_BUS_NAME ":"
-
 /* One size for fingerprints in the library and in the bus's API. */
 _Static_assert(RTE_SRIOV_FINGERPRINT_LEN == VFT_FINGERPRINT_LEN,
 	       "fingerprint lengths of rte_bus_sriov.h and vftoken.h differ");
 
-/* The locking rule is written at struct sriov_device (sriov_private.h). */
-struct sriov_device_list sriov_devices = TAILQ_HEAD_INITIALIZER(sriov_devices);
-static pthread_mutex_t sriov_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool sriov_pci_ok;
-
-void
-sriov_list_lock(void)
-{
-	pthread_mutex_lock(&sriov_lock);
-}
-
-void
-sriov_list_unlock(void)
-{
-	pthread_mutex_unlock(&sriov_lock);
-}
-
-/* What telemetry shows of the last failure ("" clears it). */
-void
-sriov_dev_set_error(struct sriov_device *sd, const char *what)
-{
-	sriov_list_lock();
-	snprintf(sd->last_error, sizeof(sd->last_error), "%s", what);
-	sriov_list_unlock();
-}
-
-/* Whether the device is open, as telemetry shows it. */
-void
-sriov_dev_set_open(struct sriov_device *sd, bool open)
-{
-	sriov_list_lock();
-	sd->vfio_open = open;
-	sriov_list_unlock();
-}
-
-/* Record where the token came from and its fingerprint (NULL: none). */
-void
-sriov_dev_set_token(struct sriov_device *sd, const struct vft_token *tok,
-		    enum rte_sriov_token_source src)
-{
-	char fp[VFT_FINGERPRINT_LEN];
-
-	if (tok != NULL && vft_token_present(tok))
-		vft_token_fingerprint(tok, fp);
-	else
-		snprintf(fp, sizeof(fp), "none");
-	sriov_list_lock();
-	memcpy(sd->token_fp, fp, sizeof(sd->token_fp));
-	sd->token_src = src;
-	sriov_list_unlock();
-}
-
-/* Phase @p ph of @p sd ran from @p start to now (sriov_timing.c). */
-void
-sriov_dev_time(struct sriov_device *sd, enum sriov_phase ph, uint64_t start)
-{
-	sriov_dev_time_span(sd, ph, start, sriov_time_now());
-}
-
-/* Phase @p ph of @p sd ran from @p start to @p end. */
-void
-sriov_dev_time_span(struct sriov_device *sd, enum sriov_phase ph,
-		    uint64_t start, uint64_t end)
-{
-	uint64_t ns;
-
-	sriov_list_lock();
-	ns = sriov_timing_set(&sd->timing, ph, end > start ? end - start : 0);
-	sriov_list_unlock();
-	SRIOV_LOG(DEBUG, "%s: %s took %" PRIu64 ".%03" PRIu64 " ms", sd->name,
-		  sriov_phase_name(ph), ns / 1000000, ns / 1000 % 1000);
-}
-
-/* Which reset the function got, as telemetry shows it. */
-void
-sriov_dev_set_reset(struct sriov_device *sd, enum sriov_reset r)
-{
-	sriov_list_lock();
-	sd->timing.reset = r;
-	sriov_list_unlock();
-}
-
-const char *
-sriov_role_name(enum sriov_role role)
-{
-	switch (role) {
-	case SRIOV_ROLE_VF:
-		return "VF";
-	case SRIOV_ROLE_PF:
-		return "PF";
-	default:
-		return "other";
-	}
-}
-
-const char *
-rte_sriov_token_source_name(enum rte_sriov_token_source source)
-{
-	switch (source) {
-	case RTE_SRIOV_TOKEN_DEVARGS:
-		return "vf_token";
-	case RTE_SRIOV_TOKEN_FILE:
-		return "vf_token_file";
-	case RTE_SRIOV_TOKEN_ENV:
-		return "vf_token_env";
-	case RTE_SRIOV_TOKEN_EAL:
-		return "eal";
-	case RTE_SRIOV_TOKEN_API:
-		return "api";
-	case RTE_SRIOV_TOKEN_BROKER:
-		return "broker";
-	default:
-		return "none";
-	}
-}
-
-struct sriov_device *
-sriov_find_by_name(const char *name)
-{
-	struct sriov_device *sd;
-
-	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
-	     sd = TAILQ_NEXT(sd, next))
-		if (strcmp(sd->name, name) == 0)
-			return sd;
-	return NULL;
-}
-
-static struct sriov_device *
-sriov_find_by_addr(const struct rte_pci_addr *a)
-{
-	struct sriov_device *sd;
-
-	for (sd = TAILQ_FIRST(&sriov_devices); sd != NULL;
-	     sd = TAILQ_NEXT(sd, next))
-		if (rte_pci_addr_cmp(&sd->pci.addr, a) == 0)
-			return sd;
-	return NULL;
-}
 
 static struct sriov_device *
 sriov_from_dev(const struct rte_device *dev)
@@ -186,49 +44,6 @@ sriov_from_dev(const struct rte_device *dev)
 		return NULL;
 	pdev = RTE_DEV_TO_PCI_CONST(dev);
 	return container_of(pdev, struct sriov_device, pci);
-}
-
-/* ---- names ------------------------------------------------------------- */
-
-/* Names on this bus: "sriov:" and a PCI address ("-a sriov:0000:01:10.0"). */
-static int
-sriov_parse(const char *name, void *addr)
-{
-	struct rte_pci_addr *out = addr;
-	struct vft_pci_addr a;
-
-	if (strncmp(name, SRIOV_PREFIX, strlen(SRIOV_PREFIX)) != 0 ||
-	    vft_pci_addr_parse(name + strlen(SRIOV_PREFIX), &a) < 0)
-		return 1;
-	if (out != NULL) {
-		out->domain = a.domain;
-		out->bus = a.bus;
-		out->devid = a.dev;
-		out->function = a.fn;
-	}
-	return 0;
-}
-
-struct rte_devargs *
-sriov_devargs_lookup(const struct rte_pci_addr *a)
-{
-	struct rte_devargs *da;
-	struct rte_pci_addr b;
-
-	for (da = rte_devargs_next(RTE_SRIOV_BUS_NAME, NULL); da != NULL;
-	     da = rte_devargs_next(RTE_SRIOV_BUS_NAME, da))
-		if (sriov_parse(da->name, &b) == 0 && !rte_pci_addr_cmp(a, &b))
-			return da;
-	return NULL;
-}
-
-void
-sriov_addr_to_vft(const struct rte_pci_addr *a, struct vft_pci_addr *v)
-{
-	v->domain = a->domain;
-	v->bus = a->bus;
-	v->dev = a->devid;
-	v->fn = a->function;
 }
 
 /* ---- claiming ---------------------------------------------------------- */
@@ -269,6 +84,18 @@ sriov_only_unusable_drivers(const struct rte_pci_device *pdev)
 }
 
 /*
+ * An SR-IOV function on vfio-pci, the kind the bus takes unnamed: a PF, or
+ * a VF whose PF is on vfio-pci (one that needs a token). One rule for a
+ * primary's scan and a secondary's check of what it names.
+ */
+static bool
+sriov_is_sriov_fn(const struct vft_pci_dev *dev)
+{
+	return vft_pci_dev_on_vfio(dev) &&
+	       (dev->sriov_capable || vft_pci_vf_needs_token(sriov_sys, dev));
+}
+
+/*
  * Whether the bus takes a function: explicitly named for it (sriov: devargs
  * or one of its keys in pci devargs), or an SR-IOV function on vfio-pci (a
  * PF, or a VF whose PF is on vfio-pci, i.e. one that needs a token) that
@@ -279,17 +106,13 @@ sriov_wants(const struct vft_pci_dev *dev, const struct rte_pci_device *pdev,
 	    const struct rte_devargs *pci_da, const struct rte_devargs *own_da)
 {
 	const struct rte_bus *pci = sriov_pci_bus();
-	bool sriov_fn;
 
 	if (own_da != NULL)
 		return own_da->policy == RTE_DEV_ALLOWED;
 	if (pci_da != NULL && pci_da->policy == RTE_DEV_ALLOWED &&
 	    sriov_params_present(pci_da->drv_str))
 		return true;
-	if (!vft_pci_dev_on_vfio(dev))
-		return false;
-	sriov_fn = dev->sriov_capable || vft_pci_vf_needs_token(sriov_sys, dev);
-	if (!sriov_fn)
+	if (!sriov_is_sriov_fn(dev))
 		return false;
 	/* Left to the pci bus, which runs its driver as stock DPDK does. */
 	if (sriov_only_unusable_drivers(pdev))
@@ -300,124 +123,6 @@ sriov_wants(const struct vft_pci_dev *dev, const struct rte_pci_device *pdev,
 	    pci->conf.scan_mode != RTE_BUS_SCAN_ALLOWLIST)
 		return pci_da != NULL && pci_da->policy == RTE_DEV_ALLOWED;
 	return true;
-}
-
-/* Physical BAR addresses from sysfs "resource" (start end flags lines). */
-static void
-sriov_read_resources(struct sriov_device *sd)
-{
-	char path[512];
-	unsigned long long start, end, flags;
-	unsigned int i;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/resource",
-		 sriov_sys->root, sd->pci.name);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return;
-	for (i = 0; i < PCI_MAX_RESOURCE; i++) {
-		if (fscanf(f, "%llx %llx %llx", &start, &end, &flags) != 3)
-			break;
-		if (start != 0 && end >= start) {
-			sd->pci.mem_resource[i].phys_addr = start;
-			sd->pci.mem_resource[i].len = end - start + 1;
-		}
-	}
-	fclose(f);
-}
-
-static struct sriov_device *
-sriov_dev_new(const struct vft_pci_dev *dev, struct rte_pci_device *from,
-	      struct rte_devargs *da)
-{
-	struct sriov_device *sd = calloc(1, sizeof(*sd));
-
-	if (sd == NULL)
-		return NULL;
-	sd->vfio_dev.fd = -1;
-	sd->vfio_dev.irq_index = -1;
-	if (from != NULL) {
-		/* keep what the pci bus read (ids, resources, bus_info) */
-		sriov_pci_bus_adopt(&sd->pci, from);
-	} else {
-		sd->pci.addr.domain = dev->addr.domain;
-		sd->pci.addr.bus = dev->addr.bus;
-		sd->pci.addr.devid = dev->addr.dev;
-		sd->pci.addr.function = dev->addr.fn;
-		sd->pci.id.vendor_id = dev->vendor;
-		sd->pci.id.device_id = dev->device;
-		sd->pci.id.subsystem_vendor_id = dev->subsys_vendor;
-		sd->pci.id.subsystem_device_id = dev->subsys_device;
-		sd->pci.id.class_id = dev->class_code & RTE_CLASS_ANY_ID;
-		sd->pci.device.numa_node =
-			dev->numa_node < 0 ? SOCKET_ID_ANY : dev->numa_node;
-	}
-	rte_pci_device_name(&sd->pci.addr, sd->pci.name, sizeof(sd->pci.name));
-	if (from == NULL)
-		sriov_read_resources(sd);
-	if (sd->pci.bus_info == NULL &&
-	    asprintf(&sd->pci.bus_info,
-		     "vendor_id=%" PRIx16 ", device_id=%" PRIx16,
-		     sd->pci.id.vendor_id, sd->pci.id.device_id) < 0)
-		sd->pci.bus_info = NULL;
-	sd->pci.device.bus_info = sd->pci.bus_info;
-	sd->pci.device.bus = &sriov_bus;
-	sd->pci.device.devargs = da;
-	sd->pci.device.driver = NULL;
-	sd->pci.driver = NULL;
-	sd->pci.intr_handle = NULL;
-	sd->pci.vfio_req_intr_handle = NULL;
-	sd->pci.kdrv = RTE_PCI_KDRV_VFIO;
-	/* A device named "sriov:ADDR" keeps that name so that
-	 * rte_dev_probe("sriov:ADDR") finds it. */
-	snprintf(sd->name, sizeof(sd->name), "%s",
-		 da != NULL && da->bus == &sriov_bus ? da->name : sd->pci.name);
-	sd->pci.device.name = sd->name;
-	sd->addr = dev->addr;
-	sd->iommu_group = dev->iommu_group;
-	sd->role = dev->sriov_capable ? SRIOV_ROLE_PF
-		   : dev->is_vf	      ? SRIOV_ROLE_VF
-				      : SRIOV_ROLE_OTHER;
-	sd->pf = dev->pf;
-	sd->total_vfs = dev->total_vfs;
-	snprintf(sd->token_fp, sizeof(sd->token_fp), "none");
-	return sd;
-}
-
-static void
-sriov_dev_free(struct sriov_device *sd)
-{
-	free(sd->pci.bus_info);
-	free(sd);
-}
-
-static void
-sriov_add(struct sriov_device *sd)
-{
-	sriov_list_lock();
-	TAILQ_INSERT_TAIL(&sriov_devices, sd, next);
-	sriov_list_unlock();
-	SRIOV_LOG(DEBUG, "%s: claimed (%s)", sd->name,
-		  sriov_role_name(sd->role));
-}
-
-/* Take a function from the pci bus's list (@p from, may be NULL) onto ours. */
-struct sriov_device *
-sriov_dev_claim(const struct vft_pci_dev *dev, struct rte_pci_device *from,
-		struct rte_devargs *da)
-{
-	struct sriov_device *sd = sriov_dev_new(dev, from, da);
-
-	if (sd == NULL) {
-		SRIOV_LOG(ERR, "out of memory claiming %s",
-			  from != NULL ? from->name : da->name);
-		return NULL;
-	}
-	if (from != NULL)
-		sriov_pci_bus_drop(from);
-	sriov_add(sd);
-	return sd;
 }
 
 static void
@@ -449,7 +154,7 @@ sriov_scan_pci_bus(struct vft_pci_dev *dev)
 			continue;
 		if (!sriov_wants(dev, pdev, pdev->device.devargs, own))
 			continue;
-		sriov_dev_claim(dev, pdev,
+		sriov_dev_claim(&sriov_bus, dev, pdev,
 				own != NULL ? own : pdev->device.devargs);
 	}
 }
@@ -466,7 +171,7 @@ sriov_scan_own_devargs(struct vft_pci_dev *dev)
 	for (da = rte_devargs_next(RTE_SRIOV_BUS_NAME, NULL); da != NULL;
 	     da = rte_devargs_next(RTE_SRIOV_BUS_NAME, da)) {
 		if (da->policy != RTE_DEV_ALLOWED ||
-		    sriov_parse(da->name, &pa) != 0 ||
+		    sriov_name_parse(da->name, &pa) != 0 ||
 		    sriov_find_by_addr(&pa) != NULL)
 			continue;
 		sriov_addr_to_vft(&pa, &a);
@@ -475,7 +180,7 @@ sriov_scan_own_devargs(struct vft_pci_dev *dev)
 			SRIOV_LOG(ERR, "%s: %s", da->name, err.msg);
 			continue;
 		}
-		sriov_dev_claim(dev, NULL, da);
+		sriov_dev_claim(&sriov_bus, dev, NULL, da);
 	}
 }
 
@@ -563,6 +268,227 @@ sriov_pci_allow_named(void)
 		  n, RTE_SRIOV_PCI_SCAN_ENV);
 }
 
+/* ---- a secondary process ------------------------------------------------ */
+
+/* The name the primary gives entry @p e. */
+static void
+sriov_secondary_entry_name(const struct sriov_mp_entry *e, char *buf,
+			   size_t len)
+{
+	struct rte_pci_addr a = { .domain = e->domain,
+				  .bus = e->bus,
+				  .devid = e->devid,
+				  .function = e->function };
+	char pci[PCI_PRI_STR_SIZE];
+
+	rte_pci_device_name(&a, pci, sizeof(pci));
+	snprintf(buf, len, "%s%s",
+		 (e->flags & SRIOV_MP_F_PREFIXED) ? RTE_SRIOV_BUS_NAME ":" : "",
+		 pci);
+}
+
+/*
+ * Whether this process's own -a/-b admit @p pdev, by the rule of a
+ * primary's scan: devargs for this bus ("sriov:ADDR") first, then the pci
+ * bus's; a function named for neither is admitted only when neither bus
+ * has an allow list.
+ */
+static bool
+sriov_secondary_admitted(const struct rte_pci_device *pdev,
+			 struct rte_devargs **use)
+{
+	struct rte_devargs *own = sriov_devargs_lookup(&pdev->addr);
+	struct rte_devargs *da = pdev->device.devargs;
+
+	*use = own != NULL ? own : da;
+	if (own != NULL)
+		return own->policy == RTE_DEV_ALLOWED;
+	if (da != NULL)
+		return da->policy == RTE_DEV_ALLOWED;
+	return sriov_pci_bus()->conf.scan_mode != RTE_BUS_SCAN_ALLOWLIST &&
+	       sriov_bus.conf.scan_mode != RTE_BUS_SCAN_ALLOWLIST;
+}
+
+static struct rte_pci_device *
+sriov_secondary_pci_find(const struct sriov_mp_entry *e)
+{
+	struct rte_pci_device *pdev;
+
+	for (pdev = sriov_pci_bus_first_device(); pdev != NULL;
+	     pdev = TAILQ_NEXT(pdev, next))
+		if (pdev->addr.domain == e->domain &&
+		    pdev->addr.bus == e->bus && pdev->addr.devid == e->devid &&
+		    pdev->addr.function == e->function)
+			return pdev;
+	return NULL;
+}
+
+/* Claim one device the primary holds, if this process admits it. */
+static void
+sriov_secondary_claim(const struct sriov_mp_entry *e)
+{
+	struct rte_pci_device *pdev = sriov_secondary_pci_find(e);
+	struct rte_devargs *da = NULL;
+	struct vft_pci_dev dev;
+	struct sriov_device *sd;
+	struct vft_pci_addr a;
+	char name[RTE_DEV_NAME_MAX_LEN];
+
+	sriov_secondary_entry_name(e, name, sizeof(name));
+	if (sriov_find_by_name(name) != NULL)
+		return;
+	if (pdev == NULL || !sriov_secondary_admitted(pdev, &da)) {
+		SRIOV_LOG(DEBUG, "%s: held by the primary, not used here",
+			  name);
+		return;
+	}
+	sriov_addr_to_vft(&pdev->addr, &a);
+	if (vft_pci_dev_read(sriov_sys, &a, &dev, NULL) < 0)
+		return;
+	sd = sriov_dev_claim(&sriov_bus, &dev, pdev, da);
+	if (sd == NULL)
+		return;
+	snprintf(sd->name, sizeof(sd->name), "%s", name);
+	sd->attached = true;
+}
+
+static void
+sriov_secondary_say_unheld(const char *name)
+{
+	SRIOV_LOG(ERR,
+		  "%s: the primary process does not hold this device: a "
+		  "secondary uses only the devices of its primary (start "
+		  "the primary with -a %s)",
+		  name, name);
+}
+
+/* An SR-IOV function on vfio-pci (one the bus takes in a primary) that
+ * this process names with -a but did not get from its primary. */
+static bool
+sriov_secondary_pci_unheld(const struct rte_devargs *da)
+{
+	struct rte_pci_addr pa;
+	struct vft_pci_dev dev;
+	struct vft_pci_addr a;
+	char name[PCI_PRI_STR_SIZE], alias[RTE_DEV_NAME_MAX_LEN];
+
+	if (da->policy != RTE_DEV_ALLOWED || rte_pci_addr_parse(da->name, &pa))
+		return false;
+	rte_pci_device_name(&pa, name, sizeof(name));
+	snprintf(alias, sizeof(alias), "%s:%s", RTE_SRIOV_BUS_NAME, name);
+	if (sriov_find_by_name(name) != NULL ||
+	    sriov_find_by_name(alias) != NULL)
+		return false;
+	sriov_addr_to_vft(&pa, &a);
+	return vft_pci_dev_read(sriov_sys, &a, &dev, NULL) == 0 &&
+	       sriov_is_sriov_fn(&dev);
+}
+
+/*
+ * Devices this process names that the primary does not hold: every one
+ * named for the bus, and, when the primary runs the bus, the SR-IOV
+ * functions on vfio-pci named for the pci bus.
+ */
+static void
+sriov_secondary_unheld(bool primary_has_bus)
+{
+	struct rte_devargs *da;
+
+	for (da = rte_devargs_next(RTE_SRIOV_BUS_NAME, NULL); da != NULL;
+	     da = rte_devargs_next(RTE_SRIOV_BUS_NAME, da))
+		if (da->policy == RTE_DEV_ALLOWED &&
+		    sriov_find_by_name(da->name) == NULL)
+			sriov_secondary_say_unheld(da->name);
+	if (!primary_has_bus)
+		return;
+	for (da = rte_devargs_next("pci", NULL); da != NULL;
+	     da = rte_devargs_next("pci", da))
+		if (sriov_secondary_pci_unheld(da))
+			sriov_secondary_say_unheld(da->name);
+}
+
+/* Give back a device the primary handed over (any thread). */
+static void
+sriov_secondary_give_back(struct sriov_device *sd, const char *why)
+{
+	if (!sd->attached || sd->removed || sd->vfio_dev.fd < 0)
+		return;
+	SRIOV_LOG(WARNING, "%s: %s: released, its port no longer works",
+		  sd->name, why);
+	sriov_vfio_release(sd, false);
+}
+
+/* The primary released @p sd: detach it here (EAL's interrupt thread). */
+static int
+sriov_secondary_detach(struct sriov_device *sd)
+{
+	return sriov_bus.unplug(&sd->pci.device);
+}
+
+static const struct sriov_mp_handlers sriov_secondary_handlers = {
+	.give_back = sriov_secondary_give_back,
+	.detach = sriov_secondary_detach,
+};
+
+/* A secondary's scan: the devices its primary holds that it admits. */
+static int
+sriov_scan_secondary(void)
+{
+	struct sriov_mp_list page;
+	uint32_t start = 0, i;
+	char why[256];
+
+	if (!sriov_mp_primary_answers()) {
+		SRIOV_LOG(DEBUG, "the primary process holds no sriov device");
+		sriov_secondary_unheld(false);
+		return 0;
+	}
+	sriov_mp_set_handlers(&sriov_secondary_handlers);
+	sriov_mp_init(); /* for the primary's "gone" notices */
+	do {
+		int ret = sriov_mp_list_page(start, &page, why, sizeof(why));
+
+		if (ret == -ENOENT) {
+			/* the primary runs no sriov bus: nothing to attach */
+			SRIOV_LOG(DEBUG, "primary without the sriov bus (%s)",
+				  why);
+			return 0;
+		}
+		if (ret < 0) {
+			SRIOV_LOG(ERR,
+				  "cannot list the primary process's "
+				  "devices: %s",
+				  why);
+			return 0;
+		}
+		for (i = 0; i < page.n; i++)
+			sriov_secondary_claim(&page.e[i]);
+		start += page.n;
+	} while (page.n > 0 && start < page.total);
+	sriov_secondary_unheld(true);
+	return 0;
+}
+
+/*
+ * The primary gives a device back: secondaries stop getting it, it is
+ * released here, and the secondaries that have it are told to give their
+ * copy back (the kernel removes the function once every fd is closed).
+ */
+static void
+sriov_dev_give_back(struct sriov_device *sd, bool from_callback)
+{
+	sriov_dev_set_ready(sd, false);
+	sriov_vfio_release(sd, from_callback);
+	sriov_mp_notify_gone(sd);
+}
+
+/* The kernel asked for the device back (sriov_vfio.c's request handler). */
+static void
+sriov_dev_requested(struct sriov_device *sd)
+{
+	sriov_dev_give_back(sd, true);
+}
+
 static int
 sriov_scan(void)
 {
@@ -570,7 +496,7 @@ sriov_scan(void)
 
 	if (sriov_switched_off())
 		return 0;
-
+	sriov_vfio_set_request_handler(sriov_dev_requested);
 	if (!sriov_pci_ok) {
 		int ret = sriov_pci_bus_attach();
 
@@ -584,7 +510,7 @@ sriov_scan(void)
 	}
 	/* A secondary uses exactly the devices its primary holds. */
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
-		return sriov_mp_scan_secondary();
+		return sriov_scan_secondary();
 	dev = malloc(sizeof(*dev));
 	if (dev == NULL)
 		return -1;
@@ -892,6 +818,7 @@ sriov_dev_run_drivers(struct sriov_device *sd, struct rte_pci_driver *first)
 static int
 sriov_dev_probe_secondary(struct sriov_device *sd, struct rte_pci_driver *first)
 {
+	struct sriov_mp_hand hand;
 	struct sriov_params p;
 	int ret;
 
@@ -904,11 +831,15 @@ sriov_dev_probe_secondary(struct sriov_device *sd, struct rte_pci_driver *first)
 			  "uses the device its primary opened",
 			  sd->name);
 	sriov_params_wipe(&p);
-	ret = sriov_mp_attach(sd);
+	ret = sriov_mp_attach(sd, &hand);
+	if (ret == 0)
+		ret = sriov_vfio_adopt(sd, &hand);
 	if (ret < 0) {
 		sriov_dev_set_error(sd, "attach-failed");
 		return ret;
 	}
+	SRIOV_LOG(INFO, "%s: attached from the primary (pid %u, fd hand-over)",
+		  sd->name, hand.pid);
 	return sriov_dev_run_drivers(sd, first);
 }
 
@@ -929,7 +860,7 @@ sriov_dev_opened(struct sriov_device *sd, struct rte_pci_driver *first)
 	sriov_dev_time(sd, SRIOV_PHASE_SETUP, t);
 	ret = sriov_dev_run_drivers(sd, first);
 	if (ret == 0)
-		sriov_mp_ready(sd, true);
+		sriov_dev_set_ready(sd, true);
 	return ret;
 }
 
@@ -1192,12 +1123,12 @@ sriov_dev_detach(struct sriov_device *sd, bool close_now)
 	struct rte_pci_driver *drv = sd->pci.driver;
 	bool shared = sd->mp_ready;
 
-	sriov_mp_ready(sd, false);
+	sriov_dev_set_ready(sd, false);
 	if (drv != NULL && drv->remove != NULL) {
 		int ret = drv->remove(&sd->pci);
 
 		if (ret < 0) {
-			sriov_mp_ready(sd, shared);
+			sriov_dev_set_ready(sd, shared);
 			return ret;
 		}
 	}
@@ -1460,7 +1391,7 @@ sriov_hot_unplug_handler(struct rte_device *dev)
 
 	if (sd == NULL)
 		return -1;
-	sriov_vfio_give_back(sd, true);
+	sriov_dev_give_back(sd, true);
 	rte_dev_event_callback_process(dev->name, RTE_DEV_EVENT_REMOVE);
 	return 0;
 }
@@ -1497,7 +1428,7 @@ struct rte_bus sriov_bus = {
 	.dev_iterate = sriov_dev_iterate,
 	.plug = sriov_plug,
 	.unplug = sriov_unplug,
-	.parse = sriov_parse,
+	.parse = sriov_name_parse,
 	.dma_map = sriov_dma_map,
 	.dma_unmap = sriov_dma_unmap,
 	.get_iommu_class = sriov_get_iommu_class,

@@ -57,17 +57,12 @@
 /* How long a secondary waits for its primary's answer. */
 #define SRIOV_MP_TIMEOUT_S 5
 
-/* Where the primary maps BARs: past DPDK's memory reservations, where a
- * secondary (which maps the same reservations at the same addresses) has
- * the room to map them at the same place. A gap leaves DPDK's own pci bus
- * its range, which starts right at the end of the reservations. */
-#define SRIOV_BAR_GAP (1ULL << 30)
-
 static bool sriov_mp_on;
+/* secondary: what the bus proper does with a device the primary released */
+static const struct sriov_mp_handlers *sriov_mp_on_gone;
 /* primary: the pipe, made at the first attach; its read end goes to
  * secondaries, the write end stays here until the process exits */
 static int sriov_mp_alive[2] = { -1, -1 };
-static uintptr_t sriov_bar_next;
 /* secondary: the read end received, and its interrupt source */
 static int sriov_mp_alive_fd = -1;
 static struct rte_intr_handle *sriov_mp_alive_h;
@@ -77,45 +72,6 @@ static bool
 sriov_mp_primary(void)
 {
 	return rte_eal_process_type() == RTE_PROC_PRIMARY;
-}
-
-/* ---- primary: BAR placement --------------------------------------------- */
-
-static int
-sriov_msl_end(const struct rte_memseg_list *msl, void *arg)
-{
-	uintptr_t *end = arg, e = (uintptr_t)msl->base_va + msl->len;
-
-	if (e > *end)
-		*end = e;
-	return 0;
-}
-
-/* The addresses the primary asks for when it maps @p sd's BARs. */
-void
-sriov_mp_bar_hints(struct sriov_device *sd, void *at[VFT_NUM_BARS])
-{
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	unsigned int i;
-
-	if (sriov_bar_next == 0) {
-		uintptr_t end = 0;
-
-		rte_memseg_list_walk(sriov_msl_end, &end);
-		sriov_bar_next = end == 0 ? 0
-					  : RTE_ALIGN_CEIL(end, SRIOV_BAR_GAP) +
-						    SRIOV_BAR_GAP;
-	}
-	for (i = 0; i < VFT_NUM_BARS; i++) {
-		at[i] = NULL;
-		/* no reservation to place them after: anywhere */
-		if (sriov_bar_next == 0 ||
-		    !vft_device_bar_mappable(&sd->vfio_dev, i))
-			continue;
-		at[i] = (void *)sriov_bar_next;
-		sriov_bar_next +=
-			RTE_ALIGN_CEIL(sd->vfio_dev.regions[i].size, pg);
-	}
 }
 
 /* ---- primary: answering secondaries ------------------------------------- */
@@ -251,14 +207,6 @@ sriov_mp_primary_handle(const struct rte_mp_msg *msg, const char *peer)
 	}
 }
 
-void
-sriov_mp_ready(struct sriov_device *sd, bool ready)
-{
-	sriov_list_lock();
-	sd->mp_ready = ready;
-	sriov_list_unlock();
-}
-
 /*
  * Tell the secondaries that @p sd is released (primary only). A notice
  * goes to every secondary (DPDK has no message to one process), so only
@@ -288,15 +236,18 @@ sriov_mp_notify_gone(struct sriov_device *sd)
 
 /* ---- secondary: the primary's notices ----------------------------------- */
 
-/* Give back a device the primary handed over (any thread). */
+void
+sriov_mp_set_handlers(const struct sriov_mp_handlers *hs)
+{
+	sriov_mp_on_gone = hs;
+}
+
+/* The bus proper gives @p sd back (any thread, under the list lock). */
 static void
 sriov_mp_give_back(struct sriov_device *sd, const char *why)
 {
-	if (!sd->attached || sd->removed || sd->vfio_dev.fd < 0)
-		return;
-	SRIOV_LOG(WARNING, "%s: %s: released, its port no longer works",
-		  sd->name, why);
-	sriov_vfio_release(sd, false);
+	if (sriov_mp_on_gone != NULL)
+		sriov_mp_on_gone->give_back(sd, why);
 }
 
 /*
@@ -314,8 +265,8 @@ sriov_mp_event_removed(void *arg)
 
 	rte_dev_event_callback_process(name, RTE_DEV_EVENT_REMOVE);
 	sd = sriov_find_by_name(name);
-	if (sd != NULL && sd->attached &&
-	    sriov_bus.unplug(&sd->pci.device) == 0)
+	if (sd != NULL && sd->attached && sriov_mp_on_gone != NULL &&
+	    sriov_mp_on_gone->detach(sd) == 0)
 		SRIOV_LOG(INFO, "%s: detached (the primary released it)", name);
 	free(name);
 }
@@ -439,7 +390,7 @@ sriov_mp_ask(struct rte_mp_msg *req, struct rte_mp_reply *out, char *why,
 }
 
 /* Ask for one page of the primary's list. */
-static int
+int
 sriov_mp_list_page(uint32_t start, struct sriov_mp_list *page, char *why,
 		   size_t len)
 {
@@ -469,143 +420,6 @@ sriov_mp_list_page(uint32_t start, struct sriov_mp_list *page, char *why,
 	sriov_mp_msg_close_fds(&rep.msgs[0]);
 	free(rep.msgs);
 	return ret;
-}
-
-/* The name the primary gives entry @p e. */
-static void
-sriov_mp_entry_name(const struct sriov_mp_entry *e, char *buf, size_t len)
-{
-	struct rte_pci_addr a = { .domain = e->domain,
-				  .bus = e->bus,
-				  .devid = e->devid,
-				  .function = e->function };
-	char pci[PCI_PRI_STR_SIZE];
-
-	rte_pci_device_name(&a, pci, sizeof(pci));
-	snprintf(buf, len, "%s%s",
-		 (e->flags & SRIOV_MP_F_PREFIXED) ? RTE_SRIOV_BUS_NAME ":" : "",
-		 pci);
-}
-
-/*
- * Whether this process's own -a/-b admit @p pdev, by the rule of a
- * primary's scan: devargs for this bus ("sriov:ADDR") first, then the pci
- * bus's; a function named for neither is admitted only when neither bus
- * has an allow list.
- */
-static bool
-sriov_mp_admitted(const struct rte_pci_device *pdev, struct rte_devargs **use)
-{
-	struct rte_devargs *own = sriov_devargs_lookup(&pdev->addr);
-	struct rte_devargs *da = pdev->device.devargs;
-
-	*use = own != NULL ? own : da;
-	if (own != NULL)
-		return own->policy == RTE_DEV_ALLOWED;
-	if (da != NULL)
-		return da->policy == RTE_DEV_ALLOWED;
-	return sriov_pci_bus()->conf.scan_mode != RTE_BUS_SCAN_ALLOWLIST &&
-	       sriov_bus.conf.scan_mode != RTE_BUS_SCAN_ALLOWLIST;
-}
-
-static struct rte_pci_device *
-sriov_mp_pci_find(const struct sriov_mp_entry *e)
-{
-	struct rte_pci_device *pdev;
-
-	for (pdev = sriov_pci_bus_first_device(); pdev != NULL;
-	     pdev = TAILQ_NEXT(pdev, next))
-		if (pdev->addr.domain == e->domain &&
-		    pdev->addr.bus == e->bus && pdev->addr.devid == e->devid &&
-		    pdev->addr.function == e->function)
-			return pdev;
-	return NULL;
-}
-
-/* Claim one device the primary holds, if this process admits it. */
-static void
-sriov_mp_claim(const struct sriov_mp_entry *e)
-{
-	struct rte_pci_device *pdev = sriov_mp_pci_find(e);
-	struct rte_devargs *da = NULL;
-	struct vft_pci_dev dev;
-	struct sriov_device *sd;
-	struct vft_pci_addr a;
-	char name[RTE_DEV_NAME_MAX_LEN];
-
-	sriov_mp_entry_name(e, name, sizeof(name));
-	if (sriov_find_by_name(name) != NULL)
-		return;
-	if (pdev == NULL || !sriov_mp_admitted(pdev, &da)) {
-		SRIOV_LOG(DEBUG, "%s: held by the primary, not used here",
-			  name);
-		return;
-	}
-	sriov_addr_to_vft(&pdev->addr, &a);
-	if (vft_pci_dev_read(sriov_sys, &a, &dev, NULL) < 0)
-		return;
-	sd = sriov_dev_claim(&dev, pdev, da);
-	if (sd == NULL)
-		return;
-	snprintf(sd->name, sizeof(sd->name), "%s", name);
-	sd->attached = true;
-}
-
-static void
-sriov_mp_say_unheld(const char *name)
-{
-	SRIOV_LOG(ERR,
-		  "%s: the primary process does not hold this device: a "
-		  "secondary uses only the devices of its primary (start "
-		  "the primary with -a %s)",
-		  name, name);
-}
-
-/* An SR-IOV function on vfio-pci (one the bus takes in a primary) that
- * this process names with -a but did not get from its primary. */
-static bool
-sriov_mp_pci_unheld(const struct rte_devargs *da)
-{
-	struct rte_pci_addr pa;
-	struct vft_pci_dev dev;
-	struct vft_pci_addr a;
-	char name[PCI_PRI_STR_SIZE], alias[RTE_DEV_NAME_MAX_LEN];
-
-	if (da->policy != RTE_DEV_ALLOWED || rte_pci_addr_parse(da->name, &pa))
-		return false;
-	rte_pci_device_name(&pa, name, sizeof(name));
-	snprintf(alias, sizeof(alias), "%s:%s", RTE_SRIOV_BUS_NAME, name);
-	if (sriov_find_by_name(name) != NULL ||
-	    sriov_find_by_name(alias) != NULL)
-		return false;
-	sriov_addr_to_vft(&pa, &a);
-	if (vft_pci_dev_read(sriov_sys, &a, &dev, NULL) < 0 ||
-	    !vft_pci_dev_on_vfio(&dev))
-		return false;
-	return dev.sriov_capable || vft_pci_vf_needs_token(sriov_sys, &dev);
-}
-
-/*
- * Devices this process names that the primary does not hold: every one
- * named for the bus, and, when the primary runs the bus, the SR-IOV
- * functions on vfio-pci named for the pci bus.
- */
-static void
-sriov_mp_unheld(bool primary_has_bus)
-{
-	struct rte_devargs *da;
-
-	for (da = rte_devargs_next(RTE_SRIOV_BUS_NAME, NULL); da != NULL;
-	     da = rte_devargs_next(RTE_SRIOV_BUS_NAME, da))
-		if (da->policy == RTE_DEV_ALLOWED &&
-		    sriov_find_by_name(da->name) == NULL)
-			sriov_mp_say_unheld(da->name);
-	if (!primary_has_bus)
-		return;
-	for (da = rte_devargs_next("pci", NULL); da != NULL;
-	     da = rte_devargs_next("pci", da))
-		if (sriov_mp_pci_unheld(da))
-			sriov_mp_say_unheld(da->name);
 }
 
 /* The marker's path; false if it does not fit. */
@@ -642,7 +456,7 @@ sriov_mp_mark(bool on)
 	close(fd);
 }
 
-static bool
+bool
 sriov_mp_primary_answers(void)
 {
 	char path[PATH_MAX];
@@ -651,104 +465,13 @@ sriov_mp_primary_answers(void)
 	       access(path, F_OK) == 0;
 }
 
+/*
+ * Ask the primary for @p sd: 0 with @p hand holding the device's fd (the
+ * caller's from now on) and where the primary has its BARs, or -errno
+ * (logged).
+ */
 int
-sriov_mp_scan_secondary(void)
-{
-	struct sriov_mp_list page;
-	uint32_t start = 0, i;
-	char why[256];
-
-	if (!sriov_mp_primary_answers()) {
-		SRIOV_LOG(DEBUG, "the primary process holds no sriov device");
-		sriov_mp_unheld(false);
-		return 0;
-	}
-	sriov_mp_init(); /* for the primary's "gone" notices */
-	do {
-		int ret = sriov_mp_list_page(start, &page, why, sizeof(why));
-
-		if (ret == -ENOENT) {
-			/* the primary runs no sriov bus: nothing to attach */
-			SRIOV_LOG(DEBUG, "primary without the sriov bus (%s)",
-				  why);
-			return 0;
-		}
-		if (ret < 0) {
-			SRIOV_LOG(ERR,
-				  "cannot list the primary process's "
-				  "devices: %s",
-				  why);
-			return 0;
-		}
-		for (i = 0; i < page.n; i++)
-			sriov_mp_claim(&page.e[i]);
-		start += page.n;
-	} while (page.n > 0 && start < page.total);
-	sriov_mp_unheld(true);
-	return 0;
-}
-
-/* The secondary's interrupt handles: the device fd only (config space
- * access goes through it); no eventfd, as no interrupt is routed here. */
-static int
-sriov_mp_intr_handles(struct sriov_device *sd)
-{
-	sd->pci.intr_handle =
-		rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
-	sd->pci.vfio_req_intr_handle =
-		rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
-	if (sd->pci.intr_handle == NULL ||
-	    sd->pci.vfio_req_intr_handle == NULL ||
-	    rte_intr_fd_set(sd->pci.intr_handle, -1) ||
-	    rte_intr_fd_set(sd->pci.vfio_req_intr_handle, -1) ||
-	    rte_intr_dev_fd_set(sd->pci.intr_handle, sd->vfio_dev.fd))
-		return -ENOMEM;
-	return 0;
-}
-
-/* Take the device fd and map the BARs where the primary has them. */
-static int
-sriov_mp_take(struct sriov_device *sd, const struct rte_mp_msg *m)
-{
-	const struct sriov_mp_dev *d = (const void *)m->param;
-	void *at[VFT_NUM_BARS];
-	struct vft_err err;
-	unsigned int i;
-	int ret;
-
-	vft_err_clear(&err);
-	ret = vft_device_adopt(&sd->vfio_dev, m->fds[SRIOV_MP_FD_DEVICE],
-			       &sd->addr, &err);
-	if (ret < 0) {
-		SRIOV_LOG(ERR, "%s: device fd from the primary: %s", sd->name,
-			  err.msg);
-		return ret;
-	}
-	for (i = 0; i < VFT_NUM_BARS; i++)
-		at[i] = (void *)(uintptr_t)d->bar_addr[i];
-	ret = vft_device_map_bars_at(&sd->vfio_dev, at, true, &err);
-	for (i = 0; ret == 0 && i < VFT_NUM_BARS; i++)
-		if ((uintptr_t)sd->vfio_dev.regions[i].map != d->bar_addr[i] ||
-		    sd->vfio_dev.regions[i].map_len != d->bar_len[i]) {
-			ret = -EPROTO;
-			snprintf(err.msg, sizeof(err.msg),
-				 "BAR%u is mapped at %p (%zu bytes) in the "
-				 "primary but %p (%zu bytes) here",
-				 i, (void *)(uintptr_t)d->bar_addr[i],
-				 (size_t)d->bar_len[i],
-				 sd->vfio_dev.regions[i].map,
-				 sd->vfio_dev.regions[i].map_len);
-		}
-	if (ret < 0) {
-		SRIOV_LOG(ERR, "%s: %s", sd->name, err.msg);
-		vft_device_close(&sd->vfio_dev);
-		return ret;
-	}
-	return 0;
-}
-
-int
-sriov_mp_attach(struct sriov_device *sd)
+sriov_mp_attach(struct sriov_device *sd, struct sriov_mp_hand *hand)
 {
 	struct rte_mp_msg m;
 	struct sriov_mp_req *r = (void *)m.param;
@@ -782,19 +505,12 @@ sriov_mp_attach(struct sriov_device *sd)
 		return ret;
 	}
 	sriov_mp_watch_primary(rep.msgs[0].fds[SRIOV_MP_FD_ALIVE]);
-	ret = sriov_mp_take(sd, &rep.msgs[0]);
-	if (ret == 0)
-		ret = sriov_mp_intr_handles(sd);
-	if (ret == 0) {
-		sriov_vfio_publish_bars(sd);
-		sriov_dev_set_open(sd, true);
-		SRIOV_LOG(INFO,
-			  "%s: attached from the primary (pid %u, fd "
-			  "hand-over)",
-			  sd->name, d->h.pid);
-	}
+	hand->fd = rep.msgs[0].fds[SRIOV_MP_FD_DEVICE];
+	hand->pid = d->h.pid;
+	memcpy(hand->bar_addr, d->bar_addr, sizeof(hand->bar_addr));
+	memcpy(hand->bar_len, d->bar_len, sizeof(hand->bar_len));
 	free(rep.msgs);
-	return ret;
+	return 0;
 }
 
 /* ---- both --------------------------------------------------------------- */

@@ -21,11 +21,15 @@
 
 #include "rte_bus_sriov.h"
 
+/* sriov_log.c */
 extern int sriov_logtype;
 
 #define SRIOV_LOG(level, fmt, ...)                                  \
 	rte_log(RTE_LOG_##level, sriov_logtype, "sriov: " fmt "\n", \
 		##__VA_ARGS__)
+
+/* Names on this bus: "sriov:" and a PCI address. */
+#define SRIOV_PREFIX RTE_SRIOV_BUS_NAME ":"
 
 /* Role of a function, from sysfs. */
 enum sriov_role {
@@ -146,13 +150,25 @@ struct sriov_device {
 
 TAILQ_HEAD(sriov_device_list, sriov_device);
 
-/* sriov_common.c */
+/* sriov_common.c: the bus proper */
 extern struct rte_bus sriov_bus;
+
+/* sriov_device.c: the devices, their list and lock, their state */
 extern struct sriov_device_list sriov_devices;
+extern const struct vft_sys *sriov_sys;
 void sriov_list_lock(void);
 void sriov_list_unlock(void);
 struct sriov_device *sriov_find_by_name(const char *name);
+struct sriov_device *sriov_find_by_addr(const struct rte_pci_addr *a);
+int sriov_name_parse(const char *name, void *addr);
+struct rte_devargs *sriov_devargs_lookup(const struct rte_pci_addr *a);
+void sriov_addr_to_vft(const struct rte_pci_addr *a, struct vft_pci_addr *v);
 const char *sriov_role_name(enum sriov_role role);
+struct sriov_device *sriov_dev_claim(struct rte_bus *bus,
+				     const struct vft_pci_dev *dev,
+				     struct rte_pci_device *from,
+				     struct rte_devargs *da);
+void sriov_dev_free(struct sriov_device *sd);
 void sriov_dev_set_error(struct sriov_device *sd, const char *what);
 void sriov_dev_set_open(struct sriov_device *sd, bool open);
 void sriov_dev_set_token(struct sriov_device *sd, const struct vft_token *tok,
@@ -162,6 +178,7 @@ void sriov_dev_time(struct sriov_device *sd, enum sriov_phase ph,
 void sriov_dev_time_span(struct sriov_device *sd, enum sriov_phase ph,
 			 uint64_t start, uint64_t end);
 void sriov_dev_set_reset(struct sriov_device *sd, enum sriov_reset r);
+void sriov_dev_set_ready(struct sriov_device *sd, bool ready);
 
 /* sriov_timing.c */
 uint64_t sriov_time_now(void);
@@ -240,7 +257,9 @@ void sriov_vfio_close(struct sriov_device *sd);
 #define SRIOV_CLOSE_THREADS 8
 void sriov_vfio_close_all(struct sriov_device *const *sds, unsigned int n);
 void sriov_vfio_release(struct sriov_device *sd, bool from_callback);
-void sriov_vfio_give_back(struct sriov_device *sd, bool from_callback);
+struct sriov_mp_hand;
+int sriov_vfio_adopt(struct sriov_device *sd, const struct sriov_mp_hand *d);
+void sriov_vfio_set_request_handler(void (*fn)(struct sriov_device *sd));
 void sriov_vfio_publish_bars(struct sriov_device *sd);
 int sriov_vfio_dma_map(struct sriov_device *sd, uint64_t vaddr, uint64_t iova,
 		       uint64_t len);
@@ -249,7 +268,6 @@ int sriov_vfio_path_choose(struct sriov_device *sd,
 			   const struct sriov_params *p);
 void sriov_vfio_cleanup(void);
 int sriov_vfio_pf_vfs_in_use(struct sriov_device *sd);
-extern const struct vft_sys *sriov_sys;
 
 /* sriov_pf.c */
 int sriov_pf_prepare(struct sriov_device *sd, const struct sriov_params *p,
@@ -327,19 +345,25 @@ int sriov_mp_req_check(const struct rte_mp_msg *m, char *why, size_t len);
 
 /* sriov_mp.c: primary and secondary sides */
 int sriov_mp_init(void);
-int sriov_mp_scan_secondary(void);
-int sriov_mp_attach(struct sriov_device *sd);
-void sriov_mp_ready(struct sriov_device *sd, bool ready);
+bool sriov_mp_primary_answers(void);
+int sriov_mp_list_page(uint32_t start, struct sriov_mp_list *page, char *why,
+		       size_t len);
+/* What a secondary got from its primary for one device. */
+struct sriov_mp_hand {
+	int fd; /* the VFIO device fd, now this process's */
+	uint32_t pid;
+	uint64_t bar_addr[VFT_NUM_BARS];
+	uint64_t bar_len[VFT_NUM_BARS];
+};
+int sriov_mp_attach(struct sriov_device *sd, struct sriov_mp_hand *hand);
+/* What the bus proper does when the primary releases a device or exits. */
+struct sriov_mp_handlers {
+	void (*give_back)(struct sriov_device *sd, const char *why);
+	int (*detach)(struct sriov_device *sd);
+};
+void sriov_mp_set_handlers(const struct sriov_mp_handlers *hs);
 void sriov_mp_notify_gone(struct sriov_device *sd);
-void sriov_mp_bar_hints(struct sriov_device *sd, void *at[VFT_NUM_BARS]);
 void sriov_mp_cleanup(void);
-
-/* sriov_common.c, for sriov_mp.c */
-struct sriov_device *sriov_dev_claim(const struct vft_pci_dev *dev,
-				     struct rte_pci_device *from,
-				     struct rte_devargs *da);
-void sriov_addr_to_vft(const struct rte_pci_addr *a, struct vft_pci_addr *v);
-struct rte_devargs *sriov_devargs_lookup(const struct rte_pci_addr *a);
 
 /* sriov_telemetry.c: nothing exported, registers itself */
 

@@ -38,10 +38,17 @@
 /* One IOMMU context per VFIO path, indexed by enum vft_path. */
 static struct vft_iommu sriov_iommu[2];
 static bool sriov_mem_cb;
-static struct vft_sys sriov_sys_real;
-const struct vft_sys *sriov_sys;
 
 #define SRIOV_MEM_CB_NAME "bus_sriov_dma"
+
+/* Where the primary maps BARs: past DPDK's memory reservations, where a
+ * secondary (which maps the same reservations at the same addresses) has
+ * the room to map them at the same place. A gap leaves DPDK's own pci bus
+ * its range, which starts right at the end of the reservations. */
+#define SRIOV_BAR_GAP (1ULL << 30)
+static uintptr_t sriov_bar_next;
+/* What the bus proper does when the kernel asks for a device back. */
+static void (*sriov_vfio_on_request)(struct sriov_device *sd);
 
 /* ---- DMA --------------------------------------------------------------- */
 
@@ -460,6 +467,127 @@ sriov_intr_free(struct sriov_device *sd)
 	sriov_intr_handle_free(&sd->pci.intr_handle);
 }
 
+/* ---- BAR placement ---------------------------------------------------- */
+
+static int
+sriov_msl_end(const struct rte_memseg_list *msl, void *arg)
+{
+	uintptr_t *end = arg, e = (uintptr_t)msl->base_va + msl->len;
+
+	if (e > *end)
+		*end = e;
+	return 0;
+}
+
+/* The addresses the primary asks for when it maps @p sd's BARs. */
+static void
+sriov_vfio_bar_hints(struct sriov_device *sd, void *at[VFT_NUM_BARS])
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned int i;
+
+	if (sriov_bar_next == 0) {
+		uintptr_t end = 0;
+
+		rte_memseg_list_walk(sriov_msl_end, &end);
+		sriov_bar_next = end == 0 ? 0
+					  : RTE_ALIGN_CEIL(end, SRIOV_BAR_GAP) +
+						    SRIOV_BAR_GAP;
+	}
+	for (i = 0; i < VFT_NUM_BARS; i++) {
+		at[i] = NULL;
+		/* no reservation to place them after: anywhere */
+		if (sriov_bar_next == 0 ||
+		    !vft_device_bar_mappable(&sd->vfio_dev, i))
+			continue;
+		at[i] = (void *)sriov_bar_next;
+		sriov_bar_next +=
+			RTE_ALIGN_CEIL(sd->vfio_dev.regions[i].size, pg);
+	}
+}
+
+/* ---- a secondary's open ------------------------------------------------ */
+
+/* The secondary's interrupt handles: the device fd only (config space
+ * access goes through it); no eventfd, as no interrupt is routed here. */
+static int
+sriov_vfio_adopt_intr(struct sriov_device *sd)
+{
+	sd->pci.intr_handle =
+		rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
+	sd->pci.vfio_req_intr_handle =
+		rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
+	if (sd->pci.intr_handle == NULL ||
+	    sd->pci.vfio_req_intr_handle == NULL ||
+	    rte_intr_fd_set(sd->pci.intr_handle, -1) ||
+	    rte_intr_fd_set(sd->pci.vfio_req_intr_handle, -1) ||
+	    rte_intr_dev_fd_set(sd->pci.intr_handle, sd->vfio_dev.fd))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Take the device fd and map the BARs where the primary has them. */
+static int
+sriov_vfio_adopt_bars(struct sriov_device *sd, const struct sriov_mp_hand *d)
+{
+	void *at[VFT_NUM_BARS];
+	struct vft_err err;
+	unsigned int i;
+	int ret;
+
+	vft_err_clear(&err);
+	ret = vft_device_adopt(&sd->vfio_dev, d->fd, &sd->addr, &err);
+	if (ret < 0) {
+		SRIOV_LOG(ERR, "%s: device fd from the primary: %s", sd->name,
+			  err.msg);
+		return ret;
+	}
+	for (i = 0; i < VFT_NUM_BARS; i++)
+		at[i] = (void *)(uintptr_t)d->bar_addr[i];
+	ret = vft_device_map_bars_at(&sd->vfio_dev, at, true, &err);
+	for (i = 0; ret == 0 && i < VFT_NUM_BARS; i++)
+		if ((uintptr_t)sd->vfio_dev.regions[i].map != d->bar_addr[i] ||
+		    sd->vfio_dev.regions[i].map_len != d->bar_len[i]) {
+			ret = -EPROTO;
+			snprintf(err.msg, sizeof(err.msg),
+				 "BAR%u is mapped at %p (%zu bytes) in the "
+				 "primary but %p (%zu bytes) here",
+				 i, (void *)(uintptr_t)d->bar_addr[i],
+				 (size_t)d->bar_len[i],
+				 sd->vfio_dev.regions[i].map,
+				 sd->vfio_dev.regions[i].map_len);
+		}
+	if (ret < 0) {
+		SRIOV_LOG(ERR, "%s: %s", sd->name, err.msg);
+		vft_device_close(&sd->vfio_dev);
+		return ret;
+	}
+	return 0;
+}
+
+/*
+ * A secondary's open: the device fd the primary handed over (@p d, taken
+ * whatever happens), its BARs mapped where the primary has them, and the
+ * interrupt handles PCI drivers read. 0, or -errno (logged, nothing kept).
+ */
+int
+sriov_vfio_adopt(struct sriov_device *sd, const struct sriov_mp_hand *d)
+{
+	int ret = sriov_vfio_adopt_bars(sd, d);
+
+	if (ret == 0)
+		ret = sriov_vfio_adopt_intr(sd);
+	if (ret < 0) {
+		sriov_intr_handle_free(&sd->pci.vfio_req_intr_handle);
+		sriov_intr_handle_free(&sd->pci.intr_handle);
+		vft_device_close(&sd->vfio_dev);
+		return ret;
+	}
+	sriov_vfio_publish_bars(sd);
+	sriov_dev_set_open(sd, true);
+	return 0;
+}
+
 /* ---- setup, release, close --------------------------------------------- */
 
 /* What PCI drivers read of the BARs: lengths always, addresses if mapped. */
@@ -521,7 +649,7 @@ sriov_vfio_setup(struct sriov_device *sd, bool map_bars)
 		void *at[VFT_NUM_BARS];
 
 		/* where secondaries can map them too (sriov_mp.c) */
-		sriov_mp_bar_hints(sd, at);
+		sriov_vfio_bar_hints(sd, at);
 		ret = vft_device_map_bars_at(&sd->vfio_dev, at, false, &err);
 	}
 	if (ret < 0) {
@@ -530,6 +658,17 @@ sriov_vfio_setup(struct sriov_device *sd, bool map_bars)
 	}
 	sriov_vfio_publish_bars(sd);
 	return 0;
+}
+
+/*
+ * The bus proper's step when the kernel asks for a device back (the
+ * request interrupt, on EAL's interrupt thread): it releases the device
+ * (sriov_vfio_release()) and tells who else holds it.
+ */
+void
+sriov_vfio_set_request_handler(void (*fn)(struct sriov_device *sd))
+{
+	sriov_vfio_on_request = fn;
 }
 
 /* The kernel wants the device back: see sriov_vfio_release(). */
@@ -542,7 +681,8 @@ sriov_req_handler(void *arg)
 		  "%s: the kernel requests the device back (VFs removed or "
 		  "unbound): releasing it, its port stops working",
 		  sd->name);
-	sriov_vfio_give_back(sd, true);
+	if (sriov_vfio_on_request != NULL)
+		sriov_vfio_on_request(sd);
 	rte_dev_event_callback_process(sd->pci.device.name,
 				       RTE_DEV_EVENT_REMOVE);
 }
@@ -561,19 +701,6 @@ sriov_vfio_release(struct sriov_device *sd, bool from_callback)
 	sd->removed = true;
 	sriov_req_stop(sd, from_callback);
 	vft_device_revoke(&sd->vfio_dev);
-}
-
-/*
- * The primary gives a device back: secondaries stop getting it, it is
- * released here, and the secondaries that have it are told to give their
- * copy back (the kernel removes the function once every fd is closed).
- */
-void
-sriov_vfio_give_back(struct sriov_device *sd, bool from_callback)
-{
-	sriov_mp_ready(sd, false);
-	sriov_vfio_release(sd, from_callback);
-	sriov_mp_notify_gone(sd);
 }
 
 /* sriov_vfio_close() up to the close of the device itself. */
@@ -676,8 +803,6 @@ sriov_vfio_path_choose(struct sriov_device *sd, const struct sriov_params *p)
 
 RTE_INIT(sriov_vfio_init)
 {
-	vft_sys_init(&sriov_sys_real, NULL);
-	sriov_sys = &sriov_sys_real;
 	vft_iommu_init(&sriov_iommu[VFT_PATH_GROUP], VFT_PATH_GROUP, NULL);
 	vft_iommu_init(&sriov_iommu[VFT_PATH_CDEV], VFT_PATH_CDEV, NULL);
 	vft_iommu_on_dma_ready(&sriov_iommu[VFT_PATH_GROUP], sriov_dma_map_all,
