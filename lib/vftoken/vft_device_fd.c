@@ -198,69 +198,182 @@ vft_device_close(struct vft_device *d)
 	vft_device_close_end(d);
 }
 
-/* The fds vft_devices_close() closes, shared by its threads. */
+/*
+ * The fds vft_devices_close() closes, in lanes: the fds of one lane are
+ * closed one after the other on one thread, in the caller's order, and
+ * the lanes on as many threads as allowed.
+ */
 struct vft_close_work {
-	int *fds;
-	unsigned int n;
-	unsigned int next; /* the next fd to close, taken atomically */
+	int *fds;	      /* lane by lane */
+	unsigned int *starts; /* n_lanes + 1 offsets into fds */
+	unsigned int n_lanes;
+	unsigned int next; /* the next lane, taken atomically */
 };
 
 static void *
 vft_close_worker(void *arg)
 {
 	struct vft_close_work *w = arg;
-	unsigned int i;
+	unsigned int l, i;
 
-	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n)
-		vft_os->close(w->fds[i]);
+	while ((l = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) <
+	       w->n_lanes)
+		for (i = w->starts[l]; i < w->starts[l + 1]; i++)
+			vft_os->close(w->fds[i]);
 	return NULL;
+}
+
+/*
+ * The lane of a function's last close: the PCI bus of the bridge that
+ * vfio-pci locks to reset it there. vfio_pci_core_disable() (in the
+ * sources of Linux 6.12 and 7.2; not 6.1) resets a function at its last
+ * close only if
+ * pci_dev_trylock() takes its upstream bridge, pci_upstream_bridge():
+ * pci_physfn(dev)->bus->self, the same for every VF of one PF and every
+ * function on one bus. A close that finds the bridge held by another
+ * close's reset skips its own (seen in the rig on 7.2: 1 ms closes beside
+ * 105 ms ones), so closes of one bus run one after the other.
+ */
+static uint32_t
+vft_close_lane_key(const struct vft_sys *sys, const struct vft_pci_addr *a,
+		   struct vft_pci_dev *scratch)
+{
+	struct vft_pci_addr b = *a;
+	int ret = -EINVAL;
+
+	if (sys != NULL && scratch != NULL)
+		ret = vft_pci_dev_read_parts(sys, a, scratch,
+					     VFT_PCI_PART_SRIOV, NULL);
+	if (ret == 0 && scratch->is_vf)
+		b = scratch->pf;
+	return (b.domain << 8) | b.bus;
+}
+
+static void
+vft_close_plan_free(struct vft_close_work *w)
+{
+	free(w->fds);
+	free(w->starts);
+	memset(w, 0, sizeof(*w));
+}
+
+/* The open fds of @p ds in lanes (vft_close_lane_key()), lanes in the
+ * order of their first device, each in list order. */
+static int
+vft_close_plan(const struct vft_sys *sys, struct vft_device *const *ds,
+	       unsigned int n, struct vft_close_work *w)
+{
+	struct vft_pci_dev *scratch = malloc(sizeof(*scratch));
+	uint32_t *keys = calloc(n, sizeof(*keys));
+	uint32_t *lane_keys = calloc(n, sizeof(*lane_keys));
+	unsigned int i, l, k = 0;
+
+	memset(w, 0, sizeof(*w));
+	w->fds = calloc(n, sizeof(*w->fds));
+	w->starts = calloc(n + 1, sizeof(*w->starts));
+	if (keys == NULL || lane_keys == NULL || w->fds == NULL ||
+	    w->starts == NULL) {
+		free(scratch);
+		free(keys);
+		free(lane_keys);
+		vft_close_plan_free(w);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		if (ds[i] == NULL || ds[i]->fd < 0)
+			continue;
+		keys[i] = vft_close_lane_key(sys, &ds[i]->addr, scratch);
+		for (l = 0; l < w->n_lanes && lane_keys[l] != keys[i]; l++)
+			;
+		if (l == w->n_lanes)
+			lane_keys[w->n_lanes++] = keys[i];
+	}
+	for (l = 0; l < w->n_lanes; l++) {
+		w->starts[l] = k;
+		for (i = 0; i < n; i++)
+			if (ds[i] != NULL && ds[i]->fd >= 0 &&
+			    keys[i] == lane_keys[l])
+				w->fds[k++] = ds[i]->fd;
+	}
+	w->starts[w->n_lanes] = k;
+	free(scratch);
+	free(keys);
+	free(lane_keys);
+	return 0;
+}
+
+/*
+ * A close thread calls close() only: a small stack. In a process that
+ * locked its memory (mlockall(MCL_FUTURE): dpdk-testpmd does after EAL's
+ * init) the kernel faults in every page of a new thread's stack when
+ * glibc makes it writable (mprotect() populates a VM_LOCKED mapping), and
+ * glibc's default of 8 MiB took 0.5 s per thread in the rig under TCG.
+ */
+#define VFT_CLOSE_STACK (64 * 1024)
+
+/* Up to @p max - 1 threads more than the caller's for @p w's lanes. */
+static unsigned int
+vft_close_threads(struct vft_close_work *w, unsigned int max, pthread_t *tids)
+{
+	pthread_attr_t attr;
+	unsigned int nt = 0;
+	bool small;
+
+	if (pthread_attr_init(&attr) != 0)
+		return 0;
+	small = pthread_attr_setstacksize(&attr, VFT_CLOSE_STACK) == 0;
+	while (nt + 1 < max && nt + 1 < w->n_lanes &&
+	       pthread_create(&tids[nt], small ? &attr : NULL, vft_close_worker,
+			      w) == 0)
+		nt++;
+	pthread_attr_destroy(&attr);
+	return nt;
 }
 
 /*
  * Each close of a device fd that is the function's last is a reset in the
  * kernel (vfio_pci_core_disable(), an FLR: 100 ms for a VF), so closing
  * many devices one after the other takes as many times that. The fds are
- * closed on up to @p max_threads threads at once (the caller's included),
- * everything else (BARs, IRQs, groups, container) on the caller's thread:
- * first what precedes the close of every device, then the closes, then
- * what follows them, so a group is still closed after its devices.
- * Whether the resets overlap is the kernel's: two VFs of one PF did in the
- * VM rig on Linux 6.1 (doc/guides/bus_sriov.rst, Resets).
+ * closed in lanes (vft_close_lane_key(): one per bus whose bridge the
+ * reset locks), each lane's in turn, the lanes on up to @p max_threads
+ * threads at once (the caller's included); everything else (BARs, IRQs,
+ * groups, container) on the caller's thread: first what precedes the
+ * close of every device, then the closes, then what follows them, so a
+ * group is still closed after its devices.
  */
-void
-vft_devices_close(struct vft_device *const *ds, unsigned int n,
-		  unsigned int max_threads)
+unsigned int
+vft_devices_close(const struct vft_sys *sys, struct vft_device *const *ds,
+		  unsigned int n, unsigned int max_threads)
 {
-	struct vft_close_work w = { .n = 0, .next = 0 };
 	pthread_t tids[VFT_CLOSE_MAX_THREADS];
+	struct vft_close_work w;
 	unsigned int i, nt = 0;
 
 	if (ds == NULL || n == 0)
-		return;
-	w.fds = calloc(n, sizeof(*w.fds));
-	for (i = 0; i < n; i++) {
-		if (ds[i] == NULL)
-			continue;
-		vft_device_close_begin(ds[i]);
-		if (ds[i]->fd >= 0 && w.fds != NULL)
-			w.fds[w.n++] = ds[i]->fd;
-		else
-			vft_os_close_fd(&ds[i]->fd); /* no memory: in turn */
-		ds[i]->fd = -1;
+		return 0;
+	for (i = 0; i < n; i++)
+		if (ds[i] != NULL)
+			vft_device_close_begin(ds[i]);
+	if (vft_close_plan(sys, ds, n, &w) < 0) {
+		for (i = 0; i < n; i++) /* no memory: in turn */
+			if (ds[i] != NULL)
+				vft_os_close_fd(&ds[i]->fd);
+	} else {
+		for (i = 0; i < n; i++)
+			if (ds[i] != NULL)
+				ds[i]->fd = -1;
+		if (max_threads > VFT_CLOSE_MAX_THREADS)
+			max_threads = VFT_CLOSE_MAX_THREADS;
+		nt = vft_close_threads(&w, max_threads, tids);
+		vft_close_worker(&w);
+		for (i = 0; i < nt; i++)
+			pthread_join(tids[i], NULL);
+		vft_close_plan_free(&w);
 	}
-	if (max_threads > VFT_CLOSE_MAX_THREADS)
-		max_threads = VFT_CLOSE_MAX_THREADS;
-	/* the caller's thread is one of them */
-	while (nt + 1 < max_threads && nt + 1 < w.n &&
-	       pthread_create(&tids[nt], NULL, vft_close_worker, &w) == 0)
-		nt++;
-	vft_close_worker(&w);
-	for (i = 0; i < nt; i++)
-		pthread_join(tids[i], NULL);
-	free(w.fds);
 	for (i = 0; i < n; i++)
 		if (ds[i] != NULL)
 			vft_device_close_end(ds[i]);
+	return nt + 1;
 }
 
 static int

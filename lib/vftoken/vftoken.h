@@ -394,15 +394,23 @@ void vft_device_close(struct vft_device *d);
 #define VFT_CLOSE_MAX_THREADS 16
 
 /**
- * vft_device_close() of @p n devices (NULL entries skipped), their fds
- * closed on up to @p max_threads threads at once (the caller's included;
- * 0 or 1: one after the other): the kernel resets a function when its
- * last fd closes, and the resets of independent functions can then
- * overlap. Everything else runs on the caller's thread; not thread-safe
- * against other uses of the devices or their contexts.
+ * vft_device_close() of @p n devices (NULL entries skipped): the kernel
+ * resets a function when its last fd closes (an FLR: 100 ms for a VF), so
+ * the fds are closed on up to @p max_threads threads at once (the
+ * caller's included; 0 or 1: one after the other) -- except that the fds
+ * of functions behind one upstream bridge (the VFs of one PF, the
+ * functions of one bus; read in @p sys, NULL: each function's own bus)
+ * are closed one after the other, in list order: a reset at close that
+ * finds that bridge locked by another is skipped (vfio_pci_core_disable()
+ * of Linux 6.12 and 7.2; 6.1 has no such lock). Everything
+ * else runs on the caller's thread; not thread-safe against other uses of
+ * the devices or their contexts.
+ * @return the threads the closes ran on: 1 or more; 0 when @p ds is NULL
+ * or @p n is 0.
  */
-void vft_devices_close(struct vft_device *const *ds, unsigned int n,
-		       unsigned int max_threads);
+unsigned int vft_devices_close(const struct vft_sys *sys,
+			       struct vft_device *const *ds, unsigned int n,
+			       unsigned int max_threads);
 
 /** Disable IRQ @p index. */
 int vft_device_irq_disable(struct vft_device *d, uint32_t index);

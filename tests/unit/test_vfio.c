@@ -148,6 +148,14 @@ static struct {
 	int close_meet;
 	int close_arrived;
 	int meet_timeouts;
+	/* the close of device close_hold waits (10 s at most) until the
+	 * close of device close_hold_for has begun, and counts a wait that
+	 * ran out in meet_timeouts; close_log: each device close's begin
+	 * (+1 + index) and end (-1 - index), in order */
+	int close_hold;
+	int close_hold_for;
+	int close_log[FK_MAX_DEVS * 4];
+	int n_close_log;
 	int open_meet; /* the same for VFIO_GROUP_GET_DEVICE_FD */
 	int open_arrived;
 	/* the kernel's open of device open_hold (GET_DEVICE_FD or the cdev
@@ -361,16 +369,62 @@ fk_opened(int dev)
 
 static int fk_close_locked(int fd);
 
+/* A device close's begin (@p mark 1) or end (-1) in fk.close_log. */
+static void
+fk_close_mark(int dev, int mark)
+{
+	if (fk.n_close_log <
+	    (int)(sizeof(fk.close_log) / sizeof(fk.close_log[0])))
+		fk.close_log[fk.n_close_log++] = mark * (1 + dev);
+	pthread_cond_broadcast(&fk_cond);
+}
+
+/* Has the close of device @p dev begun? */
+static bool
+fk_close_begun(int dev)
+{
+	int i;
+
+	for (i = 0; i < fk.n_close_log; i++)
+		if (fk.close_log[i] == 1 + dev)
+			return true;
+	return false;
+}
+
+/* With fk.close_hold == @p dev: wait until the close of
+ * fk.close_hold_for has begun, 10 s at most, releasing fk_lock. */
+static void
+fk_close_hold(int dev)
+{
+	struct timespec until;
+
+	if (fk.close_hold < 0 || dev != fk.close_hold)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	while (!fk_close_begun(fk.close_hold_for))
+		if (pthread_cond_timedwait(&fk_cond, &fk_lock, &until) != 0)
+			break;
+	if (!fk_close_begun(fk.close_hold_for))
+		fk.meet_timeouts++;
+}
+
 static int
 fk_close(int fd)
 {
-	int i = fd - FK_FD_BASE, ret;
+	int i = fd - FK_FD_BASE, ret, dev = -1;
 
 	pthread_mutex_lock(&fk_lock);
-	if (fk.close_meet > 0 && i >= 0 && i < FK_MAX_FDS &&
-	    fk.fds[i].kind == FK_DEVICE)
-		fk_wait_meet(&fk.close_arrived, fk.close_meet);
+	if (i >= 0 && i < FK_MAX_FDS && fk.fds[i].kind == FK_DEVICE) {
+		dev = fk.fds[i].dev;
+		fk_close_mark(dev, 1);
+		if (fk.close_meet > 0)
+			fk_wait_meet(&fk.close_arrived, fk.close_meet);
+		fk_close_hold(dev);
+	}
 	ret = fk_close_locked(fd);
+	if (dev >= 0)
+		fk_close_mark(dev, -1);
 	pthread_mutex_unlock(&fk_lock);
 	return ret;
 }
@@ -1027,6 +1081,7 @@ setup(void **state)
 	memset(&fk, 0, sizeof(fk));
 	fk.api_version = VFIO_API_VERSION;
 	fk.type1v2 = 1;
+	fk.close_hold = -1;
 	fk_add(PF, G_PF, true, true, -1);
 	fk_add(VF0, G_VF0, true, false, D_PF);
 	fk_add(PLAIN, G_PLAIN, true, false, -1);
@@ -2358,28 +2413,30 @@ test_cdev_bind_reset_locked(void **state)
 	assert_int_equal(fk.bad_closes, 0);
 }
 
-/* Many devices closed at once: every fd closed, the groups after them. */
+/* Many devices closed at once: every fd closed, the groups after them;
+ * functions behind different bridges (VF0's PF's bus 01, PLAIN's 02)
+ * close at once. */
 static void
 test_layer_close_many(void **state)
 {
 	struct vft_iommu io;
-	struct vft_device pf, vf;
-	struct vft_device *all[3] = { &pf, NULL, &vf };
+	struct vft_device plain, vf;
+	struct vft_device *all[3] = { &plain, NULL, &vf };
 	struct vft_err err;
 
 	(void)state;
 	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
-	open_layer(&io, PF, NULL, &pf);
+	open_layer(&io, PLAIN, NULL, &plain);
 	open_layer(&io, VF0, &tok, &vf);
 	assert_int_equal(vft_device_map_bars(&vf, &err), 0);
 	assert_int_equal(fk.devs[D_PF].users, 1);
 	/* the two device closes run at once: each waits for the other */
 	fk.close_meet = 2;
-	vft_devices_close(all, 3, 4);
+	assert_int_equal(vft_devices_close(&sys, all, 3, 4), 2);
 	fk.close_meet = 0;
 	assert_int_equal(fk.close_arrived, 2);
 	assert_int_equal(fk.meet_timeouts, 0);
-	assert_int_equal(pf.fd, -1);
+	assert_int_equal(plain.fd, -1);
 	assert_int_equal(vf.fd, -1);
 	assert_int_equal(fk.n_maps, 0);
 	assert_int_equal(fk.devs[D_PF].users, 0);
@@ -2390,12 +2447,97 @@ test_layer_close_many(void **state)
 	/* one thread: in turn, the same result */
 	fk.close_arrived = 0;
 	open_layer(&io, VF0, &tok, &vf);
-	vft_devices_close(all, 3, 1);
+	assert_int_equal(vft_devices_close(&sys, all, 3, 1), 1);
 	assert_int_equal(fk.n_open, 0);
 	assert_int_equal(vft_iommu_devices(&io), 0);
-	vft_devices_close(NULL, 2, 4);
-	vft_devices_close(all, 0, 4);
+	assert_int_equal(vft_devices_close(&sys, NULL, 2, 4), 0);
+	assert_int_equal(vft_devices_close(&sys, all, 0, 4), 0);
 	vft_iommu_close(&io);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+/*
+ * A PF and its VF are behind one bridge (pci_upstream_bridge() of a VF is
+ * its PF's): their closes run one after the other, in list order, while
+ * a function behind another bridge closes beside them. The PF's close
+ * waits until PLAIN's has begun (so the two lanes overlap), and VF0's may
+ * begin only once the PF's has ended.
+ */
+static void
+test_layer_close_lanes(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device pf, plain, vf;
+	struct vft_device *all[3] = { &pf, &vf, &plain };
+	int i, pf_end = -1, vf_begin = -1;
+
+	(void)state;
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	open_layer(&io, PF, NULL, &pf);
+	open_layer(&io, VF0, &tok, &vf);
+	open_layer(&io, PLAIN, NULL, &plain);
+	fk.close_hold = D_PF;
+	fk.close_hold_for = D_PLAIN;
+	assert_int_equal(vft_devices_close(&sys, all, 3, 8), 2);
+	fk.close_hold = -1;
+	assert_int_equal(fk.meet_timeouts, 0);
+	assert_int_equal(fk.n_close_log, 6);
+	for (i = 0; i < fk.n_close_log; i++) {
+		if (fk.close_log[i] == -1 - D_PF)
+			pf_end = i;
+		if (fk.close_log[i] == 1 + D_VF0)
+			vf_begin = i;
+	}
+	assert_true(pf_end >= 0 && vf_begin > pf_end);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(vft_iommu_devices(&io), 0);
+	/* without sysfs each function's own bus: PF and VF0 both on 01 */
+	fk.n_close_log = 0;
+	open_layer(&io, PF, NULL, &pf);
+	open_layer(&io, VF0, &tok, &vf);
+	assert_int_equal(vft_devices_close(NULL, all, 2, 8), 1);
+	assert_int_equal(fk.n_close_log, 4);
+	assert_int_equal(fk.close_log[0], 1 + D_PF);
+	assert_int_equal(fk.close_log[1], -1 - D_PF);
+	assert_int_equal(fk.close_log[2], 1 + D_VF0);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
+	assert_int_equal(fk.bad_closes, 0);
+}
+
+/* A VF on a bus of its own (routing IDs past the PF's bus) is still behind
+ * its PF's bridge: its physfn in sysfs says so. */
+#define VF_FAR "0000:05:10.0"
+#define G_VF_FAR 6
+
+static void
+test_layer_close_lanes_physfn(void **state)
+{
+	struct vft_iommu io;
+	struct vft_device pf, vf;
+	struct vft_device *all[2] = { &pf, &vf };
+	int far = (int)fk.n_devs;
+
+	(void)state;
+	fk_add(VF_FAR, G_VF_FAR, true, false, D_PF);
+	fk.viable[G_VF_FAR] = true;
+	assert_int_equal(fake_sysfs_add_vf(&fs, PF, 1, VF_FAR, 0x8086, 0x10ca,
+					   "vfio-pci", G_VF_FAR),
+			 0);
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_GROUP, NULL), 0);
+	open_layer(&io, PF, NULL, &pf);
+	open_layer(&io, VF_FAR, &tok, &vf);
+	assert_int_equal(vft_devices_close(&sys, all, 2, 8), 1);
+	assert_int_equal(fk.n_close_log, 4);
+	assert_int_equal(fk.close_log[0], 1 + D_PF);
+	assert_int_equal(fk.close_log[1], -1 - D_PF);
+	assert_int_equal(fk.close_log[2], 1 + far);
+	/* without sysfs only the addresses: buses 01 and 05, two lanes */
+	open_layer(&io, PF, NULL, &pf);
+	open_layer(&io, VF_FAR, &tok, &vf);
+	assert_int_equal(vft_devices_close(NULL, all, 2, 8), 2);
+	vft_iommu_close(&io);
+	assert_int_equal(fk.n_open, 0);
 	assert_int_equal(fk.bad_closes, 0);
 }
 
@@ -2881,6 +3023,10 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_layer_close_many, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_layer_close_lanes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_layer_close_lanes_physfn,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_layer_open_concurrent,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_many_order, setup,

@@ -339,15 +339,23 @@ tp_send() {
 tp_log() { echo "$OUTDIR/$1.log"; }
 
 tp_alive() { kill -0 "${TP_PID[$1]}" 2>/dev/null; }
-# tp_exited PID: the process has exited and waits to be reaped (a zombie).
-# Builtins only: a scenario's shell that polls with builtins (scale.sh's
-# nap) may not reap a child until its next fork, so kill -0 alone would
-# count a zombie as running (seen with startup-scale.sh: 30 s of state Z).
+# tp_exited PID: the process has exited and waits to be reaped: its main
+# thread a zombie and no other thread left (num_threads, field 20 of
+# /proc/PID/stat, is 1). A main thread that exits first is a zombie at once
+# while the others still run their exit (kernel/exit.c,
+# delay_group_leader()), and the last of them closes the process's files
+# and unmaps its memory: for stock DPDK, which leaves its VFIO device fds
+# to the kernel, that is where vfio-pci resets each VF (seen on
+# 7.2-iommufd: 16 VFs' FLRs in rte-worker-1's exit, 2.7 s after the main
+# thread's zombie; doc/guides/benchmark.rst). Builtins only: a scenario's
+# shell that polls with builtins (scale.sh's nap) may not reap a child
+# until its next fork, so kill -0 alone would count a zombie as running.
 tp_exited() {
-	local s
+	local s f
 	read -r s 2>/dev/null <"/proc/$1/stat" || return 0
 	s=${s##*) }
-	[ "${s%% *}" = Z ]
+	read -r -a f <<<"$s"
+	[ "${f[0]}" = Z ] && [ "${f[17]:-1}" -le 1 ]
 }
 
 # tp_wait NAME REGEX SECS: wait for REGEX in the log (0) or death/timeout (1).

@@ -44,9 +44,11 @@
 #   stalled_attempts  launches of this N made again because a port start
 #               or a device's probe stalled (vf_run; their figures are
 #               dropped; none with --retries 0: every launch counts)
-#   exit_s      "quit" to the process gone (testpmd's own exit, then EAL's
-#               cleanup: the buses release the devices, each last close of
-#               a VF an FLR in the kernel), polled every 10 ms
+#   exit_s      "quit" to the process gone, every thread of it (tp_exited:
+#               testpmd's own exit, then EAL's cleanup and the kernel's
+#               end of the process: the devices released, each last close
+#               of a VF an FLR; stock DPDK leaves that to the kernel, in its
+#               last thread's exit), polled every 10 ms
 #
 # --devset adds, with every VF created, a launch on the 8 VFs of the first
 # PF (key n8p1) and one on 4 VFs of each PF (n8p2): before Linux 6.17 a
@@ -523,6 +525,9 @@ rec warm "$WARM"
 rec retries "$RETRIES"
 rec stall_s "$STALL_S"
 rec probe_stall_s "$PROBE_STALL_S"
+# exit_s ends when every thread of the process is gone (tp_exited); samples
+# without this row ended it at the main thread's zombie
+rec exit_end every-thread
 rec guest_cpus "$(nproc)"
 rec mbufs "$MBUFS"
 rec vf_mbufs "$VF_MBUFS"

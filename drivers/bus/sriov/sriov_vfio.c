@@ -767,15 +767,16 @@ sriov_vfio_close(struct sriov_device *sd)
  * sriov_vfio_close() of @p n devices at once, at exit: the kernel resets
  * a function when its last fd closes (vfio_pci_core_disable(); an FLR
  * waits 100 ms), and on up to SRIOV_CLOSE_THREADS threads those resets
- * overlap where the kernel lets them (two VFs of one PF did in the rig on
- * 6.1: doc/guides/bus_sriov.rst, Resets). Every device gets the whole
- * batch's time as its release time.
+ * overlap where the kernel lets them: one thread per upstream bridge, as
+ * a reset that finds its bridge locked by another is skipped
+ * (vft_devices_close(); doc/guides/bus_sriov.rst, Resets). Every device
+ * gets the whole batch's time as its release time.
  */
 void
 sriov_vfio_close_all(struct sriov_device *const *sds, unsigned int n)
 {
 	struct vft_device **ds;
-	unsigned int i;
+	unsigned int i, nt;
 	uint64_t t, ns;
 
 	if (n == 0)
@@ -791,16 +792,15 @@ sriov_vfio_close_all(struct sriov_device *const *sds, unsigned int n)
 		ds[i] = &sds[i]->vfio_dev;
 	}
 	t = sriov_time_now();
-	vft_devices_close(ds, n, SRIOV_CLOSE_THREADS);
+	nt = vft_devices_close(sriov_sys, ds, n, SRIOV_CLOSE_THREADS);
 	ns = sriov_time_now() - t;
 	free(ds);
 	for (i = 0; i < n; i++)
 		sriov_dev_time(sds[i], SRIOV_PHASE_RELEASE, t);
 	SRIOV_LOG(DEBUG,
 		  "released %u devices in %" PRIu64 ".%03" PRIu64
-		  " ms, up to %u at a time",
-		  n, ns / 1000000, ns / 1000 % 1000,
-		  n < SRIOV_CLOSE_THREADS ? n : SRIOV_CLOSE_THREADS);
+		  " ms on %u thread(s), one per upstream bridge",
+		  n, ns / 1000000, ns / 1000 % 1000, nt);
 }
 
 void
