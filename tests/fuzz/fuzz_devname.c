@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "fuzz_ref.h"
+#include "vft_private.h"
 #include "vftoken.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -31,6 +31,7 @@
 
 #include "fake_sysfs.h"
 #include "fuzz_ref.h"
+#include "vft_private.h"
 #include "vftoken.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
