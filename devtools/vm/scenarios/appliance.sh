@@ -23,7 +23,10 @@ OLD=/tmp/token-old
 NEW=/tmp/token-new
 LOG=$OUTDIR/sriov-fwd.log
 JSON=$OUTDIR/sriov-fwd.json
-DURATION=${DURATION:-15}
+# Long enough that the checks made while it forwards (two vftoken checks
+# each side of the rotation, the token scan of its command line: about
+# 20 s under TCG with the app busy on both vCPUs) end before it does.
+DURATION=${DURATION:-30}
 ROTATE=${ROTATE:-6}
 EXIT_TOKEN_REJECTED=7 # app/vftoken/vftoken_cli.h, CLI_EXIT_TOKEN_REJECTED
 
