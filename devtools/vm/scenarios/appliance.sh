@@ -23,10 +23,10 @@ OLD=/tmp/token-old
 NEW=/tmp/token-new
 LOG=$OUTDIR/sriov-fwd.log
 JSON=$OUTDIR/sriov-fwd.json
-# Long enough that the checks made while it forwards (two vftoken checks
-# each side of the rotation, the token scan of its command line: about
-# 20 s under TCG with the app busy on both vCPUs) end before it does.
-DURATION=${DURATION:-30}
+# Long enough that the checks made while it forwards end before it does:
+# with the app polling on both vCPUs under TCG each check's shell waits
+# for a CPU, and they took 30 s in one run (2026-12-07).
+DURATION=${DURATION:-45}
 ROTATE=${ROTATE:-6}
 EXIT_TOKEN_REJECTED=7 # app/vftoken/vftoken_cli.h, CLI_EXIT_TOKEN_REJECTED
 
