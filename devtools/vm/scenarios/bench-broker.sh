@@ -68,7 +68,6 @@ done
 # shellcheck disable=SC2153 # from run.sh's environment
 VMBIN=$VFTOKEN_BUILD/tests/vm
 VFT=$VFTOKEN_BUILD/app/vftoken/vftoken
-VFTD=$VFTOKEN_BUILD/app/vftokend/vftokend
 TD=/run/bench-broker
 SOCK=$TD/broker.sock
 POLICY=$TD/broker.policy
@@ -104,25 +103,17 @@ run_ok() {
 	return 1
 }
 
+# start_broker: the broker on SOCK with a policy letting root open every
+# VF of the PF (scenario.sh's broker_start waits for its socket).
 start_broker() {
 	printf 'allow uid=0 action=open pf=%s vf=*\n' "$VM_PF" >"$POLICY" &&
 		chmod 0600 "$POLICY" || return 1
-	"$VFTD" --foreground --socket "$SOCK" --policy "$POLICY" --token-dir "$TD" \
-		>"$BLOG" 2>&1 &
-	BPID=$!
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ -S "$SOCK" ] && return 0
-		kill -0 "$BPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	sed 's/^/  | /' "$BLOG"
-	return 1
+	broker_start --token-dir "$TD" && BPID=$BROKER_PID
 }
 
 echo "kernel $VM_KERNEL, PF $VM_PF, $ROUNDS rounds of $OPENS opens each way, $VPATH path"
 check "open_loop, vftoken and vftokend are built" \
-	test -x "$VMBIN/open_loop" -a -x "$VFT" -a -x "$VFTD"
+	test -x "$VMBIN/open_loop" -a -x "$VFT" -a -x "$VFTOKEND"
 pf_ready "$VM_PF"
 check "vftoken vfs create $VM_PF 2" "$VFT" vfs create "$VM_PF" 2
 VF0=$(vf_addr "$VM_PF" 0)

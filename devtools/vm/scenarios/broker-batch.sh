@@ -41,7 +41,6 @@ while [ $# -gt 0 ]; do
 done
 
 # shellcheck disable=SC2153 # from run.sh's environment
-VFTD=$VFTOKEN_BUILD/app/vftokend/vftokend
 TD=/run/broker-batch
 SOCK=$TD/broker.sock
 POLICY=$TD/broker.policy
@@ -52,20 +51,12 @@ RES=$OUTDIR/broker-batch.tsv
 # 512 RX descriptors per port (scale.sh): room for 8 ports and their bursts
 VF_MBUFS=32768
 
+# start_broker: the broker on SOCK with a policy letting root open every
+# VF of the PF (scenario.sh's broker_start waits for its socket).
 start_broker() {
 	printf 'allow uid=0 action=open pf=%s vf=*\n' "$VM_PF" >"$POLICY" &&
 		chmod 0600 "$POLICY" || return 1
-	"$VFTD" --foreground --socket "$SOCK" --policy "$POLICY" --token-dir "$TD" \
-		>"$BLOG" 2>&1 &
-	BPID=$!
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ -S "$SOCK" ] && return 0
-		kill -0 "$BPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	sed 's/^/  | /' "$BLOG"
-	return 1
+	broker_start --token-dir "$TD" && BPID=$BROKER_PID
 }
 
 # launch N WAY ROUND: testpmd on VFs 0..N-1 through the broker, to its
