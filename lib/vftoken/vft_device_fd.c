@@ -47,16 +47,21 @@ vft_device_state_clear(struct vft_device *d)
 		d->regions[i].index = i;
 }
 
+/* VFIO_DEVICE_GET_REGION_INFO of region @p index into d->regions[index]. */
 static int
-vft_device_region_query(struct vft_device *d, uint32_t index,
-			struct vfio_region_info *info)
+vft_device_region_load(struct vft_device *d, uint32_t index)
 {
-	memset(info, 0, sizeof(*info));
-	info->argsz = sizeof(*info);
-	info->index = index;
-	if (vft_os->ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, (uintptr_t)info) <
-	    0)
+	struct vfio_region_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.argsz = sizeof(info);
+	info.index = index;
+	if (vft_os->ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO,
+			  (uintptr_t)&info) < 0)
 		return vft_os_errno();
+	d->regions[index].flags = info.flags;
+	d->regions[index].size = info.size;
+	d->regions[index].offset = info.offset;
 	return 0;
 }
 
@@ -75,7 +80,6 @@ static int
 vft_device_regions_read(struct vft_device *d, const char *dname,
 			struct vft_err *err)
 {
-	struct vfio_region_info rinfo;
 	uint32_t i, n;
 
 	n = d->num_regions < VFT_MAX_REGIONS ? d->num_regions : VFT_MAX_REGIONS;
@@ -83,7 +87,7 @@ vft_device_regions_read(struct vft_device *d, const char *dname,
 	 * cannot see into. */
 	/* cppcheck-suppress knownConditionTrueFalse */
 	for (i = 0; i < n; i++) {
-		int ret = vft_device_region_query(d, i, &rinfo);
+		int ret = vft_device_region_load(d, i);
 
 		/* vfio-pci refuses the VGA region of a non-VGA device. */
 		if (ret == -EINVAL && i == VFIO_PCI_VGA_REGION_INDEX)
@@ -93,9 +97,6 @@ vft_device_regions_read(struct vft_device *d, const char *dname,
 					   "VFIO_DEVICE_GET_REGION_INFO(%u) on "
 					   "%s: %s",
 					   i, dname, strerror(-ret));
-		d->regions[i].flags = rinfo.flags;
-		d->regions[i].size = rinfo.size;
-		d->regions[i].offset = rinfo.offset;
 	}
 	return 0;
 }
@@ -399,13 +400,12 @@ int
 vft_device_region_info(struct vft_device *d, uint32_t index,
 		       struct vft_err *err)
 {
-	struct vfio_region_info rinfo;
 	int ret;
 
 	ret = vft_device_check(d, index, err);
 	if (ret < 0)
 		return ret;
-	ret = vft_device_region_query(d, index, &rinfo);
+	ret = vft_device_region_load(d, index);
 	if (ret < 0) {
 		char name[VFT_PCI_ADDR_LEN];
 
@@ -414,9 +414,6 @@ vft_device_region_info(struct vft_device *d, uint32_t index,
 				   "VFIO_DEVICE_GET_REGION_INFO(%u) on %s: %s",
 				   index, name, strerror(-ret));
 	}
-	d->regions[index].flags = rinfo.flags;
-	d->regions[index].size = rinfo.size;
-	d->regions[index].offset = rinfo.offset;
 	return 0;
 }
 
