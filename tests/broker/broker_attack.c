@@ -207,35 +207,48 @@ ba_many_request(const struct ba_opts *o, struct vft_broker_open_many_req *req,
 		req->flags |= VFT_BROKER_HAVE_CTX;
 }
 
-/* Wait for one reply on @p sock and print it. @return 0 when it came. */
+/*
+ * Wait for one reply on @p sock and take it into @p rep, its fds into @p fds
+ * (*@p nfds of them). @return 0 when it came; 1 after printing "noreply".
+ */
 static int
-ba_reply_print(const struct ba_opts *o, int sock, uint32_t seq)
+ba_reply_recv(const struct ba_opts *o, int sock, uint32_t seq,
+	      struct vft_broker_open_rep *rep, int *fds, unsigned int *nfds)
 {
 	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
 	struct pollfd p = { .fd = sock, .events = POLLIN };
-	struct vft_broker_open_rep rep;
-	int fds[VFT_BROKER_MAX_FDS];
-	unsigned int nfds = 0;
 	ssize_t len;
-	int ret;
 
-	ret = poll(&p, 1, (int)o->timeout_s * 1000);
-	if (ret <= 0) {
+	*nfds = 0;
+	if (poll(&p, 1, (int)o->timeout_s * 1000) <= 0) {
 		printf("noreply seq=%u: none within %u s\n", seq, o->timeout_s);
 		return 1;
 	}
-	len = vft_broker_recv(sock, buf, sizeof(buf), fds, &nfds);
+	len = vft_broker_recv(sock, buf, sizeof(buf), fds, nfds);
 	if (len <= 0) {
 		printf("noreply seq=%u: %s\n", seq,
 		       len == 0 ? "the broker closed the connection"
 				: strerror((int)-len));
 		return 1;
 	}
-	memset(&rep, 0, sizeof(rep));
-	memcpy(&rep, buf,
-	       (size_t)len < sizeof(rep) ? (size_t)len : sizeof(rep));
-	rep.reason[sizeof(rep.reason) - 1] = '\0';
-	rep.fix[sizeof(rep.fix) - 1] = '\0';
+	memset(rep, 0, sizeof(*rep));
+	memcpy(rep, buf,
+	       (size_t)len < sizeof(*rep) ? (size_t)len : sizeof(*rep));
+	rep->reason[sizeof(rep->reason) - 1] = '\0';
+	rep->fix[sizeof(rep->fix) - 1] = '\0';
+	return 0;
+}
+
+/* Wait for one reply on @p sock and print it. @return 0 when it came. */
+static int
+ba_reply_print(const struct ba_opts *o, int sock, uint32_t seq)
+{
+	struct vft_broker_open_rep rep;
+	int fds[VFT_BROKER_MAX_FDS];
+	unsigned int nfds = 0;
+
+	if (ba_reply_recv(o, sock, seq, &rep, fds, &nfds) != 0)
+		return 1;
 	printf("reply seq=%u op=%u error=%d verdict=%u fds=%u fdmask=%u\n"
 	       "reason: %s\nfix: %s\n",
 	       rep.h.seq, rep.h.op, rep.error, rep.verdict, nfds, rep.fds,
@@ -275,13 +288,10 @@ static int
 ba_open_once(const struct ba_opts *o, int sock, uint32_t seq, int ctx_fd,
 	     int group_fd)
 {
-	char buf[VFT_BROKER_MSG_MAX] __attribute__((aligned(8)));
 	struct vft_broker_open_rep rep;
 	struct vft_broker_open_req req;
 	int fds[VFT_BROKER_MAX_FDS], sfds[2];
-	struct pollfd p = { .fd = sock, .events = POLLIN };
 	unsigned int nfds = 0, n = 0;
-	ssize_t len;
 	int ret;
 
 	if (o->many)
@@ -296,23 +306,8 @@ ba_open_once(const struct ba_opts *o, int sock, uint32_t seq, int ctx_fd,
 		printf("noreply seq=%u: send: %s\n", seq, strerror(-ret));
 		return 1;
 	}
-	ret = poll(&p, 1, (int)o->timeout_s * 1000);
-	if (ret <= 0) {
-		printf("noreply seq=%u: none within %u s\n", seq, o->timeout_s);
+	if (ba_reply_recv(o, sock, seq, &rep, fds, &nfds) != 0)
 		return 1;
-	}
-	len = vft_broker_recv(sock, buf, sizeof(buf), fds, &nfds);
-	if (len <= 0) {
-		printf("noreply seq=%u: %s\n", seq,
-		       len == 0 ? "the broker closed the connection"
-				: strerror((int)-len));
-		return 1;
-	}
-	memset(&rep, 0, sizeof(rep));
-	memcpy(&rep, buf,
-	       (size_t)len < sizeof(rep) ? (size_t)len : sizeof(rep));
-	rep.reason[sizeof(rep.reason) - 1] = '\0';
-	rep.fix[sizeof(rep.fix) - 1] = '\0';
 	if (!o->quiet || nfds > 0 || rep.error >= 0)
 		printf("reply seq=%u error=%d verdict=%u fds=%u fdmask=%u\n"
 		       "reason: %s\nfix: %s\n",
