@@ -11,7 +11,6 @@
  * exit code says the outcome, so scripts can branch on it.
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>

@@ -32,9 +32,7 @@
  * bind with a token is -E2BIG until 2f03f21fe751 (6.19, 6.18.3).
  */
 
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -194,26 +192,6 @@ vft_explain_no_device(const struct vft_explain_ctx *c,
 		     "(`vftoken vfs create`)");
 }
 
-/* @return true if directory @p dir under @p root has an entry. */
-static bool
-vft_explain_dir_has_entries(const char *root, const char *dir)
-{
-	char path[PATH_MAX];
-	struct dirent *e;
-	bool any = false;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "%s/%s", root, dir);
-	d = opendir(path);
-	if (d == NULL)
-		return false;
-	while (!any && (e = readdir(d)) != NULL)
-		any = strcmp(e->d_name, ".") != 0 &&
-		      strcmp(e->d_name, "..") != 0;
-	closedir(d);
-	return any;
-}
-
 /*
  * Without an enabled IOMMU no function has an iommu_group and vfio-pci
  * binds nothing (vfio_pci_core_register_device() fails without a group,
@@ -224,8 +202,7 @@ static bool
 vft_explain_no_iommu(const struct vft_explain_ctx *c,
 		     struct vft_explanation *out)
 {
-	if (vft_explain_dir_has_entries(c->root, "kernel/iommu_groups") ||
-	    vft_explain_dir_has_entries(c->root, "class/iommu"))
+	if (vft_sys_iommu_present(c->sys))
 		return false;
 	/* %.200s: both paths fit the reason whatever the sysfs root. */
 	vft_explain_reason(out,

@@ -224,6 +224,10 @@ extern const struct vft_backend vft_backend_cdev;
 /* sysfs: IOMMU group members (vft_sysfs.c)                                 */
 /* ------------------------------------------------------------------------ */
 
+/* Whether the host has an IOMMU the kernel uses (an IOMMU group or an
+ * IOMMU device in sysfs). */
+bool vft_sys_iommu_present(const struct vft_sys *sys);
+
 /*
  * Name the members of IOMMU group @p group into @p buf as "ADDR (driver)",
  * all of them or, with @p offenders_only, those bound to a driver that

@@ -540,6 +540,38 @@ vft_pci_vfio_cdev(const struct vft_sys *sys, const struct vft_pci_addr *addr)
 	return n;
 }
 
+/* @return true if directory @p dir under the sysfs root has an entry. */
+static bool
+sys_dir_has_entries(const struct vft_sys *sys, const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	bool any = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", sys->root, dir);
+	d = opendir(path);
+	if (d == NULL)
+		return false;
+	while (!any && (e = readdir(d)) != NULL)
+		any = strcmp(e->d_name, ".") != 0 &&
+		      strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return any;
+}
+
+/*
+ * Whether the host has an IOMMU the kernel uses: an IOMMU group or an
+ * IOMMU device in sysfs (drivers/iommu/iommu-sysfs.c, iommu.c). Without
+ * one no function has an iommu_group and vfio-pci binds nothing.
+ */
+bool
+vft_sys_iommu_present(const struct vft_sys *sys)
+{
+	return sys_dir_has_entries(sys, "kernel/iommu_groups") ||
+	       sys_dir_has_entries(sys, "class/iommu");
+}
+
 /* Most members named in a group description. */
 #define VFT_GROUP_DESCRIBE_MAX 16
 
