@@ -16,8 +16,10 @@
 #                        ($EPOCHREALTIME or a stamp), in seconds with 3
 #                        decimals; empty if either is. Builtins only
 #   redact               stdin with every UUID (a token) <redacted>
-#   wait_prompt NAME S   poll testpmd NAME's log for its prompt every 50 ms,
-#                        up to S seconds of wall time
+#   wait_prompt NAME S [CHECK]  poll testpmd NAME's log for its prompt
+#                        every 50 ms, up to S seconds of wall time; with
+#                        CHECK, that is a check of that text, and the log's
+#                        tail is shown when it fails
 #   save_logs NAME [AS]  NAME's log and line stamps, redacted, to
 #                        $LOGS/rROUND-MODE-AS.log/.ts (AS: NAME)
 #   abba R A B           "A B" in odd rounds R, "B A" in even ones: the
@@ -61,13 +63,16 @@ sub() {
 }
 
 wait_prompt() {
-	local t0=$SECONDS
+	local t0=$SECONDS rc=1
 	while [ $((SECONDS - t0)) -lt "$2" ]; do
-		grep -q 'testpmd> ' "$(tp_log "$1")" && return 0
-		tp_alive "$1" || return 1
+		grep -q 'testpmd> ' "$(tp_log "$1")" && rc=0 && break
+		tp_alive "$1" || break
 		nap 0.05
 	done
-	return 1
+	[ -z "${3:-}" ] && return $rc
+	check "$3" test $rc = 0
+	[ $rc = 0 ] || tail -n 30 "$(tp_log "$1")" | redact | sed 's/^/  | /'
+	return $rc
 }
 
 save_logs() {

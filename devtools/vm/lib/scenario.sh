@@ -489,19 +489,34 @@ holds_no_group() {
 	return 0
 }
 
-# telemetry FILE-PREFIX COMMAND: the JSON reply of a testpmd's telemetry
-# socket (v2, SOCK_SEQPACKET).
+# telemetry FILE-PREFIX[:PID] COMMAND...: the JSON reply to each COMMAND,
+# one a line, on one connection to a DPDK process's telemetry socket (v2,
+# SOCK_SEQPACKET). With PID, the socket whose hello names that pid (a
+# secondary's would be dpdk_telemetry.v2:N; DPDK 22.11 gives it none).
+# Status 1 and a line saying so when there is none.
 telemetry() {
-	python3 -S - "$1" "$2" <<'PY'
+	python3 -S - "$@" <<'PY'
+import glob
+import json
 import socket
 import sys
 
-path = "/var/run/dpdk/%s/dpdk_telemetry.v2" % sys.argv[1]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.connect(path)
-s.recv(16384)
-s.send(sys.argv[2].encode())
-print(s.recv(65536).decode())
+prefix, _, pid = sys.argv[1].partition(":")
+for path in sorted(glob.glob("/var/run/dpdk/%s/dpdk_telemetry.v2*" % prefix)):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        s.connect(path)
+        hello = json.loads(s.recv(16384).decode())
+    except (OSError, ValueError):
+        continue
+    if pid and hello.get("pid") != int(pid):
+        continue
+    for cmd in sys.argv[2:]:
+        s.send(cmd.encode())
+        print(s.recv(65536).decode())
+    sys.exit(0)
+print("no telemetry socket%s under /var/run/dpdk/%s" % (pid and " of pid " + pid, prefix))
+sys.exit(1)
 PY
 }
 

@@ -151,13 +151,7 @@ launch() {
 	T_LAUNCH=$EPOCHREALTIME
 	tp_start "$name" "$@"
 	tp_stamp "$name"
-	wait_prompt "$name" 180
-	local rc=$?
-	check "r$ROUND $MODE: $name testpmd starts" test "$rc" = 0
-	if [ "$rc" != 0 ]; then
-		tail -n 30 "$(tp_log "$name")" | redact | sed 's/^/  | /'
-		return 1
-	fi
+	wait_prompt "$name" 180 "r$ROUND $MODE: $name testpmd starts" || return 1
 	ticks "${TP_PID[$name]}"
 	T_PROMPT_UT=$UT T_PROMPT_ST=$ST
 }
@@ -298,22 +292,10 @@ profile() {
 }
 
 # bus_states ADDR...: the sriov bus's telemetry "state" of each device of
-# the VF process, "/"-separated (one connection; see telemetry in the lib)
+# the VF process, "/"-separated (DPDK's JSON has no blanks)
 bus_states() {
-	python3 - "$@" <<'PY' 2>/dev/null
-import json
-import socket
-import sys
-
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.connect("/var/run/dpdk/bench-vf/dpdk_telemetry.v2")
-s.recv(16384)
-states = []
-for dev in sys.argv[1:]:
-    s.send(("/sriov/info," + dev).encode())
-    states.append(json.loads(s.recv(65536).decode())["/sriov/info"]["state"])
-print("/".join(states))
-PY
+	telemetry bench-vf "${@/#//sriov/info,}" 2>/dev/null |
+		sed -nE 's/.*"state":"([^"]*)".*/\1/p' | paste -sd/
 }
 
 # run_mode stock|ours: one mode of one round

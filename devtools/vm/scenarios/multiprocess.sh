@@ -221,34 +221,6 @@ sec_ports() {
 	grep -E '^[0-9]+ +([0-9A-Fa-f]{2}:){5}' "$(tp_log "$1")"
 }
 
-# telemetry_of PREFIX PID COMMAND...: the replies to COMMANDs of process
-# PID's telemetry socket (a secondary's is dpdk_telemetry.v2:N), one a line
-telemetry_of() {
-	python3 - "$@" <<'PY'
-import glob
-import json
-import socket
-import sys
-
-prefix, pid = sys.argv[1], int(sys.argv[2])
-for path in glob.glob("/var/run/dpdk/%s/dpdk_telemetry.v2*" % prefix):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    try:
-        s.connect(path)
-        hello = json.loads(s.recv(16384).decode())
-    except (OSError, ValueError):
-        continue
-    if hello.get("pid") != pid:
-        continue
-    for cmd in sys.argv[3:]:
-        s.send(cmd.encode())
-        print(s.recv(65536).decode())
-    sys.exit(0)
-print("no telemetry socket of pid %d under /var/run/dpdk/%s" % (pid, prefix))
-sys.exit(1)
-PY
-}
-
 # ---- 1. stock comparison ------------------------------------------------------
 stock_proc_info() {
 	local ok
@@ -507,7 +479,7 @@ ours_secondary() {
 	tr '\0' '\n' <"/proc/$pid/environ" >"$OUTDIR/sec.environ"
 	# DPDK 22.11 starts telemetry in primaries only (lib/eal/linux/eal.c):
 	# the primary's replies, with the secondaries attached, are scanned
-	telemetry_of mp-ours "${TP_PID[mp-ours]}" /sriov/list /eal/params \
+	telemetry "mp-ours:${TP_PID[mp-ours]}" /sriov/list /eal/params \
 		/ethdev/list "/ethdev/info,0" "/sriov/info,$VF0" >"$OUTDIR/sec.tel" 2>&1
 	note "telemetry sockets under mp-ours: $(echo /var/run/dpdk/mp-ours/dpdk_telemetry*)"
 	head -c 300 "$OUTDIR/sec.tel" | sed 's/^/  | telemetry: /'

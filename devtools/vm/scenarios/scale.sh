@@ -78,6 +78,8 @@ HERE=$(dirname "${BASH_SOURCE[0]}")
 . "$HERE/../lib/scenario.sh"
 # shellcheck source=../lib/bench.sh
 . "$HERE/../lib/bench.sh"
+# shellcheck source=../lib/trace.sh
+. "$HERE/../lib/trace.sh"
 
 ROUNDS=2
 NS="1 2 4 7 14 all"
@@ -121,23 +123,15 @@ VF_MBUFS=32768
 # shellcheck disable=SC2034 # read by tp_stop (../lib/scenario.sh)
 TP_STOP_NAP=nap TP_STOP_POLL=0.01 TP_STOP_STEPS=20
 
-# VF addresses of a PF from its virtfn links, in VF index order
-vfs_in_order() {
-	local pf=$1 i
-	for ((i = 0; ; i++)); do
-		[ -e "$(dev "$pf")/virtfn$i" ] || break
-		basename "$(readlink "$(dev "$pf")/virtfn$i")"
-	done
-}
-
-# VFS: every VF of both PFs, alternately (PF1 VF0, PF2 VF0, PF1 VF1, ...);
+# VFS: every VF of both PFs, alternately (PF1 VF0, PF2 VF0, PF1 VF1, ...:
+# vfs_of sorts by address, which is VF index order on the rig's igb);
 # VF_PF[addr]: index of its PF
 declare -A VF_PF
 list_vfs() {
 	local -a a b
 	local i
-	mapfile -t a < <(vfs_in_order "${PFS[0]}")
-	mapfile -t b < <(vfs_in_order "${PFS[1]}")
+	mapfile -t a < <(vfs_of "${PFS[0]}")
+	mapfile -t b < <(vfs_of "${PFS[1]}")
 	VFS=()
 	for ((i = 0; i < ${#a[@]} || i < ${#b[@]}; i++)); do
 		[ -n "${a[i]:-}" ] && VFS+=("${a[i]}") && VF_PF[${a[i]}]=0
@@ -161,21 +155,13 @@ proc_cost() {
 	rec "$k.cpu_s" "$(awk -v t=$((f[13] + f[14])) -v hz="$HZ" 'BEGIN { printf "%.2f", t / hz }')"
 }
 
-# heap PREFIX KEY: DPDK heap figures of socket 0 from telemetry
+# heap KEY REPLY: the DPDK heap figures of socket 0 in REPLY, telemetry's
+# answer to /eal/heap_info,0 (DPDK's JSON has no blanks)
 heap() {
-	python3 - "$1" <<'PY' 2>/dev/null | while IFS=$'\t' read -r k v; do rec "$2.heap_$k" "$v"; done
-import json
-import socket
-import sys
-
-s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.connect("/var/run/dpdk/%s/dpdk_telemetry.v2" % sys.argv[1])
-s.recv(16384)
-s.send(b"/eal/heap_info,0")
-h = json.loads(s.recv(65536).decode())["/eal/heap_info"]
-for k in ("Heap_size", "Alloc_size", "Free_size", "Alloc_count"):
-    print("%s\t%s" % (k.lower(), h[k]))
-PY
+	local k v
+	for k in Heap_size Alloc_size Free_size Alloc_count; do
+		v=$(grep -oE "\"$k\":[0-9]+" <<<"$2") && rec "$1.heap_${k,,}" "${v#*:}"
+	done
 }
 
 # port_table NAME: "port mac device link" per port from "show port info all"
@@ -245,13 +231,9 @@ launch_vf() {
 	t_launch=$EPOCHREALTIME
 	tp_start vf "${args[@]}" -- -i --total-num-mbufs="$VF_MBUFS"
 	tp_stamp vf
-	if ! wait_prompt vf 300; then
-		check "r$ROUND $MODE N=$n: VF testpmd starts" false
-		tail -n 20 "$(tp_log vf)" | redact | sed 's/^/  | /'
-		return 1
-	fi
+	wait_prompt vf 300 "r$ROUND $MODE N=$n: VF testpmd starts" || return 1
 	proc_cost vf "$k"
-	heap scale-vf "$k"
+	heap "$k" "$(telemetry scale-vf /eal/heap_info,0 2>/dev/null)"
 	sleep 0.2 # the stamper polls every 50 ms
 	t=$(tp_stamp_of vf '^Configuring Port 0')
 	rec "$k.configure_s" "$(sub "$t" "$t_launch")"
@@ -362,13 +344,7 @@ pf_up() {
 	fi
 	[ "$ROUND" = 1 ] && rec "pf${cnt[0]}.cmdline" "$(echo "dpdk-testpmd ${args[*]}" | redact)"
 	tp_start pf "${args[@]}" -- -i --total-num-mbufs="$MBUFS"
-	wait_prompt pf 300
-	local rc=$?
-	check "r$ROUND $MODE: PF testpmd starts on both PFs" test "$rc" = 0
-	if [ "$rc" != 0 ]; then
-		tail -n 30 "$(tp_log pf)" | redact | sed 's/^/  | /'
-		return 1
-	fi
+	wait_prompt pf 300 "r$ROUND $MODE: PF testpmd starts on both PFs" || return 1
 	check "r$ROUND $MODE: ${cnt[0]} + ${cnt[1]} VFs on vfio-pci" \
 		test "$(num_vfs "${PFS[0]}")+$(num_vfs "${PFS[1]}")" = "${cnt[0]}+${cnt[1]}"
 	list_vfs
@@ -471,30 +447,16 @@ run_mode() {
 	rec_flush
 }
 
-# ---- --resets: FLRs per launch, counted with ftrace (as resets.sh) ----
-TR=/sys/kernel/tracing
-FLR_FN=pcie_flr
-trace_setup() {
-	[ -d "$TR/events" ] || mount -t tracefs nodev "$TR" || return 1
-	grep -qx "$FLR_FN" "$TR/available_filter_functions" || return 1
-	echo 0 >"$TR/tracing_on" && echo nop >"$TR/current_tracer" &&
-		echo "$FLR_FN" >"$TR/set_ftrace_filter" &&
-		echo function >"$TR/current_tracer" && echo 1 >"$TR/tracing_on"
-}
-trace_off() { echo 0 >"$TR/tracing_on" && echo nop >"$TR/current_tracer"; }
-flr_count() { grep -c " $FLR_FN <-" "$TR/trace"; }
-trace_clear() { : >"$TR/trace"; }
-
 # resets_run stock|ours: every VF created, one launch on all of them,
 # untimed (round 0): FLRs to the prompt, then from "quit" to the exit
 resets_run() {
 	MODE=$1
 	echo "---- FLRs per launch, $MODE"
 	if pf_up "$T1" "$T2"; then
-		trace_clear
+		flr_trace_clear
 		launch_vf "$TOTAL" resets
 		rec resets.open "$(flr_count)"
-		trace_clear
+		flr_trace_clear
 		vf_quit "$TOTAL" vf-resets " (counting FLRs)" resets
 		rec resets.exit "$(flr_count)"
 		note "$MODE: $(grep -P '\tresets\.open\t' "$RAW_TMP" | cut -f4) FLRs to open $TOTAL VFs, $(grep -P '\tresets\.exit\t' "$RAW_TMP" | cut -f4) at exit"
@@ -560,14 +522,14 @@ ROUND=0
 MODE=-
 rec_flush
 if [ "$RESETS" = 1 ]; then
-	trace_setup
+	flr_trace_on
 	rc=$?
 	check "ftrace on $FLR_FN" test "$rc" = 0
 	if [ "$rc" = 0 ]; then
 		for m in stock ours; do
 			resets_run "$m"
 		done
-		trace_off
+		flr_trace_off
 	fi
 	MODE=-
 fi
