@@ -21,26 +21,12 @@
 # forwards between the two VFs, mac then io, each for a fixed window after
 # a discarded warm-up. Figures go to $VM_SCRATCH/bench.tsv
 # ("ROUND<TAB>MODE<TAB>KEY<TAB>VALUE"); devtools/bench/bench.py makes
-# results.json of them. Definitions (also in doc/guides/benchmark.rst):
-#
-#   launch         the shell's clock just before the process is spawned
-#   configure_s    launch to the "Configuring Port 0" line (EAL init, bus
-#                  scan, device open, PMD probe)
-#   load_s         launch to "EAL: Multi-process socket" (exec, dynamic
-#                  loader, EAL loading DPDK's PMD directory and -d objects)
-#   probe_s        "EAL: VFIO support initialized" to "Interactive-mode
-#                  selected" (EAL memory, bus scan, devices opened, probed)
-#   ready_s        launch to the "Done" that ends "Checking link statuses..."
-#   first_rx_s     launch to the first "show fwd stats all" reply with
-#                  RX-packets > 0 on every forwarding port; "start tx_first"
-#                  is sent as soon as the prompt is seen and the reply is
-#                  polled every 100 ms: an upper bound, resolution ~0.15 s
-#   window         "clear fwd stats all" ... "show fwd stats all", timed here
-#   rx/tx pps      a port's RX/TX-packets of that reply / window
-#   cycles/packet  testpmd --record-core-cycles: TSC cycles spent in the
-#                  forwarding loop's non-empty bursts / packets received
-#   cpu            utime + stime of /proc/PID/stat; per window also the
-#                  guest's /proc/stat and the vfio interrupts
+# results.json of them. The figures' definitions (launch, configure_s,
+# load_s, probe_s, ready_s, first_rx_s, window, pps, cycles/packet, cpu)
+# are bench.py's METRICS and DEFINITIONS, published in
+# doc/guides/benchmark.rst ("Definitions") and bench_startup.rst; the
+# code that takes each is below (launch, poll_first, first_rx_stamp,
+# startup_figures, measure).
 #
 # Line times come from a reader that stamps each log line as it is written
 # (tp_stamp, 50 ms polling). The paths between the prompt and the start of
