@@ -255,8 +255,6 @@ def list_table(header, rows, widths=None):
     return lines
 
 
-table = list_table
-
 
 def page(title, body, command):
     """A guide page: licence, the "written by" note, @title, the @body
@@ -413,21 +411,14 @@ def to_value(text):
 
 
 def read_tsv(path):
+    """The facts (round 0) and the runs {(round, mode): [(key, value)]} of
+    a ROUND<TAB>MODE<TAB>KEY<TAB>VALUE file (bench.sh, scale.sh)."""
     facts, runs = {}, {}
-    with open(path, encoding='utf-8') as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip('\n')
-            if not line:
-                continue
-            parts = line.split('\t', 3)
-            if len(parts) != 4:
-                sys.exit('collect.py: %s:%d: expected 4 tab-separated fields, got %d'
-                         % (path, n, len(parts)))
-            rnd, mode, key, val = parts
-            if rnd == '0':
-                facts[key] = to_value(val)
-            else:
-                runs.setdefault((int(rnd), mode), []).append((key, to_value(val)))
+    for _, r, m, (key, val) in load_rows(os.path.basename(path), path, 4, MODES + ('-',)):
+        if r == 0:
+            facts[key] = to_value(val)
+        else:
+            runs.setdefault((r, m), []).append((key, to_value(val)))
     return facts, runs
 
 
@@ -645,17 +636,6 @@ def stall_free(per_key, stalls):
     return {m: [v if k else None for v, k in zip(per_key[m], keep)] for m in MODES}
 
 
-def slope(points):
-    """Least-squares slope of (x, y) points: the cost per added VF."""
-    pts = [(x, y) for x, y in points if isinstance(y, (int, float))]
-    if len(pts) < 2:
-        return None
-    mx = sum(x for x, _ in pts) / len(pts)
-    my = sum(y for _, y in pts) / len(pts)
-    den = sum((x - mx) ** 2 for x, _ in pts)
-    return round(sum((x - mx) * (y - my) for x, y in pts) / den, 4) if den else None
-
-
 def collect_scale(path):
     """Every VF of two PFs (scenario scale): start-up and cost per N."""
     facts, runs = read_tsv(path)
@@ -731,7 +711,8 @@ def collect_scale(path):
             for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
                 if isinstance(y0, (int, float)) and isinstance(y1, (int, float)):
                     steps.append(round((y1 - y0) / (x1 - x0), 4))
-            per_vf[k][m] = {'slope': slope(pts), 'steps': steps}
+            b = sc_fit([(x, y) for x, y in pts if isinstance(y, (int, float))])[1]
+            per_vf[k][m] = {'slope': None if b is None else round(b, 4), 'steps': steps}
     fwd = {m: [r[m]['forward_all']['rx_pps'] for r in rounds] for m in MODES}
     cmd = {m: {'pf': '', 'vf': ''} for m in MODES}
     per_pf = (facts.get('totalvfs_pf1'), facts.get('totalvfs_pf2'))
@@ -1145,14 +1126,6 @@ def heading(text, ch):
     return [text, ch * len(text), '']
 
 
-def median(vals):
-    vals = sorted(v for v in vals if isinstance(v, (int, float)))
-    if not vals:
-        return None
-    n = len(vals)
-    return vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2
-
-
 def window_counters(res, side, kind, mode):
     """Medians over rounds of the counters of one kind of window."""
     out = {}
@@ -1163,7 +1136,8 @@ def window_counters(res, side, kind, mode):
             fr = r.get(mode, {}).get(side, {}).get('fwd', {}).get(kind, {})
             v = fr.get('window_s') if key == 'window_s' else fr.get('counters', {}).get(key)
             vals.append(v)
-        out[key] = median(vals)
+        vals = [v for v in vals if isinstance(v, (int, float))]
+        out[key] = statistics.median(vals) if vals else None
     return out
 
 
@@ -1284,7 +1258,7 @@ def interleave_section(res):
                      fmt(s['ours']['median'], s['unit']),
                      '%s / %s' % (pct(s['stock']['spread_pct']), pct(s['ours']['spread_pct'])),
                      ci_text(s['ci'])])
-    o += table(['', 'stock (median)', 'ours (median)', 'spread stock / ours',
+    o += list_table(['', 'stock (median)', 'ours (median)', 'spread stock / ours',
                 'ours / stock [95 % CI]'], rows, [34, 14, 14, 14, 24])
     return o
 
@@ -1382,7 +1356,7 @@ def stall_free_table(sc):
         rows.append([n, ci_text(c['ready_ci']), ci_text(c['ready_stall_free_ci']),
                      both(c, 'after_load_s', 1, '%.2f'),
                      ci_text(c.get('after_load_stall_free_ci'))])
-    o += table(['N', 'launch to all ports up, all rounds', 'the same, without a stall',
+    o += list_table(['N', 'launch to all ports up, all rounds', 'the same, without a stall',
                 'after loading (s), stock / ours, median of all rounds',
                 'after loading, without a stall'],
                rows, [5, 24, 24, 14, 24])
@@ -1449,7 +1423,7 @@ def scale_section(res):
                                  ', '.join(verdict['undecided']) or 'none'),
           '']
     o += ['Per N, stock / ours (medians over rounds):', '']
-    o += table(['N', 'launch to all ports up (s)', 'ours / stock [95 % CI]', 'ports up',
+    o += list_table(['N', 'launch to all ports up (s)', 'ours / stock [95 % CI]', 'ports up',
                 'fds', 'vfio fds', 'RSS (MB)', 'DPDK heap (MB)', 'CPU at prompt (s)'],
                rows, [5, 12, 20, 8, 9, 9, 10, 10, 10])
     o += stall_free_table(sc)
@@ -1470,7 +1444,7 @@ def scale_section(res):
             ', '.join('%.4g' % x for x in pv[m]['steps'])) for m in MODES])
     o += ['Cost per added VF: least-squares slope over N, and the slope of each',
           'step between neighbouring N (a flat cost has equal steps):', '']
-    o += table(['per VF', 'stock', 'ours'], rows, [20, 40, 40])
+    o += list_table(['per VF', 'stock', 'ours'], rows, [20, 40, 40])
     o += port_start_stalls(sc)
     fa = sc['forward_all']
     o += ['With %d VFs (``sriov_totalvfs`` - 1 per PF), the VF process then forwards on'
@@ -1597,7 +1571,7 @@ def fwd_page(res, image='img/bench.png', results_path='bench/results.json',
             rows.append(['Start-up, %d VF(s) of both PFs: launch to every port up' % n,
                          fmt(c['ready_s']['stock'], 's') + ' s',
                          fmt(c['ready_s']['ours'], 's') + ' s', ci_text(c['ready_ci'])])
-    o += table(['', 'stock (median)', 'ours (median)',
+    o += list_table(['', 'stock (median)', 'ours (median)',
                 'ours / stock [95 % CI] (pairs, half-width)'], rows, [40, 16, 16, 28])
     o += ['Throughput ratios above 1 and time or cycle ratios below 1 favour ours.',
           'The ratio is the geometric mean of the paired ratios (one per round, or',
@@ -1650,7 +1624,7 @@ def fwd_page(res, image='img/bench.png', results_path='bench/results.json',
         rows.append([label] + ['n/a' if wc[m][key] is None else
                                ('%d' % wc[m][key] if key == 'vfio_irqs' else '%.2f' % wc[m][key])
                                for m in MODES])
-    o += table(['counter', 'stock', 'ours'], rows, [50, 20, 20])
+    o += list_table(['counter', 'stock', 'ours'], rows, [50, 20, 20])
     rows = []
     for r in res['rounds']:
         for m in r['order']:
@@ -1668,7 +1642,7 @@ def fwd_page(res, image='img/bench.png', results_path='bench/results.json',
           'mbufs) is placed by EAL the same way in both. Under TCG, whose software',
           'TLB is direct-mapped, addresses can matter; the table lets a reader match',
           'a slow round to its mappings (``/proc/PID/maps``):', '']
-    o += table(['round', 'mode', 'VF mac c/p', 'VF io c/p', 'VF BAR mappings'], rows,
+    o += list_table(['round', 'mode', 'VF mac c/p', 'VF io c/p', 'VF BAR mappings'], rows,
                [8, 8, 12, 12, 60])
     prof = profiles(res)
     if prof:
@@ -1682,7 +1656,7 @@ def fwd_page(res, image='img/bench.png', results_path='bench/results.json',
                     dsos.append(d)
         rows = [['``%s``' % d] + ['%.2f %%' % prof[m][1][d] if m in prof and d in prof[m][1]
                                    else '-' for m in MODES] for d in dsos]
-        o += table(['DSO', 'stock', 'ours'], rows, [50, 20, 20])
+        o += list_table(['DSO', 'stock', 'ours'], rows, [50, 20, 20])
         o += ['``librte_bus_sriov.so`` has no sample: the plugin does not run while',
               'packets flow.' if not any('bus_sriov' in d for d in dsos) else
               'the plugin shows samples: see the per-symbol report in build/bench/logs.', '']
@@ -1698,7 +1672,7 @@ def fwd_page(res, image='img/bench.png', results_path='bench/results.json',
         rows.append([esc(s['what']), fmt(s['stock']['median'], 's'), fmt(s['ours']['median'], 's'),
                      ratio(s['ratio_ours_stock']),
                      '%s / %s' % (pct(s['stock']['spread_pct']), pct(s['ours']['spread_pct']))])
-    o += table(['seconds (medians)', 'stock', 'ours', 'ours / stock', 'spread stock / ours'],
+    o += list_table(['seconds (medians)', 'stock', 'ours', 'ours / stock', 'spread stock / ours'],
                rows, [46, 10, 10, 12, 22])
     o += ['In *ours* the PF process creates the VFs and sets the token before its',
           'PMD probes, so its start-up contains work that *stock* does beforehand',
@@ -1717,7 +1691,7 @@ def fwd_page(res, image='img/bench.png', results_path='bench/results.json',
                      fmt(s['ours']['median'], s['unit']), ratio(s['ratio_ours_stock']),
                      '%s .. %s' % (ratio(s['paired_ratio_min']), ratio(s['paired_ratio_max'])),
                      '%s / %s' % (pct(s['stock']['spread_pct']), pct(s['ours']['spread_pct']))])
-    o += table(['metric', 'unit', 'stock', 'ours', 'ratio', 'paired ratios',
+    o += list_table(['metric', 'unit', 'stock', 'ours', 'ratio', 'paired ratios',
                 'spread stock / ours'], rows, [26, 10, 13, 13, 8, 14, 16])
     rows = []
     for r in res['rounds']:
@@ -1733,7 +1707,7 @@ def fwd_page(res, image='img/bench.png', results_path='bench/results.json',
             rows.append(cells)
     o += ['Per round, in the order run (pps over all ports of the run; c/p: cycles',
           'per packet; first RX: seconds from launch):', '']
-    o += table(['round', 'mode', 'VF mac pps', 'c/p', 'VF io pps', 'c/p', 'PF io pps', 'c/p',
+    o += list_table(['round', 'mode', 'VF mac pps', 'c/p', 'VF io pps', 'c/p', 'PF io pps', 'c/p',
                 'VF first RX', 'PF first RX'], rows)
 
     o += heading('Set-up', '-')
@@ -1755,7 +1729,7 @@ def fwd_page(res, image='img/bench.png', results_path='bench/results.json',
             ['placement', cfg.get('placement') or 'not recorded'],
             ['order', cfg.get('order')],
             ['mbufs', cfg.get('mbufs')]]
-    o += table(['', ''], [[r[0], esc(r[1])] for r in rows], [20, 80])
+    o += list_table(['', ''], [[r[0], esc(r[1])] for r in rows], [20, 80])
     o += ['Command lines (the token is never on them in *ours*; in *stock* it is',
           'shown here as ``<redacted>``):', '']
     for m in MODES:
@@ -1803,7 +1777,7 @@ def fwd_page(res, image='img/bench.png', results_path='bench/results.json',
         need = rounds_needed(sd, 3.0)
         rows.append([esc(n), ci_text(c), 'n/a' if sd is None else '%.2f %%' % (100 * sd),
                      'n/a' if need is None else str(need)])
-    o += table(['figure', 'ours / stock [95 % CI] (pairs, half-width)', 'sd (log)',
+    o += list_table(['figure', 'ours / stock [95 % CI] (pairs, half-width)', 'sd (log)',
                 'pairs for ±3 %'], rows, [35, 41, 10, 14])
     o += precision(res)
     o += heading('Provenance', '-')
