@@ -18,13 +18,9 @@ they share lives here once: the TSV reading, the paired ratios with their
 95 % t-interval, the tables and the page's frame, the check that nothing
 published holds a path of this machine or a UUID, results.json.
 
-Method of every ratio (also written into each results.json): the two ways
-are measured in pairs (one figure of each in the same round, or the same
-ABBA pair of short windows); the estimate is the geometric mean of the
-paired ratios, its 95 % interval Student's t-interval on the mean of the
-log ratios. Pairing cancels what the two members share (host load
-drifting over minutes); the log makes the interval symmetric in relative
-terms. A benchmark, not a test: nothing here asserts a timing.
+The method of every ratio (METHOD, also written into each results.json)
+is explained once in doc/guides/vm_rig.rst, "How the benchmarks compare".
+A benchmark, not a test: nothing here asserts a timing.
 """
 import argparse
 import datetime
@@ -256,9 +252,9 @@ def list_table(header, rows, widths=None):
 
 
 
-def page(title, body, command):
+def page(title, body, command=None):
     """A guide page: licence, the "written by" note, @title, the @body
-    lines, then how to reproduce it with @command."""
+    lines, then how to reproduce it with @command (when given)."""
     return '\n'.join([
         '.. SPDX-License-Identifier: BSD-3-Clause',
         '   Copyright(c) 2026 vftoken authors',
@@ -268,7 +264,7 @@ def page(title, body, command):
         title,
         '=' * len(title),
         '',
-    ] + body + ['Reproduce from a clone::', '', '   ' + command, ''])
+    ] + body + (['Reproduce from a clone::', '', '   ' + command, ''] if command else []))
 
 
 def fmtn(v, f='%.2f'):
@@ -1515,15 +1511,9 @@ def fwd_page(res, image='img/bench.png', results_path='bench/results.json',
           '   devtools/bench/run.sh (build/bench/results.json): do not edit it, run',
           '   the benchmark again.', '']
     o += heading('Forwarding benchmark', '=')
-    o += ['The same Debian ``dpdk-testpmd`` forwards on token-gated functions of the',
-          'VM rig\'s emulated 82576 (QEMU ``igb``) two ways, alternated round by round',
-          'in one boot of the VM:', '',
-          '* **stock**: the ``vftoken`` CLI creates 2 VFs and sets the VF token; DPDK\'s',
-          '  own pci bus opens the PF and the VFs with ``--vfio-vf-token``;',
-          '* **ours**: the PF process loads ``librte_bus_sriov.so``, which creates the',
-          '  VFs (``num_vfs=2``) and sets the token (``vf_token_file=``) before the PF',
-          '  PMD probes; the VF process loads it too and opens each VF with',
-          '  ``vf_token_file=``.', '',
+    o += ['The same Debian ``dpdk-testpmd`` forwards on 2 token-gated VFs of the VM',
+          'rig\'s emulated 82576 and their PF the two ways of :ref:`bench_method`,',
+          '*stock* and *ours*, alternated round by round in one boot of the VM.', '',
           'Results of **%s** (UTC), %d round(s), %s s windows after a %s s warm-up%s,'
           % (res['date'].replace('T', ' ').rstrip('Z'), cfg['rounds'], cfg['secs'],
              cfg['warm_s'], ' (quick mode)' if res.get('quick') else ''),
@@ -1574,9 +1564,7 @@ def fwd_page(res, image='img/bench.png', results_path='bench/results.json',
     o += list_table(['', 'stock (median)', 'ours (median)',
                 'ours / stock [95 % CI] (pairs, half-width)'], rows, [40, 16, 16, 28])
     o += ['Throughput ratios above 1 and time or cycle ratios below 1 favour ours.',
-          'The ratio is the geometric mean of the paired ratios (one per round, or',
-          'per pair of alternating windows) and the brackets its 95 % confidence',
-          'interval: %s.' % esc(res['config'].get('method', 'n/a')), '']
+          'The ratio and its 95 % interval: :ref:`bench_method`.', '']
     o += precision(res)
 
     o += ['.. image:: ' + image, '   :alt: forwarding, cycles/packet, start-up and ratios',
@@ -1790,14 +1778,7 @@ def fwd_page(res, image='img/bench.png', results_path='bench/results.json',
           'copied by hand. From a clone, after ``devtools/setup.sh``::', '',
           '   ' + (res.get('command') or 'devtools/bench/run.sh --publish'), '',
           'The testpmd logs with time stamps stay in ``build/bench/logs/``.', '']
-    o += ['Every benchmark of these guides runs through one runner,',
-          '``devtools/bench/run.sh NAME`` (``devtools/bench/README.md``): each is',
-          'declared in ``devtools/bench/bench.py`` by its scenario, the rig\'s flags,',
-          'the samples it takes and its page, and shares one analysis (the samples,',
-          'the paired ratios and their intervals, the tables, results.json, the',
-          'check that nothing published holds a path of this machine or a token).',
-          '``devtools/bench/run.sh all --report-only --out DIR`` writes every page',
-          'and results.json again from the published samples.', '']
+    o += ['The runner and the analysis every benchmark shares: :ref:`bench_method`.', '']
     return '\n'.join(o).rstrip('\n') + '\n'
 
 
@@ -2197,30 +2178,20 @@ def su_page(facts, rounds, res, env, command):
     slow = shares_of_slow(rounds, 'pf.load_s')
     slow_vf = shares_of_slow(rounds, 'vf.load_s')
     body = [
-        'The two ways of :doc:`benchmark` started again and again in one boot of',
-        'the rig (kernel %s, 2 vCPUs), %d pairs in ABBA order (odd pairs stock'
+        'The two ways of :doc:`benchmark` (:ref:`bench_method`, 2 VFs) started',
+        'again and again in one boot of the rig (kernel %s, 2 vCPUs), %d pairs'
         % (facts.get('kernel', '?'), len(rounds)),
-        'first), each way from the same state (PF on ``vfio-pci``, no VF):',
-        '',
-        '* **stock**: ``vftoken vfs create`` and ``vftoken token set``, then',
-        '  ``dpdk-testpmd`` on the PF with ``--vfio-vf-token``, then one on both',
-        '  VFs with it;',
-        '* **ours**: ``dpdk-testpmd -d librte_bus_sriov.so`` on the PF with',
-        '  ``num_vfs=2,vf_token_file=``, then one on both VFs with',
-        '  ``vf_token_file=``.',
+        'in ABBA order (odd pairs stock first).',
         '',
         'Each PF process runs to its first packet over the wire and stops',
         'forwarding; the VF process runs to the first packets on both VF ports;',
         'then both exit and the VFs are removed. No forwarding window is',
         'measured (that is :doc:`benchmark`, whose rounds give one start-up',
         'pair each). The guest\'s clock is QEMU\'s instruction count',
-        '(``-icount``), and testpmd, the plugin, DPDK\'s PMD directory and every',
-        'shared object they load are copies on the guest\'s tmpfs',
-        '(``stage_dpdk`` in ``devtools/vm/lib/scenario.sh``): each open of a file',
-        'over the rig\'s 9p root waits for QEMU in host time, which the guest\'s',
-        'clock would count while the guest idles.',
+        '(``-icount``), and DPDK runs from the guest\'s tmpfs (:ref:`bench_tmpfs`).',
         '',
-        'The ratio is ours / stock, paired by pair: %s. The last two columns:' % METHOD,
+        'The ratio is ours / stock, paired by pair (:ref:`bench_method`). The last',
+        'two columns:',
         'the pair-to-pair noise (standard deviation of the log ratios, measured)',
         'and the pairs a ±3 % interval needs at that noise (a projection,',
         '``devtools/bench/bench.py precision``).',
@@ -2342,10 +2313,10 @@ def bo_page(rounds, res, guest, env, accel, command):
         'opens, its figure their median. %d rounds, one run of each way per'
         % len(rounds),
         'round in ABBA order, after an untimed warm-up run of each; timed under',
-        '%s. The ratio is broker/direct, paired by round: %s. The extra time'
-        % (timing_text(accel), method_text()),
-        'is the mean of the paired differences broker - direct with its 95 %',
-        'Student t-interval.',
+        '%s. The ratio is broker/direct, paired by round (:ref:`bench_method`).'
+        % timing_text(accel),
+        'The extra time is the mean of the paired differences broker - direct',
+        'with its 95 % Student t-interval.',
         '',
         'Both ways include the kernel\'s reset of the VF when vfio-pci enables',
         'it (a function-level reset waits 100 ms, ``drivers/pci/pci.c``), so',
@@ -2455,8 +2426,7 @@ def pa_page(rounds, res, command):
         "Start-up is launch to testpmd's prompt (EAL init, bus scan, both",
         "opens, DMA map of DPDK memory, PMD probe, port start); forwarding is",
         "mac forwarding VF-to-VF, RX of both ports over the window. The ratio",
-        "is cdev/group, paired by round: %s." % METHOD.replace(
-            "ours / stock", "cdev / group"),
+        "is cdev/group, paired by round (:ref:`bench_method`).",
         "",
     ] + list_table(["figure", "group", "cdev", "cdev/group [95 % CI]"],
                    [list(row) for row in rows])
@@ -2507,8 +2477,8 @@ def mp_page(rounds, res, env, accel, command):
         % (env.get("kernel", "?"), env.get("dpdk", "DPDK ?")),
         "2 vCPUs), stock on VF0/VF1, ours on VF2/VF3; %d rounds in ABBA order;"
         % len(rounds),
-        "timed under %s. The ratio is ours/stock, paired by round: %s."
-        % (timing, METHOD),
+        "timed under %s. The ratio is ours/stock, paired by round" % timing,
+        "(:ref:`bench_method`).",
         "",
     ] + list_table(
         ["figure", "stock", "ours", "ours/stock [95 % CI]"],
@@ -2839,7 +2809,7 @@ def sc_page(by_kernel, command):
         'cleanup and the kernel\'s end of the process: the devices released,',
         'each last close of a VF an FLR; stock DPDK leaves its device fds to',
         'the kernel, which resets the VFs in the last thread to exit).',
-        'Ratios: %s.' % METHOD,
+        'Ratios: paired by round (:ref:`bench_method`).',
         '',
         'What the sriov bus does differently from stock at start-up and exit,',
         'and why it is safe, is in :doc:`bus_sriov` ("Start-up: what differs',
@@ -2949,31 +2919,10 @@ def al_text(res):
     return '\n'.join(out)
 
 
-def al_table(res):
-    rows = ['.. list-table::', '   :header-rows: 1', '',
-            '   * - workload', '     - rounds', '     - without the plugin (s, mean; min to max)',
-            '     - auto-loaded (s, mean; min to max)', '     - auto/none [95 % CI]']
-    for work, r in res.items():
-        rows += ['   * - %s' % WORKLOADS.get(work, '``%s``' % work),
-                 '     - %d' % r['rounds'],
-                 '     - %.3f; %.2f to %.2f' % ((r['none_mean'],) + r['none_range']),
-                 '     - %.3f; %.2f to %.2f' % ((r['auto_mean'],) + r['auto_range']),
-                 '     - %s' % ci_text(r['ci'])]
-    return rows
-
-
 def al_page(res, a):
     when = ', '.join(x for x in (a.date, 'kernel ' + a.kernel if a.kernel else '',
                                  'DPDK ' + a.dpdk if a.dpdk else '') if x)
     lines = [
-        '.. SPDX-License-Identifier: BSD-3-Clause',
-        '   Copyright(c) 2026 vftoken authors',
-        '',
-        '.. This page is written by devtools/bench/bench.py; do not edit.',
-        '',
-        'Benchmark: start-up with the auto-loaded plugin',
-        '===============================================',
-        '',
         'The cost of the sriov bus plugin in DPDK\'s PMD directory (package',
         '``dpdk-bus-sriov``, :doc:`install`) for a process that uses no SR-IOV',
         'function: stock ``dpdk-testpmd`` started and quit at once (``echo quit |',
@@ -2985,14 +2934,17 @@ def al_page(res, a):
         'shows as the spread of single starts (min to max below); TCG also',
         'makes every start many times slower than on hardware.',
         'Each round starts both, in ABBA order over rounds. The ratio is',
-        'auto/none, paired by round: paired ratios auto / none, one per round;',
-        METHOD.split('; ', 1)[1] + '.',
+        'auto/none, paired by round (:ref:`bench_method`).',
         'An interval that holds 1 means no cost measurable at that precision;',
         'its width is the precision.',
         '',
     ]
-    lines += al_table(res)
-    lines += ['']
+    lines += list_table(['workload', 'rounds', 'without the plugin (s, mean; min to max)',
+                         'auto-loaded (s, mean; min to max)', 'auto/none [95 % CI]'],
+                        [[WORKLOADS.get(work, '``%s``' % work), r['rounds'],
+                          '%.3f; %.2f to %.2f' % ((r['none_mean'],) + r['none_range']),
+                          '%.3f; %.2f to %.2f' % ((r['auto_mean'],) + r['auto_range']),
+                          ci_text(r['ci'])] for work, r in res.items()])
     for work, r in res.items():
         lines.append('- %s: %s.' % (WORKLOADS.get(work, work), al_verdict(r['ci'])))
     cis = [r['ci'] for r in res.values() if r['ci']['lo'] is not None]
@@ -3019,7 +2971,7 @@ def al_page(res, a):
         lines += ['Reproduce (the packages, then the VM run%s):' % took,
                   '', '.. code-block:: console', '',
                   '   $ devtools/packages.sh --no-vm', '   $ ' + a.command, '']
-    return '\n'.join(lines)
+    return page('Benchmark: start-up with the auto-loaded plugin', lines)
 
 
 def al_summary(res):
