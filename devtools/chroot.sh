@@ -44,6 +44,10 @@ MIRROR=${VFTOKEN_MIRROR:-http://deb.debian.org/debian}
 SDK_DIR=$(readlink -f "$CACHE/sdk/current")
 SDK=$SDK_DIR/include
 
+# The suites and their DPDK releases (release_of SUITE, dpdk_suites)
+# shellcheck source=lib/dpdk-releases.sh
+. "$ROOT/devtools/lib/dpdk-releases.sh"
+
 log() { printf 'chroot: %s\n' "$*"; }
 die() {
 	printf 'chroot: error: %s\n' "$*" >&2
@@ -62,11 +66,13 @@ for a in "$@"; do
 		exit 0
 		;;
 	-*) die "unknown option '$a' (expected --make, --build or --test)" ;;
-	trixie | forky) suites="$suites $a" ;;
-	*) die "unknown suite '$a' (expected trixie or forky)" ;;
+	*)
+		release_of "$a" >/dev/null || die "unknown suite '$a' (expected one of: $(dpdk_suites))"
+		suites="$suites $a"
+		;;
 	esac
 done
-[ -n "$suites" ] || suites="trixie forky"
+[ -n "$suites" ] || suites=$(dpdk_suites)
 [ "$(id -u)" = 0 ] || die "run as root (debootstrap, chroot and mounts need it)"
 
 # Everything below runs in a mount namespace of its own.
@@ -85,14 +91,6 @@ fi
 
 # build_dir SUITE: the tree's build for that suite's DPDK release
 build_dir() { echo "$ROOT/build/dpdk-$(release_of "$1")"; }
-
-# The DPDK release of each suite (Debian's package versions, ARCHITECTURE.md §8).
-release_of() {
-	case $1 in
-	trixie) echo 24.11 ;;
-	forky) echo 25.11 ;;
-	esac
-}
 
 now() { date +%s; }
 # step NAME SECONDS-EXPECTED: a progress line for a step that takes time
