@@ -1506,9 +1506,9 @@ def fwd_page(res, image='img/bench.png', results_path='bench/results.json',
           '   devtools/bench/run.sh (build/bench/results.json): do not edit it, run',
           '   the benchmark again.', '']
     o += heading('Forwarding benchmark', '=')
-    o += ['The same Debian ``dpdk-testpmd`` forwards on 2 token-gated VFs of the VM',
-          'rig\'s emulated 82576 and their PF the two ways of :ref:`bench_method`,',
-          '*stock* and *ours*, alternated round by round in one boot of the VM.', '',
+    o += ['The same Debian ``dpdk-testpmd`` forwards on the PF and 2 token-gated VFs',
+          'of the VM rig\'s emulated 82576 in the two ways, *stock* and *ours*',
+          '(:ref:`bench_method`), alternated round by round in one boot of the VM.', '',
           'Results of **%s** (UTC), %d round(s), %s s windows after a %s s warm-up%s,'
           % (res['date'].replace('T', ' ').rstrip('Z'), cfg['rounds'], cfg['secs'],
              cfg['warm_s'], ' (quick mode)' if res.get('quick') else ''),
@@ -2173,10 +2173,11 @@ def su_page(facts, rounds, res, env, command):
     slow = shares_of_slow(rounds, 'pf.load_s')
     slow_vf = shares_of_slow(rounds, 'vf.load_s')
     body = [
-        'The two ways of :doc:`benchmark` (:ref:`bench_method`, 2 VFs) started',
-        'again and again in one boot of the rig (kernel %s, 2 vCPUs), %d pairs'
+        'The two ways of :doc:`benchmark` on its PF and 2 VFs (:ref:`bench_method`)',
+        'started again and again in one boot of the rig (kernel %s, 2 vCPUs), %d'
         % (facts.get('kernel', '?'), len(rounds)),
-        'in ABBA order (odd pairs stock first).',
+        'pairs in ABBA order (odd pairs stock first), each way from the same state',
+        '(PF on ``vfio-pci``, no VF).',
         '',
         'Each PF process runs to its first packet over the wire and stops',
         'forwarding; the VF process runs to the first packets on both VF ports;',
