@@ -108,11 +108,15 @@ done
 scenario=$1
 shift
 
-# --dpdk: the chroot and the build of that release (devtools/chroot.sh).
+# --dpdk: the chroot and the build of that release (devtools/chroot.sh; the
+# suite that ships each release: devtools/lib/dpdk-releases.sh).
+# shellcheck source=../lib/dpdk-releases.sh
+. "$ROOT/devtools/lib/dpdk-releases.sh"
 case $dpdk_rel in
 '' | 22.11) ;;
-24.11 | 25.11)
-	[ "$dpdk_rel" = 24.11 ] && suite=trixie || suite=forky
+*)
+	suite=$(suite_of "$dpdk_rel") ||
+		die "unknown DPDK release '$dpdk_rel' (expected 22.11 or one of: $(dpdk_releases))"
 	[ "$groot" = / ] || die "--dpdk $dpdk_rel and --root $groot: give one of them"
 	groot=${VFTOKEN_CACHE:-/var/cache/vftoken}/chroots/$suite
 	BUILD=$ROOT/build/dpdk-$dpdk_rel
@@ -125,7 +129,6 @@ case $dpdk_rel in
 			die "--dpdk $dpdk_rel: devtools/chroot.sh --build $suite failed: $(tail -n 5 "$BUILD.chroot.log")"
 	fi
 	;;
-*) die "unknown DPDK release '$dpdk_rel' (expected 22.11, 24.11 or 25.11)" ;;
 esac
 if [ "$groot" != / ]; then
 	{ groot=$(readlink -f "$groot") && [ -x "$groot/bin/bash" ]; } ||
