@@ -1226,8 +1226,6 @@ def precision(res):
          % (len(good), len(cis), ': ' + ', '.join(good) if good and len(good) < 8 else '')]
     if bad:
         o += ['Wider on this host, as measured: ' + esc(', '.join(bad)) + '.']
-    o += ['', 'The rounds give one start-up pair each; :doc:`bench_startup` measures the',
-          'PF and VF start-ups pair by pair, with their own intervals.']
     o.append('')
     return o
 
@@ -1761,7 +1759,6 @@ def fwd_page(res, image='img/bench.png', results_path='bench/results.json',
                      'n/a' if need is None else str(need)])
     o += list_table(['figure', 'ours / stock [95 % CI] (pairs, half-width)', 'sd (log)',
                 'pairs for ±3 %'], rows, [35, 41, 10, 14])
-    o += precision(res)
     o += heading('Provenance', '-')
     o += ['This page, its chart, ``doc/guides/%s`` (every figure per round and mode,'
           % results_path,
