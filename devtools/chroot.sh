@@ -248,15 +248,31 @@ unit_tests() {
 	took "unit suite" "$t"
 }
 
+# null_fwd SUITE NAME SECS PRELOAD EAL-ARGS: the chroot's stock testpmd with
+# the plugin's copy in /run/vftoken-smoke (and LD_PRELOAD=PRELOAD when
+# given) forwarding between two net_null ports (--tx-first) until a newline
+# on its stdin SECS s after it says "Press enter to exit"; its output
+# line-buffered in build_dir.NAME.log; rc its status, rx its RX-packets.
+null_fwd() {
+	local out
+	out=$(build_dir "$1").$2.log
+	rm -f "$out"
+	in_chroot "$1" "{ i=0; while [ \$i -lt 600 ] && ! grep -qs 'Press enter to exit' '$out'; do
+			sleep 0.1; i=\$((i + 1)); done; sleep $3; echo; } |
+		${4:+LD_PRELOAD=$4 }timeout 120 stdbuf -oL -eL dpdk-testpmd \
+		-d /run/vftoken-smoke/librte_bus_sriov.so --no-huge -m 256 --no-pci \
+		--vdev net_null0 --vdev net_null1 -l 0,1 $5 --file-prefix vftoken-$2-$1 \
+		-- --no-mlockall --total-num-mbufs=2048 --tx-first" >"$out" 2>&1
+	rc=$?
+	rx=$(awk '/Accumulated forward statistics/ { a = 1 } a && $1 == "RX-packets:" { print $2; exit }' "$out")
+}
+
 # The release's stock dpdk-testpmd loads the plugin (-d) and forwards for
-# 3 s between two net_null ports (--tx-first; testpmd stops at the newline
-# on its stdin, sent 3 s after it says "Press enter to exit", its output
-# line-buffered so that the line shows when printed): EAL loads
-# the plugin and its bus registers (EAL's own lines at lib.eal:debug,
-# "open shared lib" and "Registered [sriov] bus."), packets go through,
-# testpmd exits 0.
+# 3 s (null_fwd): EAL loads the plugin and its bus registers (EAL's own
+# lines at lib.eal:debug, "open shared lib" and "Registered [sriov]
+# bus."), packets go through, testpmd exits 0.
 smoke() {
-	local b so rx
+	local b so
 	b=$(build_dir "$1")
 	so=$b/drivers/bus/sriov/librte_bus_sriov.so
 	[ -r "$so" ] || {
@@ -267,16 +283,7 @@ smoke() {
 	# /tmp, say): load a copy in the chroot's /run.
 	mkdir -p "$CACHE/chroots/$1/run/vftoken-smoke" &&
 		cp "$so" "$CACHE/chroots/$1/run/vftoken-smoke/" || return 1
-	so=/run/vftoken-smoke/${so##*/}
-	rm -f "$b.smoke.log"
-	in_chroot "$1" "{ i=0; while [ \$i -lt 600 ] && ! grep -qs 'Press enter to exit' '$b.smoke.log'; do
-			sleep 0.1; i=\$((i + 1)); done; sleep 3; echo; } |
-		timeout 120 stdbuf -oL -eL dpdk-testpmd -d '$so' --no-huge -m 256 --no-pci \
-		--vdev net_null0 --vdev net_null1 -l 0,1 --log-level=lib.eal:debug \
-		--log-level=bus.sriov:debug --file-prefix vftoken-smoke-$1 \
-		-- --no-mlockall --total-num-mbufs=2048 --tx-first" >"$b.smoke.log" 2>&1
-	rc=$?
-	rx=$(awk '/Accumulated forward statistics/ { a = 1 } a && $1 == "RX-packets:" { print $2; exit }' "$b.smoke.log")
+	null_fwd "$1" smoke 3 "" "--log-level=lib.eal:debug --log-level=bus.sriov:debug"
 	if [ "$rc" = 0 ] && grep -q 'Registered \[sriov\] bus' "$b.smoke.log" &&
 		[ "${rx:-0}" -gt 0 ] && grep -q '^Bye' "$b.smoke.log"; then
 		log "[$1] smoke: $(grep -m1 'Registered \[sriov\] bus' "$b.smoke.log"), $rx packets forwarded in 3 s"
@@ -293,22 +300,14 @@ smoke() {
 # which is what a point release with other layouts would see
 # (doc/guides/install.rst): never a failed rte_eal_init.
 refused() {
-	local b so d rx
+	local b d
 	b=$(build_dir "$1")
 	d=$CACHE/chroots/$1/run/vftoken-smoke
-	so=/run/vftoken-smoke/librte_bus_sriov.so
-	[ -r "$CACHE/chroots/$1$so" ] || return 1
+	[ -r "$d/librte_bus_sriov.so" ] || return 1
 	printf '%s\n' 'unsigned int rte_version_year(void) { return 23; }' \
 		'unsigned int rte_version_month(void) { return 11; }' >"$d/fakever.c"
 	in_chroot "$1" "cc -shared -fPIC -o /run/vftoken-smoke/fakever.so /run/vftoken-smoke/fakever.c" || return 1
-	in_chroot "$1" "{ i=0; while [ \$i -lt 600 ] && ! grep -qs 'Press enter to exit' '$b.refused.log'; do
-			sleep 0.1; i=\$((i + 1)); done; sleep 2; echo; } |
-		LD_PRELOAD=/run/vftoken-smoke/fakever.so timeout 120 stdbuf -oL -eL dpdk-testpmd \
-		-d '$so' --no-huge -m 256 --no-pci --vdev net_null0 --vdev net_null1 -l 0,1 \
-		--file-prefix vftoken-refused-$1 -- --no-mlockall --total-num-mbufs=2048 --tx-first" \
-		>"$b.refused.log" 2>&1
-	rc=$?
-	rx=$(awk '/Accumulated forward statistics/ { a = 1 } a && $1 == "RX-packets:" { print $2; exit }' "$b.refused.log")
+	null_fwd "$1" refused 2 /run/vftoken-smoke/fakever.so ""
 	if [ "$rc" = 0 ] && [ "${rx:-0}" -gt 0 ] &&
 		[ "$(grep -c 'sriov: DPDK 23.11 is running: the sriov bus supports' "$b.refused.log")" = 1 ]; then
 		log "[$1] refused: $(grep -m1 'sriov: DPDK 23.11 is running' "$b.refused.log"); testpmd forwarded $rx packets"
