@@ -106,59 +106,34 @@ vft_broker_call(const char *path, const void *req, size_t req_len,
 /* The request for @p dev with what this context already holds. */
 static void
 vft_broker_open_req_fill(struct vft_iommu *io, const struct vft_pci_dev *dev,
-			 struct vft_broker_open_req *req, int fds[2],
-			 unsigned int *nfds)
+			 struct vft_broker_open_req *req,
+			 struct vft_handover *h)
 {
-	struct vft_iommu_group *ig;
-
 	memset(req, 0, sizeof(*req));
 	vft_broker_hdr_init(&req->h, VFT_BROKER_OPEN, sizeof(*req),
 			    ++io->broker_seq);
 	vft_pci_addr_format(&dev->addr, req->addr);
 	req->path = (uint8_t)io->path;
-	req->group_id = -1;
-	*nfds = 0;
-	if (io->path == VFT_PATH_CDEV) {
-		if (io->iommufd >= 0) {
-			req->flags |= VFT_BROKER_HAVE_CTX;
-			req->ioas_id = io->ioas_id;
-			fds[(*nfds)++] = io->iommufd;
-		}
-		return;
-	}
-	if (io->container.fd < 0)
-		return;
-	req->flags |= VFT_BROKER_HAVE_CTX;
-	if (io->container.iommu_set)
-		req->flags |= VFT_BROKER_IOMMU_SET;
-	fds[(*nfds)++] = io->container.fd;
-	ig = vft_group_slot_find(io, dev->iommu_group);
-	if (ig != NULL) {
-		req->flags |= VFT_BROKER_HAVE_GROUP;
-		req->group_id = ig->group.id;
-		fds[(*nfds)++] = ig->group.fd;
-	}
-}
-
-/* Whether the context holds its container (group path) or iommufd. */
-static bool
-vft_broker_has_ctx(const struct vft_iommu *io)
-{
-	return io->path == VFT_PATH_CDEV ? io->iommufd >= 0
-					 : io->container.fd >= 0;
+	vft_handover_init(h);
+	/* the context's own fds: no copy to fail */
+	io->be->export_ctx(io, dev, h, NULL);
+	req->flags = h->flags;
+	req->ioas_id = h->ioas_id;
+	req->group_id = h->group_id;
 }
 
 /* Take the reply's fds for @p addr (named @p name) into the context and
- * the device. Called with the context's lock held. */
+ * the device: the device's own fd here, the others by the backend. Called
+ * with the context's lock held. */
 static int
 vft_broker_take(struct vft_iommu *io, const struct vft_pci_addr *addr,
 		const char *name, const struct vft_broker_open_rep *rep,
 		int *fds, unsigned int nfds, struct vft_device *d,
 		struct vft_err *err)
 {
-	struct vft_iommu_group *ig;
-	unsigned int i = 0;
-	int ctx = -1, group = -1, dev_fd, ret;
+	struct vft_handover h;
+	unsigned int i;
+	int ret;
 
 	if (rep->path != io->path) {
 		vft_broker_close_fds(fds, nfds);
@@ -171,7 +146,7 @@ vft_broker_take(struct vft_iommu *io, const struct vft_pci_addr *addr,
 	/* Only a batch can meet these (vft_broker_open_many(): the lock is
 	 * not held while the broker works): the context got its own
 	 * container or iommufd meanwhile, or closed the one it sent. */
-	if (!!(rep->fds & VFT_BROKER_FD_CTX) == vft_broker_has_ctx(io)) {
+	if (!!(rep->fds & VFT_BROKER_FD_CTX) == io->be->has_ctx(io)) {
 		vft_broker_close_fds(fds, nfds);
 		return vft_err_set(
 			err, -EBUSY,
@@ -183,46 +158,30 @@ vft_broker_take(struct vft_iommu *io, const struct vft_pci_addr *addr,
 			(rep->fds & VFT_BROKER_FD_CTX) ? "made its own"
 						       : "closed it");
 	}
-	if (rep->fds & VFT_BROKER_FD_CTX)
-		ctx = fds[i++];
-	if (rep->fds & VFT_BROKER_FD_GROUP)
-		group = fds[i++];
-	dev_fd = fds[i];
-	ret = vft_device_adopt_fd(d, dev_fd, addr, err, NULL);
+	if (nfds == 0 || !(rep->fds & VFT_BROKER_FD_DEVICE) ||
+	    nfds - 1 > sizeof(h.fds) / sizeof(h.fds[0])) {
+		vft_broker_close_fds(fds, nfds);
+		return vft_err_set(err, -EPROTO,
+				   "the broker's reply for %s carries no "
+				   "device fd",
+				   name);
+	}
+	vft_handover_init(&h);
+	h.flags = rep->fds & ~VFT_BROKER_FD_DEVICE;
+	h.ioas_id = rep->ioas_id;
+	h.group_id = rep->group_id;
+	h.cdev = rep->cdev;
+	for (i = 0; i + 1 < nfds; i++)
+		h.fds[h.nfds++] = fds[i];
+	ret = vft_device_adopt_fd(d, fds[nfds - 1], addr, err, NULL);
 	if (ret < 0) {
-		if (ctx >= 0)
-			close(ctx);
-		if (group >= 0)
-			close(group);
+		vft_broker_close_fds(h.fds, h.nfds);
 		return ret;
 	}
-	if (io->path == VFT_PATH_CDEV) {
-		if (ctx >= 0) {
-			io->iommufd = ctx;
-			io->ioas_id = rep->ioas_id;
-		}
-		d->cdev = rep->cdev;
-		return 0;
-	}
-	if (ctx >= 0) {
-		/* The broker attached the group: the container has its
-		 * IOMMU now. */
-		io->container.fd = ctx;
-		io->container.iommu_set = true;
-		io->container.n_groups = 0;
-	}
-	ig = vft_group_slot_take(io, rep->group_id, group);
-	if (ig == NULL) {
+	ret = io->be->import_reply(io, &h, d, name, err);
+	if (ret < 0)
 		vft_device_close(d);
-		if (io->container.n_groups == 0)
-			vft_container_close(&io->container);
-		return vft_err_set(err, -ENOSPC,
-				   "IOMMU group %d of %s: no free group slot "
-				   "or not held by this context",
-				   rep->group_id, name);
-	}
-	d->group = &ig->group;
-	return 0;
+	return ret;
 }
 
 int
@@ -230,16 +189,17 @@ vft_broker_open_device(struct vft_iommu *io, const char *sock,
 		       const struct vft_pci_dev *dev, struct vft_device *d,
 		       struct vft_explanation *why)
 {
-	int req_fds[2], fds[VFT_BROKER_MAX_FDS];
+	int fds[VFT_BROKER_MAX_FDS];
 	struct vft_broker_open_req req;
 	struct vft_broker_open_rep rep;
-	unsigned int req_nfds, nfds;
+	struct vft_handover h;
+	unsigned int nfds;
 	struct vft_err err;
 	int ret;
 
 	vft_err_clear(&err);
-	vft_broker_open_req_fill(io, dev, &req, req_fds, &req_nfds);
-	ret = vft_broker_call(sock, &req, sizeof(req), req_fds, req_nfds, &rep,
+	vft_broker_open_req_fill(io, dev, &req, &h);
+	ret = vft_broker_call(sock, &req, sizeof(req), h.fds, h.nfds, &rep,
 			      sizeof(rep), fds, &nfds, &err);
 	if (ret < 0) {
 		vft_explain_broker_unreachable(why, ret, err.msg);
@@ -271,42 +231,36 @@ vft_broker_clock(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* The request for @p k functions, with a copy of the context's fd (the
- * context may change while the broker works: the copy is what it gets). */
+/* The request for @p k functions, with a copy of the context's fd into
+ * *@p ctx, -1 if none (the context may change while the broker works: the
+ * copy is what it gets). */
 static int
 vft_broker_many_fill(struct vft_iommu *io, struct vft_open_req **r,
 		     unsigned int k, struct vft_broker_open_many_req *req,
-		     struct vft_err *err)
+		     int *ctx, struct vft_err *err)
 {
+	struct vft_handover h;
 	unsigned int i;
-	int fd = -1;
+	int ret;
 
 	memset(req, 0, sizeof(*req));
+	vft_handover_init(&h);
 	pthread_mutex_lock(&io->lock);
 	vft_broker_hdr_init(&req->h, VFT_BROKER_OPEN_MANY, sizeof(*req),
 			    io->broker_seq + 1);
 	io->broker_seq += k;
 	req->path = (uint8_t)io->path;
 	req->count = k;
-	if (io->path == VFT_PATH_CDEV && io->iommufd >= 0) {
-		fd = fcntl(io->iommufd, F_DUPFD_CLOEXEC, 0);
-		req->ioas_id = io->ioas_id;
-	} else if (io->path == VFT_PATH_GROUP && io->container.fd >= 0) {
-		fd = fcntl(io->container.fd, F_DUPFD_CLOEXEC, 0);
-		if (io->container.iommu_set)
-			req->flags |= VFT_BROKER_IOMMU_SET;
-	}
-	if (vft_broker_has_ctx(io) && fd < 0)
-		fd = vft_err_set(err, -errno,
-				 "cannot copy the context's fd for the broker: "
-				 "%s",
-				 strerror(errno));
+	ret = io->be->export_ctx(io, NULL, &h, err);
 	pthread_mutex_unlock(&io->lock);
-	if (fd >= 0)
-		req->flags |= VFT_BROKER_HAVE_CTX;
+	*ctx = h.nfds > 0 ? h.fds[0] : -1;
+	if (ret < 0)
+		return ret;
+	req->flags = h.flags;
+	req->ioas_id = h.ioas_id;
 	for (i = 0; i < k; i++)
 		vft_pci_addr_format(&r[i]->addr, req->addr[i]);
-	return fd;
+	return 0;
 }
 
 /* What the broker said of request @p r (its reply @p rep with @p fds). */
@@ -366,8 +320,7 @@ vft_broker_open_many(struct vft_iommu *io, const char *sock,
 	t0 = vft_broker_clock();
 	for (i = 0; i < k; i++)
 		r[i]->start_ns = t0;
-	ctx = vft_broker_many_fill(io, r, k, &req, &err);
-	if (ctx < 0 && err.code < 0) {
+	if (vft_broker_many_fill(io, r, k, &req, &ctx, &err) < 0) {
 		vft_broker_many_fail(r, 0, k, &err);
 		return;
 	}
@@ -375,8 +328,7 @@ vft_broker_open_many(struct vft_iommu *io, const char *sock,
 	ret = fd < 0 ? fd
 		     : vft_broker_send(fd, &req, sizeof(req), &ctx,
 				       ctx >= 0 ? 1 : 0);
-	if (ctx >= 0)
-		close(ctx);
+	vft_os_close_fd(&ctx);
 	if (ret < 0) {
 		if (fd >= 0) {
 			close(fd);

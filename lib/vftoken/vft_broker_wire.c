@@ -594,3 +594,26 @@ vft_broker_recv_peeked(int sock, void *buf, size_t size, unsigned int want,
 		return -EPROTO;
 	return (mh.msg_flags & MSG_TRUNC) ? -EMSGSIZE : n;
 }
+
+void
+vft_handover_init(struct vft_handover *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->group_id = -1;
+	h->cdev = -1;
+	h->fds[0] = h->fds[1] = -1;
+}
+
+void
+vft_handover_of_request(const struct vft_broker_open_req *req, const int *fds,
+			unsigned int nfds, struct vft_handover *h)
+{
+	unsigned int i;
+
+	vft_handover_init(h);
+	h->flags = req->flags;
+	h->ioas_id = req->ioas_id;
+	h->group_id = req->group_id;
+	for (i = 0; i < nfds && i < 2; i++)
+		h->fds[h->nfds++] = fds[i];
+}

@@ -65,36 +65,65 @@ vft_paths_available(const struct vft_sys *sys, const struct vft_pci_dev *dev)
 
 	if (!vft_pci_dev_on_vfio(dev))
 		return 0;
-	if (dev->iommu_group >= 0 && access("/dev/vfio/vfio", F_OK) == 0)
+	if (dev->iommu_group >= 0 &&
+	    vft_os->access("/dev/vfio/vfio", F_OK) == 0)
 		paths |= 1u << VFT_PATH_GROUP;
 	if (vft_pci_vfio_cdev(sys, &dev->addr) >= 0 &&
-	    access("/dev/iommu", F_OK) == 0)
+	    vft_os->access("/dev/iommu", F_OK) == 0)
 		paths |= 1u << VFT_PATH_CDEV;
 	return paths;
 }
 
+/* The backend of each path (vft_backend_*.c); tests may replace one. */
+static const struct vft_backend *vft_backends[] = {
+	[VFT_PATH_GROUP] = &vft_backend_group,
+	[VFT_PATH_CDEV] = &vft_backend_cdev,
+};
+
+#define VFT_N_PATHS (sizeof(vft_backends) / sizeof(vft_backends[0]))
+
+/* The library's own, restored by vft_backend_set(path, NULL). */
+static const struct vft_backend *const vft_backends_lib[VFT_N_PATHS] = {
+	[VFT_PATH_GROUP] = &vft_backend_group,
+	[VFT_PATH_CDEV] = &vft_backend_cdev,
+};
+
+const struct vft_backend *
+vft_backend_of(enum vft_path path)
+{
+	return (unsigned int)path < VFT_N_PATHS ? vft_backends[path] : NULL;
+}
+
+void
+vft_backend_set(enum vft_path path, const struct vft_backend *be)
+{
+	if ((unsigned int)path < VFT_N_PATHS)
+		vft_backends[path] = be != NULL ? be : vft_backends_lib[path];
+}
+
+/* 0.1.0's size on LP64 (glibc's 40-byte mutex): programs built against it
+ * allocate and embed contexts (struct vft_handle) of this size. */
+#if defined(__LP64__) && defined(__GLIBC__)
+_Static_assert(sizeof(struct vft_iommu) == 1656,
+	       "struct vft_iommu keeps its size (ABI of libvftoken.so.0)");
+#endif
+
 int
 vft_iommu_init(struct vft_iommu *io, enum vft_path path, struct vft_err *err)
 {
-	unsigned int i;
+	const struct vft_backend *be = vft_backend_of(path);
 
 	if (io == NULL)
 		return vft_err_set(err, -EINVAL, "IOMMU context: NULL");
 	memset(io, 0, sizeof(*io));
 	vft_iommu_lock_init(io);
-	io->container.fd = -1;
-	io->iommufd = -1;
-	for (i = 0; i < VFT_IOMMU_MAX_GROUPS; i++) {
-		io->groups[i].group.fd = -1;
-		io->groups[i].group.id = -1;
-	}
-	if (path != VFT_PATH_GROUP && path != VFT_PATH_CDEV)
+	if (be == NULL)
 		return vft_err_set(err, -ENOTSUP,
 				   "VFIO path %d: expected group or cdev",
 				   (int)path);
 	io->path = path;
-	io->be =
-		path == VFT_PATH_GROUP ? &vft_backend_group : &vft_backend_cdev;
+	io->be = be;
+	be->init(io);
 	return 0;
 }
 
@@ -218,8 +247,7 @@ vft_iommu_opening(struct vft_iommu *io, int delta)
 {
 	pthread_mutex_lock(&io->lock);
 	io->n_opening = (unsigned int)((int)io->n_opening + delta);
-	if (delta < 0 && io->n_opening == 0 && io->n_devices == 0 &&
-	    io->path == VFT_PATH_CDEV)
+	if (delta < 0 && io->n_opening == 0 && io->n_devices == 0)
 		io->be->close(io);
 	pthread_mutex_unlock(&io->lock);
 }
