@@ -10,12 +10,19 @@
  * context with the token and sends back the fds that are new to the
  * client. From there on the device is the client's, exactly as if it had
  * opened it: the same backends map DMA and close it.
+ *
+ * The device layer's brokered opens (vft_iommu_open_brokered(),
+ * vft_iommu_open_brokered_devices()) live here and call down into the
+ * device layer (vft_device.c), which knows nothing of the broker. What of
+ * a context goes with a request, and what of a reply joins it, is its
+ * backend's (export_ctx, import_reply: vft_private.h).
  */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -184,7 +191,12 @@ vft_broker_take(struct vft_iommu *io, const struct vft_pci_addr *addr,
 	return ret;
 }
 
-int
+/*
+ * Open @p dev through the broker at @p sock: the broker's verdict goes to
+ * @p why. On success @p d holds the device, and the context the fds that
+ * came with it.
+ */
+static int
 vft_broker_open_device(struct vft_iommu *io, const char *sock,
 		       const struct vft_pci_dev *dev, struct vft_device *d,
 		       struct vft_explanation *why)
@@ -303,7 +315,14 @@ vft_broker_many_fail(struct vft_open_req **r, unsigned int i, unsigned int k,
 	}
 }
 
-void
+/*
+ * Open the @p k functions of requests @p r (at most VFT_BROKER_MANY_MAX,
+ * all into @p io, their devices in the closed state) through the broker at
+ * @p sock in one request: each request gets its outcome, explanation and
+ * times, and on success its device, taken into the context under its
+ * lock, which is not held while the broker works.
+ */
+static void
 vft_broker_open_many(struct vft_iommu *io, const char *sock,
 		     struct vft_open_req **r, unsigned int k)
 {
@@ -366,6 +385,130 @@ vft_broker_open_many(struct vft_iommu *io, const char *sock,
 	close(fd);
 	if (i < k)
 		vft_broker_many_fail(r, i, k, &err);
+}
+
+/* ---- the brokered opens of the device layer's API ------------------------ */
+
+/* A refusal before the broker is asked, explained as the device layer's. */
+static int
+vft_brokered_refused(const struct vft_sys *sys, const struct vft_pci_addr *addr,
+		     int error, struct vft_explanation *why)
+{
+	if (why != NULL)
+		vft_explain_step(sys, addr, false, error, VFT_STEP_SYSFS, why);
+	return error;
+}
+
+int
+vft_iommu_open_brokered(struct vft_iommu *io, const struct vft_sys *sys,
+			const struct vft_pci_addr *addr, const char *sock,
+			struct vft_device *d, struct vft_explanation *why)
+{
+	struct vft_pci_dev *dev;
+	int ret;
+
+	if (sock == NULL || sock[0] == '\0')
+		return vft_explain_bad_call(false, false, why);
+	if (io == NULL || io->be == NULL || addr == NULL || d == NULL)
+		return vft_explain_bad_call(io == NULL || io->be == NULL,
+					    addr == NULL, why);
+	vft_device_state_clear(d);
+	dev = malloc(sizeof(*dev));
+	if (dev == NULL)
+		return vft_brokered_refused(sys, addr, -ENOMEM, why);
+	ret = vft_iommu_open_sysfs(sys, addr, dev);
+	vft_iommu_opening(io, 1);
+	/* The broker is asked even when the local read refuses: it checks
+	 * the function itself, explains its own refusals and logs every
+	 * request, a denied uid's included. Only the address and name of
+	 * @p dev travel. */
+	if (ret < 0) {
+		memset(dev, 0, sizeof(*dev));
+		dev->addr = *addr;
+		vft_pci_addr_format(addr, dev->name);
+	}
+	/* the broker's exchange changes the context: all locked */
+	pthread_mutex_lock(&io->lock);
+	ret = vft_broker_open_device(io, sock, dev, d, why);
+	pthread_mutex_unlock(&io->lock);
+	free(dev);
+	if (ret < 0) {
+		vft_iommu_opening(io, -1);
+		return ret;
+	}
+	return vft_iommu_open_finish(io, sys, addr, d, why);
+}
+
+/* Requests of @p reqs from @p i on that go into the same context as the
+ * first of them not done, at most VFT_BROKER_MANY_MAX: into @p r. */
+static unsigned int
+vft_brokered_chunk(struct vft_open_req *reqs, unsigned int n, bool *done,
+		   struct vft_open_req **r)
+{
+	struct vft_iommu *io = NULL;
+	unsigned int i, k = 0;
+
+	for (i = 0; i < n && k < VFT_BROKER_MANY_MAX; i++) {
+		if (done[i] || (io != NULL && reqs[i].io != io))
+			continue;
+		io = reqs[i].io;
+		done[i] = true;
+		r[k++] = &reqs[i];
+	}
+	return k;
+}
+
+unsigned int
+vft_iommu_open_brokered_devices(const char *sock, struct vft_open_req *reqs,
+				unsigned int n)
+{
+	struct vft_open_req *r[VFT_BROKER_MANY_MAX];
+	unsigned int i, k, failed = 0;
+	bool *done;
+
+	if (reqs == NULL)
+		return 0;
+	done = calloc(n ? n : 1, sizeof(*done));
+	for (i = 0; i < n; i++) {
+		struct vft_open_req *q = &reqs[i];
+
+		if (q->skip)
+			continue; /* untouched: a caller may call again */
+		q->ret = 0;
+		q->start_ns = q->end_ns = 0;
+		if (sock == NULL || sock[0] == '\0' || q->io == NULL ||
+		    q->io->be == NULL || q->d == NULL)
+			q->ret = vft_explain_bad_call(q->io == NULL ||
+							      q->io->be == NULL,
+						      false, &q->why);
+		else if (done == NULL)
+			q->ret = vft_brokered_refused(q->sys, &q->addr, -ENOMEM,
+						      &q->why);
+		else
+			vft_device_state_clear(q->d);
+	}
+	for (i = 0; i < n && done != NULL; i++)
+		done[i] = reqs[i].skip || reqs[i].ret < 0;
+	while (done != NULL && (k = vft_brokered_chunk(reqs, n, done, r)) > 0) {
+		struct vft_iommu *io = r[0]->io;
+
+		pthread_mutex_lock(&io->lock);
+		io->n_opening += k;
+		pthread_mutex_unlock(&io->lock);
+		vft_broker_open_many(io, sock, r, k);
+		for (i = 0; i < k; i++) {
+			if (r[i]->ret < 0)
+				vft_iommu_opening(io, -1);
+			else
+				r[i]->ret = vft_iommu_open_finish(
+					io, r[i]->sys, &r[i]->addr, r[i]->d,
+					&r[i]->why);
+		}
+	}
+	free(done);
+	for (i = 0; i < n; i++)
+		failed += !reqs[i].skip && reqs[i].ret < 0;
+	return failed;
 }
 
 int

@@ -268,23 +268,22 @@ const struct vft_backend *vft_backend_of(enum vft_path path);
 void vft_backend_set(enum vft_path path, const struct vft_backend *be);
 
 /*
- * Open @p dev through the broker at @p sock: the broker's verdict goes to
- * @p why. On success @p d holds the device, and the context the fds that
- * came with it.
+ * The steps of vft_iommu_open_device() that are the same through the
+ * broker (vft_broker_client.c calls them around its exchange):
+ * vft_iommu_open_sysfs() reads the function's binding (-ENODEV when not
+ * on vfio-pci, -ENOENT without an IOMMU group); vft_iommu_opening() counts
+ * an open that begins (+1) or ends without a device (-1, which closes
+ * what an idle context holds); vft_iommu_open_finish() makes an opened
+ * @p d the context's (the DMA-ready callback runs if it just got its
+ * IOMMU; on its failure @p d is closed and @p why says so).
  */
-int vft_broker_open_device(struct vft_iommu *io, const char *sock,
-			   const struct vft_pci_dev *dev, struct vft_device *d,
-			   struct vft_explanation *why);
-
-/*
- * Open the @p k functions of requests @p r (at most VFT_BROKER_MANY_MAX,
- * all into @p io, their devices in the closed state) through the broker at
- * @p sock in one request: each request gets its outcome, explanation and
- * times, and on success its device, taken into the context under its
- * lock, which is not held while the broker works.
- */
-void vft_broker_open_many(struct vft_iommu *io, const char *sock,
-			  struct vft_open_req **r, unsigned int k);
+int vft_iommu_open_sysfs(const struct vft_sys *sys,
+			 const struct vft_pci_addr *addr,
+			 struct vft_pci_dev *dev);
+void vft_iommu_opening(struct vft_iommu *io, int delta);
+int vft_iommu_open_finish(struct vft_iommu *io, const struct vft_sys *sys,
+			  const struct vft_pci_addr *addr, struct vft_device *d,
+			  struct vft_explanation *why);
 
 /* Group path: the context's container (for tests and the explainer's
  * callers; NULL on another path). */
