@@ -446,11 +446,8 @@ vft_broker_close_fds(int *fds, unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
-		if (fds[i] >= 0)
-			close(fds[i]);
-		fds[i] = -1;
-	}
+	for (i = 0; i < n; i++)
+		vft_os_close_fd(&fds[i]);
 }
 
 int
@@ -507,7 +504,7 @@ vft_broker_take_fds(struct msghdr *mh, int *fds, unsigned int *nfds)
 			if (*nfds < VFT_BROKER_MAX_FDS) {
 				fds[(*nfds)++] = fd;
 			} else {
-				close(fd);
+				vft_os->close(fd);
 				ret = -EPROTO;
 			}
 		}

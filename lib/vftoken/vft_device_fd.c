@@ -753,8 +753,8 @@ vft_path_parse(const char *s, enum vft_path *path)
 enum vft_path
 vft_path_auto(void)
 {
-	return access("/dev/vfio/vfio", F_OK) == 0 ? VFT_PATH_GROUP
-						   : VFT_PATH_CDEV;
+	return vft_os->access("/dev/vfio/vfio", F_OK) == 0 ? VFT_PATH_GROUP
+							   : VFT_PATH_CDEV;
 }
 
 /* ---- the kernel's reset at open --------------------------------------- */

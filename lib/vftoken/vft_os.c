@@ -4,10 +4,13 @@
 
 /*
  * The seam between the library and the kernel's VFIO: every open of a
- * /dev/vfio or /dev/iommu node, every VFIO and iommufd ioctl and the close
- * of their fds goes through vft_os (vft_private.h), so the unit tests run
- * the library against a fake VFIO kernel; and the retry policy of an open
- * the kernel refuses for a moment (EAGAIN from a reset at first open).
+ * /dev/vfio or /dev/iommu node, every VFIO and iommufd ioctl, the close
+ * and copy (F_DUPFD_CLOEXEC) of their fds, the checks that such a node
+ * exists (access) and the proofs of what a client's fd is (stat, statx,
+ * readlink of /proc/self/fd) go through vft_os (vft_private.h), so the
+ * unit tests run the library against a fake VFIO kernel; and the retry
+ * policy of an open the kernel refuses for a moment (EAGAIN from a reset
+ * at first open).
  * sysfs and token files are ordinary files (vft_sysfs.c, vft_token.c): the
  * tests give them a generated tree instead.
  */

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -1187,6 +1188,60 @@ test_broker_path_agnostic(void **state)
 	assert_int_equal(count_fds(), before);
 }
 
+/* FAKE system calls: a statx the kernel refuses, and an access() that
+ * says whether the legacy container exists. */
+static bool seam_container;
+
+static int
+seam_statx(int dirfd, const char *path, int flags, unsigned int mask,
+	   struct statx *sx)
+{
+	(void)dirfd;
+	(void)path;
+	(void)flags;
+	(void)mask;
+	(void)sx;
+	errno = EACCES;
+	return -1;
+}
+
+static int
+seam_access(const char *path, int mode)
+{
+	(void)mode;
+	if (strcmp(path, "/dev/vfio/vfio") == 0 && seam_container)
+		return 0;
+	errno = ENOENT;
+	return -1;
+}
+
+static const struct vft_os_ops seam_os = { .statx = seam_statx,
+					   .access = seam_access };
+
+/* The proofs of a client's fd and the checks for VFIO nodes go through
+ * the syscall seam (vft_os.c), so a fake kernel sees them. */
+static void
+test_proofs_through_seam(void **state)
+{
+	struct vft_err err;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	(void)state;
+	assert_true(null >= 0);
+	assert_int_equal(vft_fd_is_node(null, "/dev/null", "the fd", NULL), 0);
+	vft_os_set(&seam_os);
+	vft_err_clear(&err);
+	assert_int_equal(vft_fd_is_node(null, "/dev/null", "the fd", &err),
+			 -EBADF);
+	assert_non_null(strstr(err.msg, "cannot be checked"));
+	seam_container = true;
+	assert_int_equal(vft_path_auto(), VFT_PATH_GROUP);
+	seam_container = false;
+	assert_int_equal(vft_path_auto(), VFT_PATH_CDEV);
+	vft_os_set(NULL);
+	close(null);
+}
+
 int
 main(void)
 {
@@ -1204,6 +1259,7 @@ main(void)
 		cmocka_unit_test(test_many_checks),
 		cmocka_unit_test(test_client_many),
 		cmocka_unit_test(test_broker_path_agnostic),
+		cmocka_unit_test(test_proofs_through_seam),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
