@@ -431,7 +431,7 @@ vft_group_backend_import_client(struct vft_iommu *io,
 	struct vft_group_state *gs = vft_gs(io);
 	bool has_group = (h->flags & VFT_BROKER_HAVE_GROUP) != 0;
 	struct vft_iommu_group *ig;
-	int ctx, group = -1, ret;
+	int ctx, group = -1;
 
 	if (!(h->flags & VFT_BROKER_HAVE_CTX))
 		return 0;
@@ -439,7 +439,8 @@ vft_group_backend_import_client(struct vft_iommu *io,
 	if (ctx >= 0 && has_group)
 		group = vft_os->dupfd(h->fds[1]);
 	if (ctx < 0 || (has_group && group < 0)) {
-		ret = vft_os_errno();
+		int ret = vft_os_errno();
+
 		vft_os_close_fd(&ctx);
 		return vft_err_set(err, ret, "cannot copy the client's fds: %s",
 				   strerror(-ret));
