@@ -113,6 +113,15 @@ vft_cs_const(const struct vft_iommu *io)
 	return (const struct vft_cdev_state *)(const void *)&io->state;
 }
 
+/* /dev/iommu exists and the function has its vfio cdev. */
+static bool
+vft_cdev_backend_available(const struct vft_sys *sys,
+			   const struct vft_pci_dev *dev)
+{
+	return vft_pci_vfio_cdev(sys, &dev->addr) >= 0 &&
+	       vft_os->access(VFT_IOMMUFD_PATH, F_OK) == 0;
+}
+
 static void
 vft_cdev_backend_init(struct vft_iommu *io)
 {
@@ -525,6 +534,7 @@ vft_cdev_backend_forget_client(struct vft_iommu *io, bool sent)
 
 const struct vft_backend vft_backend_cdev = {
 	.name = "cdev",
+	.available = vft_cdev_backend_available,
 	.init = vft_cdev_backend_init,
 	.open_device = vft_cdev_backend_open,
 	.close_device = vft_cdev_backend_close_device,

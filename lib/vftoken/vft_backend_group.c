@@ -16,6 +16,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,6 +73,16 @@ vft_group_container(const struct vft_iommu *io)
 	if (io == NULL || io->be != &vft_backend_group)
 		return NULL;
 	return &vft_gs_const(io)->container;
+}
+
+/* The legacy container exists and the function has an IOMMU group. */
+static bool
+vft_group_backend_available(const struct vft_sys *sys,
+			    const struct vft_pci_dev *dev)
+{
+	(void)sys;
+	return dev->iommu_group >= 0 &&
+	       vft_os->access("/dev/vfio/vfio", F_OK) == 0;
 }
 
 static void
@@ -537,6 +548,7 @@ vft_group_backend_forget_client(struct vft_iommu *io, bool sent)
 
 const struct vft_backend vft_backend_group = {
 	.name = "group",
+	.available = vft_group_backend_available,
 	.init = vft_group_backend_init,
 	.open_device = vft_group_backend_open,
 	.close_device = vft_group_backend_close_device,

@@ -159,10 +159,10 @@ vft_broker_check_open_req(const struct vft_broker_open_req *r,
 	ret = vft_broker_check_addr(r->addr, sizeof(r->addr), "addr", err);
 	if (ret < 0)
 		return ret;
-	if (r->path != VFT_PATH_GROUP && r->path != VFT_PATH_CDEV)
+	if (!vft_path_known(r->path))
 		return vft_err_set(err, -EINVAL,
-				   "broker open: path %u: expected %u (group) "
-				   "or %u (cdev)",
+				   "broker open: path %u: expected a VFIO path "
+				   "of enum vft_path (%u group, %u cdev, ...)",
 				   r->path, VFT_PATH_GROUP, VFT_PATH_CDEV);
 	if (r->flags & ~VFT_BROKER_REQ_FLAGS)
 		return vft_err_set(err, -EINVAL,
@@ -214,10 +214,11 @@ vft_broker_check_many_req(const struct vft_broker_open_many_req *r,
 				   "broker open-many: count %u: expected 1 to "
 				   "%u functions",
 				   r->count, VFT_BROKER_MANY_MAX);
-	if (r->path != VFT_PATH_GROUP && r->path != VFT_PATH_CDEV)
+	if (!vft_path_known(r->path))
 		return vft_err_set(err, -EINVAL,
-				   "broker open-many: path %u: expected %u "
-				   "(group) or %u (cdev)",
+				   "broker open-many: path %u: expected a VFIO "
+				   "path of enum vft_path (%u group, %u cdev, "
+				   "...)",
 				   r->path, VFT_PATH_GROUP, VFT_PATH_CDEV);
 	if (r->flags & ~flags)
 		return vft_err_set(
@@ -339,8 +340,7 @@ vft_broker_check_open_rep(const struct vft_broker_open_rep *r,
 		return vft_err_set(err, -EPROTO,
 				   "broker open reply: fds 0x%x with error %d",
 				   r->fds, r->error);
-	if (r->error == 0 && r->path != VFT_PATH_GROUP &&
-	    r->path != VFT_PATH_CDEV)
+	if (r->error == 0 && !vft_path_known(r->path))
 		return vft_err_set(err, -EPROTO,
 				   "broker open reply: path %u unknown",
 				   r->path);

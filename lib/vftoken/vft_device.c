@@ -57,22 +57,6 @@ vft_iommu_lock_init(struct vft_iommu *io)
 	pthread_mutexattr_destroy(&a);
 }
 
-unsigned int
-vft_paths_available(const struct vft_sys *sys, const struct vft_pci_dev *dev)
-{
-	unsigned int paths = 0;
-
-	if (!vft_pci_dev_on_vfio(dev))
-		return 0;
-	if (dev->iommu_group >= 0 &&
-	    vft_os->access("/dev/vfio/vfio", F_OK) == 0)
-		paths |= 1u << VFT_PATH_GROUP;
-	if (vft_pci_vfio_cdev(sys, &dev->addr) >= 0 &&
-	    vft_os->access("/dev/iommu", F_OK) == 0)
-		paths |= 1u << VFT_PATH_CDEV;
-	return paths;
-}
-
 /* The backend of each path (vft_backend_*.c); tests may replace one. */
 static const struct vft_backend *vft_backends[] = {
 	[VFT_PATH_GROUP] = &vft_backend_group,
@@ -106,6 +90,21 @@ vft_backend_set(enum vft_path path, const struct vft_backend *be)
 _Static_assert(sizeof(struct vft_iommu) == 1656,
 	       "struct vft_iommu keeps its size (ABI of libvftoken.so.0)");
 #endif
+
+unsigned int
+vft_paths_available(const struct vft_sys *sys, const struct vft_pci_dev *dev)
+{
+	unsigned int i, paths = 0;
+
+	if (!vft_pci_dev_on_vfio(dev))
+		return 0;
+	for (i = 0; i < VFT_N_PATHS; i++)
+		if (vft_backends[i] != NULL &&
+		    vft_backends[i]->available != NULL &&
+		    vft_backends[i]->available(sys, dev))
+			paths |= 1u << i;
+	return paths;
+}
 
 int
 vft_iommu_init(struct vft_iommu *io, enum vft_path path, struct vft_err *err)

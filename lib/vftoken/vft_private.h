@@ -191,6 +191,10 @@ struct vft_handover;
  */
 struct vft_backend {
 	const char *name;
+	/* Whether this path can open @p dev (on vfio-pci) now: its nodes
+	 * exist (vft_paths_available()). */
+	bool (*available)(const struct vft_sys *sys,
+			  const struct vft_pci_dev *dev);
 	/* Set the state of a context that holds nothing yet. */
 	void (*init)(struct vft_iommu *io);
 	/* Get a device fd for @p dev (on vfio-pci, with an IOMMU group) with
@@ -256,6 +260,9 @@ struct vft_backend {
 	 * without, the rest is the caller's vft_iommu_close()'s. */
 	void (*forget_client)(struct vft_iommu *io, bool sent);
 };
+
+/* Whether @p path is a VFIO path this library knows (has a name). */
+bool vft_path_known(unsigned int path);
 
 extern const struct vft_backend vft_backend_group;
 extern const struct vft_backend vft_backend_cdev;
