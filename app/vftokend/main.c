@@ -481,7 +481,7 @@ vfd_check_report(void *ctx, const struct vft_err *err)
 static int
 vfd_check_policy(const char *path)
 {
-	int n = vfb_policy_check_file(path, vfd_check_report, NULL);
+	int n = vfd_policy_check_file(path, vfd_check_report, NULL);
 
 	if (n < 0)
 		fprintf(stderr, "%s: could not be checked: %s\n", path,
@@ -492,23 +492,23 @@ vfd_check_policy(const char *path)
 /* ---- policy ------------------------------------------------------------- */
 
 static int
-vfd_policy_load(struct vfd *b)
+vfd_policy_install(struct vfd *b)
 {
-	struct vfb_policy *p = NULL;
+	struct vfd_policy *p = NULL;
 	struct vft_err err;
 	int ret;
 
 	vft_err_clear(&err);
-	ret = vfb_policy_load(b->policy_path, &p, &err);
+	ret = vfd_policy_load(b->policy_path, &p, &err);
 	if (ret < 0) {
 		vfd_log(VFD_ERR, "policy %s: %s%s", b->policy_path, err.msg,
 			b->policy != NULL ? " (keeping the previous one)" : "");
 		return ret;
 	}
-	vfb_policy_free(b->policy);
+	vfd_policy_free(b->policy);
 	b->policy = p;
 	vfd_log(VFD_NOTICE, "policy %s: %u rules", b->policy_path,
-		vfb_policy_rules(p));
+		vfd_policy_rules(p));
 	return 0;
 }
 
@@ -537,7 +537,7 @@ vfd_on_signal(struct vfd *b)
 	while (read(b->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			vfd_log(VFD_NOTICE, "SIGHUP: reloading the policy");
-			vfd_policy_load(b);
+			vfd_policy_install(b);
 		} else {
 			vfd_log(VFD_NOTICE, "signal %u: exiting", si.ssi_signo);
 			b->stop = true;
@@ -568,7 +568,7 @@ vfd_accept(struct vfd *b)
 		return;
 	}
 	vft_err_clear(&err);
-	if (vfb_peer_read(fd, "/proc", &c->peer, &err) < 0) {
+	if (vfd_peer_read(fd, "/proc", &c->peer, &err) < 0) {
 		vfd_log(VFD_WARNING,
 			"a client's credentials cannot be read (%s): "
 			"connection refused",
@@ -590,7 +590,7 @@ static void
 vfd_drop_idle(struct vfd *b)
 {
 	struct timespec now;
-	char who[VFB_PEER_FMT_LEN];
+	char who[VFD_PEER_FMT_LEN];
 	unsigned int i;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -601,7 +601,7 @@ vfd_drop_idle(struct vfd *b)
 		    now.tv_sec - c->since.tv_sec < VFD_CLIENT_IDLE_S)
 			continue;
 		if (c->refusals == 0 || vfd_log_refusal(b, c->peer.uid)) {
-			vfb_peer_format(&c->peer, who, sizeof(who));
+			vfd_peer_format(&c->peer, who, sizeof(who));
 			vfd_log(c->refusals ? VFD_WARNING : VFD_INFO,
 				"%s: no request for %d s: connection closed",
 				who, VFD_CLIENT_IDLE_S);
@@ -688,7 +688,7 @@ vfd_cleanup(struct vfd *b)
 		close(b->listen_fd);
 	if (b->socket_made)
 		unlink(b->socket_path);
-	vfb_policy_free(b->policy);
+	vfd_policy_free(b->policy);
 }
 
 int
@@ -727,7 +727,7 @@ main(int argc, char **argv)
 					     : VFD_LISTEN_FDS_START);
 	vft_sys_init(&b.sys, NULL);
 	if (vfd_token_dir_check(b.token_dir, b.token_secret) < 0 ||
-	    vfd_policy_load(&b) < 0) {
+	    vfd_policy_install(&b) < 0) {
 		if (b.listen_fd >= 0)
 			close(b.listen_fd);
 		return 1;

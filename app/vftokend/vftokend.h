@@ -50,7 +50,7 @@
 /* A connected client and who it is. */
 struct vfd_client {
 	int fd; /* -1: free slot */
-	struct vfb_peer peer;
+	struct vfd_peer peer;
 	/* connected, or its last request served (CLOCK_MONOTONIC) */
 	struct timespec since;
 	int pidfd;     /* the process that connected: readable once it exits */
@@ -112,7 +112,7 @@ struct vfd {
 	bool socket_made; /* bound here (not by systemd): unlink at exit */
 	int sig_fd;
 	bool stop;
-	struct vfb_policy *policy;
+	struct vfd_policy *policy;
 	struct vft_sys sys;
 	struct vfd_client clients[VFD_MAX_CLIENTS];
 	struct vfd_pf_ref refs[VFD_MAX_PF_REFS];

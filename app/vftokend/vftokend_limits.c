@@ -97,9 +97,9 @@ vfd_turn_away(struct vfd *b, const struct vfd_client *c, const char *why)
 {
 	b->stats.caps_refused++;
 	if (vfd_log_refusal(b, c->peer.uid)) {
-		char who[VFB_PEER_FMT_LEN];
+		char who[VFD_PEER_FMT_LEN];
 
-		vfb_peer_format(&c->peer, who, sizeof(who));
+		vfd_peer_format(&c->peer, who, sizeof(who));
 		vfd_log(VFD_WARNING, "%s: connection refused: %s", who, why);
 	}
 	return false;
@@ -115,7 +115,7 @@ vfd_admit(struct vfd *b, struct vfd_client *c)
 		return vfd_turn_away(b, c,
 				     "its uid sent an fd that was not what its "
 				     "request said, less than a minute ago");
-	c->stranger = !vfb_policy_names(b->policy, &c->peer);
+	c->stranger = !vfd_policy_names(b->policy, &c->peer);
 	vfd_admit_count(b, c, &uid, &pid, &strangers);
 	if (uid >= VFD_MAX_PER_UID)
 		return vfd_turn_away(b, c,

@@ -34,7 +34,7 @@
 /* ---- unit names ---- */
 
 static bool
-peer_unit_char(char ch)
+vfd_peer_unit_char(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 	       (ch >= '0' && ch <= '9') || ch == ':' || ch == '_' ||
@@ -42,7 +42,7 @@ peer_unit_char(char ch)
 }
 
 static bool
-peer_has_suffix(const char *s, size_t n, const char *suffix)
+vfd_peer_has_suffix(const char *s, size_t n, const char *suffix)
 {
 	size_t k = strlen(suffix);
 
@@ -50,22 +50,22 @@ peer_has_suffix(const char *s, size_t n, const char *suffix)
 }
 
 bool
-vfb_unit_name_valid(const char *name, size_t n)
+vfd_unit_name_valid(const char *name, size_t n)
 {
 	size_t i;
 
-	if (name == NULL || n == 0 || n >= VFB_UNIT_LEN)
+	if (name == NULL || n == 0 || n >= VFD_UNIT_LEN)
 		return false;
 	for (i = 0; i < n; i++)
-		if (!peer_unit_char(name[i]))
+		if (!vfd_peer_unit_char(name[i]))
 			return false;
-	return peer_has_suffix(name, n, ".service") ||
-	       peer_has_suffix(name, n, ".scope");
+	return vfd_peer_has_suffix(name, n, ".service") ||
+	       vfd_peer_has_suffix(name, n, ".scope");
 }
 
 /* "user@N.service": systemd's per-user manager, not a client's unit. */
 static bool
-peer_is_user_manager(const char *s, size_t n)
+vfd_peer_is_user_manager(const char *s, size_t n)
 {
 	static const char pre[] = "user@", suf[] = ".service";
 	size_t i, lp = sizeof(pre) - 1, ls = sizeof(suf) - 1;
@@ -86,8 +86,8 @@ peer_is_user_manager(const char *s, size_t n)
  * v2 line (ID 0, no controllers), its path in @path / @plen.
  */
 static int
-peer_cgroup_line(const char *s, size_t n, bool *v2, const char **path,
-		 size_t *plen)
+vfd_peer_cgroup_line(const char *s, size_t n, bool *v2, const char **path,
+		     size_t *plen)
 {
 	const char *c1 = memchr(s, ':', n), *c2;
 	size_t i;
@@ -108,19 +108,19 @@ peer_cgroup_line(const char *s, size_t n, bool *v2, const char **path,
 
 /* The last unit component of the cgroup path @path (@n bytes). */
 static int
-peer_unit_of_path(const char *path, size_t n, char *unit, size_t len)
+vfd_peer_unit_of_path(const char *path, size_t n, char *unit, size_t len)
 {
 	const char *best = NULL, *comp = path, *end = path + n;
 	size_t blen = 0;
 
-	if (peer_has_suffix(path, n, PEER_DELETED))
+	if (vfd_peer_has_suffix(path, n, PEER_DELETED))
 		end -= sizeof(PEER_DELETED) - 1;
 	while (comp < end) {
 		const char *slash = memchr(comp, '/', (size_t)(end - comp));
 		size_t clen = slash != NULL ? (size_t)(slash - comp)
 					    : (size_t)(end - comp);
-		if (vfb_unit_name_valid(comp, clen) &&
-		    !peer_is_user_manager(comp, clen)) {
+		if (vfd_unit_name_valid(comp, clen) &&
+		    !vfd_peer_is_user_manager(comp, clen)) {
 			best = comp;
 			blen = clen;
 		}
@@ -137,7 +137,7 @@ peer_unit_of_path(const char *path, size_t n, char *unit, size_t len)
 
 /* The path of the one cgroup v2 line of @text: *@path NULL if none. */
 static int
-peer_v2_path(const char *text, const char **path, size_t *plen)
+vfd_peer_v2_path(const char *text, const char **path, size_t *plen)
 {
 	const char *s = text, *p;
 	size_t pl;
@@ -149,7 +149,7 @@ peer_v2_path(const char *text, const char **path, size_t *plen)
 		const char *nl = strchr(s, '\n');
 		size_t n = nl != NULL ? (size_t)(nl - s) : strlen(s);
 		if (n > 0) {
-			if (peer_cgroup_line(s, n, &v2, &p, &pl) != 0)
+			if (vfd_peer_cgroup_line(s, n, &v2, &p, &pl) != 0)
 				return -EINVAL;
 			/* One v2 hierarchy: a second line is not the kernel's. */
 			if (v2 && *path != NULL)
@@ -165,7 +165,7 @@ peer_v2_path(const char *text, const char **path, size_t *plen)
 }
 
 int
-vfb_unit_from_cgroup(const char *text, char *unit, size_t len)
+vfd_unit_from_cgroup(const char *text, char *unit, size_t len)
 {
 	const char *path;
 	size_t plen;
@@ -174,14 +174,14 @@ vfb_unit_from_cgroup(const char *text, char *unit, size_t len)
 	if (text == NULL || unit == NULL || len == 0)
 		return -EINVAL;
 	unit[0] = '\0';
-	rc = peer_v2_path(text, &path, &plen);
+	rc = vfd_peer_v2_path(text, &path, &plen);
 	if (rc != 0 || path == NULL)
 		return rc;
-	return peer_unit_of_path(path, plen, unit, len);
+	return vfd_peer_unit_of_path(path, plen, unit, len);
 }
 
 int
-vfb_cgroup_from_text(const char *text, char *path, size_t len)
+vfd_cgroup_from_text(const char *text, char *path, size_t len)
 {
 	const char *p;
 	size_t plen;
@@ -190,12 +190,12 @@ vfb_cgroup_from_text(const char *text, char *path, size_t len)
 	if (text == NULL || path == NULL || len == 0)
 		return -EINVAL;
 	path[0] = '\0';
-	rc = peer_v2_path(text, &p, &plen);
+	rc = vfd_peer_v2_path(text, &p, &plen);
 	if (rc != 0 || p == NULL)
 		return rc;
 	/* A removed cgroup (kernel/cgroup/cgroup.c proc_cgroup_show()):
 	 * nothing a rule can name. */
-	if (peer_has_suffix(p, plen, PEER_DELETED))
+	if (vfd_peer_has_suffix(p, plen, PEER_DELETED))
 		return 0;
 	if (plen >= len)
 		return -ENAMETOOLONG;
@@ -205,15 +205,15 @@ vfb_cgroup_from_text(const char *text, char *path, size_t len)
 }
 
 bool
-vfb_cgroup_path_valid(const char *path)
+vfd_cgroup_path_valid(const char *path)
 {
 	const char *comp;
 	size_t n, i;
 
 	if (path == NULL || path[0] != '/')
 		return false;
-	n = strnlen(path, VFB_CGROUP_LEN);
-	if (n < 2 || n >= VFB_CGROUP_LEN || path[n - 1] == '/')
+	n = strnlen(path, VFD_CGROUP_LEN);
+	if (n < 2 || n >= VFD_CGROUP_LEN || path[n - 1] == '/')
 		return false;
 	for (i = 0; i < n; i++)
 		if (path[i] <= ' ' || path[i] > '~' || path[i] == ',')
@@ -231,7 +231,7 @@ vfb_cgroup_path_valid(const char *path)
 }
 
 bool
-vfb_cgroup_below(const char *peer_path, const char *rule_path)
+vfd_cgroup_below(const char *peer_path, const char *rule_path)
 {
 	size_t n = strlen(rule_path);
 
@@ -248,8 +248,8 @@ vfb_cgroup_below(const char *peer_path, const char *rule_path)
  * has no such entry any more (exited, or never was).
  */
 static int
-peer_proc_read(const char *root, pid_t pid, const char *name, char *buf,
-	       size_t size, bool *gone, struct vft_err *err)
+vfd_peer_proc_read(const char *root, pid_t pid, const char *name, char *buf,
+		   size_t size, bool *gone, struct vft_err *err)
 {
 	char path[PATH_MAX];
 	size_t n = 0;
@@ -294,7 +294,7 @@ peer_proc_read(const char *root, pid_t pid, const char *name, char *buf,
 
 /* The value after "@key:" at the start of a line of @text, or NULL. */
 static const char *
-peer_status_field(const char *text, const char *key)
+vfd_peer_status_field(const char *text, const char *key)
 {
 	size_t k = strlen(key);
 	const char *s = text;
@@ -312,7 +312,7 @@ peer_status_field(const char *text, const char *key)
 /* One decimal id at *@s after blanks; advance *@s. @return 1, 0 at the end
  * of the line, -EINVAL. */
 static int
-peer_next_id(const char **s, unsigned long *id)
+vfd_peer_next_id(const char **s, unsigned long *id)
 {
 	const char *p = *s;
 	unsigned long v = 0;
@@ -338,36 +338,36 @@ peer_next_id(const char **s, unsigned long *id)
 
 /* The effective uid: the second of "Uid:\treal\teffective\tsaved\tfs". */
 static int
-peer_status_euid(const char *text, unsigned long *euid)
+vfd_peer_status_euid(const char *text, unsigned long *euid)
 {
-	const char *s = peer_status_field(text, "Uid");
+	const char *s = vfd_peer_status_field(text, "Uid");
 	unsigned long real;
 
-	if (s == NULL || peer_next_id(&s, &real) != 1 ||
-	    peer_next_id(&s, euid) != 1)
+	if (s == NULL || vfd_peer_next_id(&s, &real) != 1 ||
+	    vfd_peer_next_id(&s, euid) != 1)
 		return -EINVAL;
 	return 0;
 }
 
 static int
-peer_status_groups(const char *text, struct vfb_peer *peer, const char *path,
-		   struct vft_err *err)
+vfd_peer_status_groups(const char *text, struct vfd_peer *peer,
+		       const char *path, struct vft_err *err)
 {
-	const char *s = peer_status_field(text, "Groups");
+	const char *s = vfd_peer_status_field(text, "Groups");
 	unsigned long id;
 	int rc;
 
 	if (s == NULL)
 		return vft_err_set(err, -EINVAL, "%s has no Groups: line",
 				   path);
-	while ((rc = peer_next_id(&s, &id)) == 1) {
-		if (peer->n_groups == VFB_MAX_GROUPS)
+	while ((rc = vfd_peer_next_id(&s, &id)) == 1) {
+		if (peer->n_groups == VFD_MAX_GROUPS)
 			return vft_err_set(
 				err, -E2BIG,
 				"pid %ld has more than %u supplementary "
 				"groups (%s): not deciding on part of "
 				"them",
-				(long)peer->pid, VFB_MAX_GROUPS, path);
+				(long)peer->pid, VFD_MAX_GROUPS, path);
 		peer->groups[peer->n_groups++] = (gid_t)id;
 	}
 	if (rc < 0)
@@ -377,20 +377,20 @@ peer_status_groups(const char *text, struct vfb_peer *peer, const char *path,
 
 /* Groups from PROC/PID/status, checking that the pid is still the peer. */
 static int
-peer_read_status(const char *root, struct vfb_peer *peer, bool *gone,
-		 struct vft_err *err)
+vfd_peer_read_status(const char *root, struct vfd_peer *peer, bool *gone,
+		     struct vft_err *err)
 {
 	char buf[PEER_PROC_MAX], path[PATH_MAX];
 	unsigned long euid;
 	int rc;
 
-	rc = peer_proc_read(root, peer->pid, "status", buf, sizeof(buf), gone,
-			    err);
+	rc = vfd_peer_proc_read(root, peer->pid, "status", buf, sizeof(buf),
+				gone, err);
 	if (rc != 0 || *gone)
 		return rc;
-	/* peer_proc_read() checked that the path fits */
+	/* vfd_peer_proc_read() checked that the path fits */
 	snprintf(path, sizeof(path), "%s/%ld/status", root, (long)peer->pid);
-	if (peer_status_euid(buf, &euid) != 0)
+	if (vfd_peer_status_euid(buf, &euid) != 0)
 		return vft_err_set(err, -EINVAL, "%s: no readable Uid: line",
 				   path);
 	/* SO_PEERCRED is from connect(); a pid reused since is not the peer */
@@ -401,36 +401,36 @@ peer_read_status(const char *root, struct vfb_peer *peer, bool *gone,
 				   "credentials changed)",
 				   (long)peer->pid, euid,
 				   (unsigned long)peer->uid);
-	return peer_status_groups(buf, peer, path, err);
+	return vfd_peer_status_groups(buf, peer, path, err);
 }
 
 static int
-peer_read_unit(const char *root, struct vfb_peer *peer, bool *gone,
-	       struct vft_err *err)
+vfd_peer_read_unit(const char *root, struct vfd_peer *peer, bool *gone,
+		   struct vft_err *err)
 {
 	char buf[PEER_PROC_MAX];
 	int rc;
 
-	rc = peer_proc_read(root, peer->pid, "cgroup", buf, sizeof(buf), gone,
-			    err);
+	rc = vfd_peer_proc_read(root, peer->pid, "cgroup", buf, sizeof(buf),
+				gone, err);
 	if (rc != 0 || *gone)
 		return rc;
-	if (vfb_unit_from_cgroup(buf, peer->unit, sizeof(peer->unit)) != 0)
+	if (vfd_unit_from_cgroup(buf, peer->unit, sizeof(peer->unit)) != 0)
 		return vft_err_set(err, -EINVAL,
 				   "%s/%ld/cgroup is not \"ID:CONTROLLERS:"
 				   "/PATH\" lines with one v2 line",
 				   root, (long)peer->pid);
-	if (vfb_cgroup_from_text(buf, peer->cgroup, sizeof(peer->cgroup)) != 0)
+	if (vfd_cgroup_from_text(buf, peer->cgroup, sizeof(peer->cgroup)) != 0)
 		return vft_err_set(err, -ENAMETOOLONG,
 				   "%s/%ld/cgroup: the cgroup path is longer "
 				   "than %u characters: not deciding on part "
 				   "of it",
-				   root, (long)peer->pid, VFB_CGROUP_LEN - 1);
+				   root, (long)peer->pid, VFD_CGROUP_LEN - 1);
 	return 0;
 }
 
 int
-vfb_peer_read(int fd, const char *proc_root, struct vfb_peer *peer,
+vfd_peer_read(int fd, const char *proc_root, struct vfd_peer *peer,
 	      struct vft_err *err)
 {
 	const char *root = proc_root != NULL ? proc_root : "/proc";
@@ -456,9 +456,9 @@ vfb_peer_read(int fd, const char *proc_root, struct vfb_peer *peer,
 	/* pid 0: the peer is in a pid namespace this one cannot see into */
 	if (cr.pid <= 0)
 		return 0;
-	rc = peer_read_status(root, peer, &gone, err);
+	rc = vfd_peer_read_status(root, peer, &gone, err);
 	if (rc == 0 && !gone)
-		rc = peer_read_unit(root, peer, &gone, err);
+		rc = vfd_peer_read_unit(root, peer, &gone, err);
 	if (rc != 0 || gone) {
 		peer->n_groups = 0;
 		peer->unit[0] = '\0';
@@ -470,22 +470,22 @@ vfb_peer_read(int fd, const char *proc_root, struct vfb_peer *peer,
 /* The cgroup is worth showing: it is not "/" nor its unit's own path
  * (".../foo.service" of unit foo.service). */
 static bool
-peer_cgroup_shown(const struct vfb_peer *peer)
+vfd_peer_cgroup_shown(const struct vfd_peer *peer)
 {
-	size_t n = strnlen(peer->cgroup, VFB_CGROUP_LEN);
-	size_t u = strnlen(peer->unit, VFB_UNIT_LEN);
+	size_t n = strnlen(peer->cgroup, VFD_CGROUP_LEN);
+	size_t u = strnlen(peer->unit, VFD_UNIT_LEN);
 
 	if (n <= 1)
 		return false;
-	return u == 0 || u == VFB_UNIT_LEN || n <= u ||
+	return u == 0 || u == VFD_UNIT_LEN || n <= u ||
 	       peer->cgroup[n - u - 1] != '/' ||
 	       memcmp(peer->cgroup + n - u, peer->unit, u) != 0;
 }
 
 void
-vfb_peer_format(const struct vfb_peer *peer, char *buf, size_t len)
+vfd_peer_format(const struct vfd_peer *peer, char *buf, size_t len)
 {
-	char unit[VFB_UNIT_LEN], cg[VFB_CGROUP_LEN];
+	char unit[VFD_UNIT_LEN], cg[VFD_CGROUP_LEN];
 	size_t i;
 
 	if (buf == NULL || len == 0)
@@ -495,11 +495,12 @@ vfb_peer_format(const struct vfb_peer *peer, char *buf, size_t len)
 		return;
 	}
 	/* The unit came from a path a client may name: show only unit chars */
-	for (i = 0; i < VFB_UNIT_LEN - 1 && peer->unit[i] != '\0'; i++)
-		unit[i] = peer_unit_char(peer->unit[i]) ? peer->unit[i] : '?';
+	for (i = 0; i < VFD_UNIT_LEN - 1 && peer->unit[i] != '\0'; i++)
+		unit[i] =
+			vfd_peer_unit_char(peer->unit[i]) ? peer->unit[i] : '?';
 	unit[i] = '\0';
 	/* The same for the cgroup's path: printable, no blank */
-	for (i = 0; i < VFB_CGROUP_LEN - 1 && peer->cgroup[i] != '\0'; i++)
+	for (i = 0; i < VFD_CGROUP_LEN - 1 && peer->cgroup[i] != '\0'; i++)
 		cg[i] = (peer->cgroup[i] > ' ' && peer->cgroup[i] <= '~')
 				? peer->cgroup[i]
 				: '?';
@@ -507,6 +508,6 @@ vfb_peer_format(const struct vfb_peer *peer, char *buf, size_t len)
 	snprintf(buf, len, "uid=%lu gid=%lu pid=%ld unit=%s%s%s",
 		 (unsigned long)peer->uid, (unsigned long)peer->gid,
 		 (long)peer->pid, unit[0] != '\0' ? unit : "-",
-		 peer_cgroup_shown(peer) ? " cgroup=" : "",
-		 peer_cgroup_shown(peer) ? cg : "");
+		 vfd_peer_cgroup_shown(peer) ? " cgroup=" : "",
+		 vfd_peer_cgroup_shown(peer) ? cg : "");
 }

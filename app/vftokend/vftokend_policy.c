@@ -24,80 +24,80 @@
 #include "vftokend_policy.h"
 
 /* Longest line, without its newline. */
-#define VFB_LINE_MAX 4096
-/* Largest policy file vfb_policy_load() reads. */
-#define VFB_FILE_MAX (1u << 20)
+#define VFD_LINE_MAX 4096
+/* Largest policy file vfd_policy_load() reads. */
+#define VFD_FILE_MAX (1u << 20)
 /* Most rules in one policy. */
-#define VFB_RULES_MAX 65536u
+#define VFD_RULES_MAX 65536u
 /* VF indexes 0..255 (lib/vftoken's VFT_MAX_VFS). */
-#define VFB_VF_MAX 256u
+#define VFD_VF_MAX 256u
 /* Characters of a value quoted in a message. */
-#define VFB_QUOTE_MAX 64
+#define VFD_QUOTE_MAX 64
 /* Most values in the comma list of uid=, user=, gid= or group=. */
-#define VFB_WHO_MAX 16
+#define VFD_WHO_MAX 16
 /* Largest buffer for getpwnam_r() and getgrnam_r(). */
-#define VFB_NSS_BUF_MAX (1u << 20)
+#define VFD_NSS_BUF_MAX (1u << 20)
 
-/* The first four are the keys of ids (struct vfb_rule's ids[]). */
-enum vfb_key {
-	VFB_K_UID,
-	VFB_K_USER,
-	VFB_K_GID,
-	VFB_K_GROUP,
-	VFB_K_UNIT,
-	VFB_K_CGROUP,
-	VFB_K_ACTION,
-	VFB_K_DEV,
-	VFB_K_PF,
-	VFB_K_VF,
-	VFB_K_COUNT
+/* The first four are the keys of ids (struct vfd_rule's ids[]). */
+enum vfd_key {
+	VFD_K_UID,
+	VFD_K_USER,
+	VFD_K_GID,
+	VFD_K_GROUP,
+	VFD_K_UNIT,
+	VFD_K_CGROUP,
+	VFD_K_ACTION,
+	VFD_K_DEV,
+	VFD_K_PF,
+	VFD_K_VF,
+	VFD_K_COUNT
 };
 
-static const char *const vfb_key_names[VFB_K_COUNT] = {
+static const char *const vfd_key_names[VFD_K_COUNT] = {
 	"uid",	  "user",   "gid", "group", "unit",
 	"cgroup", "action", "dev", "pf",    "vf",
 };
 
-#define VFB_KEY_BIT(k) (1u << (k))
-#define VFB_WHO_KEYS                                         \
-	(VFB_KEY_BIT(VFB_K_UID) | VFB_KEY_BIT(VFB_K_USER) |  \
-	 VFB_KEY_BIT(VFB_K_GID) | VFB_KEY_BIT(VFB_K_GROUP) | \
-	 VFB_KEY_BIT(VFB_K_UNIT) | VFB_KEY_BIT(VFB_K_CGROUP))
-#define VFB_ACT_ALL (VFB_ACT_OPEN | VFB_ACT_ROTATE)
+#define VFD_KEY_BIT(k) (1u << (k))
+#define VFD_WHO_KEYS                                         \
+	(VFD_KEY_BIT(VFD_K_UID) | VFD_KEY_BIT(VFD_K_USER) |  \
+	 VFD_KEY_BIT(VFD_K_GID) | VFD_KEY_BIT(VFD_K_GROUP) | \
+	 VFD_KEY_BIT(VFD_K_UNIT) | VFD_KEY_BIT(VFD_K_CGROUP))
+#define VFD_ACT_ALL (VFD_ACT_OPEN | VFD_ACT_ROTATE)
 
-enum vfb_target_kind {
-	VFB_TGT_ANY, /* dev=* */
-	VFB_TGT_DEV, /* dev=ADDR */
-	VFB_TGT_PF,  /* pf=ADDR alone: the PF function itself */
-	VFB_TGT_VFS, /* pf=ADDR vf=LIST */
+enum vfd_target_kind {
+	VFD_TGT_ANY, /* dev=* */
+	VFD_TGT_DEV, /* dev=ADDR */
+	VFD_TGT_PF,  /* pf=ADDR alone: the PF function itself */
+	VFD_TGT_VFS, /* pf=ADDR vf=LIST */
 };
 
-struct vfb_rule {
+struct vfd_rule {
 	unsigned int line;
 	bool allow;
 	bool anyone;
-	unsigned int keys; /* VFB_KEY_BIT() of each key given */
-	/* uid=, user=, gid=, group= by enum vfb_key: any id of a list
+	unsigned int keys; /* VFD_KEY_BIT() of each key given */
+	/* uid=, user=, gid=, group= by enum vfd_key: any id of a list
 	 * matches; user= and group= are resolved at parse time */
-	unsigned int n_ids[VFB_K_UNIT];
-	unsigned int ids[VFB_K_UNIT][VFB_WHO_MAX];
-	char units[VFB_UNIT_LEN];    /* unit=, a comma list */
-	char cgroup[VFB_CGROUP_LEN]; /* cgroup=: this cgroup or below */
-	unsigned int actions;	     /* enum vfb_action bits */
+	unsigned int n_ids[VFD_K_UNIT];
+	unsigned int ids[VFD_K_UNIT][VFD_WHO_MAX];
+	char units[VFD_UNIT_LEN];    /* unit=, a comma list */
+	char cgroup[VFD_CGROUP_LEN]; /* cgroup=: this cgroup or below */
+	unsigned int actions;	     /* enum vfd_action bits */
 	bool rotate_named;	     /* "rotate" itself in action= */
-	enum vfb_target_kind kind;
+	enum vfd_target_kind kind;
 	struct vft_pci_addr addr; /* dev= or pf= */
-	uint8_t vfs[VFB_VF_MAX / 8];
+	uint8_t vfs[VFD_VF_MAX / 8];
 };
 
-struct vfb_policy {
+struct vfd_policy {
 	unsigned int n;
 	unsigned int cap;
-	struct vfb_rule *rules;
+	struct vfd_rule *rules;
 };
 
 /* Where the parser is, for its messages. */
-struct vfb_ctx {
+struct vfd_ctx {
 	const char *origin;
 	unsigned int line;
 	struct vft_err *err;
@@ -106,11 +106,11 @@ struct vfb_ctx {
 /* ---- messages ---- */
 
 /* -EINVAL with "ORIGIN:LINE: " and the message. */
-static int vfb_fail(const struct vfb_ctx *c, const char *fmt, ...)
+static int vfd_fail(const struct vfd_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static int
-vfb_fail(const struct vfb_ctx *c, const char *fmt, ...)
+vfd_fail(const struct vfd_ctx *c, const char *fmt, ...)
 {
 	char what[VFT_ERR_MSG_LEN];
 	va_list ap;
@@ -123,16 +123,16 @@ vfb_fail(const struct vfb_ctx *c, const char *fmt, ...)
 }
 
 /*
- * A value as it appears in a message: at most VFB_QUOTE_MAX characters
+ * A value as it appears in a message: at most VFD_QUOTE_MAX characters
  * (then "..."), bytes that are not printable ASCII shown as '?', so that
  * binary input cannot garble a log line.
  */
 static const char *
-vfb_quote(char out[VFB_QUOTE_MAX + 4], const char *s)
+vfd_quote(char out[VFD_QUOTE_MAX + 4], const char *s)
 {
 	size_t i;
 
-	for (i = 0; i < VFB_QUOTE_MAX && s[i] != '\0'; i++)
+	for (i = 0; i < VFD_QUOTE_MAX && s[i] != '\0'; i++)
 		out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
 	if (s[i] != '\0') {
 		memcpy(out + i, "...", 3);
@@ -146,7 +146,7 @@ vfb_quote(char out[VFB_QUOTE_MAX + 4], const char *s)
 
 /* A decimal number from 0 to @max, digits only. */
 static int
-vfb_parse_num(const char *s, unsigned long max, unsigned long *out)
+vfd_parse_num(const char *s, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
 	size_t i;
@@ -166,18 +166,18 @@ vfb_parse_num(const char *s, unsigned long max, unsigned long *out)
 
 /* uid= and gid=: one number; (uid_t)-1 means "no id" to the kernel. */
 static int
-vfb_parse_id(const struct vfb_ctx *c, const char *key, const char *val,
+vfd_parse_id(const struct vfd_ctx *c, const char *key, const char *val,
 	     unsigned int *out)
 {
 	unsigned long v;
 
-	if (vfb_parse_num(val, 4294967294ul, &v) != 0) {
-		char q[VFB_QUOTE_MAX + 4];
+	if (vfd_parse_num(val, 4294967294ul, &v) != 0) {
+		char q[VFD_QUOTE_MAX + 4];
 
-		return vfb_fail(c,
+		return vfd_fail(c,
 				"bad %s '%s' (expected a decimal number from 0 "
 				"to 4294967294)",
-				key, vfb_quote(q, val));
+				key, vfd_quote(q, val));
 	}
 	*out = (unsigned int)v;
 	return 0;
@@ -185,7 +185,7 @@ vfb_parse_id(const struct vfb_ctx *c, const char *key, const char *val,
 
 /* A buffer for getpwnam_r()/getgrnam_r(), grown while they say ERANGE. */
 static char *
-vfb_nss_buf(char *old, size_t *size)
+vfd_nss_buf(char *old, size_t *size)
 {
 	long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
 	char *b;
@@ -202,11 +202,11 @@ vfb_nss_buf(char *old, size_t *size)
 
 /* One NSS lookup of a name: fills @p id; 0, ERANGE (buffer too small) or
  * an errno; *found false when the name is unknown. */
-typedef int (*vfb_nss_fn)(const char *name, char *buf, size_t size,
+typedef int (*vfd_nss_fn)(const char *name, char *buf, size_t size,
 			  unsigned int *id, bool *found);
 
 static int
-vfb_nss_user(const char *name, char *buf, size_t size, unsigned int *id,
+vfd_nss_user(const char *name, char *buf, size_t size, unsigned int *id,
 	     bool *found)
 {
 	struct passwd pw, *res = NULL;
@@ -219,7 +219,7 @@ vfb_nss_user(const char *name, char *buf, size_t size, unsigned int *id,
 }
 
 static int
-vfb_nss_group(const char *name, char *buf, size_t size, unsigned int *id,
+vfd_nss_group(const char *name, char *buf, size_t size, unsigned int *id,
 	      bool *found)
 {
 	struct group gr, *res = NULL;
@@ -235,38 +235,38 @@ vfb_nss_group(const char *name, char *buf, size_t size, unsigned int *id,
  * @p call: the libc function, named in the error; @p key: the numeric key
  * that says the same, "uid", "gid"). */
 static int
-vfb_lookup(const struct vfb_ctx *c, vfb_nss_fn fn, const char *what,
+vfd_lookup(const struct vfd_ctx *c, vfd_nss_fn fn, const char *what,
 	   const char *call, const char *key, const char *name,
 	   unsigned int *id)
 {
-	char q[VFB_QUOTE_MAX + 4];
+	char q[VFD_QUOTE_MAX + 4];
 	size_t size = 0;
 	char *buf = NULL;
 	bool found = false;
 	int rc;
 
 	do {
-		buf = vfb_nss_buf(buf, &size);
+		buf = vfd_nss_buf(buf, &size);
 		if (buf == NULL)
-			return vfb_fail(c, "no memory to look up %s '%s'", what,
-					vfb_quote(q, name));
+			return vfd_fail(c, "no memory to look up %s '%s'", what,
+					vfd_quote(q, name));
 		rc = fn(name, buf, size, id, &found);
-	} while (rc == ERANGE && size < VFB_NSS_BUF_MAX);
+	} while (rc == ERANGE && size < VFD_NSS_BUF_MAX);
 	free(buf);
 	if (rc != 0)
-		return vfb_fail(c, "cannot look up %s '%s': %s", what,
-				vfb_quote(q, name), strerror(rc));
+		return vfd_fail(c, "cannot look up %s '%s': %s", what,
+				vfd_quote(q, name), strerror(rc));
 	if (!found)
-		return vfb_fail(c,
+		return vfd_fail(c,
 				"unknown %s '%s' (expected a %s name %s "
 				"knows, or %s=N)",
-				what, vfb_quote(q, name), what, call, key);
+				what, vfd_quote(q, name), what, call, key);
 	return 0;
 }
 
 /* Split @s at the next ',' (in place); @return the item, NULL at the end. */
 static char *
-vfb_next_item(char **s)
+vfd_next_item(char **s)
 {
 	char *item = *s, *comma;
 
@@ -284,77 +284,77 @@ vfb_next_item(char **s)
 
 /* unit=: a comma list of unit names, kept whole for matching. */
 static int
-vfb_parse_units(const struct vfb_ctx *c, char *val, struct vfb_rule *r)
+vfd_parse_units(const struct vfd_ctx *c, char *val, struct vfd_rule *r)
 {
-	char q[VFB_QUOTE_MAX + 4];
+	char q[VFD_QUOTE_MAX + 4];
 	size_t n = strlen(val);
 	char *item;
 
-	if (n >= VFB_UNIT_LEN)
-		return vfb_fail(c,
+	if (n >= VFD_UNIT_LEN)
+		return vfd_fail(c,
 				"unit= list '%s' is longer than %u characters",
-				vfb_quote(q, val), VFB_UNIT_LEN - 1);
+				vfd_quote(q, val), VFD_UNIT_LEN - 1);
 	memcpy(r->units, val, n + 1);
-	while ((item = vfb_next_item(&val)) != NULL)
-		if (!vfb_unit_name_valid(item, strlen(item)))
-			return vfb_fail(c,
+	while ((item = vfd_next_item(&val)) != NULL)
+		if (!vfd_unit_name_valid(item, strlen(item)))
+			return vfd_fail(c,
 					"bad unit '%s' (expected a systemd "
 					"unit name ending in .service or "
 					".scope, of letters, digits and "
 					":_.\\@-)",
-					vfb_quote(q, item));
+					vfd_quote(q, item));
 	return 0;
 }
 
 /* cgroup=: one absolute cgroup v2 path (doc/guides/broker_policy.inc). */
 static int
-vfb_parse_cgroup(const struct vfb_ctx *c, const char *val, struct vfb_rule *r)
+vfd_parse_cgroup(const struct vfd_ctx *c, const char *val, struct vfd_rule *r)
 {
-	if (!vfb_cgroup_path_valid(val)) {
-		char q[VFB_QUOTE_MAX + 4];
+	if (!vfd_cgroup_path_valid(val)) {
+		char q[VFD_QUOTE_MAX + 4];
 
-		return vfb_fail(c,
+		return vfd_fail(c,
 				"bad cgroup '%s' (expected an absolute cgroup "
 				"v2 path below the root such as "
 				"/machine.slice/fwd.slice, printable with no "
 				"blank or ',', no '.' or '..' component, at "
 				"most %u characters)",
-				vfb_quote(q, val), VFB_CGROUP_LEN - 1);
+				vfd_quote(q, val), VFD_CGROUP_LEN - 1);
 	}
 	memcpy(r->cgroup, val, strlen(val) + 1);
 	return 0;
 }
 
 static int
-vfb_parse_one_id(const struct vfb_ctx *c, enum vfb_key k, const char *item,
+vfd_parse_one_id(const struct vfd_ctx *c, enum vfd_key k, const char *item,
 		 unsigned int *id)
 {
 	switch (k) {
-	case VFB_K_USER:
-		return vfb_lookup(c, vfb_nss_user, "user", "getpwnam_r", "uid",
+	case VFD_K_USER:
+		return vfd_lookup(c, vfd_nss_user, "user", "getpwnam_r", "uid",
 				  item, id);
-	case VFB_K_GROUP:
-		return vfb_lookup(c, vfb_nss_group, "group", "getgrnam_r",
+	case VFD_K_GROUP:
+		return vfd_lookup(c, vfd_nss_group, "group", "getgrnam_r",
 				  "gid", item, id);
 	default:
-		return vfb_parse_id(c, vfb_key_names[k], item, id);
+		return vfd_parse_id(c, vfd_key_names[k], item, id);
 	}
 }
 
-/* uid=, user=, gid=, group=: a comma list of at most VFB_WHO_MAX. */
+/* uid=, user=, gid=, group=: a comma list of at most VFD_WHO_MAX. */
 static int
-vfb_parse_ids(const struct vfb_ctx *c, enum vfb_key k, char *val,
-	      struct vfb_rule *r)
+vfd_parse_ids(const struct vfd_ctx *c, enum vfd_key k, char *val,
+	      struct vfd_rule *r)
 {
 	char *item;
 
-	while ((item = vfb_next_item(&val)) != NULL) {
-		if (r->n_ids[k] == VFB_WHO_MAX)
-			return vfb_fail(c,
+	while ((item = vfd_next_item(&val)) != NULL) {
+		if (r->n_ids[k] == VFD_WHO_MAX)
+			return vfd_fail(c,
 					"more than %u values in %s= (expected "
 					"a shorter list, or a group)",
-					VFB_WHO_MAX, vfb_key_names[k]);
-		if (vfb_parse_one_id(c, k, item, &r->ids[k][r->n_ids[k]]) != 0)
+					VFD_WHO_MAX, vfd_key_names[k]);
+		if (vfd_parse_one_id(c, k, item, &r->ids[k][r->n_ids[k]]) != 0)
 			return -EINVAL;
 		r->n_ids[k]++;
 	}
@@ -362,40 +362,40 @@ vfb_parse_ids(const struct vfb_ctx *c, enum vfb_key k, char *val,
 }
 
 static int
-vfb_parse_actions(const struct vfb_ctx *c, char *val, struct vfb_rule *r)
+vfd_parse_actions(const struct vfd_ctx *c, char *val, struct vfd_rule *r)
 {
-	char q[VFB_QUOTE_MAX + 4];
+	char q[VFD_QUOTE_MAX + 4];
 	char *item;
 
-	while ((item = vfb_next_item(&val)) != NULL) {
+	while ((item = vfd_next_item(&val)) != NULL) {
 		r->rotate_named |= strcmp(item, "rotate") == 0;
 		if (strcmp(item, "open") == 0)
-			r->actions |= VFB_ACT_OPEN;
+			r->actions |= VFD_ACT_OPEN;
 		else if (strcmp(item, "rotate") == 0)
-			r->actions |= VFB_ACT_ROTATE;
+			r->actions |= VFD_ACT_ROTATE;
 		else if (strcmp(item, "any") == 0)
-			r->actions |= VFB_ACT_ALL;
+			r->actions |= VFD_ACT_ALL;
 		else
-			return vfb_fail(c,
+			return vfd_fail(c,
 					"bad action '%s' in action= (expected "
 					"open, rotate, any or a comma list of "
 					"them)",
-					vfb_quote(q, item));
+					vfd_quote(q, item));
 	}
 	return 0;
 }
 
 static int
-vfb_parse_addr(const struct vfb_ctx *c, const char *key, const char *val,
+vfd_parse_addr(const struct vfd_ctx *c, const char *key, const char *val,
 	       struct vft_pci_addr *a)
 {
 	if (vft_pci_addr_parse(val, a) != 0) {
-		char q[VFB_QUOTE_MAX + 4];
+		char q[VFD_QUOTE_MAX + 4];
 
-		return vfb_fail(c,
+		return vfd_fail(c,
 				"bad PCI address '%s' in %s= (expected "
 				"DDDD:BB:DD.F or BB:DD.F%s)",
-				vfb_quote(q, val), key,
+				vfd_quote(q, val), key,
 				strcmp(key, "dev") == 0 ? ", or *" : "");
 	}
 	return 0;
@@ -403,31 +403,31 @@ vfb_parse_addr(const struct vfb_ctx *c, const char *key, const char *val,
 
 /* One VF index of a vf= list. */
 static int
-vfb_parse_vf_index(const struct vfb_ctx *c, const char *s, unsigned int *out)
+vfd_parse_vf_index(const struct vfd_ctx *c, const char *s, unsigned int *out)
 {
-	char q[VFB_QUOTE_MAX + 4];
+	char q[VFD_QUOTE_MAX + 4];
 	unsigned long v;
-	int rc = vfb_parse_num(s, VFB_VF_MAX - 1, &v);
+	int rc = vfd_parse_num(s, VFD_VF_MAX - 1, &v);
 
 	if (rc == -ERANGE)
-		return vfb_fail(c,
+		return vfd_fail(c,
 				"VF index %s in vf= is out of range (expected "
 				"0 to %u)",
-				vfb_quote(q, s), VFB_VF_MAX - 1);
+				vfd_quote(q, s), VFD_VF_MAX - 1);
 	if (rc != 0)
-		return vfb_fail(c,
+		return vfd_fail(c,
 				"bad VF index '%s' in vf= (expected N, N-M or "
 				"*, with indexes from 0 to %u)",
-				vfb_quote(q, s), VFB_VF_MAX - 1);
+				vfd_quote(q, s), VFD_VF_MAX - 1);
 	*out = (unsigned int)v;
 	return 0;
 }
 
 /* One item of a vf= list: "*", "N" or "N-M". */
 static int
-vfb_parse_vf_item(const struct vfb_ctx *c, char *item, struct vfb_rule *r)
+vfd_parse_vf_item(const struct vfd_ctx *c, char *item, struct vfd_rule *r)
 {
-	char whole[VFB_QUOTE_MAX + 4];
+	char whole[VFD_QUOTE_MAX + 4];
 	unsigned int lo, hi, i;
 	char *dash;
 
@@ -435,17 +435,17 @@ vfb_parse_vf_item(const struct vfb_ctx *c, char *item, struct vfb_rule *r)
 		memset(r->vfs, 0xff, sizeof(r->vfs));
 		return 0;
 	}
-	vfb_quote(whole, item);
+	vfd_quote(whole, item);
 	dash = strchr(item, '-');
 	if (dash != NULL)
 		*dash = '\0';
-	if (vfb_parse_vf_index(c, item, &lo) != 0)
+	if (vfd_parse_vf_index(c, item, &lo) != 0)
 		return -EINVAL;
 	hi = lo;
-	if (dash != NULL && vfb_parse_vf_index(c, dash + 1, &hi) != 0)
+	if (dash != NULL && vfd_parse_vf_index(c, dash + 1, &hi) != 0)
 		return -EINVAL;
 	if (hi < lo)
-		return vfb_fail(c,
+		return vfd_fail(c,
 				"bad VF range '%s' in vf= (expected N-M with "
 				"M >= N)",
 				whole);
@@ -455,12 +455,12 @@ vfb_parse_vf_item(const struct vfb_ctx *c, char *item, struct vfb_rule *r)
 }
 
 static int
-vfb_parse_vfs(const struct vfb_ctx *c, char *val, struct vfb_rule *r)
+vfd_parse_vfs(const struct vfd_ctx *c, char *val, struct vfd_rule *r)
 {
 	char *item;
 
-	while ((item = vfb_next_item(&val)) != NULL)
-		if (vfb_parse_vf_item(c, item, r) != 0)
+	while ((item = vfd_next_item(&val)) != NULL)
+		if (vfd_parse_vf_item(c, item, r) != 0)
 			return -EINVAL;
 	return 0;
 }
@@ -468,131 +468,131 @@ vfb_parse_vfs(const struct vfb_ctx *c, char *val, struct vfb_rule *r)
 /* ---- one line ---- */
 
 static int
-vfb_key_lookup(const char *key)
+vfd_key_lookup(const char *key)
 {
 	int k;
 
-	for (k = 0; k < VFB_K_COUNT; k++)
-		if (strcmp(key, vfb_key_names[k]) == 0)
+	for (k = 0; k < VFD_K_COUNT; k++)
+		if (strcmp(key, vfd_key_names[k]) == 0)
 			return k;
 	return -1;
 }
 
 static int
-vfb_parse_value(const struct vfb_ctx *c, enum vfb_key k, char *val,
-		struct vfb_rule *r)
+vfd_parse_value(const struct vfd_ctx *c, enum vfd_key k, char *val,
+		struct vfd_rule *r)
 {
 	switch (k) {
-	case VFB_K_UID:
-	case VFB_K_USER:
-	case VFB_K_GID:
-	case VFB_K_GROUP:
-		return vfb_parse_ids(c, k, val, r);
-	case VFB_K_UNIT:
-		return vfb_parse_units(c, val, r);
-	case VFB_K_CGROUP:
-		return vfb_parse_cgroup(c, val, r);
-	case VFB_K_ACTION:
-		return vfb_parse_actions(c, val, r);
-	case VFB_K_DEV:
+	case VFD_K_UID:
+	case VFD_K_USER:
+	case VFD_K_GID:
+	case VFD_K_GROUP:
+		return vfd_parse_ids(c, k, val, r);
+	case VFD_K_UNIT:
+		return vfd_parse_units(c, val, r);
+	case VFD_K_CGROUP:
+		return vfd_parse_cgroup(c, val, r);
+	case VFD_K_ACTION:
+		return vfd_parse_actions(c, val, r);
+	case VFD_K_DEV:
 		if (strcmp(val, "*") == 0) {
-			r->kind = VFB_TGT_ANY;
+			r->kind = VFD_TGT_ANY;
 			return 0;
 		}
-		r->kind = VFB_TGT_DEV;
-		return vfb_parse_addr(c, "dev", val, &r->addr);
-	case VFB_K_PF:
-		return vfb_parse_addr(c, "pf", val, &r->addr);
-	case VFB_K_VF:
-		return vfb_parse_vfs(c, val, r);
-	case VFB_K_COUNT:
+		r->kind = VFD_TGT_DEV;
+		return vfd_parse_addr(c, "dev", val, &r->addr);
+	case VFD_K_PF:
+		return vfd_parse_addr(c, "pf", val, &r->addr);
+	case VFD_K_VF:
+		return vfd_parse_vfs(c, val, r);
+	case VFD_K_COUNT:
 		break;
 	}
-	return vfb_fail(c, "internal error: key %d", (int)k);
+	return vfd_fail(c, "internal error: key %d", (int)k);
 }
 
 /* One whitespace-separated field after the verb. */
 static int
-vfb_parse_field(const struct vfb_ctx *c, char *f, struct vfb_rule *r)
+vfd_parse_field(const struct vfd_ctx *c, char *f, struct vfd_rule *r)
 {
-	char q[VFB_QUOTE_MAX + 4];
+	char q[VFD_QUOTE_MAX + 4];
 	char *eq;
 	int k;
 
 	if (strcmp(f, "anyone") == 0) {
 		if (r->anyone)
-			return vfb_fail(c, "duplicate 'anyone'");
+			return vfd_fail(c, "duplicate 'anyone'");
 		r->anyone = true;
 		return 0;
 	}
 	eq = strchr(f, '=');
 	if (eq == NULL)
-		return vfb_fail(c,
+		return vfd_fail(c,
 				"field '%s' is not key=value (expected "
 				"key=value, or the word anyone)",
-				vfb_quote(q, f));
+				vfd_quote(q, f));
 	*eq = '\0';
-	k = vfb_key_lookup(f);
+	k = vfd_key_lookup(f);
 	if (k < 0)
-		return vfb_fail(c,
+		return vfd_fail(c,
 				"unknown key '%s' (expected uid, user, gid, "
 				"group, unit, cgroup, action, dev, pf, vf)",
-				vfb_quote(q, f));
-	if (r->keys & VFB_KEY_BIT(k))
-		return vfb_fail(c,
+				vfd_quote(q, f));
+	if (r->keys & VFD_KEY_BIT(k))
+		return vfd_fail(c,
 				"duplicate key '%s' (expected each key once)",
-				vfb_key_names[k]);
-	r->keys |= VFB_KEY_BIT(k);
+				vfd_key_names[k]);
+	r->keys |= VFD_KEY_BIT(k);
 	if (eq[1] == '\0')
-		return vfb_fail(c, "empty value for key '%s'",
-				vfb_key_names[k]);
-	return vfb_parse_value(c, (enum vfb_key)k, eq + 1, r);
+		return vfd_fail(c, "empty value for key '%s'",
+				vfd_key_names[k]);
+	return vfd_parse_value(c, (enum vfd_key)k, eq + 1, r);
 }
 
 /* What a complete rule must have, once all its fields are read. */
 static int
-vfb_check_rule(const struct vfb_ctx *c, struct vfb_rule *r)
+vfd_check_rule(const struct vfd_ctx *c, struct vfd_rule *r)
 {
-	unsigned int who = r->keys & VFB_WHO_KEYS;
+	unsigned int who = r->keys & VFD_WHO_KEYS;
 
 	if (r->anyone && who != 0)
-		return vfb_fail(c,
+		return vfd_fail(c,
 				"'anyone' must stand alone (expected either "
 				"anyone or uid=, user=, gid=, group=, unit=, "
 				"cgroup=)");
 	if (!r->anyone && who == 0)
-		return vfb_fail(c, "missing who (expected uid=, user=, gid=, "
+		return vfd_fail(c, "missing who (expected uid=, user=, gid=, "
 				   "group=, unit=, cgroup= or anyone)");
-	if (!(r->keys & VFB_KEY_BIT(VFB_K_ACTION)))
-		return vfb_fail(c,
+	if (!(r->keys & VFD_KEY_BIT(VFD_K_ACTION)))
+		return vfd_fail(c,
 				"missing action= (expected open, rotate, any "
 				"or a comma list)");
-	if ((r->keys & VFB_KEY_BIT(VFB_K_VF)) &&
-	    !(r->keys & VFB_KEY_BIT(VFB_K_PF)))
-		return vfb_fail(c,
+	if ((r->keys & VFD_KEY_BIT(VFD_K_VF)) &&
+	    !(r->keys & VFD_KEY_BIT(VFD_K_PF)))
+		return vfd_fail(c,
 				"vf= without pf= (expected pf=ADDR vf=LIST)");
 	/* A rotation names the PF (vftokend_serve.c): a vf= list never
 	 * matches one, and a rule that says rotate must not look as if it
 	 * did. */
-	if (r->rotate_named && (r->keys & VFB_KEY_BIT(VFB_K_VF)))
-		return vfb_fail(c, "rotate with vf= never matches: a rotation "
+	if (r->rotate_named && (r->keys & VFD_KEY_BIT(VFD_K_VF)))
+		return vfd_fail(c, "rotate with vf= never matches: a rotation "
 				   "names the PF (expected a rule of its own: "
 				   "action=rotate pf=ADDR)");
-	if ((r->keys & VFB_KEY_BIT(VFB_K_DEV)) &&
-	    (r->keys & VFB_KEY_BIT(VFB_K_PF)))
-		return vfb_fail(c, "both dev= and pf= (expected exactly one "
+	if ((r->keys & VFD_KEY_BIT(VFD_K_DEV)) &&
+	    (r->keys & VFD_KEY_BIT(VFD_K_PF)))
+		return vfd_fail(c, "both dev= and pf= (expected exactly one "
 				   "target)");
-	if (!(r->keys & (VFB_KEY_BIT(VFB_K_DEV) | VFB_KEY_BIT(VFB_K_PF))))
-		return vfb_fail(c, "missing target (expected dev=ADDR, dev=*, "
+	if (!(r->keys & (VFD_KEY_BIT(VFD_K_DEV) | VFD_KEY_BIT(VFD_K_PF))))
+		return vfd_fail(c, "missing target (expected dev=ADDR, dev=*, "
 				   "pf=ADDR or pf=ADDR vf=LIST)");
-	if (r->keys & VFB_KEY_BIT(VFB_K_PF))
-		r->kind = (r->keys & VFB_KEY_BIT(VFB_K_VF)) ? VFB_TGT_VFS
-							    : VFB_TGT_PF;
+	if (r->keys & VFD_KEY_BIT(VFD_K_PF))
+		r->kind = (r->keys & VFD_KEY_BIT(VFD_K_VF)) ? VFD_TGT_VFS
+							    : VFD_TGT_PF;
 	return 0;
 }
 
 static bool
-vfb_is_space(char ch)
+vfd_is_space(char ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' ||
 	       ch == '\f';
@@ -600,16 +600,16 @@ vfb_is_space(char ch)
 
 /* The next whitespace-separated field of @*s (NUL-terminated in place). */
 static char *
-vfb_next_field(char **s)
+vfd_next_field(char **s)
 {
 	char *p = *s, *start;
 
-	while (vfb_is_space(*p))
+	while (vfd_is_space(*p))
 		p++;
 	if (*p == '\0')
 		return NULL;
 	start = p;
-	while (*p != '\0' && !vfb_is_space(*p))
+	while (*p != '\0' && !vfd_is_space(*p))
 		p++;
 	if (*p != '\0')
 		*p++ = '\0';
@@ -622,15 +622,15 @@ vfb_next_field(char **s)
  * rule in @r, 0 for a blank or comment line, -EINVAL.
  */
 static int
-vfb_parse_rule(const struct vfb_ctx *c, char *s, struct vfb_rule *r)
+vfd_parse_rule(const struct vfd_ctx *c, char *s, struct vfd_rule *r)
 {
-	char q[VFB_QUOTE_MAX + 4];
+	char q[VFD_QUOTE_MAX + 4];
 	char *hash = strchr(s, '#');
 	char *f;
 
 	if (hash != NULL)
 		*hash = '\0';
-	f = vfb_next_field(&s);
+	f = vfd_next_field(&s);
 	if (f == NULL)
 		return 0;
 	memset(r, 0, sizeof(*r));
@@ -638,27 +638,27 @@ vfb_parse_rule(const struct vfb_ctx *c, char *s, struct vfb_rule *r)
 	if (strcmp(f, "allow") == 0)
 		r->allow = true;
 	else if (strcmp(f, "deny") != 0)
-		return vfb_fail(c,
+		return vfd_fail(c,
 				"unknown verb '%s' (expected allow or deny "
 				"first)",
-				vfb_quote(q, f));
-	while ((f = vfb_next_field(&s)) != NULL)
-		if (vfb_parse_field(c, f, r) != 0)
+				vfd_quote(q, f));
+	while ((f = vfd_next_field(&s)) != NULL)
+		if (vfd_parse_field(c, f, r) != 0)
 			return -EINVAL;
-	if (vfb_check_rule(c, r) != 0)
+	if (vfd_check_rule(c, r) != 0)
 		return -EINVAL;
 	return 1;
 }
 
 static int
-vfb_policy_add(const struct vfb_ctx *c, struct vfb_policy *p,
-	       const struct vfb_rule *r)
+vfd_policy_add(const struct vfd_ctx *c, struct vfd_policy *p,
+	       const struct vfd_rule *r)
 {
-	if (p->n == VFB_RULES_MAX)
-		return vfb_fail(c, "more than %u rules", VFB_RULES_MAX);
+	if (p->n == VFD_RULES_MAX)
+		return vfd_fail(c, "more than %u rules", VFD_RULES_MAX);
 	if (p->n == p->cap) {
 		unsigned int cap = p->cap == 0 ? 16 : p->cap * 2;
-		struct vfb_rule *rules;
+		struct vfd_rule *rules;
 
 		rules = realloc(p->rules, (size_t)cap * sizeof(*rules));
 		if (rules == NULL)
@@ -674,28 +674,28 @@ vfb_policy_add(const struct vfb_ctx *c, struct vfb_policy *p,
 
 /* The line of @n bytes at @s (no newline) into @p. */
 static int
-vfb_parse_line(const struct vfb_ctx *c, const char *s, size_t n,
-	       struct vfb_policy *p)
+vfd_parse_line(const struct vfd_ctx *c, const char *s, size_t n,
+	       struct vfd_policy *p)
 {
-	char buf[VFB_LINE_MAX + 1];
+	char buf[VFD_LINE_MAX + 1];
 	const char *nul;
-	struct vfb_rule r;
+	struct vfd_rule r;
 	int rc;
 
-	if (n > VFB_LINE_MAX)
-		return vfb_fail(c,
+	if (n > VFD_LINE_MAX)
+		return vfd_fail(c,
 				"line is %zu bytes long (expected at most %u)",
-				n, VFB_LINE_MAX);
+				n, VFD_LINE_MAX);
 	nul = memchr(s, '\0', n);
 	if (nul != NULL)
-		return vfb_fail(c, "NUL byte at column %zu (expected text)",
+		return vfd_fail(c, "NUL byte at column %zu (expected text)",
 				(size_t)(nul - s) + 1);
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	rc = vfb_parse_rule(c, buf, &r);
+	rc = vfd_parse_rule(c, buf, &r);
 	if (rc <= 0)
 		return rc;
-	return vfb_policy_add(c, p, &r);
+	return vfd_policy_add(c, p, &r);
 }
 
 /* The lines of @p text into @p p. Without @p report the first bad line
@@ -703,8 +703,8 @@ vfb_parse_line(const struct vfb_ctx *c, const char *s, size_t n,
  * skipped, and the count of bad lines returned. Out of memory always
  * ends it. */
 static int
-vfb_parse_text(struct vfb_ctx *c, const char *text, size_t len,
-	       struct vfb_policy *p, vfb_report_fn report, void *ctx)
+vfd_parse_text(struct vfd_ctx *c, const char *text, size_t len,
+	       struct vfd_policy *p, vfd_report_fn report, void *ctx)
 {
 	size_t pos = 0;
 	int bad = 0;
@@ -715,7 +715,7 @@ vfb_parse_text(struct vfb_ctx *c, const char *text, size_t len,
 		int rc;
 
 		c->line++;
-		rc = vfb_parse_line(c, text + pos, n, p);
+		rc = vfd_parse_line(c, text + pos, n, p);
 		if (rc < 0 && (report == NULL || rc == -ENOMEM))
 			return rc;
 		if (rc < 0) {
@@ -729,12 +729,12 @@ vfb_parse_text(struct vfb_ctx *c, const char *text, size_t len,
 }
 
 int
-vfb_policy_check(const char *text, size_t len, const char *origin,
-		 vfb_report_fn report, void *ctx)
+vfd_policy_check(const char *text, size_t len, const char *origin,
+		 vfd_report_fn report, void *ctx)
 {
 	struct vft_err err;
-	struct vfb_ctx c = { origin != NULL ? origin : "policy", 0, &err };
-	struct vfb_policy *p;
+	struct vfd_ctx c = { origin != NULL ? origin : "policy", 0, &err };
+	struct vfd_policy *p;
 	int rc;
 
 	vft_err_clear(&err);
@@ -743,17 +743,17 @@ vfb_policy_check(const char *text, size_t len, const char *origin,
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
-	rc = vfb_parse_text(&c, text, len, p, report, ctx);
-	vfb_policy_free(p);
+	rc = vfd_parse_text(&c, text, len, p, report, ctx);
+	vfd_policy_free(p);
 	return rc;
 }
 
 int
-vfb_policy_parse(const char *text, size_t len, const char *origin,
-		 struct vfb_policy **out, struct vft_err *err)
+vfd_policy_parse(const char *text, size_t len, const char *origin,
+		 struct vfd_policy **out, struct vft_err *err)
 {
-	struct vfb_ctx c = { origin != NULL ? origin : "policy", 0, err };
-	struct vfb_policy *p;
+	struct vfd_ctx c = { origin != NULL ? origin : "policy", 0, err };
+	struct vfd_policy *p;
 	int rc;
 
 	if (out == NULL)
@@ -765,9 +765,9 @@ vfb_policy_parse(const char *text, size_t len, const char *origin,
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return vft_err_set(err, -ENOMEM, "%s: no memory", c.origin);
-	rc = vfb_parse_text(&c, text, len, p, NULL, NULL);
+	rc = vfd_parse_text(&c, text, len, p, NULL, NULL);
 	if (rc < 0) {
-		vfb_policy_free(p);
+		vfd_policy_free(p);
 		return rc;
 	}
 	*out = p;
@@ -776,7 +776,7 @@ vfb_policy_parse(const char *text, size_t len, const char *origin,
 }
 
 void
-vfb_policy_free(struct vfb_policy *p)
+vfd_policy_free(struct vfd_policy *p)
 {
 	if (p == NULL)
 		return;
@@ -785,16 +785,16 @@ vfb_policy_free(struct vfb_policy *p)
 }
 
 unsigned int
-vfb_policy_rules(const struct vfb_policy *p)
+vfd_policy_rules(const struct vfd_policy *p)
 {
 	return p != NULL ? p->n : 0;
 }
 
 /* ---- the file ---- */
 
-/* The rules of vfb_policy_load() on the open file's status. */
+/* The rules of vfd_policy_load() on the open file's status. */
 static int
-vfb_file_check(const char *path, const struct stat *st, struct vft_err *err)
+vfd_file_check(const char *path, const struct stat *st, struct vft_err *err)
 {
 	uid_t me = geteuid();
 
@@ -827,10 +827,10 @@ vfb_file_check(const char *path, const struct stat *st, struct vft_err *err)
 
 /* The whole file at @fd into a new buffer of *@len bytes. */
 static int
-vfb_file_read(int fd, const char *path, char **text, size_t *len,
+vfd_file_read(int fd, const char *path, char **text, size_t *len,
 	      struct vft_err *err)
 {
-	size_t cap = VFB_FILE_MAX + 1, n = 0;
+	size_t cap = VFD_FILE_MAX + 1, n = 0;
 	char *buf = malloc(cap);
 
 	if (buf == NULL)
@@ -851,11 +851,11 @@ vfb_file_read(int fd, const char *path, char **text, size_t *len,
 			break;
 		n += (size_t)r;
 	}
-	if (n > VFB_FILE_MAX) {
+	if (n > VFD_FILE_MAX) {
 		free(buf);
 		return vft_err_set(err, -EFBIG,
 				   "policy file %s is larger than %u bytes",
-				   path, VFB_FILE_MAX);
+				   path, VFD_FILE_MAX);
 	}
 	*text = buf;
 	*len = n;
@@ -863,9 +863,9 @@ vfb_file_read(int fd, const char *path, char **text, size_t *len,
 }
 
 /* The text of the policy file @p path, under the rules of
- * vfb_policy_load(). */
+ * vfd_policy_load(). */
 static int
-vfb_file_text(const char *path, char **text, size_t *len, struct vft_err *err)
+vfd_file_text(const char *path, char **text, size_t *len, struct vft_err *err)
 {
 	struct stat st;
 	int fd, rc;
@@ -888,16 +888,16 @@ vfb_file_text(const char *path, char **text, size_t *len, struct vft_err *err)
 		rc = vft_err_set(err, -errno, "cannot stat policy file %s: %s",
 				 path, strerror(errno));
 	} else {
-		rc = vfb_file_check(path, &st, err);
+		rc = vfd_file_check(path, &st, err);
 		if (rc == 0)
-			rc = vfb_file_read(fd, path, text, len, err);
+			rc = vfd_file_read(fd, path, text, len, err);
 	}
 	close(fd);
 	return rc;
 }
 
 int
-vfb_policy_load(const char *path, struct vfb_policy **out, struct vft_err *err)
+vfd_policy_load(const char *path, struct vfd_policy **out, struct vft_err *err)
 {
 	size_t len = 0;
 	char *text = NULL;
@@ -906,16 +906,16 @@ vfb_policy_load(const char *path, struct vfb_policy **out, struct vft_err *err)
 	if (out == NULL)
 		return vft_err_set(err, -EINVAL, "no place for the policy");
 	*out = NULL;
-	rc = vfb_file_text(path, &text, &len, err);
+	rc = vfd_file_text(path, &text, &len, err);
 	if (rc != 0)
 		return rc;
-	rc = vfb_policy_parse(text, len, path, out, err);
+	rc = vfd_policy_parse(text, len, path, out, err);
 	free(text);
 	return rc;
 }
 
 int
-vfb_policy_check_file(const char *path, vfb_report_fn report, void *ctx)
+vfd_policy_check_file(const char *path, vfd_report_fn report, void *ctx)
 {
 	size_t len = 0;
 	char *text = NULL;
@@ -925,12 +925,12 @@ vfb_policy_check_file(const char *path, vfb_report_fn report, void *ctx)
 	if (report == NULL)
 		return -EINVAL;
 	vft_err_clear(&err);
-	rc = vfb_file_text(path, &text, &len, &err);
+	rc = vfd_file_text(path, &text, &len, &err);
 	if (rc != 0) {
 		report(ctx, &err);
 		return 1;
 	}
-	rc = vfb_policy_check(text, len, path, report, ctx);
+	rc = vfd_policy_check(text, len, path, report, ctx);
 	free(text);
 	return rc;
 }
@@ -938,14 +938,14 @@ vfb_policy_check_file(const char *path, vfb_report_fn report, void *ctx)
 /* ---- matching ---- */
 
 static bool
-vfb_peer_in_group(const struct vfb_peer *peer, gid_t gid)
+vfd_peer_in_group(const struct vfd_peer *peer, gid_t gid)
 {
 	unsigned int i, n = peer->n_groups;
 
 	if (peer->gid == gid)
 		return true;
-	if (n > VFB_MAX_GROUPS)
-		n = VFB_MAX_GROUPS;
+	if (n > VFD_MAX_GROUPS)
+		n = VFD_MAX_GROUPS;
 	for (i = 0; i < n; i++)
 		if (peer->groups[i] == gid)
 			return true;
@@ -954,16 +954,16 @@ vfb_peer_in_group(const struct vfb_peer *peer, gid_t gid)
 
 /* The peer's uid (uid=, user=) or one of its groups is in the list. */
 static bool
-vfb_peer_in_ids(const struct vfb_rule *r, enum vfb_key k,
-		const struct vfb_peer *peer)
+vfd_peer_in_ids(const struct vfd_rule *r, enum vfd_key k,
+		const struct vfd_peer *peer)
 {
 	unsigned int i;
 
 	for (i = 0; i < r->n_ids[k]; i++) {
-		if (k == VFB_K_UID || k == VFB_K_USER) {
+		if (k == VFD_K_UID || k == VFD_K_USER) {
 			if (peer->uid == r->ids[k][i])
 				return true;
-		} else if (vfb_peer_in_group(peer, r->ids[k][i])) {
+		} else if (vfd_peer_in_group(peer, r->ids[k][i])) {
 			return true;
 		}
 	}
@@ -972,9 +972,9 @@ vfb_peer_in_ids(const struct vfb_rule *r, enum vfb_key k,
 
 /* The peer's unit is one of the rule's unit= list. */
 static bool
-vfb_peer_in_units(const struct vfb_rule *r, const struct vfb_peer *peer)
+vfd_peer_in_units(const struct vfd_rule *r, const struct vfd_peer *peer)
 {
-	size_t n = strnlen(peer->unit, VFB_UNIT_LEN);
+	size_t n = strnlen(peer->unit, VFD_UNIT_LEN);
 	const char *item = r->units;
 
 	if (n == 0)
@@ -993,60 +993,60 @@ vfb_peer_in_units(const struct vfb_rule *r, const struct vfb_peer *peer)
 
 /* Every who given must match. */
 static bool
-vfb_rule_who(const struct vfb_rule *r, const struct vfb_peer *peer)
+vfd_rule_who(const struct vfd_rule *r, const struct vfd_peer *peer)
 {
 	int k;
 
 	if (r->anyone)
 		return true;
-	for (k = VFB_K_UID; k < VFB_K_UNIT; k++)
-		if ((r->keys & VFB_KEY_BIT(k)) &&
-		    !vfb_peer_in_ids(r, (enum vfb_key)k, peer))
+	for (k = VFD_K_UID; k < VFD_K_UNIT; k++)
+		if ((r->keys & VFD_KEY_BIT(k)) &&
+		    !vfd_peer_in_ids(r, (enum vfd_key)k, peer))
 			return false;
-	if ((r->keys & VFB_KEY_BIT(VFB_K_UNIT)) && !vfb_peer_in_units(r, peer))
+	if ((r->keys & VFD_KEY_BIT(VFD_K_UNIT)) && !vfd_peer_in_units(r, peer))
 		return false;
 	/* no cgroup (vanished pid, pid 0) matches no cgroup= rule */
-	if ((r->keys & VFB_KEY_BIT(VFB_K_CGROUP)) &&
-	    !vfb_cgroup_below(peer->cgroup, r->cgroup))
+	if ((r->keys & VFD_KEY_BIT(VFD_K_CGROUP)) &&
+	    !vfd_cgroup_below(peer->cgroup, r->cgroup))
 		return false;
 	return true;
 }
 
 static bool
-vfb_rule_target(const struct vfb_rule *r, const struct vfb_target *t)
+vfd_rule_target(const struct vfd_rule *r, const struct vfd_target *t)
 {
 	switch (r->kind) {
-	case VFB_TGT_ANY:
+	case VFD_TGT_ANY:
 		return true;
-	case VFB_TGT_DEV:
-	case VFB_TGT_PF:
+	case VFD_TGT_DEV:
+	case VFD_TGT_PF:
 		return vft_pci_addr_equal(&r->addr, &t->addr);
-	case VFB_TGT_VFS:
+	case VFD_TGT_VFS:
 		return t->is_vf && vft_pci_addr_equal(&r->addr, &t->pf) &&
-		       t->vf_index < VFB_VF_MAX &&
+		       t->vf_index < VFD_VF_MAX &&
 		       (r->vfs[t->vf_index / 8] & (1u << (t->vf_index % 8)));
 	}
 	return false;
 }
 
 bool
-vfb_policy_allows(const struct vfb_policy *p, const struct vfb_peer *peer,
-		  enum vfb_action act, const struct vfb_target *t,
+vfd_policy_allows(const struct vfd_policy *p, const struct vfd_peer *peer,
+		  enum vfd_action act, const struct vfd_target *t,
 		  unsigned int *line)
 {
-	const struct vfb_rule *r;
+	const struct vfd_rule *r;
 	unsigned int i;
 
 	if (line != NULL)
 		*line = 0;
 	if (p == NULL || peer == NULL || t == NULL)
 		return false;
-	if (act != VFB_ACT_OPEN && act != VFB_ACT_ROTATE)
+	if (act != VFD_ACT_OPEN && act != VFD_ACT_ROTATE)
 		return false;
 	for (i = 0; i < p->n; i++) {
 		r = &p->rules[i];
-		if (!(r->actions & act) || !vfb_rule_who(r, peer) ||
-		    !vfb_rule_target(r, t))
+		if (!(r->actions & act) || !vfd_rule_who(r, peer) ||
+		    !vfd_rule_target(r, t))
 			continue;
 		if (line != NULL)
 			*line = r->line;
@@ -1056,14 +1056,14 @@ vfb_policy_allows(const struct vfb_policy *p, const struct vfb_peer *peer,
 }
 
 bool
-vfb_policy_names(const struct vfb_policy *p, const struct vfb_peer *peer)
+vfd_policy_names(const struct vfd_policy *p, const struct vfd_peer *peer)
 {
 	unsigned int i;
 
 	if (p == NULL || peer == NULL)
 		return false;
 	for (i = 0; i < p->n; i++)
-		if (p->rules[i].allow && vfb_rule_who(&p->rules[i], peer))
+		if (p->rules[i].allow && vfd_rule_who(&p->rules[i], peer))
 			return true;
 	return false;
 }

@@ -25,16 +25,16 @@
 
 /* The function, its PF and VF index (for the policy), and the PF whose
  * token it needs ("" when it needs none: neither PF nor VF). */
-struct vfd_target {
-	struct vfb_target t;
+struct vfd_asked {
+	struct vfd_target t;
 	bool is_pf;
 	bool token_pf; /* t.pf (VF) or t.addr (PF) has the token */
 	char desc[96]; /* "0000:00:03.1 (VF 1 of 0000:00:02.0)" */
 };
 
 static void
-vfd_target_read(struct vfd *b, const struct vft_pci_addr *addr,
-		struct vfd_target *tg)
+vfd_asked_read(struct vfd *b, const struct vft_pci_addr *addr,
+	       struct vfd_asked *tg)
 {
 	struct vft_pci_dev *dev = malloc(sizeof(*dev));
 	char name[VFT_PCI_ADDR_LEN], pfname[VFT_PCI_ADDR_LEN];
@@ -95,11 +95,11 @@ vfd_token_read(struct vfd *b, const struct vft_pci_addr *pf,
 }
 
 static bool
-vfd_allowed(struct vfd *b, struct vfd_client *c, enum vfb_action act,
-	    const struct vfd_target *tg, char *why, size_t len)
+vfd_allowed(struct vfd *b, struct vfd_client *c, enum vfd_action act,
+	    const struct vfd_asked *tg, char *why, size_t len)
 {
 	unsigned int line = 0;
-	bool ok = vfb_policy_allows(b->policy, &c->peer, act, &tg->t, &line);
+	bool ok = vfd_policy_allows(b->policy, &c->peer, act, &tg->t, &line);
 
 	if (line > 0)
 		snprintf(why, len, "%s (rule at line %u)",
@@ -134,15 +134,15 @@ vfd_denied_rep(struct vfd_client *c, const struct vft_pci_addr *addr,
  * budget. */
 static void
 vfd_refused(struct vfd *b, struct vfd_client *c, const char *act,
-	    const struct vfd_target *tg, const char *why)
+	    const struct vfd_asked *tg, const char *why)
 {
-	char who[VFB_PEER_FMT_LEN];
+	char who[VFD_PEER_FMT_LEN];
 
 	c->refusals++;
 	b->stats.refusals++;
 	if (!vfd_log_refusal(b, c->peer.uid))
 		return;
-	vfb_peer_format(&c->peer, who, sizeof(who));
+	vfd_peer_format(&c->peer, who, sizeof(who));
 	vfd_log(VFD_WARNING, "%s %s %s: %s", who, act, tg->desc, why);
 }
 
@@ -249,8 +249,8 @@ vfd_client_ctx(const struct vft_broker_open_req *req, const int *fds,
  * its PF has no token file (the kernel then decides, and the explainer
  * says why). */
 static void
-vfd_open_token(struct vfd *b, const struct vfd_target *tg,
-	       struct vft_token *tok, char fp[VFT_FINGERPRINT_LEN])
+vfd_open_token(struct vfd *b, const struct vfd_asked *tg, struct vft_token *tok,
+	       char fp[VFT_FINGERPRINT_LEN])
 {
 	char path[512];
 	struct vft_err err;
@@ -313,9 +313,9 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 	int out[VFT_BROKER_MAX_FDS], ref = -1, ret, nfds;
 	struct vft_broker_open_rep rep;
 	struct vft_broker_client_ctx cc;
-	char fp[VFT_FINGERPRINT_LEN], who[VFB_PEER_FMT_LEN], why[96];
+	char fp[VFT_FINGERPRINT_LEN], who[VFD_PEER_FMT_LEN], why[96];
 	struct vft_pci_addr addr;
-	struct vfd_target tg;
+	struct vfd_asked tg;
 	struct vft_token tok;
 	struct vft_err err;
 	unsigned int n = 0;
@@ -326,9 +326,9 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 	rep.group_id = -1;
 	rep.cdev = -1;
 	vft_pci_addr_parse(req->addr, &addr);
-	vfd_target_read(b, &addr, &tg);
-	vfb_peer_format(&c->peer, who, sizeof(who));
-	if (!vfd_allowed(b, c, VFB_ACT_OPEN, &tg, why, sizeof(why))) {
+	vfd_asked_read(b, &addr, &tg);
+	vfd_peer_format(&c->peer, who, sizeof(who));
+	if (!vfd_allowed(b, c, VFD_ACT_OPEN, &tg, why, sizeof(why))) {
 		/* Its fds are never received: the kernel drops them. */
 		vfd_consume(c);
 		rep.error = -EPERM;
@@ -399,7 +399,7 @@ vfd_open(struct vfd *b, struct vfd_client *c,
 
 /* What vfd_open_many() knows of one function of the request. */
 struct vfd_many {
-	struct vfd_target tg;
+	struct vfd_asked tg;
 	struct vft_token tok;
 	char fp[VFT_FINGERPRINT_LEN];
 	char why[96];
@@ -512,13 +512,13 @@ vfd_open_many(struct vfd *b, struct vfd_client *c,
 	unsigned int i, n = req->count, allowed = 0, refusals;
 	struct vft_broker_open_req one;
 	struct vft_broker_client_ctx cc;
-	char who[VFB_PEER_FMT_LEN];
+	char who[VFD_PEER_FMT_LEN];
 	bool lied = false;
 	struct vft_err err;
 	size_t n_desc;
 	int nfds = 0;
 
-	vfb_peer_format(&c->peer, who, sizeof(who));
+	vfd_peer_format(&c->peer, who, sizeof(who));
 	if (reps == NULL || m == NULL) {
 		/* Nothing received yet: its fds are dropped by the kernel. */
 		vfd_consume(c);
@@ -541,12 +541,12 @@ vfd_open_many(struct vfd *b, struct vfd_client *c,
 		devs[i].rep = rep;
 		devs[i].ref = -1;
 		vft_pci_addr_parse(req->addr[i], &devs[i].addr);
-		vfd_target_read(b, &devs[i].addr, &m[i].tg);
+		vfd_asked_read(b, &devs[i].addr, &m[i].tg);
 		/* the log says which request it came in */
 		n_desc = strlen(m[i].tg.desc);
 		snprintf(m[i].tg.desc + n_desc, sizeof(m[i].tg.desc) - n_desc,
 			 " [%u of %u at once]", i + 1, n);
-		if (vfd_allowed(b, c, VFB_ACT_OPEN, &m[i].tg, m[i].why,
+		if (vfd_allowed(b, c, VFD_ACT_OPEN, &m[i].tg, m[i].why,
 				sizeof(m[i].why))) {
 			allowed++;
 			continue;
@@ -701,18 +701,18 @@ vfd_rotate(struct vfd *b, struct vfd_client *c,
 {
 	char fp[VFT_FINGERPRINT_LEN] = "", oldfp[VFT_FINGERPRINT_LEN] = "";
 	struct vft_broker_rotate_rep rep;
-	char who[VFB_PEER_FMT_LEN], why[96];
+	char who[VFD_PEER_FMT_LEN], why[96];
 	struct vft_pci_addr pf;
-	struct vfd_target tg;
+	struct vfd_asked tg;
 	struct vft_err err;
 
 	memset(&rep, 0, sizeof(rep));
 	vft_broker_hdr_init(&rep.h, VFT_BROKER_ROTATE, sizeof(rep), req->h.seq);
 	vft_pci_addr_parse(req->pf, &pf);
-	vfd_target_read(b, &pf, &tg);
-	vfb_peer_format(&c->peer, who, sizeof(who));
+	vfd_asked_read(b, &pf, &tg);
+	vfd_peer_format(&c->peer, who, sizeof(who));
 	vft_err_clear(&err);
-	if (!vfd_allowed(b, c, VFB_ACT_ROTATE, &tg, why, sizeof(why))) {
+	if (!vfd_allowed(b, c, VFD_ACT_ROTATE, &tg, why, sizeof(why))) {
 		char fix[VFT_EXPLAIN_LEN];
 
 		rep.error = -EPERM;
@@ -765,7 +765,7 @@ vfd_stats(struct vfd *b, struct vfd_client *c,
 
 	memset(&rep, 0, sizeof(rep));
 	vft_broker_hdr_init(&rep.h, VFT_BROKER_STATS, sizeof(rep), req->h.seq);
-	if (c->peer.uid != 0 && !vfb_policy_names(b->policy, &c->peer)) {
+	if (c->peer.uid != 0 && !vfd_policy_names(b->policy, &c->peer)) {
 		rep.error = -EPERM;
 		snprintf(rep.msg, sizeof(rep.msg),
 			 "the VF token broker refused its counters to uid %lu: "
@@ -774,9 +774,9 @@ vfd_stats(struct vfd *b, struct vfd_client *c,
 		c->refusals++;
 		b->stats.refusals++;
 		if (vfd_log_refusal(b, c->peer.uid)) {
-			char who[VFB_PEER_FMT_LEN];
+			char who[VFD_PEER_FMT_LEN];
 
-			vfb_peer_format(&c->peer, who, sizeof(who));
+			vfd_peer_format(&c->peer, who, sizeof(who));
 			vfd_log(VFD_WARNING,
 				"%s stats: refused (no allow rule names it)",
 				who);
@@ -816,12 +816,12 @@ vfd_consume(struct vfd_client *c)
 static void
 vfd_malformed(struct vfd *b, struct vfd_client *c, const char *msg)
 {
-	char who[VFB_PEER_FMT_LEN];
+	char who[VFD_PEER_FMT_LEN];
 
 	b->stats.malformed++;
 	if (!vfd_log_refusal(b, c->peer.uid))
 		return;
-	vfb_peer_format(&c->peer, who, sizeof(who));
+	vfd_peer_format(&c->peer, who, sizeof(who));
 	vfd_log(VFD_WARNING, "%s: malformed request refused: %s", who, msg);
 }
 

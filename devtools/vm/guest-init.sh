@@ -11,7 +11,10 @@
 #   VFTOKEN-VM: scenario start <name>
 #   VFTOKEN-VM: scenario end rc=<n>
 #   VFTOKEN-VM: stage2 failed: <why>
-#   VFTOKEN-VM: alive <uptime>      every 10 s while the scenario runs
+#   VFTOKEN-VM: alive <uptime> timer <n0> <n1>...
+#                                   every 10 s while the scenario runs; n
+#                                   is each vCPU's local timer interrupt
+#                                   count ("LOC:" in /proc/interrupts)
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb
@@ -51,13 +54,31 @@ script="$VFTOKEN_ROOT/devtools/vm/scenarios/$VM_SCENARIO.sh"
 [ -r "$script" ] || fail "no scenario $script"
 
 cd /tmp || fail "cd /tmp"
+
+# Each vCPU's local timer interrupt count into $timers, builtins only and
+# no subshell: the "LOC:" row of /proc/interrupts (arch/x86/kernel/irq.c),
+# one column per online CPU. run.sh tells a vCPU whose timer stopped by it
+# (doc/guides/vm_rig.rst, "Half a guest frozen").
+timer_counts() {
+	local f n
+	timers=
+	while read -r -a f; do
+		[ "${f[0]}" = LOC: ] || continue
+		for n in "${f[@]:1}"; do
+			[[ $n =~ ^[0-9]+$ ]] || break
+			timers+=" $n"
+		done
+		break
+	done </proc/interrupts
+}
 # The heartbeat run.sh watches (a frozen guest is not a test result):
 # builtins only, so no exec and no 9p; it sleeps on the hold FIFO.
 if [ -n "$hold_fd" ]; then
 	while :; do
 		read -r -t 10 -u "$hold_fd" _
 		read -r up _ </proc/uptime
-		echo "VFTOKEN-VM: alive $up"
+		timer_counts
+		echo "VFTOKEN-VM: alive $up timer$timers"
 	done &
 fi
 read -r up _ </proc/uptime

@@ -4,13 +4,13 @@
 
 /*
  * libFuzzer harness for the broker's policy (app/vftokend): on any bytes,
- * vfb_policy_parse() must not crash or leak, must fail with -EINVAL (or
+ * vfd_policy_parse() must not crash or leak, must fail with -EINVAL (or
  * -ENOMEM) leaving no policy and a message that starts with "ORIGIN:LINE:",
- * or give a policy; for a policy, vfb_policy_allows() on fixed peers and
+ * or give a policy; for a policy, vfd_policy_allows() on fixed peers and
  * targets must decide by a line of the input that starts with the verb of
  * the decision ("allow" for an allow), or deny with line 0. The same bytes
  * as a /proc/PID/cgroup text must give 0 or -EINVAL, and a unit only of a
- * name vfb_unit_name_valid() takes.
+ * name vfd_unit_name_valid() takes.
  */
 
 #include <errno.h>
@@ -25,10 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define ORIGIN "fuzz.policy"
 
-static struct vfb_peer
+static struct vfd_peer
 fz_peer(uid_t uid, gid_t gid, gid_t group, const char *unit)
 {
-	struct vfb_peer p;
+	struct vfd_peer p;
 
 	memset(&p, 0, sizeof(p));
 	p.uid = uid;
@@ -40,11 +40,11 @@ fz_peer(uid_t uid, gid_t gid, gid_t group, const char *unit)
 	return p;
 }
 
-static struct vfb_target
+static struct vfd_target
 fz_target(uint32_t domain, uint8_t bus, uint8_t dev, uint8_t fn, bool is_vf,
 	  unsigned int index)
 {
-	struct vfb_target t;
+	struct vfd_target t;
 
 	memset(&t, 0, sizeof(t));
 	t.addr.domain = domain;
@@ -90,15 +90,15 @@ fz_line_starts(const uint8_t *data, size_t size, unsigned int line,
 
 /* One decision: by a line whose verb is the decision's, or line 0. */
 static void
-fz_decide(const struct vfb_policy *p, const struct vfb_peer *peer,
-	  enum vfb_action act, const struct vfb_target *t, const uint8_t *data,
+fz_decide(const struct vfd_policy *p, const struct vfd_peer *peer,
+	  enum vfd_action act, const struct vfd_target *t, const uint8_t *data,
 	  size_t size)
 {
 	unsigned int line = 12345;
-	bool ok = vfb_policy_allows(p, peer, act, t, &line);
+	bool ok = vfd_policy_allows(p, peer, act, t, &line);
 
 	FUZZ_CHECK(line != 12345);
-	if (act == 0 || vfb_policy_rules(p) == 0)
+	if (act == 0 || vfd_policy_rules(p) == 0)
 		FUZZ_CHECK(!ok && line == 0);
 	if (ok)
 		FUZZ_CHECK(fz_line_starts(data, size, line, "allow"));
@@ -107,23 +107,23 @@ fz_decide(const struct vfb_policy *p, const struct vfb_peer *peer,
 }
 
 static void
-fz_decisions(const struct vfb_policy *p, const uint8_t *data, size_t size)
+fz_decisions(const struct vfd_policy *p, const uint8_t *data, size_t size)
 {
-	struct vfb_peer peers[] = {
+	struct vfd_peer peers[] = {
 		fz_peer(0, 0, 0, ""),
 		fz_peer(1000, 1000, 2000, "sriov-fwd.service"),
 		fz_peer(1001, 27, 4, "session-1.scope"),
 		fz_peer(4294967294u, 4294967294u, 1000, "a.service"),
 	};
-	struct vfb_target targets[] = {
+	struct vfd_target targets[] = {
 		fz_target(0, 1, 0, 0, false, 0),
 		fz_target(0, 1, 2, 3, true, 3),
 		fz_target(0, 1, 0x1f, 7, true, 255),
 		fz_target(0x10000, 0xff, 0, 1, false, 0),
 		fz_target(0, 2, 0, 0, true, 300),
 	};
-	static const enum vfb_action acts[] = { VFB_ACT_OPEN, VFB_ACT_ROTATE,
-						(enum vfb_action)0 };
+	static const enum vfd_action acts[] = { VFD_ACT_OPEN, VFD_ACT_ROTATE,
+						(enum vfd_action)0 };
 	size_t i, j, k;
 
 	for (i = 0; i < sizeof(peers) / sizeof(peers[0]); i++)
@@ -136,12 +136,12 @@ fz_decisions(const struct vfb_policy *p, const uint8_t *data, size_t size)
 static void
 fz_policy(const uint8_t *data, size_t size)
 {
-	struct vfb_policy *p = (struct vfb_policy *)&p;
+	struct vfd_policy *p = (struct vfd_policy *)&p;
 	struct vft_err err;
 	int rc;
 
 	memset(&err, 0x5a, sizeof(err));
-	rc = vfb_policy_parse((const char *)data, size, ORIGIN, &p, &err);
+	rc = vfd_policy_parse((const char *)data, size, ORIGIN, &p, &err);
 	FUZZ_CHECK(memchr(err.msg, '\0', sizeof(err.msg)) != NULL);
 	if (rc != 0) {
 		FUZZ_CHECK(rc == -EINVAL || rc == -ENOMEM);
@@ -152,29 +152,29 @@ fz_policy(const uint8_t *data, size_t size)
 		return;
 	}
 	FUZZ_CHECK(p != NULL);
-	FUZZ_CHECK(vfb_policy_rules(p) <= size / 20 + 1);
+	FUZZ_CHECK(vfd_policy_rules(p) <= size / 20 + 1);
 	fz_decisions(p, data, size);
-	vfb_policy_free(p);
+	vfd_policy_free(p);
 }
 
 static void
 fz_cgroup(const uint8_t *data, size_t size)
 {
 	char *s = ref_strdup(data, size);
-	char unit[VFB_UNIT_LEN], log[512];
-	struct vfb_peer peer;
+	char unit[VFD_UNIT_LEN], log[512];
+	struct vfd_peer peer;
 	size_t n;
 	int rc;
 
-	rc = vfb_unit_from_cgroup(s, unit, sizeof(unit));
+	rc = vfd_unit_from_cgroup(s, unit, sizeof(unit));
 	FUZZ_CHECK(rc == 0 || rc == -EINVAL);
 	if (rc == 0 && unit[0] != '\0')
-		FUZZ_CHECK(vfb_unit_name_valid(unit, strlen(unit)));
+		FUZZ_CHECK(vfd_unit_name_valid(unit, strlen(unit)));
 	/* whatever the unit holds, the log line is bounded and terminated */
 	memset(&peer, 0, sizeof(peer));
 	n = size < sizeof(peer.unit) ? size : sizeof(peer.unit);
 	memcpy(peer.unit, s, n);
-	vfb_peer_format(&peer, log, sizeof(log));
+	vfd_peer_format(&peer, log, sizeof(log));
 	FUZZ_CHECK(strlen(log) < sizeof(log));
 	free(s);
 }

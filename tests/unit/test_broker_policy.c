@@ -7,7 +7,7 @@
  * (app/vftokend/vftokend_peer.c): parsing of every form and every error,
  * matching, the unit of a cgroup text, SO_PEERCRED on a real socketpair
  * with the real /proc and with a FAKE proc tree (a temporary directory the
- * test writes), and the rules vfb_policy_load() puts on the file.
+ * test writes), and the rules vfd_policy_load() puts on the file.
  */
 
 #include <errno.h>
@@ -50,14 +50,14 @@ static char dir[256];
 
 /* ---- helpers ---- */
 
-static struct vfb_policy *
+static struct vfd_policy *
 parse_ok(const char *text)
 {
-	struct vfb_policy *p = NULL;
+	struct vfd_policy *p = NULL;
 	struct vft_err err;
 	int rc;
 
-	rc = vfb_policy_parse(text, strlen(text), ORIGIN, &p, &err);
+	rc = vfd_policy_parse(text, strlen(text), ORIGIN, &p, &err);
 	if (rc != 0)
 		fail_msg("parse of \"%s\" failed: %s", text, err.msg);
 	assert_non_null(p);
@@ -69,11 +69,11 @@ static void
 expect_error_n(const char *text, size_t len, const char *want1,
 	       const char *want2)
 {
-	struct vfb_policy *p = (struct vfb_policy *)&p; /* not NULL */
+	struct vfd_policy *p = (struct vfd_policy *)&p; /* not NULL */
 	struct vft_err err;
 	int rc;
 
-	rc = vfb_policy_parse(text, len, ORIGIN, &p, &err);
+	rc = vfd_policy_parse(text, len, ORIGIN, &p, &err);
 	assert_int_equal(rc, -EINVAL);
 	assert_null(p);
 	assert_int_equal(err.code, -EINVAL);
@@ -89,10 +89,10 @@ expect_error(const char *text, const char *want1, const char *want2)
 	expect_error_n(text, strlen(text), want1, want2);
 }
 
-static struct vfb_peer
-peer_of(uid_t uid, gid_t gid, const char *unit)
+static struct vfd_peer
+vfd_peer_of(uid_t uid, gid_t gid, const char *unit)
 {
-	struct vfb_peer p;
+	struct vfd_peer p;
 
 	memset(&p, 0, sizeof(p));
 	p.uid = uid;
@@ -112,20 +112,20 @@ addr_of(const char *s)
 }
 
 /* A function asked for by address, not a VF. */
-static struct vfb_target
+static struct vfd_target
 tgt_fn(const char *addr)
 {
-	struct vfb_target t;
+	struct vfd_target t;
 
 	memset(&t, 0, sizeof(t));
 	t.addr = addr_of(addr);
 	return t;
 }
 
-static struct vfb_target
+static struct vfd_target
 tgt_vf(const char *addr, const char *pf, unsigned int index)
 {
-	struct vfb_target t = tgt_fn(addr);
+	struct vfd_target t = tgt_fn(addr);
 
 	t.is_vf = true;
 	t.pf = addr_of(pf);
@@ -135,12 +135,12 @@ tgt_vf(const char *addr, const char *pf, unsigned int index)
 
 /* Assert the decision and the deciding line. */
 static void
-expect_decision(const struct vfb_policy *p, const struct vfb_peer *peer,
-		enum vfb_action act, const struct vfb_target *t, bool allow,
+expect_decision(const struct vfd_policy *p, const struct vfd_peer *peer,
+		enum vfd_action act, const struct vfd_target *t, bool allow,
 		unsigned int line)
 {
 	unsigned int got = 12345;
-	bool ok = vfb_policy_allows(p, peer, act, t, &got);
+	bool ok = vfd_policy_allows(p, peer, act, t, &got);
 
 	if (ok != allow || got != line)
 		fail_msg("uid %u act %d: got %s at line %u, want %s at line %u",
@@ -154,12 +154,12 @@ expect_decision(const struct vfb_policy *p, const struct vfb_peer *peer,
 static void
 test_parse_example(void **state)
 {
-	struct vfb_policy *p;
+	struct vfd_policy *p;
 
 	(void)state;
 	p = parse_ok(example);
-	assert_int_equal(vfb_policy_rules(p), 6);
-	vfb_policy_free(p);
+	assert_int_equal(vfd_policy_rules(p), 6);
+	vfd_policy_free(p);
 }
 
 static void
@@ -186,26 +186,26 @@ test_parse_forms(void **state)
 	};
 	static const unsigned int rules[] = { 0, 0, 0, 1, 1, 1, 1, 1,
 					      1, 1, 1, 1, 1, 1, 1 };
-	struct vfb_policy *p;
+	struct vfd_policy *p;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		p = parse_ok(ok[i]);
-		assert_int_equal(vfb_policy_rules(p), rules[i]);
-		vfb_policy_free(p);
+		assert_int_equal(vfd_policy_rules(p), rules[i]);
+		vfd_policy_free(p);
 	}
 	/* a text with no length is an empty policy; no place for it is not */
 	p = NULL;
-	assert_int_equal(vfb_policy_parse(NULL, 0, NULL, &p, NULL), 0);
-	assert_int_equal(vfb_policy_rules(p), 0);
-	vfb_policy_free(p);
-	assert_int_equal(vfb_policy_parse("", 0, NULL, NULL, NULL), -EINVAL);
-	p = (struct vfb_policy *)&p;
-	assert_int_equal(vfb_policy_parse(NULL, 3, NULL, &p, NULL), -EINVAL);
+	assert_int_equal(vfd_policy_parse(NULL, 0, NULL, &p, NULL), 0);
+	assert_int_equal(vfd_policy_rules(p), 0);
+	vfd_policy_free(p);
+	assert_int_equal(vfd_policy_parse("", 0, NULL, NULL, NULL), -EINVAL);
+	p = (struct vfd_policy *)&p;
+	assert_int_equal(vfd_policy_parse(NULL, 3, NULL, &p, NULL), -EINVAL);
 	assert_null(p);
-	assert_int_equal(vfb_policy_rules(NULL), 0);
-	vfb_policy_free(NULL);
+	assert_int_equal(vfd_policy_rules(NULL), 0);
+	vfd_policy_free(NULL);
 }
 
 static void
@@ -331,11 +331,11 @@ test_parse_long_and_binary(void **state)
 	big[4096] = '\n';
 	big[n] = '\0';
 	{
-		struct vfb_policy *p = NULL;
+		struct vfd_policy *p = NULL;
 
-		assert_int_equal(vfb_policy_parse(big, n, ORIGIN, &p, NULL), 0);
-		assert_int_equal(vfb_policy_rules(p), 1);
-		vfb_policy_free(p);
+		assert_int_equal(vfd_policy_parse(big, n, ORIGIN, &p, NULL), 0);
+		assert_int_equal(vfd_policy_rules(p), 1);
+		vfd_policy_free(p);
 	}
 	big[4096] = ' ';
 	expect_error_n(big, 4097, ORIGIN ":1: line is 4097 bytes long",
@@ -363,15 +363,15 @@ test_parse_long_and_binary(void **state)
 static void
 test_match_example(void **state)
 {
-	struct vfb_policy *p = parse_ok(example);
-	struct vfb_peer u1000 = peer_of(1000, 1000, "");
-	struct vfb_peer u1001 = peer_of(1001, 2000, "sriov-fwd.service");
-	struct vfb_peer grp = peer_of(1500, 1500, "");
-	struct vfb_peer svc = peer_of(0, 0, "sriov-fwd.service");
-	struct vfb_peer other = peer_of(3000, 3000, "foo.service");
-	struct vfb_target pf = tgt_fn("0000:01:00.0");
-	struct vfb_target vf[8];
-	struct vfb_target other_nic = tgt_fn("0000:02:00.0");
+	struct vfd_policy *p = parse_ok(example);
+	struct vfd_peer u1000 = vfd_peer_of(1000, 1000, "");
+	struct vfd_peer u1001 = vfd_peer_of(1001, 2000, "sriov-fwd.service");
+	struct vfd_peer grp = vfd_peer_of(1500, 1500, "");
+	struct vfd_peer svc = vfd_peer_of(0, 0, "sriov-fwd.service");
+	struct vfd_peer other = vfd_peer_of(3000, 3000, "foo.service");
+	struct vfd_target pf = tgt_fn("0000:01:00.0");
+	struct vfd_target vf[8];
+	struct vfd_target other_nic = tgt_fn("0000:02:00.0");
 	unsigned int i;
 
 	(void)state;
@@ -383,119 +383,120 @@ test_match_example(void **state)
 	}
 	/* line 2: uid 1000 opens VFs 0-3 and 5, no other, not the PF */
 	for (i = 0; i < 8; i++)
-		expect_decision(p, &u1000, VFB_ACT_OPEN, &vf[i],
+		expect_decision(p, &u1000, VFD_ACT_OPEN, &vf[i],
 				i <= 3 || i == 5, (i <= 3 || i == 5) ? 2 : 0);
-	expect_decision(p, &u1000, VFB_ACT_ROTATE, &vf[0], false, 0);
-	expect_decision(p, &u1000, VFB_ACT_OPEN, &pf, false, 0);
+	expect_decision(p, &u1000, VFD_ACT_ROTATE, &vf[0], false, 0);
+	expect_decision(p, &u1000, VFD_ACT_OPEN, &pf, false, 0);
 	/* line 3: gid 2000 as a supplementary group opens the PF */
 	grp.n_groups = 2;
 	grp.groups[0] = 27;
 	grp.groups[1] = 2000;
-	expect_decision(p, &grp, VFB_ACT_OPEN, &pf, true, 3);
+	expect_decision(p, &grp, VFD_ACT_OPEN, &pf, true, 3);
 	grp.n_groups = 1;
-	expect_decision(p, &grp, VFB_ACT_OPEN, &pf, false, 0);
+	expect_decision(p, &grp, VFD_ACT_OPEN, &pf, false, 0);
 	/* line 4: the unit opens every VF, not the PF itself; line 5: it
 	 * rotates the PF's token (a rotation names the PF) */
-	expect_decision(p, &svc, VFB_ACT_OPEN, &vf[6], true, 4);
-	expect_decision(p, &svc, VFB_ACT_ROTATE, &pf, true, 5);
-	expect_decision(p, &svc, VFB_ACT_ROTATE, &vf[7], false, 0);
-	expect_decision(p, &svc, VFB_ACT_OPEN, &pf, false, 0);
+	expect_decision(p, &svc, VFD_ACT_OPEN, &vf[6], true, 4);
+	expect_decision(p, &svc, VFD_ACT_ROTATE, &pf, true, 5);
+	expect_decision(p, &svc, VFD_ACT_ROTATE, &vf[7], false, 0);
+	expect_decision(p, &svc, VFD_ACT_OPEN, &pf, false, 0);
 	/* uid 1001 is primary gid 2000: line 3 comes before its deny */
-	expect_decision(p, &u1001, VFB_ACT_OPEN, &pf, true, 3);
-	expect_decision(p, &u1001, VFB_ACT_OPEN, &vf[4], true, 4);
+	expect_decision(p, &u1001, VFD_ACT_OPEN, &pf, true, 3);
+	expect_decision(p, &u1001, VFD_ACT_OPEN, &vf[4], true, 4);
 	/* ... and is denied by line 6 what line 7 gives anyone */
-	expect_decision(p, &u1001, VFB_ACT_OPEN, &other_nic, false, 6);
-	expect_decision(p, &other, VFB_ACT_OPEN, &other_nic, true, 7);
-	expect_decision(p, &other, VFB_ACT_ROTATE, &other_nic, false, 0);
-	expect_decision(p, &other, VFB_ACT_OPEN, &vf[0], false, 0);
-	vfb_policy_free(p);
+	expect_decision(p, &u1001, VFD_ACT_OPEN, &other_nic, false, 6);
+	expect_decision(p, &other, VFD_ACT_OPEN, &other_nic, true, 7);
+	expect_decision(p, &other, VFD_ACT_ROTATE, &other_nic, false, 0);
+	expect_decision(p, &other, VFD_ACT_OPEN, &vf[0], false, 0);
+	vfd_policy_free(p);
 }
 
 /* Who some allow rule names: the others share a few connections. */
 static void
 test_policy_names(void **state)
 {
-	struct vfb_policy *p = parse_ok(example);
-	struct vfb_peer u1000 = peer_of(1000, 1000, "");
-	struct vfb_peer svc = peer_of(77, 77, "sriov-fwd.service");
-	struct vfb_peer nobody = peer_of(NOBODY, NOBODY, "");
+	struct vfd_policy *p = parse_ok(example);
+	struct vfd_peer u1000 = vfd_peer_of(1000, 1000, "");
+	struct vfd_peer svc = vfd_peer_of(77, 77, "sriov-fwd.service");
+	struct vfd_peer nobody = vfd_peer_of(NOBODY, NOBODY, "");
 
 	(void)state;
-	assert_true(vfb_policy_names(p, &u1000));
-	assert_true(vfb_policy_names(p, &svc));
+	assert_true(vfd_policy_names(p, &u1000));
+	assert_true(vfd_policy_names(p, &svc));
 	/* "allow anyone" names everybody */
-	assert_true(vfb_policy_names(p, &nobody));
-	vfb_policy_free(p);
+	assert_true(vfd_policy_names(p, &nobody));
+	vfd_policy_free(p);
 	p = parse_ok("allow uid=1000 action=open dev=*\n"
 		     "deny uid=1001 action=any dev=*\n");
-	assert_true(vfb_policy_names(p, &u1000));
-	assert_false(vfb_policy_names(p, &nobody));
+	assert_true(vfd_policy_names(p, &u1000));
+	assert_false(vfd_policy_names(p, &nobody));
 	nobody.uid = 1001;
-	assert_false(vfb_policy_names(p, &nobody));
-	vfb_policy_free(p);
-	assert_false(vfb_policy_names(NULL, &u1000));
+	assert_false(vfd_policy_names(p, &nobody));
+	vfd_policy_free(p);
+	assert_false(vfd_policy_names(NULL, &u1000));
 }
 
 static void
 test_match_first_wins(void **state)
 {
-	struct vfb_policy *p;
-	struct vfb_peer a = peer_of(1000, 1000, ""), b = peer_of(7, 7, "");
-	struct vfb_target t = tgt_fn("0000:03:00.0");
+	struct vfd_policy *p;
+	struct vfd_peer a = vfd_peer_of(1000, 1000, ""),
+			b = vfd_peer_of(7, 7, "");
+	struct vfd_target t = tgt_fn("0000:03:00.0");
 
 	(void)state;
 	p = parse_ok("deny uid=1000 action=open dev=*\n"
 		     "allow anyone action=open dev=*\n"
 		     "deny anyone action=any dev=*\n");
-	expect_decision(p, &a, VFB_ACT_OPEN, &t, false, 1);
-	expect_decision(p, &b, VFB_ACT_OPEN, &t, true, 2);
-	expect_decision(p, &b, VFB_ACT_ROTATE, &t, false, 3);
-	vfb_policy_free(p);
+	expect_decision(p, &a, VFD_ACT_OPEN, &t, false, 1);
+	expect_decision(p, &b, VFD_ACT_OPEN, &t, true, 2);
+	expect_decision(p, &b, VFD_ACT_ROTATE, &t, false, 3);
+	vfd_policy_free(p);
 	p = parse_ok("allow anyone action=open dev=*\n"
 		     "deny uid=1000 action=open dev=*\n");
-	expect_decision(p, &a, VFB_ACT_OPEN, &t, true, 1);
-	vfb_policy_free(p);
+	expect_decision(p, &a, VFD_ACT_OPEN, &t, true, 1);
+	vfd_policy_free(p);
 	/* no rule: deny, line 0 */
 	p = parse_ok("# nothing\n");
-	expect_decision(p, &a, VFB_ACT_OPEN, &t, false, 0);
-	vfb_policy_free(p);
+	expect_decision(p, &a, VFD_ACT_OPEN, &t, false, 0);
+	vfd_policy_free(p);
 }
 
 static void
 test_match_targets(void **state)
 {
-	struct vfb_policy *p;
-	struct vfb_peer u = peer_of(5, 5, "");
-	struct vfb_target vf3 = tgt_vf("0000:01:02.3", "0000:01:00.0", 3);
-	struct vfb_target vf3b = tgt_vf("0000:01:02.3", "0000:01:00.1", 3);
-	struct vfb_target pf = tgt_fn("0000:01:00.0");
-	struct vfb_target far = tgt_vf("0000:01:1f.7", "0000:01:00.0", 255);
+	struct vfd_policy *p;
+	struct vfd_peer u = vfd_peer_of(5, 5, "");
+	struct vfd_target vf3 = tgt_vf("0000:01:02.3", "0000:01:00.0", 3);
+	struct vfd_target vf3b = tgt_vf("0000:01:02.3", "0000:01:00.1", 3);
+	struct vfd_target pf = tgt_fn("0000:01:00.0");
+	struct vfd_target far = tgt_vf("0000:01:1f.7", "0000:01:00.0", 255);
 	unsigned int line;
 
 	(void)state;
 	/* dev=VFADDR matches the VF by its own address */
 	p = parse_ok("allow uid=5 action=open dev=0000:01:02.3\n");
-	expect_decision(p, &u, VFB_ACT_OPEN, &vf3, true, 1);
-	expect_decision(p, &u, VFB_ACT_OPEN, &vf3b, true, 1);
-	expect_decision(p, &u, VFB_ACT_OPEN, &pf, false, 0);
-	vfb_policy_free(p);
+	expect_decision(p, &u, VFD_ACT_OPEN, &vf3, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &vf3b, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &pf, false, 0);
+	vfd_policy_free(p);
 	/* pf= vf= matches through the PF and index, only under that PF */
 	p = parse_ok("allow uid=5 action=open pf=01:00.0 vf=3\n");
-	expect_decision(p, &u, VFB_ACT_OPEN, &vf3, true, 1);
-	expect_decision(p, &u, VFB_ACT_OPEN, &vf3b, false, 0);
-	expect_decision(p, &u, VFB_ACT_OPEN, &pf, false, 0);
-	vfb_policy_free(p);
+	expect_decision(p, &u, VFD_ACT_OPEN, &vf3, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &vf3b, false, 0);
+	expect_decision(p, &u, VFD_ACT_OPEN, &pf, false, 0);
+	vfd_policy_free(p);
 	/* pf= alone is the PF function, not its VFs */
 	p = parse_ok("allow uid=5 action=open pf=0000:01:00.0\n");
-	expect_decision(p, &u, VFB_ACT_OPEN, &pf, true, 1);
-	expect_decision(p, &u, VFB_ACT_OPEN, &vf3, false, 0);
-	vfb_policy_free(p);
+	expect_decision(p, &u, VFD_ACT_OPEN, &pf, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &vf3, false, 0);
+	vfd_policy_free(p);
 	/* vf=* is 0..255; an index beyond is no VF of the rule */
 	p = parse_ok("allow uid=5 action=open pf=0000:01:00.0 vf=*\n");
-	expect_decision(p, &u, VFB_ACT_OPEN, &far, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &far, true, 1);
 	far.vf_index = 256;
-	expect_decision(p, &u, VFB_ACT_OPEN, &far, false, 0);
-	vfb_policy_free(p);
+	expect_decision(p, &u, VFD_ACT_OPEN, &far, false, 0);
+	vfd_policy_free(p);
 	/* lists and ranges: 0-3,5 and 250-255 */
 	p = parse_ok(
 		"allow uid=5 action=open pf=0000:01:00.0 vf=0-3,5,250-255\n");
@@ -503,102 +504,102 @@ test_match_targets(void **state)
 		bool in = far.vf_index <= 3 || far.vf_index == 5 ||
 			  far.vf_index >= 250;
 
-		expect_decision(p, &u, VFB_ACT_OPEN, &far, in, in ? 1 : 0);
+		expect_decision(p, &u, VFD_ACT_OPEN, &far, in, in ? 1 : 0);
 	}
-	vfb_policy_free(p);
+	vfd_policy_free(p);
 	/* dev=* matches anything */
 	p = parse_ok("allow uid=5 action=rotate dev=*\n");
-	expect_decision(p, &u, VFB_ACT_ROTATE, &vf3b, true, 1);
-	expect_decision(p, &u, VFB_ACT_ROTATE, &pf, true, 1);
-	expect_decision(p, &u, VFB_ACT_OPEN, &pf, false, 0);
+	expect_decision(p, &u, VFD_ACT_ROTATE, &vf3b, true, 1);
+	expect_decision(p, &u, VFD_ACT_ROTATE, &pf, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &pf, false, 0);
 	/* only one known action is decided on; NULLs are denied */
-	expect_decision(p, &u, (enum vfb_action)0, &pf, false, 0);
-	expect_decision(p, &u, (enum vfb_action)(VFB_ACT_OPEN | VFB_ACT_ROTATE),
+	expect_decision(p, &u, (enum vfd_action)0, &pf, false, 0);
+	expect_decision(p, &u, (enum vfd_action)(VFD_ACT_OPEN | VFD_ACT_ROTATE),
 			&pf, false, 0);
 	line = 9;
-	assert_false(vfb_policy_allows(NULL, &u, VFB_ACT_ROTATE, &pf, &line));
+	assert_false(vfd_policy_allows(NULL, &u, VFD_ACT_ROTATE, &pf, &line));
 	assert_int_equal(line, 0);
-	assert_false(vfb_policy_allows(p, NULL, VFB_ACT_ROTATE, &pf, NULL));
-	assert_false(vfb_policy_allows(p, &u, VFB_ACT_ROTATE, NULL, NULL));
-	assert_true(vfb_policy_allows(p, &u, VFB_ACT_ROTATE, &pf, NULL));
-	vfb_policy_free(p);
+	assert_false(vfd_policy_allows(p, NULL, VFD_ACT_ROTATE, &pf, NULL));
+	assert_false(vfd_policy_allows(p, &u, VFD_ACT_ROTATE, NULL, NULL));
+	assert_true(vfd_policy_allows(p, &u, VFD_ACT_ROTATE, &pf, NULL));
+	vfd_policy_free(p);
 }
 
 static void
 test_match_who(void **state)
 {
-	struct vfb_policy *p;
-	struct vfb_peer u = peer_of(1000, 100, "foo.service");
-	struct vfb_peer root = peer_of(0, 0, "");
-	struct vfb_target t = tgt_fn("0000:04:00.0");
+	struct vfd_policy *p;
+	struct vfd_peer u = vfd_peer_of(1000, 100, "foo.service");
+	struct vfd_peer root = vfd_peer_of(0, 0, "");
+	struct vfd_target t = tgt_fn("0000:04:00.0");
 
 	(void)state;
 	/* gid= is the primary group or a supplementary one */
 	p = parse_ok("allow gid=27 action=open dev=*\n");
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, false, 0);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, false, 0);
 	u.gid = 27;
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, true, 1);
 	u.gid = 100;
 	u.n_groups = 3;
 	u.groups[0] = 4;
 	u.groups[1] = 24;
 	u.groups[2] = 27;
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, true, 1);
 	u.n_groups = 2;
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, false, 0);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, false, 0);
 	/* a count beyond the array is not read beyond it */
 	u.n_groups = 1000;
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, true, 1);
 	u.n_groups = 0;
-	vfb_policy_free(p);
+	vfd_policy_free(p);
 	/* unit= is exact; no unit matches no unit= rule */
 	p = parse_ok("allow unit=foo.service action=open dev=*\n");
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, true, 1);
 	snprintf(u.unit, sizeof(u.unit), "foo.service.d.service");
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, false, 0);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, false, 0);
 	u.unit[0] = '\0';
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, false, 0);
-	vfb_policy_free(p);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, false, 0);
+	vfd_policy_free(p);
 	/* every who given must match */
 	p = parse_ok("allow uid=1000 unit=foo.service action=open dev=*\n");
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, false, 0);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, false, 0);
 	snprintf(u.unit, sizeof(u.unit), "foo.service");
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, true, 1);
 	u.uid = 1001;
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, false, 0);
-	vfb_policy_free(p);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, false, 0);
+	vfd_policy_free(p);
 	/* a list matches any of its values; the keys still all must match */
 	p = parse_ok("allow uid=7,1000,1001 gid=5,100 "
 		     "unit=a.service,foo.service,b.scope action=open dev=*\n");
 	u.uid = 1000;
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, true, 1);
 	u.uid = 7;
 	snprintf(u.unit, sizeof(u.unit), "b.scope");
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, true, 1);
 	u.uid = 1002;
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, false, 0);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, false, 0);
 	u.uid = 1001;
 	snprintf(u.unit, sizeof(u.unit), "b");
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, false, 0);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, false, 0);
 	snprintf(u.unit, sizeof(u.unit), "a.service,foo.service");
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, false, 0);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, false, 0);
 	snprintf(u.unit, sizeof(u.unit), "a.service");
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, true, 1);
 	u.gid = 6;
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, false, 0);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, false, 0);
 	u.n_groups = 1;
 	u.groups[0] = 5;
-	expect_decision(p, &u, VFB_ACT_OPEN, &t, true, 1);
-	vfb_policy_free(p);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t, true, 1);
+	vfd_policy_free(p);
 	/* user= and group= are resolved at parse time (root is uid/gid 0) */
 	p = parse_ok("allow user=root group=root action=open dev=*\n");
-	expect_decision(p, &root, VFB_ACT_OPEN, &t, true, 1);
+	expect_decision(p, &root, VFD_ACT_OPEN, &t, true, 1);
 	root.gid = 5;
-	expect_decision(p, &root, VFB_ACT_OPEN, &t, false, 0);
+	expect_decision(p, &root, VFD_ACT_OPEN, &t, false, 0);
 	root.uid = 1;
 	root.gid = 0;
-	expect_decision(p, &root, VFB_ACT_OPEN, &t, false, 0);
-	vfb_policy_free(p);
+	expect_decision(p, &root, VFD_ACT_OPEN, &t, false, 0);
+	vfd_policy_free(p);
 }
 
 /* ---- the unit of a cgroup text ---- */
@@ -606,10 +607,10 @@ test_match_who(void **state)
 static void
 expect_unit(const char *text, const char *want)
 {
-	char unit[VFB_UNIT_LEN];
+	char unit[VFD_UNIT_LEN];
 
 	memset(unit, 'x', sizeof(unit));
-	if (vfb_unit_from_cgroup(text, unit, sizeof(unit)) != 0)
+	if (vfd_unit_from_cgroup(text, unit, sizeof(unit)) != 0)
 		fail_msg("cgroup text \"%s\" refused", text);
 	if (strcmp(unit, want) != 0)
 		fail_msg("cgroup text \"%s\": unit \"%s\", want \"%s\"", text,
@@ -629,7 +630,7 @@ test_unit_from_cgroup(void **state)
 		"0::/a.service\n0::/b.service\n",
 		"0::/ok.service\nbroken\n",
 	};
-	char unit[VFB_UNIT_LEN], small[8];
+	char unit[VFD_UNIT_LEN], small[8];
 	size_t i;
 
 	(void)state;
@@ -667,32 +668,32 @@ test_unit_from_cgroup(void **state)
 	expect_unit("0::/system.slice/path:with:colons.service\n",
 		    "path:with:colons.service");
 	for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++)
-		if (vfb_unit_from_cgroup(garbage[i], unit, sizeof(unit)) !=
+		if (vfd_unit_from_cgroup(garbage[i], unit, sizeof(unit)) !=
 		    -EINVAL)
 			fail_msg("garbage \"%s\" accepted", garbage[i]);
 	/* a unit longer than the buffer, and no buffer */
-	assert_int_equal(vfb_unit_from_cgroup("0::/system.slice/toolong."
+	assert_int_equal(vfd_unit_from_cgroup("0::/system.slice/toolong."
 					      "service\n",
 					      small, sizeof(small)),
 			 -EINVAL);
-	assert_int_equal(vfb_unit_from_cgroup(NULL, unit, sizeof(unit)),
+	assert_int_equal(vfd_unit_from_cgroup(NULL, unit, sizeof(unit)),
 			 -EINVAL);
-	assert_int_equal(vfb_unit_from_cgroup("0::/\n", NULL, 1), -EINVAL);
-	assert_int_equal(vfb_unit_from_cgroup("0::/\n", unit, 0), -EINVAL);
+	assert_int_equal(vfd_unit_from_cgroup("0::/\n", NULL, 1), -EINVAL);
+	assert_int_equal(vfd_unit_from_cgroup("0::/\n", unit, 0), -EINVAL);
 }
 
 static void
 test_unit_name_valid(void **state)
 {
 	(void)state;
-	assert_true(vfb_unit_name_valid("a.service", 9));
-	assert_true(vfb_unit_name_valid("x-y_z:1\\x2d@b.scope", 19));
-	assert_false(vfb_unit_name_valid("a.service", 8));
-	assert_false(vfb_unit_name_valid(".service", 8));
-	assert_false(vfb_unit_name_valid("a.slice", 7));
-	assert_false(vfb_unit_name_valid("a b.service", 11));
-	assert_false(vfb_unit_name_valid(NULL, 3));
-	assert_false(vfb_unit_name_valid("", 0));
+	assert_true(vfd_unit_name_valid("a.service", 9));
+	assert_true(vfd_unit_name_valid("x-y_z:1\\x2d@b.scope", 19));
+	assert_false(vfd_unit_name_valid("a.service", 8));
+	assert_false(vfd_unit_name_valid(".service", 8));
+	assert_false(vfd_unit_name_valid("a.slice", 7));
+	assert_false(vfd_unit_name_valid("a b.service", 11));
+	assert_false(vfd_unit_name_valid(NULL, 3));
+	assert_false(vfd_unit_name_valid("", 0));
 }
 
 /* ---- the peer ---- */
@@ -757,7 +758,7 @@ static void
 test_peer_fake_proc(void **state)
 {
 	char root[PATH_MAX];
-	struct vfb_peer peer;
+	struct vfd_peer peer;
 	struct vft_err err;
 	pid_t me = getpid();
 	int sv[2];
@@ -768,7 +769,7 @@ test_peer_fake_proc(void **state)
 	fake_proc_write(me, "cgroup",
 			"0::/system.slice/sriov-fwd.service/payload\n");
 	socket_pair(sv);
-	assert_int_equal(vfb_peer_read(sv[0], root, &peer, &err), 0);
+	assert_int_equal(vfd_peer_read(sv[0], root, &peer, &err), 0);
 	assert_int_equal(peer.uid, geteuid());
 	assert_int_equal(peer.gid, getegid());
 	assert_int_equal(peer.pid, me);
@@ -779,7 +780,7 @@ test_peer_fake_proc(void **state)
 	/* no supplementary group, no unit */
 	fake_proc_status(me, geteuid(), "");
 	fake_proc_write(me, "cgroup", "0::/\n");
-	assert_int_equal(vfb_peer_read(sv[1], root, &peer, &err), 0);
+	assert_int_equal(vfd_peer_read(sv[1], root, &peer, &err), 0);
 	assert_int_equal(peer.n_groups, 0);
 	assert_string_equal(peer.unit, "");
 	fake_proc_remove(me);
@@ -791,7 +792,7 @@ static void
 test_peer_vanished(void **state)
 {
 	char root[PATH_MAX];
-	struct vfb_peer peer;
+	struct vfd_peer peer;
 	struct vft_err err;
 	pid_t me = getpid();
 	int sv[2];
@@ -802,14 +803,14 @@ test_peer_vanished(void **state)
 	/* no PID entry in the fake tree: the pid is gone, not an error */
 	fake_proc_remove(me);
 	peer.n_groups = 77;
-	assert_int_equal(vfb_peer_read(sv[0], root, &peer, &err), 0);
+	assert_int_equal(vfd_peer_read(sv[0], root, &peer, &err), 0);
 	assert_int_equal(peer.uid, geteuid());
 	assert_int_equal(peer.pid, me);
 	assert_int_equal(peer.n_groups, 0);
 	assert_string_equal(peer.unit, "");
 	/* gone between status and cgroup: no half of the identity */
 	fake_proc_status(me, geteuid(), "27");
-	assert_int_equal(vfb_peer_read(sv[0], root, &peer, &err), 0);
+	assert_int_equal(vfd_peer_read(sv[0], root, &peer, &err), 0);
 	assert_int_equal(peer.n_groups, 0);
 	assert_string_equal(peer.unit, "");
 	fake_proc_remove(me);
@@ -820,10 +821,10 @@ test_peer_vanished(void **state)
 static void
 expect_peer_error(int fd, const char *root, int code, const char *want)
 {
-	struct vfb_peer peer;
+	struct vfd_peer peer;
 	struct vft_err err;
 
-	assert_int_equal(vfb_peer_read(fd, root, &peer, &err), code);
+	assert_int_equal(vfd_peer_read(fd, root, &peer, &err), code);
 	assert_int_equal(err.code, code);
 	if (strstr(err.msg, want) == NULL)
 		fail_msg("message \"%s\" lacks \"%s\"", err.msg, want);
@@ -849,7 +850,7 @@ test_peer_errors(void **state)
 		 (unsigned long)geteuid() + 1);
 	expect_peer_error(sv[0], root, -ESRCH, want);
 	/* more groups than the peer holds: refused, not cut */
-	for (i = 0; i <= VFB_MAX_GROUPS; i++)
+	for (i = 0; i <= VFD_MAX_GROUPS; i++)
 		n += (size_t)snprintf(groups + n, sizeof(groups) - n, "%d ",
 				      100 + i);
 	fake_proc_status(me, geteuid(), groups);
@@ -868,7 +869,7 @@ test_peer_errors(void **state)
 	expect_peer_error(pfd[0], root, -ENOTSOCK, want);
 	close(pfd[0]);
 	close(pfd[1]);
-	assert_int_equal(vfb_peer_read(sv[0], root, NULL, NULL), -EINVAL);
+	assert_int_equal(vfd_peer_read(sv[0], root, NULL, NULL), -EINVAL);
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -877,15 +878,15 @@ test_peer_errors(void **state)
 static void
 test_peer_real_proc(void **state)
 {
-	char text[16384], unit[VFB_UNIT_LEN];
-	gid_t groups[VFB_MAX_GROUPS];
-	struct vfb_peer peer;
+	char text[16384], unit[VFD_UNIT_LEN];
+	gid_t groups[VFD_MAX_GROUPS];
+	struct vfd_peer peer;
 	struct vft_err err;
 	int sv[2], n, i, fd;
 	ssize_t len;
 
 	(void)state;
-	n = getgroups(VFB_MAX_GROUPS, groups);
+	n = getgroups(VFD_MAX_GROUPS, groups);
 	assert_true(n >= 0);
 	fd = open("/proc/self/cgroup", O_RDONLY);
 	assert_true(fd >= 0);
@@ -893,10 +894,10 @@ test_peer_real_proc(void **state)
 	close(fd);
 	assert_true(len >= 0);
 	text[len] = '\0';
-	assert_int_equal(vfb_unit_from_cgroup(text, unit, sizeof(unit)), 0);
+	assert_int_equal(vfd_unit_from_cgroup(text, unit, sizeof(unit)), 0);
 	socket_pair(sv);
-	if (vfb_peer_read(sv[0], NULL, &peer, &err) != 0)
-		fail_msg("vfb_peer_read on /proc: %s", err.msg);
+	if (vfd_peer_read(sv[0], NULL, &peer, &err) != 0)
+		fail_msg("vfd_peer_read on /proc: %s", err.msg);
 	assert_int_equal(peer.pid, getpid());
 	assert_int_equal(peer.uid, geteuid());
 	assert_int_equal(peer.n_groups, (unsigned int)n);
@@ -976,7 +977,7 @@ test_peer_real_other_user(void **state)
 {
 	static const gid_t groups[] = { 27, 100 };
 	struct sockaddr_un sa;
-	struct vfb_peer peer;
+	struct vfd_peer peer;
 	struct vft_err err;
 	socklen_t len;
 	int lfd, fd, rc;
@@ -1000,11 +1001,11 @@ test_peer_real_other_user(void **state)
 	}
 	fd = accept_child(lfd, pid);
 	assert_int_equal(read(fd, &b, 1), 1);
-	rc = vfb_peer_read(fd, NULL, &peer, &err);
+	rc = vfd_peer_read(fd, NULL, &peer, &err);
 	assert_int_equal(write(fd, &b, 1), 1);
 	expect_child_exit(pid);
 	if (rc != 0)
-		fail_msg("vfb_peer_read of the child: %s", err.msg);
+		fail_msg("vfd_peer_read of the child: %s", err.msg);
 	assert_int_equal(peer.pid, pid);
 	assert_int_equal(peer.uid, NOBODY);
 	assert_int_equal(peer.gid, NOBODY);
@@ -1020,7 +1021,7 @@ static void
 test_peer_real_vanished(void **state)
 {
 	struct sockaddr_un sa;
-	struct vfb_peer peer;
+	struct vfd_peer peer;
 	struct vft_err err;
 	socklen_t len;
 	int lfd, fd;
@@ -1035,8 +1036,8 @@ test_peer_real_vanished(void **state)
 	expect_child_exit(pid); /* reaped: /proc/PID is gone */
 	fd = accept_child(lfd, pid);
 	peer.n_groups = 77;
-	if (vfb_peer_read(fd, NULL, &peer, &err) != 0)
-		fail_msg("vfb_peer_read of a gone client: %s", err.msg);
+	if (vfd_peer_read(fd, NULL, &peer, &err) != 0)
+		fail_msg("vfd_peer_read of a gone client: %s", err.msg);
 	assert_int_equal(peer.pid, pid);
 	assert_int_equal(peer.uid, geteuid());
 	assert_int_equal(peer.n_groups, 0);
@@ -1050,12 +1051,12 @@ test_peer_real_vanished(void **state)
 static void
 test_cgroup(void **state)
 {
-	struct vfb_peer u = peer_of(1000, 1000, "");
-	struct vfb_target t0 = tgt_vf("0000:01:10.0", "0000:01:00.0", 0);
-	struct vfb_target t1 = tgt_vf("0000:01:10.2", "0000:01:00.0", 1);
-	struct vfb_policy *p;
-	char path[VFB_CGROUP_LEN + 1], buf[VFB_PEER_FMT_LEN];
-	char line[VFB_CGROUP_LEN + 64];
+	struct vfd_peer u = vfd_peer_of(1000, 1000, "");
+	struct vfd_target t0 = tgt_vf("0000:01:10.0", "0000:01:00.0", 0);
+	struct vfd_target t1 = tgt_vf("0000:01:10.2", "0000:01:00.0", 1);
+	struct vfd_policy *p;
+	char path[VFD_CGROUP_LEN + 1], buf[VFD_PEER_FMT_LEN];
+	char line[VFD_CGROUP_LEN + 64];
 
 	(void)state;
 	p = parse_ok("allow uid=1000 cgroup=/vftoken-a action=open "
@@ -1064,37 +1065,37 @@ test_cgroup(void **state)
 		     "pf=0000:01:00.0 vf=0\n");
 	/* a container's cgroup below its engine's parent */
 	snprintf(u.cgroup, sizeof(u.cgroup), "/vftoken-a/libpod-0123abcd");
-	expect_decision(p, &u, VFB_ACT_OPEN, &t1, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t1, true, 1);
 	snprintf(u.cgroup, sizeof(u.cgroup), "/vftoken-a");
-	expect_decision(p, &u, VFB_ACT_OPEN, &t1, true, 1);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t1, true, 1);
 	/* B: VF 0 only; a sibling whose name starts the same is not below */
 	snprintf(u.cgroup, sizeof(u.cgroup), "/vftoken-b/libpod-0123abcd");
-	expect_decision(p, &u, VFB_ACT_OPEN, &t0, true, 2);
-	expect_decision(p, &u, VFB_ACT_OPEN, &t1, false, 0);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t0, true, 2);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t1, false, 0);
 	snprintf(u.cgroup, sizeof(u.cgroup), "/vftoken-ab/libpod-0123abcd");
-	expect_decision(p, &u, VFB_ACT_OPEN, &t0, false, 0);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t0, false, 0);
 	/* the same names elsewhere in the tree (a user's delegated part) */
 	snprintf(u.cgroup, sizeof(u.cgroup),
 		 "/user.slice/user-1000.slice/user@1000.service/vftoken-a");
-	expect_decision(p, &u, VFB_ACT_OPEN, &t0, false, 0);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t0, false, 0);
 	/* no cgroup (pid gone, pid 0) matches no cgroup= rule */
 	u.cgroup[0] = '\0';
-	expect_decision(p, &u, VFB_ACT_OPEN, &t0, false, 0);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t0, false, 0);
 	/* every who given must match: uid too */
 	snprintf(u.cgroup, sizeof(u.cgroup), "/vftoken-a/x");
 	u.uid = 1001;
-	expect_decision(p, &u, VFB_ACT_OPEN, &t0, false, 0);
-	assert_true(vfb_policy_names(
-		p, &(struct vfb_peer){ .uid = 1000, .cgroup = "/vftoken-b" }));
-	vfb_policy_free(p);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t0, false, 0);
+	assert_true(vfd_policy_names(
+		p, &(struct vfd_peer){ .uid = 1000, .cgroup = "/vftoken-b" }));
+	vfd_policy_free(p);
 	/* cgroup= alone is a who */
 	p = parse_ok("allow cgroup=/kubepods.slice/kubepods-pod1234.slice "
 		     "action=open dev=*\n");
 	snprintf(u.cgroup, sizeof(u.cgroup),
 		 "/kubepods.slice/kubepods-pod1234.slice/"
 		 "cri-containerd-ab.scope");
-	expect_decision(p, &u, VFB_ACT_OPEN, &t0, true, 1);
-	vfb_policy_free(p);
+	expect_decision(p, &u, VFD_ACT_OPEN, &t0, true, 1);
+	vfd_policy_free(p);
 
 	/* bad values */
 	expect_error("allow cgroup=vftoken-a action=open dev=*\n",
@@ -1122,84 +1123,84 @@ test_cgroup(void **state)
 	snprintf(line, sizeof(line), "allow cgroup=%s action=open dev=*\n",
 		 path);
 	expect_error(line, ORIGIN ":1: bad cgroup '/aaaa", NULL);
-	assert_false(vfb_cgroup_path_valid(path));
+	assert_false(vfd_cgroup_path_valid(path));
 	path[sizeof(path) - 2] = '\0';
-	assert_true(vfb_cgroup_path_valid(path));
+	assert_true(vfd_cgroup_path_valid(path));
 
 	/* the path of a /proc/PID/cgroup text */
-	assert_int_equal(vfb_cgroup_from_text("0::/vftoken-a/libpod-12\n", path,
+	assert_int_equal(vfd_cgroup_from_text("0::/vftoken-a/libpod-12\n", path,
 					      sizeof(path)),
 			 0);
 	assert_string_equal(path, "/vftoken-a/libpod-12");
-	assert_int_equal(vfb_cgroup_from_text("1:name=systemd:/x\n"
+	assert_int_equal(vfd_cgroup_from_text("1:name=systemd:/x\n"
 					      "0::/a/b.scope\n",
 					      path, sizeof(path)),
 			 0);
 	assert_string_equal(path, "/a/b.scope");
-	assert_int_equal(vfb_cgroup_from_text("0::/gone (deleted)\n", path,
+	assert_int_equal(vfd_cgroup_from_text("0::/gone (deleted)\n", path,
 					      sizeof(path)),
 			 0);
 	assert_string_equal(path, "");
-	assert_int_equal(vfb_cgroup_from_text("3:cpu:/a\n", path, sizeof(path)),
+	assert_int_equal(vfd_cgroup_from_text("3:cpu:/a\n", path, sizeof(path)),
 			 0);
 	assert_string_equal(path, "");
 	assert_int_equal(
-		vfb_cgroup_from_text("0::/a\n0::/b\n", path, sizeof(path)),
+		vfd_cgroup_from_text("0::/a\n0::/b\n", path, sizeof(path)),
 		-EINVAL);
-	assert_int_equal(vfb_cgroup_from_text("0::/abcdefgh\n", path, 5),
+	assert_int_equal(vfd_cgroup_from_text("0::/abcdefgh\n", path, 5),
 			 -ENAMETOOLONG);
 
 	/* the log: the cgroup when it says more than the unit */
 	u.uid = 1000;
 	u.pid = 42;
 	snprintf(u.cgroup, sizeof(u.cgroup), "/vftoken-a/libpod-12");
-	vfb_peer_format(&u, buf, sizeof(buf));
+	vfd_peer_format(&u, buf, sizeof(buf));
 	assert_string_equal(buf, "uid=1000 gid=1000 pid=42 unit=- "
 				 "cgroup=/vftoken-a/libpod-12");
 	snprintf(u.unit, sizeof(u.unit), "foo.service");
 	snprintf(u.cgroup, sizeof(u.cgroup), "/system.slice/foo.service");
-	vfb_peer_format(&u, buf, sizeof(buf));
+	vfd_peer_format(&u, buf, sizeof(buf));
 	assert_string_equal(buf, "uid=1000 gid=1000 pid=42 unit=foo.service");
 	snprintf(u.cgroup, sizeof(u.cgroup), "/");
-	vfb_peer_format(&u, buf, sizeof(buf));
+	vfd_peer_format(&u, buf, sizeof(buf));
 	assert_string_equal(buf, "uid=1000 gid=1000 pid=42 unit=foo.service");
 	snprintf(u.cgroup, sizeof(u.cgroup), "/m.slice/libpod-1.scope/ctr\n");
-	vfb_peer_format(&u, buf, sizeof(buf));
+	vfd_peer_format(&u, buf, sizeof(buf));
 	assert_string_equal(buf, "uid=1000 gid=1000 pid=42 unit=foo.service "
 				 "cgroup=/m.slice/libpod-1.scope/ctr?");
 	/* no terminator: no read beyond the arrays */
 	memset(u.cgroup, 'c', sizeof(u.cgroup));
 	memset(u.unit, 'u', sizeof(u.unit));
-	vfb_peer_format(&u, buf, sizeof(buf));
+	vfd_peer_format(&u, buf, sizeof(buf));
 	assert_true(strlen(buf) < sizeof(buf));
 }
 
 static void
 test_peer_format(void **state)
 {
-	struct vfb_peer p = peer_of(1000, 1001, "foo.service");
+	struct vfd_peer p = vfd_peer_of(1000, 1001, "foo.service");
 	char buf[128], small[12];
 
 	(void)state;
 	p.pid = 42;
-	vfb_peer_format(&p, buf, sizeof(buf));
+	vfd_peer_format(&p, buf, sizeof(buf));
 	assert_string_equal(buf, "uid=1000 gid=1001 pid=42 unit=foo.service");
 	p.unit[0] = '\0';
-	vfb_peer_format(&p, buf, sizeof(buf));
+	vfd_peer_format(&p, buf, sizeof(buf));
 	assert_string_equal(buf, "uid=1000 gid=1001 pid=42 unit=-");
 	/* a unit that is no unit name does not reach the log as it is */
 	snprintf(p.unit, sizeof(p.unit), "a b\n.service");
-	vfb_peer_format(&p, buf, sizeof(buf));
+	vfd_peer_format(&p, buf, sizeof(buf));
 	assert_string_equal(buf, "uid=1000 gid=1001 pid=42 unit=a?b?.service");
 	/* no terminator in the unit: read no further than the array */
 	memset(p.unit, 'u', sizeof(p.unit));
-	vfb_peer_format(&p, buf, sizeof(buf));
+	vfd_peer_format(&p, buf, sizeof(buf));
 	assert_int_equal(strlen(buf), sizeof(buf) - 1);
-	vfb_peer_format(&p, small, sizeof(small));
+	vfd_peer_format(&p, small, sizeof(small));
 	assert_string_equal(small, "uid=1000 gi");
-	vfb_peer_format(NULL, buf, sizeof(buf));
+	vfd_peer_format(NULL, buf, sizeof(buf));
 	assert_string_equal(buf, "peer=-");
-	vfb_peer_format(&p, NULL, 0);
+	vfd_peer_format(&p, NULL, 0);
 }
 
 /* ---- the policy file ---- */
@@ -1228,12 +1229,12 @@ write_policy(const char *name, const char *text, mode_t mode)
 static void
 expect_load_error(const char *name, int code, const char *want)
 {
-	struct vfb_policy *p = (struct vfb_policy *)&p;
+	struct vfd_policy *p = (struct vfd_policy *)&p;
 	struct vft_err err;
 	char path[PATH_MAX];
 
 	policy_path(path, name);
-	assert_int_equal(vfb_policy_load(path, &p, &err), code);
+	assert_int_equal(vfd_policy_load(path, &p, &err), code);
 	assert_null(p);
 	assert_int_equal(err.code, code);
 	if (strstr(err.msg, path) == NULL || strstr(err.msg, want) == NULL)
@@ -1244,7 +1245,7 @@ expect_load_error(const char *name, int code, const char *want)
 static void
 test_load_ok(void **state)
 {
-	struct vfb_policy *p = NULL;
+	struct vfd_policy *p = NULL;
 	struct vft_err err;
 	char path[PATH_MAX];
 	static const mode_t modes[] = { 0600, 0644, 0400, 0444, 0640 };
@@ -1254,11 +1255,11 @@ test_load_ok(void **state)
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		write_policy("ok.policy", example, modes[i]);
 		policy_path(path, "ok.policy");
-		if (vfb_policy_load(path, &p, &err) != 0)
+		if (vfd_policy_load(path, &p, &err) != 0)
 			fail_msg("mode %04o: %s", (unsigned int)modes[i],
 				 err.msg);
-		assert_int_equal(vfb_policy_rules(p), 6);
-		vfb_policy_free(p);
+		assert_int_equal(vfd_policy_rules(p), 6);
+		vfd_policy_free(p);
 	}
 	/* a parse error names the file and the line */
 	write_policy("bad.policy", "\nallow uid=1 action=open dev=1\n", 0644);
@@ -1293,7 +1294,7 @@ test_load_refused(void **state)
 	assert_int_equal(symlink(target, path), 0);
 	expect_load_error("link.policy", -EPERM, "is a symbolic link");
 	expect_load_error("missing.policy", -ENOENT, "cannot open policy file");
-	assert_int_equal(vfb_policy_load(NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(vfd_policy_load(NULL, NULL, NULL), -EINVAL);
 }
 
 static void
@@ -1314,12 +1315,12 @@ test_load_wrong_owner(void **state)
 	/* a root-owned file in a group other than root's is fine */
 	assert_int_equal(chown(path, 0, NOBODY), 0);
 	{
-		struct vfb_policy *p = NULL;
+		struct vfd_policy *p = NULL;
 		struct vft_err err;
 
-		if (vfb_policy_load(path, &p, &err) != 0)
+		if (vfd_policy_load(path, &p, &err) != 0)
 			fail_msg("root-owned, group nobody: %s", err.msg);
-		vfb_policy_free(p);
+		vfd_policy_free(p);
 	}
 }
 
@@ -1356,7 +1357,7 @@ teardown(void **state)
 	return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* What vfb_policy_check() reported. */
+/* What vfd_policy_check() reported. */
 struct check_log {
 	unsigned int n;
 	char msg[8][VFT_ERR_MSG_LEN];
@@ -1392,12 +1393,12 @@ test_check_all_errors(void **state)
 	static const char clean[] =
 		"allow uid=1000 action=open pf=0000:01:00.0 vf=0\n";
 	struct check_log l;
-	struct vfb_policy *p = NULL;
+	struct vfd_policy *p = NULL;
 	struct vft_err err;
 
 	(void)state;
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(vfb_policy_check(text, strlen(text), "t.policy",
+	assert_int_equal(vfd_policy_check(text, strlen(text), "t.policy",
 					  check_collect, &l),
 			 4);
 	assert_int_equal(l.n, 4);
@@ -1409,23 +1410,23 @@ test_check_all_errors(void **state)
 	/* the parser proper still stops at the first */
 	vft_err_clear(&err);
 	assert_int_equal(
-		vfb_policy_parse(text, strlen(text), "t.policy", &p, &err),
+		vfd_policy_parse(text, strlen(text), "t.policy", &p, &err),
 		-EINVAL);
 	assert_null(p);
 	assert_non_null(strstr(err.msg, "t.policy:3: "));
 
 	memset(&l, 0, sizeof(l));
 	assert_int_equal(
-		vfb_policy_check(clean, strlen(clean), "c", check_collect, &l),
+		vfd_policy_check(clean, strlen(clean), "c", check_collect, &l),
 		0);
 	assert_int_equal(l.n, 0);
-	assert_int_equal(vfb_policy_check("", 0, "e", check_collect, &l), 0);
+	assert_int_equal(vfd_policy_check("", 0, "e", check_collect, &l), 0);
 	assert_int_equal(
-		vfb_policy_check(clean, strlen(clean), "c", NULL, NULL),
+		vfd_policy_check(clean, strlen(clean), "c", NULL, NULL),
 		-EINVAL);
 }
 
-/* The file form: the file rules of vfb_policy_load() are one report. */
+/* The file form: the file rules of vfd_policy_load() are one report. */
 static void
 test_check_file(void **state)
 {
@@ -1443,17 +1444,17 @@ test_check_file(void **state)
 	close(fd);
 	assert_int_equal(chmod(path, 0644), 0);
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(vfb_policy_check_file(path, check_collect, &l), 2);
+	assert_int_equal(vfd_policy_check_file(path, check_collect, &l), 2);
 	assert_int_equal(l.n, 2);
 	assert_non_null(strstr(l.msg[1], ":2: "));
 	assert_int_equal(chmod(path, 0666), 0);
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(vfb_policy_check_file(path, check_collect, &l), 1);
+	assert_int_equal(vfd_policy_check_file(path, check_collect, &l), 1);
 	assert_int_equal(l.n, 1);
 	assert_non_null(strstr(l.msg[0], "writable by group or others"));
 	unlink(path);
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(vfb_policy_check_file(path, check_collect, &l), 1);
+	assert_int_equal(vfd_policy_check_file(path, check_collect, &l), 1);
 	assert_non_null(strstr(l.msg[0], "cannot open policy file"));
 }
 

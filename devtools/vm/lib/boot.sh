@@ -284,11 +284,11 @@ boot_outcome() {
 		;;
 	frozen)
 		# shellcheck disable=SC2154 # set by guest_frozen (lib/watchdog.sh)
-		say "[$k] FAIL: the guest froze: no heartbeat for ${FREEZE_SECS} s while QEMU's vCPUs idled (${frozen_cpu_s} s of CPU in the last ${FREEZE_SECS} s); an emulator stall, not a test result; QEMU killed"
+		say "[$k] FAIL: the guest froze: $frozen_why; a stall, not a test result; QEMU killed"
 		guest_froze=1
 		;;
 	timeout)
-		say "[$k] FAIL: scenario timed out after ${timeout} s; QEMU killed"
+		say "[$k] FAIL: scenario timed out after ${timeout} s ($(watch_state)); QEMU killed"
 		res_scen=">$timeout"
 		;;
 	guestfail) say "[$k] FAIL: the guest could not start the scenario" ;;

@@ -17,6 +17,10 @@ watch_reset() {
 	alive_ticks=
 	cpu_at=()
 	frozen_cpu_s=
+	frozen_why=
+	timer_n=()
+	timer_t=()
+	t_output=
 	off=0
 }
 
@@ -25,6 +29,7 @@ watch_reset() {
 # is frozen too, 6.12, 2026-12-02: 3 s into conformance, no beat ever).
 watch_beat() {
 	t_alive=$1
+	t_output=$1
 	alive_ticks=$(qemu_ticks)
 }
 
@@ -58,8 +63,14 @@ stream() {
 	*'VFTOKEN-VM: alive '*)
 		t_alive=$(now)
 		alive_ticks=$(qemu_ticks)
+		timer_seen "$(printf '%s' "$chunk" | grep -a 'VFTOKEN-VM: alive ' | tail -n 1)"
 		;;
 	esac
+	# The scenario's own lines: neither markers nor the kernel's.
+	if printf '%s' "$chunk" | tr -d '\r' |
+		grep -avqE '^(VFTOKEN-VM: |\[ *[0-9]+\.[0-9]+\] )'; then
+		t_output=$(now)
+	fi
 	if [ "$quiet" = 0 ]; then
 		printf '%s' "$chunk" | tr -d '\r' | grep -v '^VFTOKEN-VM: ' | sed 's/^/  | /'
 	fi
@@ -78,8 +89,8 @@ known_qemu_bug() {
 # froze when no beat came for FREEZE_SECS while QEMU used under a quarter
 # of a core over the last FREEZE_SECS: vCPUs idle, every guest timer gone
 # (seen once under TCG, 2026-12-01: 7 minutes idle in a scenario's
-# "sleep 0.2"). A guest that hangs busy (a lockup) is not that: it runs
-# into the scenario timeout. The CPU is counted over that last window, not
+# "sleep 0.2"). A guest that hangs busy is called so only after three
+# times as long (guest_frozen). The CPU is counted over that last window, not
 # since the beat: a guest that froze just before a beat, both vCPUs busy
 # until then (20 s of CPU in 10 s), would otherwise need 80 s more of
 # silence to be called frozen (a QEMU stopped 15 s with VM_FREEZE_SECS=5
@@ -122,16 +133,83 @@ window_cpu() {
 # of guest_frozen (vm_rig.rst, "Half a guest frozen").
 rcu_stalled() { grep -qaE '^\[ *[0-9.]+\] rcu: INFO: rcu_[a-z]+ detected stalls' "$1"; }
 
-# Sets frozen_cpu_s (QEMU's CPU seconds in the last FREEZE_SECS) for the
-# report.
+# A beat's line $1 ("VFTOKEN-VM: alive UPTIME timer N0 N1 ...", the
+# vCPUs' local timer interrupt counts): note when each count last moved.
+timer_seen() {
+	local f i n t
+	read -r -a f <<<"${1##*timer}"
+	t=$(now)
+	for i in "${!f[@]}"; do
+		n=${f[$i]}
+		[[ $n =~ ^[0-9]+$ ]] || continue
+		if [ "${timer_n[$i]:-}" != "$n" ]; then
+			timer_n[i]=$n
+			timer_t[i]=$t
+		fi
+	done
+}
+
+# Half a guest frozen: the beats go on (the other vCPU prints them), but
+# vCPU $i took no local timer interrupt for FREEZE_SECS and the scenario
+# printed nothing as long. A working vCPU takes timer interrupts even idle
+# (a tickless idle still wakes for the kernel's own timers); its stopped
+# timer leaves whatever sleeps on it asleep for good (vm_rig.rst, "Half a
+# guest frozen"). Status 0 and frozen_why set if so.
+timer_stopped() {
+	local i t
+	[ -n "$t_output" ] || return 1
+	t=$(dt "$t_output" "$(now)")
+	[ "${t%.*}" -ge "$FREEZE_SECS" ] || return 1
+	for i in "${!timer_t[@]}"; do
+		t=$(dt "${timer_t[$i]}" "$(now)")
+		[ "${t%.*}" -ge "$FREEZE_SECS" ] || continue
+		frozen_why="vCPU $i took no timer interrupt in ${t%.*} s and the scenario printed nothing as long while the heartbeat went on (half a guest frozen)"
+		return 0
+	done
+	return 1
+}
+
+# Sets frozen_why (the verdict's reason) and frozen_cpu_s (QEMU's CPU
+# seconds in the last FREEZE_SECS). Three ways (vm_rig.rst, "Seen on 6.1
+# too, and the heartbeat"): no beat for FREEZE_SECS while QEMU idles;
+# no beat for three times as long however busy QEMU is (no process of
+# the guest ran in 30 beats: a lockup of the whole guest, the emulator's
+# or a kernel's, is run once more and fails if it comes again); a vCPU's
+# timer stopped (timer_stopped).
+# shellcheck disable=SC2034 # frozen_why: read by boot.sh's verdict
 guest_frozen() {
 	local idle s
 	[ -n "$t_alive" ] || return 1
 	idle=$(dt "$t_alive" "$(now)")
-	[ "${idle%.*}" -ge "$FREEZE_SECS" ] || return 1
+	idle=${idle%.*}
+	if [ "$idle" -lt "$FREEZE_SECS" ]; then
+		timer_stopped
+		return
+	fi
 	s=$(dt "$t_sc_start" "$(now)")
 	frozen_cpu_s=$(window_cpu "$((${s%.*} - FREEZE_SECS))")
-	awk -v c="$frozen_cpu_s" -v w="$FREEZE_SECS" 'BEGIN { exit !(c < w / 4) }'
+	if awk -v c="$frozen_cpu_s" -v w="$FREEZE_SECS" 'BEGIN { exit !(c < w / 4) }'; then
+		frozen_why="no heartbeat for ${FREEZE_SECS} s while QEMU's vCPUs idled (${frozen_cpu_s} s of CPU in the last ${FREEZE_SECS} s)"
+		return 0
+	fi
+	[ "$idle" -ge "$((3 * FREEZE_SECS))" ] || return 1
+	frozen_why="no heartbeat for ${idle} s while QEMU was busy (${frozen_cpu_s} s of CPU in the last ${FREEZE_SECS} s): no process of the guest ran"
+}
+
+# What the watch knew when the scenario timed out, for the report: the
+# last beat, QEMU's CPU, each vCPU's timer and the scenario's last line.
+watch_state() {
+	local i out s
+	[ -n "$t_alive" ] || {
+		echo "no heartbeat seen"
+		return
+	}
+	s=$(dt "$t_sc_start" "$(now)")
+	out="last heartbeat $(dt "$t_alive" "$(now)") s ago, QEMU used $(window_cpu "$((${s%.*} - FREEZE_SECS))") s of CPU in the last ${FREEZE_SECS} s"
+	for i in "${!timer_t[@]}"; do
+		out+=", vCPU $i's timer moved $(dt "${timer_t[$i]}" "$(now)") s ago"
+	done
+	echo "$out, the scenario's last line $(dt "$t_output" "$(now)") s ago"
 }
 
 fail_tail() {
