@@ -238,15 +238,11 @@ vfd_ref_keep(struct vfd *b, const struct vft_pci_addr *pf, int fd, pid_t pid)
 
 static void
 vfd_client_ctx(const struct vft_broker_open_req *req, const int *fds,
-	       struct vft_broker_client_ctx *cc)
+	       unsigned int nfds, struct vft_broker_client_ctx *cc)
 {
 	memset(cc, 0, sizeof(*cc));
 	cc->path = (enum vft_path)req->path;
-	cc->ctx_fd = (req->flags & VFT_BROKER_HAVE_CTX) ? fds[0] : -1;
-	cc->iommu_set = (req->flags & VFT_BROKER_IOMMU_SET) != 0;
-	cc->ioas_id = req->ioas_id;
-	cc->group_fd = (req->flags & VFT_BROKER_HAVE_GROUP) ? fds[1] : -1;
-	cc->group_id = req->group_id;
+	vft_handover_of_request(req, fds, nfds, &cc->h);
 }
 
 /* The token for an open of @p tg; "none" in @p fp when it needs none or
@@ -297,7 +293,7 @@ vfd_open_fds(struct vfd *b, struct vfd_client *c,
 			    want);
 		return -1;
 	}
-	vfd_client_ctx(req, fds, cc);
+	vfd_client_ctx(req, fds, n, cc);
 	ret = vft_broker_prove_ctx(cc, err);
 	if (ret < 0) {
 		/* Unproven, so never closed here; but a node missing on this

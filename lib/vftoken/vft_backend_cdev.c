@@ -24,6 +24,7 @@
 
 #include <linux/vfio.h>
 
+#include "vft_broker.h"
 #include "vft_private.h"
 #include "vftoken.h"
 
@@ -86,14 +87,60 @@ _Static_assert(sizeof(struct vft_iommu_ioas_alloc) == 12, "alloc layout");
 _Static_assert(sizeof(struct vft_iommu_ioas_map) == 40, "map layout");
 _Static_assert(sizeof(struct vft_iommu_ioas_unmap) == 24, "unmap layout");
 
+/* The cdev path's state of a context (io->state): may_alias, as it
+ * lives in storage declared as another type (vftoken.h). */
+struct __attribute__((may_alias)) vft_cdev_state {
+	int iommufd;	  /* /dev/iommu, -1 when closed */
+	uint32_t ioas_id; /* the IOAS devices attach to */
+	/* broker: the copy of the client's iommufd, -1 if none */
+	int ctx_copy;
+	/* broker: the client holds the iommufd (sent it, or was sent it) */
+	bool ctx_client;
+};
+
+_Static_assert(sizeof(struct vft_cdev_state) <= VFT_IOMMU_STATE_SIZE,
+	       "the cdev path's state fits the context's area");
+
+static struct vft_cdev_state *
+vft_cs(struct vft_iommu *io)
+{
+	return (struct vft_cdev_state *)(void *)&io->state;
+}
+
+static const struct vft_cdev_state *
+vft_cs_const(const struct vft_iommu *io)
+{
+	return (const struct vft_cdev_state *)(const void *)&io->state;
+}
+
+/* /dev/iommu exists and the function has its vfio cdev. */
+static bool
+vft_cdev_backend_available(const struct vft_sys *sys,
+			   const struct vft_pci_dev *dev)
+{
+	return vft_pci_vfio_cdev(sys, &dev->addr) >= 0 &&
+	       vft_os->access(VFT_IOMMUFD_PATH, F_OK) == 0;
+}
+
+static void
+vft_cdev_backend_init(struct vft_iommu *io)
+{
+	struct vft_cdev_state *cs = vft_cs(io);
+
+	memset(cs, 0, sizeof(*cs));
+	cs->iommufd = -1;
+	cs->ctx_copy = -1;
+}
+
 /* Open /dev/iommu and allocate the context's IOAS, once. */
 static int
 vft_cdev_iommufd_get(struct vft_iommu *io, struct vft_err *err)
 {
+	struct vft_cdev_state *cs = vft_cs(io);
 	struct vft_iommu_ioas_alloc alloc;
 	int fd, ret;
 
-	if (io->iommufd >= 0)
+	if (cs->iommufd >= 0)
 		return 0;
 	fd = vft_os->open(VFT_IOMMUFD_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -109,8 +156,8 @@ vft_cdev_iommufd_get(struct vft_iommu *io, struct vft_err *err)
 		return vft_err_set(err, ret, "IOMMU_IOAS_ALLOC on %s: %s",
 				   VFT_IOMMUFD_PATH, strerror(-ret));
 	}
-	io->iommufd = fd;
-	io->ioas_id = alloc.out_ioas_id;
+	cs->iommufd = fd;
+	cs->ioas_id = alloc.out_ioas_id;
 	return 0;
 }
 
@@ -199,11 +246,12 @@ vft_cdev_attach(int fd, uint32_t ioas_id)
 static void
 vft_cdev_backend_close(struct vft_iommu *io)
 {
-	if (io->n_devices > 0 || io->n_opening > 0 || io->iommufd < 0)
+	struct vft_cdev_state *cs = vft_cs(io);
+
+	if (io->n_devices > 0 || io->n_opening > 0 || cs->iommufd < 0)
 		return;
-	vft_os->close(io->iommufd);
-	io->iommufd = -1;
-	io->ioas_id = 0;
+	vft_os_close_fd(&cs->iommufd);
+	cs->ioas_id = 0;
 	io->dma_mapped = false;
 }
 
@@ -233,7 +281,7 @@ vft_cdev_backend_open(struct vft_iommu *io, const struct vft_sys *sys,
 		goto fail;
 	/* the bind is the kernel's first open, and its reset: unlocked */
 	vft_step_set(step, VFT_STEP_CDEV_BIND);
-	ret = vft_cdev_bind(fd, io->iommufd, tok);
+	ret = vft_cdev_bind(fd, vft_cs(io)->iommufd, tok);
 	if (ret < 0) {
 		vft_err_set(
 			err, ret,
@@ -246,13 +294,13 @@ vft_cdev_backend_open(struct vft_iommu *io, const struct vft_sys *sys,
 	}
 	vft_step_set(step, VFT_STEP_CDEV_ATTACH);
 	pthread_mutex_lock(&io->lock);
-	ret = vft_cdev_attach(fd, io->ioas_id);
+	ret = vft_cdev_attach(fd, vft_cs(io)->ioas_id);
 	pthread_mutex_unlock(&io->lock);
 	if (ret < 0) {
 		vft_err_set(
 			err, ret,
 			"VFIO_DEVICE_ATTACH_IOMMUFD_PT of %s to IOAS %u: %s",
-			name, io->ioas_id, strerror(-ret));
+			name, vft_cs(io)->ioas_id, strerror(-ret));
 		goto fail;
 	}
 	ret = vft_device_adopt_fd(d, fd, &dev->addr, err, step);
@@ -290,7 +338,7 @@ vft_cdev_backend_reopen(struct vft_device *d)
 	fd = vft_cdev_open_node(d->cdev, &d->addr, NULL);
 	if (fd < 0)
 		return fd;
-	ret = vft_cdev_bind(fd, io->iommufd, NULL);
+	ret = vft_cdev_bind(fd, vft_cs(io)->iommufd, NULL);
 	vft_os->close(fd);
 	return ret == -EACCES ? ret : 0;
 }
@@ -298,7 +346,7 @@ vft_cdev_backend_reopen(struct vft_device *d)
 static bool
 vft_cdev_backend_dma_ready(const struct vft_iommu *io)
 {
-	return io->iommufd >= 0;
+	return vft_cs_const(io)->iommufd >= 0;
 }
 
 static int
@@ -315,12 +363,12 @@ vft_cdev_backend_dma_map(struct vft_iommu *io, uint64_t vaddr, uint64_t iova,
 	map.size = sizeof(map);
 	map.flags = VFT_IOAS_MAP_FIXED_IOVA | VFT_IOAS_MAP_READABLE |
 		    VFT_IOAS_MAP_WRITEABLE;
-	map.ioas_id = io->ioas_id;
+	map.ioas_id = vft_cs(io)->ioas_id;
 	map.user_va = vaddr;
 	map.length = len;
 	map.iova = iova;
-	if (vft_os->ioctl(io->iommufd, VFT_IOMMU_IOAS_MAP, (uintptr_t)&map) <
-	    0) {
+	if (vft_os->ioctl(vft_cs(io)->iommufd, VFT_IOMMU_IOAS_MAP,
+			  (uintptr_t)&map) < 0) {
 		int ret = vft_os_errno();
 
 		return vft_err_set(err, ret,
@@ -341,10 +389,10 @@ vft_cdev_backend_dma_unmap(struct vft_iommu *io, uint64_t iova, uint64_t len,
 
 	memset(&unmap, 0, sizeof(unmap));
 	unmap.size = sizeof(unmap);
-	unmap.ioas_id = io->ioas_id;
+	unmap.ioas_id = vft_cs(io)->ioas_id;
 	unmap.iova = iova;
 	unmap.length = len;
-	if (vft_os->ioctl(io->iommufd, VFT_IOMMU_IOAS_UNMAP,
+	if (vft_os->ioctl(vft_cs(io)->iommufd, VFT_IOMMU_IOAS_UNMAP,
 			  (uintptr_t)&unmap) < 0) {
 		int ret = vft_os_errno();
 
@@ -357,8 +405,137 @@ vft_cdev_backend_dma_unmap(struct vft_iommu *io, uint64_t iova, uint64_t len,
 	return 0;
 }
 
+/* ---- hand-over through the broker, the client's side ------------------ */
+
+static bool
+vft_cdev_backend_has_ctx(const struct vft_iommu *io)
+{
+	return vft_cs_const(io)->iommufd >= 0;
+}
+
+/* The iommufd (a copy of it without @p dev) and its IOAS. */
+static int
+vft_cdev_backend_export_ctx(struct vft_iommu *io, const struct vft_pci_dev *dev,
+			    struct vft_handover *h, struct vft_err *err)
+{
+	struct vft_cdev_state *cs = vft_cs(io);
+	int fd = cs->iommufd;
+
+	if (fd < 0)
+		return 0;
+	if (dev == NULL && (fd = vft_os->dupfd(fd)) < 0) {
+		int ret = vft_os_errno();
+
+		return vft_err_set(err, ret,
+				   "cannot copy the context's iommufd for the "
+				   "broker: %s",
+				   strerror(-ret));
+	}
+	h->flags |= VFT_BROKER_HAVE_CTX;
+	h->ioas_id = cs->ioas_id;
+	h->fds[h->nfds++] = fd;
+	return 0;
+}
+
+static int
+vft_cdev_backend_import_reply(struct vft_iommu *io,
+			      const struct vft_handover *h,
+			      struct vft_device *d, const char *name,
+			      struct vft_err *err)
+{
+	struct vft_cdev_state *cs = vft_cs(io);
+
+	(void)name;
+	(void)err;
+	if (h->flags & VFT_BROKER_FD_CTX) {
+		cs->iommufd = h->fds[0];
+		cs->ioas_id = h->ioas_id;
+	}
+	d->cdev = h->cdev;
+	return 0;
+}
+
+/* ---- hand-over through the broker, the broker's side ------------------ */
+
+static int
+vft_cdev_backend_prove_client(const struct vft_handover *h, struct vft_err *err)
+{
+	if (h->flags & VFT_BROKER_HAVE_GROUP)
+		return vft_err_set(err, -EINVAL,
+				   "the client sent a group fd on the cdev "
+				   "path: expected its iommufd only");
+	if (!(h->flags & VFT_BROKER_HAVE_CTX))
+		return 0;
+	return vft_fd_is_node(h->fds[0], VFT_IOMMUFD_PATH,
+			      "the client's iommufd", err);
+}
+
+/* The client's iommufd as a copy: whatever the device layer closes on a
+ * failed open is never the caller's fd. */
+static int
+vft_cdev_backend_import_client(struct vft_iommu *io,
+			       const struct vft_handover *h,
+			       struct vft_err *err)
+{
+	struct vft_cdev_state *cs = vft_cs(io);
+	int fd;
+
+	if (!(h->flags & VFT_BROKER_HAVE_CTX))
+		return 0;
+	fd = vft_os->dupfd(h->fds[0]);
+	if (fd < 0) {
+		int ret = vft_os_errno();
+
+		return vft_err_set(err, ret, "cannot copy the client's fds: %s",
+				   strerror(-ret));
+	}
+	cs->iommufd = fd;
+	cs->ioas_id = h->ioas_id;
+	cs->ctx_copy = fd;
+	cs->ctx_client = true;
+	return 0;
+}
+
+/* The device fd is the one the open made of a cdev node opened here. */
+static int
+vft_cdev_backend_check_device(const struct vft_device *d, struct vft_err *err)
+{
+	(void)d;
+	(void)err;
+	return 0;
+}
+
+static void
+vft_cdev_backend_export_reply(struct vft_iommu *io, const struct vft_device *d,
+			      struct vft_handover *h)
+{
+	struct vft_cdev_state *cs = vft_cs(io);
+
+	h->ioas_id = cs->ioas_id;
+	h->cdev = d->cdev;
+	if (!cs->ctx_client) {
+		h->fds[h->nfds++] = cs->iommufd;
+		h->flags |= VFT_BROKER_FD_CTX;
+		cs->ctx_client = true;
+	}
+}
+
+static void
+vft_cdev_backend_forget_client(struct vft_iommu *io, bool sent)
+{
+	struct vft_cdev_state *cs = vft_cs(io);
+
+	if (cs->ctx_copy >= 0 && cs->iommufd == cs->ctx_copy)
+		vft_os_close_fd(&cs->iommufd);
+	cs->ctx_copy = -1;
+	if (sent)
+		cs->iommufd = -1;
+}
+
 const struct vft_backend vft_backend_cdev = {
 	.name = "cdev",
+	.available = vft_cdev_backend_available,
+	.init = vft_cdev_backend_init,
 	.open_device = vft_cdev_backend_open,
 	.close_device = vft_cdev_backend_close_device,
 	.reopen_probe = vft_cdev_backend_reopen,
@@ -366,4 +543,12 @@ const struct vft_backend vft_backend_cdev = {
 	.dma_map = vft_cdev_backend_dma_map,
 	.dma_unmap = vft_cdev_backend_dma_unmap,
 	.close = vft_cdev_backend_close,
+	.has_ctx = vft_cdev_backend_has_ctx,
+	.export_ctx = vft_cdev_backend_export_ctx,
+	.import_reply = vft_cdev_backend_import_reply,
+	.prove_client = vft_cdev_backend_prove_client,
+	.import_client = vft_cdev_backend_import_client,
+	.check_device = vft_cdev_backend_check_device,
+	.export_reply = vft_cdev_backend_export_reply,
+	.forget_client = vft_cdev_backend_forget_client,
 };

@@ -208,16 +208,6 @@ ssize_t vft_broker_recv_peeked(int sock, void *buf, size_t size,
 			       unsigned int want, int *fds, unsigned int *nfds);
 
 /**
- * Prove that @p fd is the character device node @p node (its device
- * number, from a statx(2) that never asks the fd's file system: a FUSE
- * file cannot answer for itself), not by name.
- * @return 0, or -EBADF/-ENOTTY with @p err naming @p what and the kind of
- * file it is.
- */
-int vft_fd_is_node(int fd, const char *node, const char *what,
-		   struct vft_err *err);
-
-/**
  * Copy @p src (at most @p n bytes, up to a NUL) into @p dst of @p len
  * bytes with every byte that is not printable ASCII shown as '?': for
  * client bytes in a log line or an error text.
@@ -229,25 +219,49 @@ void vft_broker_close_fds(int *fds, unsigned int n);
 
 /* ---- the broker's side ------------------------------------------------- */
 
+/*
+ * What of an IOMMU context travels with a request or reply besides the
+ * device fd: its fds, in wire order, and the wire fields above that only
+ * the backends (vft_backend_*.c) read or write. Request: flags
+ * VFT_BROKER_HAVE_CTX, _HAVE_GROUP, _IOMMU_SET; ioas_id, group_id. Reply:
+ * flags VFT_BROKER_FD_CTX, _FD_GROUP; ioas_id, group_id, cdev. The broker
+ * code copies it between the wire and the backend, never looking inside.
+ */
+struct vft_handover {
+	uint32_t flags;
+	uint32_t ioas_id;
+	int32_t group_id; /**< -1: none */
+	int32_t cdev;	  /**< -1: none */
+	int fds[2];	  /**< the context's fds, without the device's */
+	unsigned int nfds;
+};
+
+/** A hand-over holding nothing. */
+void vft_handover_init(struct vft_handover *h);
+
+/**
+ * The hand-over of an open request @p req (its @p nfds fds @p fds, as
+ * vft_broker_check_request() accepted them): what the client holds.
+ */
+void vft_handover_of_request(const struct vft_broker_open_req *req,
+			     const int *fds, unsigned int nfds,
+			     struct vft_handover *h);
+
 /**
  * What a client sends along with an open: the fds of its IOMMU context,
- * to open the function into (NULL/-1: a context of its own).
+ * to open the function into (none: a context of its own).
  */
 struct vft_broker_client_ctx {
 	enum vft_path path;
-	int ctx_fd;	  /**< container or iommufd, -1 if none */
-	bool iommu_set;	  /**< group path: the container has its IOMMU */
-	uint32_t ioas_id; /**< cdev path */
-	int group_fd; /**< the function's group, -1 if the client has none */
-	int group_id;
+	struct vft_handover h; /**< the request's fds and fields */
 };
 
 /**
  * Prove the client's fds in @p cc are what the request says before any
- * ioctl runs on them: the context is /dev/vfio/vfio (group path) or
- * /dev/iommu (cdev path), the group fd is /dev/vfio/GROUP for the group
- * number the request names, and that group is viable
- * (VFIO_GROUP_GET_STATUS, safe once the fd is proven).
+ * ioctl runs on them, as the backend of its path knows them (the group
+ * path: the context is /dev/vfio/vfio, the group fd /dev/vfio/GROUP for
+ * the group number the request names, and that group is viable,
+ * VFIO_GROUP_GET_STATUS once the fd is proven; the cdev path: /dev/iommu).
  * @return 0, or a negative errno with @p err naming the fd and what was
  * expected.
  */

@@ -10,12 +10,19 @@
  * context with the token and sends back the fds that are new to the
  * client. From there on the device is the client's, exactly as if it had
  * opened it: the same backends map DMA and close it.
+ *
+ * The device layer's brokered opens (vft_iommu_open_brokered(),
+ * vft_iommu_open_brokered_devices()) live here and call down into the
+ * device layer (vft_device.c), which knows nothing of the broker. What of
+ * a context goes with a request, and what of a reply joins it, is its
+ * backend's (export_ctx, import_reply: vft_private.h).
  */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -106,59 +113,34 @@ vft_broker_call(const char *path, const void *req, size_t req_len,
 /* The request for @p dev with what this context already holds. */
 static void
 vft_broker_open_req_fill(struct vft_iommu *io, const struct vft_pci_dev *dev,
-			 struct vft_broker_open_req *req, int fds[2],
-			 unsigned int *nfds)
+			 struct vft_broker_open_req *req,
+			 struct vft_handover *h)
 {
-	struct vft_iommu_group *ig;
-
 	memset(req, 0, sizeof(*req));
 	vft_broker_hdr_init(&req->h, VFT_BROKER_OPEN, sizeof(*req),
 			    ++io->broker_seq);
 	vft_pci_addr_format(&dev->addr, req->addr);
 	req->path = (uint8_t)io->path;
-	req->group_id = -1;
-	*nfds = 0;
-	if (io->path == VFT_PATH_CDEV) {
-		if (io->iommufd >= 0) {
-			req->flags |= VFT_BROKER_HAVE_CTX;
-			req->ioas_id = io->ioas_id;
-			fds[(*nfds)++] = io->iommufd;
-		}
-		return;
-	}
-	if (io->container.fd < 0)
-		return;
-	req->flags |= VFT_BROKER_HAVE_CTX;
-	if (io->container.iommu_set)
-		req->flags |= VFT_BROKER_IOMMU_SET;
-	fds[(*nfds)++] = io->container.fd;
-	ig = vft_group_slot_find(io, dev->iommu_group);
-	if (ig != NULL) {
-		req->flags |= VFT_BROKER_HAVE_GROUP;
-		req->group_id = ig->group.id;
-		fds[(*nfds)++] = ig->group.fd;
-	}
-}
-
-/* Whether the context holds its container (group path) or iommufd. */
-static bool
-vft_broker_has_ctx(const struct vft_iommu *io)
-{
-	return io->path == VFT_PATH_CDEV ? io->iommufd >= 0
-					 : io->container.fd >= 0;
+	vft_handover_init(h);
+	/* the context's own fds: no copy to fail */
+	io->be->export_ctx(io, dev, h, NULL);
+	req->flags = h->flags;
+	req->ioas_id = h->ioas_id;
+	req->group_id = h->group_id;
 }
 
 /* Take the reply's fds for @p addr (named @p name) into the context and
- * the device. Called with the context's lock held. */
+ * the device: the device's own fd here, the others by the backend. Called
+ * with the context's lock held. */
 static int
 vft_broker_take(struct vft_iommu *io, const struct vft_pci_addr *addr,
 		const char *name, const struct vft_broker_open_rep *rep,
 		int *fds, unsigned int nfds, struct vft_device *d,
 		struct vft_err *err)
 {
-	struct vft_iommu_group *ig;
-	unsigned int i = 0;
-	int ctx = -1, group = -1, dev_fd, ret;
+	struct vft_handover h;
+	unsigned int i;
+	int ret;
 
 	if (rep->path != io->path) {
 		vft_broker_close_fds(fds, nfds);
@@ -171,7 +153,7 @@ vft_broker_take(struct vft_iommu *io, const struct vft_pci_addr *addr,
 	/* Only a batch can meet these (vft_broker_open_many(): the lock is
 	 * not held while the broker works): the context got its own
 	 * container or iommufd meanwhile, or closed the one it sent. */
-	if (!!(rep->fds & VFT_BROKER_FD_CTX) == vft_broker_has_ctx(io)) {
+	if (!!(rep->fds & VFT_BROKER_FD_CTX) == io->be->has_ctx(io)) {
 		vft_broker_close_fds(fds, nfds);
 		return vft_err_set(
 			err, -EBUSY,
@@ -183,63 +165,53 @@ vft_broker_take(struct vft_iommu *io, const struct vft_pci_addr *addr,
 			(rep->fds & VFT_BROKER_FD_CTX) ? "made its own"
 						       : "closed it");
 	}
-	if (rep->fds & VFT_BROKER_FD_CTX)
-		ctx = fds[i++];
-	if (rep->fds & VFT_BROKER_FD_GROUP)
-		group = fds[i++];
-	dev_fd = fds[i];
-	ret = vft_device_adopt_fd(d, dev_fd, addr, err, NULL);
+	if (nfds == 0 || !(rep->fds & VFT_BROKER_FD_DEVICE) ||
+	    nfds - 1 > sizeof(h.fds) / sizeof(h.fds[0])) {
+		vft_broker_close_fds(fds, nfds);
+		return vft_err_set(err, -EPROTO,
+				   "the broker's reply for %s carries no "
+				   "device fd",
+				   name);
+	}
+	vft_handover_init(&h);
+	h.flags = rep->fds & ~VFT_BROKER_FD_DEVICE;
+	h.ioas_id = rep->ioas_id;
+	h.group_id = rep->group_id;
+	h.cdev = rep->cdev;
+	for (i = 0; i + 1 < nfds; i++)
+		h.fds[h.nfds++] = fds[i];
+	ret = vft_device_adopt_fd(d, fds[nfds - 1], addr, err, NULL);
 	if (ret < 0) {
-		if (ctx >= 0)
-			close(ctx);
-		if (group >= 0)
-			close(group);
+		vft_broker_close_fds(h.fds, h.nfds);
 		return ret;
 	}
-	if (io->path == VFT_PATH_CDEV) {
-		if (ctx >= 0) {
-			io->iommufd = ctx;
-			io->ioas_id = rep->ioas_id;
-		}
-		d->cdev = rep->cdev;
-		return 0;
-	}
-	if (ctx >= 0) {
-		/* The broker attached the group: the container has its
-		 * IOMMU now. */
-		io->container.fd = ctx;
-		io->container.iommu_set = true;
-		io->container.n_groups = 0;
-	}
-	ig = vft_group_slot_take(io, rep->group_id, group);
-	if (ig == NULL) {
+	ret = io->be->import_reply(io, &h, d, name, err);
+	if (ret < 0)
 		vft_device_close(d);
-		if (io->container.n_groups == 0)
-			vft_container_close(&io->container);
-		return vft_err_set(err, -ENOSPC,
-				   "IOMMU group %d of %s: no free group slot "
-				   "or not held by this context",
-				   rep->group_id, name);
-	}
-	d->group = &ig->group;
-	return 0;
+	return ret;
 }
 
-int
+/*
+ * Open @p dev through the broker at @p sock: the broker's verdict goes to
+ * @p why. On success @p d holds the device, and the context the fds that
+ * came with it.
+ */
+static int
 vft_broker_open_device(struct vft_iommu *io, const char *sock,
 		       const struct vft_pci_dev *dev, struct vft_device *d,
 		       struct vft_explanation *why)
 {
-	int req_fds[2], fds[VFT_BROKER_MAX_FDS];
+	int fds[VFT_BROKER_MAX_FDS];
 	struct vft_broker_open_req req;
 	struct vft_broker_open_rep rep;
-	unsigned int req_nfds, nfds;
+	struct vft_handover h;
+	unsigned int nfds;
 	struct vft_err err;
 	int ret;
 
 	vft_err_clear(&err);
-	vft_broker_open_req_fill(io, dev, &req, req_fds, &req_nfds);
-	ret = vft_broker_call(sock, &req, sizeof(req), req_fds, req_nfds, &rep,
+	vft_broker_open_req_fill(io, dev, &req, &h);
+	ret = vft_broker_call(sock, &req, sizeof(req), h.fds, h.nfds, &rep,
 			      sizeof(rep), fds, &nfds, &err);
 	if (ret < 0) {
 		vft_explain_broker_unreachable(why, ret, err.msg);
@@ -271,42 +243,36 @@ vft_broker_clock(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* The request for @p k functions, with a copy of the context's fd (the
- * context may change while the broker works: the copy is what it gets). */
+/* The request for @p k functions, with a copy of the context's fd into
+ * *@p ctx, -1 if none (the context may change while the broker works: the
+ * copy is what it gets). */
 static int
 vft_broker_many_fill(struct vft_iommu *io, struct vft_open_req **r,
 		     unsigned int k, struct vft_broker_open_many_req *req,
-		     struct vft_err *err)
+		     int *ctx, struct vft_err *err)
 {
+	struct vft_handover h;
 	unsigned int i;
-	int fd = -1;
+	int ret;
 
 	memset(req, 0, sizeof(*req));
+	vft_handover_init(&h);
 	pthread_mutex_lock(&io->lock);
 	vft_broker_hdr_init(&req->h, VFT_BROKER_OPEN_MANY, sizeof(*req),
 			    io->broker_seq + 1);
 	io->broker_seq += k;
 	req->path = (uint8_t)io->path;
 	req->count = k;
-	if (io->path == VFT_PATH_CDEV && io->iommufd >= 0) {
-		fd = fcntl(io->iommufd, F_DUPFD_CLOEXEC, 0);
-		req->ioas_id = io->ioas_id;
-	} else if (io->path == VFT_PATH_GROUP && io->container.fd >= 0) {
-		fd = fcntl(io->container.fd, F_DUPFD_CLOEXEC, 0);
-		if (io->container.iommu_set)
-			req->flags |= VFT_BROKER_IOMMU_SET;
-	}
-	if (vft_broker_has_ctx(io) && fd < 0)
-		fd = vft_err_set(err, -errno,
-				 "cannot copy the context's fd for the broker: "
-				 "%s",
-				 strerror(errno));
+	ret = io->be->export_ctx(io, NULL, &h, err);
 	pthread_mutex_unlock(&io->lock);
-	if (fd >= 0)
-		req->flags |= VFT_BROKER_HAVE_CTX;
+	*ctx = h.nfds > 0 ? h.fds[0] : -1;
+	if (ret < 0)
+		return ret;
+	req->flags = h.flags;
+	req->ioas_id = h.ioas_id;
 	for (i = 0; i < k; i++)
 		vft_pci_addr_format(&r[i]->addr, req->addr[i]);
-	return fd;
+	return 0;
 }
 
 /* What the broker said of request @p r (its reply @p rep with @p fds). */
@@ -349,7 +315,14 @@ vft_broker_many_fail(struct vft_open_req **r, unsigned int i, unsigned int k,
 	}
 }
 
-void
+/*
+ * Open the @p k functions of requests @p r (at most VFT_BROKER_MANY_MAX,
+ * all into @p io, their devices in the closed state) through the broker at
+ * @p sock in one request: each request gets its outcome, explanation and
+ * times, and on success its device, taken into the context under its
+ * lock, which is not held while the broker works.
+ */
+static void
 vft_broker_open_many(struct vft_iommu *io, const char *sock,
 		     struct vft_open_req **r, unsigned int k)
 {
@@ -366,8 +339,7 @@ vft_broker_open_many(struct vft_iommu *io, const char *sock,
 	t0 = vft_broker_clock();
 	for (i = 0; i < k; i++)
 		r[i]->start_ns = t0;
-	ctx = vft_broker_many_fill(io, r, k, &req, &err);
-	if (ctx < 0 && err.code < 0) {
+	if (vft_broker_many_fill(io, r, k, &req, &ctx, &err) < 0) {
 		vft_broker_many_fail(r, 0, k, &err);
 		return;
 	}
@@ -375,8 +347,7 @@ vft_broker_open_many(struct vft_iommu *io, const char *sock,
 	ret = fd < 0 ? fd
 		     : vft_broker_send(fd, &req, sizeof(req), &ctx,
 				       ctx >= 0 ? 1 : 0);
-	if (ctx >= 0)
-		close(ctx);
+	vft_os_close_fd(&ctx);
 	if (ret < 0) {
 		if (fd >= 0) {
 			close(fd);
@@ -414,6 +385,130 @@ vft_broker_open_many(struct vft_iommu *io, const char *sock,
 	close(fd);
 	if (i < k)
 		vft_broker_many_fail(r, i, k, &err);
+}
+
+/* ---- the brokered opens of the device layer's API ------------------------ */
+
+/* A refusal before the broker is asked, explained as the device layer's. */
+static int
+vft_brokered_refused(const struct vft_sys *sys, const struct vft_pci_addr *addr,
+		     int error, struct vft_explanation *why)
+{
+	if (why != NULL)
+		vft_explain_step(sys, addr, false, error, VFT_STEP_SYSFS, why);
+	return error;
+}
+
+int
+vft_iommu_open_brokered(struct vft_iommu *io, const struct vft_sys *sys,
+			const struct vft_pci_addr *addr, const char *sock,
+			struct vft_device *d, struct vft_explanation *why)
+{
+	struct vft_pci_dev *dev;
+	int ret;
+
+	if (sock == NULL || sock[0] == '\0')
+		return vft_explain_bad_call(false, false, why);
+	if (io == NULL || io->be == NULL || addr == NULL || d == NULL)
+		return vft_explain_bad_call(io == NULL || io->be == NULL,
+					    addr == NULL, why);
+	vft_device_state_clear(d);
+	dev = malloc(sizeof(*dev));
+	if (dev == NULL)
+		return vft_brokered_refused(sys, addr, -ENOMEM, why);
+	ret = vft_iommu_open_sysfs(sys, addr, dev);
+	vft_iommu_opening(io, 1);
+	/* The broker is asked even when the local read refuses: it checks
+	 * the function itself, explains its own refusals and logs every
+	 * request, a denied uid's included. Only the address and name of
+	 * @p dev travel. */
+	if (ret < 0) {
+		memset(dev, 0, sizeof(*dev));
+		dev->addr = *addr;
+		vft_pci_addr_format(addr, dev->name);
+	}
+	/* the broker's exchange changes the context: all locked */
+	pthread_mutex_lock(&io->lock);
+	ret = vft_broker_open_device(io, sock, dev, d, why);
+	pthread_mutex_unlock(&io->lock);
+	free(dev);
+	if (ret < 0) {
+		vft_iommu_opening(io, -1);
+		return ret;
+	}
+	return vft_iommu_open_finish(io, sys, addr, d, why);
+}
+
+/* Requests of @p reqs from @p i on that go into the same context as the
+ * first of them not done, at most VFT_BROKER_MANY_MAX: into @p r. */
+static unsigned int
+vft_brokered_chunk(struct vft_open_req *reqs, unsigned int n, bool *done,
+		   struct vft_open_req **r)
+{
+	struct vft_iommu *io = NULL;
+	unsigned int i, k = 0;
+
+	for (i = 0; i < n && k < VFT_BROKER_MANY_MAX; i++) {
+		if (done[i] || (io != NULL && reqs[i].io != io))
+			continue;
+		io = reqs[i].io;
+		done[i] = true;
+		r[k++] = &reqs[i];
+	}
+	return k;
+}
+
+unsigned int
+vft_iommu_open_brokered_devices(const char *sock, struct vft_open_req *reqs,
+				unsigned int n)
+{
+	struct vft_open_req *r[VFT_BROKER_MANY_MAX];
+	unsigned int i, k, failed = 0;
+	bool *done;
+
+	if (reqs == NULL)
+		return 0;
+	done = calloc(n ? n : 1, sizeof(*done));
+	for (i = 0; i < n; i++) {
+		struct vft_open_req *q = &reqs[i];
+
+		if (q->skip)
+			continue; /* untouched: a caller may call again */
+		q->ret = 0;
+		q->start_ns = q->end_ns = 0;
+		if (sock == NULL || sock[0] == '\0' || q->io == NULL ||
+		    q->io->be == NULL || q->d == NULL)
+			q->ret = vft_explain_bad_call(q->io == NULL ||
+							      q->io->be == NULL,
+						      false, &q->why);
+		else if (done == NULL)
+			q->ret = vft_brokered_refused(q->sys, &q->addr, -ENOMEM,
+						      &q->why);
+		else
+			vft_device_state_clear(q->d);
+	}
+	for (i = 0; i < n && done != NULL; i++)
+		done[i] = reqs[i].skip || reqs[i].ret < 0;
+	while (done != NULL && (k = vft_brokered_chunk(reqs, n, done, r)) > 0) {
+		struct vft_iommu *io = r[0]->io;
+
+		pthread_mutex_lock(&io->lock);
+		io->n_opening += k;
+		pthread_mutex_unlock(&io->lock);
+		vft_broker_open_many(io, sock, r, k);
+		for (i = 0; i < k; i++) {
+			if (r[i]->ret < 0)
+				vft_iommu_opening(io, -1);
+			else
+				r[i]->ret = vft_iommu_open_finish(
+					io, r[i]->sys, &r[i]->addr, r[i]->d,
+					&r[i]->why);
+		}
+	}
+	free(done);
+	for (i = 0; i < n; i++)
+		failed += !reqs[i].skip && reqs[i].ret < 0;
+	return failed;
 }
 
 int

@@ -159,10 +159,10 @@ vft_broker_check_open_req(const struct vft_broker_open_req *r,
 	ret = vft_broker_check_addr(r->addr, sizeof(r->addr), "addr", err);
 	if (ret < 0)
 		return ret;
-	if (r->path != VFT_PATH_GROUP && r->path != VFT_PATH_CDEV)
+	if (!vft_path_known(r->path))
 		return vft_err_set(err, -EINVAL,
-				   "broker open: path %u: expected %u (group) "
-				   "or %u (cdev)",
+				   "broker open: path %u: expected a VFIO path "
+				   "of enum vft_path (%u group, %u cdev, ...)",
 				   r->path, VFT_PATH_GROUP, VFT_PATH_CDEV);
 	if (r->flags & ~VFT_BROKER_REQ_FLAGS)
 		return vft_err_set(err, -EINVAL,
@@ -214,10 +214,11 @@ vft_broker_check_many_req(const struct vft_broker_open_many_req *r,
 				   "broker open-many: count %u: expected 1 to "
 				   "%u functions",
 				   r->count, VFT_BROKER_MANY_MAX);
-	if (r->path != VFT_PATH_GROUP && r->path != VFT_PATH_CDEV)
+	if (!vft_path_known(r->path))
 		return vft_err_set(err, -EINVAL,
-				   "broker open-many: path %u: expected %u "
-				   "(group) or %u (cdev)",
+				   "broker open-many: path %u: expected a VFIO "
+				   "path of enum vft_path (%u group, %u cdev, "
+				   "...)",
 				   r->path, VFT_PATH_GROUP, VFT_PATH_CDEV);
 	if (r->flags & ~flags)
 		return vft_err_set(
@@ -339,8 +340,7 @@ vft_broker_check_open_rep(const struct vft_broker_open_rep *r,
 		return vft_err_set(err, -EPROTO,
 				   "broker open reply: fds 0x%x with error %d",
 				   r->fds, r->error);
-	if (r->error == 0 && r->path != VFT_PATH_GROUP &&
-	    r->path != VFT_PATH_CDEV)
+	if (r->error == 0 && !vft_path_known(r->path))
 		return vft_err_set(err, -EPROTO,
 				   "broker open reply: path %u unknown",
 				   r->path);
@@ -446,11 +446,8 @@ vft_broker_close_fds(int *fds, unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
-		if (fds[i] >= 0)
-			close(fds[i]);
-		fds[i] = -1;
-	}
+	for (i = 0; i < n; i++)
+		vft_os_close_fd(&fds[i]);
 }
 
 int
@@ -507,7 +504,7 @@ vft_broker_take_fds(struct msghdr *mh, int *fds, unsigned int *nfds)
 			if (*nfds < VFT_BROKER_MAX_FDS) {
 				fds[(*nfds)++] = fd;
 			} else {
-				close(fd);
+				vft_os->close(fd);
 				ret = -EPROTO;
 			}
 		}
@@ -593,4 +590,27 @@ vft_broker_recv_peeked(int sock, void *buf, size_t size, unsigned int want,
 	    (mh.msg_flags & MSG_CTRUNC))
 		return -EPROTO;
 	return (mh.msg_flags & MSG_TRUNC) ? -EMSGSIZE : n;
+}
+
+void
+vft_handover_init(struct vft_handover *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->group_id = -1;
+	h->cdev = -1;
+	h->fds[0] = h->fds[1] = -1;
+}
+
+void
+vft_handover_of_request(const struct vft_broker_open_req *req, const int *fds,
+			unsigned int nfds, struct vft_handover *h)
+{
+	unsigned int i;
+
+	vft_handover_init(h);
+	h->flags = req->flags;
+	h->ioas_id = req->ioas_id;
+	h->group_id = req->group_id;
+	for (i = 0; i < nfds && i < 2; i++)
+		h->fds[h->nfds++] = fds[i];
 }

@@ -24,7 +24,6 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
-#include "vft_broker.h"
 #include "vft_private.h"
 #include "vftoken.h"
 
@@ -58,43 +57,71 @@ vft_iommu_lock_init(struct vft_iommu *io)
 	pthread_mutexattr_destroy(&a);
 }
 
+/* The backend of each path (vft_backend_*.c); tests may replace one. */
+static const struct vft_backend *vft_backends[] = {
+	[VFT_PATH_GROUP] = &vft_backend_group,
+	[VFT_PATH_CDEV] = &vft_backend_cdev,
+};
+
+#define VFT_N_PATHS (sizeof(vft_backends) / sizeof(vft_backends[0]))
+
+/* The library's own, restored by vft_backend_set(path, NULL). */
+static const struct vft_backend *const vft_backends_lib[VFT_N_PATHS] = {
+	[VFT_PATH_GROUP] = &vft_backend_group,
+	[VFT_PATH_CDEV] = &vft_backend_cdev,
+};
+
+const struct vft_backend *
+vft_backend_of(enum vft_path path)
+{
+	return (unsigned int)path < VFT_N_PATHS ? vft_backends[path] : NULL;
+}
+
+void
+vft_backend_set(enum vft_path path, const struct vft_backend *be)
+{
+	if ((unsigned int)path < VFT_N_PATHS)
+		vft_backends[path] = be != NULL ? be : vft_backends_lib[path];
+}
+
+/* 0.1.0's size on LP64 (glibc's 40-byte mutex): programs built against it
+ * allocate and embed contexts (struct vft_handle) of this size. */
+#if defined(__LP64__) && defined(__GLIBC__)
+_Static_assert(sizeof(struct vft_iommu) == 1656,
+	       "struct vft_iommu keeps its size (ABI of libvftoken.so.0)");
+#endif
+
 unsigned int
 vft_paths_available(const struct vft_sys *sys, const struct vft_pci_dev *dev)
 {
-	unsigned int paths = 0;
+	unsigned int i, paths = 0;
 
 	if (!vft_pci_dev_on_vfio(dev))
 		return 0;
-	if (dev->iommu_group >= 0 && access("/dev/vfio/vfio", F_OK) == 0)
-		paths |= 1u << VFT_PATH_GROUP;
-	if (vft_pci_vfio_cdev(sys, &dev->addr) >= 0 &&
-	    access("/dev/iommu", F_OK) == 0)
-		paths |= 1u << VFT_PATH_CDEV;
+	for (i = 0; i < VFT_N_PATHS; i++)
+		if (vft_backends[i] != NULL &&
+		    vft_backends[i]->available != NULL &&
+		    vft_backends[i]->available(sys, dev))
+			paths |= 1u << i;
 	return paths;
 }
 
 int
 vft_iommu_init(struct vft_iommu *io, enum vft_path path, struct vft_err *err)
 {
-	unsigned int i;
+	const struct vft_backend *be = vft_backend_of(path);
 
 	if (io == NULL)
 		return vft_err_set(err, -EINVAL, "IOMMU context: NULL");
 	memset(io, 0, sizeof(*io));
 	vft_iommu_lock_init(io);
-	io->container.fd = -1;
-	io->iommufd = -1;
-	for (i = 0; i < VFT_IOMMU_MAX_GROUPS; i++) {
-		io->groups[i].group.fd = -1;
-		io->groups[i].group.id = -1;
-	}
-	if (path != VFT_PATH_GROUP && path != VFT_PATH_CDEV)
+	if (be == NULL)
 		return vft_err_set(err, -ENOTSUP,
 				   "VFIO path %d: expected group or cdev",
 				   (int)path);
 	io->path = path;
-	io->be =
-		path == VFT_PATH_GROUP ? &vft_backend_group : &vft_backend_cdev;
+	io->be = be;
+	be->init(io);
 	return 0;
 }
 
@@ -194,8 +221,8 @@ vft_open_refused(const struct vft_sys *sys, const struct vft_pci_addr *addr,
  * open needs the binding only (driver and iommu_group links); a refusal is
  * explained from a full read (vft_explain_step()).
  */
-static int
-vft_open_check_sysfs(const struct vft_sys *sys, const struct vft_pci_addr *addr,
+int
+vft_iommu_open_sysfs(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 		     struct vft_pci_dev *dev)
 {
 	int ret = vft_pci_dev_read_parts(sys, addr, dev, VFT_PCI_PART_DRIVER,
@@ -213,13 +240,12 @@ vft_open_check_sysfs(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 /* An open begins (+1) or ends without a device (-1): the last open under
  * way of a context with no device closes what it opened (the cdev path's
  * iommufd; groups close with their last reference). */
-static void
+void
 vft_iommu_opening(struct vft_iommu *io, int delta)
 {
 	pthread_mutex_lock(&io->lock);
 	io->n_opening = (unsigned int)((int)io->n_opening + delta);
-	if (delta < 0 && io->n_opening == 0 && io->n_devices == 0 &&
-	    io->path == VFT_PATH_CDEV)
+	if (delta < 0 && io->n_opening == 0 && io->n_devices == 0)
 		io->be->close(io);
 	pthread_mutex_unlock(&io->lock);
 }
@@ -241,10 +267,10 @@ vft_open_dma_ready(struct vft_iommu *io)
 
 /* A device is open: it joins the context, which maps memory if it just got
  * its IOMMU. */
-static int
-vft_open_finish(struct vft_iommu *io, const struct vft_sys *sys,
-		const struct vft_pci_addr *addr, struct vft_device *d,
-		struct vft_explanation *why)
+int
+vft_iommu_open_finish(struct vft_iommu *io, const struct vft_sys *sys,
+		      const struct vft_pci_addr *addr, struct vft_device *d,
+		      struct vft_explanation *why)
 {
 	int ret;
 
@@ -262,12 +288,11 @@ vft_open_finish(struct vft_iommu *io, const struct vft_sys *sys,
 	return 0;
 }
 
-/* vft_iommu_open_device(), or with @p sock the same through the broker. */
-static int
-vft_iommu_open_via(struct vft_iommu *io, const struct vft_sys *sys,
-		   const struct vft_pci_addr *addr, const struct vft_token *tok,
-		   const char *sock, struct vft_device *d,
-		   struct vft_explanation *why)
+int
+vft_iommu_open_device(struct vft_iommu *io, const struct vft_sys *sys,
+		      const struct vft_pci_addr *addr,
+		      const struct vft_token *tok, struct vft_device *d,
+		      struct vft_explanation *why)
 {
 	bool token = tok != NULL && vft_token_present(tok);
 	enum vft_step step = VFT_STEP_SYSFS;
@@ -284,29 +309,8 @@ vft_iommu_open_via(struct vft_iommu *io, const struct vft_sys *sys,
 		return vft_open_refused(sys, addr, token, -ENOMEM,
 					VFT_STEP_SYSFS, why);
 	vft_err_clear(&err);
-	ret = vft_open_check_sysfs(sys, addr, dev);
+	ret = vft_iommu_open_sysfs(sys, addr, dev);
 	vft_iommu_opening(io, 1);
-	if (sock != NULL) {
-		/* The broker is asked even when the local read refuses: it
-		 * checks the function itself, explains its own refusals and
-		 * logs every request, a denied uid's included. Only the
-		 * address and name of @p dev travel (vft_broker_client.c). */
-		if (ret < 0) {
-			memset(dev, 0, sizeof(*dev));
-			dev->addr = *addr;
-			vft_pci_addr_format(addr, dev->name);
-		}
-		/* the broker's exchange changes the context: all locked */
-		pthread_mutex_lock(&io->lock);
-		ret = vft_broker_open_device(io, sock, dev, d, why);
-		pthread_mutex_unlock(&io->lock);
-		free(dev);
-		if (ret < 0) {
-			vft_iommu_opening(io, -1);
-			return ret;
-		}
-		return vft_open_finish(io, sys, addr, d, why);
-	}
 	if (ret == 0)
 		ret = io->be->open_device(io, sys, dev, tok, d, &step, &err);
 	free(dev);
@@ -314,7 +318,7 @@ vft_iommu_open_via(struct vft_iommu *io, const struct vft_sys *sys,
 		vft_iommu_opening(io, -1);
 		return vft_open_refused(sys, addr, token, ret, step, why);
 	}
-	ret = vft_open_finish(io, sys, addr, d, why);
+	ret = vft_iommu_open_finish(io, sys, addr, d, why);
 	/* The path matters to a success too (vft_explain.c: the cdev path
 	 * of a kernel that checks no token). */
 	if (ret == 0 && why != NULL)
@@ -322,15 +326,6 @@ vft_iommu_open_via(struct vft_iommu *io, const struct vft_sys *sys,
 			sys, addr, token, 0,
 			d->cdev >= 0 ? VFT_STEP_CDEV_BIND : VFT_STEP_ANY, why);
 	return ret;
-}
-
-int
-vft_iommu_open_device(struct vft_iommu *io, const struct vft_sys *sys,
-		      const struct vft_pci_addr *addr,
-		      const struct vft_token *tok, struct vft_device *d,
-		      struct vft_explanation *why)
-{
-	return vft_iommu_open_via(io, sys, addr, tok, NULL, d, why);
 }
 
 /* The requests vft_iommu_open_devices() opens, shared by its threads. */
@@ -401,89 +396,6 @@ vft_iommu_open_devices(struct vft_open_req *reqs, unsigned int n,
 	vft_open_worker(&w);
 	for (i = 0; i < nt; i++)
 		pthread_join(tids[i], NULL);
-	for (i = 0; i < n; i++)
-		failed += !reqs[i].skip && reqs[i].ret < 0;
-	return failed;
-}
-
-int
-vft_iommu_open_brokered(struct vft_iommu *io, const struct vft_sys *sys,
-			const struct vft_pci_addr *addr, const char *sock,
-			struct vft_device *d, struct vft_explanation *why)
-{
-	if (sock == NULL || sock[0] == '\0')
-		return vft_explain_bad_call(false, false, why);
-	return vft_iommu_open_via(io, sys, addr, NULL, sock, d, why);
-}
-
-/* Requests of @p reqs from @p i on that go into the same context as the
- * first of them not done, at most VFT_BROKER_MANY_MAX: into @p r. */
-static unsigned int
-vft_brokered_chunk(struct vft_open_req *reqs, unsigned int n, bool *done,
-		   struct vft_open_req **r)
-{
-	struct vft_iommu *io = NULL;
-	unsigned int i, k = 0;
-
-	for (i = 0; i < n && k < VFT_BROKER_MANY_MAX; i++) {
-		if (done[i] || (io != NULL && reqs[i].io != io))
-			continue;
-		io = reqs[i].io;
-		done[i] = true;
-		r[k++] = &reqs[i];
-	}
-	return k;
-}
-
-unsigned int
-vft_iommu_open_brokered_devices(const char *sock, struct vft_open_req *reqs,
-				unsigned int n)
-{
-	struct vft_open_req *r[VFT_BROKER_MANY_MAX];
-	unsigned int i, k, failed = 0;
-	bool *done;
-
-	if (reqs == NULL)
-		return 0;
-	done = calloc(n ? n : 1, sizeof(*done));
-	for (i = 0; i < n; i++) {
-		struct vft_open_req *q = &reqs[i];
-
-		if (q->skip)
-			continue; /* untouched: a caller may call again */
-		q->ret = 0;
-		q->start_ns = q->end_ns = 0;
-		if (sock == NULL || sock[0] == '\0' || q->io == NULL ||
-		    q->io->be == NULL || q->d == NULL)
-			q->ret = vft_explain_bad_call(q->io == NULL ||
-							      q->io->be == NULL,
-						      false, &q->why);
-		else if (done == NULL)
-			q->ret = vft_open_refused(q->sys, &q->addr, false,
-						  -ENOMEM, VFT_STEP_SYSFS,
-						  &q->why);
-		else
-			vft_device_closed_state(q->d);
-	}
-	for (i = 0; i < n && done != NULL; i++)
-		done[i] = reqs[i].skip || reqs[i].ret < 0;
-	while (done != NULL && (k = vft_brokered_chunk(reqs, n, done, r)) > 0) {
-		struct vft_iommu *io = r[0]->io;
-
-		pthread_mutex_lock(&io->lock);
-		io->n_opening += k;
-		pthread_mutex_unlock(&io->lock);
-		vft_broker_open_many(io, sock, r, k);
-		for (i = 0; i < k; i++) {
-			if (r[i]->ret < 0)
-				vft_iommu_opening(io, -1);
-			else
-				r[i]->ret = vft_open_finish(
-					io, r[i]->sys, &r[i]->addr, r[i]->d,
-					&r[i]->why);
-		}
-	}
-	free(done);
 	for (i = 0; i < n; i++)
 		failed += !reqs[i].skip && reqs[i].ret < 0;
 	return failed;

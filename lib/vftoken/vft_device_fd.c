@@ -721,40 +721,53 @@ vft_device_vf_token_set(struct vft_device *d, const struct vft_token *tok,
 
 /* ---- the VFIO paths' names ---------------------------------------------- */
 
+/* The VFIO paths by name: a new path is a value of enum vft_path, its
+ * name here and its backend (vft_device.c's table). */
+static const char *const vft_path_names[] = {
+	[VFT_PATH_GROUP] = "group",
+	[VFT_PATH_CDEV] = "cdev",
+};
+
+#define VFT_N_PATH_NAMES (sizeof(vft_path_names) / sizeof(vft_path_names[0]))
+
+bool
+vft_path_known(unsigned int path)
+{
+	return path < VFT_N_PATH_NAMES && vft_path_names[path] != NULL;
+}
+
 const char *
 vft_path_name(enum vft_path path)
 {
-	switch (path) {
-	case VFT_PATH_GROUP:
-		return "group";
-	case VFT_PATH_CDEV:
-		return "cdev";
-	default:
-		return "unknown";
-	}
+	return vft_path_known((unsigned int)path) ? vft_path_names[path]
+						  : "unknown";
 }
 
 int
 vft_path_parse(const char *s, enum vft_path *path)
 {
+	unsigned int i;
+
 	if (s == NULL || path == NULL)
 		return -EINVAL;
-	if (strcmp(s, "group") == 0)
-		*path = VFT_PATH_GROUP;
-	else if (strcmp(s, "cdev") == 0)
-		*path = VFT_PATH_CDEV;
-	else if (strcmp(s, "auto") == 0)
+	if (strcmp(s, "auto") == 0) {
 		*path = vft_path_auto();
-	else
-		return -EINVAL;
-	return 0;
+		return 0;
+	}
+	for (i = 0; i < VFT_N_PATH_NAMES; i++) {
+		if (vft_path_known(i) && strcmp(s, vft_path_names[i]) == 0) {
+			*path = (enum vft_path)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 enum vft_path
 vft_path_auto(void)
 {
-	return access("/dev/vfio/vfio", F_OK) == 0 ? VFT_PATH_GROUP
-						   : VFT_PATH_CDEV;
+	return vft_os->access("/dev/vfio/vfio", F_OK) == 0 ? VFT_PATH_GROUP
+							   : VFT_PATH_CDEV;
 }
 
 /* ---- the kernel's reset at open --------------------------------------- */

@@ -522,7 +522,7 @@ vft_explain_other(const struct vft_explain_ctx *c, struct vft_explanation *out)
 			   vft_explain_step_name(c->step), c->name,
 			   strerror(-c->error));
 	if (c->step == VFT_STEP_CONTAINER && c->error == -ENOENT &&
-	    access("/dev/iommu", F_OK) == 0)
+	    vft_os->access("/dev/iommu", F_OK) == 0)
 		fix = "this kernel has iommufd but no legacy VFIO container "
 		      "(CONFIG_VFIO_CONTAINER off): use the cdev path "
 		      "(vfio_path=cdev, `vftoken check --path cdev`)";

@@ -18,6 +18,9 @@
 
 #include "vftoken.h"
 
+struct stat;
+struct statx;
+
 /* ------------------------------------------------------------------------ */
 /* Errors (vft_err.c)                                                       */
 /* ------------------------------------------------------------------------ */
@@ -100,13 +103,31 @@ struct vft_os_ops {
 	ssize_t (*pwrite)(int fd, const void *buf, size_t len, off_t off);
 	int (*dup3)(int oldfd, int newfd, int flags);
 	int (*nanosleep)(const struct timespec *req, struct timespec *rem);
+	int (*access)(const char *path, int mode);
+	/* fcntl(@p fd, F_DUPFD_CLOEXEC, 0) */
+	int (*dupfd)(int fd);
+	int (*stat)(const char *path, struct stat *st);
+	int (*statx)(int dirfd, const char *path, int flags, unsigned int mask,
+		     struct statx *sx);
+	ssize_t (*readlink)(const char *path, char *buf, size_t len);
 };
 
-/* The table in use; never NULL. */
+/* The table in use; never NULL, no entry NULL. */
 extern const struct vft_os_ops *vft_os;
 
-/* TEST SEAM: install @p ops; NULL restores the real system calls. */
+/* TEST SEAM: install @p ops (its NULL entries: the real system calls);
+ * NULL restores the real system calls. */
 void vft_os_set(const struct vft_os_ops *ops);
+
+/*
+ * Prove that @p fd is the character device node @p node (its device
+ * number, from a statx(2) that never asks the fd's file system: a FUSE
+ * file cannot answer for itself), not by name (vft_os.c).
+ * @return 0, or -EBADF/-ENOTTY with @p err naming @p what and the kind of
+ * file it is; -ENODEV when @p node is no character device here.
+ */
+int vft_fd_is_node(int fd, const char *node, const char *what,
+		   struct vft_err *err);
 
 /* Set *@p step if @p step is not NULL. */
 void vft_step_set(enum vft_step *step, enum vft_step value);
@@ -158,14 +179,24 @@ const char *vft_open_again_why(int ret);
 /* Backends of the device layer (vft_device.c; vft_backend_*.c)             */
 /* ------------------------------------------------------------------------ */
 
+/* What of a context travels with a broker request or reply (vft_broker.h). */
+struct vft_handover;
+
 /*
  * One VFIO path. The device layer (vft_device.c) reads sysfs, calls these,
  * and does everything that is the same on every path (regions, BARs, IRQs,
  * reset, revoke, explanations). Each operation undoes its own partial work
- * on failure and reports the step that failed.
+ * on failure and reports the step that failed. The backend's state lives
+ * in the context's opaque area (io->state), which only it reads.
  */
 struct vft_backend {
 	const char *name;
+	/* Whether this path can open @p dev (on vfio-pci) now: its nodes
+	 * exist (vft_paths_available()). */
+	bool (*available)(const struct vft_sys *sys,
+			  const struct vft_pci_dev *dev);
+	/* Set the state of a context that holds nothing yet. */
+	void (*init)(struct vft_iommu *io);
 	/* Get a device fd for @p dev (on vfio-pci, with an IOMMU group) with
 	 * @p tok, and read its info into @p d. */
 	int (*open_device)(struct vft_iommu *io, const struct vft_sys *sys,
@@ -184,41 +215,86 @@ struct vft_backend {
 			 struct vft_err *err);
 	/* Close what the context holds with no device open. */
 	void (*close)(struct vft_iommu *io);
+
+	/* -- hand-over through the broker, the client's side
+	 *    (vft_broker_client.c), with io->lock held -- */
+	/* Whether the context holds its kernel object (container, iommufd),
+	 * the one fd every request carries when it has it. */
+	bool (*has_ctx)(const struct vft_iommu *io);
+	/* What of the context goes with a request into @p h: for @p dev
+	 * (the fds it may share: a group's), or with @p dev NULL the
+	 * context's own fd alone, then a copy (the caller closes it).
+	 * -errno when the copy fails. */
+	int (*export_ctx)(struct vft_iommu *io, const struct vft_pci_dev *dev,
+			  struct vft_handover *h, struct vft_err *err);
+	/* Take the fds of a reply (@p h: all but the device's) into the
+	 * context for @p d, the device adopted from the reply's device fd
+	 * (@p name: its address, for messages). On failure the fds of @p h
+	 * are closed; the caller closes @p d. */
+	int (*import_reply)(struct vft_iommu *io, const struct vft_handover *h,
+			    struct vft_device *d, const char *name,
+			    struct vft_err *err);
+
+	/* -- hand-over through the broker, the broker's side (vft_broker.c) -- */
+	/* Prove the client's fds of @p h are what the request says before
+	 * any ioctl runs on them (vft_broker_prove_ctx()). */
+	int (*prove_client)(const struct vft_handover *h, struct vft_err *err);
+	/* Load a client's context from a request's proven fds (@p h; they
+	 * stay the caller's: the context holds copies) into a context just
+	 * initialised, as if this process had opened it. */
+	int (*import_client)(struct vft_iommu *io, const struct vft_handover *h,
+			     struct vft_err *err);
+	/* Whether the fd of @p d, as the open returned it, is a new VFIO
+	 * device fd (a second line behind the proofs). */
+	int (*check_device)(const struct vft_device *d, struct vft_err *err);
+	/* Which fds of the context go with the reply for @p d: those new to
+	 * the client (the first reply of a batch gets the context's), into
+	 * @p h, with the reply's wire fields. They count as the client's
+	 * from now on. */
+	void (*export_reply)(struct vft_iommu *io, const struct vft_device *d,
+			     struct vft_handover *h);
+	/* The exchange is over: close the copies of the client's fds the
+	 * context still holds (never with an ioctl: the objects are the
+	 * client's) and, with @p sent, forget the rest without closing it
+	 * (those fds are in the replies, which the caller closes once sent);
+	 * without, the rest is the caller's vft_iommu_close()'s. */
+	void (*forget_client)(struct vft_iommu *io, bool sent);
 };
 
+/* Whether @p path is a VFIO path this library knows (has a name). */
+bool vft_path_known(unsigned int path);
+
 extern const struct vft_backend vft_backend_group;
-
-/* Group path: the context's slot of IOMMU group @p id, NULL if none. */
-struct vft_iommu_group *vft_group_slot_find(struct vft_iommu *io, int id);
-
-/*
- * Group path: take a reference on group @p id for a device opened
- * elsewhere (the broker): @p fd is the group's fd when it is new to the
- * context (taken, closed on failure), -1 when the context holds it.
- * @return the slot, or NULL (no free slot, or @p id not held).
- */
-struct vft_iommu_group *vft_group_slot_take(struct vft_iommu *io, int id,
-					    int fd);
-
-/*
- * Open @p dev through the broker at @p sock: the broker's verdict goes to
- * @p why. On success @p d holds the device, and the context the fds that
- * came with it.
- */
-int vft_broker_open_device(struct vft_iommu *io, const char *sock,
-			   const struct vft_pci_dev *dev, struct vft_device *d,
-			   struct vft_explanation *why);
-
-/*
- * Open the @p k functions of requests @p r (at most VFT_BROKER_MANY_MAX,
- * all into @p io, their devices in the closed state) through the broker at
- * @p sock in one request: each request gets its outcome, explanation and
- * times, and on success its device, taken into the context under its
- * lock, which is not held while the broker works.
- */
-void vft_broker_open_many(struct vft_iommu *io, const char *sock,
-			  struct vft_open_req **r, unsigned int k);
 extern const struct vft_backend vft_backend_cdev;
+
+/* The backend of @p path, NULL for an unknown one. */
+const struct vft_backend *vft_backend_of(enum vft_path path);
+
+/* TEST SEAM: the backend of @p path is @p be from now on (NULL restores
+ * the library's). */
+void vft_backend_set(enum vft_path path, const struct vft_backend *be);
+
+/*
+ * The steps of vft_iommu_open_device() that are the same through the
+ * broker (vft_broker_client.c calls them around its exchange):
+ * vft_iommu_open_sysfs() reads the function's binding (-ENODEV when not
+ * on vfio-pci, -ENOENT without an IOMMU group); vft_iommu_opening() counts
+ * an open that begins (+1) or ends without a device (-1, which closes
+ * what an idle context holds); vft_iommu_open_finish() makes an opened
+ * @p d the context's (the DMA-ready callback runs if it just got its
+ * IOMMU; on its failure @p d is closed and @p why says so).
+ */
+int vft_iommu_open_sysfs(const struct vft_sys *sys,
+			 const struct vft_pci_addr *addr,
+			 struct vft_pci_dev *dev);
+void vft_iommu_opening(struct vft_iommu *io, int delta);
+int vft_iommu_open_finish(struct vft_iommu *io, const struct vft_sys *sys,
+			  const struct vft_pci_addr *addr, struct vft_device *d,
+			  struct vft_explanation *why);
+
+/* Group path: the context's container (for tests and the explainer's
+ * callers; NULL on another path). */
+const struct vft_container *vft_group_container(const struct vft_iommu *io);
 
 /* ------------------------------------------------------------------------ */
 /* sysfs: IOMMU group members (vft_sysfs.c)                                 */

@@ -543,15 +543,6 @@ enum vft_path vft_path_auto(void);
 unsigned int vft_paths_available(const struct vft_sys *sys,
 				 const struct vft_pci_dev *dev);
 
-/** Most IOMMU groups one context holds open at a time. */
-#define VFT_IOMMU_MAX_GROUPS 64
-
-/** A group of a context and the number of its devices open. */
-struct vft_iommu_group {
-	struct vft_group group;
-	unsigned int refs;
-};
-
 /**
  * Called once the context can map memory for DMA, at the end of the open
  * of the device that made it so (and again after the context lost its
@@ -561,6 +552,15 @@ struct vft_iommu_group {
 typedef int (*vft_dma_ready_cb)(struct vft_iommu *io, void *arg);
 
 /**
+ * Bytes of an IOMMU context's backend state. The state of each VFIO path
+ * (the group path's container and group slots, the cdev path's iommufd
+ * and IOAS) is private to its backend; this area holds it in place, so
+ * that a context needs no allocation and keeps the size it had in 0.1.0
+ * (1656 bytes on LP64: the library's ABI, doc/guides/architecture.rst).
+ */
+#define VFT_IOMMU_STATE_SIZE 1560
+
+/**
  * An IOMMU context: the DMA address space shared by the devices opened in
  * it. Must not move in memory while devices are open in it. Fields are
  * private to the library; read them through the functions below.
@@ -568,23 +568,24 @@ typedef int (*vft_dma_ready_cb)(struct vft_iommu *io, void *arg);
 struct vft_iommu {
 	enum vft_path path;
 	const struct vft_backend *be;
-	struct vft_container container; /**< group path */
-	struct vft_iommu_group groups[VFT_IOMMU_MAX_GROUPS];
-	int iommufd;	  /**< cdev path: /dev/iommu, -1 when closed */
-	uint32_t ioas_id; /**< cdev path: the IOAS devices attach to */
 	unsigned int n_devices;
 	bool dma_mapped; /**< the ready callback ran for this IOMMU */
 	vft_dma_ready_cb dma_ready;
 	void *dma_ready_arg;
 	uint32_t broker_seq; /**< last request sent to a broker */
 	/**
-	 * Held while the context changes (groups, container, iommufd, the
-	 * device count, DMA maps), never across the kernel's open of a
-	 * device: opens of devices may run on several threads at once
-	 * (recursive: the DMA-ready callback maps through the context).
+	 * Held while the context changes (its backend state, the device
+	 * count, DMA maps), never across the kernel's open of a device:
+	 * opens of devices may run on several threads at once (recursive:
+	 * the DMA-ready callback maps through the context).
 	 */
 	pthread_mutex_t lock;
-	unsigned int n_opening; /**< opens under way (they hold the iommufd) */
+	unsigned int n_opening; /**< opens under way (they hold the context) */
+	/** the backend's state, opaque here (vft_backend_*.c) */
+	union {
+		uint64_t u64[VFT_IOMMU_STATE_SIZE / 8];
+		void *align;
+	} state;
 };
 
 /** Initialise a context for @p path; nothing is opened until a device is. */

@@ -25,11 +25,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include <linux/vfio.h>
 
 #include "fake_sysfs.h"
 #include "vft_broker.h"
@@ -837,6 +841,407 @@ test_client_many(void **state)
 	assert_int_equal(count_fds(), before);
 }
 
+/* ------------------------------------------------------------------------ */
+/* A fake VFIO path: the broker code with no group or cdev state at all    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * FAKE backend (unit test only): its context is one eventfd standing for
+ * a kernel object, its wire field a number it makes up. The broker's and
+ * the client's code must carry both without knowing them: every field of
+ * the hand-over they send or take is the fake's own.
+ */
+#define FB_IOAS 0xfeedu
+#define FB_CDEV 77
+
+struct __attribute__((may_alias)) fb_state {
+	int ctx;       /* the context's "kernel object", -1 */
+	int copy;      /* broker: the copy of the client's */
+	bool client;   /* broker: the client has ctx */
+	uint32_t wire; /* the fake's wire field (ioas_id) */
+};
+
+static struct {
+	unsigned int prove, import_client, export_reply, forget, forget_sent;
+	unsigned int export_ctx, import_reply, check_device;
+	uint32_t proved_wire;
+} fbs;
+
+static struct fb_state *
+fb_st(struct vft_iommu *io)
+{
+	return (struct fb_state *)(void *)&io->state;
+}
+
+static void
+fb_init(struct vft_iommu *io)
+{
+	fb_st(io)->ctx = -1;
+	fb_st(io)->copy = -1;
+	fb_st(io)->client = false;
+	fb_st(io)->wire = 0;
+}
+
+static int
+fb_open_device(struct vft_iommu *io, const struct vft_sys *s,
+	       const struct vft_pci_dev *dev, const struct vft_token *tok,
+	       struct vft_device *d, enum vft_step *step, struct vft_err *err)
+{
+	(void)s;
+	(void)tok;
+	(void)step;
+	(void)err;
+	if (fb_st(io)->ctx < 0) {
+		fb_st(io)->ctx = eventfd(0, EFD_CLOEXEC);
+		fb_st(io)->wire = FB_IOAS;
+	}
+	d->fd = eventfd(0, EFD_CLOEXEC);
+	d->addr = dev->addr;
+	d->cdev = FB_CDEV;
+	return 0;
+}
+
+static void
+fb_close_device(struct vft_iommu *io, struct vft_device *d)
+{
+	(void)io;
+	(void)d;
+}
+
+static int
+fb_reopen(struct vft_device *d)
+{
+	(void)d;
+	return 0;
+}
+
+static bool
+fb_dma_ready(const struct vft_iommu *io)
+{
+	(void)io;
+	return false;
+}
+
+static int
+fb_dma_map(struct vft_iommu *io, uint64_t vaddr, uint64_t iova, uint64_t len,
+	   struct vft_err *err)
+{
+	(void)io;
+	(void)vaddr;
+	(void)iova;
+	(void)len;
+	(void)err;
+	return -ENOTSUP;
+}
+
+static int
+fb_dma_unmap(struct vft_iommu *io, uint64_t iova, uint64_t len,
+	     struct vft_err *err)
+{
+	(void)io;
+	(void)iova;
+	(void)len;
+	(void)err;
+	return -ENOTSUP;
+}
+
+static void
+fb_close(struct vft_iommu *io)
+{
+	if (io->n_devices == 0 && fb_st(io)->ctx >= 0) {
+		close(fb_st(io)->ctx);
+		fb_st(io)->ctx = -1;
+	}
+}
+
+static bool
+fb_has_ctx(const struct vft_iommu *io)
+{
+	const struct fb_state *st = (const void *)&io->state;
+
+	return st->ctx >= 0;
+}
+
+static int
+fb_export_ctx(struct vft_iommu *io, const struct vft_pci_dev *dev,
+	      struct vft_handover *h, struct vft_err *err)
+{
+	(void)dev;
+	(void)err;
+	fbs.export_ctx++;
+	if (fb_st(io)->ctx < 0)
+		return 0;
+	h->flags |= VFT_BROKER_HAVE_CTX;
+	h->ioas_id = fb_st(io)->wire;
+	h->fds[h->nfds++] = dev != NULL
+				    ? fb_st(io)->ctx
+				    : fcntl(fb_st(io)->ctx, F_DUPFD_CLOEXEC, 0);
+	return 0;
+}
+
+static int
+fb_import_reply(struct vft_iommu *io, const struct vft_handover *h,
+		struct vft_device *d, const char *name, struct vft_err *err)
+{
+	(void)name;
+	(void)err;
+	fbs.import_reply++;
+	if (h->flags & VFT_BROKER_FD_CTX) {
+		fb_st(io)->ctx = h->fds[0];
+		fb_st(io)->wire = h->ioas_id;
+	}
+	d->cdev = h->cdev;
+	return 0;
+}
+
+static int
+fb_prove_client(const struct vft_handover *h, struct vft_err *err)
+{
+	(void)err;
+	fbs.prove++;
+	fbs.proved_wire = h->ioas_id;
+	return 0;
+}
+
+static int
+fb_import_client(struct vft_iommu *io, const struct vft_handover *h,
+		 struct vft_err *err)
+{
+	(void)err;
+	fbs.import_client++;
+	if (!(h->flags & VFT_BROKER_HAVE_CTX))
+		return 0;
+	fb_st(io)->ctx = fcntl(h->fds[0], F_DUPFD_CLOEXEC, 0);
+	fb_st(io)->copy = fb_st(io)->ctx;
+	fb_st(io)->client = true;
+	fb_st(io)->wire = h->ioas_id;
+	return 0;
+}
+
+static int
+fb_check_device(const struct vft_device *d, struct vft_err *err)
+{
+	(void)d;
+	(void)err;
+	fbs.check_device++;
+	return 0;
+}
+
+static void
+fb_export_reply(struct vft_iommu *io, const struct vft_device *d,
+		struct vft_handover *h)
+{
+	fbs.export_reply++;
+	h->ioas_id = fb_st(io)->wire;
+	h->cdev = d->cdev;
+	if (!fb_st(io)->client) {
+		h->fds[h->nfds++] = fb_st(io)->ctx;
+		h->flags |= VFT_BROKER_FD_CTX;
+		fb_st(io)->client = true;
+	}
+}
+
+static void
+fb_forget_client(struct vft_iommu *io, bool sent)
+{
+	fbs.forget++;
+	fbs.forget_sent += sent;
+	if (fb_st(io)->copy >= 0 && fb_st(io)->copy == fb_st(io)->ctx) {
+		close(fb_st(io)->copy);
+		fb_st(io)->ctx = -1;
+	}
+	fb_st(io)->copy = -1;
+	if (sent)
+		fb_st(io)->ctx = -1;
+}
+
+static const struct vft_backend fb_backend = {
+	.name = "fake",
+	.init = fb_init,
+	.open_device = fb_open_device,
+	.close_device = fb_close_device,
+	.reopen_probe = fb_reopen,
+	.dma_ready = fb_dma_ready,
+	.dma_map = fb_dma_map,
+	.dma_unmap = fb_dma_unmap,
+	.close = fb_close,
+	.has_ctx = fb_has_ctx,
+	.export_ctx = fb_export_ctx,
+	.import_reply = fb_import_reply,
+	.prove_client = fb_prove_client,
+	.import_client = fb_import_client,
+	.check_device = fb_check_device,
+	.export_reply = fb_export_reply,
+	.forget_client = fb_forget_client,
+};
+
+/* FAKE: VFIO_DEVICE_GET_INFO of an eventfd standing for a device. */
+static int
+fb_ioctl(int fd, unsigned long req, uintptr_t arg)
+{
+	struct vfio_device_info *info = (void *)arg;
+
+	if (req != VFIO_DEVICE_GET_INFO)
+		return ioctl(fd, req, arg);
+	info->flags = VFIO_DEVICE_FLAGS_PCI;
+	info->num_regions = 0;
+	info->num_irqs = 0;
+	return 0;
+}
+
+static const struct vft_os_ops fb_os = { .ioctl = fb_ioctl };
+
+/*
+ * The broker's side of an open and its client, on a path whose backend is
+ * the fake above: what goes on the wire besides the device fd is exactly
+ * what the fake's export ops put there, and what it takes back is what
+ * they read. vft_broker.c and vft_broker_client.c know no path.
+ */
+static void
+test_broker_path_agnostic(void **state)
+{
+	struct vft_broker_client_ctx cc = { .path = VFT_PATH_CDEV };
+	int fds[VFT_BROKER_MAX_FDS], mine, before;
+	struct vft_broker_open_rep rep;
+	struct vft_explanation why;
+	struct fake_broker fb;
+	struct vft_pci_addr a;
+	struct vft_device d;
+	struct vft_iommu io;
+	unsigned int nfds;
+
+	(void)state;
+	vft_pci_addr_parse(VF, &a);
+	before = count_fds();
+	vft_backend_set(VFT_PATH_CDEV, &fb_backend);
+	memset(&fbs, 0, sizeof(fbs));
+
+	/* the broker's side, a client with its context */
+	mine = eventfd(0, EFD_CLOEXEC);
+	vft_handover_init(&cc.h);
+	cc.h.flags = VFT_BROKER_HAVE_CTX;
+	cc.h.ioas_id = 0xabc;
+	cc.h.fds[cc.h.nfds++] = mine;
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(vft_broker_prove_ctx(&cc, NULL), 0);
+	assert_int_equal(vft_broker_serve_open(&sys, &a, NULL, &cc, NULL, &rep,
+					       fds, &nfds),
+			 0);
+	assert_int_equal(fbs.prove, 2);
+	assert_int_equal(fbs.proved_wire, 0xabc);
+	assert_int_equal(fbs.import_client, 1);
+	assert_int_equal(fbs.check_device, 1);
+	assert_int_equal(fbs.export_reply, 1);
+	assert_int_equal(fbs.forget_sent, 1);
+	assert_int_equal(rep.error, 0);
+	assert_int_equal(rep.path, VFT_PATH_CDEV);
+	assert_int_equal(rep.fds, VFT_BROKER_FD_DEVICE); /* it has the ctx */
+	assert_int_equal(rep.ioas_id, 0xabc); /* the fake's, from the client */
+	assert_int_equal(rep.cdev, FB_CDEV);
+	assert_int_equal(nfds, 1);
+	assert_true(fcntl(mine, F_GETFD) >= 0); /* the client's stays open */
+	vft_broker_close_fds(fds, nfds);
+	close(mine);
+	assert_int_equal(count_fds(), before);
+
+	/* a client with no context gets the fake's */
+	vft_handover_init(&cc.h);
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(vft_broker_serve_open(&sys, &a, NULL, &cc, NULL, &rep,
+					       fds, &nfds),
+			 0);
+	assert_int_equal(rep.fds, VFT_BROKER_FD_CTX | VFT_BROKER_FD_DEVICE);
+	assert_int_equal(rep.ioas_id, FB_IOAS);
+	assert_int_equal(nfds, 2);
+	vft_broker_close_fds(fds, nfds);
+	assert_int_equal(count_fds(), before);
+
+	/* the client's side takes such a reply into the fake's context */
+	memset(&fb, 0, sizeof(fb));
+	fb.rep = open_rep(0);
+	fb.rep.path = VFT_PATH_CDEV;
+	fb.rep.fds = VFT_BROKER_FD_CTX | VFT_BROKER_FD_DEVICE;
+	fb.rep.ioas_id = FB_IOAS;
+	fb.rep.cdev = FB_CDEV;
+	fb.rep.group_id = -1;
+	fb.rep_len = sizeof(fb.rep);
+	fb.rep_nfds = 2;
+	fb.seq_from_request = true;
+	vft_os_set(&fb_os);
+	fake_broker_start(&fb, fs.root);
+	assert_int_equal(vft_iommu_init(&io, VFT_PATH_CDEV, NULL), 0);
+	assert_int_equal(
+		vft_iommu_open_brokered(&io, &sys, &a, fb.path, &d, &why), 0);
+	fake_broker_stop(&fb);
+	vft_os_set(NULL);
+	assert_int_equal(fbs.export_ctx, 1);
+	assert_int_equal(fbs.import_reply, 1);
+	assert_int_equal(fb.got_nfds, 0); /* no context yet: nothing sent */
+	assert_int_equal(fb_st(&io)->wire, FB_IOAS);
+	assert_true(fb_st(&io)->ctx >= 0);
+	assert_int_equal(d.cdev, FB_CDEV);
+	assert_int_equal(vft_iommu_devices(&io), 1);
+	vft_device_close(&d);
+	vft_iommu_close(&io);
+	vft_backend_set(VFT_PATH_CDEV, NULL);
+	assert_ptr_equal(vft_backend_of(VFT_PATH_CDEV), &vft_backend_cdev);
+	assert_int_equal(count_fds(), before);
+}
+
+/* FAKE system calls: a statx the kernel refuses, and an access() that
+ * says whether the legacy container exists. */
+static bool seam_container;
+
+static int
+seam_statx(int dirfd, const char *path, int flags, unsigned int mask,
+	   struct statx *sx)
+{
+	(void)dirfd;
+	(void)path;
+	(void)flags;
+	(void)mask;
+	(void)sx;
+	errno = EACCES;
+	return -1;
+}
+
+static int
+seam_access(const char *path, int mode)
+{
+	(void)mode;
+	if (strcmp(path, "/dev/vfio/vfio") == 0 && seam_container)
+		return 0;
+	errno = ENOENT;
+	return -1;
+}
+
+static const struct vft_os_ops seam_os = { .statx = seam_statx,
+					   .access = seam_access };
+
+/* The proofs of a client's fd and the checks for VFIO nodes go through
+ * the syscall seam (vft_os.c), so a fake kernel sees them. */
+static void
+test_proofs_through_seam(void **state)
+{
+	struct vft_err err;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	(void)state;
+	assert_true(null >= 0);
+	assert_int_equal(vft_fd_is_node(null, "/dev/null", "the fd", NULL), 0);
+	vft_os_set(&seam_os);
+	vft_err_clear(&err);
+	assert_int_equal(vft_fd_is_node(null, "/dev/null", "the fd", &err),
+			 -EBADF);
+	assert_non_null(strstr(err.msg, "cannot be checked"));
+	seam_container = true;
+	assert_int_equal(vft_path_auto(), VFT_PATH_GROUP);
+	seam_container = false;
+	assert_int_equal(vft_path_auto(), VFT_PATH_CDEV);
+	vft_os_set(NULL);
+	close(null);
+}
+
 int
 main(void)
 {
@@ -853,6 +1258,8 @@ main(void)
 		cmocka_unit_test(test_client_no_broker),
 		cmocka_unit_test(test_many_checks),
 		cmocka_unit_test(test_client_many),
+		cmocka_unit_test(test_broker_path_agnostic),
+		cmocka_unit_test(test_proofs_through_seam),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
