@@ -69,14 +69,17 @@ topo_check() {
 # race", has the evidence and the cost.  The rig's own 7.2-iommufd kernel
 # froze the same way in the VFIO path benchmark (bench-paths: the guest
 # stopped for good as a VF testpmd exited and vfio-pci reset its VFs), so
-# it runs single-threaded too, and so do conformance on every kernel (its
-# checks change the memory map all the time) and a scenario's second run
-# after a freeze or an abort (tcg_single_again; vm_rig.rst has the
-# evidence for both).  $1: the kernel.
+# it runs single-threaded too, and so do conformance and bus-errors on
+# every kernel (their checks change the memory map all the time:
+# conformance's functions enabled and rebound, bus-errors' VFs reset in
+# bursts) and a scenario's second run after a freeze or an abort
+# (tcg_single_again; vm_rig.rst has the evidence for each).  $1: the
+# kernel.
 tcg_thread_for() {
 	if [ -n "$tcg_thread" ]; then
 		echo "$tcg_thread"
-	elif [ "$tcg_single_again" = 1 ] || [ "$scenario" = conformance ]; then
+	elif [ "$tcg_single_again" = 1 ] || [ "$scenario" = conformance ] ||
+		[ "$scenario" = bus-errors ]; then
 		echo single
 	else
 		case $1 in
