@@ -166,6 +166,17 @@ client() {
 
 served() { grep -q '^reply seq=1 ' "$1"; }
 
+# expect_served UID OUT LABEL: UID opens the VF (5 s at most); a check
+# that it got a reply, with the client's first line when it did not.
+expect_served() {
+	client "$1" "$2" "$VF" --timeout 5
+	if served "$2"; then
+		ok "$3"
+	else
+		nok "$3: $(head -1 "$2")"
+	fi
+}
+
 # fuse_attack UID NAME ARGS...: a FUSE attacker in the background.
 fuse_attack() {
 	local u=$1 name=$2
@@ -236,12 +247,7 @@ flush_case() {
 	# The broker has the file now; give its close() the time to block.
 	wait_for 5 grep -qs 'FLUSH from pid' "$W/flush-$attacker.err" &&
 		echo "# $label: the broker's FLUSH is held by the FUSE server"
-	client "$victim" "$W/victim-$attacker.out" "$VF" --timeout 5
-	if served "$W/victim-$attacker.out"; then
-		ok "$label: allowed uid $victim gets a reply after the attack"
-	else
-		nok "$label: allowed uid $victim gets a reply after the attack: $(head -1 "$W/victim-$attacker.out")"
-	fi
+	expect_served "$victim" "$W/victim-$attacker.out" "$label: allowed uid $victim gets a reply after the attack"
 	kill -TERM "$BPID"
 	if wait_for 10 broker_gone; then
 		ok "$label: SIGTERM ends the broker (within 10 s)"
@@ -253,12 +259,7 @@ flush_case() {
 
 case_flush() {
 	start_broker
-	client $ALLOWED "$W/before.out" "$VF" --timeout 5
-	if served "$W/before.out"; then
-		ok "flush: control: allowed uid $ALLOWED gets a reply with no attack"
-	else
-		nok "flush: control: allowed uid $ALLOWED gets a reply with no attack: $(head -1 "$W/before.out")"
-	fi
+	expect_served $ALLOWED "$W/before.out" "flush: control: allowed uid $ALLOWED gets a reply with no attack"
 	stop_broker
 	flush_case $NORULE $ALLOWED "flush by uid $NORULE (no rule)"
 	flush_case $ALLOWED $ALLOWED2 "flush by allowed uid $ALLOWED"
@@ -297,12 +298,7 @@ ioctl_case() {
 	*)
 		nok "ioctl $as answered $result: the reply is a refusal with no fd: $(head -1 "$W/$name.out") ($(grep -c IOCTL "$W/$name.err") ioctls answered)" ;;
 	esac
-	client $ALLOWED2 "$W/$name-after.out" "$VF" --timeout 5
-	if served "$W/$name-after.out"; then
-		ok "ioctl $as answered $result: the broker still accepts and serves a new client"
-	else
-		nok "ioctl $as answered $result: the broker still accepts and serves a new client: $(head -1 "$W/$name-after.out")"
-	fi
+	expect_served $ALLOWED2 "$W/$name-after.out" "ioctl $as answered $result: the broker still accepts and serves a new client"
 	after=$(broker_fds)
 	if [ -n "$before" ] && [ "$before" = "$after" ]; then
 		ok "ioctl $as answered $result: the broker's fds are those it had (client connections aside)"
@@ -884,12 +880,7 @@ case_many() {
 	else
 		nok "many: the broker holds the fds it held before: [$(echo "$before" | tr '\n' ' ')] now [$(echo "$after" | tr '\n' ' ')]"
 	fi
-	client $ALLOWED2 "$W/m6.out" "$VF" --timeout 5
-	if served "$W/m6.out"; then
-		ok "many: another allowed uid is served after them"
-	else
-		nok "many: another allowed uid is served after them: $(head -1 "$W/m6.out")"
-	fi
+	expect_served $ALLOWED2 "$W/m6.out" "many: another allowed uid is served after them"
 	stop_broker
 	# an allowed uid's FUSE file as the context of an open-many whose
 	# FLUSH is never answered: the broker serves on and stops at SIGTERM
