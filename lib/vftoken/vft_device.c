@@ -197,15 +197,6 @@ vft_iommu_close(struct vft_iommu *io)
 
 /* ---- open --------------------------------------------------------------- */
 
-static void
-vft_device_closed_state(struct vft_device *d)
-{
-	memset(d, 0, sizeof(*d));
-	d->fd = -1;
-	d->irq_index = -1;
-	d->cdev = -1;
-}
-
 static int
 vft_open_refused(const struct vft_sys *sys, const struct vft_pci_addr *addr,
 		 bool token, int error, enum vft_step step,
@@ -303,7 +294,7 @@ vft_iommu_open_device(struct vft_iommu *io, const struct vft_sys *sys,
 	if (io == NULL || io->be == NULL || addr == NULL || d == NULL)
 		return vft_explain_bad_call(io == NULL || io->be == NULL,
 					    addr == NULL, why);
-	vft_device_closed_state(d);
+	vft_device_state_clear(d);
 	dev = malloc(sizeof(*dev));
 	if (dev == NULL)
 		return vft_open_refused(sys, addr, token, -ENOMEM,

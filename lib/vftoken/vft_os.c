@@ -183,22 +183,35 @@ vft_os_close_fd(int *fd)
 /* Proving what an fd is                                                    */
 /* ------------------------------------------------------------------------ */
 
+const char *
+vft_file_type_name(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	return "not a regular file";
+}
+
+/* What an fd that is not the expected node is: the file types by their
+ * one name, and an fd with no type bits (an anon inode: an eventfd, an
+ * epoll fd) an anonymous file. */
 static const char *
 vft_fd_kind(mode_t mode)
 {
 	if (S_ISREG(mode))
 		return "a regular file";
-	if (S_ISDIR(mode))
-		return "a directory";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	if (S_ISFIFO(mode))
-		return "a pipe";
 	if (S_ISCHR(mode))
 		return "another character device";
-	if (S_ISBLK(mode))
-		return "a block device";
-	return "an anonymous file";
+	if ((mode & S_IFMT) == 0)
+		return "an anonymous file";
+	return vft_file_type_name(mode);
 }
 
 int

@@ -143,22 +143,6 @@ token_file_open(const char *path, struct vft_err *err)
 	}
 }
 
-const char *
-vft_file_type_name(mode_t m)
-{
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISSOCK(m))
-		return "a socket";
-	if (S_ISCHR(m))
-		return "a character device";
-	if (S_ISBLK(m))
-		return "a block device";
-	return "not a regular file";
-}
-
 /* The rules on type, owner and mode, from fstat of the open file. */
 static int
 token_file_check(int fd, const char *path, struct vft_err *err)

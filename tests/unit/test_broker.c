@@ -386,7 +386,7 @@ test_fd_is_node(void **state)
 		vft_fd_is_node(p[0], "/dev/null", "the container", &err),
 		-ENOTTY);
 	assert_non_null(strstr(err.msg, "the container"));
-	assert_non_null(strstr(err.msg, "is a pipe"));
+	assert_non_null(strstr(err.msg, "is a FIFO"));
 	assert_int_equal(vft_fd_is_node(p[0], "/nonexistent", "the fd", &err),
 			 -ENODEV);
 	assert_int_equal(vft_fd_is_node(-1, "/dev/null", "the fd", &err),
